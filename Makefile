@@ -1,0 +1,32 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test generated benchmark format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+generated: $(STAMP)
+	$(BIN)/python examples/regenerate.py
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/scalar.py
+
+format: $(STAMP)
+	$(BIN)/black s2sad tests examples benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

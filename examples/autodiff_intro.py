@@ -1,0 +1,14 @@
+"""The worked example of the AD lectures, and a few more scalar functions.
+
+``L(w1, w2) = w2·log(w1) + sqrt(w2·log(w1))`` is written as its computational
+graph: ``v1 = log w1``, ``v2 = w2·v1``, ``v3 = sqrt v2``, ``L = v2 + v3``.
+"""
+
+import math
+
+
+def L(w1, w2):
+    v1 = math.log(w1)
+    v2 = w2 * v1
+    v3 = math.sqrt(v2)
+    return v2 + v3

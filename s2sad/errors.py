@@ -1,0 +1,55 @@
+"""Errors raised by s2sad, each carrying the source location and a hint."""
+
+from __future__ import annotations
+
+
+class S2SADError(Exception):
+    """Base class of every s2sad error.
+
+    ``file``, ``line`` and ``col`` locate the offending construct in the user's
+    source (1-based line, 1-based column); ``hint`` says how to fix it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        col: int | None = None,
+        hint: str | None = None,
+    ):
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+        self.hint = hint
+        super().__init__(self.__str__())
+
+    @property
+    def location(self) -> str:
+        """``file:line:col`` (as much of it as is known)."""
+        parts = [self.file or "<unknown>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class UnsupportedSyntaxError(S2SADError):
+    """A Python construct that s2sad cannot (yet) differentiate."""
+
+
+class NoDerivativeRuleError(S2SADError):
+    """A call to a function that has no derivative rule."""
+
+
+class DifferentiationError(S2SADError):
+    """A request that cannot be honoured (non-scalar output for grad, bad ``wrt``, ...)."""

@@ -1,0 +1,493 @@
+"""Python source -> IR: reads a function with ``inspect`` and ``ast`` and lowers it to SSA.
+
+Variables are renamed into SSA values as they are assigned; names that are not
+local are resolved, at transformation time, in the function's globals,
+closure and builtins: numbers become constants and callables become
+primitives of the rule table.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import rules as _rules  # noqa: F401  (registers the built-in primitives)
+from .errors import NoDerivativeRuleError, UnsupportedSyntaxError
+from .ir import BOOL, FLOAT, INT, TEMPORARY, Builder, Function, Loc, Value, new_function
+from .primitives import BOOL_RESULT, PROMOTE, Primitive, arities, lookup_callable, lookup_syntax
+
+USER = "user"
+RULE = "rule"
+"""Lowering modes: a user's function, or a derivative rule (which may use ``a if c else b``)."""
+
+VARIADIC = {min, max}
+"""Callables whose calls with more than two arguments are folded left into two-argument calls."""
+
+UNSUPPORTED = {
+    ast.If: ("if statement", "control flow is not supported yet; only straight-line code is"),
+    ast.For: ("for loop", "loops are not supported yet; only straight-line code is"),
+    ast.While: ("while loop", "loops are not supported yet; only straight-line code is"),
+    ast.Try: ("try statement", "differentiate the code inside the try block instead"),
+    ast.With: ("with statement", "move the with block outside the differentiated function"),
+    ast.Lambda: ("lambda", "define a module-level function and register a rule for it"),
+    ast.Global: ("global statement", "pass the value as a parameter instead"),
+    ast.Nonlocal: ("nonlocal statement", "pass the value as a parameter instead"),
+    ast.ListComp: ("list comprehension", "write the computation out element by element"),
+    ast.SetComp: ("set comprehension", "write the computation out element by element"),
+    ast.DictComp: ("dict comprehension", "write the computation out element by element"),
+    ast.GeneratorExp: ("generator expression", "write the computation out element by element"),
+    ast.IfExp: ("conditional expression", "conditional expressions are not supported yet"),
+    ast.BoolOp: ("boolean operator", "and/or are not supported yet"),
+    ast.FunctionDef: ("nested function definition", "define helpers at module level"),
+    ast.ClassDef: ("class definition", "define classes at module level"),
+    ast.Import: ("import statement", "import modules at module level"),
+    ast.ImportFrom: ("import statement", "import modules at module level"),
+    ast.Delete: ("del statement", "remove the del statement; values are immutable here"),
+    ast.Raise: ("raise statement", "check inputs before calling the derivative"),
+    ast.Assert: ("assert statement", "check inputs before calling the derivative"),
+    ast.Yield: ("yield", "generators cannot be differentiated; return a value"),
+    ast.YieldFrom: ("yield from", "generators cannot be differentiated; return a value"),
+    ast.Await: ("await", "async code cannot be differentiated"),
+    ast.AsyncFunctionDef: ("async function", "async code cannot be differentiated"),
+    ast.Subscript: ("subscript", "indexing is not supported yet"),
+    ast.List: ("list display", "lists are not supported yet; use separate variables"),
+    ast.Dict: ("dict display", "dicts are not supported yet; use separate variables"),
+    ast.Set: ("set display", "sets are not supported yet; use separate variables"),
+    ast.JoinedStr: ("f-string", "strings cannot be differentiated"),
+    ast.NamedExpr: ("assignment expression (:=)", "assign with a separate statement"),
+    ast.Starred: ("starred expression", "pass arguments one by one"),
+}
+
+
+@dataclass
+class SourceInfo:
+    """Where a function's source lives: file, first line and the indentation removed."""
+
+    file: str
+    first_line: int
+    indent: int
+
+    def loc(self, node: ast.AST) -> Loc:
+        """The 1-based location of ``node`` in the original file."""
+        return Loc(node.lineno + self.first_line - 1, node.col_offset + self.indent + 1)
+
+
+def lower(fn: Callable[..., Any], mode: str = USER) -> Function:
+    """Lower a Python function to an IR :class:`Function` (see the module docstring)."""
+    tree, info = parse_function(fn)
+    return _Lowering(fn, tree, info, mode).run()
+
+
+def parse_function(fn: Callable[..., Any]) -> tuple[ast.FunctionDef, SourceInfo]:
+    """The ``def`` node of ``fn`` and where it sits in its file."""
+    file = _source_file(fn)
+    if getattr(fn, "__name__", "") == "<lambda>":
+        code = fn.__code__
+        raise UnsupportedSyntaxError(
+            "cannot differentiate a lambda",
+            file=file,
+            line=code.co_firstlineno,
+            hint="define the function with def",
+        )
+    try:
+        lines, first_line = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise UnsupportedSyntaxError(
+            f"cannot read the source of {getattr(fn, '__name__', fn)!r} ({exc})",
+            file=file,
+            hint="s2sad needs the function's source file; define it in a .py file",
+        ) from None
+    text = "".join(lines)
+    dedented = textwrap.dedent(text)
+    indent = len(text.splitlines()[0]) - len(dedented.splitlines()[0])
+    tree = ast.parse(dedented)
+    node = tree.body[0]
+    if not isinstance(node, ast.FunctionDef):
+        raise UnsupportedSyntaxError(
+            f"{getattr(fn, '__name__', fn)!r} is not defined by a def statement",
+            file=file,
+            line=first_line,
+            hint="define the function with def",
+        )
+    return node, SourceInfo(file, max(first_line, 1), indent)
+
+
+def _source_file(fn: Callable[..., Any]) -> str:
+    try:
+        return inspect.getsourcefile(fn) or "<unknown>"
+    except TypeError:
+        return "<unknown>"
+
+
+class _Lowering:
+    def __init__(self, fn: Callable[..., Any], node: ast.FunctionDef, info: SourceInfo, mode: str):
+        self.fn = fn
+        self.node = node
+        self.info = info
+        self.mode = mode
+        self.scope = _scope_of(fn)
+        self.env: dict[str, Value] = {}
+
+    def error(self, cls: type, node: ast.AST, message: str, hint: str) -> Exception:
+        loc = self.info.loc(node)
+        return cls(message, file=self.info.file, line=loc.line, col=loc.col, hint=hint)
+
+    def unsupported(self, node: ast.AST) -> Exception:
+        construct, hint = UNSUPPORTED.get(type(node), (type(node).__name__, "rewrite this construct"))
+        return self.error(UnsupportedSyntaxError, node, f"unsupported construct: {construct}", hint)
+
+    def run(self) -> Function:
+        params = self._params()
+        reserved = {n.id for n in ast.walk(self.node) if isinstance(n, ast.Name)}
+        function = new_function(
+            self.node.name,
+            params,
+            reserved | {p for p, _ in params},
+            defaults=self._defaults(),
+            file=self.info.file,
+        )
+        self.builder = Builder(function)
+        for param in function.params:
+            self.env[param.name] = param
+        self._body(self.node.body)
+        return function
+
+    def _params(self) -> list[tuple[str, str]]:
+        args = self.node.args
+        for extra, what in ((args.vararg, "*args"), (args.kwarg, "**kwargs")):
+            if extra is not None:
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    extra,
+                    f"unsupported construct: {what} parameter",
+                    "list the parameters one by one",
+                )
+        if args.kwonlyargs:
+            raise self.error(
+                UnsupportedSyntaxError,
+                args.kwonlyargs[0],
+                "unsupported construct: keyword-only parameter",
+                "make it an ordinary positional parameter",
+            )
+        return [(a.arg, _annotated_type(a)) for a in args.posonlyargs + args.args]
+
+    def _defaults(self) -> tuple[Any, ...]:
+        values = []
+        for node in self.node.args.defaults:
+            if not (isinstance(node, ast.Constant) and _is_number(node.value)):
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    "unsupported construct: non-numeric default value",
+                    "defaults must be int or float literals",
+                )
+            values.append(node.value)
+        return tuple(values)
+
+    # ------------------------------------------------------------ statements
+
+    def _body(self, body: list[ast.stmt]) -> None:
+        for index, stmt in enumerate(body):
+            if index == 0 and _is_docstring(stmt):
+                continue
+            if isinstance(stmt, ast.Return):
+                if index != len(body) - 1:
+                    raise self.error(
+                        UnsupportedSyntaxError,
+                        body[index + 1],
+                        "unsupported construct: code after return",
+                        "remove the unreachable code",
+                    )
+                self._return(stmt)
+                return
+            self._statement(stmt)
+        last = body[-1]
+        raise self.error(
+            UnsupportedSyntaxError,
+            last,
+            "function does not end with a return statement",
+            "return the value to differentiate",
+        )
+
+    def _statement(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                self._check_target(target)
+            for target in stmt.targets:
+                self._assign(target, stmt.value)
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self._check_target(stmt.target)
+            self._assign(stmt.target, stmt.value)
+        elif isinstance(stmt, ast.AugAssign):
+            self._check_target(stmt.target)
+            value = ast.BinOp(left=ast.Name(stmt.target.id, ast.Load()), op=stmt.op, right=stmt.value)
+            ast.copy_location(value, stmt)
+            ast.copy_location(value.left, stmt.target)
+            self._assign(stmt.target, value)
+        elif isinstance(stmt, ast.Pass):
+            pass
+        elif isinstance(stmt, ast.Expr):
+            raise self.error(
+                UnsupportedSyntaxError,
+                stmt,
+                "unsupported construct: expression statement",
+                "differentiated functions must be pure; assign the value or remove the statement",
+            )
+        else:
+            raise self.unsupported(stmt)
+
+    def _check_target(self, target: ast.expr) -> None:
+        names = target.elts if isinstance(target, ast.Tuple) else [target]
+        for name in names:
+            if not isinstance(name, ast.Name):
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    name,
+                    f"unsupported construct: assignment to {ast.unparse(name)}",
+                    "assign to plain variable names",
+                )
+
+    def _assign(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = self.expr(value, hint=target.id)
+            return
+        elements = self._tuple_values(value, len(target.elts))
+        for name, element in zip(target.elts, elements):
+            self.env[name.id] = element
+
+    def _tuple_values(self, value: ast.expr, count: int) -> list[Value]:
+        if not isinstance(value, ast.Tuple):
+            raise self.error(
+                UnsupportedSyntaxError,
+                value,
+                "unsupported construct: unpacking a non-tuple",
+                "unpack a tuple display such as `a, b = x, y`",
+            )
+        if len(value.elts) != count:
+            raise self.error(
+                UnsupportedSyntaxError,
+                value,
+                f"cannot unpack {len(value.elts)} values into {count} names",
+                "make both sides the same length",
+            )
+        return [self.expr(element) for element in value.elts]
+
+    def _return(self, stmt: ast.Return) -> None:
+        if stmt.value is None:
+            raise self.error(
+                UnsupportedSyntaxError, stmt, "return without a value", "return the value to differentiate"
+            )
+        if isinstance(stmt.value, ast.Tuple):
+            values = [self.expr(element) for element in stmt.value.elts]
+        else:
+            values = [self.expr(stmt.value, hint=self.node.name)]
+        self.builder.ret(values, loc=self.info.loc(stmt))
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, node: ast.expr, hint: str = TEMPORARY) -> Value:
+        """Lower an expression; its outermost op's result is named ``hint``."""
+        loc = self.info.loc(node)
+        if isinstance(node, ast.Constant):
+            if not _is_number(node.value):
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    f"unsupported constant {node.value!r}",
+                    "only int, float and bool literals can appear in differentiated code",
+                )
+            return self.builder.const(node.value, loc=loc)
+        if isinstance(node, ast.Name) and node.id in self.env:
+            return self.env[node.id]
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return self._external_constant(node)
+        if isinstance(node, ast.BinOp):
+            symbol = _OPERATOR_SYMBOLS.get(type(node.op))
+            return self._primitive_op(node, ("binop", symbol), [node.left, node.right], hint)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.UAdd):
+                return self.expr(node.operand, hint)
+            if isinstance(node.op, ast.USub):
+                return self._primitive_op(node, ("unary", "-"), [node.operand], hint)
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"unsupported construct: unary {type(node.op).__name__}",
+                "only + and - are supported",
+            )
+        if isinstance(node, ast.Compare):
+            if len(node.ops) != 1:
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    "unsupported construct: chained comparison",
+                    "compare two values at a time",
+                )
+            symbol = _COMPARE_SYMBOLS.get(type(node.ops[0]))
+            return self._primitive_op(node, ("compare", symbol), [node.left, node.comparators[0]], hint)
+        if isinstance(node, ast.IfExp) and self.mode == RULE:
+            return self._primitive_op(node, ("ifexp", ""), [node.test, node.body, node.orelse], hint)
+        if isinstance(node, ast.Call):
+            return self._call(node, hint)
+        if isinstance(node, ast.Tuple):
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                "unsupported construct: tuple used as a value",
+                "tuples may only be returned or unpacked into names",
+            )
+        raise self.unsupported(node)
+
+    def _primitive_op(self, node: ast.expr, syntax: tuple[str, str | None], args: list[ast.expr], hint: str) -> Value:
+        entry = lookup_syntax(*syntax) if syntax[1] is not None else None
+        if entry is None:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"unsupported construct: operator in `{ast.unparse(node)}`",
+                "use + - * / // % ** and comparisons",
+            )
+        return self._emit(entry, [self.expr(a) for a in args], node, hint)
+
+    def _emit(self, entry: Primitive, operands: list[Value], node: ast.AST, hint: str) -> Value:
+        op = self.builder.op(
+            entry.name,
+            operands,
+            [_result_type(entry, operands)],
+            hints=[hint],
+            loc=self.info.loc(node),
+        )
+        return op.result
+
+    def _call(self, node: ast.Call, hint: str) -> Value:
+        callee = self._resolve(node.func)
+        if node.keywords:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node.keywords[0].value,
+                f"unsupported construct: keyword argument in call to {ast.unparse(node.func)}",
+                "pass arguments by position",
+            )
+        args = [self.expr(a) for a in node.args]
+        if callee in VARIADIC and len(args) > 2:
+            result = args[0]
+            for arg in args[1:-1]:
+                result = self._emit(lookup_callable(callee, 2), [result, arg], node, TEMPORARY)
+            return self._emit(lookup_callable(callee, 2), [result, args[-1]], node, hint)
+        entry = lookup_callable(callee, len(args))
+        if entry is not None:
+            return self._emit(entry, args, node, hint)
+        name = ast.unparse(node.func)
+        known = arities(callee)
+        if known:
+            counts = " or ".join(str(k) for k in known)
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{name}() called with {len(args)} argument(s); s2sad supports {counts}",
+                f"call {name} with {counts} argument(s)",
+            )
+        raise self.error(
+            NoDerivativeRuleError,
+            node,
+            f"no derivative rule for {name}() (called as `{ast.unparse(node)}`)",
+            f"register one with @s2sad.derivative_rule({name}); see s2sad.derivative_rule's docstring",
+        )
+
+    def _resolve(self, node: ast.expr) -> Any:
+        """The Python object a dotted name refers to at transformation time."""
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    f"cannot call the local value {node.id}",
+                    "call module-level functions only",
+                )
+            if node.id in self.scope:
+                return self.scope[node.id]
+            if hasattr(builtins, node.id):
+                return getattr(builtins, node.id)
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"name {node.id!r} is not defined",
+                "s2sad resolves names when the derivative is built: define it before calling grad/jvp/vjp",
+            )
+        if isinstance(node, ast.Attribute):
+            owner = self._resolve(node.value)
+            if not hasattr(owner, node.attr):
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    f"{ast.unparse(node.value)} has no attribute {node.attr!r}",
+                    "check the spelling",
+                )
+            return getattr(owner, node.attr)
+        raise self.error(
+            UnsupportedSyntaxError,
+            node,
+            f"unsupported construct: call of `{ast.unparse(node)}`",
+            "call functions by name, e.g. math.sin(x)",
+        )
+
+    def _external_constant(self, node: ast.expr) -> Value:
+        value = self._resolve(node)
+        if _is_number(value):
+            return self.builder.const(value, loc=self.info.loc(node))
+        raise self.error(
+            UnsupportedSyntaxError,
+            node,
+            f"`{ast.unparse(node)}` is {type(value).__name__}, not a number",
+            "only numbers from outside the function can be used as values",
+        )
+
+
+_OPERATOR_SYMBOLS = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+}
+_COMPARE_SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+
+
+def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
+    scope = dict(getattr(fn, "__globals__", {}))
+    closure = getattr(fn, "__closure__", None) or ()
+    for name, cell in zip(fn.__code__.co_freevars, closure):
+        try:
+            scope[name] = cell.cell_contents
+        except ValueError:
+            continue
+    return scope
+
+
+def _annotated_type(arg: ast.arg) -> str:
+    annotation = arg.annotation
+    if isinstance(annotation, ast.Name) and annotation.id in ("int", "bool"):
+        return INT if annotation.id == "int" else BOOL
+    return FLOAT
+
+
+def _result_type(entry: Primitive, operands: list[Value]) -> str:
+    if entry.result_type == BOOL_RESULT:
+        return BOOL
+    if entry.result_type == PROMOTE and all(v.type in (INT, BOOL) for v in operands):
+        return INT
+    return FLOAT
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, complex)
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)

@@ -1,0 +1,237 @@
+"""The s2sad intermediate representation: structured SSA.
+
+Every :class:`Value` is defined exactly once, either as the result of an
+:class:`Op` or as an argument of a :class:`Block`.  Control flow stays
+structured: an op such as ``if`` or ``for`` owns *regions*, each a single
+:class:`Block` whose last op is a ``yield`` of the values the op produces.
+A :class:`Function` is a block whose arguments are the parameters and whose
+last op is ``return``.  There are no jumps and no phi nodes.
+
+Types are plain strings: ``float``, ``int`` and ``bool`` for scalars
+(``any`` where nothing is known); later issues add array types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+FLOAT = "float"
+INT = "int"
+BOOL = "bool"
+ANY = "any"
+
+TEMPORARY = ""
+"""Name hint of a value that has no name in the source (printed as ``t1``, ``t2``...)."""
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A position in the user's source: 1-based line and column."""
+
+    line: int
+    col: int
+
+
+class Value:
+    """An SSA value: defined once, by an op result or a block argument."""
+
+    __slots__ = ("name", "type", "hint")
+
+    def __init__(self, name: str, type: str, hint: str):
+        self.name = name
+        self.type = type
+        self.hint = hint
+
+    @property
+    def is_temporary(self) -> bool:
+        """True when the value has no name in the source program."""
+        return self.hint == TEMPORARY
+
+    def __repr__(self) -> str:
+        return f"Value({self.name}: {self.type})"
+
+
+@dataclass(eq=False)
+class Op:
+    """An operation: ``results = name(operands) {attrs}`` with optional regions."""
+
+    name: str
+    operands: list[Value]
+    results: list[Value]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    regions: list["Block"] = field(default_factory=list)
+    loc: Loc | None = None
+
+    @property
+    def result(self) -> Value:
+        """The single result of an op that has exactly one."""
+        if len(self.results) != 1:
+            raise ValueError(f"op {self.name} has {len(self.results)} results")
+        return self.results[0]
+
+
+@dataclass(eq=False)
+class Block:
+    """A straight-line list of ops with block arguments (a region's body)."""
+
+    args: list[Value] = field(default_factory=list)
+    ops: list[Op] = field(default_factory=list)
+
+    @property
+    def terminator(self) -> Op | None:
+        """The final ``yield``/``return`` op, if present."""
+        if self.ops and self.ops[-1].name in TERMINATORS:
+            return self.ops[-1]
+        return None
+
+
+TERMINATORS = ("return", "yield")
+
+
+@dataclass(frozen=True)
+class FunctionType:
+    """Parameter types -> result types."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"({', '.join(self.inputs)}) -> ({', '.join(self.outputs)})"
+
+
+@dataclass(eq=False)
+class Function:
+    """A function: parameters are the body's block arguments; the body ends in ``return``.
+
+    ``defaults`` holds the default values of the trailing parameters (Python
+    literals), ``file`` the source file it was lowered from and ``doc`` the
+    docstring the generated code gets.
+    """
+
+    name: str
+    body: Block
+    defaults: tuple[Any, ...] = ()
+    file: str | None = None
+    doc: str | None = None
+    names: "NameTable" = field(default_factory=lambda: NameTable())
+
+    @property
+    def params(self) -> list[Value]:
+        """The parameters, in order."""
+        return self.body.args
+
+    @property
+    def returned(self) -> list[Value]:
+        """The values the function returns."""
+        term = self.body.terminator
+        return list(term.operands) if term is not None else []
+
+    @property
+    def type(self) -> FunctionType:
+        """The function's type."""
+        return FunctionType(
+            tuple(p.type for p in self.params), tuple(v.type for v in self.returned)
+        )
+
+    def walk(self) -> Iterator[Op]:
+        """Every op, in program order, nested regions included."""
+        return walk_block(self.body)
+
+
+def walk_block(block: Block) -> Iterator[Op]:
+    """Every op of ``block`` in program order, descending into regions."""
+    for op in block.ops:
+        yield op
+        for region in op.regions:
+            yield from walk_block(region)
+
+
+class NameTable:
+    """Hands out unique value names within one function.
+
+    Source identifiers are *reserved* up front so that the suffixed versions
+    of one variable (``x_1``, ``x_2``) never collide with another source name.
+    """
+
+    def __init__(self, reserved: set[str] | None = None):
+        self.taken: set[str] = set()
+        self.reserved: set[str] = set(reserved or ())
+        self.temporaries = 0
+
+    def fresh(self, hint: str) -> str:
+        """A new unique name derived from ``hint`` (a temporary if empty)."""
+        if hint == TEMPORARY:
+            while True:
+                self.temporaries += 1
+                name = f"t{self.temporaries}"
+                if name not in self.taken and name not in self.reserved:
+                    break
+        elif hint not in self.taken:
+            name = hint
+        else:
+            k = 1
+            while f"{hint}_{k}" in self.taken or f"{hint}_{k}" in self.reserved:
+                k += 1
+            name = f"{hint}_{k}"
+        self.taken.add(name)
+        return name
+
+
+class Builder:
+    """Appends ops to a block of a function, naming their results uniquely."""
+
+    def __init__(self, function: Function, block: Block | None = None):
+        self.function = function
+        self.block = function.body if block is None else block
+
+    def value(self, hint: str, type: str) -> Value:
+        """A fresh value (not yet defined by anything)."""
+        return Value(self.function.names.fresh(hint), type, hint)
+
+    def op(
+        self,
+        name: str,
+        operands: list[Value],
+        result_types: list[str],
+        *,
+        hints: list[str] | None = None,
+        attrs: dict[str, Any] | None = None,
+        regions: list[Block] | None = None,
+        loc: Loc | None = None,
+    ) -> Op:
+        """Append ``name(operands)`` with results of the given types and return the op."""
+        hints = hints or [TEMPORARY] * len(result_types)
+        results = [self.value(h, t) for h, t in zip(hints, result_types)]
+        op = Op(name, list(operands), results, dict(attrs or {}), list(regions or []), loc)
+        self.block.ops.append(op)
+        return op
+
+    def const(self, value: Any, loc: Loc | None = None) -> Value:
+        """A literal constant (``int``, ``float`` or ``bool``)."""
+        return self.op("const", [], [type_of_constant(value)], attrs={"value": value}, loc=loc).result
+
+    def ret(self, values: list[Value], loc: Loc | None = None) -> Op:
+        """Terminate the function body with ``return values``."""
+        return self.op("return", values, [], loc=loc)
+
+
+def type_of_constant(value: Any) -> str:
+    """The IR type of a Python literal."""
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, float):
+        return FLOAT
+    raise TypeError(f"unsupported constant {value!r}")
+
+
+def new_function(
+    name: str, params: list[tuple[str, str]], reserved: set[str] | None = None, **kwargs: Any
+) -> Function:
+    """An empty function with parameters given as ``(name, type)`` pairs."""
+    function = Function(name, Block(), names=NameTable(reserved), **kwargs)
+    builder = Builder(function)
+    function.body.args = [builder.value(pname, ptype) for pname, ptype in params]
+    return function

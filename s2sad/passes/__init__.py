@@ -1,0 +1,1 @@
+"""IR-to-IR transformations: activity analysis, forward and reverse mode, simplification."""

@@ -1,0 +1,50 @@
+"""Activity analysis: which values need derivatives at all.
+
+A value is *varied* when it depends on an input being differentiated and
+*useful* when the function's outputs depend on it; only values that are both
+(*active*) get tangents or adjoints.  Integer and boolean values are never
+varied: loop counters and comparisons carry no derivative.
+"""
+
+from __future__ import annotations
+
+from ..ir import FLOAT, ANY, Block, Function, Value
+from ..primitives import PRIMITIVES
+
+DIFFERENTIABLE_TYPES = (FLOAT, ANY)
+
+
+def varied(function: Function, wrt: list[Value]) -> set[int]:
+    """Ids of values that depend on any value in ``wrt``."""
+    result = {id(v) for v in wrt if v.type in DIFFERENTIABLE_TYPES}
+    _varied_block(function.body, result)
+    return result
+
+
+def _varied_block(block: Block, result: set[int]) -> None:
+    for op in block.ops:
+        entry = PRIMITIVES.get(op.name)
+        inputs = op.operands
+        if entry is not None:
+            inputs = [v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff]
+        if any(id(v) in result for v in inputs):
+            result.update(id(r) for r in op.results if r.type in DIFFERENTIABLE_TYPES)
+
+
+def useful(function: Function) -> set[int]:
+    """Ids of values that the returned values depend on."""
+    result = {id(v) for v in function.returned}
+    for op in reversed(function.body.ops):
+        if any(id(r) in result for r in op.results):
+            result.update(id(v) for v in op.operands)
+    return result
+
+
+def active(function: Function, wrt: list[Value]) -> set[int]:
+    """Ids of values that are both varied by ``wrt`` and useful for the outputs."""
+    return varied(function, wrt) & useful(function)
+
+
+def is_active(value: Value, active_ids: set[int]) -> bool:
+    """Membership test that reads well at call sites."""
+    return id(value) in active_ids

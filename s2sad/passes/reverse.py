@@ -1,0 +1,103 @@
+"""Reverse mode: a forward sweep computes the primal values, a reverse sweep accumulates adjoints.
+
+Walking the ops backwards from ``out_bar``, each active op's adjoint rule adds
+its contribution ``v̄ᵢ += v̄ⱼ · ∂vⱼ/∂vᵢ`` to its inputs' adjoints ``vᵢ_bar``.
+The primal values the reverse sweep reads stay available because the sweep
+follows the forward sweep in the same function; :mod:`.split` separates the
+two for ``vjp``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir import FLOAT, Builder, Function, Value, new_function
+from ..primitives import PRIMITIVES
+from .activity import active
+from .rule_inline import clone_op, inline_rule, rename
+
+
+@dataclass
+class ReverseResult:
+    """The reverse-mode function and how many of its ops form the forward sweep."""
+
+    function: Function
+    forward_ops: int
+
+
+def reverse(
+    function: Function,
+    wrt: list[int],
+    *,
+    seed: str = "param",
+    layout: tuple[int | None, ...] | None = None,
+    return_value: bool = False,
+    name: str | None = None,
+) -> ReverseResult:
+    """The adjoint function of ``function`` for the parameters at indices ``wrt``.
+
+    ``seed="param"`` adds one cotangent parameter ``<out>_bar`` per output;
+    ``seed="one"`` seeds the single output with 1.0 (a gradient).  The result
+    returns the primal outputs first when ``return_value`` is set, then the
+    adjoints of the ``wrt`` parameters, grouped by ``layout`` (see the backend).
+    """
+    params = function.params
+    outputs = function.returned
+    cotangents = [(f"{v.name}_bar", FLOAT) for v in outputs] if seed == "param" else []
+    new = new_function(
+        name or f"{function.name}_vjp",
+        [(p.name, p.type) for p in params] + cotangents,
+        reserved=set(function.names.taken) | function.names.reserved,
+        defaults=function.defaults if seed == "one" else (),
+        file=function.file,
+    )
+    builder = Builder(new)
+    mapping = {id(old): new_p for old, new_p in zip(params, new.params)}
+    for op in function.body.ops[:-1]:
+        clone_op(builder, op, mapping)
+    forward_ops = len(new.body.ops)
+
+    live = active(function, [params[i] for i in wrt])
+    adjoints: dict[int, Value] = {}
+    seeds = new.params[len(params) :] if seed == "param" else [builder.const(1.0)]
+    for output, out_bar in zip(outputs, seeds):
+        if id(output) in live:
+            _accumulate(builder, adjoints, output, mapping, out_bar, set())
+    for op in reversed(function.body.ops[:-1]):
+        result = op.results[0] if op.results else None
+        if result is None or id(result) not in adjoints:
+            continue
+        entry = PRIMITIVES[op.name]
+        bindings = {arg: mapping[id(v)] for arg, v in zip(entry.args, op.operands)}
+        bindings["out"] = mapping[id(result)]
+        bindings["out_bar"] = adjoints[id(result)]
+        contributions, created = inline_rule(builder, entry, "adjoint", bindings)
+        differentiable = [v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff]
+        for operand, contribution in zip(differentiable, contributions):
+            if id(operand) in live:
+                _accumulate(builder, adjoints, operand, mapping, contribution, created)
+
+    returned = [mapping[id(v)] for v in outputs] if return_value else []
+    returned += [adjoints.get(id(params[i])) or builder.const(0.0) for i in wrt]
+    builder.op("return", returned, [], attrs={"layout": layout})
+    return ReverseResult(new, forward_ops)
+
+
+def _accumulate(
+    builder: Builder,
+    adjoints: dict[int, Value],
+    primal: Value,
+    mapping: dict[int, Value],
+    contribution: Value,
+    created: set[int],
+) -> None:
+    """``primal_bar += contribution``, naming the sum ``<primal>_bar``."""
+    hint = f"{mapping[id(primal)].name}_bar"
+    previous = adjoints.get(id(primal))
+    if previous is None:
+        if id(contribution) in created:
+            rename(builder, contribution, hint)
+            created.discard(id(contribution))
+        adjoints[id(primal)] = contribution
+        return
+    adjoints[id(primal)] = builder.op("add", [previous, contribution], [FLOAT], hints=[hint]).result

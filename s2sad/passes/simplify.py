@@ -1,0 +1,204 @@
+"""Simplification: constant folding, algebraic identities, common subexpressions, dead code.
+
+Run after each derivative transformation, it turns the mechanical output of
+the rules (``1.0 * x_dot + x * 0.0``) into the code a person would write.
+Identities follow real-number algebra (``0 * x == 0``), as derivative code
+always has: a zero tangent stays zero even where the primal is infinite.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..ir import Block, Function, Op, Value, type_of_constant
+from ..primitives import PRIMITIVES
+
+
+def simplify(function: Function) -> Function:
+    """Simplify ``function`` in place until nothing changes; returns it."""
+    while True:
+        changed = _Rewriter().block(function.body, {})
+        changed |= eliminate_dead_code(function.body)
+        if not changed:
+            return function
+
+
+def eliminate_dead_code(block: Block) -> bool:
+    """Remove ops whose results nothing reads; True if any was removed."""
+    live: set[int] = set()
+    return _dead_code(block, live)
+
+
+def _dead_code(block: Block, live: set[int]) -> bool:
+    kept: list[Op] = []
+    changed = False
+    for op in reversed(block.ops):
+        if op.name not in ("return", "yield") and not any(id(r) in live for r in op.results):
+            changed = True
+            continue
+        kept.append(op)
+        for region in op.regions:
+            changed |= _dead_code(region, live)
+        live.update(id(v) for v in op.operands)
+    block.ops = kept[::-1]
+    return changed
+
+
+class _Rewriter:
+    """One forward walk: fold, apply identities, merge duplicates."""
+
+    def __init__(self) -> None:
+        self.replaced: dict[int, Value] = {}
+        self.constants: dict[int, Any] = {}
+        self.definers: dict[int, Op] = {}
+        self.changed = False
+
+    def block(self, block: Block, seen: dict[tuple, Value]) -> bool:
+        kept: list[Op] = []
+        for op in block.ops:
+            op.operands = [self.resolve(v) for v in op.operands]
+            for region in op.regions:
+                self.block(region, dict(seen))
+            if op.regions or op.name in ("return", "yield"):
+                kept.append(op)
+                continue
+            self.fold(op)
+            replacement = self.identity(op)
+            if replacement is None:
+                replacement = seen.get(self.key(op))
+            if replacement is not None:
+                self.replaced[id(op.result)] = replacement
+                self.changed = True
+                continue
+            seen[self.key(op)] = op.result
+            self.definers[id(op.result)] = op
+            if op.name == "const":
+                self.constants[id(op.result)] = op.attrs["value"]
+            kept.append(op)
+        block.ops = kept
+        return self.changed
+
+    def resolve(self, value: Value) -> Value:
+        while id(value) in self.replaced:
+            value = self.replaced[id(value)]
+        return value
+
+    def key(self, op: Op) -> tuple:
+        if op.name == "const":
+            value = op.attrs["value"]
+            return ("const", type(value).__name__, repr(value))
+        return (op.name, tuple(id(v) for v in op.operands), tuple(sorted(op.attrs.items())))
+
+    def const(self, value: Value) -> Any:
+        return self.constants.get(id(value))
+
+    def defined_by(self, value: Value, name: str) -> Op | None:
+        op = self.definers.get(id(value))
+        return op if op is not None and op.name == name else None
+
+    def fold(self, op: Op) -> None:
+        entry = PRIMITIVES.get(op.name)
+        if entry is None or entry.binding is not None or not op.operands:
+            return
+        values = [self.const(v) for v in op.operands]
+        if any(v is None for v in values):
+            return
+        try:
+            result = entry.python(*values)
+        except (ArithmeticError, ValueError):
+            return
+        if isinstance(result, (int, float)) and not (isinstance(result, float) and math.isnan(result)):
+            self.become_const(op, result)
+
+    def become_const(self, op: Op, value: Any) -> None:
+        op.name, op.operands, op.attrs = "const", [], {"value": value}
+        op.result.type = type_of_constant(value)
+        self.changed = True
+
+    def become(self, op: Op, name: str, operands: list[Value]) -> None:
+        op.name, op.operands = name, operands
+        self.changed = True
+
+    def identity(self, op: Op) -> Value | None:
+        """A value equal to ``op``'s result, or None; may rewrite ``op`` in place."""
+        rule = _IDENTITIES.get(op.name)
+        return rule(self, op, *op.operands) if rule else None
+
+
+def _keeps_type(op: Op, value: Value) -> Value | None:
+    return value if value.type == op.result.type else None
+
+
+def _add(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    if s.const(y) == 0:
+        return _keeps_type(op, x)
+    if s.const(x) == 0:
+        return _keeps_type(op, y)
+    if negated := s.defined_by(y, "neg"):
+        s.become(op, "sub", [x, negated.operands[0]])
+    elif negated := s.defined_by(x, "neg"):
+        s.become(op, "sub", [y, negated.operands[0]])
+    return None
+
+
+def _sub(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    if s.const(y) == 0:
+        return _keeps_type(op, x)
+    if s.const(x) == 0:
+        s.become(op, "neg", [y])
+    elif negated := s.defined_by(y, "neg"):
+        s.become(op, "add", [x, negated.operands[0]])
+    return None
+
+
+def _mul(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    for a, b in ((x, y), (y, x)):
+        if s.const(a) == 0:
+            s.become_const(op, 0.0 if op.result.type == "float" else 0)
+            return None
+        if s.const(a) == 1:
+            return _keeps_type(op, b)
+        if s.const(a) == -1:
+            s.become(op, "neg", [b])
+            return None
+    return None
+
+
+def _div(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    if s.const(y) == 1:
+        return _keeps_type(op, x)
+    if s.const(x) == 0:
+        s.become_const(op, 0.0)
+    return None
+
+
+def _neg(s: _Rewriter, op: Op, x: Value) -> Value | None:
+    negated = s.defined_by(x, "neg")
+    return negated.operands[0] if negated else None
+
+
+def _pow(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    if s.const(y) == 1:
+        return _keeps_type(op, x)
+    return None
+
+
+def _select(s: _Rewriter, op: Op, c: Value, a: Value, b: Value) -> Value | None:
+    if a is b:
+        return a
+    condition = s.const(c)
+    if condition is None:
+        return None
+    return a if condition else b
+
+
+_IDENTITIES = {
+    "add": _add,
+    "sub": _sub,
+    "mul": _mul,
+    "div": _div,
+    "neg": _neg,
+    "pow": _pow,
+    "select": _select,
+}

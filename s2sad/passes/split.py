@@ -1,0 +1,82 @@
+"""Splits a reverse-mode function into a forward sweep and a reverse sweep (for ``vjp``).
+
+The forward function returns the primal outputs and the *residuals*: the
+values the reverse sweep reads.  The backward function takes the residuals and
+the cotangents.  Only values still read after simplification become residuals.
+"""
+
+from __future__ import annotations
+
+from ..ir import Builder, Function, Op, Value, new_function
+from .reverse import ReverseResult
+from .rule_inline import clone_op
+from .simplify import simplify
+
+
+def split(result: ReverseResult, n_outputs: int, n_cotangents: int) -> tuple[Function, Function]:
+    """``(fwd, bwd)``: ``fwd(primals) -> (outs, residuals)``, ``bwd(*residuals, *cotangents) -> adjoints``.
+
+    ``result`` must come from :func:`reverse` with ``return_value=True``.
+    """
+    whole = result.function
+    primal_ops = whole.body.ops[: result.forward_ops]
+    sweep_ops = whole.body.ops[result.forward_ops : -1]
+    adjoints = whole.returned[n_outputs:]
+    n_primals = len(whole.params) - n_cotangents
+    cotangents = whole.params[n_primals:]
+
+    primal_params = {id(p) for p in whole.params[:n_primals]}
+    primal_defs = {id(r): op for op in primal_ops for r in op.results}
+    candidates: list[Value] = []
+    constants: list[Op] = []
+    for op in sweep_ops:
+        for operand in op.operands:
+            definer = primal_defs.get(id(operand))
+            if definer is not None and definer.name == "const":
+                if definer not in constants:
+                    constants.append(definer)
+            elif (definer is not None or id(operand) in primal_params) and operand not in candidates:
+                candidates.append(operand)
+    for adjoint in adjoints:
+        if (id(adjoint) in primal_defs or id(adjoint) in primal_params) and adjoint not in candidates:
+            candidates.append(adjoint)
+
+    bwd = _backward(whole, constants + sweep_ops, candidates, cotangents, adjoints)
+    used = {id(v) for op in bwd.walk() for v in op.operands}
+    residuals = [v for v, p in zip(candidates, bwd.params) if id(p) in used]
+    bwd.body.args = [p for p in bwd.params[: len(candidates)] if id(p) in used] + bwd.params[len(candidates) :]
+
+    fwd = new_function(
+        f"{whole.name}_fwd",
+        [(p.name, p.type) for p in whole.params[:n_primals]],
+        reserved=set(whole.names.taken),
+        defaults=whole.defaults,
+        file=whole.file,
+    )
+    builder = Builder(fwd)
+    mapping = {id(old): new for old, new in zip(whole.params, fwd.params)}
+    for op in primal_ops:
+        clone_op(builder, op, mapping)
+    outs = [mapping[id(v)] for v in whole.returned[:n_outputs]]
+    group = None if n_outputs == 1 else n_outputs
+    builder.op("return", outs + [mapping[id(v)] for v in residuals], [], attrs={"layout": (group, len(residuals))})
+    fwd.doc = "Forward sweep: the outputs and the residuals the backward sweep reads."
+    return simplify(fwd), bwd
+
+
+def _backward(
+    whole: Function, sweep_ops: list[Op], candidates: list[Value], cotangents: list[Value], adjoints: list[Value]
+) -> Function:
+    bwd = new_function(
+        f"{whole.name}_bwd",
+        [(v.name, v.type) for v in candidates] + [(c.name, c.type) for c in cotangents],
+        reserved=set(whole.names.taken),
+        file=whole.file,
+    )
+    builder = Builder(bwd)
+    mapping = {id(old): new for old, new in zip(candidates + cotangents, bwd.params)}
+    for op in sweep_ops:
+        clone_op(builder, op, mapping)
+    builder.op("return", [mapping[id(v)] for v in adjoints], [], attrs={"layout": (len(adjoints),)})
+    bwd.doc = "Backward sweep: the adjoints of the primal inputs."
+    return simplify(bwd)

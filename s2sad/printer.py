@@ -1,0 +1,64 @@
+"""Textual form of the IR, as printed by ``s2sad ir`` and compared by golden tests.
+
+Constants are printed inline where they are used; every other op is one line
+``results = name(operands) {attrs}``, followed by its regions, indented.
+"""
+
+from __future__ import annotations
+
+from .ir import Block, Function, Op, Value
+
+REGION_LABELS = {"if": ("then", "else"), "for": ("body",), "while": ("before", "body")}
+
+
+def print_function(function: Function) -> str:
+    """The function's IR as text (stable: same IR, same text)."""
+    printer = _Printer()
+    params = ", ".join(_param(p) for p in function.params)
+    printer.line(0, f"func {function.name}({params}):")
+    printer.block(function.body, 1)
+    return "\n".join(printer.lines) + "\n"
+
+
+def _param(value: Value) -> str:
+    return value.name if value.type == "float" else f"{value.name}: {value.type}"
+
+
+class _Printer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.constants: dict[int, str] = {}
+
+    def line(self, depth: int, text: str) -> None:
+        self.lines.append("  " * depth + text)
+
+    def operand(self, value: Value) -> str:
+        return self.constants.get(id(value), value.name)
+
+    def block(self, block: Block, depth: int) -> None:
+        for op in block.ops:
+            if op.name == "const":
+                self.constants[id(op.result)] = repr(op.attrs["value"])
+            else:
+                self.op(op, depth)
+
+    def op(self, op: Op, depth: int) -> None:
+        operands = ", ".join(self.operand(v) for v in op.operands)
+        if op.name in ("return", "yield"):
+            self.line(depth, f"{op.name} {operands}".rstrip())
+            return
+        text = f"{op.name}({operands})"
+        if op.attrs:
+            attrs = ", ".join(f"{k}={v!r}" for k, v in sorted(op.attrs.items()))
+            text += f" {{{attrs}}}"
+        if op.results:
+            text = f"{', '.join(r.name for r in op.results)} = {text}"
+        if op.regions:
+            text += ":"
+        self.line(depth, text)
+        labels = REGION_LABELS.get(op.name, ())
+        for index, region in enumerate(op.regions):
+            label = labels[index] if index < len(labels) else f"region{index}"
+            args = ", ".join(a.name for a in region.args)
+            self.line(depth + 1, f"{label}({args}):")
+            self.block(region, depth + 2)

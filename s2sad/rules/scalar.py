@@ -1,0 +1,387 @@
+"""Derivative rules of scalar primitives: Python operators, ``math`` functions, ``abs``/``min``/``max``.
+
+One small class per primitive.  ``tangent`` maps input tangents to the output
+tangent; ``adjoint`` maps the output adjoint to one adjoint per differentiable
+input.  See :mod:`s2sad.primitives` for the naming convention.  Rule functions
+take no ``self``: s2sad parses them, it never calls them as methods.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import sympy
+
+from ..primitives import BOOL_RESULT, PROMOTE, Syntax, primitive
+
+
+def binop(symbol: str) -> Syntax:
+    """Spelling of a binary operator."""
+    return Syntax("binop", symbol)
+
+
+def call(callee: str) -> Syntax:
+    """Spelling of a call to a dotted name."""
+    return Syntax("call", callee)
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+@primitive("add", "x y", operator.add, binop("+"), sympy=operator.add, result_type=PROMOTE)
+class add:
+    def tangent(x_dot, y_dot):
+        return x_dot + y_dot
+
+    def adjoint(out_bar):
+        return out_bar, out_bar
+
+
+@primitive("sub", "x y", operator.sub, binop("-"), sympy=operator.sub, result_type=PROMOTE)
+class sub:
+    def tangent(x_dot, y_dot):
+        return x_dot - y_dot
+
+    def adjoint(out_bar):
+        return out_bar, -out_bar
+
+
+@primitive("mul", "x y", operator.mul, binop("*"), sympy=operator.mul, result_type=PROMOTE)
+class mul:
+    def tangent(x, y, x_dot, y_dot):
+        return x_dot * y + x * y_dot
+
+    def adjoint(x, y, out_bar):
+        return out_bar * y, out_bar * x
+
+
+@primitive("div", "x y", operator.truediv, binop("/"), sympy=operator.truediv)
+class div:
+    def tangent(y, out, x_dot, y_dot):
+        return (x_dot - out * y_dot) / y
+
+    def adjoint(y, out, out_bar):
+        return out_bar / y, -out_bar * out / y
+
+
+@primitive("floordiv", "x y", operator.floordiv, binop("//"), sympy=operator.floordiv, result_type=PROMOTE)
+class floordiv:
+    def tangent(x_dot, y_dot):
+        return 0.0
+
+    def adjoint(out_bar):
+        return 0.0, 0.0
+
+
+@primitive("mod", "x y", operator.mod, binop("%"), sympy=operator.mod, result_type=PROMOTE)
+class mod:
+    def tangent(x, y, x_dot, y_dot):
+        return x_dot - (x // y) * y_dot
+
+    def adjoint(x, y, out_bar):
+        return out_bar, -out_bar * (x // y)
+
+
+@primitive("pow", "x y", operator.pow, binop("**"), sympy=operator.pow, result_type=PROMOTE, also=(pow,))
+class pow_:
+    def tangent(x, y, out, x_dot, y_dot):
+        return y * x ** (y - 1) * x_dot + out * math.log(x) * y_dot
+
+    def adjoint(x, y, out, out_bar):
+        return out_bar * y * x ** (y - 1), out_bar * out * math.log(x)
+
+
+@primitive("math_pow", "x y", math.pow, call("math.pow"), sympy=operator.pow)
+class math_pow(pow_):
+    pass
+
+
+@primitive("neg", "x", operator.neg, Syntax("unary", "-"), sympy=operator.neg, result_type=PROMOTE)
+class neg:
+    def tangent(x_dot):
+        return -x_dot
+
+    def adjoint(out_bar):
+        return -out_bar
+
+
+@primitive("abs", "x", abs, call("abs"), sympy=sympy.Abs, result_type=PROMOTE)
+class abs_:
+    def tangent(x, x_dot):
+        return x_dot if x >= 0.0 else -x_dot
+
+    def adjoint(x, out_bar):
+        return out_bar if x >= 0.0 else -out_bar
+
+
+@primitive("fabs", "x", math.fabs, call("math.fabs"), sympy=sympy.Abs)
+class fabs(abs_):
+    pass
+
+
+@primitive("min", "x y", min, call("min"), sympy=sympy.Min, result_type=PROMOTE)
+class min_:
+    def tangent(x, y, x_dot, y_dot):
+        return x_dot if x <= y else y_dot
+
+    def adjoint(x, y, out_bar):
+        return (out_bar if x <= y else 0.0), (0.0 if x <= y else out_bar)
+
+
+@primitive("max", "x y", max, call("max"), sympy=sympy.Max, result_type=PROMOTE)
+class max_:
+    def tangent(x, y, x_dot, y_dot):
+        return x_dot if x >= y else y_dot
+
+    def adjoint(x, y, out_bar):
+        return (out_bar if x >= y else 0.0), (0.0 if x >= y else out_bar)
+
+
+def _select(c, a, b):
+    return a if c else b
+
+
+@primitive(
+    "select",
+    "c a b",
+    _select,
+    Syntax("ifexp"),
+    sympy=lambda c, a, b: sympy.Piecewise((a, c), (b, True)),
+    result_type=PROMOTE,
+    nondiff="c",
+)
+class select:
+    def tangent(c, a_dot, b_dot):
+        return a_dot if c else b_dot
+
+    def adjoint(c, out_bar):
+        return (out_bar if c else 0.0), (0.0 if c else out_bar)
+
+
+# ---------------------------------------------------------------- comparisons (no derivative)
+
+for _name, _symbol, _python in (
+    ("lt", "<", operator.lt),
+    ("le", "<=", operator.le),
+    ("gt", ">", operator.gt),
+    ("ge", ">=", operator.ge),
+    ("eq", "==", operator.eq),
+    ("ne", "!=", operator.ne),
+):
+    primitive(
+        _name,
+        "x y",
+        _python,
+        Syntax("compare", _symbol),
+        sympy=_python,
+        result_type=BOOL_RESULT,
+        nondiff="x y",
+    )(None)
+
+
+# ---------------------------------------------------------------- trigonometric
+
+
+@primitive("sin", "x", math.sin, call("math.sin"), sympy=sympy.sin)
+class sin:
+    def tangent(x, x_dot):
+        return math.cos(x) * x_dot
+
+    def adjoint(x, out_bar):
+        return out_bar * math.cos(x)
+
+
+@primitive("cos", "x", math.cos, call("math.cos"), sympy=sympy.cos)
+class cos:
+    def tangent(x, x_dot):
+        return -math.sin(x) * x_dot
+
+    def adjoint(x, out_bar):
+        return -out_bar * math.sin(x)
+
+
+@primitive("tan", "x", math.tan, call("math.tan"), sympy=sympy.tan)
+class tan:
+    def tangent(out, x_dot):
+        return (1.0 + out * out) * x_dot
+
+    def adjoint(out, out_bar):
+        return out_bar * (1.0 + out * out)
+
+
+@primitive("asin", "x", math.asin, call("math.asin"), sympy=sympy.asin)
+class asin:
+    def tangent(x, x_dot):
+        return x_dot / math.sqrt(1.0 - x * x)
+
+    def adjoint(x, out_bar):
+        return out_bar / math.sqrt(1.0 - x * x)
+
+
+@primitive("acos", "x", math.acos, call("math.acos"), sympy=sympy.acos)
+class acos:
+    def tangent(x, x_dot):
+        return -x_dot / math.sqrt(1.0 - x * x)
+
+    def adjoint(x, out_bar):
+        return -out_bar / math.sqrt(1.0 - x * x)
+
+
+@primitive("atan", "x", math.atan, call("math.atan"), sympy=sympy.atan)
+class atan:
+    def tangent(x, x_dot):
+        return x_dot / (1.0 + x * x)
+
+    def adjoint(x, out_bar):
+        return out_bar / (1.0 + x * x)
+
+
+@primitive("atan2", "y x", math.atan2, call("math.atan2"), sympy=sympy.atan2)
+class atan2:
+    def tangent(y, x, y_dot, x_dot):
+        return (x * y_dot - y * x_dot) / (x * x + y * y)
+
+    def adjoint(y, x, out_bar):
+        return out_bar * x / (x * x + y * y), -out_bar * y / (x * x + y * y)
+
+
+# ---------------------------------------------------------------- hyperbolic
+
+
+@primitive("sinh", "x", math.sinh, call("math.sinh"), sympy=sympy.sinh)
+class sinh:
+    def tangent(x, x_dot):
+        return math.cosh(x) * x_dot
+
+    def adjoint(x, out_bar):
+        return out_bar * math.cosh(x)
+
+
+@primitive("cosh", "x", math.cosh, call("math.cosh"), sympy=sympy.cosh)
+class cosh:
+    def tangent(x, x_dot):
+        return math.sinh(x) * x_dot
+
+    def adjoint(x, out_bar):
+        return out_bar * math.sinh(x)
+
+
+@primitive("tanh", "x", math.tanh, call("math.tanh"), sympy=sympy.tanh)
+class tanh:
+    def tangent(out, x_dot):
+        return (1.0 - out * out) * x_dot
+
+    def adjoint(out, out_bar):
+        return out_bar * (1.0 - out * out)
+
+
+@primitive("asinh", "x", math.asinh, call("math.asinh"), sympy=sympy.asinh)
+class asinh:
+    def tangent(x, x_dot):
+        return x_dot / math.sqrt(x * x + 1.0)
+
+    def adjoint(x, out_bar):
+        return out_bar / math.sqrt(x * x + 1.0)
+
+
+@primitive("acosh", "x", math.acosh, call("math.acosh"), sympy=sympy.acosh)
+class acosh:
+    def tangent(x, x_dot):
+        return x_dot / math.sqrt(x * x - 1.0)
+
+    def adjoint(x, out_bar):
+        return out_bar / math.sqrt(x * x - 1.0)
+
+
+@primitive("atanh", "x", math.atanh, call("math.atanh"), sympy=sympy.atanh)
+class atanh:
+    def tangent(x, x_dot):
+        return x_dot / (1.0 - x * x)
+
+    def adjoint(x, out_bar):
+        return out_bar / (1.0 - x * x)
+
+
+# ---------------------------------------------------------------- exponential and logarithm
+
+
+@primitive("exp", "x", math.exp, call("math.exp"), sympy=sympy.exp)
+class exp:
+    def tangent(out, x_dot):
+        return out * x_dot
+
+    def adjoint(out, out_bar):
+        return out_bar * out
+
+
+@primitive("expm1", "x", math.expm1, call("math.expm1"), sympy=lambda x: sympy.exp(x) - 1)
+class expm1:
+    def tangent(out, x_dot):
+        return (out + 1.0) * x_dot
+
+    def adjoint(out, out_bar):
+        return out_bar * (out + 1.0)
+
+
+@primitive("log", "x", math.log, call("math.log"), sympy=sympy.log)
+class log:
+    def tangent(x, x_dot):
+        return x_dot / x
+
+    def adjoint(x, out_bar):
+        return out_bar / x
+
+
+@primitive("log_base", "x base", math.log, call("math.log"), sympy=sympy.log)
+class log_base:
+    def tangent(x, base, out, x_dot, base_dot):
+        return (x_dot / x - out * base_dot / base) / math.log(base)
+
+    def adjoint(x, base, out, out_bar):
+        return out_bar / (x * math.log(base)), -out_bar * out / (base * math.log(base))
+
+
+@primitive("log1p", "x", math.log1p, call("math.log1p"), sympy=lambda x: sympy.log(1 + x))
+class log1p:
+    def tangent(x, x_dot):
+        return x_dot / (1.0 + x)
+
+    def adjoint(x, out_bar):
+        return out_bar / (1.0 + x)
+
+
+@primitive("log2", "x", math.log2, call("math.log2"), sympy=lambda x: sympy.log(x, 2))
+class log2:
+    def tangent(x, x_dot):
+        return x_dot / (x * math.log(2.0))
+
+    def adjoint(x, out_bar):
+        return out_bar / (x * math.log(2.0))
+
+
+@primitive("log10", "x", math.log10, call("math.log10"), sympy=lambda x: sympy.log(x, 10))
+class log10:
+    def tangent(x, x_dot):
+        return x_dot / (x * math.log(10.0))
+
+    def adjoint(x, out_bar):
+        return out_bar / (x * math.log(10.0))
+
+
+@primitive("sqrt", "x", math.sqrt, call("math.sqrt"), sympy=sympy.sqrt)
+class sqrt:
+    def tangent(out, x_dot):
+        return 0.5 * x_dot / out
+
+    def adjoint(out, out_bar):
+        return 0.5 * out_bar / out
+
+
+@primitive("hypot", "x y", math.hypot, call("math.hypot"), sympy=lambda x, y: sympy.sqrt(x**2 + y**2))
+class hypot:
+    def tangent(x, y, out, x_dot, y_dot):
+        return (x * x_dot + y * y_dot) / out
+
+    def adjoint(x, y, out, out_bar):
+        return out_bar * x / out, out_bar * y / out

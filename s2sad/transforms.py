@@ -1,0 +1,56 @@
+"""The derivative kinds s2sad generates, as IR -> IR recipes (no files, no imports).
+
+Each recipe takes the primal function's IR and the indices of the parameters
+to differentiate, runs the forward or reverse pass and the simplifier, and
+returns the IR functions that go into one generated file.
+"""
+
+from __future__ import annotations
+
+from .errors import DifferentiationError
+from .ir import Function
+from .passes.forward import forward
+from .passes.reverse import reverse
+from .passes.simplify import simplify
+from .passes.split import split
+
+KINDS = ("grad", "value_and_grad", "jvp", "vjp")
+
+
+def derivative_functions(primal: Function, kind: str, wrt: list[int], single: bool) -> list[Function]:
+    """The simplified IR functions of derivative ``kind`` of ``primal``.
+
+    ``single`` means the user asked for one parameter (``wrt=0``) rather than
+    a tuple of them, so gradients come back as a value, not a 1-tuple.
+    """
+    names = ", ".join(primal.params[i].name for i in wrt)
+    if kind in ("grad", "value_and_grad"):
+        _require_scalar_output(primal, kind)
+        grads = None if single else len(wrt)
+        if kind == "grad":
+            result = reverse(primal, wrt, seed="one", layout=(grads,), name=f"{primal.name}_grad")
+            result.function.doc = f"Gradient of {primal.name} with respect to {names} (reverse mode)."
+        else:
+            result = reverse(
+                primal, wrt, seed="one", layout=(None, grads), return_value=True, name=f"{primal.name}_value_and_grad"
+            )
+            result.function.doc = f"Value of {primal.name} and its gradient with respect to {names}."
+        return [simplify(result.function)]
+    if kind == "jvp":
+        return [simplify(forward(primal, wrt))]
+    if kind == "vjp":
+        n_out = len(primal.returned)
+        result = reverse(primal, wrt, seed="param", return_value=True, name=f"{primal.name}_vjp")
+        return list(split(result, n_out, n_out))
+    raise DifferentiationError(f"unknown derivative kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+
+
+def _require_scalar_output(primal: Function, kind: str) -> None:
+    count = len(primal.returned)
+    if count != 1:
+        raise DifferentiationError(
+            f"{kind} needs a function with one scalar output; {primal.name} returns {count} values",
+            file=primal.file,
+            line=primal.body.terminator.loc.line if primal.body.terminator.loc else None,
+            hint="use s2sad.vjp (one cotangent per output) or s2sad.jvp",
+        )

@@ -1,0 +1,69 @@
+"""Checks the structural invariants of the IR; every pass's output is verified in tests."""
+
+from __future__ import annotations
+
+from .ir import TERMINATORS, Block, Function, Op, Value
+from .primitives import PRIMITIVES
+
+STRUCTURAL_ARITY = {"const": (0, 1), "call": (None, None)}
+
+
+class VerificationError(AssertionError):
+    """The IR breaks an invariant (a compiler bug, never a user error)."""
+
+
+def verify(function: Function) -> None:
+    """Raise :class:`VerificationError` unless ``function`` is well formed.
+
+    Checks: every value is defined exactly once and before each use (in its
+    block or an enclosing one), the body ends with ``return`` and each region
+    with ``yield``, terminators appear only at the end, and primitive ops have
+    the arity their rule declares.
+    """
+    defined: set[int] = set()
+    _block(function, function.body, [set()], defined, "return")
+
+
+def _define(value: Value, scope: set[int], defined: set[int], where: str) -> None:
+    if id(value) in defined:
+        raise VerificationError(f"{where}: value {value.name} defined twice")
+    defined.add(id(value))
+    scope.add(id(value))
+
+
+def _block(
+    function: Function, block: Block, scopes: list[set[int]], defined: set[int], end: str
+) -> None:
+    scope = scopes[-1]
+    for arg in block.args:
+        _define(arg, scope, defined, f"{function.name}: block argument")
+    for index, op in enumerate(block.ops):
+        where = f"{function.name}: op {op.name}"
+        for operand in op.operands:
+            if not any(id(operand) in s for s in scopes):
+                raise VerificationError(f"{where}: operand {operand.name} used before definition")
+        is_last = index == len(block.ops) - 1
+        if op.name in TERMINATORS and (not is_last or op.name != end):
+            raise VerificationError(f"{where}: misplaced terminator (expected {end} at block end)")
+        _arity(op, where)
+        for region in op.regions:
+            _block(function, region, scopes + [set()], defined, "yield")
+        for result in op.results:
+            _define(result, scope, defined, where)
+    if not block.ops or block.ops[-1].name != end:
+        raise VerificationError(f"{function.name}: block does not end with {end}")
+
+
+def _arity(op: Op, where: str) -> None:
+    if op.name in TERMINATORS:
+        return
+    if op.name in STRUCTURAL_ARITY:
+        n_in, n_out = STRUCTURAL_ARITY[op.name]
+    elif op.name in PRIMITIVES:
+        n_in, n_out = len(PRIMITIVES[op.name].args), 1
+    else:
+        raise VerificationError(f"{where}: unknown op")
+    if n_in is not None and len(op.operands) != n_in:
+        raise VerificationError(f"{where}: expected {n_in} operands, got {len(op.operands)}")
+    if n_out is not None and len(op.results) != n_out:
+        raise VerificationError(f"{where}: expected {n_out} results, got {len(op.results)}")
