@@ -25,7 +25,14 @@ _BINOPS = {
     "%": ast.Mod,
     "**": ast.Pow,
 }
-_COMPARES = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "==": ast.Eq, "!=": ast.NotEq}
+_COMPARES = {
+    "<": ast.Lt,
+    "<=": ast.LtE,
+    ">": ast.Gt,
+    ">=": ast.GtE,
+    "==": ast.Eq,
+    "!=": ast.NotEq,
+}
 
 
 def emit_module(functions: list[Function], header: str) -> str:
@@ -38,13 +45,19 @@ def emit_module(functions: list[Function], header: str) -> str:
     if _uses_math(functions):
         body.append(ast.Import(names=[ast.alias("math")]))
     if bindings:
-        body.append(ast.ImportFrom(module="s2sad", names=[ast.alias("runtime")], level=0))
+        body.append(
+            ast.ImportFrom(module="s2sad", names=[ast.alias("runtime")], level=0)
+        )
     for entry in bindings:
         module, qualname = entry.binding
         resolve = ast.Call(
-            func=_dotted("runtime.resolve"), args=[ast.Constant(module), ast.Constant(qualname)], keywords=[]
+            func=_dotted("runtime.resolve"),
+            args=[ast.Constant(module), ast.Constant(qualname)],
+            keywords=[],
         )
-        body.append(ast.Assign(targets=[ast.Name(entry.name, ast.Store())], value=resolve))
+        body.append(
+            ast.Assign(targets=[ast.Name(entry.name, ast.Store())], value=resolve)
+        )
     body.extend(_FunctionEmitter(f).emit() for f in functions)
     module = ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
     return format_source(header + "\n\n" + ast.unparse(module) + "\n")
@@ -58,7 +71,9 @@ def format_source(source: str) -> str:
 
 
 def _primitives_used(functions: list[Function]) -> list[Primitive]:
-    names = sorted({op.name for f in functions for op in f.walk() if op.name in PRIMITIVES})
+    names = sorted(
+        {op.name for f in functions for op in f.walk() if op.name in PRIMITIVES}
+    )
     return [PRIMITIVES[n] for n in names]
 
 
@@ -67,14 +82,18 @@ def _user_bindings(functions: list[Function]) -> list[Primitive]:
 
 
 def _uses_math(functions: list[Function]) -> bool:
-    calls = [p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"]
+    calls = [
+        p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"
+    ]
     constants = [
         op.attrs["value"]
         for f in functions
         for op in f.walk()
         if op.name == "const" and isinstance(op.attrs["value"], float)
     ]
-    return any(c.startswith("math.") for c in calls) or any(not math.isfinite(c) for c in constants)
+    return any(c.startswith("math.") for c in calls) or any(
+        not math.isfinite(c) for c in constants
+    )
 
 
 def _dotted(name: str) -> ast.expr:
@@ -92,7 +111,9 @@ def literal(value: Any) -> ast.expr:
             return _dotted("math.nan")
         node = _dotted("math.inf")
         return node if value > 0 else ast.UnaryOp(ast.USub(), node)
-    if not isinstance(value, bool) and (value < 0 or (value == 0 and math.copysign(1, value) < 0)):
+    if not isinstance(value, bool) and (
+        value < 0 or (value == 0 and math.copysign(1, value) < 0)
+    ):
         return ast.UnaryOp(ast.USub(), ast.Constant(-value))
     return ast.Constant(value)
 
@@ -111,7 +132,13 @@ class _FunctionEmitter:
         if f.doc:
             body.append(ast.Expr(ast.Constant(f.doc)))
         body.extend(self.block(f.body))
-        args = ast.arguments(posonlyargs=[], args=params, kwonlyargs=[], kw_defaults=[], defaults=defaults)
+        args = ast.arguments(
+            posonlyargs=[],
+            args=params,
+            kwonlyargs=[],
+            kw_defaults=[],
+            defaults=defaults,
+        )
         node = ast.FunctionDef(f.name, args, body, decorator_list=[], returns=None)
         node.type_params = []
         return node
@@ -127,7 +154,9 @@ class _FunctionEmitter:
             if op.name == "const" or id(op.result) in inlinable:
                 self.inline[id(op.result)] = expr
             else:
-                statements.append(ast.Assign([ast.Name(op.result.name, ast.Store())], expr))
+                statements.append(
+                    ast.Assign([ast.Name(op.result.name, ast.Store())], expr)
+                )
         return statements
 
     def inlinable(self, block: Block) -> set[int]:
@@ -171,6 +200,7 @@ class _FunctionEmitter:
             if size is None:
                 groups.append(values.pop(0))
             else:
-                groups.append(ast.Tuple([values.pop(0) for _ in range(size)], ast.Load()))
+                groups.append(
+                    ast.Tuple([values.pop(0) for _ in range(size)], ast.Load())
+                )
         return groups[0] if len(groups) == 1 else ast.Tuple(groups, ast.Load())
-

@@ -18,7 +18,14 @@ from typing import Any, Callable
 from . import rules as _rules  # noqa: F401  (registers the built-in primitives)
 from .errors import NoDerivativeRuleError, UnsupportedSyntaxError
 from .ir import BOOL, FLOAT, INT, TEMPORARY, Builder, Function, Loc, Value, new_function
-from .primitives import BOOL_RESULT, PROMOTE, Primitive, arities, lookup_callable, lookup_syntax
+from .primitives import (
+    BOOL_RESULT,
+    PROMOTE,
+    Primitive,
+    arities,
+    lookup_callable,
+    lookup_syntax,
+)
 
 USER = "user"
 RULE = "rule"
@@ -28,29 +35,56 @@ VARIADIC = {min, max}
 """Callables whose calls with more than two arguments are folded left into two-argument calls."""
 
 UNSUPPORTED = {
-    ast.If: ("if statement", "control flow is not supported yet; only straight-line code is"),
+    ast.If: (
+        "if statement",
+        "control flow is not supported yet; only straight-line code is",
+    ),
     ast.For: ("for loop", "loops are not supported yet; only straight-line code is"),
-    ast.While: ("while loop", "loops are not supported yet; only straight-line code is"),
+    ast.While: (
+        "while loop",
+        "loops are not supported yet; only straight-line code is",
+    ),
     ast.Try: ("try statement", "differentiate the code inside the try block instead"),
-    ast.With: ("with statement", "move the with block outside the differentiated function"),
+    ast.With: (
+        "with statement",
+        "move the with block outside the differentiated function",
+    ),
     ast.Lambda: ("lambda", "define a module-level function and register a rule for it"),
     ast.Global: ("global statement", "pass the value as a parameter instead"),
     ast.Nonlocal: ("nonlocal statement", "pass the value as a parameter instead"),
-    ast.ListComp: ("list comprehension", "write the computation out element by element"),
+    ast.ListComp: (
+        "list comprehension",
+        "write the computation out element by element",
+    ),
     ast.SetComp: ("set comprehension", "write the computation out element by element"),
-    ast.DictComp: ("dict comprehension", "write the computation out element by element"),
-    ast.GeneratorExp: ("generator expression", "write the computation out element by element"),
-    ast.IfExp: ("conditional expression", "conditional expressions are not supported yet"),
+    ast.DictComp: (
+        "dict comprehension",
+        "write the computation out element by element",
+    ),
+    ast.GeneratorExp: (
+        "generator expression",
+        "write the computation out element by element",
+    ),
+    ast.IfExp: (
+        "conditional expression",
+        "conditional expressions are not supported yet",
+    ),
     ast.BoolOp: ("boolean operator", "and/or are not supported yet"),
     ast.FunctionDef: ("nested function definition", "define helpers at module level"),
     ast.ClassDef: ("class definition", "define classes at module level"),
     ast.Import: ("import statement", "import modules at module level"),
     ast.ImportFrom: ("import statement", "import modules at module level"),
-    ast.Delete: ("del statement", "remove the del statement; values are immutable here"),
+    ast.Delete: (
+        "del statement",
+        "remove the del statement; values are immutable here",
+    ),
     ast.Raise: ("raise statement", "check inputs before calling the derivative"),
     ast.Assert: ("assert statement", "check inputs before calling the derivative"),
     ast.Yield: ("yield", "generators cannot be differentiated; return a value"),
-    ast.YieldFrom: ("yield from", "generators cannot be differentiated; return a value"),
+    ast.YieldFrom: (
+        "yield from",
+        "generators cannot be differentiated; return a value",
+    ),
     ast.Await: ("await", "async code cannot be differentiated"),
     ast.AsyncFunctionDef: ("async function", "async code cannot be differentiated"),
     ast.Subscript: ("subscript", "indexing is not supported yet"),
@@ -124,7 +158,9 @@ def _source_file(fn: Callable[..., Any]) -> str:
 
 
 class _Lowering:
-    def __init__(self, fn: Callable[..., Any], node: ast.FunctionDef, info: SourceInfo, mode: str):
+    def __init__(
+        self, fn: Callable[..., Any], node: ast.FunctionDef, info: SourceInfo, mode: str
+    ):
         self.fn = fn
         self.node = node
         self.info = info
@@ -137,8 +173,12 @@ class _Lowering:
         return cls(message, file=self.info.file, line=loc.line, col=loc.col, hint=hint)
 
     def unsupported(self, node: ast.AST) -> Exception:
-        construct, hint = UNSUPPORTED.get(type(node), (type(node).__name__, "rewrite this construct"))
-        return self.error(UnsupportedSyntaxError, node, f"unsupported construct: {construct}", hint)
+        construct, hint = UNSUPPORTED.get(
+            type(node), (type(node).__name__, "rewrite this construct")
+        )
+        return self.error(
+            UnsupportedSyntaxError, node, f"unsupported construct: {construct}", hint
+        )
 
     def run(self) -> Function:
         params = self._params()
@@ -149,6 +189,7 @@ class _Lowering:
             reserved | {p for p, _ in params},
             defaults=self._defaults(),
             file=self.info.file,
+            line=self.info.loc(self.node).line,
         )
         self.builder = Builder(function)
         for param in function.params:
@@ -224,7 +265,9 @@ class _Lowering:
             self._assign(stmt.target, stmt.value)
         elif isinstance(stmt, ast.AugAssign):
             self._check_target(stmt.target)
-            value = ast.BinOp(left=ast.Name(stmt.target.id, ast.Load()), op=stmt.op, right=stmt.value)
+            value = ast.BinOp(
+                left=ast.Name(stmt.target.id, ast.Load()), op=stmt.op, right=stmt.value
+            )
             ast.copy_location(value, stmt)
             ast.copy_location(value.left, stmt.target)
             self._assign(stmt.target, value)
@@ -279,7 +322,10 @@ class _Lowering:
     def _return(self, stmt: ast.Return) -> None:
         if stmt.value is None:
             raise self.error(
-                UnsupportedSyntaxError, stmt, "return without a value", "return the value to differentiate"
+                UnsupportedSyntaxError,
+                stmt,
+                "return without a value",
+                "return the value to differentiate",
             )
         if isinstance(stmt.value, ast.Tuple):
             values = [self.expr(element) for element in stmt.value.elts]
@@ -307,7 +353,9 @@ class _Lowering:
             return self._external_constant(node)
         if isinstance(node, ast.BinOp):
             symbol = _OPERATOR_SYMBOLS.get(type(node.op))
-            return self._primitive_op(node, ("binop", symbol), [node.left, node.right], hint)
+            return self._primitive_op(
+                node, ("binop", symbol), [node.left, node.right], hint
+            )
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.UAdd):
                 return self.expr(node.operand, hint)
@@ -328,9 +376,13 @@ class _Lowering:
                     "compare two values at a time",
                 )
             symbol = _COMPARE_SYMBOLS.get(type(node.ops[0]))
-            return self._primitive_op(node, ("compare", symbol), [node.left, node.comparators[0]], hint)
+            return self._primitive_op(
+                node, ("compare", symbol), [node.left, node.comparators[0]], hint
+            )
         if isinstance(node, ast.IfExp) and self.mode == RULE:
-            return self._primitive_op(node, ("ifexp", ""), [node.test, node.body, node.orelse], hint)
+            return self._primitive_op(
+                node, ("ifexp", ""), [node.test, node.body, node.orelse], hint
+            )
         if isinstance(node, ast.Call):
             return self._call(node, hint)
         if isinstance(node, ast.Tuple):
@@ -342,7 +394,13 @@ class _Lowering:
             )
         raise self.unsupported(node)
 
-    def _primitive_op(self, node: ast.expr, syntax: tuple[str, str | None], args: list[ast.expr], hint: str) -> Value:
+    def _primitive_op(
+        self,
+        node: ast.expr,
+        syntax: tuple[str, str | None],
+        args: list[ast.expr],
+        hint: str,
+    ) -> Value:
         entry = lookup_syntax(*syntax) if syntax[1] is not None else None
         if entry is None:
             raise self.error(
@@ -353,7 +411,9 @@ class _Lowering:
             )
         return self._emit(entry, [self.expr(a) for a in args], node, hint)
 
-    def _emit(self, entry: Primitive, operands: list[Value], node: ast.AST, hint: str) -> Value:
+    def _emit(
+        self, entry: Primitive, operands: list[Value], node: ast.AST, hint: str
+    ) -> Value:
         op = self.builder.op(
             entry.name,
             operands,
@@ -376,8 +436,12 @@ class _Lowering:
         if callee in VARIADIC and len(args) > 2:
             result = args[0]
             for arg in args[1:-1]:
-                result = self._emit(lookup_callable(callee, 2), [result, arg], node, TEMPORARY)
-            return self._emit(lookup_callable(callee, 2), [result, args[-1]], node, hint)
+                result = self._emit(
+                    lookup_callable(callee, 2), [result, arg], node, TEMPORARY
+                )
+            return self._emit(
+                lookup_callable(callee, 2), [result, args[-1]], node, hint
+            )
         entry = lookup_callable(callee, len(args))
         if entry is not None:
             return self._emit(entry, args, node, hint)
@@ -456,7 +520,14 @@ _OPERATOR_SYMBOLS = {
     ast.Mod: "%",
     ast.Pow: "**",
 }
-_COMPARE_SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_COMPARE_SYMBOLS = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+}
 
 
 def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
@@ -490,4 +561,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )

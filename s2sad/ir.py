@@ -105,7 +105,7 @@ class Function:
     """A function: parameters are the body's block arguments; the body ends in ``return``.
 
     ``defaults`` holds the default values of the trailing parameters (Python
-    literals), ``file`` the source file it was lowered from and ``doc`` the
+    literals), ``file`` and ``line`` where it was lowered from and ``doc`` the
     docstring the generated code gets.
     """
 
@@ -113,6 +113,7 @@ class Function:
     body: Block
     defaults: tuple[Any, ...] = ()
     file: str | None = None
+    line: int | None = None
     doc: str | None = None
     names: "NameTable" = field(default_factory=lambda: NameTable())
 
@@ -203,13 +204,17 @@ class Builder:
         """Append ``name(operands)`` with results of the given types and return the op."""
         hints = hints or [TEMPORARY] * len(result_types)
         results = [self.value(h, t) for h, t in zip(hints, result_types)]
-        op = Op(name, list(operands), results, dict(attrs or {}), list(regions or []), loc)
+        op = Op(
+            name, list(operands), results, dict(attrs or {}), list(regions or []), loc
+        )
         self.block.ops.append(op)
         return op
 
     def const(self, value: Any, loc: Loc | None = None) -> Value:
         """A literal constant (``int``, ``float`` or ``bool``)."""
-        return self.op("const", [], [type_of_constant(value)], attrs={"value": value}, loc=loc).result
+        return self.op(
+            "const", [], [type_of_constant(value)], attrs={"value": value}, loc=loc
+        ).result
 
     def ret(self, values: list[Value], loc: Loc | None = None) -> Op:
         """Terminate the function body with ``return values``."""
@@ -228,7 +233,10 @@ def type_of_constant(value: Any) -> str:
 
 
 def new_function(
-    name: str, params: list[tuple[str, str]], reserved: set[str] | None = None, **kwargs: Any
+    name: str,
+    params: list[tuple[str, str]],
+    reserved: set[str] | None = None,
+    **kwargs: Any,
 ) -> Function:
     """An empty function with parameters given as ``(name, type)`` pairs."""
     function = Function(name, Block(), names=NameTable(reserved), **kwargs)

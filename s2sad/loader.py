@@ -47,7 +47,9 @@ def output_dir(override: str | os.PathLike | None = None) -> Path:
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and a rename, so readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -84,7 +86,9 @@ def load(path: Path, key: str, build: Callable[[], str]) -> Loaded:
     if not cached:
         write_atomic(path, build())
     source = path.read_text(encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(f"s2sad_generated_{path.stem}_{key[:12]}", path)
+    spec = importlib.util.spec_from_file_location(
+        f"s2sad_generated_{path.stem}_{key[:12]}", path
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     loaded = Loaded(module, path, source, cached)

@@ -17,7 +17,9 @@ from .passes.split import split
 KINDS = ("grad", "value_and_grad", "jvp", "vjp")
 
 
-def derivative_functions(primal: Function, kind: str, wrt: list[int], single: bool) -> list[Function]:
+def derivative_functions(
+    primal: Function, kind: str, wrt: list[int], single: bool
+) -> list[Function]:
     """The simplified IR functions of derivative ``kind`` of ``primal``.
 
     ``single`` means the user asked for one parameter (``wrt=0``) rather than
@@ -28,21 +30,36 @@ def derivative_functions(primal: Function, kind: str, wrt: list[int], single: bo
         _require_scalar_output(primal, kind)
         grads = None if single else len(wrt)
         if kind == "grad":
-            result = reverse(primal, wrt, seed="one", layout=(grads,), name=f"{primal.name}_grad")
-            result.function.doc = f"Gradient of {primal.name} with respect to {names} (reverse mode)."
+            result = reverse(
+                primal, wrt, seed="one", layout=(grads,), name=f"{primal.name}_grad"
+            )
+            result.function.doc = (
+                f"Gradient of {primal.name} with respect to {names} (reverse mode)."
+            )
         else:
             result = reverse(
-                primal, wrt, seed="one", layout=(None, grads), return_value=True, name=f"{primal.name}_value_and_grad"
+                primal,
+                wrt,
+                seed="one",
+                layout=(None, grads),
+                return_value=True,
+                name=f"{primal.name}_value_and_grad",
             )
-            result.function.doc = f"Value of {primal.name} and its gradient with respect to {names}."
+            result.function.doc = (
+                f"Value of {primal.name} and its gradient with respect to {names}."
+            )
         return [simplify(result.function)]
     if kind == "jvp":
         return [simplify(forward(primal, wrt))]
     if kind == "vjp":
         n_out = len(primal.returned)
-        result = reverse(primal, wrt, seed="param", return_value=True, name=f"{primal.name}_vjp")
+        result = reverse(
+            primal, wrt, seed="param", return_value=True, name=f"{primal.name}_vjp"
+        )
         return list(split(result, n_out, n_out))
-    raise DifferentiationError(f"unknown derivative kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+    raise DifferentiationError(
+        f"unknown derivative kind {kind!r}", hint=f"use one of {', '.join(KINDS)}"
+    )
 
 
 def _require_scalar_output(primal: Function, kind: str) -> None:
@@ -51,6 +68,8 @@ def _require_scalar_output(primal: Function, kind: str) -> None:
         raise DifferentiationError(
             f"{kind} needs a function with one scalar output; {primal.name} returns {count} values",
             file=primal.file,
-            line=primal.body.terminator.loc.line if primal.body.terminator.loc else None,
+            line=(
+                primal.body.terminator.loc.line if primal.body.terminator.loc else None
+            ),
             hint="use s2sad.vjp (one cotangent per output) or s2sad.jvp",
         )

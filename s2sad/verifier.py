@@ -32,7 +32,11 @@ def _define(value: Value, scope: set[int], defined: set[int], where: str) -> Non
 
 
 def _block(
-    function: Function, block: Block, scopes: list[set[int]], defined: set[int], end: str
+    function: Function,
+    block: Block,
+    scopes: list[set[int]],
+    defined: set[int],
+    end: str,
 ) -> None:
     scope = scopes[-1]
     for arg in block.args:
@@ -41,10 +45,14 @@ def _block(
         where = f"{function.name}: op {op.name}"
         for operand in op.operands:
             if not any(id(operand) in s for s in scopes):
-                raise VerificationError(f"{where}: operand {operand.name} used before definition")
+                raise VerificationError(
+                    f"{where}: operand {operand.name} used before definition"
+                )
         is_last = index == len(block.ops) - 1
         if op.name in TERMINATORS and (not is_last or op.name != end):
-            raise VerificationError(f"{where}: misplaced terminator (expected {end} at block end)")
+            raise VerificationError(
+                f"{where}: misplaced terminator (expected {end} at block end)"
+            )
         _arity(op, where)
         for region in op.regions:
             _block(function, region, scopes + [set()], defined, "yield")
@@ -64,6 +72,10 @@ def _arity(op: Op, where: str) -> None:
     else:
         raise VerificationError(f"{where}: unknown op")
     if n_in is not None and len(op.operands) != n_in:
-        raise VerificationError(f"{where}: expected {n_in} operands, got {len(op.operands)}")
+        raise VerificationError(
+            f"{where}: expected {n_in} operands, got {len(op.operands)}"
+        )
     if n_out is not None and len(op.results) != n_out:
-        raise VerificationError(f"{where}: expected {n_out} results, got {len(op.results)}")
+        raise VerificationError(
+            f"{where}: expected {n_out} results, got {len(op.results)}"
+        )

@@ -26,7 +26,9 @@ def _varied_block(block: Block, result: set[int]) -> None:
         entry = PRIMITIVES.get(op.name)
         inputs = op.operands
         if entry is not None:
-            inputs = [v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff]
+            inputs = [
+                v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff
+            ]
         if any(id(v) in result for v in inputs):
             result.update(id(r) for r in op.results if r.type in DIFFERENTIABLE_TYPES)
 

@@ -44,7 +44,7 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
             if arg not in entry.nondiff:
                 bindings[f"{arg}_dot"] = tangents.get(id(operand)) or builder.const(0.0)
         (tangent,), created = inline_rule(builder, entry, "tangent", bindings)
-        if id(tangent) in created:
+        if id(tangent) in created and not copy.result.is_temporary:
             rename(builder, tangent, f"{copy.result.name}_dot")
         tangents[id(result)] = tangent
     outputs = function.returned
@@ -54,4 +54,3 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     builder.op("return", primal_out + tangent_out, [], attrs={"layout": (group, group)})
     new.doc = f"Value and tangent (forward mode) of {function.name}."
     return new
-

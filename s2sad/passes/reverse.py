@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..ir import FLOAT, Builder, Function, Value, new_function
+from ..ir import FLOAT, TEMPORARY, Builder, Function, Value, new_function
 from ..primitives import PRIMITIVES
 from .activity import active
 from .rule_inline import clone_op, inline_rule, rename
@@ -62,7 +62,7 @@ def reverse(
     seeds = new.params[len(params) :] if seed == "param" else [builder.const(1.0)]
     for output, out_bar in zip(outputs, seeds):
         if id(output) in live:
-            _accumulate(builder, adjoints, output, mapping, out_bar, set())
+            _accumulate(builder, adjoints, output, mapping, out_bar)
     for op in reversed(function.body.ops[:-1]):
         result = op.results[0] if op.results else None
         if result is None or id(result) not in adjoints:
@@ -71,11 +71,13 @@ def reverse(
         bindings = {arg: mapping[id(v)] for arg, v in zip(entry.args, op.operands)}
         bindings["out"] = mapping[id(result)]
         bindings["out_bar"] = adjoints[id(result)]
-        contributions, created = inline_rule(builder, entry, "adjoint", bindings)
-        differentiable = [v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff]
+        contributions, _ = inline_rule(builder, entry, "adjoint", bindings)
+        differentiable = [
+            v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff
+        ]
         for operand, contribution in zip(differentiable, contributions):
             if id(operand) in live:
-                _accumulate(builder, adjoints, operand, mapping, contribution, created)
+                _accumulate(builder, adjoints, operand, mapping, contribution)
 
     returned = [mapping[id(v)] for v in outputs] if return_value else []
     returned += [adjoints.get(id(params[i])) or builder.const(0.0) for i in wrt]
@@ -89,15 +91,19 @@ def _accumulate(
     primal: Value,
     mapping: dict[int, Value],
     contribution: Value,
-    created: set[int],
 ) -> None:
-    """``primal_bar += contribution``, naming the sum ``<primal>_bar``."""
-    hint = f"{mapping[id(primal)].name}_bar"
+    """``primal_bar += contribution``, naming the sum ``<primal>_bar``.
+
+    Adjoints of temporaries stay temporaries; the first adjoint of a named
+    value takes the name ``<primal>_bar`` if it has none yet.
+    """
+    named = mapping[id(primal)]
+    hint = TEMPORARY if named.is_temporary else f"{named.name}_bar"
     previous = adjoints.get(id(primal))
     if previous is None:
-        if id(contribution) in created:
+        if contribution.is_temporary and hint != TEMPORARY:
             rename(builder, contribution, hint)
-            created.discard(id(contribution))
         adjoints[id(primal)] = contribution
         return
-    adjoints[id(primal)] = builder.op("add", [previous, contribution], [FLOAT], hints=[hint]).result
+    total = builder.op("add", [previous, contribution], [FLOAT], hints=[hint])
+    adjoints[id(primal)] = total.result

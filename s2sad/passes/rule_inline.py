@@ -57,7 +57,14 @@ def clone_op(builder: Builder, op: Op, mapping: dict[int, Value]) -> Op:
     results = [Value(r.name, r.type, r.hint) for r in op.results]
     for result in results:
         builder.function.names.taken.add(result.name)
-    copy = Op(op.name, [mapping[id(v)] for v in op.operands], results, dict(op.attrs), [], op.loc)
+    copy = Op(
+        op.name,
+        [mapping[id(v)] for v in op.operands],
+        results,
+        dict(op.attrs),
+        [],
+        op.loc,
+    )
     builder.block.ops.append(copy)
     for old, new in zip(op.results, results):
         mapping[id(old)] = new

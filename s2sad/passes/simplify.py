@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..ir import Block, Function, Op, Value, type_of_constant
+from ..ir import TEMPORARY, Block, Function, Op, Value, type_of_constant
 from ..primitives import PRIMITIVES
 
 
 def simplify(function: Function) -> Function:
     """Simplify ``function`` in place until nothing changes; returns it."""
     while True:
-        changed = _Rewriter().block(function.body, {})
+        changed = _Rewriter(function).block(function.body, {})
         changed |= eliminate_dead_code(function.body)
         if not changed:
             return function
@@ -34,7 +34,9 @@ def _dead_code(block: Block, live: set[int]) -> bool:
     kept: list[Op] = []
     changed = False
     for op in reversed(block.ops):
-        if op.name not in ("return", "yield") and not any(id(r) in live for r in op.results):
+        if op.name not in ("return", "yield") and not any(
+            id(r) in live for r in op.results
+        ):
             changed = True
             continue
         kept.append(op)
@@ -48,14 +50,17 @@ def _dead_code(block: Block, live: set[int]) -> bool:
 class _Rewriter:
     """One forward walk: fold, apply identities, merge duplicates."""
 
-    def __init__(self) -> None:
+    def __init__(self, function: Function) -> None:
+        self.function = function
+        self.kept: list[Op] = []
         self.replaced: dict[int, Value] = {}
         self.constants: dict[int, Any] = {}
         self.definers: dict[int, Op] = {}
         self.changed = False
 
     def block(self, block: Block, seen: dict[tuple, Value]) -> bool:
-        kept: list[Op] = []
+        outer, kept = self.kept, []
+        self.kept = kept
         for op in block.ops:
             op.operands = [self.resolve(v) for v in op.operands]
             for region in op.regions:
@@ -77,6 +82,7 @@ class _Rewriter:
                 self.constants[id(op.result)] = op.attrs["value"]
             kept.append(op)
         block.ops = kept
+        self.kept = outer
         return self.changed
 
     def resolve(self, value: Value) -> Value:
@@ -88,7 +94,11 @@ class _Rewriter:
         if op.name == "const":
             value = op.attrs["value"]
             return ("const", type(value).__name__, repr(value))
-        return (op.name, tuple(id(v) for v in op.operands), tuple(sorted(op.attrs.items())))
+        return (
+            op.name,
+            tuple(id(v) for v in op.operands),
+            tuple(sorted(op.attrs.items())),
+        )
 
     def const(self, value: Value) -> Any:
         return self.constants.get(id(value))
@@ -108,7 +118,9 @@ class _Rewriter:
             result = entry.python(*values)
         except (ArithmeticError, ValueError):
             return
-        if isinstance(result, (int, float)) and not (isinstance(result, float) and math.isnan(result)):
+        if isinstance(result, (int, float)) and not (
+            isinstance(result, float) and math.isnan(result)
+        ):
             self.become_const(op, result)
 
     def become_const(self, op: Op, value: Any) -> None:
@@ -119,6 +131,25 @@ class _Rewriter:
     def become(self, op: Op, name: str, operands: list[Value]) -> None:
         op.name, op.operands = name, operands
         self.changed = True
+
+    def insert(self, name: str, operands: list[Value], type: str) -> Value:
+        """A new temporary ``name(operands)``, placed before the op being rewritten."""
+        result = Value(self.function.names.fresh(TEMPORARY), type, TEMPORARY)
+        self.kept.append(Op(name, operands, [result]))
+        self.definers[id(result)] = self.kept[-1]
+        return result
+
+    def hoist_negation(self, op: Op, x: Value, y: Value) -> bool:
+        """``(-a) * b``, ``a * (-b)``, ``(-a) / b`` -> ``-(a * b)``, ``-(a / b)``."""
+        negated = self.defined_by(x, "neg")
+        if negated is not None:
+            inner = self.insert(op.name, [negated.operands[0], y], op.result.type)
+        elif op.name == "mul" and (negated := self.defined_by(y, "neg")) is not None:
+            inner = self.insert(op.name, [x, negated.operands[0]], op.result.type)
+        else:
+            return False
+        self.become(op, "neg", [inner])
+        return True
 
     def identity(self, op: Op) -> Value | None:
         """A value equal to ``op``'s result, or None; may rewrite ``op`` in place."""
@@ -162,6 +193,7 @@ def _mul(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
         if s.const(a) == -1:
             s.become(op, "neg", [b])
             return None
+    s.hoist_negation(op, x, y)
     return None
 
 
@@ -170,6 +202,8 @@ def _div(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
         return _keeps_type(op, x)
     if s.const(x) == 0:
         s.become_const(op, 0.0)
+    else:
+        s.hoist_negation(op, x, y)
     return None
 
 

@@ -13,7 +13,9 @@ from .rule_inline import clone_op
 from .simplify import simplify
 
 
-def split(result: ReverseResult, n_outputs: int, n_cotangents: int) -> tuple[Function, Function]:
+def split(
+    result: ReverseResult, n_outputs: int, n_cotangents: int
+) -> tuple[Function, Function]:
     """``(fwd, bwd)``: ``fwd(primals) -> (outs, residuals)``, ``bwd(*residuals, *cotangents) -> adjoints``.
 
     ``result`` must come from :func:`reverse` with ``return_value=True``.
@@ -35,16 +37,22 @@ def split(result: ReverseResult, n_outputs: int, n_cotangents: int) -> tuple[Fun
             if definer is not None and definer.name == "const":
                 if definer not in constants:
                     constants.append(definer)
-            elif (definer is not None or id(operand) in primal_params) and operand not in candidates:
+            elif (
+                definer is not None or id(operand) in primal_params
+            ) and operand not in candidates:
                 candidates.append(operand)
     for adjoint in adjoints:
-        if (id(adjoint) in primal_defs or id(adjoint) in primal_params) and adjoint not in candidates:
+        if (
+            id(adjoint) in primal_defs or id(adjoint) in primal_params
+        ) and adjoint not in candidates:
             candidates.append(adjoint)
 
     bwd = _backward(whole, constants + sweep_ops, candidates, cotangents, adjoints)
     used = {id(v) for op in bwd.walk() for v in op.operands}
     residuals = [v for v, p in zip(candidates, bwd.params) if id(p) in used]
-    bwd.body.args = [p for p in bwd.params[: len(candidates)] if id(p) in used] + bwd.params[len(candidates) :]
+    bwd.body.args = [
+        p for p in bwd.params[: len(candidates)] if id(p) in used
+    ] + bwd.params[len(candidates) :]
 
     fwd = new_function(
         f"{whole.name}_fwd",
@@ -59,13 +67,22 @@ def split(result: ReverseResult, n_outputs: int, n_cotangents: int) -> tuple[Fun
         clone_op(builder, op, mapping)
     outs = [mapping[id(v)] for v in whole.returned[:n_outputs]]
     group = None if n_outputs == 1 else n_outputs
-    builder.op("return", outs + [mapping[id(v)] for v in residuals], [], attrs={"layout": (group, len(residuals))})
+    builder.op(
+        "return",
+        outs + [mapping[id(v)] for v in residuals],
+        [],
+        attrs={"layout": (group, len(residuals))},
+    )
     fwd.doc = "Forward sweep: the outputs and the residuals the backward sweep reads."
     return simplify(fwd), bwd
 
 
 def _backward(
-    whole: Function, sweep_ops: list[Op], candidates: list[Value], cotangents: list[Value], adjoints: list[Value]
+    whole: Function,
+    sweep_ops: list[Op],
+    candidates: list[Value],
+    cotangents: list[Value],
+    adjoints: list[Value],
 ) -> Function:
     bwd = new_function(
         f"{whole.name}_bwd",
@@ -77,6 +94,11 @@ def _backward(
     mapping = {id(old): new for old, new in zip(candidates + cotangents, bwd.params)}
     for op in sweep_ops:
         clone_op(builder, op, mapping)
-    builder.op("return", [mapping[id(v)] for v in adjoints], [], attrs={"layout": (len(adjoints),)})
+    builder.op(
+        "return",
+        [mapping[id(v)] for v in adjoints],
+        [],
+        attrs={"layout": (len(adjoints),)},
+    )
     bwd.doc = "Backward sweep: the adjoints of the primal inputs."
     return simplify(bwd)

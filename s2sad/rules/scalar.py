@@ -29,7 +29,9 @@ def call(callee: str) -> Syntax:
 # ---------------------------------------------------------------- arithmetic
 
 
-@primitive("add", "x y", operator.add, binop("+"), sympy=operator.add, result_type=PROMOTE)
+@primitive(
+    "add", "x y", operator.add, binop("+"), sympy=operator.add, result_type=PROMOTE
+)
 class add:
     def tangent(x_dot, y_dot):
         return x_dot + y_dot
@@ -38,7 +40,9 @@ class add:
         return out_bar, out_bar
 
 
-@primitive("sub", "x y", operator.sub, binop("-"), sympy=operator.sub, result_type=PROMOTE)
+@primitive(
+    "sub", "x y", operator.sub, binop("-"), sympy=operator.sub, result_type=PROMOTE
+)
 class sub:
     def tangent(x_dot, y_dot):
         return x_dot - y_dot
@@ -47,7 +51,9 @@ class sub:
         return out_bar, -out_bar
 
 
-@primitive("mul", "x y", operator.mul, binop("*"), sympy=operator.mul, result_type=PROMOTE)
+@primitive(
+    "mul", "x y", operator.mul, binop("*"), sympy=operator.mul, result_type=PROMOTE
+)
 class mul:
     def tangent(x, y, x_dot, y_dot):
         return x_dot * y + x * y_dot
@@ -65,7 +71,14 @@ class div:
         return out_bar / y, -out_bar * out / y
 
 
-@primitive("floordiv", "x y", operator.floordiv, binop("//"), sympy=operator.floordiv, result_type=PROMOTE)
+@primitive(
+    "floordiv",
+    "x y",
+    operator.floordiv,
+    binop("//"),
+    sympy=operator.floordiv,
+    result_type=PROMOTE,
+)
 class floordiv:
     def tangent(x_dot, y_dot):
         return 0.0
@@ -74,7 +87,9 @@ class floordiv:
         return 0.0, 0.0
 
 
-@primitive("mod", "x y", operator.mod, binop("%"), sympy=operator.mod, result_type=PROMOTE)
+@primitive(
+    "mod", "x y", operator.mod, binop("%"), sympy=operator.mod, result_type=PROMOTE
+)
 class mod:
     def tangent(x, y, x_dot, y_dot):
         return x_dot - (x // y) * y_dot
@@ -83,7 +98,15 @@ class mod:
         return out_bar, -out_bar * (x // y)
 
 
-@primitive("pow", "x y", operator.pow, binop("**"), sympy=operator.pow, result_type=PROMOTE, also=(pow,))
+@primitive(
+    "pow",
+    "x y",
+    operator.pow,
+    binop("**"),
+    sympy=operator.pow,
+    result_type=PROMOTE,
+    also=(pow,),
+)
 class pow_:
     def tangent(x, y, out, x_dot, y_dot):
         return y * x ** (y - 1) * x_dot + out * math.log(x) * y_dot
@@ -97,7 +120,14 @@ class math_pow(pow_):
     pass
 
 
-@primitive("neg", "x", operator.neg, Syntax("unary", "-"), sympy=operator.neg, result_type=PROMOTE)
+@primitive(
+    "neg",
+    "x",
+    operator.neg,
+    Syntax("unary", "-"),
+    sympy=operator.neg,
+    result_type=PROMOTE,
+)
 class neg:
     def tangent(x_dot):
         return -x_dot
@@ -315,7 +345,9 @@ class exp:
         return out_bar * out
 
 
-@primitive("expm1", "x", math.expm1, call("math.expm1"), sympy=lambda x: sympy.exp(x) - 1)
+@primitive(
+    "expm1", "x", math.expm1, call("math.expm1"), sympy=lambda x: sympy.exp(x) - 1
+)
 class expm1:
     def tangent(out, x_dot):
         return (out + 1.0) * x_dot
@@ -342,7 +374,9 @@ class log_base:
         return out_bar / (x * math.log(base)), -out_bar * out / (base * math.log(base))
 
 
-@primitive("log1p", "x", math.log1p, call("math.log1p"), sympy=lambda x: sympy.log(1 + x))
+@primitive(
+    "log1p", "x", math.log1p, call("math.log1p"), sympy=lambda x: sympy.log(1 + x)
+)
 class log1p:
     def tangent(x, x_dot):
         return x_dot / (1.0 + x)
@@ -360,7 +394,9 @@ class log2:
         return out_bar / (x * math.log(2.0))
 
 
-@primitive("log10", "x", math.log10, call("math.log10"), sympy=lambda x: sympy.log(x, 10))
+@primitive(
+    "log10", "x", math.log10, call("math.log10"), sympy=lambda x: sympy.log(x, 10)
+)
 class log10:
     def tangent(x, x_dot):
         return x_dot / (x * math.log(10.0))
@@ -378,7 +414,13 @@ class sqrt:
         return 0.5 * out_bar / out
 
 
-@primitive("hypot", "x y", math.hypot, call("math.hypot"), sympy=lambda x, y: sympy.sqrt(x**2 + y**2))
+@primitive(
+    "hypot",
+    "x y",
+    math.hypot,
+    call("math.hypot"),
+    sympy=lambda x, y: sympy.sqrt(x**2 + y**2),
+)
 class hypot:
     def tangent(x, y, out, x_dot, y_dot):
         return (x * x_dot + y * y_dot) / out

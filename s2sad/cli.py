@@ -1,0 +1,161 @@
+"""The ``s2sad`` command: write derivative files, print IR, compare against SymPy and finite differences.
+
+    s2sad grad FILE.py:FUNC [--wrt a,b] [-o DIR]
+    s2sad value_and_grad FILE.py:FUNC [--wrt a,b] [-o DIR]
+    s2sad jvp FILE.py:FUNC [-o DIR]
+    s2sad vjp FILE.py:FUNC [-o DIR]
+    s2sad ir FILE.py:FUNC [--derivative grad|value_and_grad|jvp|vjp] [--wrt a,b]
+    s2sad compare FILE.py:FUNC --at 2.0,3.0
+
+Errors are printed as ``file:line:col: message`` and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .api import derive, normalize_wrt
+from .errors import S2SADError
+from .frontend import lower
+from .printer import print_function
+from .transforms import KINDS, derivative_functions
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except S2SADError as error:
+        print(error, file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="s2sad",
+        description="Source-to-source automatic differentiation for Python.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    for kind in KINDS:
+        sub = commands.add_parser(kind, help=f"write the {kind} of FUNC to a file")
+        _target(sub)
+        if kind in ("grad", "value_and_grad"):
+            _wrt(sub)
+        sub.add_argument(
+            "-o",
+            "--output-dir",
+            default="generated",
+            help="directory (default: generated)",
+        )
+        sub.set_defaults(run=_write, kind=kind)
+    show = commands.add_parser(
+        "ir", help="print the IR of FUNC or of a derivative of it"
+    )
+    _target(show)
+    _wrt(show)
+    show.add_argument("--derivative", choices=KINDS, help="print this derivative's IR")
+    show.set_defaults(run=_show_ir)
+    check = commands.add_parser(
+        "compare", help="compare the gradient with SymPy and finite differences"
+    )
+    _target(check)
+    check.add_argument(
+        "--at", required=True, help="the point, comma-separated, e.g. 2.0,3.0"
+    )
+    check.set_defaults(run=_compare)
+    return parser
+
+
+def _target(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target", metavar="FILE.py:FUNC", help="the function to differentiate"
+    )
+
+
+def _wrt(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wrt", help="parameters to differentiate, comma-separated (default: all)"
+    )
+
+
+def load_target(target: str) -> Callable[..., Any]:
+    """The function named by ``FILE.py:FUNC``, importing the file as a module."""
+    file, sep, name = target.rpartition(":")
+    if not sep or not file or not name:
+        raise S2SADError(
+            f"expected FILE.py:FUNC, got {target!r}",
+            hint="e.g. examples/autodiff_intro.py:L",
+        )
+    path = Path(file)
+    if not path.is_file():
+        raise S2SADError(f"no such file: {file}", file=file)
+    directory = str(path.resolve().parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        raise S2SADError(f"{file} defines no function {name!r}", file=file)
+    return fn
+
+
+def _wrt_names(fn: Callable[..., Any], text: str | None) -> tuple[str, ...]:
+    """The parameters named by ``--wrt``, or all of them."""
+    if text:
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    return tuple(p.name for p in lower(fn).params)
+
+
+def _write(args: argparse.Namespace) -> int:
+    fn = load_target(args.target)
+    wrt = _wrt_names(fn, getattr(args, "wrt", None))
+    derivative = derive(fn, args.kind, wrt, args.output_dir)
+    print(derivative.path)
+    return 0
+
+
+def _show_ir(args: argparse.Namespace) -> int:
+    fn = load_target(args.target)
+    primal = lower(fn)
+    if args.derivative is None:
+        print(print_function(primal), end="")
+        return 0
+    wrt = (
+        _wrt_names(fn, args.wrt)
+        if args.derivative in ("grad", "value_and_grad")
+        else None
+    )
+    indices, single = normalize_wrt(primal, wrt)
+    for index, function in enumerate(
+        derivative_functions(primal, args.derivative, indices, single)
+    ):
+        if index:
+            print()
+        print(print_function(function), end="")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .compare import compare
+
+    fn = load_target(args.target)
+    try:
+        point = tuple(float(part) for part in args.at.split(","))
+    except ValueError:
+        raise S2SADError(
+            f"--at expects comma-separated numbers, got {args.at!r}"
+        ) from None
+    print(compare(fn, point).format())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

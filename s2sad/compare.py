@@ -1,0 +1,322 @@
+"""s2sad's gradient against SymPy's symbolic derivative and finite differences.
+
+"What AD is not": finite differences are approximate (truncation error for a
+large step, round-off for a small one) and symbolic formulas swell.  For a
+function and a point, :func:`compare` reports each method's error against
+SymPy's exact derivative, its time per call, and the size of the derivative
+code (s2sad's generated IR against SymPy's expressions).
+"""
+
+from __future__ import annotations
+
+import timeit
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import sympy
+
+from .api import PathLike, derive
+from .errors import S2SADError
+from .frontend import lower
+from .ir import TERMINATORS, Function
+from .symbolic import to_sympy
+
+STEPS = tuple(10.0**-k for k in range(1, 13))
+"""Default finite-difference steps: 1e-1 down to 1e-12."""
+
+EXACT_DIGITS = 30
+"""Significant digits of the exact evaluation of SymPy's derivative."""
+
+
+@dataclass
+class Estimate:
+    """A gradient computed one way, and its error against SymPy's exact gradient.
+
+    ``abs_error`` is the largest componentwise difference; ``rel_error`` divides
+    it by the largest reference component (it equals ``abs_error`` when the
+    reference gradient is zero).  ``step`` is set for finite differences only.
+    """
+
+    method: str
+    gradient: tuple[float, ...]
+    abs_error: float
+    rel_error: float
+    step: float | None = None
+
+
+@dataclass
+class Timings:
+    """Seconds per call of ``f`` and of each way of computing its gradient."""
+
+    function: float
+    s2sad: float
+    sympy: float
+    central_fd: float
+
+
+@dataclass
+class Sizes:
+    """Operation counts: IR ops of ``f`` and of s2sad's gradient, SymPy's ``count_ops``.
+
+    SymPy's counts are summed over the partial derivatives, as trees
+    (``sympy_ops``) and after common-subexpression elimination (``sympy_cse_ops``).
+    """
+
+    function_ops: int
+    s2sad_ops: int
+    sympy_ops: int
+    sympy_cse_ops: int
+
+
+@dataclass
+class ComparisonReport:
+    """Everything :func:`compare` measured; :meth:`format` renders it as text."""
+
+    function: str
+    params: tuple[str, ...]
+    point: tuple[float, ...]
+    sympy_gradient: tuple[float, ...]
+    s2sad: Estimate
+    lambdified: Estimate
+    finite_differences: list[Estimate]
+    timings: Timings
+    sizes: Sizes
+
+    def best(self, method: str) -> Estimate:
+        """The finite difference of ``method`` (``forward``/``central``) with the least error."""
+        return _best(self.finite_differences, method)
+
+    def format(self) -> str:
+        """A fixed-width text report: values and errors, steps, time, size."""
+        return "\n".join(_format(self)) + "\n"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def compare(
+    f: Callable[..., Any],
+    point: Sequence[float],
+    *,
+    steps: Sequence[float] = STEPS,
+    output_dir: PathLike = None,
+    timing_budget: float = 0.05,
+) -> ComparisonReport:
+    """Compare s2sad's gradient of ``f`` at ``point`` with SymPy and finite differences.
+
+    The gradient is taken with respect to every parameter.  ``steps`` are the
+    finite-difference steps tried, ``output_dir`` is where the generated
+    gradient goes, and ``timing_budget`` is roughly the seconds spent timing
+    each of the four functions timed.
+    """
+    point = tuple(float(x) for x in point)
+    primal = lower(f)
+    params = tuple(p.name for p in primal.params)
+    if len(point) != len(params):
+        raise S2SADError(
+            f"{primal.name} takes {len(params)} argument(s), the point has {len(point)}",
+            hint="give one coordinate per parameter",
+        )
+    derivative = derive(f, "grad", tuple(range(len(params))), output_dir)
+    s2sad_grad = derivative.entry()
+    symbols, partials = sympy_gradient(primal)
+    subs = dict(zip(symbols, point))
+    reference = tuple(float(p.evalf(EXACT_DIGITS, subs=subs)) for p in partials)
+    lambdified = sympy.lambdify(symbols, partials, modules="math")
+
+    finite = [
+        _estimate(method, finite_difference(f, point, h, method), reference, h)
+        for method in FD_METHODS
+        for h in steps
+    ]
+    central_step = _best(finite, "central").step
+
+    def central(*x: float) -> tuple[float, ...]:
+        return finite_difference(f, x, central_step, "central")
+
+    timed = (f, s2sad_grad, lambdified, central)
+    return ComparisonReport(
+        function=primal.name,
+        params=params,
+        point=point,
+        sympy_gradient=reference,
+        s2sad=_estimate("s2sad", s2sad_grad(*point), reference),
+        lambdified=_estimate("sympy lambdified", lambdified(*point), reference),
+        finite_differences=finite,
+        timings=Timings(*(time_per_call(fn, point, timing_budget) for fn in timed)),
+        sizes=Sizes(
+            function_ops=count_ops(primal),
+            s2sad_ops=count_ops(derivative.functions[0]),
+            sympy_ops=sum(sympy.count_ops(p, visual=False) for p in partials),
+            sympy_cse_ops=_cse_ops(partials),
+        ),
+    )
+
+
+def sympy_gradient(function: Function) -> tuple[list[sympy.Symbol], list[sympy.Expr]]:
+    """The parameters of scalar-valued ``function`` as symbols, and its partial derivatives."""
+    symbols, (expr,) = to_sympy(function)
+    return symbols, [sympy.diff(expr, s) for s in symbols]
+
+
+def finite_difference(
+    f: Callable[..., float], point: Sequence[float], step: float, method: str
+) -> tuple[float, ...]:
+    """The gradient of ``f`` at ``point`` by ``forward`` or ``central`` coordinate differences."""
+    rule = FD_METHODS.get(method)
+    if rule is None:
+        raise S2SADError(
+            f"unknown finite-difference method {method!r}",
+            hint=f"use one of {', '.join(FD_METHODS)}",
+        )
+    return tuple(rule(f, point, i, step) for i in range(len(point)))
+
+
+def _forward(f: Callable[..., float], x: Sequence[float], i: int, h: float) -> float:
+    return (f(*_shift(x, i, h)) - f(*x)) / h
+
+
+def _central(f: Callable[..., float], x: Sequence[float], i: int, h: float) -> float:
+    return (f(*_shift(x, i, h)) - f(*_shift(x, i, -h))) / (2 * h)
+
+
+def _shift(x: Sequence[float], i: int, h: float) -> list[float]:
+    shifted = list(x)
+    shifted[i] += h
+    return shifted
+
+
+FD_METHODS = {"forward": _forward, "central": _central}
+
+
+def time_per_call(fn: Callable[..., Any], args: Sequence[Any], budget: float) -> float:
+    """Seconds per call of ``fn(*args)``: the best of 3 runs of about ``budget / 4`` each."""
+    timer = timeit.Timer(lambda: fn(*args))
+    number = 1
+    while timer.timeit(number) < budget / 4:
+        number *= 2
+    return min(timer.repeat(repeat=3, number=number)) / number
+
+
+def count_ops(function: Function) -> int:
+    """Operations in ``function``'s IR, not counting constants and terminators."""
+    return sum(1 for op in function.walk() if op.name not in ("const", *TERMINATORS))
+
+
+def _cse_ops(exprs: list[sympy.Expr]) -> int:
+    replacements, reduced = sympy.cse(exprs)
+    shared = [e for _, e in replacements] + list(reduced)
+    return sum(sympy.count_ops(e, visual=False) for e in shared)
+
+
+def _best(estimates: list[Estimate], method: str) -> Estimate:
+    return min((e for e in estimates if e.method == method), key=lambda e: e.abs_error)
+
+
+def _estimate(
+    method: str,
+    gradient: Sequence[Any],
+    reference: tuple[float, ...],
+    step: float | None = None,
+) -> Estimate:
+    gradient = tuple(float(g) for g in gradient)
+    abs_error = max(abs(g - r) for g, r in zip(gradient, reference))
+    scale = max(abs(r) for r in reference)
+    rel_error = abs_error / scale if scale else abs_error
+    return Estimate(method, gradient, abs_error, rel_error, step)
+
+
+# ---------------------------------------------------------------- text report
+
+VALUE = 25
+ERROR = 13
+
+
+def _format(report: ComparisonReport) -> list[str]:
+    at = ", ".join(f"{p}={x!r}" for p, x in zip(report.params, report.point))
+    return [
+        f"Derivatives of {report.function}({', '.join(report.params)}) at {at}",
+        f"reference: SymPy's derivative evaluated to {EXACT_DIGITS} digits",
+        *_values_section(report),
+        *_steps_section(report),
+        *_time_section(report),
+        *_size_section(report),
+    ]
+
+
+def _values_section(report: ComparisonReport) -> list[str]:
+    central = report.best("central")
+    columns = [report.s2sad, report.lambdified, central]
+    titles = [
+        "sympy (exact)",
+        "s2sad",
+        "sympy lambdified",
+        f"central FD h={central.step:.0e}",
+    ]
+    label = max(12, max(len(p) for p in report.params) + 4 + len(report.function))
+    lines = ["", "Derivative values and errors", _row("", titles, label, VALUE)]
+    for i, param in enumerate(report.params):
+        values = [report.sympy_gradient[i]] + [e.gradient[i] for e in columns]
+        lines.append(
+            _row(f"d{report.function}/d{param}", map(repr, values), label, VALUE)
+        )
+    for name in ("abs_error", "rel_error"):
+        cells = ["-"] + [f"{getattr(e, name):.1e}" for e in columns]
+        lines.append(_row(name.replace("_", " "), cells, label, VALUE))
+    return lines
+
+
+def _steps_section(report: ComparisonReport) -> list[str]:
+    titles = ["forward abs", "forward rel", "central abs", "central rel"]
+    lines = ["", "Finite differences by step", _row("step", titles, 8, ERROR)]
+    by_step: dict[float, list[str]] = {}
+    for e in report.finite_differences:
+        by_step.setdefault(e.step, []).extend(
+            [f"{e.abs_error:.1e}", f"{e.rel_error:.1e}"]
+        )
+    for step, cells in by_step.items():
+        lines.append(_row(f"{step:.0e}", cells, 8, ERROR))
+    best = [report.best(m) for m in FD_METHODS]
+    lines.append(
+        "best: "
+        + ", ".join(f"{e.method} h={e.step:.0e} ({e.abs_error:.1e})" for e in best)
+    )
+    return lines
+
+
+def _time_section(report: ComparisonReport) -> list[str]:
+    t = report.timings
+    rows = [
+        (report.function, t.function),
+        ("s2sad gradient", t.s2sad),
+        ("sympy lambdified gradient", t.sympy),
+        ("central FD gradient", t.central_fd),
+    ]
+    lines = ["", "Time per call", _row("", ["time", "ratio to f"], 26, ERROR)]
+    for name, seconds in rows:
+        cells = [_duration(seconds), f"{seconds / t.function:.2f}"]
+        lines.append(_row(name, cells, 26, ERROR))
+    return lines
+
+
+def _size_section(report: ComparisonReport) -> list[str]:
+    s = report.sizes
+    rows = [
+        (f"{report.function} (IR ops)", s.function_ops),
+        ("s2sad gradient (IR ops)", s.s2sad_ops),
+        ("sympy derivative (count_ops)", s.sympy_ops),
+        ("sympy derivative after cse", s.sympy_cse_ops),
+    ]
+    lines = ["", "Expression size (operations)"]
+    return lines + [_row(name, [str(n)], 30, 6) for name, n in rows]
+
+
+def _row(label: str, cells: Any, label_width: int, width: int) -> str:
+    return (label.ljust(label_width) + "".join(c.rjust(width) for c in cells)).rstrip()
+
+
+def _duration(seconds: float) -> str:
+    for unit, scale in (("ns", 1e-9), ("µs", 1e-6), ("ms", 1e-3)):
+        if seconds < 1000 * scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds:.3g} s"
