@@ -12,3 +12,16 @@ def L(w1, w2):
     v2 = w2 * v1
     v3 = math.sqrt(v2)
     return v2 + v3
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def rosenbrock(x, y):
+    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+
+
+def gaussian_log_likelihood(x, mu, sigma):
+    z = (x - mu) / sigma
+    return -0.5 * z * z - math.log(sigma) - 0.5 * math.log(2.0 * math.pi)

@@ -137,10 +137,33 @@ def _wrt_error(
     return DifferentiationError(message, file=primal.file, line=primal.line, hint=hint)
 
 
-def content_hash(primal: Function, options: str) -> str:
-    """Hash of everything a generated file depends on: IR, options, version, user rules."""
+COMPILER_MODULES = (
+    "ir.py",
+    "frontend.py",
+    "primitives.py",
+    "backend.py",
+    "transforms.py",
+)
+COMPILER_PACKAGES = ("rules", "passes")
+
+
+@functools.cache
+def compiler_fingerprint() -> str:
+    """Hash of the s2sad sources that shape generated code, so a changed compiler regenerates."""
+    package = Path(__file__).resolve().parent
+    files = [package / name for name in COMPILER_MODULES]
+    for sub in COMPILER_PACKAGES:
+        files.extend(sorted((package / sub).glob("*.py")))
     digest = hashlib.sha256()
-    digest.update(f"s2sad {__version__}\n{options}\n".encode())
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(primal: Function, options: str) -> str:
+    """Hash of everything a generated file depends on: IR, options, compiler, user rules."""
+    digest = hashlib.sha256()
+    digest.update(f"s2sad {__version__} {compiler_fingerprint()}\n{options}\n".encode())
     digest.update(print_function(primal).encode())
     for op in sorted({op.name for op in primal.walk()}):
         entry = PRIMITIVES.get(op)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import timeit
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import sympy
 
@@ -292,10 +292,11 @@ def _time_section(report: ComparisonReport) -> list[str]:
         ("sympy lambdified gradient", t.sympy),
         ("central FD gradient", t.central_fd),
     ]
-    lines = ["", "Time per call", _row("", ["time", "ratio to f"], 26, ERROR)]
+    label = max(len(name) for name, _ in rows) + 2
+    lines = ["", "Time per call", _row("", ["time", "ratio to f"], label, ERROR)]
     for name, seconds in rows:
         cells = [_duration(seconds), f"{seconds / t.function:.2f}"]
-        lines.append(_row(name, cells, 26, ERROR))
+        lines.append(_row(name, cells, label, ERROR))
     return lines
 
 
@@ -307,11 +308,12 @@ def _size_section(report: ComparisonReport) -> list[str]:
         ("sympy derivative (count_ops)", s.sympy_ops),
         ("sympy derivative after cse", s.sympy_cse_ops),
     ]
+    label = max(len(name) for name, _ in rows) + 2
     lines = ["", "Expression size (operations)"]
-    return lines + [_row(name, [str(n)], 30, 6) for name, n in rows]
+    return lines + [_row(name, [str(n)], label, 6) for name, n in rows]
 
 
-def _row(label: str, cells: Any, label_width: int, width: int) -> str:
+def _row(label: str, cells: Iterable[str], label_width: int, width: int) -> str:
     return (label.ljust(label_width) + "".join(c.rjust(width) for c in cells)).rstrip()
 
 

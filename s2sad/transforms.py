@@ -10,6 +10,7 @@ from __future__ import annotations
 from .errors import DifferentiationError
 from .ir import Function
 from .passes.forward import forward
+from .passes.names import tidy_names
 from .passes.reverse import reverse
 from .passes.simplify import simplify
 from .passes.split import split
@@ -25,6 +26,13 @@ def derivative_functions(
     ``single`` means the user asked for one parameter (``wrt=0``) rather than
     a tuple of them, so gradients come back as a value, not a 1-tuple.
     """
+    functions = _derivative_functions(primal, kind, wrt, single)
+    return [tidy_names(function) for function in functions]
+
+
+def _derivative_functions(
+    primal: Function, kind: str, wrt: list[int], single: bool
+) -> list[Function]:
     names = ", ".join(primal.params[i].name for i in wrt)
     if kind in ("grad", "value_and_grad"):
         _require_scalar_output(primal, kind)

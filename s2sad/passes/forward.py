@@ -51,6 +51,8 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     primal_out = [mapping[id(v)] for v in outputs]
     tangent_out = [tangents.get(id(v)) or builder.const(0.0) for v in outputs]
     group = None if len(outputs) == 1 else len(outputs)
-    builder.op("return", primal_out + tangent_out, [], attrs={"layout": (group, group)})
+    hints = [v.hint for v in outputs] + [v.hint and f"{v.hint}_dot" for v in outputs]
+    attrs = {"layout": (group, group), "hints": tuple(hints)}
+    builder.op("return", primal_out + tangent_out, [], attrs=attrs)
     new.doc = f"Value and tangent (forward mode) of {function.name}."
     return new

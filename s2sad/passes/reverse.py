@@ -81,7 +81,9 @@ def reverse(
 
     returned = [mapping[id(v)] for v in outputs] if return_value else []
     returned += [adjoints.get(id(params[i])) or builder.const(0.0) for i in wrt]
-    builder.op("return", returned, [], attrs={"layout": layout})
+    hints = [v.hint for v in outputs] if return_value else []
+    hints += [f"{params[i].name}_bar" for i in wrt]
+    builder.op("return", returned, [], attrs={"layout": layout, "hints": tuple(hints)})
     return ReverseResult(new, forward_ops)
 
 

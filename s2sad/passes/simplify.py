@@ -14,6 +14,8 @@ from typing import Any
 from ..ir import TEMPORARY, Block, Function, Op, Value, type_of_constant
 from ..primitives import PRIMITIVES
 
+COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
+
 
 def simplify(function: Function) -> Function:
     """Simplify ``function`` in place until nothing changes; returns it."""
@@ -53,9 +55,9 @@ class _Rewriter:
     def __init__(self, function: Function) -> None:
         self.function = function
         self.kept: list[Op] = []
-        self.replaced: dict[int, Value] = {}
-        self.constants: dict[int, Any] = {}
-        self.definers: dict[int, Op] = {}
+        self.replaced: dict[Value, Value] = {}
+        self.constants: dict[Value, Any] = {}
+        self.definers: dict[Value, Op] = {}
         self.changed = False
 
     def block(self, block: Block, seen: dict[tuple, Value]) -> bool:
@@ -73,38 +75,37 @@ class _Rewriter:
             if replacement is None:
                 replacement = seen.get(self.key(op))
             if replacement is not None:
-                self.replaced[id(op.result)] = replacement
+                self.replaced[op.result] = replacement
                 self.changed = True
                 continue
             seen[self.key(op)] = op.result
-            self.definers[id(op.result)] = op
+            self.definers[op.result] = op
             if op.name == "const":
-                self.constants[id(op.result)] = op.attrs["value"]
+                self.constants[op.result] = op.attrs["value"]
             kept.append(op)
         block.ops = kept
         self.kept = outer
         return self.changed
 
     def resolve(self, value: Value) -> Value:
-        while id(value) in self.replaced:
-            value = self.replaced[id(value)]
+        while value in self.replaced:
+            value = self.replaced[value]
         return value
 
     def key(self, op: Op) -> tuple:
         if op.name == "const":
             value = op.attrs["value"]
             return ("const", type(value).__name__, repr(value))
-        return (
-            op.name,
-            tuple(id(v) for v in op.operands),
-            tuple(sorted(op.attrs.items())),
-        )
+        operands = list(op.operands)
+        if op.name in COMMUTATIVE:
+            operands.sort(key=id)
+        return (op.name, tuple(operands), tuple(sorted(op.attrs.items())))
 
     def const(self, value: Value) -> Any:
-        return self.constants.get(id(value))
+        return self.constants.get(value)
 
     def defined_by(self, value: Value, name: str) -> Op | None:
-        op = self.definers.get(id(value))
+        op = self.definers.get(value)
         return op if op is not None and op.name == name else None
 
     def fold(self, op: Op) -> None:
@@ -132,11 +133,17 @@ class _Rewriter:
         op.name, op.operands = name, operands
         self.changed = True
 
-    def insert(self, name: str, operands: list[Value], type: str) -> Value:
-        """A new temporary ``name(operands)``, placed before the op being rewritten."""
+    def insert(
+        self, name: str, operands: list[Value], type: str, value: Any = None
+    ) -> Value:
+        """A new temporary ``name(operands)`` (a constant if ``value`` is given),
+        placed before the op being rewritten."""
         result = Value(self.function.names.fresh(TEMPORARY), type, TEMPORARY)
-        self.kept.append(Op(name, operands, [result]))
-        self.definers[id(result)] = self.kept[-1]
+        attrs = {} if value is None else {"value": value}
+        self.kept.append(Op(name, operands, [result], attrs))
+        if value is not None:
+            self.constants[result] = value
+        self.definers[result] = self.kept[-1]
         return result
 
     def hoist_negation(self, op: Op, x: Value, y: Value) -> bool:
@@ -166,7 +173,9 @@ def _add(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
         return _keeps_type(op, x)
     if s.const(x) == 0:
         return _keeps_type(op, y)
-    if negated := s.defined_by(y, "neg"):
+    if x is y:
+        s.become(op, "mul", [s.insert("const", [], op.result.type, 2.0), x])
+    elif negated := s.defined_by(y, "neg"):
         s.become(op, "sub", [x, negated.operands[0]])
     elif negated := s.defined_by(x, "neg"):
         s.become(op, "sub", [y, negated.operands[0]])
@@ -193,8 +202,23 @@ def _mul(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
         if s.const(a) == -1:
             s.become(op, "neg", [b])
             return None
+        if s.const(a) is not None and _fold_constant_factor(s, op, a, b):
+            return None
     s.hoist_negation(op, x, y)
     return None
+
+
+def _fold_constant_factor(s: _Rewriter, op: Op, c: Value, product: Value) -> bool:
+    """``c1 * (c2 * x)`` -> ``(c1 * c2) * x``."""
+    inner = s.defined_by(product, "mul")
+    if inner is None:
+        return False
+    for k, x in (inner.operands, inner.operands[::-1]):
+        if s.const(k) is not None and s.const(x) is None:
+            factor = s.insert("const", [], op.result.type, s.const(c) * s.const(k))
+            s.become(op, "mul", [factor, x])
+            return True
+    return False
 
 
 def _div(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:

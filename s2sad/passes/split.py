@@ -67,11 +67,12 @@ def split(
         clone_op(builder, op, mapping)
     outs = [mapping[id(v)] for v in whole.returned[:n_outputs]]
     group = None if n_outputs == 1 else n_outputs
+    hints = whole.body.terminator.attrs["hints"][:n_outputs]
     builder.op(
         "return",
         outs + [mapping[id(v)] for v in residuals],
         [],
-        attrs={"layout": (group, len(residuals))},
+        attrs={"layout": (group, len(residuals)), "hints": hints},
     )
     fwd.doc = "Forward sweep: the outputs and the residuals the backward sweep reads."
     return simplify(fwd), bwd
@@ -94,11 +95,12 @@ def _backward(
     mapping = {id(old): new for old, new in zip(candidates + cotangents, bwd.params)}
     for op in sweep_ops:
         clone_op(builder, op, mapping)
+    hints = whole.body.terminator.attrs["hints"][-len(adjoints) :]
     builder.op(
         "return",
         [mapping[id(v)] for v in adjoints],
         [],
-        attrs={"layout": (len(adjoints),)},
+        attrs={"layout": (len(adjoints),), "hints": hints},
     )
     bwd.doc = "Backward sweep: the adjoints of the primal inputs."
     return simplify(bwd)

@@ -1,0 +1,31 @@
+"""Writes every committed file under generated/ (run by `make generated`; checked by the tests)."""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from autodiff_intro import L, gaussian_log_likelihood, rosenbrock, sigmoid  # noqa: E402
+
+from s2sad.api import derive  # noqa: E402
+
+GENERATED = [
+    (L, "grad", ("w1", "w2")),
+    (L, "jvp", None),
+    (L, "vjp", None),
+    (sigmoid, "grad", "x"),
+    (rosenbrock, "value_and_grad", ("x", "y")),
+    (gaussian_log_likelihood, "grad", ("mu", "sigma")),
+]
+"""(function, derivative kind, wrt) of each committed generated file."""
+
+
+def regenerate(output_dir: Path) -> list[Path]:
+    """Write the generated files into ``output_dir``; returns their paths."""
+    return [derive(f, kind, wrt, output_dir).path for f, kind, wrt in GENERATED]
+
+
+if __name__ == "__main__":
+    for path in regenerate(HERE.parent / "generated"):
+        print(path.relative_to(HERE.parent))

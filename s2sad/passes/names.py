@@ -1,0 +1,45 @@
+"""Final renaming: the tidiest unique names once simplification has removed values.
+
+After simplification, ``z_bar_1`` may survive while ``z_bar`` was folded away,
+and temporaries are numbered with gaps.  This pass hands names out again in
+definition order, so each value gets the plainest free name for its hint and
+temporaries count up from ``t1``.
+"""
+
+from __future__ import annotations
+
+from ..ir import Block, Function, NameTable
+
+
+def tidy_names(function: Function) -> Function:
+    """Rename every value of ``function`` in place (parameters keep their names); returns it."""
+    _name_results(function)
+    hints = {p.hint for p in function.params} | {
+        r.hint for op in function.walk() for r in op.results
+    }
+    table = NameTable(reserved={h for h in hints if h})
+    for param in function.params:
+        param.name = table.fresh(param.hint or param.name)
+    _block(function.body, table, top=True)
+    function.names = table
+    return function
+
+
+def _name_results(function: Function) -> None:
+    """Returned temporaries take the names the transformation intended (``x_bar``)."""
+    term = function.body.terminator
+    defined = {r for op in function.walk() if op.name != "const" for r in op.results}
+    for value, hint in zip(term.operands, term.attrs.get("hints", ())):
+        if hint and value.is_temporary and value in defined:
+            value.hint = hint
+
+
+def _block(block: Block, table: NameTable, top: bool = False) -> None:
+    if not top:
+        for arg in block.args:
+            arg.name = table.fresh(arg.hint)
+    for op in block.ops:
+        for region in op.regions:
+            _block(region, table)
+        for result in op.results:
+            result.name = table.fresh(result.hint)
