@@ -22,7 +22,7 @@ from .backend import emit_module
 from .errors import DifferentiationError
 from .frontend import lower
 from .ir import Function
-from .loader import HASH_PREFIX, Loaded, load, output_dir
+from .loader import HASH_PREFIX, Loaded, load, resolve_output_dir
 from .primitives import PRIMITIVES
 from .printer import print_function
 from .transforms import derivative_functions
@@ -57,7 +57,7 @@ class Derivative:
 
 
 def derive(
-    f: Callable[..., Any], kind: str, wrt: Wrt = 0, output_dir_: PathLike = None
+    f: Callable[..., Any], kind: str, wrt: Wrt = 0, output_dir: PathLike = None
 ) -> Derivative:
     """Generate (or reuse) the derivative ``kind`` of ``f`` and import it.
 
@@ -73,7 +73,7 @@ def derive(
     key = content_hash(primal, options)
     module_name, qualname = source_name(f)
     path = (
-        output_dir(output_dir_) / module_name / f"{file_stem(primal, kind, indices)}.py"
+        resolve_output_dir(output_dir) / module_name / f"{file_stem(primal, kind, indices)}.py"
     )
     header = "\n".join(
         [
@@ -91,7 +91,7 @@ def normalize_wrt(primal: Function, wrt: Wrt | None) -> tuple[list[int], bool]:
     params = [p.name for p in primal.params]
     if wrt is None:
         return list(range(len(params))), False
-    single = isinstance(wrt, (int, str))
+    single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
     if not items:
         raise _wrt_error(primal, "wrt is empty", "name at least one parameter")
@@ -203,7 +203,7 @@ def _memo_derive(
         f,
         kind,
         wrt if not isinstance(wrt, list) else tuple(wrt),
-        str(output_dir(out)),
+        str(resolve_output_dir(out)),
     )
     if key not in _MEMO:
         _MEMO[key] = derive(f, kind, wrt, out)

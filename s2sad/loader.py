@@ -37,7 +37,7 @@ class Loaded:
 _IMPORTED: dict[tuple[str, str], Loaded] = {}
 
 
-def output_dir(override: str | os.PathLike | None = None) -> Path:
+def resolve_output_dir(override: str | os.PathLike | None = None) -> Path:
     """Where generated files go: ``override``, else ``$S2SAD_OUTPUT_DIR``, else ``./generated``."""
     if override is not None:
         return Path(override)

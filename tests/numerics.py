@@ -19,9 +19,16 @@ def central_directional(f, point, direction, step=1e-6):
     """Central difference of ``f`` (any number of outputs) along ``direction``."""
     plus = [p + step * d for p, d in zip(point, direction)]
     minus = [p - step * d for p, d in zip(point, direction)]
-    return (np.array(f(*plus), dtype=float) - np.array(f(*minus), dtype=float)) / (2 * step)
+    return (np.array(f(*plus), dtype=float) - np.array(f(*minus), dtype=float)) / (
+        2 * step
+    )
 
 
 def assert_close(actual, expected, rtol=1e-6, atol=1e-7):
     """Elementwise closeness with both a relative and an absolute tolerance."""
-    np.testing.assert_allclose(np.asarray(actual, dtype=float), np.asarray(expected, dtype=float), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(
+        np.asarray(actual, dtype=float),
+        np.asarray(expected, dtype=float),
+        rtol=rtol,
+        atol=atol,
+    )

@@ -55,7 +55,13 @@ def exponential(x, y):
 
 
 def logarithms(x, y):
-    return math.log(x) + math.log(y, 3.0) + math.log1p(x) + math.log2(y) + math.log10(x * y)
+    return (
+        math.log(x)
+        + math.log(y, 3.0)
+        + math.log1p(x)
+        + math.log2(y)
+        + math.log10(x * y)
+    )
 
 
 def log_any_base(x, b):

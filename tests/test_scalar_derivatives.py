@@ -30,7 +30,9 @@ def test_grad_matches_central_differences(f, point):
 def test_value_and_grad_returns_value_and_gradient(f, point):
     value, gradient = s2sad.value_and_grad(f, wrt=all_params(point))(*point)
     assert value == pytest.approx(f(*point), rel=1e-14, abs=1e-14)
-    assert_close(gradient, s2sad.grad(f, wrt=all_params(point))(*point), rtol=1e-14, atol=0)
+    assert_close(
+        gradient, s2sad.grad(f, wrt=all_params(point))(*point), rtol=1e-14, atol=0
+    )
 
 
 @pytest.mark.parametrize("f, point", SCALAR_CASES, ids=CASE_IDS)
@@ -50,7 +52,9 @@ def test_vjp_is_cotangent_times_gradient(f, point):
     assert_close(adjoints, -2.5 * central_gradient(f, point), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("f, point", SCALAR_CASES + MULTI_OUTPUT_CASES, ids=CASE_IDS + MULTI_IDS)
+@pytest.mark.parametrize(
+    "f, point", SCALAR_CASES + MULTI_OUTPUT_CASES, ids=CASE_IDS + MULTI_IDS
+)
 def test_dot_product_identity_between_modes(f, point):
     """<J t, c> == <t, J^T c>: forward and reverse mode agree."""
     tangent = direction(len(point), seed=1)
@@ -58,7 +62,9 @@ def test_dot_product_identity_between_modes(f, point):
     cotangent = direction(np.size(out), seed=2)
     _, vjp_fn = s2sad.vjp(f, *point)
     adjoints = vjp_fn(cotangent[0] if np.ndim(out) == 0 else tuple(cotangent))
-    assert np.dot(np.ravel(out_dot), cotangent) == pytest.approx(np.dot(tangent, adjoints), rel=1e-10, abs=1e-12)
+    assert np.dot(np.ravel(out_dot), cotangent) == pytest.approx(
+        np.dot(tangent, adjoints), rel=1e-10, abs=1e-12
+    )
 
 
 @pytest.mark.parametrize("f, point", MULTI_OUTPUT_CASES, ids=MULTI_IDS)

@@ -1,0 +1,109 @@
+"""The s2sad command, run as a subprocess."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "autodiff_intro.py"
+
+
+def s2sad(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "s2sad.cli", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_grad_writes_file_and_prints_its_path(tmp_path):
+    result = s2sad("grad", f"{EXAMPLE}:L", "--wrt", "w1,w2", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert path == (tmp_path / "autodiff_intro" / "L_grad_w1_w2.py").resolve()
+    namespace = {}
+    exec(path.read_text(), namespace)
+    assert namespace["L_grad"](2.0, 3.0) == pytest.approx(
+        (2.0201012595319114, 0.9334849949934259)
+    )
+
+
+def test_grad_defaults_to_all_parameters_and_generated_dir(tmp_path):
+    result = s2sad("grad", f"{EXAMPLE}:rosenbrock", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        Path(result.stdout.strip())
+        == tmp_path / "generated" / "autodiff_intro" / "rosenbrock_grad_x_y.py"
+    )
+
+
+def test_jvp_writes_file(tmp_path):
+    result = s2sad("jvp", f"{EXAMPLE}:L", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "def L_jvp(w1, w2, w1_dot, w2_dot):" in Path(result.stdout.strip()).read_text()
+    )
+
+
+def test_ir_prints_the_function():
+    result = s2sad("ir", f"{EXAMPLE}:L")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "func L(w1, w2):\n  v1 = log(w1)\n  v2 = mul(w2, v1)\n  v3 = sqrt(v2)\n  L = add(v2, v3)\n  return L\n"
+    )
+
+
+def test_ir_of_a_derivative():
+    result = s2sad("ir", f"{EXAMPLE}:L", "--derivative", "grad", "--wrt", "w1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("func L_grad(w1, w2):\n")
+    assert "w1_bar = div(v1_bar, w1)" in result.stdout
+    assert "w2_bar" not in result.stdout
+
+
+def test_ir_of_vjp_shows_both_sweeps():
+    result = s2sad("ir", f"{EXAMPLE}:L", "--derivative", "vjp")
+    assert "func L_vjp_fwd(w1, w2):" in result.stdout
+    assert "func L_vjp_bwd(" in result.stdout
+
+
+def test_compare_prints_report():
+    result = s2sad("compare", f"{EXAMPLE}:L", "--at", "2.0,3.0")
+    assert result.returncode == 0, result.stderr
+    assert "2.0201012595319114" in result.stdout
+    assert "Finite differences" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("grad", "nowhere.py:f"), "no such file: nowhere.py"),
+        (("grad", f"{EXAMPLE}"), "expected FILE.py:FUNC"),
+        (("grad", f"{EXAMPLE}:missing"), "defines no function 'missing'"),
+        (("grad", f"{EXAMPLE}:L", "--wrt", "w9"), "L has no parameter 'w9'"),
+        (
+            ("compare", f"{EXAMPLE}:L", "--at", "two,3"),
+            "--at expects comma-separated numbers",
+        ),
+    ],
+)
+def test_errors_exit_1_with_one_line_message(args, message):
+    result = s2sad(*args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_wrt_error_names_the_file_and_line():
+    result = s2sad("grad", f"{EXAMPLE}:L", "--wrt", "w9")
+    assert result.stderr.startswith(f"{EXAMPLE}:10: L has no parameter 'w9'")
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "s2sad"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "grad" in result.stdout and "compare" in result.stdout

@@ -1,0 +1,79 @@
+"""Golden tests: printed IR and generated source of the seed function, compared line by line.
+
+Set S2SAD_UPDATE_GOLDEN=1 to rewrite the expected files after an intended change.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from autodiff_intro import L, rosenbrock
+
+from s2sad.api import derive
+from s2sad.frontend import lower
+from s2sad.printer import print_function
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def without_hash(source):
+    return "".join(
+        line
+        for line in source.splitlines(keepends=True)
+        if not line.startswith("# content hash:")
+    )
+
+
+def check(name, actual):
+    path = GOLDEN / name
+    if os.environ.get("S2SAD_UPDATE_GOLDEN"):
+        path.write_text(actual)
+    assert actual == path.read_text(), f"{name} differs from the golden file"
+
+
+def test_ir_of_seed_function():
+    check("L.ir", print_function(lower(L)))
+
+
+def test_ir_matches_the_lecture_graph():
+    assert print_function(lower(L)) == (
+        "func L(w1, w2):\n"
+        "  v1 = log(w1)\n"
+        "  v2 = mul(w2, v1)\n"
+        "  v3 = sqrt(v2)\n"
+        "  L = add(v2, v3)\n"
+        "  return L\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "f, kind, wrt, name",
+    [
+        (L, "grad", ("w1", "w2"), "L_grad_w1_w2.py"),
+        (L, "jvp", None, "L_jvp.py"),
+        (L, "vjp", None, "L_vjp.py"),
+        (rosenbrock, "value_and_grad", ("x", "y"), "rosenbrock_value_and_grad_x_y.py"),
+    ],
+)
+def test_generated_source(f, kind, wrt, name, tmp_path):
+    check(name, without_hash(derive(f, kind, wrt, tmp_path).source))
+
+
+def test_gradient_of_seed_is_as_short_as_hand_written():
+    """The lecture's backward pass: v̄2 = 1 + 1/(2√v2), v̄1 = v̄2·w2, w̄1 = v̄1/w1, w̄2 = v̄2·v1."""
+    body = (
+        derive(L, "grad", ("w1", "w2"), None)
+        .source.split('"""')[-1]
+        .strip()
+        .splitlines()
+    )
+    assert [line.strip() for line in body] == [
+        "v1 = math.log(w1)",
+        "v2 = w2 * v1",
+        "v3 = math.sqrt(v2)",
+        "v2_bar = 1.0 + 0.5 / v3",
+        "w2_bar = v2_bar * v1",
+        "v1_bar = v2_bar * w2",
+        "w1_bar = v1_bar / w1",
+        "return (w1_bar, w2_bar)",
+    ]
