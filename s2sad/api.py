@@ -73,7 +73,9 @@ def derive(
     key = content_hash(primal, options)
     module_name, qualname = source_name(f)
     path = (
-        resolve_output_dir(output_dir) / module_name / f"{file_stem(primal, kind, indices)}.py"
+        resolve_output_dir(output_dir)
+        / module_name
+        / f"{file_stem(primal, kind, indices)}.py"
     )
     header = "\n".join(
         [

@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from typing import Any
 
+from .formatting import module_text
 from .ir import Block, Function, Op, Value
 from .primitives import PRIMITIVES, Primitive
 
@@ -36,38 +37,23 @@ _COMPARES = {
 
 
 def emit_module(functions: list[Function], header: str) -> str:
-    """Python source of a module defining ``functions``, formatted by black.
+    """Python source of a module defining ``functions``, black-formatted.
 
     ``header`` is a comment block (lines starting with ``#``) placed first.
     """
     bindings = _user_bindings(functions)
-    body: list[ast.stmt] = []
-    if _uses_math(functions):
-        body.append(ast.Import(names=[ast.alias("math")]))
+    imports = ["import math"] if _uses_math(functions) else []
     if bindings:
-        body.append(
-            ast.ImportFrom(module="s2sad", names=[ast.alias("runtime")], level=0)
-        )
-    for entry in bindings:
-        module, qualname = entry.binding
-        resolve = ast.Call(
-            func=_dotted("runtime.resolve"),
-            args=[ast.Constant(module), ast.Constant(qualname)],
-            keywords=[],
-        )
-        body.append(
-            ast.Assign(targets=[ast.Name(entry.name, ast.Store())], value=resolve)
-        )
-    body.extend(_FunctionEmitter(f).emit() for f in functions)
-    module = ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
-    return format_source(header + "\n\n" + ast.unparse(module) + "\n")
-
-
-def format_source(source: str) -> str:
-    """Format with black's default style."""
-    import black
-
-    return black.format_str(source, mode=black.Mode())
+        imports.append("from s2sad import runtime")
+    assignments = [
+        f'{entry.name} = runtime.resolve("{entry.binding[0]}", "{entry.binding[1]}")'
+        for entry in bindings
+    ]
+    definitions = [
+        ast.unparse(ast.fix_missing_locations(_FunctionEmitter(f).emit()))
+        for f in functions
+    ]
+    return module_text(header, imports, assignments, definitions)
 
 
 def _primitives_used(functions: list[Function]) -> list[Primitive]:

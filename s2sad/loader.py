@@ -12,6 +12,7 @@ takes an ``output_dir`` argument.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import tempfile
@@ -53,10 +54,19 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@functools.cache
+def _umask() -> int:
+    """The process umask (read once: setting it is the only way to read it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def recorded_hash(path: Path) -> str | None:

@@ -47,7 +47,8 @@ class Primitive:
     args: tuple[str, ...]
     python: Callable[..., Any]
     syntax: Syntax
-    sympy: Callable[..., Any] | None = None
+    sympy: str | None = None
+    """The primitive as a SymPy expression over its argument names, e.g. ``"exp(x) - 1"``."""
     result_type: str = FLOAT_RESULT
     nondiff: tuple[str, ...] = ()
     tangent: Callable[..., Any] | None = None
@@ -107,7 +108,7 @@ def primitive(
     python: Callable[..., Any],
     syntax: Syntax,
     *,
-    sympy: Callable[..., Any] | None = None,
+    sympy: str | None = None,
     result_type: str = FLOAT_RESULT,
     nondiff: str = "",
     also: tuple[Any, ...] = (),

@@ -2,7 +2,8 @@
 
 Each parameter becomes a real :class:`sympy.Symbol` of the same name, each
 constant a :class:`sympy.Integer` (ints stay exact) or :class:`sympy.Float`,
-and each primitive op the SymPy expression its rule-table entry names.  This
+and each primitive op the SymPy expression its rule-table entry spells out
+(parsed with the operands' expressions bound to the argument names).  This
 gives :mod:`s2sad.compare` a symbolic reference for the derivatives s2sad
 generates.
 """
@@ -47,7 +48,8 @@ def _interpret(
             f"primitive `{op.name}` has no SymPy counterpart",
             "compare a function that calls only built-in math primitives",
         )
-    return entry.sympy(*(exprs[v] for v in op.operands))
+    operands = {arg: exprs[v] for arg, v in zip(entry.args, op.operands)}
+    return sympy.sympify(entry.sympy, locals=operands)
 
 
 def _constant(value: bool | int | float) -> sympy.Basic:

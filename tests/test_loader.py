@@ -92,6 +92,14 @@ def test_write_is_atomic_when_interrupted(tmp_path, monkeypatch):
     ], "temporary file left behind"
 
 
+def test_written_files_get_ordinary_permissions(tmp_path):
+    path = tmp_path / "out.py"
+    loader.write_atomic(path, "x = 1\n")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
 def test_concurrent_writers_leave_a_complete_file(tmp_path):
     script = (
         "import sys; from pathlib import Path; from s2sad.loader import write_atomic;"

@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 import operator
 
-import sympy
-
 from ..primitives import BOOL_RESULT, PROMOTE, Syntax, primitive
 
 
@@ -29,9 +27,7 @@ def call(callee: str) -> Syntax:
 # ---------------------------------------------------------------- arithmetic
 
 
-@primitive(
-    "add", "x y", operator.add, binop("+"), sympy=operator.add, result_type=PROMOTE
-)
+@primitive("add", "x y", operator.add, binop("+"), sympy="x + y", result_type=PROMOTE)
 class add:
     def tangent(x_dot, y_dot):
         return x_dot + y_dot
@@ -40,9 +36,7 @@ class add:
         return out_bar, out_bar
 
 
-@primitive(
-    "sub", "x y", operator.sub, binop("-"), sympy=operator.sub, result_type=PROMOTE
-)
+@primitive("sub", "x y", operator.sub, binop("-"), sympy="x - y", result_type=PROMOTE)
 class sub:
     def tangent(x_dot, y_dot):
         return x_dot - y_dot
@@ -51,9 +45,7 @@ class sub:
         return out_bar, -out_bar
 
 
-@primitive(
-    "mul", "x y", operator.mul, binop("*"), sympy=operator.mul, result_type=PROMOTE
-)
+@primitive("mul", "x y", operator.mul, binop("*"), sympy="x * y", result_type=PROMOTE)
 class mul:
     def tangent(x, y, x_dot, y_dot):
         return x_dot * y + x * y_dot
@@ -62,7 +54,7 @@ class mul:
         return out_bar * y, out_bar * x
 
 
-@primitive("div", "x y", operator.truediv, binop("/"), sympy=operator.truediv)
+@primitive("div", "x y", operator.truediv, binop("/"), sympy="x / y")
 class div:
     def tangent(y, out, x_dot, y_dot):
         return (x_dot - out * y_dot) / y
@@ -76,7 +68,7 @@ class div:
     "x y",
     operator.floordiv,
     binop("//"),
-    sympy=operator.floordiv,
+    sympy="floor(x / y)",
     result_type=PROMOTE,
 )
 class floordiv:
@@ -88,7 +80,7 @@ class floordiv:
 
 
 @primitive(
-    "mod", "x y", operator.mod, binop("%"), sympy=operator.mod, result_type=PROMOTE
+    "mod", "x y", operator.mod, binop("%"), sympy="Mod(x, y)", result_type=PROMOTE
 )
 class mod:
     def tangent(x, y, x_dot, y_dot):
@@ -103,7 +95,7 @@ class mod:
     "x y",
     operator.pow,
     binop("**"),
-    sympy=operator.pow,
+    sympy="x**y",
     result_type=PROMOTE,
     also=(pow,),
 )
@@ -115,7 +107,7 @@ class pow_:
         return out_bar * y * x ** (y - 1), out_bar * out * math.log(x)
 
 
-@primitive("math_pow", "x y", math.pow, call("math.pow"), sympy=operator.pow)
+@primitive("math_pow", "x y", math.pow, call("math.pow"), sympy="x**y")
 class math_pow(pow_):
     pass
 
@@ -125,7 +117,7 @@ class math_pow(pow_):
     "x",
     operator.neg,
     Syntax("unary", "-"),
-    sympy=operator.neg,
+    sympy="-x",
     result_type=PROMOTE,
 )
 class neg:
@@ -136,7 +128,7 @@ class neg:
         return -out_bar
 
 
-@primitive("abs", "x", abs, call("abs"), sympy=sympy.Abs, result_type=PROMOTE)
+@primitive("abs", "x", abs, call("abs"), sympy="Abs(x)", result_type=PROMOTE)
 class abs_:
     def tangent(x, x_dot):
         return x_dot if x >= 0.0 else -x_dot
@@ -145,12 +137,12 @@ class abs_:
         return out_bar if x >= 0.0 else -out_bar
 
 
-@primitive("fabs", "x", math.fabs, call("math.fabs"), sympy=sympy.Abs)
+@primitive("fabs", "x", math.fabs, call("math.fabs"), sympy="Abs(x)")
 class fabs(abs_):
     pass
 
 
-@primitive("min", "x y", min, call("min"), sympy=sympy.Min, result_type=PROMOTE)
+@primitive("min", "x y", min, call("min"), sympy="Min(x, y)", result_type=PROMOTE)
 class min_:
     def tangent(x, y, x_dot, y_dot):
         return x_dot if x <= y else y_dot
@@ -159,7 +151,7 @@ class min_:
         return (out_bar if x <= y else 0.0), (0.0 if x <= y else out_bar)
 
 
-@primitive("max", "x y", max, call("max"), sympy=sympy.Max, result_type=PROMOTE)
+@primitive("max", "x y", max, call("max"), sympy="Max(x, y)", result_type=PROMOTE)
 class max_:
     def tangent(x, y, x_dot, y_dot):
         return x_dot if x >= y else y_dot
@@ -177,7 +169,7 @@ def _select(c, a, b):
     "c a b",
     _select,
     Syntax("ifexp"),
-    sympy=lambda c, a, b: sympy.Piecewise((a, c), (b, True)),
+    sympy="Piecewise((a, c), (b, True))",
     result_type=PROMOTE,
     nondiff="c",
 )
@@ -204,7 +196,7 @@ for _name, _symbol, _python in (
         "x y",
         _python,
         Syntax("compare", _symbol),
-        sympy=_python,
+        sympy=f"x {_symbol} y",
         result_type=BOOL_RESULT,
         nondiff="x y",
     )(None)
@@ -213,7 +205,7 @@ for _name, _symbol, _python in (
 # ---------------------------------------------------------------- trigonometric
 
 
-@primitive("sin", "x", math.sin, call("math.sin"), sympy=sympy.sin)
+@primitive("sin", "x", math.sin, call("math.sin"), sympy="sin(x)")
 class sin:
     def tangent(x, x_dot):
         return math.cos(x) * x_dot
@@ -222,7 +214,7 @@ class sin:
         return out_bar * math.cos(x)
 
 
-@primitive("cos", "x", math.cos, call("math.cos"), sympy=sympy.cos)
+@primitive("cos", "x", math.cos, call("math.cos"), sympy="cos(x)")
 class cos:
     def tangent(x, x_dot):
         return -math.sin(x) * x_dot
@@ -231,7 +223,7 @@ class cos:
         return -out_bar * math.sin(x)
 
 
-@primitive("tan", "x", math.tan, call("math.tan"), sympy=sympy.tan)
+@primitive("tan", "x", math.tan, call("math.tan"), sympy="tan(x)")
 class tan:
     def tangent(out, x_dot):
         return (1.0 + out * out) * x_dot
@@ -240,7 +232,7 @@ class tan:
         return out_bar * (1.0 + out * out)
 
 
-@primitive("asin", "x", math.asin, call("math.asin"), sympy=sympy.asin)
+@primitive("asin", "x", math.asin, call("math.asin"), sympy="asin(x)")
 class asin:
     def tangent(x, x_dot):
         return x_dot / math.sqrt(1.0 - x * x)
@@ -249,7 +241,7 @@ class asin:
         return out_bar / math.sqrt(1.0 - x * x)
 
 
-@primitive("acos", "x", math.acos, call("math.acos"), sympy=sympy.acos)
+@primitive("acos", "x", math.acos, call("math.acos"), sympy="acos(x)")
 class acos:
     def tangent(x, x_dot):
         return -x_dot / math.sqrt(1.0 - x * x)
@@ -258,7 +250,7 @@ class acos:
         return -out_bar / math.sqrt(1.0 - x * x)
 
 
-@primitive("atan", "x", math.atan, call("math.atan"), sympy=sympy.atan)
+@primitive("atan", "x", math.atan, call("math.atan"), sympy="atan(x)")
 class atan:
     def tangent(x, x_dot):
         return x_dot / (1.0 + x * x)
@@ -267,7 +259,7 @@ class atan:
         return out_bar / (1.0 + x * x)
 
 
-@primitive("atan2", "y x", math.atan2, call("math.atan2"), sympy=sympy.atan2)
+@primitive("atan2", "y x", math.atan2, call("math.atan2"), sympy="atan2(y, x)")
 class atan2:
     def tangent(y, x, y_dot, x_dot):
         return (x * y_dot - y * x_dot) / (x * x + y * y)
@@ -279,7 +271,7 @@ class atan2:
 # ---------------------------------------------------------------- hyperbolic
 
 
-@primitive("sinh", "x", math.sinh, call("math.sinh"), sympy=sympy.sinh)
+@primitive("sinh", "x", math.sinh, call("math.sinh"), sympy="sinh(x)")
 class sinh:
     def tangent(x, x_dot):
         return math.cosh(x) * x_dot
@@ -288,7 +280,7 @@ class sinh:
         return out_bar * math.cosh(x)
 
 
-@primitive("cosh", "x", math.cosh, call("math.cosh"), sympy=sympy.cosh)
+@primitive("cosh", "x", math.cosh, call("math.cosh"), sympy="cosh(x)")
 class cosh:
     def tangent(x, x_dot):
         return math.sinh(x) * x_dot
@@ -297,7 +289,7 @@ class cosh:
         return out_bar * math.sinh(x)
 
 
-@primitive("tanh", "x", math.tanh, call("math.tanh"), sympy=sympy.tanh)
+@primitive("tanh", "x", math.tanh, call("math.tanh"), sympy="tanh(x)")
 class tanh:
     def tangent(out, x_dot):
         return (1.0 - out * out) * x_dot
@@ -306,7 +298,7 @@ class tanh:
         return out_bar * (1.0 - out * out)
 
 
-@primitive("asinh", "x", math.asinh, call("math.asinh"), sympy=sympy.asinh)
+@primitive("asinh", "x", math.asinh, call("math.asinh"), sympy="asinh(x)")
 class asinh:
     def tangent(x, x_dot):
         return x_dot / math.sqrt(x * x + 1.0)
@@ -315,7 +307,7 @@ class asinh:
         return out_bar / math.sqrt(x * x + 1.0)
 
 
-@primitive("acosh", "x", math.acosh, call("math.acosh"), sympy=sympy.acosh)
+@primitive("acosh", "x", math.acosh, call("math.acosh"), sympy="acosh(x)")
 class acosh:
     def tangent(x, x_dot):
         return x_dot / math.sqrt(x * x - 1.0)
@@ -324,7 +316,7 @@ class acosh:
         return out_bar / math.sqrt(x * x - 1.0)
 
 
-@primitive("atanh", "x", math.atanh, call("math.atanh"), sympy=sympy.atanh)
+@primitive("atanh", "x", math.atanh, call("math.atanh"), sympy="atanh(x)")
 class atanh:
     def tangent(x, x_dot):
         return x_dot / (1.0 - x * x)
@@ -336,7 +328,7 @@ class atanh:
 # ---------------------------------------------------------------- exponential and logarithm
 
 
-@primitive("exp", "x", math.exp, call("math.exp"), sympy=sympy.exp)
+@primitive("exp", "x", math.exp, call("math.exp"), sympy="exp(x)")
 class exp:
     def tangent(out, x_dot):
         return out * x_dot
@@ -345,9 +337,7 @@ class exp:
         return out_bar * out
 
 
-@primitive(
-    "expm1", "x", math.expm1, call("math.expm1"), sympy=lambda x: sympy.exp(x) - 1
-)
+@primitive("expm1", "x", math.expm1, call("math.expm1"), sympy="exp(x) - 1")
 class expm1:
     def tangent(out, x_dot):
         return (out + 1.0) * x_dot
@@ -356,7 +346,7 @@ class expm1:
         return out_bar * (out + 1.0)
 
 
-@primitive("log", "x", math.log, call("math.log"), sympy=sympy.log)
+@primitive("log", "x", math.log, call("math.log"), sympy="log(x)")
 class log:
     def tangent(x, x_dot):
         return x_dot / x
@@ -365,7 +355,7 @@ class log:
         return out_bar / x
 
 
-@primitive("log_base", "x base", math.log, call("math.log"), sympy=sympy.log)
+@primitive("log_base", "x base", math.log, call("math.log"), sympy="log(x, base)")
 class log_base:
     def tangent(x, base, out, x_dot, base_dot):
         return (x_dot / x - out * base_dot / base) / math.log(base)
@@ -374,9 +364,7 @@ class log_base:
         return out_bar / (x * math.log(base)), -out_bar * out / (base * math.log(base))
 
 
-@primitive(
-    "log1p", "x", math.log1p, call("math.log1p"), sympy=lambda x: sympy.log(1 + x)
-)
+@primitive("log1p", "x", math.log1p, call("math.log1p"), sympy="log(1 + x)")
 class log1p:
     def tangent(x, x_dot):
         return x_dot / (1.0 + x)
@@ -385,7 +373,7 @@ class log1p:
         return out_bar / (1.0 + x)
 
 
-@primitive("log2", "x", math.log2, call("math.log2"), sympy=lambda x: sympy.log(x, 2))
+@primitive("log2", "x", math.log2, call("math.log2"), sympy="log(x, 2)")
 class log2:
     def tangent(x, x_dot):
         return x_dot / (x * math.log(2.0))
@@ -394,9 +382,7 @@ class log2:
         return out_bar / (x * math.log(2.0))
 
 
-@primitive(
-    "log10", "x", math.log10, call("math.log10"), sympy=lambda x: sympy.log(x, 10)
-)
+@primitive("log10", "x", math.log10, call("math.log10"), sympy="log(x, 10)")
 class log10:
     def tangent(x, x_dot):
         return x_dot / (x * math.log(10.0))
@@ -405,7 +391,7 @@ class log10:
         return out_bar / (x * math.log(10.0))
 
 
-@primitive("sqrt", "x", math.sqrt, call("math.sqrt"), sympy=sympy.sqrt)
+@primitive("sqrt", "x", math.sqrt, call("math.sqrt"), sympy="sqrt(x)")
 class sqrt:
     def tangent(out, x_dot):
         return 0.5 * x_dot / out
@@ -419,7 +405,7 @@ class sqrt:
     "x y",
     math.hypot,
     call("math.hypot"),
-    sympy=lambda x, y: sympy.sqrt(x**2 + y**2),
+    sympy="sqrt(x**2 + y**2)",
 )
 class hypot:
     def tangent(x, y, out, x_dot, y_dot):

@@ -1,0 +1,315 @@
+"""Scalar benchmark: the lecture function ``L`` and its derivatives.
+
+Times, per call, ``L(w1, w2) = w2·log(w1) + sqrt(w2·log(w1))`` from
+``examples/autodiff_intro.py``, the gradient s2sad generates for it, a
+hand-written gradient, the generated jvp and ``value_and_grad`` (and the
+gradients of autograd, JAX and PyTorch when they happen to be installed).
+The headline numbers are ratios to ``L`` itself.
+
+It also times the transformation: the first ``s2sad.grad(L)`` in a fresh
+process, with an empty output directory (lowering, passes, black, writing,
+importing), and a call whose generated file already exists.
+
+Run from the repository root: ``.venv/bin/python benchmarks/scalar.py``.
+"""
+
+import datetime
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import timeit
+from pathlib import Path
+
+import numpy
+
+import s2sad
+import s2sad.api
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+sys.path.insert(0, str(EXAMPLES))
+from autodiff_intro import L  # noqa: E402
+
+W1, W2 = 2.0, 3.0
+"""The point every gradient is evaluated at."""
+
+REPEATS = 7
+"""Timing repeats per function (the best one counts)."""
+
+FRESH_RUNS = 5
+"""Fresh processes per transformation-time measurement (the median counts)."""
+
+GRAD_TARGET = 1.3
+"""Issue target: generated gradient at most this many times slower than ``L``."""
+
+TRANSFORM_TARGET_MS = 50.0
+"""Issue target: first ``grad(L)`` in a fresh process, in milliseconds."""
+
+FRESH_PROCESS = """
+import json, sys, time
+
+examples, output, preimport_black = sys.argv[1], sys.argv[2], sys.argv[3] == "yes"
+sys.path.insert(0, examples)
+times = {}
+start = time.perf_counter()
+import s2sad
+times["import s2sad"] = time.perf_counter() - start
+if preimport_black:
+    start = time.perf_counter()
+    import black
+    times["import black"] = time.perf_counter() - start
+from autodiff_intro import L
+start = time.perf_counter()
+s2sad.grad(L, wrt=(0, 1), output_dir=output)
+times["grad"] = time.perf_counter() - start
+times["black loaded"] = "black" in sys.modules
+print(json.dumps(times))
+"""
+"""Run by each fresh process: times ``import s2sad``, maybe ``import black``, then the first ``grad``."""
+
+
+def hand_grad(w1, w2):
+    """The gradient of ``L`` as a person writes it, reusing ``log(w1)`` and the square root."""
+    log_w1 = math.log(w1)
+    outer = 1.0 + 0.5 / math.sqrt(w2 * log_w1)
+    return outer * w2 / w1, outer * log_w1
+
+
+def lecture_graph(log, sqrt):
+    """``L`` written with the given ``log`` and ``sqrt``, for libraries that trace their own."""
+
+    def traced_L(w1, w2):
+        v1 = log(w1)
+        v2 = w2 * v1
+        v3 = sqrt(v2)
+        return v2 + v3
+
+    return traced_L
+
+
+def autograd_grad():
+    """autograd's gradient of ``L`` with respect to both parameters."""
+    import autograd
+    import autograd.numpy as anp
+
+    return autograd.grad(lecture_graph(anp.log, anp.sqrt), argnum=(0, 1))
+
+
+def jax_grad():
+    """JAX's jit-compiled gradient of ``L`` in float64, waiting for the result."""
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    compiled = jax.jit(jax.grad(lecture_graph(jnp.log, jnp.sqrt), argnums=(0, 1)))
+    return lambda w1, w2: jax.block_until_ready(compiled(w1, w2))
+
+
+def torch_grad():
+    """PyTorch's gradient of ``L``: float64 scalar tensors, one graph per call."""
+    import torch
+
+    traced_L = lecture_graph(torch.log, torch.sqrt)
+
+    def gradient(w1, w2):
+        inputs = tuple(
+            torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in (w1, w2)
+        )
+        return torch.autograd.grad(traced_L(*inputs), inputs)
+
+    return gradient
+
+
+FRAMEWORKS = {
+    "autograd.grad": autograd_grad,
+    "jax.jit(jax.grad)": jax_grad,
+    "torch.autograd.grad": torch_grad,
+}
+"""Other AD libraries, timed when importable."""
+
+
+def ns_per_call(function, args):
+    """Best time of one ``function(*args)`` in nanoseconds (timeit, autorange, best of ``REPEATS``)."""
+    names = [f"a{i}" for i in range(len(args))]
+    timer = timeit.Timer(
+        f"f({', '.join(names)})", globals={"f": function, **dict(zip(names, args))}
+    )
+    number, _ = timer.autorange()
+    return min(timer.repeat(REPEATS, number)) / number * 1e9
+
+
+def check(what, gradient, expected):
+    """Refuse to time a gradient that disagrees with the hand-written one."""
+    if not all(
+        math.isclose(float(g), e, rel_tol=1e-12) for g, e in zip(gradient, expected)
+    ):
+        raise SystemExit(f"{what} gives {gradient}, expected {expected}")
+
+
+def per_call_rows(output_dir):
+    """``(what, ns/call)`` for ``L``, its derivatives and any installed AD library."""
+    expected = hand_grad(W1, W2)
+    grad = s2sad.grad(L, wrt=(0, 1), output_dir=output_dir)
+    value_and_grad = s2sad.value_and_grad(L, wrt=(0, 1), output_dir=output_dir)
+    jvp = s2sad.api.jvp_function(L, output_dir=output_dir)
+    check("s2sad.grad", grad(W1, W2), expected)
+    check("s2sad.value_and_grad", value_and_grad(W1, W2)[1], expected)
+    check("s2sad jvp", jvp(W1, W2, 1.0, 0.0)[1:], expected[:1])
+    cases = [
+        ("L", L, (W1, W2)),
+        ("s2sad.grad (generated)", grad, (W1, W2)),
+        ("hand-written gradient", hand_grad, (W1, W2)),
+        ("s2sad.value_and_grad (generated)", value_and_grad, (W1, W2)),
+        ("s2sad jvp, tangents (1, 0) (generated)", jvp, (W1, W2, 1.0, 0.0)),
+    ]
+    for what, make in FRAMEWORKS.items():
+        try:
+            gradient = make()
+        except ImportError:
+            print(f"{what}: not installed, skipped")
+            continue
+        check(what, gradient(W1, W2), expected)
+        cases.append((what, gradient, (W1, W2)))
+    return [(what, ns_per_call(function, args)) for what, function, args in cases]
+
+
+def fresh_process(output_dir, preimport_black):
+    """Times (seconds) measured by one new interpreter running ``FRESH_PROCESS``."""
+    command = [
+        sys.executable,
+        "-c",
+        FRESH_PROCESS,
+        str(EXAMPLES),
+        str(output_dir),
+        "yes" if preimport_black else "no",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def transformation_runs():
+    """``FRESH_RUNS`` fresh processes for each scenario: ``{scenario: [times, ...]}``.
+
+    ``cold``: empty output directory, black imported before the timed call;
+    ``cold + import black``: empty directory, the call imports black itself;
+    ``cached``: the generated file exists with a matching hash.
+    """
+    runs = {"cold": [], "cold + import black": [], "cached": []}
+    for _ in range(FRESH_RUNS):
+        for scenario, preimport in (("cold", True), ("cold + import black", False)):
+            with tempfile.TemporaryDirectory() as empty:
+                runs[scenario].append(fresh_process(empty, preimport))
+    with tempfile.TemporaryDirectory() as cache:
+        fresh_process(cache, preimport_black=False)
+        (generated,) = Path(cache).rglob("*.py")
+        written = generated.stat().st_mtime_ns
+        for _ in range(FRESH_RUNS):
+            runs["cached"].append(fresh_process(cache, preimport_black=False))
+        if generated.stat().st_mtime_ns != written:
+            raise SystemExit("a cached call regenerated its file")
+    return runs
+
+
+def milliseconds(runs, key):
+    """Median and minimum of ``key`` over ``runs``, in milliseconds."""
+    values = [run[key] * 1e3 for run in runs]
+    return statistics.median(values), min(values)
+
+
+def cpu_name():
+    """The CPU model from /proc/cpuinfo, else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine():
+    """One line naming the machine, Python, numpy, black and the date."""
+    uname = platform.uname()
+    return (
+        f"{cpu_name()} ({os.cpu_count()} cores), {uname.system} {uname.release} {uname.machine}; "
+        f"Python {platform.python_version()}, numpy {numpy.__version__}, s2sad {s2sad.__version__}; "
+        f"{datetime.date.today().isoformat()}"
+    )
+
+
+def verdict(met, target):
+    """``met``, or ``MISSED`` and the ``target`` text."""
+    return "met" if met else f"MISSED (target {target})"
+
+
+def main():
+    """Run both benchmarks, print their tables and a Markdown summary for the README."""
+    print(machine())
+    print()
+    with tempfile.TemporaryDirectory() as output_dir:
+        rows = per_call_rows(output_dir)
+    ns = dict(rows)
+    baseline = ns["L"]
+    width = max(len(what) for what, _ in rows)
+    print(f"{'what':<{width}}  {'ns/call':>9}  {'ratio to L':>10}")
+    for what, time in rows:
+        print(f"{what:<{width}}  {time:>9.1f}  {time / baseline:>10.2f}")
+    grad_ratio = ns["s2sad.grad (generated)"] / baseline
+    print(
+        f"generated gradient / L = {grad_ratio:.2f}: "
+        f"{verdict(grad_ratio <= GRAD_TARGET, f'<= {GRAD_TARGET}')}; "
+        f"hand-written / L = {ns['hand-written gradient'] / baseline:.2f}; "
+        f"generated / hand-written = {ns['s2sad.grad (generated)'] / ns['hand-written gradient']:.2f}"
+    )
+    print()
+
+    runs = transformation_runs()
+    import_s2sad = milliseconds([r for rs in runs.values() for r in rs], "import s2sad")
+    import_black = milliseconds(runs["cold"], "import black")
+    scenarios = [
+        ("first grad(L), empty output dir (black already imported)", "cold"),
+        ("first grad(L), empty output dir (grad imports black)", "cold + import black"),
+        ("first grad(L), generated file already there", "cached"),
+    ]
+    print(f"Fresh processes, {FRESH_RUNS} each: median (min) in ms")
+    print(f"  import s2sad: {import_s2sad[0]:.1f} ({import_s2sad[1]:.1f})")
+    print(f"  import black: {import_black[0]:.1f} ({import_black[1]:.1f})")
+    for label, scenario in scenarios:
+        median, least = milliseconds(runs[scenario], "grad")
+        black_loaded = all(run["black loaded"] for run in runs[scenario])
+        print(
+            f"  {label}: {median:.1f} ({least:.1f}); black loaded afterwards: {black_loaded}"
+        )
+    target = f"< {TRANSFORM_TARGET_MS:.0f} ms"
+    transform = milliseconds(runs["cold"], "grad")[0]
+    with_black = milliseconds(runs["cold + import black"], "grad")[0]
+    print(
+        f"transformation time {transform:.1f} ms: "
+        f"{verdict(transform < TRANSFORM_TARGET_MS, target)}; "
+        f"with import black {with_black:.1f} ms: "
+        f"{verdict(with_black < TRANSFORM_TARGET_MS, target)}"
+    )
+    print()
+
+    print(f"Measured on {machine()}.")
+    print()
+    print("| what | ns/call | × `L` |")
+    print("|---|---:|---:|")
+    for what, time in rows:
+        print(f"| {what} | {time:.0f} | {time / baseline:.2f} |")
+    print()
+    print(f"| fresh process | ms (median of {FRESH_RUNS}) |")
+    print("|---|---:|")
+    print(f"| `import s2sad` | {import_s2sad[0]:.0f} |")
+    print(f"| `import black` | {import_black[0]:.0f} |")
+    for label, scenario in scenarios:
+        print(f"| {label} | {milliseconds(runs[scenario], 'grad')[0]:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
