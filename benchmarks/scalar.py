@@ -7,8 +7,10 @@ gradients of autograd, JAX and PyTorch when they happen to be installed).
 The headline numbers are ratios to ``L`` itself.
 
 It also times the transformation: the first ``s2sad.grad(L)`` in a fresh
-process, with an empty output directory (lowering, passes, black, writing,
-importing), and a call whose generated file already exists.
+process, with an empty output directory (lowering, passes, formatting, writing,
+importing), and a call whose generated file already exists.  ``L`` is timed
+in two spellings: as its computational graph (``v1 … v3``, the seed) and as
+one formula that evaluates ``w2·log(w1)`` twice.
 
 Run from the repository root: ``.venv/bin/python benchmarks/scalar.py``.
 """
@@ -32,7 +34,7 @@ import s2sad.api
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 sys.path.insert(0, str(EXAMPLES))
-from autodiff_intro import L  # noqa: E402
+from autodiff_intro import L, L_formula  # noqa: E402
 
 W1, W2 = 2.0, 3.0
 """The point every gradient is evaluated at."""
@@ -52,16 +54,12 @@ TRANSFORM_TARGET_MS = 50.0
 FRESH_PROCESS = """
 import json, sys, time
 
-examples, output, preimport_black = sys.argv[1], sys.argv[2], sys.argv[3] == "yes"
+examples, output = sys.argv[1], sys.argv[2]
 sys.path.insert(0, examples)
 times = {}
 start = time.perf_counter()
 import s2sad
 times["import s2sad"] = time.perf_counter() - start
-if preimport_black:
-    start = time.perf_counter()
-    import black
-    times["import black"] = time.perf_counter() - start
 from autodiff_intro import L
 start = time.perf_counter()
 s2sad.grad(L, wrt=(0, 1), output_dir=output)
@@ -69,7 +67,7 @@ times["grad"] = time.perf_counter() - start
 times["black loaded"] = "black" in sys.modules
 print(json.dumps(times))
 """
-"""Run by each fresh process: times ``import s2sad``, maybe ``import black``, then the first ``grad``."""
+"""Run by each fresh process: times ``import s2sad``, then the first ``grad``."""
 
 
 def hand_grad(w1, w2):
@@ -159,12 +157,16 @@ def per_call_rows(output_dir):
     check("s2sad.grad", grad(W1, W2), expected)
     check("s2sad.value_and_grad", value_and_grad(W1, W2)[1], expected)
     check("s2sad jvp", jvp(W1, W2, 1.0, 0.0)[1:], expected[:1])
+    formula_grad = s2sad.grad(L_formula, wrt=(0, 1), output_dir=output_dir)
+    check("s2sad.grad of L_formula", formula_grad(W1, W2), expected)
     cases = [
         ("L", L, (W1, W2)),
         ("s2sad.grad (generated)", grad, (W1, W2)),
         ("hand-written gradient", hand_grad, (W1, W2)),
         ("s2sad.value_and_grad (generated)", value_and_grad, (W1, W2)),
         ("s2sad jvp, tangents (1, 0) (generated)", jvp, (W1, W2, 1.0, 0.0)),
+        ("L_formula (L as one formula)", L_formula, (W1, W2)),
+        ("s2sad.grad of L_formula (generated)", formula_grad, (W1, W2)),
     ]
     for what, make in FRAMEWORKS.items():
         try:
@@ -177,16 +179,9 @@ def per_call_rows(output_dir):
     return [(what, ns_per_call(function, args)) for what, function, args in cases]
 
 
-def fresh_process(output_dir, preimport_black):
+def fresh_process(output_dir):
     """Times (seconds) measured by one new interpreter running ``FRESH_PROCESS``."""
-    command = [
-        sys.executable,
-        "-c",
-        FRESH_PROCESS,
-        str(EXAMPLES),
-        str(output_dir),
-        "yes" if preimport_black else "no",
-    ]
+    command = [sys.executable, "-c", FRESH_PROCESS, str(EXAMPLES), str(output_dir)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
 
@@ -194,21 +189,19 @@ def fresh_process(output_dir, preimport_black):
 def transformation_runs():
     """``FRESH_RUNS`` fresh processes for each scenario: ``{scenario: [times, ...]}``.
 
-    ``cold``: empty output directory, black imported before the timed call;
-    ``cold + import black``: empty directory, the call imports black itself;
-    ``cached``: the generated file exists with a matching hash.
+    ``cold``: empty output directory; ``cached``: the generated file exists
+    with a matching hash.
     """
-    runs = {"cold": [], "cold + import black": [], "cached": []}
+    runs = {"cold": [], "cached": []}
     for _ in range(FRESH_RUNS):
-        for scenario, preimport in (("cold", True), ("cold + import black", False)):
-            with tempfile.TemporaryDirectory() as empty:
-                runs[scenario].append(fresh_process(empty, preimport))
+        with tempfile.TemporaryDirectory() as empty:
+            runs["cold"].append(fresh_process(empty))
     with tempfile.TemporaryDirectory() as cache:
-        fresh_process(cache, preimport_black=False)
+        fresh_process(cache)
         (generated,) = Path(cache).rglob("*.py")
         written = generated.stat().st_mtime_ns
         for _ in range(FRESH_RUNS):
-            runs["cached"].append(fresh_process(cache, preimport_black=False))
+            runs["cached"].append(fresh_process(cache))
         if generated.stat().st_mtime_ns != written:
             raise SystemExit("a cached call regenerated its file")
     return runs
@@ -260,25 +253,27 @@ def main():
     for what, time in rows:
         print(f"{what:<{width}}  {time:>9.1f}  {time / baseline:>10.2f}")
     grad_ratio = ns["s2sad.grad (generated)"] / baseline
+    formula_ratio = (
+        ns["s2sad.grad of L_formula (generated)"] / ns["L_formula (L as one formula)"]
+    )
     print(
         f"generated gradient / L = {grad_ratio:.2f}: "
         f"{verdict(grad_ratio <= GRAD_TARGET, f'<= {GRAD_TARGET}')}; "
         f"hand-written / L = {ns['hand-written gradient'] / baseline:.2f}; "
-        f"generated / hand-written = {ns['s2sad.grad (generated)'] / ns['hand-written gradient']:.2f}"
+        f"generated / hand-written = {ns['s2sad.grad (generated)'] / ns['hand-written gradient']:.2f}; "
+        f"generated / L_formula = {formula_ratio:.2f}: "
+        f"{verdict(formula_ratio <= GRAD_TARGET, f'<= {GRAD_TARGET}')}"
     )
     print()
 
     runs = transformation_runs()
     import_s2sad = milliseconds([r for rs in runs.values() for r in rs], "import s2sad")
-    import_black = milliseconds(runs["cold"], "import black")
     scenarios = [
-        ("first grad(L), empty output dir (black already imported)", "cold"),
-        ("first grad(L), empty output dir (grad imports black)", "cold + import black"),
+        ("first grad(L), empty output dir", "cold"),
         ("first grad(L), generated file already there", "cached"),
     ]
     print(f"Fresh processes, {FRESH_RUNS} each: median (min) in ms")
     print(f"  import s2sad: {import_s2sad[0]:.1f} ({import_s2sad[1]:.1f})")
-    print(f"  import black: {import_black[0]:.1f} ({import_black[1]:.1f})")
     for label, scenario in scenarios:
         median, least = milliseconds(runs[scenario], "grad")
         black_loaded = all(run["black loaded"] for run in runs[scenario])
@@ -287,12 +282,9 @@ def main():
         )
     target = f"< {TRANSFORM_TARGET_MS:.0f} ms"
     transform = milliseconds(runs["cold"], "grad")[0]
-    with_black = milliseconds(runs["cold + import black"], "grad")[0]
     print(
         f"transformation time {transform:.1f} ms: "
-        f"{verdict(transform < TRANSFORM_TARGET_MS, target)}; "
-        f"with import black {with_black:.1f} ms: "
-        f"{verdict(with_black < TRANSFORM_TARGET_MS, target)}"
+        f"{verdict(transform < TRANSFORM_TARGET_MS, target)}"
     )
     print()
 
@@ -306,7 +298,6 @@ def main():
     print(f"| fresh process | ms (median of {FRESH_RUNS}) |")
     print("|---|---:|")
     print(f"| `import s2sad` | {import_s2sad[0]:.0f} |")
-    print(f"| `import black` | {import_black[0]:.0f} |")
     for label, scenario in scenarios:
         print(f"| {label} | {milliseconds(runs[scenario], 'grad')[0]:.1f} |")
 

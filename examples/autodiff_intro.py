@@ -14,6 +14,11 @@ def L(w1, w2):
     return v2 + v3
 
 
+def L_formula(w1, w2):
+    """The same L written as one formula: the generated code computes w2·log(w1) once."""
+    return w2 * math.log(w1) + math.sqrt(w2 * math.log(w1))
+
+
 def sigmoid(x):
     return 1.0 / (1.0 + math.exp(-x))
 

@@ -28,7 +28,9 @@ def main() -> None:
 
     value, tangent = s2sad.jvp(L, (2.0, 3.0), (1.0, 0.0), output_dir=OUTPUT)
     jvp_path = OUTPUT / "autodiff_intro" / "L_jvp.py"
-    print(f"jvp  L(2, 3)·(1, 0) = {tangent}   (value {value}; {jvp_path.relative_to(HERE.parent)})")
+    print(
+        f"jvp  L(2, 3)·(1, 0) = {tangent}   (value {value}; {jvp_path.relative_to(HERE.parent)})"
+    )
     print()
     print(compare(L, (2.0, 3.0), output_dir=OUTPUT).format())
 
