@@ -69,13 +69,17 @@ def derive(
         primal, wrt if kind in ("grad", "value_and_grad") else None
     )
     functions = derivative_functions(primal, kind, indices, single)
-    options = f"kind={kind}, wrt=({', '.join(primal.params[i].name for i in indices)})"
+    names = [primal.params[i].name for i in indices]
+    wrt_text = (
+        names[0] if single else f"({', '.join(names)}{',' if len(names) == 1 else ''})"
+    )
+    options = f"kind={kind}, wrt={wrt_text}"
     key = content_hash(primal, options)
     module_name, qualname = source_name(f)
     path = (
         resolve_output_dir(output_dir)
         / module_name
-        / f"{file_stem(primal, kind, indices)}.py"
+        / f"{file_stem(primal, kind, names, single)}.py"
     )
     header = "\n".join(
         [
@@ -188,11 +192,16 @@ def source_name(f: Callable[..., Any]) -> tuple[str, str]:
     return module, f.__qualname__.replace(".<locals>.", ".")
 
 
-def file_stem(primal: Function, kind: str, wrt: list[int]) -> str:
-    """File name (without ``.py``) of a derivative: ``L_grad_w1_w2``, ``L_jvp``..."""
+def file_stem(primal: Function, kind: str, wrt: list[str], single: bool) -> str:
+    """File name (without ``.py``) of a derivative: ``L_grad_w1_w2``, ``L_jvp``...
+
+    A one-element tuple ``wrt=("x",)`` (whose gradient is a 1-tuple) gets
+    ``_tuple`` appended, to keep apart from ``wrt="x"`` (a plain value).
+    """
     if kind in ("jvp", "vjp"):
         return f"{primal.name}_{kind}"
-    return "_".join([primal.name, kind] + [primal.params[i].name for i in wrt])
+    suffix = ["tuple"] if len(wrt) == 1 and not single else []
+    return "_".join([primal.name, kind, *wrt, *suffix])
 
 
 _MEMO: dict[tuple, Derivative] = {}

@@ -100,7 +100,19 @@ def load_target(target: str) -> Callable[..., Any]:
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        raise S2SADError(
+            f"cannot import {file}: {error.msg}",
+            file=file,
+            line=error.lineno,
+            col=error.offset,
+        ) from None
+    except Exception as error:
+        raise S2SADError(
+            f"cannot import {file}: {type(error).__name__}: {error}", file=file
+        ) from None
     fn = getattr(module, name, None)
     if not callable(fn):
         raise S2SADError(f"{file} defines no function {name!r}", file=file)

@@ -97,6 +97,15 @@ def test_errors_exit_1_with_one_line_message(args, message):
     assert "Traceback" not in result.stderr
 
 
+def test_broken_file_is_reported_with_its_line(tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("def f(x):\n    return x +\n")
+    result = s2sad("grad", f"{broken}:f")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{broken}:2:")
+    assert "cannot import" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_wrt_error_names_the_file_and_line():
     result = s2sad("grad", f"{EXAMPLE}:L", "--wrt", "w9")
     assert result.stderr.startswith(f"{EXAMPLE}:10: L has no parameter 'w9'")
