@@ -107,8 +107,8 @@ def literal(value: Any) -> ast.expr:
 class _FunctionEmitter:
     def __init__(self, function: Function):
         self.function = function
-        self.uses = Counter(id(v) for op in function.walk() for v in op.operands)
-        self.inline: dict[int, ast.expr] = {}
+        self.uses = Counter(v for op in function.walk() for v in op.operands)
+        self.inline: dict[Value, ast.expr] = {}
 
     def emit(self) -> ast.FunctionDef:
         f = self.function
@@ -137,28 +137,28 @@ class _FunctionEmitter:
                 statements.append(ast.Return(self.returned(op)))
                 continue
             expr = self.expression(op)
-            if op.name == "const" or id(op.result) in inlinable:
-                self.inline[id(op.result)] = expr
+            if op.name == "const" or op.result in inlinable:
+                self.inline[op.result] = expr
             else:
                 statements.append(
                     ast.Assign([ast.Name(op.result.name, ast.Store())], expr)
                 )
         return statements
 
-    def inlinable(self, block: Block) -> set[int]:
+    def inlinable(self, block: Block) -> set[Value]:
         """Temporaries read exactly once, by an op of this same block."""
-        read_here = Counter(id(v) for op in block.ops for v in op.operands)
+        read_here = Counter(v for op in block.ops for v in op.operands)
         return {
-            id(op.result)
+            op.result
             for op in block.ops
             if len(op.results) == 1
             and op.result.is_temporary
-            and self.uses[id(op.result)] == 1
-            and read_here[id(op.result)] == 1
+            and self.uses[op.result] == 1
+            and read_here[op.result] == 1
         }
 
     def operand(self, value: Value) -> ast.expr:
-        return self.inline.get(id(value)) or ast.Name(value.name, ast.Load())
+        return self.inline.get(value) or ast.Name(value.name, ast.Load())
 
     def expression(self, op: Op) -> ast.expr:
         if op.name == "const":

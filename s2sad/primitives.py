@@ -84,14 +84,6 @@ def lookup_callable(fn: Any, nargs: int) -> Primitive | None:
     return None if by_arity is None else by_arity.get(nargs)
 
 
-def has_callable(fn: Any) -> bool:
-    """True when ``fn`` is known to the rule table with any arity."""
-    try:
-        return fn in _BY_CALLABLE
-    except TypeError:
-        return False
-
-
 def arities(fn: Any) -> list[int]:
     """The argument counts ``fn`` is registered with."""
     return sorted(_BY_CALLABLE.get(fn, {}))

@@ -27,18 +27,18 @@ def _param(value: Value) -> str:
 class _Printer:
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.constants: dict[int, str] = {}
+        self.constants: dict[Value, str] = {}
 
     def line(self, depth: int, text: str) -> None:
         self.lines.append("  " * depth + text)
 
     def operand(self, value: Value) -> str:
-        return self.constants.get(id(value), value.name)
+        return self.constants.get(value, value.name)
 
     def block(self, block: Block, depth: int) -> None:
         for op in block.ops:
             if op.name == "const":
-                self.constants[id(op.result)] = repr(op.attrs["value"])
+                self.constants[op.result] = repr(op.attrs["value"])
             else:
                 self.op(op, depth)
 

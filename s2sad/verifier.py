@@ -5,7 +5,7 @@ from __future__ import annotations
 from .ir import TERMINATORS, Block, Function, Op, Value
 from .primitives import PRIMITIVES
 
-STRUCTURAL_ARITY = {"const": (0, 1), "call": (None, None)}
+STRUCTURAL_ARITY = {"const": (0, 1)}
 
 
 class VerificationError(AssertionError):
@@ -20,22 +20,22 @@ def verify(function: Function) -> None:
     with ``yield``, terminators appear only at the end, and primitive ops have
     the arity their rule declares.
     """
-    defined: set[int] = set()
+    defined: set[Value] = set()
     _block(function, function.body, [set()], defined, "return")
 
 
-def _define(value: Value, scope: set[int], defined: set[int], where: str) -> None:
-    if id(value) in defined:
+def _define(value: Value, scope: set[Value], defined: set[Value], where: str) -> None:
+    if value in defined:
         raise VerificationError(f"{where}: value {value.name} defined twice")
-    defined.add(id(value))
-    scope.add(id(value))
+    defined.add(value)
+    scope.add(value)
 
 
 def _block(
     function: Function,
     block: Block,
-    scopes: list[set[int]],
-    defined: set[int],
+    scopes: list[set[Value]],
+    defined: set[Value],
     end: str,
 ) -> None:
     scope = scopes[-1]
@@ -44,7 +44,7 @@ def _block(
     for index, op in enumerate(block.ops):
         where = f"{function.name}: op {op.name}"
         for operand in op.operands:
-            if not any(id(operand) in s for s in scopes):
+            if not any(operand in s for s in scopes):
                 raise VerificationError(
                     f"{where}: operand {operand.name} used before definition"
                 )

@@ -14,14 +14,14 @@ from ..primitives import PRIMITIVES
 DIFFERENTIABLE_TYPES = (FLOAT, ANY)
 
 
-def varied(function: Function, wrt: list[Value]) -> set[int]:
-    """Ids of values that depend on any value in ``wrt``."""
-    result = {id(v) for v in wrt if v.type in DIFFERENTIABLE_TYPES}
+def varied(function: Function, wrt: list[Value]) -> set[Value]:
+    """Values that depend on any value in ``wrt``."""
+    result = {v for v in wrt if v.type in DIFFERENTIABLE_TYPES}
     _varied_block(function.body, result)
     return result
 
 
-def _varied_block(block: Block, result: set[int]) -> None:
+def _varied_block(block: Block, result: set[Value]) -> None:
     for op in block.ops:
         entry = PRIMITIVES.get(op.name)
         inputs = op.operands
@@ -29,24 +29,19 @@ def _varied_block(block: Block, result: set[int]) -> None:
             inputs = [
                 v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff
             ]
-        if any(id(v) in result for v in inputs):
-            result.update(id(r) for r in op.results if r.type in DIFFERENTIABLE_TYPES)
+        if any(v in result for v in inputs):
+            result.update(r for r in op.results if r.type in DIFFERENTIABLE_TYPES)
 
 
-def useful(function: Function) -> set[int]:
-    """Ids of values that the returned values depend on."""
-    result = {id(v) for v in function.returned}
+def useful(function: Function) -> set[Value]:
+    """Values that the returned values depend on."""
+    result = {v for v in function.returned}
     for op in reversed(function.body.ops):
-        if any(id(r) in result for r in op.results):
-            result.update(id(v) for v in op.operands)
+        if any(r in result for r in op.results):
+            result.update(v for v in op.operands)
     return result
 
 
-def active(function: Function, wrt: list[Value]) -> set[int]:
-    """Ids of values that are both varied by ``wrt`` and useful for the outputs."""
+def active(function: Function, wrt: list[Value]) -> set[Value]:
+    """Values that are both varied by ``wrt`` and useful for the outputs."""
     return varied(function, wrt) & useful(function)
-
-
-def is_active(value: Value, active_ids: set[int]) -> bool:
-    """Membership test that reads well at call sites."""
-    return id(value) in active_ids

@@ -29,27 +29,27 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
         file=function.file,
     )
     builder = Builder(new)
-    mapping = {id(old): new_p for old, new_p in zip(params, new.params)}
-    tangents = {id(p): t for p, t in zip(seeds, new.params[len(params) :])}
+    mapping = {old: new_p for old, new_p in zip(params, new.params)}
+    tangents = {p: t for p, t in zip(seeds, new.params[len(params) :])}
     active = varied(function, seeds)
     for op in function.body.ops[:-1]:
         copy = clone_op(builder, op, mapping)
         result = op.results[0] if op.results else None
-        if result is None or id(result) not in active:
+        if result is None or result not in active:
             continue
         entry = PRIMITIVES[op.name]
         bindings = {arg: v for arg, v in zip(entry.args, copy.operands)}
         bindings["out"] = copy.result
         for arg, operand in zip(entry.args, op.operands):
             if arg not in entry.nondiff:
-                bindings[f"{arg}_dot"] = tangents.get(id(operand)) or builder.const(0.0)
+                bindings[f"{arg}_dot"] = tangents.get(operand) or builder.const(0.0)
         (tangent,), created = inline_rule(builder, entry, "tangent", bindings)
-        if id(tangent) in created and not copy.result.is_temporary:
+        if tangent in created and not copy.result.is_temporary:
             rename(builder, tangent, f"{copy.result.name}_dot")
-        tangents[id(result)] = tangent
+        tangents[result] = tangent
     outputs = function.returned
-    primal_out = [mapping[id(v)] for v in outputs]
-    tangent_out = [tangents.get(id(v)) or builder.const(0.0) for v in outputs]
+    primal_out = [mapping[v] for v in outputs]
+    tangent_out = [tangents.get(v) or builder.const(0.0) for v in outputs]
     group = None if len(outputs) == 1 else len(outputs)
     hints = [v.hint for v in outputs] + [v.hint and f"{v.hint}_dot" for v in outputs]
     attrs = {"layout": (group, group), "hints": tuple(hints)}

@@ -52,35 +52,35 @@ def reverse(
         file=function.file,
     )
     builder = Builder(new)
-    mapping = {id(old): new_p for old, new_p in zip(params, new.params)}
+    mapping = {old: new_p for old, new_p in zip(params, new.params)}
     for op in function.body.ops[:-1]:
         clone_op(builder, op, mapping)
     forward_ops = len(new.body.ops)
 
     live = active(function, [params[i] for i in wrt])
-    adjoints: dict[int, Value] = {}
+    adjoints: dict[Value, Value] = {}
     seeds = new.params[len(params) :] if seed == "param" else [builder.const(1.0)]
     for output, out_bar in zip(outputs, seeds):
-        if id(output) in live:
+        if output in live:
             _accumulate(builder, adjoints, output, mapping, out_bar)
     for op in reversed(function.body.ops[:-1]):
         result = op.results[0] if op.results else None
-        if result is None or id(result) not in adjoints:
+        if result is None or result not in adjoints:
             continue
         entry = PRIMITIVES[op.name]
-        bindings = {arg: mapping[id(v)] for arg, v in zip(entry.args, op.operands)}
-        bindings["out"] = mapping[id(result)]
-        bindings["out_bar"] = adjoints[id(result)]
+        bindings = {arg: mapping[v] for arg, v in zip(entry.args, op.operands)}
+        bindings["out"] = mapping[result]
+        bindings["out_bar"] = adjoints[result]
         contributions, _ = inline_rule(builder, entry, "adjoint", bindings)
         differentiable = [
             v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff
         ]
         for operand, contribution in zip(differentiable, contributions):
-            if id(operand) in live:
+            if operand in live:
                 _accumulate(builder, adjoints, operand, mapping, contribution)
 
-    returned = [mapping[id(v)] for v in outputs] if return_value else []
-    returned += [adjoints.get(id(params[i])) or builder.const(0.0) for i in wrt]
+    returned = [mapping[v] for v in outputs] if return_value else []
+    returned += [adjoints.get(params[i]) or builder.const(0.0) for i in wrt]
     hints = [v.hint for v in outputs] if return_value else []
     hints += [f"{params[i].name}_bar" for i in wrt]
     builder.op("return", returned, [], attrs={"layout": layout, "hints": tuple(hints)})
@@ -89,9 +89,9 @@ def reverse(
 
 def _accumulate(
     builder: Builder,
-    adjoints: dict[int, Value],
+    adjoints: dict[Value, Value],
     primal: Value,
-    mapping: dict[int, Value],
+    mapping: dict[Value, Value],
     contribution: Value,
 ) -> None:
     """``primal_bar += contribution``, naming the sum ``<primal>_bar``.
@@ -99,13 +99,13 @@ def _accumulate(
     Adjoints of temporaries stay temporaries; the first adjoint of a named
     value takes the name ``<primal>_bar`` if it has none yet.
     """
-    named = mapping[id(primal)]
+    named = mapping[primal]
     hint = TEMPORARY if named.is_temporary else f"{named.name}_bar"
-    previous = adjoints.get(id(primal))
+    previous = adjoints.get(primal)
     if previous is None:
         if contribution.is_temporary and hint != TEMPORARY:
             rename(builder, contribution, hint)
-        adjoints[id(primal)] = contribution
+        adjoints[primal] = contribution
         return
     total = builder.op("add", [previous, contribution], [FLOAT], hints=[hint])
-    adjoints[id(primal)] = total.result
+    adjoints[primal] = total.result

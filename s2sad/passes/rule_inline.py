@@ -22,7 +22,7 @@ def template(entry: Primitive, kind: str) -> Function:
 
 def inline_rule(
     builder: Builder, entry: Primitive, kind: str, bindings: dict[str, Value]
-) -> tuple[list[Value], set[int]]:
+) -> tuple[list[Value], set[Value]]:
     """Copy the rule's ops into ``builder`` and return its results.
 
     ``bindings`` maps each rule parameter name to a value.  Also returns the
@@ -30,20 +30,20 @@ def inline_rule(
     fresh (and may be renamed) and which are passed-through inputs.
     """
     rule = template(entry, kind)
-    mapping: dict[int, Value] = {id(p): bindings[p.name] for p in rule.params}
-    created: set[int] = set()
+    mapping: dict[Value, Value] = {p: bindings[p.name] for p in rule.params}
+    created: set[Value] = set()
     for op in rule.body.ops[:-1]:
         copy = builder.op(
             op.name,
-            [mapping[id(v)] for v in op.operands],
+            [mapping[v] for v in op.operands],
             [r.type for r in op.results],
             attrs=op.attrs,
             loc=op.loc,
         )
         for old, new in zip(op.results, copy.results):
-            mapping[id(old)] = new
-            created.add(id(new))
-    return [mapping[id(v)] for v in rule.returned], created
+            mapping[old] = new
+            created.add(new)
+    return [mapping[v] for v in rule.returned], created
 
 
 def rename(builder: Builder, value: Value, hint: str) -> None:
@@ -52,14 +52,14 @@ def rename(builder: Builder, value: Value, hint: str) -> None:
     value.name = builder.function.names.fresh(hint)
 
 
-def clone_op(builder: Builder, op: Op, mapping: dict[int, Value]) -> Op:
+def clone_op(builder: Builder, op: Op, mapping: dict[Value, Value]) -> Op:
     """Copy a region-free op into ``builder``, mapping operands, keeping result names."""
     results = [Value(r.name, r.type, r.hint) for r in op.results]
     for result in results:
         builder.function.names.taken.add(result.name)
     copy = Op(
         op.name,
-        [mapping[id(v)] for v in op.operands],
+        [mapping[v] for v in op.operands],
         results,
         dict(op.attrs),
         [],
@@ -67,5 +67,5 @@ def clone_op(builder: Builder, op: Op, mapping: dict[int, Value]) -> Op:
     )
     builder.block.ops.append(copy)
     for old, new in zip(op.results, results):
-        mapping[id(old)] = new
+        mapping[old] = new
     return copy

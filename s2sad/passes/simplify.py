@@ -28,23 +28,23 @@ def simplify(function: Function) -> Function:
 
 def eliminate_dead_code(block: Block) -> bool:
     """Remove ops whose results nothing reads; True if any was removed."""
-    live: set[int] = set()
+    live: set[Value] = set()
     return _dead_code(block, live)
 
 
-def _dead_code(block: Block, live: set[int]) -> bool:
+def _dead_code(block: Block, live: set[Value]) -> bool:
     kept: list[Op] = []
     changed = False
     for op in reversed(block.ops):
         if op.name not in ("return", "yield") and not any(
-            id(r) in live for r in op.results
+            r in live for r in op.results
         ):
             changed = True
             continue
         kept.append(op)
         for region in op.regions:
             changed |= _dead_code(region, live)
-        live.update(id(v) for v in op.operands)
+        live.update(v for v in op.operands)
     block.ops = kept[::-1]
     return changed
 

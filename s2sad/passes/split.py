@@ -27,31 +27,31 @@ def split(
     n_primals = len(whole.params) - n_cotangents
     cotangents = whole.params[n_primals:]
 
-    primal_params = {id(p) for p in whole.params[:n_primals]}
-    primal_defs = {id(r): op for op in primal_ops for r in op.results}
+    primal_params = {p for p in whole.params[:n_primals]}
+    primal_defs = {r: op for op in primal_ops for r in op.results}
     candidates: list[Value] = []
     constants: list[Op] = []
     for op in sweep_ops:
         for operand in op.operands:
-            definer = primal_defs.get(id(operand))
+            definer = primal_defs.get(operand)
             if definer is not None and definer.name == "const":
                 if definer not in constants:
                     constants.append(definer)
             elif (
-                definer is not None or id(operand) in primal_params
+                definer is not None or operand in primal_params
             ) and operand not in candidates:
                 candidates.append(operand)
     for adjoint in adjoints:
         if (
-            id(adjoint) in primal_defs or id(adjoint) in primal_params
+            adjoint in primal_defs or adjoint in primal_params
         ) and adjoint not in candidates:
             candidates.append(adjoint)
 
     bwd = _backward(whole, constants + sweep_ops, candidates, cotangents, adjoints)
-    used = {id(v) for op in bwd.walk() for v in op.operands}
-    residuals = [v for v, p in zip(candidates, bwd.params) if id(p) in used]
+    used = {v for op in bwd.walk() for v in op.operands}
+    residuals = [v for v, p in zip(candidates, bwd.params) if p in used]
     bwd.body.args = [
-        p for p in bwd.params[: len(candidates)] if id(p) in used
+        p for p in bwd.params[: len(candidates)] if p in used
     ] + bwd.params[len(candidates) :]
 
     fwd = new_function(
@@ -62,15 +62,15 @@ def split(
         file=whole.file,
     )
     builder = Builder(fwd)
-    mapping = {id(old): new for old, new in zip(whole.params, fwd.params)}
+    mapping = {old: new for old, new in zip(whole.params, fwd.params)}
     for op in primal_ops:
         clone_op(builder, op, mapping)
-    outs = [mapping[id(v)] for v in whole.returned[:n_outputs]]
+    outs = [mapping[v] for v in whole.returned[:n_outputs]]
     group = None if n_outputs == 1 else n_outputs
     hints = whole.body.terminator.attrs["hints"][:n_outputs]
     builder.op(
         "return",
-        outs + [mapping[id(v)] for v in residuals],
+        outs + [mapping[v] for v in residuals],
         [],
         attrs={"layout": (group, len(residuals)), "hints": hints},
     )
@@ -92,13 +92,13 @@ def _backward(
         file=whole.file,
     )
     builder = Builder(bwd)
-    mapping = {id(old): new for old, new in zip(candidates + cotangents, bwd.params)}
+    mapping = {old: new for old, new in zip(candidates + cotangents, bwd.params)}
     for op in sweep_ops:
         clone_op(builder, op, mapping)
     hints = whole.body.terminator.attrs["hints"][-len(adjoints) :]
     builder.op(
         "return",
-        [mapping[id(v)] for v in adjoints],
+        [mapping[v] for v in adjoints],
         [],
         attrs={"layout": (len(adjoints),), "hints": hints},
     )
