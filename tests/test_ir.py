@@ -5,6 +5,9 @@ from scalar_functions import MULTI_OUTPUT_CASES, SCALAR_CASES
 
 from s2sad.frontend import lower
 from s2sad.ir import BOOL, FLOAT, INT, Block, Builder, NameTable, Op, new_function
+from s2sad.passes.forward import forward
+from s2sad.passes.reverse import reverse
+from s2sad.passes.simplify import simplify
 from s2sad.printer import print_function
 from s2sad.transforms import KINDS, derivative_functions
 from s2sad.verifier import VerificationError, verify
@@ -111,3 +114,15 @@ def test_every_pass_output_verifies(f, kind):
     wrt = list(range(len(primal.params)))
     for function in derivative_functions(primal, kind, wrt, single=False):
         verify(function)
+
+
+@pytest.mark.parametrize("f", [f for f, _ in SCALAR_CASES], ids=lambda f: f.__name__)
+def test_each_pass_verifies_before_and_after_simplification(f):
+    primal = lower(f)
+    wrt = list(range(len(primal.params)))
+    tangent = forward(primal, wrt)
+    verify(tangent)
+    verify(simplify(tangent))
+    adjoint = reverse(primal, wrt, seed="param", return_value=True).function
+    verify(adjoint)
+    verify(simplify(adjoint))
