@@ -210,12 +210,21 @@ _MEMO: dict[tuple, Derivative] = {}
 def _memo_derive(
     f: Callable[..., Any], kind: str, wrt: Wrt, out: PathLike
 ) -> Derivative:
+    """``derive`` once per function, kind, ``wrt`` and directory in this process.
+
+    Like ``jax.jit``, the memo is keyed on the function object: a module
+    constant changed after the first call is not seen.
+    """
     key = (
         f,
         kind,
-        wrt if not isinstance(wrt, list) else tuple(wrt),
+        tuple(wrt) if isinstance(wrt, list) else wrt,
         str(resolve_output_dir(out)),
     )
+    try:
+        hash(key)
+    except TypeError:
+        return derive(f, kind, wrt, out)
     if key not in _MEMO:
         _MEMO[key] = derive(f, kind, wrt, out)
     return _MEMO[key]

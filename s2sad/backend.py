@@ -43,7 +43,7 @@ def emit_module(functions: list[Function], header: str) -> str:
     """
     bindings = _user_bindings(functions)
     imports = ["import math"] if _uses_math(functions) else []
-    if bindings:
+    if bindings or _uses_runtime(functions):
         imports.append("from s2sad import runtime")
     assignments = [
         f'{entry.name} = runtime.resolve("{entry.binding[0]}", "{entry.binding[1]}")'
@@ -65,6 +65,13 @@ def _primitives_used(functions: list[Function]) -> list[Primitive]:
 
 def _user_bindings(functions: list[Function]) -> list[Primitive]:
     return [p for p in _primitives_used(functions) if p.binding is not None]
+
+
+def _uses_runtime(functions: list[Function]) -> bool:
+    calls = [
+        p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"
+    ]
+    return any(c.startswith("runtime.") for c in calls)
 
 
 def _uses_math(functions: list[Function]) -> bool:

@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 from .api import derive, normalize_wrt
 from .errors import S2SADError
 from .frontend import lower
+from .ir import FLOAT
 from .printer import print_function
 from .transforms import KINDS, derivative_functions
 
@@ -49,8 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "-o",
             "--output-dir",
-            default="generated",
-            help="directory (default: generated)",
+            help="directory (default: $S2SAD_OUTPUT_DIR, else generated/)",
         )
         sub.set_defaults(run=_write, kind=kind)
     show = commands.add_parser(
@@ -119,11 +119,13 @@ def load_target(target: str) -> Callable[..., Any]:
     return fn
 
 
-def _wrt_names(fn: Callable[..., Any], text: str | None) -> tuple[str, ...]:
-    """The parameters named by ``--wrt``, or all of them."""
+def _wrt_names(fn: Callable[..., Any], text: str | None) -> tuple[str, ...] | str:
+    """The parameters named by ``--wrt``, or all the ``float`` ones (one name alone as a str)."""
     if text:
-        return tuple(part.strip() for part in text.split(",") if part.strip())
-    return tuple(p.name for p in lower(fn).params)
+        names = tuple(part.strip() for part in text.split(",") if part.strip())
+    else:
+        names = tuple(p.name for p in lower(fn).params if p.type == FLOAT)
+    return names[0] if len(names) == 1 else names
 
 
 def _write(args: argparse.Namespace) -> int:

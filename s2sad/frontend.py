@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
+import linecache
 import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -119,35 +120,61 @@ def lower(fn: Callable[..., Any], mode: str = USER) -> Function:
 def parse_function(fn: Callable[..., Any]) -> tuple[ast.FunctionDef, SourceInfo]:
     """The ``def`` node of ``fn`` and where it sits in its file."""
     file = _source_file(fn)
-    if getattr(fn, "__name__", "") == "<lambda>":
-        code = fn.__code__
+    name = getattr(fn, "__name__", repr(fn))
+    if name == "<lambda>":
         raise UnsupportedSyntaxError(
             "cannot differentiate a lambda",
             file=file,
-            line=code.co_firstlineno,
+            line=fn.__code__.co_firstlineno,
             hint="define the function with def",
+        )
+    if inspect.ismethod(fn):
+        raise UnsupportedSyntaxError(
+            f"cannot differentiate the bound method {fn.__qualname__}",
+            file=file,
+            line=fn.__code__.co_firstlineno,
+            hint="differentiate a module-level function that takes the values as parameters",
         )
     try:
         lines, first_line = inspect.getsourcelines(fn)
     except (OSError, TypeError) as exc:
         raise UnsupportedSyntaxError(
-            f"cannot read the source of {getattr(fn, '__name__', fn)!r} ({exc})",
+            f"cannot read the source of {name!r} ({exc})",
             file=file,
             hint="s2sad needs the function's source file; define it in a .py file",
         ) from None
+    first_line = max(first_line, 1)
     text = "".join(lines)
     dedented = textwrap.dedent(text)
-    indent = len(text.splitlines()[0]) - len(dedented.splitlines()[0])
-    tree = ast.parse(dedented)
-    node = tree.body[0]
+    try:
+        node = ast.parse(dedented).body[0]
+        indent = len(text.splitlines()[0]) - len(dedented.splitlines()[0])
+        info = SourceInfo(file, first_line, indent)
+    except SyntaxError:
+        node, info = _parse_from_file(file, first_line), SourceInfo(file, 1, 0)
     if not isinstance(node, ast.FunctionDef):
         raise UnsupportedSyntaxError(
-            f"{getattr(fn, '__name__', fn)!r} is not defined by a def statement",
+            f"{name!r} is not defined by a def statement",
             file=file,
             line=first_line,
             hint="define the function with def",
         )
-    return node, SourceInfo(file, max(first_line, 1), indent)
+    return node, info
+
+
+def _parse_from_file(file: str, first_line: int) -> ast.AST | None:
+    """The definition starting at ``first_line`` of ``file``, parsing the whole file.
+
+    Needed when the function's own lines cannot be dedented into a module (a
+    nested function whose multi-line string reaches column 0).
+    """
+    tree = ast.parse("".join(linecache.getlines(file)))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            if start == first_line:
+                return node
+    return None
 
 
 def _source_file(fn: Callable[..., Any]) -> str:
@@ -182,7 +209,9 @@ class _Lowering:
 
     def run(self) -> Function:
         params = self._params()
-        reserved = {n.id for n in ast.walk(self.node) if isinstance(n, ast.Name)}
+        names = [n for n in ast.walk(self.node) if isinstance(n, ast.Name)]
+        reserved = {n.id for n in names}
+        self.assigned = {n.id for n in names if isinstance(n.ctx, ast.Store)}
         function = new_function(
             self.node.name,
             params,
@@ -191,7 +220,7 @@ class _Lowering:
             file=self.info.file,
             line=self.info.loc(self.node).line,
         )
-        self.builder = Builder(function)
+        self.builder = Builder(function, exact=self.mode == USER)
         for param in function.params:
             self.env[param.name] = param
         self._body(self.node.body)
@@ -219,14 +248,18 @@ class _Lowering:
     def _defaults(self) -> tuple[Any, ...]:
         values = []
         for node in self.node.args.defaults:
-            if not (isinstance(node, ast.Constant) and _is_number(node.value)):
+            try:
+                value = ast.literal_eval(node)
+            except ValueError:
+                value = None
+            if not _is_number(value):
                 raise self.error(
                     UnsupportedSyntaxError,
                     node,
                     "unsupported construct: non-numeric default value",
                     "defaults must be int or float literals",
                 )
-            values.append(node.value)
+            values.append(value)
         return tuple(values)
 
     # ------------------------------------------------------------ statements
@@ -360,7 +393,10 @@ class _Lowering:
             if isinstance(node.op, ast.UAdd):
                 return self.expr(node.operand, hint)
             if isinstance(node.op, ast.USub):
-                return self._primitive_op(node, ("unary", "-"), [node.operand], hint)
+                operand = node.operand
+                if isinstance(operand, ast.Constant) and _is_number(operand.value):
+                    return self.builder.const(-operand.value, loc=loc)
+                return self._primitive_op(node, ("unary", "-"), [operand], hint)
             raise self.error(
                 UnsupportedSyntaxError,
                 node,
@@ -471,6 +507,13 @@ class _Lowering:
                     node,
                     f"cannot call the local value {node.id}",
                     "call module-level functions only",
+                )
+            if node.id in self.assigned:
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    f"local variable {node.id!r} is used before it is assigned",
+                    "assign it earlier (Python would raise UnboundLocalError here)",
                 )
             if node.id in self.scope:
                 return self.scope[node.id]

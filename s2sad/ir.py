@@ -7,8 +7,8 @@ structured: an op such as ``if`` or ``for`` owns *regions*, each a single
 A :class:`Function` is a block whose arguments are the parameters and whose
 last op is ``return``.  There are no jumps and no phi nodes.
 
-Types are plain strings: ``float``, ``int`` and ``bool`` for scalars
-(``any`` where nothing is known); later issues add array types.
+Types are plain strings: ``float``, ``int`` and ``bool`` for scalars; later
+issues add array types.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any, Iterator
 FLOAT = "float"
 INT = "int"
 BOOL = "bool"
-ANY = "any"
 
 TEMPORARY = ""
 """Name hint of a value that has no name in the source (printed as ``t1``, ``t2``...)."""
@@ -54,7 +53,11 @@ class Value:
 
 @dataclass(eq=False)
 class Op:
-    """An operation: ``results = name(operands) {attrs}`` with optional regions."""
+    """An operation: ``results = name(operands) {attrs}`` with optional regions.
+
+    ``exact`` marks an op of the user's own program: simplification must keep
+    its floating-point result bit for bit (derivative ops follow real algebra).
+    """
 
     name: str
     operands: list[Value]
@@ -62,6 +65,7 @@ class Op:
     attrs: dict[str, Any] = field(default_factory=dict)
     regions: list["Block"] = field(default_factory=list)
     loc: Loc | None = None
+    exact: bool = False
 
     @property
     def result(self) -> Value:
@@ -180,11 +184,17 @@ class NameTable:
 
 
 class Builder:
-    """Appends ops to a block of a function, naming their results uniquely."""
+    """Appends ops to a block of a function, naming their results uniquely.
 
-    def __init__(self, function: Function, block: Block | None = None):
+    Ops built by an ``exact`` builder are marked :attr:`Op.exact`.
+    """
+
+    def __init__(
+        self, function: Function, block: Block | None = None, exact: bool = False
+    ):
         self.function = function
         self.block = function.body if block is None else block
+        self.exact = exact
 
     def value(self, hint: str, type: str) -> Value:
         """A fresh value (not yet defined by anything)."""
@@ -205,7 +215,13 @@ class Builder:
         hints = hints or [TEMPORARY] * len(result_types)
         results = [self.value(h, t) for h, t in zip(hints, result_types)]
         op = Op(
-            name, list(operands), results, dict(attrs or {}), list(regions or []), loc
+            name,
+            list(operands),
+            results,
+            dict(attrs or {}),
+            list(regions or []),
+            loc,
+            self.exact,
         )
         self.block.ops.append(op)
         return op

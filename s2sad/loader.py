@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +87,8 @@ def load(path: Path, key: str, build: Callable[[], str]) -> Loaded:
     """Import the generated module at ``path`` whose content hash is ``key``.
 
     ``build()`` produces the source; it is called only when neither this
-    process nor an existing file already has the module for ``key``.
+    process nor an existing file already has the module for ``key``.  The
+    module is registered in ``sys.modules``, so its functions can be pickled.
     """
     path = path.resolve()
     known = _IMPORTED.get((str(path), key))
@@ -96,11 +98,11 @@ def load(path: Path, key: str, build: Callable[[], str]) -> Loaded:
     if not cached:
         write_atomic(path, build())
     source = path.read_text(encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(
-        f"s2sad_generated_{path.stem}_{key[:12]}", path
-    )
+    name = f"s2sad_generated_{path.stem}_{key.rpartition(':')[2][:12]}"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    sys.modules[name] = module
     loaded = Loaded(module, path, source, cached)
     _IMPORTED[(str(path), key)] = loaded
     return loaded

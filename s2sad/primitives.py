@@ -156,8 +156,11 @@ def derivative_rule(fn: Callable[..., Any]) -> Callable[[type], type]:
     if not callable(fn) or not hasattr(fn, "__qualname__"):
         raise S2SADError(f"derivative_rule needs a function, got {fn!r}")
     module = getattr(fn, "__module__", None)
-    if not module:
-        raise S2SADError(f"derivative_rule: cannot tell which module defines {fn!r}")
+    if not module or "<locals>" in fn.__qualname__:
+        raise S2SADError(
+            f"derivative_rule({fn.__qualname__}): the function must be defined at module level",
+            hint="generated files import the function by its module and name",
+        )
     params = tuple(inspect.signature(fn).parameters)
 
     def register(rules: type) -> type:

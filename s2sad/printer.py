@@ -14,7 +14,10 @@ REGION_LABELS = {"if": ("then", "else"), "for": ("body",), "while": ("before", "
 def print_function(function: Function) -> str:
     """The function's IR as text (stable: same IR, same text)."""
     printer = _Printer()
-    params = ", ".join(_param(p) for p in function.params)
+    names = [_param(p) for p in function.params]
+    defaults = [f"={d!r}" for d in function.defaults]
+    defaults = [""] * (len(names) - len(defaults)) + defaults
+    params = ", ".join(n + d for n, d in zip(names, defaults))
     printer.line(0, f"func {function.name}({params}):")
     printer.block(function.body, 1)
     return "\n".join(printer.lines) + "\n"

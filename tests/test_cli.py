@@ -1,5 +1,6 @@
 """The s2sad command, run as a subprocess."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +11,13 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "autodiff_intro.py"
 
 
-def s2sad(*args, cwd=ROOT):
+def s2sad(*args, cwd=ROOT, env=None):
     return subprocess.run(
         [sys.executable, "-m", "s2sad.cli", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
+        env=env,
     )
 
 
@@ -32,12 +34,30 @@ def test_grad_writes_file_and_prints_its_path(tmp_path):
 
 
 def test_grad_defaults_to_all_parameters_and_generated_dir(tmp_path):
-    result = s2sad("grad", f"{EXAMPLE}:rosenbrock", cwd=tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "S2SAD_OUTPUT_DIR"}
+    result = s2sad("grad", f"{EXAMPLE}:rosenbrock", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert (
         Path(result.stdout.strip())
         == tmp_path / "generated" / "autodiff_intro" / "rosenbrock_grad_x_y.py"
     )
+
+
+def test_output_directory_from_environment(tmp_path):
+    env = dict(os.environ, S2SAD_OUTPUT_DIR=str(tmp_path / "from_env"))
+    result = s2sad("jvp", f"{EXAMPLE}:L", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (
+        Path(result.stdout.strip()).parent.parent == (tmp_path / "from_env").resolve()
+    )
+
+
+def test_int_parameters_are_left_out_by_default(tmp_path):
+    result = s2sad(
+        "grad", f"{ROOT / 'tests' / 'edge_functions.py'}:int_exponent", "-o", tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).name == "int_exponent_grad_x.py"
 
 
 def test_jvp_writes_file(tmp_path):

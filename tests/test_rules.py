@@ -1,11 +1,21 @@
 """Every primitive's tangent and adjoint rule against finite differences; user-registered rules."""
 
+import inspect
 import math
 
 import numpy as np
 import pytest
 from numerics import assert_close, central_directional, central_gradient
-from user_rules import scaled_distance, softplus, uses_distance, uses_softplus
+from user_rules import (
+    cube,
+    pair_product,
+    scaled_distance,
+    softplus,
+    square,
+    uses_distance,
+    uses_pair_product,
+    uses_softplus,
+)
 
 import s2sad
 from s2sad.backend import emit_module
@@ -146,9 +156,6 @@ def test_user_primitive_itself_can_be_differentiated():
 
 
 def test_rule_with_unknown_parameter_is_rejected():
-    def cube(x):
-        return x * x * x
-
     with pytest.raises(s2sad.S2SADError, match="unknown parameter.*y_dot"):
 
         @s2sad.derivative_rule(cube)
@@ -161,12 +168,41 @@ def test_rule_with_unknown_parameter_is_rejected():
 
 
 def test_rule_needs_both_tangent_and_adjoint():
-    def square(x):
-        return x * x
-
     with pytest.raises(s2sad.S2SADError, match="both tangent and adjoint"):
 
         @s2sad.derivative_rule(square)
         class SquareRule:
             def tangent(x, x_dot):
                 return 2.0 * x * x_dot
+
+
+def test_rule_for_a_local_function_is_rejected():
+    def local(x):
+        return x
+
+    with pytest.raises(s2sad.S2SADError, match="must be defined at module level"):
+
+        @s2sad.derivative_rule(local)
+        class LocalRule:
+            def tangent(x_dot):
+                return x_dot
+
+            def adjoint(out_bar):
+                return out_bar
+
+
+def test_adjoint_rule_returning_too_few_values_is_an_error():
+    @s2sad.derivative_rule(pair_product)
+    class ForgetfulRule:
+        def tangent(x, y, x_dot, y_dot):
+            return x_dot * y + x * y_dot
+
+        def adjoint(x, y, out_bar):
+            return out_bar * y
+
+    with pytest.raises(
+        s2sad.S2SADError, match="adjoint rule of pair_product returns 1 value"
+    ) as info:
+        s2sad.grad(uses_pair_product, wrt=(0, 1))
+    assert "return one adjoint per argument: x, y" in info.value.hint
+    assert info.value.line == inspect.getsourcelines(ForgetfulRule.adjoint)[1]

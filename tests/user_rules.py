@@ -38,3 +38,19 @@ def uses_softplus(x, w):
 
 def uses_distance(a, b):
     return scaled_distance(a, b * b, 3.0) + a
+
+
+def cube(x):
+    return x * x * x
+
+
+def square(x):
+    return x * x
+
+
+def pair_product(x, y):
+    return x * y
+
+
+def uses_pair_product(x, y):
+    return pair_product(x, y) + x

@@ -8,10 +8,10 @@ varied: loop counters and comparisons carry no derivative.
 
 from __future__ import annotations
 
-from ..ir import FLOAT, ANY, Block, Function, Value
+from ..ir import FLOAT, Block, Function, Value
 from ..primitives import PRIMITIVES
 
-DIFFERENTIABLE_TYPES = (FLOAT, ANY)
+DIFFERENTIABLE_TYPES = (FLOAT,)
 
 
 def varied(function: Function, wrt: list[Value]) -> set[Value]:

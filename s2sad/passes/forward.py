@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..ir import FLOAT, Builder, Function, new_function
 from ..primitives import PRIMITIVES
-from .activity import varied
+from .activity import DIFFERENTIABLE_TYPES, varied
 from .rule_inline import clone_op, inline_rule, rename
 
 
@@ -17,7 +17,7 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     """The tangent function of ``function`` for the parameters at indices ``wrt``.
 
     Its parameters are the primal ones followed by one tangent per ``wrt``
-    parameter; it returns ``(outputs, output tangents)``, each group a single
+    parameter (ignored for ``int`` and ``bool`` parameters, which have none); it returns ``(outputs, output tangents)``, each group a single
     value when the function has one output, else a tuple.
     """
     params = function.params
@@ -30,7 +30,11 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     )
     builder = Builder(new)
     mapping = {old: new_p for old, new_p in zip(params, new.params)}
-    tangents = {p: t for p, t in zip(seeds, new.params[len(params) :])}
+    tangents = {
+        p: t
+        for p, t in zip(seeds, new.params[len(params) :])
+        if p.type in DIFFERENTIABLE_TYPES
+    }
     active = varied(function, seeds)
     for op in function.body.ops[:-1]:
         copy = clone_op(builder, op, mapping)

@@ -9,15 +9,29 @@ temporaries count up from ``t1``.
 from __future__ import annotations
 
 from ..ir import Block, Function, NameTable
+from ..primitives import PRIMITIVES
+
+MODULE_NAMES = ("math", "runtime")
+"""Names a generated module binds at top level, which no local may shadow."""
 
 
 def tidy_names(function: Function) -> Function:
-    """Rename every value of ``function`` in place (parameters keep their names); returns it."""
+    """Rename every value of ``function`` in place; returns it.
+
+    Parameters keep their names unless one would shadow a module-level name
+    of the generated file (``math``, ``runtime``, a user primitive).
+    """
     _name_results(function)
     hints = {p.hint for p in function.params} | {
         r.hint for op in function.walk() for r in op.results
     }
     table = NameTable(reserved={h for h in hints if h})
+    table.taken.update(MODULE_NAMES)
+    table.taken.update(
+        op.name
+        for op in function.walk()
+        if getattr(PRIMITIVES.get(op.name), "binding", None)
+    )
     for param in function.params:
         param.name = table.fresh(param.hint or param.name)
     _block(function.body, table, top=True)

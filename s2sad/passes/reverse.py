@@ -19,10 +19,12 @@ from .rule_inline import clone_op, inline_rule, rename
 
 @dataclass
 class ReverseResult:
-    """The reverse-mode function and how many of its ops form the forward sweep."""
+    """The reverse-mode function, how many of its ops form the forward sweep,
+    and the primal's default values (for the forward sweep of ``vjp``)."""
 
     function: Function
     forward_ops: int
+    primal_defaults: tuple
 
 
 def reverse(
@@ -84,7 +86,7 @@ def reverse(
     hints = [v.hint for v in outputs] if return_value else []
     hints += [f"{params[i].name}_bar" for i in wrt]
     builder.op("return", returned, [], attrs={"layout": layout, "hints": tuple(hints)})
-    return ReverseResult(new, forward_ops)
+    return ReverseResult(new, forward_ops, function.defaults)
 
 
 def _accumulate(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from ..errors import S2SADError
 from ..frontend import RULE, lower
 from ..ir import Builder, Function, Op, Value
 from ..primitives import Primitive
@@ -16,8 +17,23 @@ from ..primitives import Primitive
 
 @cache
 def template(entry: Primitive, kind: str) -> Function:
-    """The IR of ``entry``'s ``kind`` rule (``"tangent"`` or ``"adjoint"``)."""
-    return lower(getattr(entry, kind), mode=RULE)
+    """The IR of ``entry``'s ``kind`` rule (``"tangent"`` or ``"adjoint"``).
+
+    Checks that the rule returns one value per result: one tangent, or one
+    adjoint per differentiable argument.
+    """
+    rule = lower(getattr(entry, kind), mode=RULE)
+    expected = 1 if kind == "tangent" else len(entry.differentiable_args)
+    if len(rule.returned) != expected:
+        what = "the tangent" if kind == "tangent" else "one adjoint per argument"
+        raise S2SADError(
+            f"the {kind} rule of {entry.name} returns {len(rule.returned)} value(s), "
+            f"expected {expected}",
+            file=rule.file,
+            line=rule.line,
+            hint=f"return {what}: {', '.join(entry.differentiable_args)}",
+        )
+    return rule
 
 
 def inline_rule(
@@ -26,7 +42,7 @@ def inline_rule(
     """Copy the rule's ops into ``builder`` and return its results.
 
     ``bindings`` maps each rule parameter name to a value.  Also returns the
-    ids of the values created here, so the caller knows which results are
+    values created here, so the caller knows which results are
     fresh (and may be renamed) and which are passed-through inputs.
     """
     rule = template(entry, kind)
@@ -54,6 +70,7 @@ def rename(builder: Builder, value: Value, hint: str) -> None:
 
 def clone_op(builder: Builder, op: Op, mapping: dict[Value, Value]) -> Op:
     """Copy a region-free op into ``builder``, mapping operands, keeping result names."""
+    assert not op.regions, "ops with regions are not differentiated yet"
     results = [Value(r.name, r.type, r.hint) for r in op.results]
     for result in results:
         builder.function.names.taken.add(result.name)
@@ -64,6 +81,7 @@ def clone_op(builder: Builder, op: Op, mapping: dict[Value, Value]) -> Op:
         dict(op.attrs),
         [],
         op.loc,
+        op.exact,
     )
     builder.block.ops.append(copy)
     for old, new in zip(op.results, results):

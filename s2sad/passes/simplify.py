@@ -2,8 +2,10 @@
 
 Run after each derivative transformation, it turns the mechanical output of
 the rules (``1.0 * x_dot + x * 0.0``) into the code a person would write.
-Identities follow real-number algebra (``0 * x == 0``), as derivative code
-always has: a zero tangent stays zero even where the primal is infinite.
+Derivative ops follow real-number algebra (``0 * x == 0``, reassociated
+constant factors): a zero tangent stays zero even where the primal is
+infinite.  Ops of the user's program (:attr:`Op.exact`) only get rewrites
+that keep their floating-point result bit for bit.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..ir import TEMPORARY, Block, Function, Op, Value, type_of_constant
+from ..ir import FLOAT, INT, TEMPORARY, Block, Function, Op, Value, type_of_constant
 from ..primitives import PRIMITIVES
 
 COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
@@ -134,13 +136,18 @@ class _Rewriter:
         self.changed = True
 
     def insert(
-        self, name: str, operands: list[Value], type: str, value: Any = None
+        self,
+        name: str,
+        operands: list[Value],
+        type: str,
+        value: Any = None,
+        exact: bool = False,
     ) -> Value:
         """A new temporary ``name(operands)`` (a constant if ``value`` is given),
         placed before the op being rewritten."""
         result = Value(self.function.names.fresh(TEMPORARY), type, TEMPORARY)
         attrs = {} if value is None else {"value": value}
-        self.kept.append(Op(name, operands, [result], attrs))
+        self.kept.append(Op(name, operands, [result], attrs, exact=exact))
         if value is not None:
             self.constants[result] = value
         self.definers[result] = self.kept[-1]
@@ -150,9 +157,13 @@ class _Rewriter:
         """``(-a) * b``, ``a * (-b)``, ``(-a) / b`` -> ``-(a * b)``, ``-(a / b)``."""
         negated = self.defined_by(x, "neg")
         if negated is not None:
-            inner = self.insert(op.name, [negated.operands[0], y], op.result.type)
+            inner = self.insert(
+                op.name, [negated.operands[0], y], op.result.type, exact=op.exact
+            )
         elif op.name == "mul" and (negated := self.defined_by(y, "neg")) is not None:
-            inner = self.insert(op.name, [x, negated.operands[0]], op.result.type)
+            inner = self.insert(
+                op.name, [x, negated.operands[0]], op.result.type, exact=op.exact
+            )
         else:
             return False
         self.become(op, "neg", [inner])
@@ -174,7 +185,8 @@ def _add(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     if s.const(x) == 0:
         return _keeps_type(op, y)
     if x is y:
-        s.become(op, "mul", [s.insert("const", [], op.result.type, 2.0), x])
+        two = 2 if op.result.type == INT else 2.0
+        s.become(op, "mul", [s.insert("const", [], op.result.type, two), x])
     elif negated := s.defined_by(y, "neg"):
         s.become(op, "sub", [x, negated.operands[0]])
     elif negated := s.defined_by(x, "neg"):
@@ -194,15 +206,19 @@ def _sub(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
 
 def _mul(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     for a, b in ((x, y), (y, x)):
-        if s.const(a) == 0:
-            s.become_const(op, 0.0 if op.result.type == "float" else 0)
+        if s.const(a) == 0 and not op.exact:
+            s.become_const(op, 0.0 if op.result.type == FLOAT else 0)
             return None
         if s.const(a) == 1:
             return _keeps_type(op, b)
         if s.const(a) == -1:
             s.become(op, "neg", [b])
             return None
-        if s.const(a) is not None and _fold_constant_factor(s, op, a, b):
+        if (
+            s.const(a) is not None
+            and not op.exact
+            and _fold_constant_factor(s, op, a, b)
+        ):
             return None
     s.hoist_negation(op, x, y)
     return None
@@ -224,7 +240,7 @@ def _fold_constant_factor(s: _Rewriter, op: Op, c: Value, product: Value) -> boo
 def _div(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     if s.const(y) == 1:
         return _keeps_type(op, x)
-    if s.const(x) == 0:
+    if s.const(x) == 0 and not op.exact:
         s.become_const(op, 0.0)
     else:
         s.hoist_negation(op, x, y)
@@ -239,6 +255,14 @@ def _neg(s: _Rewriter, op: Op, x: Value) -> Value | None:
 def _pow(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     if s.const(y) == 1:
         return _keeps_type(op, x)
+    return None
+
+
+def _xlogy(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    """``xlogy(x, c)`` with a constant ``c > 0`` is ``x * log(c)``, a folded constant."""
+    base = s.const(y)
+    if base is not None and base > 0:
+        s.become(op, "mul", [x, s.insert("const", [], FLOAT, math.log(base))])
     return None
 
 
@@ -259,4 +283,5 @@ _IDENTITIES = {
     "neg": _neg,
     "pow": _pow,
     "select": _select,
+    "xlogy": _xlogy,
 }

@@ -58,7 +58,7 @@ def split(
         f"{whole.name}_fwd",
         [(p.name, p.type) for p in whole.params[:n_primals]],
         reserved=set(whole.names.taken),
-        defaults=whole.defaults,
+        defaults=result.primal_defaults,
         file=whole.file,
     )
     builder = Builder(fwd)

@@ -12,6 +12,7 @@ import math
 import operator
 
 from ..primitives import BOOL_RESULT, PROMOTE, Syntax, primitive
+from ..runtime import xlogy
 
 
 def binop(symbol: str) -> Syntax:
@@ -101,10 +102,19 @@ class mod:
 )
 class pow_:
     def tangent(x, y, out, x_dot, y_dot):
-        return y * x ** (y - 1) * x_dot + out * math.log(x) * y_dot
+        return y * x ** (y - 1) * x_dot + xlogy(out, x) * y_dot
 
     def adjoint(x, y, out, out_bar):
-        return out_bar * y * x ** (y - 1), out_bar * out * math.log(x)
+        return out_bar * y * x ** (y - 1), out_bar * xlogy(out, x)
+
+
+@primitive("xlogy", "x y", xlogy, call("runtime.xlogy"), sympy="x*log(y)")
+class xlogy_:
+    def tangent(x, y, x_dot, y_dot):
+        return xlogy(x_dot, y) + x * y_dot / y
+
+    def adjoint(x, y, out_bar):
+        return xlogy(out_bar, y), out_bar * x / y
 
 
 @primitive("math_pow", "x y", math.pow, call("math.pow"), sympy="x**y")
