@@ -149,6 +149,8 @@ COMPILER_MODULES = (
     "primitives.py",
     "backend.py",
     "transforms.py",
+    "formatting.py",
+    "runtime.py",
 )
 COMPILER_PACKAGES = ("rules", "passes")
 
@@ -295,6 +297,7 @@ def vjp(
     n_out = len(derivative.functions[0].returned) - len(residuals)
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        """The adjoints of the primals for ``cotangent`` (a tuple for several outputs)."""
         cotangents = (cotangent,) if n_out == 1 else tuple(cotangent)
         if len(cotangents) != n_out:
             raise DifferentiationError(

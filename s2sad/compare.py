@@ -121,7 +121,15 @@ def compare(
     s2sad_grad = derivative.entry()
     symbols, partials = sympy_gradient(primal)
     subs = dict(zip(symbols, point))
-    reference = tuple(float(p.evalf(EXACT_DIGITS, subs=subs)) for p in partials)
+    try:
+        reference = tuple(float(p.evalf(EXACT_DIGITS, subs=subs)) for p in partials)
+    except TypeError:
+        raise S2SADError(
+            f"SymPy leaves a derivative of {primal.name} unevaluated or complex at {point}",
+            file=primal.file,
+            line=primal.line,
+            hint="floor (//), % and points outside the domain have no symbolic reference",
+        ) from None
     lambdified = sympy.lambdify(symbols, partials, modules="math")
 
     finite = [

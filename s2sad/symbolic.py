@@ -49,7 +49,15 @@ def _interpret(
             "compare a function that calls only built-in math primitives",
         )
     operands = {arg: exprs[v] for arg, v in zip(entry.args, op.operands)}
-    return sympy.sympify(entry.sympy, locals=operands)
+    try:
+        return sympy.sympify(entry.sympy, locals=operands)
+    except (TypeError, sympy.SympifyError):
+        raise _error(
+            function,
+            op,
+            f"`{op.name}` of these operands has no SymPy form",
+            "SymPy cannot use a comparison as a number; compare a function without one",
+        ) from None
 
 
 def _constant(value: bool | int | float) -> sympy.Basic:

@@ -64,7 +64,11 @@ def _derivative_functions(
         result = reverse(
             primal, wrt, seed="param", return_value=True, name=f"{primal.name}_vjp"
         )
-        return list(split(result, n_out, n_out))
+        fwd, bwd = split(result, n_out, n_out)
+        tidy_names(fwd)
+        for param, residual in zip(bwd.params, fwd.returned[n_out:]):
+            param.hint = residual.name
+        return [fwd, bwd]
     raise DifferentiationError(
         f"unknown derivative kind {kind!r}", hint=f"use one of {', '.join(KINDS)}"
     )

@@ -104,3 +104,7 @@ def reads_global_before_assigning(x):
 class Scaler:
     def scale(self, x):
         return 2.0 * x
+
+
+def comparison_as_number(x):
+    return x * (x > 1.0)

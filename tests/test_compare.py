@@ -219,3 +219,19 @@ def test_report_format(report):
 def test_compare_checks_the_point(tmp_path):
     with pytest.raises(S2SADError, match="2 argument"):
         compare(L, (2.0,), output_dir=tmp_path)
+
+
+def test_floor_division_has_no_symbolic_reference():
+    from scalar_functions import integer_arithmetic
+
+    with pytest.raises(
+        S2SADError, match="SymPy leaves a derivative of integer_arithmetic"
+    ):
+        compare(integer_arithmetic, (1.7,))
+
+
+def test_comparison_used_as_a_number_has_no_symbolic_form():
+    from edge_functions import comparison_as_number
+
+    with pytest.raises(S2SADError, match="`mul` of these operands has no SymPy form"):
+        to_sympy(lower(comparison_as_number))

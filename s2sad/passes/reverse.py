@@ -45,7 +45,11 @@ def reverse(
     """
     params = function.params
     outputs = function.returned
-    cotangents = [(f"{v.name}_bar", FLOAT) for v in outputs] if seed == "param" else []
+    cotangents = [
+        (f"{'out' + str(i) if v.is_temporary else v.name}_bar", FLOAT)
+        for i, v in enumerate(outputs)
+    ]
+    cotangents = cotangents if seed == "param" else []
     new = new_function(
         name or f"{function.name}_vjp",
         [(p.name, p.type) for p in params] + cotangents,

@@ -27,27 +27,17 @@ def split(
     n_primals = len(whole.params) - n_cotangents
     cotangents = whole.params[n_primals:]
 
-    primal_params = {p for p in whole.params[:n_primals]}
-    primal_defs = {r: op for op in primal_ops for r in op.results}
+    primal_params = set(whole.params[:n_primals])
+    primal_defs = {r for op in primal_ops for r in op.results}
+    constant_ops = _constant_ops(primal_ops)
+    recomputed = {r for op in constant_ops for r in op.results}
     candidates: list[Value] = []
-    constants: list[Op] = []
-    for op in sweep_ops:
-        for operand in op.operands:
-            definer = primal_defs.get(operand)
-            if definer is not None and definer.name == "const":
-                if definer not in constants:
-                    constants.append(definer)
-            elif (
-                definer is not None or operand in primal_params
-            ) and operand not in candidates:
-                candidates.append(operand)
-    for adjoint in adjoints:
-        if (
-            adjoint in primal_defs or adjoint in primal_params
-        ) and adjoint not in candidates:
-            candidates.append(adjoint)
+    for value in [v for op in sweep_ops for v in op.operands] + adjoints:
+        stored = value in primal_defs or value in primal_params
+        if stored and value not in recomputed and value not in candidates:
+            candidates.append(value)
 
-    bwd = _backward(whole, constants + sweep_ops, candidates, cotangents, adjoints)
+    bwd = _backward(whole, constant_ops + sweep_ops, candidates, cotangents, adjoints)
     used = {v for op in bwd.walk() for v in op.operands}
     residuals = [v for v, p in zip(candidates, bwd.params) if p in used]
     bwd.body.args = [
@@ -76,6 +66,17 @@ def split(
     )
     fwd.doc = "Forward sweep: the outputs and the residuals the backward sweep reads."
     return simplify(fwd), bwd
+
+
+def _constant_ops(ops: list[Op]) -> list[Op]:
+    """The ops whose values follow from literals alone: recomputed, never stored."""
+    known: set[Value] = set()
+    chosen = []
+    for op in ops:
+        if op.name == "const" or (op.operands and all(v in known for v in op.operands)):
+            chosen.append(op)
+            known.update(op.results)
+    return chosen
 
 
 def _backward(
