@@ -9,10 +9,8 @@ files go and how they are reused).  The transformation happens when
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -23,8 +21,7 @@ from .errors import DifferentiationError
 from .frontend import lower
 from .ir import Function
 from .loader import HASH_PREFIX, Loaded, load, resolve_output_dir
-from .primitives import PRIMITIVES
-from .printer import print_function
+from .provenance import content_hash, file_stem, source_name
 from .transforms import derivative_functions
 
 Wrt = int | str | Sequence[int | str]
@@ -141,69 +138,6 @@ def _wrt_error(
     primal: Function, message: str, hint: str | None = None
 ) -> DifferentiationError:
     return DifferentiationError(message, file=primal.file, line=primal.line, hint=hint)
-
-
-COMPILER_MODULES = (
-    "ir.py",
-    "frontend.py",
-    "primitives.py",
-    "backend.py",
-    "transforms.py",
-    "formatting.py",
-    "runtime.py",
-)
-COMPILER_PACKAGES = ("rules", "passes")
-
-
-@functools.cache
-def compiler_fingerprint() -> str:
-    """Hash of the s2sad sources that shape generated code, so a changed compiler regenerates."""
-    package = Path(__file__).resolve().parent
-    files = [package / name for name in COMPILER_MODULES]
-    for sub in COMPILER_PACKAGES:
-        files.extend(sorted((package / sub).glob("*.py")))
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def content_hash(primal: Function, options: str) -> str:
-    """Hash of everything a generated file depends on: IR, options, compiler, user rules."""
-    digest = hashlib.sha256()
-    digest.update(f"s2sad {__version__} {compiler_fingerprint()}\n{options}\n".encode())
-    digest.update(print_function(primal).encode())
-    for op in sorted({op.name for op in primal.walk()}):
-        entry = PRIMITIVES.get(op)
-        if entry is not None and entry.binding is not None:
-            for rule in (entry.tangent, entry.adjoint):
-                digest.update(inspect.getsource(rule).encode())
-    return "sha256:" + digest.hexdigest()[:32]
-
-
-def source_name(f: Callable[..., Any]) -> tuple[str, str]:
-    """``(module, qualname)`` of ``f``; a script's module is named after its file."""
-    module = getattr(f, "__module__", None) or "__main__"
-    if module == "__main__":
-        file = (
-            getattr(sys.modules.get("__main__"), "__file__", None)
-            or inspect.getsourcefile(f)
-            or "main"
-        )
-        module = Path(file).stem
-    return module, f.__qualname__.replace(".<locals>.", ".")
-
-
-def file_stem(primal: Function, kind: str, wrt: list[str], single: bool) -> str:
-    """File name (without ``.py``) of a derivative: ``L_grad_w1_w2``, ``L_jvp``...
-
-    A one-element tuple ``wrt=("x",)`` (whose gradient is a 1-tuple) gets
-    ``_tuple`` appended, to keep apart from ``wrt="x"`` (a plain value).
-    """
-    if kind in ("jvp", "vjp"):
-        return f"{primal.name}_{kind}"
-    suffix = ["tuple"] if len(wrt) == 1 and not single else []
-    return "_".join([primal.name, kind, *wrt, *suffix])
 
 
 _MEMO: dict[tuple, Derivative] = {}

@@ -1,0 +1,82 @@
+"""What a generated file is derived from: its content hash, its source's name, its file name.
+
+The content hash covers everything that shapes the generated code (the
+function's IR, the options, the compiler's own sources, user rules), so a file
+whose recorded hash matches can be reused as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__
+from .ir import Function
+from .primitives import PRIMITIVES
+from .printer import print_function
+
+COMPILER_MODULES = (
+    "ir.py",
+    "frontend.py",
+    "primitives.py",
+    "backend.py",
+    "transforms.py",
+    "formatting.py",
+    "runtime.py",
+)
+COMPILER_PACKAGES = ("rules", "passes")
+
+
+@functools.cache
+def compiler_fingerprint() -> str:
+    """Hash of the s2sad sources that shape generated code, so a changed compiler regenerates."""
+    package = Path(__file__).resolve().parent
+    files = [package / name for name in COMPILER_MODULES]
+    for sub in COMPILER_PACKAGES:
+        files.extend(sorted((package / sub).glob("*.py")))
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(primal: Function, options: str) -> str:
+    """Hash of everything a generated file depends on: IR, options, compiler, user rules."""
+    digest = hashlib.sha256()
+    digest.update(f"s2sad {__version__} {compiler_fingerprint()}\n{options}\n".encode())
+    digest.update(print_function(primal).encode())
+    for op in sorted({op.name for op in primal.walk()}):
+        entry = PRIMITIVES.get(op)
+        if entry is not None and entry.binding is not None:
+            for rule in (entry.tangent, entry.adjoint):
+                digest.update(inspect.getsource(rule).encode())
+    return "sha256:" + digest.hexdigest()[:32]
+
+
+def source_name(f: Callable[..., Any]) -> tuple[str, str]:
+    """``(module, qualname)`` of ``f``; a script's module is named after its file."""
+    module = getattr(f, "__module__", None) or "__main__"
+    if module == "__main__":
+        file = (
+            getattr(sys.modules.get("__main__"), "__file__", None)
+            or inspect.getsourcefile(f)
+            or "main"
+        )
+        module = Path(file).stem
+    return module, f.__qualname__.replace(".<locals>.", ".")
+
+
+def file_stem(primal: Function, kind: str, wrt: list[str], single: bool) -> str:
+    """File name (without ``.py``) of a derivative: ``L_grad_w1_w2``, ``L_jvp``...
+
+    A one-element tuple ``wrt=("x",)`` (whose gradient is a 1-tuple) gets
+    ``_tuple`` appended, to keep apart from ``wrt="x"`` (a plain value).
+    """
+    if kind in ("jvp", "vjp"):
+        return f"{primal.name}_{kind}"
+    suffix = ["tuple"] if len(wrt) == 1 and not single else []
+    return "_".join([primal.name, kind, *wrt, *suffix])
