@@ -1,0 +1,104 @@
+"""The text form of a :class:`~s2sad.compare.ComparisonReport`, as ``s2sad compare`` prints it."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .compare import EXACT_DIGITS, FD_METHODS, ComparisonReport
+
+VALUE = 25
+ERROR = 13
+
+
+def format_report(report: ComparisonReport) -> str:
+    """The report as fixed-width text: values and errors, steps, time, size."""
+    at = ", ".join(f"{p}={x!r}" for p, x in zip(report.params, report.point))
+    lines = [
+        f"Derivatives of {report.function}({', '.join(report.params)}) at {at}",
+        f"reference: SymPy's derivative evaluated to {EXACT_DIGITS} digits",
+        *_values_section(report),
+        *_steps_section(report),
+        *_time_section(report),
+        *_size_section(report),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _values_section(report: ComparisonReport) -> list[str]:
+    central = report.best("central")
+    columns = [report.s2sad, report.lambdified, central]
+    titles = [
+        "sympy (exact)",
+        "s2sad",
+        "sympy lambdified",
+        f"central FD h={central.step:.0e}",
+    ]
+    label = max(12, max(len(p) for p in report.params) + 4 + len(report.function))
+    lines = ["", "Derivative values and errors", _row("", titles, label, VALUE)]
+    for i, param in enumerate(report.params):
+        values = [report.sympy_gradient[i]] + [e.gradient[i] for e in columns]
+        lines.append(
+            _row(f"d{report.function}/d{param}", map(repr, values), label, VALUE)
+        )
+    for name in ("abs_error", "rel_error"):
+        cells = ["-"] + [f"{getattr(e, name):.1e}" for e in columns]
+        lines.append(_row(name.replace("_", " "), cells, label, VALUE))
+    return lines
+
+
+def _steps_section(report: ComparisonReport) -> list[str]:
+    titles = ["forward abs", "forward rel", "central abs", "central rel"]
+    lines = ["", "Finite differences by step", _row("step", titles, 8, ERROR)]
+    by_step: dict[float, list[str]] = {}
+    for e in report.finite_differences:
+        by_step.setdefault(e.step, []).extend(
+            [f"{e.abs_error:.1e}", f"{e.rel_error:.1e}"]
+        )
+    for step, cells in by_step.items():
+        lines.append(_row(f"{step:.0e}", cells, 8, ERROR))
+    best = [report.best(m) for m in FD_METHODS]
+    lines.append(
+        "best: "
+        + ", ".join(f"{e.method} h={e.step:.0e} ({e.abs_error:.1e})" for e in best)
+    )
+    return lines
+
+
+def _time_section(report: ComparisonReport) -> list[str]:
+    t = report.timings
+    rows = [
+        (report.function, t.function),
+        ("s2sad gradient", t.s2sad),
+        ("sympy lambdified gradient", t.sympy),
+        ("central FD gradient", t.central_fd),
+    ]
+    label = max(len(name) for name, _ in rows) + 2
+    lines = ["", "Time per call", _row("", ["time", "ratio to f"], label, ERROR)]
+    for name, seconds in rows:
+        cells = [_duration(seconds), f"{seconds / t.function:.2f}"]
+        lines.append(_row(name, cells, label, ERROR))
+    return lines
+
+
+def _size_section(report: ComparisonReport) -> list[str]:
+    s = report.sizes
+    rows = [
+        (f"{report.function} (IR ops)", s.function_ops),
+        ("s2sad gradient (IR ops)", s.s2sad_ops),
+        ("sympy derivative (count_ops)", s.sympy_ops),
+        ("sympy derivative after cse", s.sympy_cse_ops),
+    ]
+    label = max(len(name) for name, _ in rows) + 2
+    lines = ["", "Expression size (operations)"]
+    return lines + [_row(name, [str(n)], label, 6) for name, n in rows]
+
+
+def _row(label: str, cells: Iterable[str], label_width: int, width: int) -> str:
+    return (label.ljust(label_width) + "".join(c.rjust(width) for c in cells)).rstrip()
+
+
+def _duration(seconds: float) -> str:
+    for unit, scale in (("ns", 1e-9), ("µs", 1e-6), ("ms", 1e-3)):
+        if seconds < 1000 * scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds:.3g} s"
