@@ -17,8 +17,9 @@ def verify(function: Function) -> None:
 
     Checks: every value is defined exactly once and before each use (in its
     block or an enclosing one), the body ends with ``return`` and each region
-    with ``yield``, terminators appear only at the end, and primitive ops have
-    the arity their rule declares.
+    with ``yield``, terminators appear only at the end, primitive ops have the
+    arity their rule declares, and ``if``/``for``/``while`` ops have the
+    regions, block arguments and yields their results call for.
     """
     defined: set[Value] = set()
     _block(function, function.body, [set()], defined, "return")
@@ -65,6 +66,11 @@ def _block(
 def _arity(op: Op, where: str) -> None:
     if op.name in TERMINATORS:
         return
+    if op.name in REGION_SHAPES:
+        _region_shape(op, where)
+        return
+    if op.regions:
+        raise VerificationError(f"{where}: only if/for/while ops have regions")
     if op.name in STRUCTURAL_ARITY:
         n_in, n_out = STRUCTURAL_ARITY[op.name]
     elif op.name in PRIMITIVES:
@@ -79,3 +85,41 @@ def _arity(op: Op, where: str) -> None:
         raise VerificationError(
             f"{where}: expected {n_out} results, got {len(op.results)}"
         )
+
+
+def _if_shape(op: Op) -> tuple[int, list[tuple[int, int]]]:
+    return 1, [(0, len(op.results)), (0, len(op.results))]
+
+
+def _for_shape(op: Op) -> tuple[int, list[tuple[int, int]]]:
+    carried = len(op.results)
+    return 3 + carried, [(1 + carried, carried)]
+
+
+def _while_shape(op: Op) -> tuple[int, list[tuple[int, int]]]:
+    carried = len(op.results)
+    return carried, [(carried, 1), (carried, carried)]
+
+
+REGION_SHAPES = {"if": _if_shape, "for": _for_shape, "while": _while_shape}
+"""For each structured op: its operand count and, per region, (block arguments, yielded values)."""
+
+
+def _region_shape(op: Op, where: str) -> None:
+    operands, regions = REGION_SHAPES[op.name](op)
+    if len(op.operands) != operands:
+        raise VerificationError(
+            f"{where}: expected {operands} operands, got {len(op.operands)}"
+        )
+    if len(op.regions) != len(regions):
+        raise VerificationError(
+            f"{where}: expected {len(regions)} regions, got {len(op.regions)}"
+        )
+    for index, (region, (args, yields)) in enumerate(zip(op.regions, regions)):
+        term = region.terminator
+        got = len(term.operands) if term is not None else None
+        if len(region.args) != args or got not in (None, yields):
+            raise VerificationError(
+                f"{where}: region {index} takes {len(region.args)} arguments and yields "
+                f"{got}; expected {args} and {yields}"
+            )

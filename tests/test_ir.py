@@ -92,10 +92,40 @@ def test_verifier_rejects_wrong_arity():
         verify(function)
 
 
-def test_verifier_checks_region_terminators():
+def test_verifier_rejects_regions_on_primitives():
     function = small_function()
-    region = Block(ops=[])
-    function.body.ops[0].regions.append(region)
+    function.body.ops[0].regions.append(Block(ops=[]))
+    with pytest.raises(VerificationError, match="only if/for/while ops have regions"):
+        verify(function)
+
+
+def if_function(then_yields=1):
+    function = new_function("f", [("x", FLOAT)])
+    b = Builder(function)
+    (x,) = function.params
+    cond = b.op("gt", [x, b.const(0.0)], [BOOL]).result
+    then_block, else_block = Block(), Block()
+    Builder(function, then_block).op("yield", [x] * then_yields, [])
+    neg = Builder(function, else_block).op("neg", [x], [FLOAT]).result
+    Builder(function, else_block).op("yield", [neg], [])
+    r = b.op("if", [cond], [FLOAT], regions=[then_block, else_block]).result
+    b.ret([r])
+    return function
+
+
+def test_verifier_accepts_if_with_matching_yields():
+    verify(if_function())
+    assert "then():" in print_function(if_function())
+
+
+def test_verifier_rejects_if_yielding_too_much():
+    with pytest.raises(VerificationError, match="yields 2; expected 0 and 1"):
+        verify(if_function(then_yields=2))
+
+
+def test_verifier_checks_region_terminators():
+    function = if_function()
+    next(op for op in function.body.ops if op.name == "if").regions[0].ops.pop()
     with pytest.raises(VerificationError, match="does not end with yield"):
         verify(function)
 
