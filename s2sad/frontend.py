@@ -15,6 +15,7 @@ from typing import Any, Callable
 from . import rules as _rules  # noqa: F401  (registers the built-in primitives)
 from .errors import NoDerivativeRuleError, UnsupportedSyntaxError
 from .ir import BOOL, FLOAT, INT, TEMPORARY, Builder, Function, Value, new_function
+from .control_flow import ControlFlowLowering
 from .source import SourceInfo, parse_function
 from .primitives import (
     BOOL_RESULT,
@@ -33,14 +34,17 @@ VARIADIC = {min, max}
 """Callables whose calls with more than two arguments are folded left into two-argument calls."""
 
 UNSUPPORTED = {
-    ast.If: (
-        "if statement",
-        "control flow is not supported yet; only straight-line code is",
+    ast.Break: (
+        "break",
+        "break is not supported yet; use a while loop with a condition",
     ),
-    ast.For: ("for loop", "loops are not supported yet; only straight-line code is"),
-    ast.While: (
-        "while loop",
-        "loops are not supported yet; only straight-line code is",
+    ast.Continue: (
+        "continue",
+        "continue is not supported yet; use an if around the rest",
+    ),
+    ast.Return: (
+        "return inside a loop",
+        "return after the loop; only if/else branches may return early",
     ),
     ast.Try: ("try statement", "differentiate the code inside the try block instead"),
     ast.With: (
@@ -63,11 +67,6 @@ UNSUPPORTED = {
         "generator expression",
         "write the computation out element by element",
     ),
-    ast.IfExp: (
-        "conditional expression",
-        "conditional expressions are not supported yet",
-    ),
-    ast.BoolOp: ("boolean operator", "and/or are not supported yet"),
     ast.FunctionDef: ("nested function definition", "define helpers at module level"),
     ast.ClassDef: ("class definition", "define classes at module level"),
     ast.Import: ("import statement", "import modules at module level"),
@@ -101,7 +100,7 @@ def lower(fn: Callable[..., Any], mode: str = USER) -> Function:
     return _Lowering(fn, tree, info, mode).run()
 
 
-class _Lowering:
+class _Lowering(ControlFlowLowering):
     def __init__(
         self, fn: Callable[..., Any], node: ast.FunctionDef, info: SourceInfo, mode: str
     ):
@@ -111,6 +110,7 @@ class _Lowering:
         self.mode = mode
         self.scope = _scope_of(fn)
         self.env: dict[str, Value] = {}
+        self.out_of_scope: dict[str, str] = {}
 
     def error(self, cls: type, node: ast.AST, message: str, hint: str) -> Exception:
         loc = self.info.loc(node)
@@ -140,7 +140,11 @@ class _Lowering:
         self.builder = Builder(function, exact=self.mode == USER)
         for param in function.params:
             self.env[param.name] = param
-        self._body(self.node.body)
+        body = (
+            self.node.body[1:] if _is_docstring(self.node.body[0]) else self.node.body
+        )
+        values = self.returning_body(body)
+        self.builder.ret(values, loc=self.info.loc(self.last_return))
         return function
 
     def _params(self) -> list[tuple[str, str]]:
@@ -181,30 +185,8 @@ class _Lowering:
 
     # ------------------------------------------------------------ statements
 
-    def _body(self, body: list[ast.stmt]) -> None:
-        for index, stmt in enumerate(body):
-            if index == 0 and _is_docstring(stmt):
-                continue
-            if isinstance(stmt, ast.Return):
-                if index != len(body) - 1:
-                    raise self.error(
-                        UnsupportedSyntaxError,
-                        body[index + 1],
-                        "unsupported construct: code after return",
-                        "remove the unreachable code",
-                    )
-                self._return(stmt)
-                return
-            self._statement(stmt)
-        last = body[-1]
-        raise self.error(
-            UnsupportedSyntaxError,
-            last,
-            "function does not end with a return statement",
-            "return the value to differentiate",
-        )
-
-    def _statement(self, stmt: ast.stmt) -> None:
+    def statement(self, stmt: ast.stmt) -> None:
+        """Lower one statement into the current block."""
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 self._check_target(target)
@@ -221,7 +203,13 @@ class _Lowering:
             ast.copy_location(value, stmt)
             ast.copy_location(value.left, stmt.target)
             self._assign(stmt.target, value)
-        elif isinstance(stmt, ast.Pass):
+        elif isinstance(stmt, ast.If):
+            self.if_statement(stmt)
+        elif isinstance(stmt, ast.For):
+            self.for_statement(stmt)
+        elif isinstance(stmt, ast.While):
+            self.while_statement(stmt)
+        elif isinstance(stmt, ast.Pass) or _is_docstring(stmt):
             pass
         elif isinstance(stmt, ast.Expr):
             raise self.error(
@@ -269,7 +257,9 @@ class _Lowering:
             )
         return [self.expr(element) for element in value.elts]
 
-    def _return(self, stmt: ast.Return) -> None:
+    def returned_values(self, stmt: ast.Return) -> list[Value]:
+        """The values a ``return`` statement returns."""
+        self.last_return = stmt
         if stmt.value is None:
             raise self.error(
                 UnsupportedSyntaxError,
@@ -278,10 +268,8 @@ class _Lowering:
                 "return the value to differentiate",
             )
         if isinstance(stmt.value, ast.Tuple):
-            values = [self.expr(element) for element in stmt.value.elts]
-        else:
-            values = [self.expr(stmt.value, hint=self.node.name)]
-        self.builder.ret(values, loc=self.info.loc(stmt))
+            return [self.expr(element) for element in stmt.value.elts]
+        return [self.expr(stmt.value, hint=self.node.name)]
 
     # ------------------------------------------------------------ expressions
 
@@ -299,6 +287,13 @@ class _Lowering:
             return self.builder.const(node.value, loc=loc)
         if isinstance(node, ast.Name) and node.id in self.env:
             return self.env[node.id]
+        if isinstance(node, ast.Name) and node.id in self.out_of_scope:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{self.out_of_scope[node.id]}, so it may be undefined here",
+                f"assign {node.id} before that statement too",
+            )
         if isinstance(node, (ast.Name, ast.Attribute)):
             return self._external_constant(node)
         if isinstance(node, ast.BinOp):
@@ -314,11 +309,15 @@ class _Lowering:
                 if isinstance(operand, ast.Constant) and _is_number(operand.value):
                     return self.builder.const(-operand.value, loc=loc)
                 return self._primitive_op(node, ("unary", "-"), [operand], hint)
+            if isinstance(node.op, ast.Not):
+                operand = self.truth(self.expr(node.operand))
+                entry = lookup_syntax("unary", "not")
+                return self._emit(entry, [operand], node, hint)
             raise self.error(
                 UnsupportedSyntaxError,
                 node,
                 f"unsupported construct: unary {type(node.op).__name__}",
-                "only + and - are supported",
+                "only +, - and not are supported",
             )
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1:
@@ -336,6 +335,10 @@ class _Lowering:
             return self._primitive_op(
                 node, ("ifexp", ""), [node.test, node.body, node.orelse], hint
             )
+        if isinstance(node, ast.IfExp):
+            return self.if_expression(node, hint)
+        if isinstance(node, ast.BoolOp):
+            return self.bool_operation(node, hint)
         if isinstance(node, ast.Call):
             return self._call(node, hint)
         if isinstance(node, ast.Tuple):

@@ -19,27 +19,18 @@ from .ir import Function
 from .primitives import PRIMITIVES
 from .printer import print_function
 
-COMPILER_MODULES = (
-    "ir.py",
-    "frontend.py",
-    "primitives.py",
-    "backend.py",
-    "transforms.py",
-    "formatting.py",
-    "runtime.py",
-)
-COMPILER_PACKAGES = ("rules", "passes")
+NOT_COMPILER = ("cli.py", "compare.py", "compare_report.py", "symbolic.py")
+"""Package modules that never shape generated code; every other one does."""
 
 
 @functools.cache
 def compiler_fingerprint() -> str:
     """Hash of the s2sad sources that shape generated code, so a changed compiler regenerates."""
     package = Path(__file__).resolve().parent
-    files = [package / name for name in COMPILER_MODULES]
-    for sub in COMPILER_PACKAGES:
-        files.extend(sorted((package / sub).glob("*.py")))
+    files = sorted(p for p in package.rglob("*.py") if p.name not in NOT_COMPILER)
     digest = hashlib.sha256()
     for file in files:
+        digest.update(str(file.relative_to(package)).encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()
 

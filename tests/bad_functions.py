@@ -93,5 +93,47 @@ def two_outputs(x):
     return x, 2.0 * x  # <-
 
 
+def uses_break(x):
+    for k in range(3):
+        if x > 1.0:
+            break  # <-
+        x = x * 2.0
+    return x
+
+
+def uses_continue(x):
+    for k in range(3):
+        if x > 1.0:
+            continue  # <-
+        x = x * 2.0
+    return x
+
+
+def returns_in_loop(x):
+    for k in range(3):
+        if x > 1.0:
+            return x  # <-
+        x = x * 2.0
+    return x
+
+
+def one_branch_only(x):
+    if x > 0.0:
+        y = x
+    return y  # <-
+
+
+def loop_local(x):
+    for k in range(3):
+        y = x * k
+    return y  # <-
+
+
+def loop_over_variable(x, items):
+    for item in items:  # <-
+        x = x * item
+    return x
+
+
 def int_parameter(x, n: int):
     return x * n

@@ -17,8 +17,8 @@ def central_gradient(f, point, step=1e-6):
 
 def central_directional(f, point, direction, step=1e-6):
     """Central difference of ``f`` (any number of outputs) along ``direction``."""
-    plus = [p + step * d for p, d in zip(point, direction)]
-    minus = [p - step * d for p, d in zip(point, direction)]
+    plus = [p + step * d if d else p for p, d in zip(point, direction)]
+    minus = [p - step * d if d else p for p, d in zip(point, direction)]
     return (np.array(f(*plus), dtype=float) - np.array(f(*minus), dtype=float)) / (
         2 * step
     )

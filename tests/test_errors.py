@@ -26,10 +26,12 @@ UNSUPPORTED = [
     (bad.uses_lambda, "lambda"),
     (bad.uses_global, "global statement"),
     (bad.uses_comprehension, "list comprehension"),
-    (bad.uses_while, "while loop"),
-    (bad.uses_if, "if statement"),
-    (bad.uses_for, "for loop"),
-    (bad.uses_ternary, "conditional expression"),
+    (bad.uses_break, "break"),
+    (bad.uses_continue, "continue"),
+    (bad.returns_in_loop, "return inside a loop"),
+    (bad.one_branch_only, "assigned in only one branch"),
+    (bad.loop_local, "assigned inside the loop"),
+    (bad.loop_over_variable, "for loop over `items`"),
     (bad.uses_kwargs, "**kwargs"),
     (bad.uses_expression_statement, "expression statement"),
     (bad.uses_string, "constant 'x'"),
@@ -52,6 +54,17 @@ def test_unsupported_syntax_names_file_line_and_construct(fn, construct):
     assert error.hint
     assert str(error).startswith(f"{SOURCE_FILE}:{error.line}:{error.col}: ")
     assert "hint: " in str(error)
+
+
+CONTROL_FLOW = [bad.uses_while, bad.uses_if, bad.uses_for, bad.uses_ternary]
+
+
+@pytest.mark.parametrize("fn", CONTROL_FLOW, ids=lambda f: f.__name__)
+def test_reverse_mode_through_control_flow_is_refused_for_now(fn):
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="reverse mode") as info:
+        s2sad.grad(fn)
+    assert info.value.line == marked_line(fn)
+    assert "jvp" in info.value.hint
 
 
 @pytest.mark.parametrize(

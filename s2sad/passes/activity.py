@@ -15,22 +15,49 @@ DIFFERENTIABLE_TYPES = (FLOAT,)
 
 
 def varied(function: Function, wrt: list[Value]) -> set[Value]:
-    """Values that depend on any value in ``wrt``."""
+    """Values that depend on any value in ``wrt`` (through loops: to a fixed point)."""
     result = {v for v in wrt if v.type in DIFFERENTIABLE_TYPES}
-    _varied_block(function.body, result)
-    return result
+    while True:
+        size = len(result)
+        _varied_block(function.body, result)
+        if len(result) == size:
+            return result
 
 
 def _varied_block(block: Block, result: set[Value]) -> None:
     for op in block.ops:
-        entry = PRIMITIVES.get(op.name)
-        inputs = op.operands
-        if entry is not None:
-            inputs = [
-                v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff
-            ]
-        if any(v in result for v in inputs):
-            result.update(r for r in op.results if r.type in DIFFERENTIABLE_TYPES)
+        for region in op.regions:
+            _varied_block(region, result)
+        if op.name == "if":
+            for k, r in enumerate(op.results):
+                if any(
+                    region.terminator.operands[k] in result for region in op.regions
+                ):
+                    _add(result, r)
+        elif op.name in ("for", "while"):
+            carried = len(op.results)
+            inits = op.operands[len(op.operands) - carried :]
+            yields = op.regions[-1].terminator.operands
+            for k in range(carried):
+                if inits[k] in result or yields[k] in result:
+                    _add(result, op.results[k])
+                    for region in op.regions:
+                        _add(result, region.args[len(region.args) - carried + k])
+        else:
+            entry = PRIMITIVES.get(op.name)
+            inputs = op.operands
+            if entry is not None:
+                inputs = [
+                    v for v, a in zip(op.operands, entry.args) if a not in entry.nondiff
+                ]
+            if any(v in result for v in inputs):
+                for r in op.results:
+                    _add(result, r)
+
+
+def _add(result: set[Value], value: Value) -> None:
+    if value.type in DIFFERENTIABLE_TYPES:
+        result.add(value)
 
 
 def useful(function: Function) -> set[Value]:

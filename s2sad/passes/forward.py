@@ -7,7 +7,7 @@ from the rule table.
 
 from __future__ import annotations
 
-from ..ir import FLOAT, Builder, Function, new_function
+from ..ir import FLOAT, TEMPORARY, Block, Builder, Function, Op, Value, new_function
 from ..primitives import PRIMITIVES
 from .activity import DIFFERENTIABLE_TYPES, varied
 from .rule_inline import clone_op, inline_rule, rename
@@ -17,8 +17,11 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     """The tangent function of ``function`` for the parameters at indices ``wrt``.
 
     Its parameters are the primal ones followed by one tangent per ``wrt``
-    parameter (ignored for ``int`` and ``bool`` parameters, which have none); it returns ``(outputs, output tangents)``, each group a single
-    value when the function has one output, else a tuple.
+    parameter (ignored for ``int`` and ``bool`` parameters, which have none);
+    it returns ``(outputs, output tangents)``, each group a single value when
+    the function has one output, else a tuple.  Control flow keeps its shape:
+    an ``if`` also yields the tangents of its active results, a loop also
+    carries the tangents of its active carried values.
     """
     params = function.params
     seeds = [params[i] for i in wrt]
@@ -35,28 +38,106 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
         for p, t in zip(seeds, new.params[len(params) :])
         if p.type in DIFFERENTIABLE_TYPES
     }
-    active = varied(function, seeds)
-    for op in function.body.ops[:-1]:
-        copy = clone_op(builder, op, mapping)
-        result = op.results[0] if op.results else None
-        if result is None or result not in active:
-            continue
-        entry = PRIMITIVES[op.name]
-        bindings = {arg: v for arg, v in zip(entry.args, copy.operands)}
-        bindings["out"] = copy.result
-        for arg, operand in zip(entry.args, op.operands):
-            if arg not in entry.nondiff:
-                bindings[f"{arg}_dot"] = tangents.get(operand) or builder.const(0.0)
-        (tangent,), created = inline_rule(builder, entry, "tangent", bindings)
-        if tangent in created and not copy.result.is_temporary:
-            rename(builder, tangent, f"{copy.result.name}_dot")
-        tangents[result] = tangent
+    sweep = _TangentSweep(builder, mapping, tangents, varied(function, seeds))
+    sweep.ops(function.body.ops[:-1])
     outputs = function.returned
     primal_out = [mapping[v] for v in outputs]
-    tangent_out = [tangents.get(v) or builder.const(0.0) for v in outputs]
+    tangent_out = [sweep.tangent(v) for v in outputs]
     group = None if len(outputs) == 1 else len(outputs)
     hints = [v.hint for v in outputs] + [v.hint and f"{v.hint}_dot" for v in outputs]
     attrs = {"layout": (group, group), "hints": tuple(hints)}
     builder.op("return", primal_out + tangent_out, [], attrs=attrs)
     new.doc = f"Value and tangent (forward mode) of {function.name}."
     return new
+
+
+class _TangentSweep:
+    """Copies ops into ``builder``, each active value followed by its tangent."""
+
+    def __init__(
+        self,
+        builder: Builder,
+        mapping: dict[Value, Value],
+        tangents: dict[Value, Value],
+        active: set[Value],
+    ):
+        self.builder = builder
+        self.mapping = mapping
+        self.tangents = tangents
+        self.active = active
+
+    def tangent(self, value: Value) -> Value:
+        """The tangent of ``value`` (a zero constant where it has none)."""
+        return self.tangents.get(value) or self.builder.const(0.0)
+
+    def ops(self, ops: list[Op]) -> None:
+        """Copy ``ops`` with their tangents into the current block."""
+        for op in ops:
+            if op.regions:
+                self.structured(op)
+            else:
+                self.primitive(op)
+
+    def primitive(self, op: Op) -> None:
+        copy = clone_op(self.builder, op, self.mapping)
+        result = op.results[0] if op.results else None
+        if result is None or result not in self.active:
+            return
+        entry = PRIMITIVES[op.name]
+        bindings = {arg: v for arg, v in zip(entry.args, copy.operands)}
+        bindings["out"] = copy.result
+        for arg, operand in zip(entry.args, op.operands):
+            if arg not in entry.nondiff:
+                bindings[f"{arg}_dot"] = self.tangent(operand)
+        (tangent,), created = inline_rule(self.builder, entry, "tangent", bindings)
+        if tangent in created and not copy.result.is_temporary:
+            rename(self.builder, tangent, f"{copy.result.name}_dot")
+        self.tangents[result] = tangent
+
+    def structured(self, op: Op) -> None:
+        """``if``/``for``/``while``: the same op, also yielding or carrying tangents."""
+        active = [k for k, r in enumerate(op.results) if r in self.active]
+        carried = len(op.results) if op.name != "if" else 0
+        inits = op.operands[len(op.operands) - carried :]
+        operands = [self.mapping[v] for v in op.operands]
+        operands += [self.tangent(inits[k]) for k in active if op.name != "if"]
+        regions = [self.region(op, region, active) for region in op.regions]
+        results = [self.copy_value(r) for r in op.results]
+        results += [self.tangent_value(op.results[k]) for k in active]
+        copy = Op(op.name, operands, results, dict(op.attrs), regions, op.loc, op.exact)
+        self.builder.block.ops.append(copy)
+        self.mapping.update(zip(op.results, results))
+        for k, tangent in zip(active, results[len(op.results) :]):
+            self.tangents[op.results[k]] = tangent
+
+    def region(self, op: Op, region: Block, active: list[int]) -> Block:
+        carried = (
+            region.args[len(region.args) - len(op.results) :] if op.name != "if" else []
+        )
+        args = [self.copy_value(a) for a in region.args]
+        self.mapping.update(zip(region.args, args))
+        tangent_args = (
+            [self.tangent_value(carried[k]) for k in active] if carried else []
+        )
+        self.tangents.update((carried[k], t) for k, t in zip(active, tangent_args))
+        block = Block(args=args + tangent_args)
+        outer, self.builder.block = self.builder.block, block
+        self.ops(region.ops[:-1])
+        yielded = region.terminator.operands
+        values = [self.mapping[v] for v in yielded]
+        is_test = op.name == "while" and region is op.regions[0]
+        if not is_test:
+            values += [self.tangent(yielded[k]) for k in active]
+        self.builder.op("yield", values, [])
+        self.builder.block = outer
+        return block
+
+    def copy_value(self, value: Value) -> Value:
+        """A value of the new function with the same name as ``value``."""
+        self.builder.function.names.taken.add(value.name)
+        return Value(value.name, value.type, value.hint)
+
+    def tangent_value(self, value: Value) -> Value:
+        """A fresh value to hold the tangent of ``value``."""
+        hint = TEMPORARY if value.is_temporary else f"{value.name}_dot"
+        return self.builder.value(hint, FLOAT)

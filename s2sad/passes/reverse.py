@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import UnsupportedSyntaxError
 from ..ir import FLOAT, TEMPORARY, Builder, Function, Value, new_function
 from ..primitives import PRIMITIVES
 from .activity import active
@@ -43,6 +44,7 @@ def reverse(
     returns the primal outputs first when ``return_value`` is set, then the
     adjoints of the ``wrt`` parameters, grouped by ``layout`` (see the backend).
     """
+    _require_straight_line(function)
     params = function.params
     outputs = function.returned
     cotangents = [
@@ -115,3 +117,15 @@ def _accumulate(
         return
     total = builder.op("add", [previous, contribution], [FLOAT], hints=[hint])
     adjoints[primal] = total.result
+
+
+def _require_straight_line(function: Function) -> None:
+    for op in function.body.ops:
+        if op.regions:
+            raise UnsupportedSyntaxError(
+                f"reverse mode (grad, vjp) through `{op.name}` is not supported yet",
+                file=function.file,
+                line=op.loc.line if op.loc else None,
+                col=op.loc.col if op.loc else None,
+                hint="use s2sad.jvp (forward mode) for functions with control flow for now",
+            )

@@ -212,6 +212,17 @@ for _name, _symbol, _python in (
     )(None)
 
 
+primitive(
+    "not",
+    "x",
+    operator.not_,
+    Syntax("unary", "not"),
+    sympy="Not(x)",
+    result_type=BOOL_RESULT,
+    nondiff="x",
+)(None)
+
+
 # ---------------------------------------------------------------- trigonometric
 
 

@@ -1,0 +1,356 @@
+"""Lowering of Python control flow to structured regions: ``if``, ``for``, ``while``, ``and``/``or``, ternaries.
+
+A mixin of the frontend's lowering.  Each construct becomes one op that owns
+its regions: the variables a branch or a loop body assigns, and that exist
+around it, become the op's results (and, for loops, loop-carried block
+arguments).  ``return`` inside ``if`` branches is lowered by making the rest
+of the function the other branch, so every path yields the returned values.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import TYPE_CHECKING
+
+from .errors import UnsupportedSyntaxError
+from .ir import BOOL, FLOAT, INT, TEMPORARY, Block, Builder, Value
+
+if TYPE_CHECKING:
+    from .frontend import _Lowering
+
+    _Base = _Lowering
+else:
+    _Base = object
+
+
+class ControlFlowLowering(_Base):
+    """The control-flow half of the frontend's lowering (see the module docstring)."""
+
+    # ------------------------------------------------------------ bodies and returns
+
+    def returning_body(self, body: list[ast.stmt]) -> list[Value]:
+        """Lower ``body``, which must return on every path; the returned values."""
+        for index, stmt in enumerate(body):
+            rest = body[index + 1 :]
+            if isinstance(stmt, ast.Return):
+                if rest:
+                    raise self.error(
+                        UnsupportedSyntaxError,
+                        rest[0],
+                        "unsupported construct: code after return",
+                        "remove the unreachable code",
+                    )
+                return self.returned_values(stmt)
+            if isinstance(stmt, ast.If) and _contains_return(stmt):
+                return self.returning_if(stmt, rest)
+            self.statement(stmt)
+        raise self.error(
+            UnsupportedSyntaxError,
+            body[-1] if body else self.node,
+            "not every path through the function ends with a return statement",
+            "return the value to differentiate on every path",
+        )
+
+    def returning_if(self, stmt: ast.If, rest: list[ast.stmt]) -> list[Value]:
+        """An ``if`` with a ``return`` inside: the code after it joins each branch that falls through."""
+        cond = self.condition(stmt.test)
+        then_body = stmt.body if _always_returns(stmt.body) else stmt.body + rest
+        else_body = stmt.orelse if _always_returns(stmt.orelse) else stmt.orelse + rest
+        regions, values = [], []
+        for body in (then_body, else_body):
+            block, returned = self.region(
+                [], lambda body=body: self.returning_body(body)
+            )
+            regions.append(block)
+            values.append(returned)
+        if len(values[0]) != len(values[1]):
+            raise self.error(
+                UnsupportedSyntaxError,
+                stmt,
+                f"the branches return {len(values[0])} and {len(values[1])} values",
+                "return the same number of values on every path",
+            )
+        hints = [self.node.name if len(values[0]) == 1 else TEMPORARY] * len(values[0])
+        return self.join("if", [cond], regions, values, hints, stmt)
+
+    # ------------------------------------------------------------ regions
+
+    def region(self, args: list[Value], lower) -> tuple[Block, object]:
+        """Run ``lower()`` with the builder inside a new block taking ``args``.
+
+        The environment is restored afterwards; returns the block and what
+        ``lower`` returned.
+        """
+        block = Block(args=list(args))
+        saved_block, saved_env = self.builder.block, dict(self.env)
+        self.builder.block = block
+        try:
+            result = lower()
+        finally:
+            self.builder.block, self.env = saved_block, saved_env
+        return block, result
+
+    def join(
+        self,
+        name: str,
+        operands: list[Value],
+        regions: list[Block],
+        yields: list[list[Value]],
+        hints: list[str],
+        node: ast.AST,
+        result_types: list[str] | None = None,
+    ) -> list[Value]:
+        """Terminate each region with its ``yield`` and append the op owning them."""
+        for block, values in zip(regions, yields):
+            Builder(self.builder.function, block).op("yield", values, [])
+        types = result_types or [
+            _join_types([values[k] for values in yields]) for k in range(len(hints))
+        ]
+        op = self.builder.op(
+            name, operands, types, hints=hints, regions=regions, loc=self.info.loc(node)
+        )
+        return op.results
+
+    # ------------------------------------------------------------ if statements and expressions
+
+    def if_statement(self, stmt: ast.If) -> None:
+        """``if``/``elif``/``else``: the variables either branch assigns become the op's results."""
+        cond = self.condition(stmt.test)
+        assigned = _assigned_names(stmt.body + stmt.orelse)
+        envs = []
+        regions = []
+        for body in (stmt.body, stmt.orelse):
+            block, env = self.region([], lambda body=body: self._lower_block(body))
+            regions.append(block)
+            envs.append(env)
+        names = [n for n in assigned if all(n in env for env in envs)]
+        self.scope_out(
+            [n for n in assigned if n not in names],
+            f"is assigned in only one branch of the if statement at line {self.info.loc(stmt).line}",
+        )
+        results = self.join(
+            "if",
+            [cond],
+            regions,
+            [[env[n] for n in names] for env in envs],
+            names,
+            stmt,
+        )
+        self.env.update(zip(names, results))
+
+    def _lower_block(self, body: list[ast.stmt]) -> dict[str, Value]:
+        for stmt in body:
+            self.statement(stmt)
+        return dict(self.env)
+
+    def if_expression(self, node: ast.IfExp, hint: str) -> Value:
+        """``a if c else b``: only the branch taken is evaluated."""
+        cond = self.condition(node.test)
+        regions, values = [], []
+        for branch in (node.body, node.orelse):
+            block, value = self.region([], lambda branch=branch: self.expr(branch))
+            regions.append(block)
+            values.append([value])
+        return self.join("if", [cond], regions, values, [hint], node)[0]
+
+    def bool_operation(self, node: ast.BoolOp, hint: str) -> Value:
+        """``a and b`` / ``a or b`` with Python's short circuit and result value."""
+        result = self.expr(node.values[0])
+        for operand in node.values[1:]:
+            left = result
+            cond = self.truth(left)
+            evaluate = (lambda operand=operand: self.expr(operand), lambda: left)
+            if isinstance(node.op, ast.Or):
+                evaluate = evaluate[::-1]
+            regions, values = [], []
+            for lower in evaluate:
+                block, value = self.region([], lower)
+                regions.append(block)
+                values.append([value])
+            result = self.join("if", [cond], regions, values, [hint], node)[0]
+        return result
+
+    def condition(self, test: ast.expr) -> Value:
+        """The boolean value of a test expression (Python truthiness for numbers)."""
+        return self.truth(self.expr(test))
+
+    def truth(self, value: Value) -> Value:
+        """``value`` as a bool: itself if boolean, else ``value != 0``."""
+        if value.type == BOOL:
+            return value
+        return self.builder.op("ne", [value, self.builder.const(0)], [BOOL]).result
+
+    # ------------------------------------------------------------ loops
+
+    def for_statement(self, stmt: ast.For) -> None:
+        """``for name in range(...)`` as a ``for`` op; ``for name in (a, b, c)`` unrolled."""
+        if stmt.orelse:
+            raise self.error(
+                UnsupportedSyntaxError,
+                stmt.orelse[0],
+                "unsupported construct: for ... else",
+                "move the else code after the loop",
+            )
+        if not isinstance(stmt.target, ast.Name):
+            raise self.error(
+                UnsupportedSyntaxError,
+                stmt.target,
+                f"unsupported construct: loop target {ast.unparse(stmt.target)}",
+                "loop over one plain variable name",
+            )
+        if isinstance(stmt.iter, (ast.Tuple, ast.List)):
+            self._unrolled_for(stmt)
+            return
+        bounds = self._range_bounds(stmt.iter)
+        target = stmt.target.id
+
+        def body(args: list[Value]) -> list[Value]:
+            self.env[target] = args[0]
+            return args[1:]
+
+        self._loop(stmt, "for", bounds, body, counter=target)
+
+    def _range_bounds(self, node: ast.expr) -> list[Value]:
+        if not (
+            isinstance(node, ast.Call)
+            and not node.keywords
+            and 1 <= len(node.args) <= 3
+            and isinstance(node.func, (ast.Name, ast.Attribute))
+            and self._resolve(node.func) is builtins.range
+        ):
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"unsupported construct: for loop over `{ast.unparse(node)}`",
+                "loop over range(...) or over a tuple of values",
+            )
+        args = [self.expr(a) for a in node.args]
+        if len(args) == 1:
+            args = [self.builder.const(0)] + args
+        if len(args) == 2:
+            args.append(self.builder.const(1))
+        return args
+
+    def _unrolled_for(self, stmt: ast.For) -> None:
+        for element in stmt.iter.elts:
+            self.env[stmt.target.id] = self.expr(element, hint=stmt.target.id)
+            for inner in stmt.body:
+                self.statement(inner)
+
+    def while_statement(self, stmt: ast.While) -> None:
+        """``while test:`` as a ``while`` op; the test is its first region."""
+        if stmt.orelse:
+            raise self.error(
+                UnsupportedSyntaxError,
+                stmt.orelse[0],
+                "unsupported construct: while ... else",
+                "move the else code after the loop",
+            )
+        self._loop(stmt, "while", [], lambda args: args)
+
+    def _loop(
+        self, stmt, name: str, operands: list[Value], bind, counter: str = ""
+    ) -> None:
+        """A loop op carrying the variables its body assigns that exist before it.
+
+        Carried values start with the type they have before the loop; a
+        carried ``int`` that the body makes a ``float`` is lowered again as a
+        ``float``.
+        """
+        assigned = _assigned_names(stmt.body)
+        carried = [n for n in assigned if n in self.env and n != counter]
+        types = {n: self.env[n].type for n in carried}
+        while True:
+            regions, yields = self._loop_regions(
+                stmt, name, carried, types, bind, counter
+            )
+            widened = [
+                n
+                for n, v in zip(carried, yields[-1])
+                if v.type == FLOAT and types[n] != FLOAT
+            ]
+            if not widened:
+                break
+            types.update(dict.fromkeys(widened, FLOAT))
+        inits = [self.env[n] for n in carried]
+        result_types = [types[n] for n in carried]
+        results = self.join(
+            name, operands + inits, regions, yields, carried, stmt, result_types
+        )
+        self.env.update(zip(carried, results))
+        line = self.info.loc(stmt).line
+        self.scope_out(
+            [n for n in assigned if n not in carried],
+            f"is assigned inside the loop at line {line} but not before it",
+        )
+
+    def _loop_regions(self, stmt, name, carried, types, bind, counter):
+        """The loop's regions and what each yields: ``while`` has a test region first."""
+        regions, yields = [], []
+        if name == "while":
+            test_args = [self.builder.value(n, types[n]) for n in carried]
+
+            def test() -> list[Value]:
+                self.env.update(zip(carried, test_args))
+                return [self.condition(stmt.test)]
+
+            block, cond = self.region(test_args, test)
+            regions.append(block)
+            yields.append(cond)
+        counters = [self.builder.value(counter, INT)] if counter else []
+        args = counters + [self.builder.value(n, types[n]) for n in carried]
+
+        def body() -> list[Value]:
+            self.env.update(zip(carried, bind(args)))
+            for inner in stmt.body:
+                self.statement(inner)
+            return [self.env[n] for n in carried]
+
+        block, yielded = self.region(args, body)
+        regions.append(block)
+        yields.append(yielded)
+        return regions, yields
+
+    # ------------------------------------------------------------ scoping
+
+    def scope_out(self, names: list[str], why: str) -> None:
+        """Forget ``names`` after a construct, remembering why for a later use."""
+        for name in names:
+            self.env.pop(name, None)
+            self.out_of_scope[name] = f"variable {name!r} {why}"
+
+
+def _assigned_names(body: list[ast.stmt]) -> list[str]:
+    """Names assigned anywhere in ``body`` (loop targets included), in a stable order."""
+    names: list[str] = []
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                if node.id not in names:
+                    names.append(node.id)
+    return names
+
+
+def _contains_return(stmt: ast.stmt) -> bool:
+    return any(isinstance(node, ast.Return) for node in ast.walk(stmt))
+
+
+def _always_returns(body: list[ast.stmt]) -> bool:
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, ast.Return):
+        return True
+    return (
+        isinstance(last, ast.If)
+        and _always_returns(last.body)
+        and _always_returns(last.orelse)
+    )
+
+
+def _join_types(values: list[Value]) -> str:
+    kinds = {v.type for v in values}
+    if kinds == {BOOL}:
+        return BOOL
+    return INT if kinds <= {INT, BOOL} else FLOAT

@@ -1,0 +1,318 @@
+"""One IR function -> one Python ``def``: statements, inlined temporaries, structured control flow.
+
+Each op becomes an assignment to its value's name; temporaries read exactly
+once, in the same block, are inlined into the expression that reads them, and
+constants are written as literals.  ``if``, ``for`` and ``while`` ops become
+the Python statements of the same name: a loop-carried value, the loop's
+result and the block argument share one variable, assigned before the loop
+and at the end of each iteration.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections import Counter
+from typing import Any
+
+from .ir import Block, Function, Op, Value
+from .primitives import PRIMITIVES
+
+_BINOPS = {
+    "+": ast.Add,
+    "-": ast.Sub,
+    "*": ast.Mult,
+    "/": ast.Div,
+    "//": ast.FloorDiv,
+    "%": ast.Mod,
+    "**": ast.Pow,
+}
+_COMPARES = {
+    "<": ast.Lt,
+    "<=": ast.LtE,
+    ">": ast.Gt,
+    ">=": ast.GtE,
+    "==": ast.Eq,
+    "!=": ast.NotEq,
+}
+
+
+def dotted(name: str) -> ast.expr:
+    """The expression ``a.b.c`` for the text ``"a.b.c"``."""
+    parts = name.split(".")
+    node: ast.expr = ast.Name(parts[0], ast.Load())
+    for part in parts[1:]:
+        node = ast.Attribute(node, part, ast.Load())
+    return node
+
+
+def literal(value: Any) -> ast.expr:
+    """An expression for a numeric constant (negative numbers as ``-x``, so precedence stays right)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        if math.isnan(value):
+            return dotted("math.nan")
+        node = dotted("math.inf")
+        return node if value > 0 else ast.UnaryOp(ast.USub(), node)
+    if not isinstance(value, bool) and (
+        value < 0 or (value == 0 and math.copysign(1, value) < 0)
+    ):
+        return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+    return ast.Constant(value)
+
+
+class FunctionEmitter:
+    """Builds the ``ast.FunctionDef`` of one IR function."""
+
+    def __init__(self, function: Function):
+        self.function = function
+        self.uses = Counter(v for op in function.walk() for v in op.operands)
+        self.inline: dict[Value, ast.expr] = {}
+        self.names: dict[Value, str] = {}
+        self._share_loop_variables(function.body)
+
+    def emit(self) -> ast.FunctionDef:
+        """The function definition, docstring first."""
+        f = self.function
+        body: list[ast.stmt] = []
+        if f.doc:
+            body.append(ast.Expr(ast.Constant(f.doc)))
+        body.extend(self.block(f.body))
+        args = ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(self.name(p)) for p in f.params],
+            kwonlyargs=[],
+            kw_defaults=[],
+            defaults=[literal(v) for v in f.defaults],
+        )
+        node = ast.FunctionDef(f.name, args, body, decorator_list=[], returns=None)
+        node.type_params = []
+        return node
+
+    # ------------------------------------------------------------ names
+
+    def name(self, value: Value) -> str:
+        """The Python variable holding ``value``."""
+        return self.names.get(value, value.name)
+
+    def _share_loop_variables(self, block: Block) -> None:
+        """Give a loop's carried block arguments and results one variable, and
+        let the value yielded at the end of an iteration (or of a branch) write
+        it directly where nothing reads the old value afterwards."""
+        for op in block.ops:
+            if op.name in ("for", "while"):
+                for region in op.regions:
+                    args = region.args[len(region.args) - len(op.results) :]
+                    for arg, result in zip(args, op.results):
+                        self.names[arg] = self.name(result)
+                self._write_directly(op.regions[-1], op.results)
+            elif op.name == "if":
+                for region in op.regions:
+                    self._write_directly(region, op.results)
+            for region in op.regions:
+                self._share_loop_variables(region)
+
+    def _write_directly(self, region: Block, results: list[Value]) -> None:
+        term = region.terminator
+        yielded = Counter(term.operands)
+        position = {r: i for i, op in enumerate(region.ops) for r in op.results}
+        last_read = self._last_reads(region)
+        for value, result in zip(term.operands, results):
+            if value not in position or yielded[value] > 1 or value in self.names:
+                continue
+            target = self.name(result)
+            if last_read.get(target, -1) <= position[value]:
+                self.names[value] = target
+
+    def _last_reads(self, region: Block) -> dict[str, int]:
+        """For each variable, the last statement of ``region`` that reads it,
+        counting a read inside an inlined temporary at the statement it is
+        inlined into."""
+        ops = region.ops
+        consumer = {v: i for i, op in enumerate(ops) for v in op.operands}
+        inlined = self.inlinable(region)
+        effective = list(range(len(ops)))
+        for i in reversed(range(len(ops))):
+            if ops[i].results and ops[i].results[0] in inlined:
+                effective[i] = effective[consumer[ops[i].results[0]]]
+        last_read: dict[str, int] = {}
+        for i, op in enumerate(ops):
+            for inner in _walk_op(op):
+                for v in inner.operands:
+                    name = self.name(v)
+                    last_read[name] = max(last_read.get(name, -1), effective[i])
+        return last_read
+
+    # ------------------------------------------------------------ statements
+
+    def block(self, block: Block) -> list[ast.stmt]:
+        """The statements of ``block`` (its terminator excluded unless ``return``)."""
+        inlinable = self.inlinable(block)
+        statements: list[ast.stmt] = []
+        for op in block.ops:
+            if op.name == "return":
+                statements.append(ast.Return(self.returned(op)))
+            elif op.name == "yield":
+                continue
+            elif op.name == "if":
+                statements.extend(self.if_statement(op))
+            elif op.name == "for":
+                statements.extend(self.for_statement(op))
+            elif op.name == "while":
+                statements.extend(self.while_statement(op))
+            else:
+                expr = self.expression(op)
+                if op.name == "const" or op.result in inlinable:
+                    self.inline[op.result] = expr
+                else:
+                    statements.append(_assign([self.name(op.result)], [expr]))
+        return statements
+
+    def inlinable(self, block: Block) -> set[Value]:
+        """Temporaries read exactly once, by an op of this same block."""
+        read_here = Counter(v for op in block.ops for v in op.operands)
+        return {
+            op.result
+            for op in block.ops
+            if len(op.results) == 1
+            and not op.regions
+            and op.result.is_temporary
+            and op.result not in self.names
+            and self.uses[op.result] == 1
+            and read_here[op.result] == 1
+        }
+
+    def region(self, block: Block, targets: list[Value]) -> list[ast.stmt]:
+        """A region's statements followed by the assignment of its yields to ``targets``."""
+        statements = self.block(block)
+        pairs = [
+            (self.name(t), v)
+            for t, v in zip(targets, block.terminator.operands)
+            if self.name(t) != self.name(v) or v in self.inline
+        ]
+        if pairs:
+            names, values = zip(*pairs)
+            statements.append(_assign(list(names), [self.operand(v) for v in values]))
+        return statements
+
+    def if_statement(self, op: Op) -> list[ast.stmt]:
+        """``if c: ... else: ...``, or ``r = a if c else b`` when both branches are expressions."""
+        test = self.operand(op.operands[0])
+        then_body = self.region(op.regions[0], op.results)
+        else_body = self.region(op.regions[1], op.results)
+        if len(op.results) == 1 and _single_assignment(then_body, else_body):
+            expr = ast.IfExp(test, then_body[0].value, else_body[0].value)
+            return [_assign([self.name(op.result)], [expr])]
+        return [ast.If(test, then_body or [ast.Pass()], else_body)]
+
+    def for_statement(self, op: Op) -> list[ast.stmt]:
+        """Initial assignments, then ``for i in range(...):`` carrying the results."""
+        lo, hi, step, *inits = op.operands
+        body = op.regions[0]
+        statements = self._initial(op.results, inits)
+        args = [self.operand(v) for v in (lo, hi, step)]
+        if _is_literal(args[2], 1):
+            args = args[:2] if not _is_literal(args[0], 0) else args[1:2]
+        iterable: ast.expr = ast.Call(ast.Name("range", ast.Load()), args, [])
+        if op.attrs.get("reversed"):
+            iterable = ast.Call(ast.Name("reversed", ast.Load()), [iterable], [])
+        target = ast.Name(self.name(body.args[0]), ast.Store())
+        loop = self.region(body, op.results) or [ast.Pass()]
+        statements.append(ast.For(target, iterable, loop, []))
+        return statements
+
+    def while_statement(self, op: Op) -> list[ast.stmt]:
+        """``while test:``, or ``while True:`` with a ``break`` when the test needs statements."""
+        before, body = op.regions
+        statements = self._initial(op.results, op.operands)
+        test_statements = self.block(before)
+        test = self.operand(before.terminator.operands[0])
+        loop = self.region(body, op.results)
+        if test_statements:
+            stop = ast.If(ast.UnaryOp(ast.Not(), test), [ast.Break()], [])
+            statements.append(
+                ast.While(ast.Constant(True), test_statements + [stop] + loop, [])
+            )
+        else:
+            statements.append(ast.While(test, loop or [ast.Pass()], []))
+        return statements
+
+    def _initial(self, results: list[Value], inits: list[Value]) -> list[ast.stmt]:
+        pairs = [
+            (self.name(r), v)
+            for r, v in zip(results, inits)
+            if self.name(r) != self.name(v)
+        ]
+        if not pairs:
+            return []
+        names, values = zip(*pairs)
+        return [_assign(list(names), [self.operand(v) for v in values])]
+
+    # ------------------------------------------------------------ expressions
+
+    def operand(self, value: Value) -> ast.expr:
+        """The expression for reading ``value``: inlined, or its variable."""
+        return self.inline.get(value) or ast.Name(self.name(value), ast.Load())
+
+    def expression(self, op: Op) -> ast.expr:
+        """The expression computing a region-free op."""
+        if op.name == "const":
+            return literal(op.attrs["value"])
+        entry = PRIMITIVES[op.name]
+        args = [self.operand(v) for v in op.operands]
+        kind, text = entry.syntax.kind, entry.syntax.text
+        if kind == "binop":
+            return ast.BinOp(args[0], _BINOPS[text](), args[1])
+        if kind == "unary":
+            return ast.UnaryOp(ast.Not() if text == "not" else ast.USub(), args[0])
+        if kind == "compare":
+            return ast.Compare(args[0], [_COMPARES[text]()], [args[1]])
+        if kind == "ifexp":
+            return ast.IfExp(args[0], args[1], args[2])
+        return ast.Call(dotted(text), args, [])
+
+    def returned(self, op: Op) -> ast.expr:
+        """The expression of a ``return``, grouped into tuples by its ``layout``."""
+        values = [self.operand(v) for v in op.operands]
+        layout = op.attrs.get("layout")
+        if layout is None:
+            return values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
+        groups: list[ast.expr] = []
+        for size in layout:
+            if size is None:
+                groups.append(values.pop(0))
+            else:
+                groups.append(
+                    ast.Tuple([values.pop(0) for _ in range(size)], ast.Load())
+                )
+        return groups[0] if len(groups) == 1 else ast.Tuple(groups, ast.Load())
+
+
+def _assign(names: list[str], values: list[ast.expr]) -> ast.stmt:
+    if len(names) == 1:
+        return ast.Assign([ast.Name(names[0], ast.Store())], values[0])
+    target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
+    return ast.Assign([target], ast.Tuple(values, ast.Load()))
+
+
+def _single_assignment(*bodies: list[ast.stmt]) -> bool:
+    return all(
+        len(body) == 1
+        and isinstance(body[0], ast.Assign)
+        and isinstance(body[0].targets[0], ast.Name)
+        for body in bodies
+    )
+
+
+def _is_literal(node: ast.expr, value: int) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and node.value == value
+        and type(node.value) is int
+    )
+
+
+def _walk_op(op: Op):
+    yield op
+    for region in op.regions:
+        for inner in region.ops:
+            yield from _walk_op(inner)

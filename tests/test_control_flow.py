@@ -1,0 +1,65 @@
+"""Control flow (if/elif/else, ternaries, and/or/not, early return, for, while) in forward mode."""
+
+import numpy as np
+import pytest
+from control_functions import CONTROL_CASES, MULTI_OUTPUT_CONTROL_CASES, swap_loop
+from numerics import assert_close, central_directional
+
+import s2sad
+from s2sad.api import derive
+from s2sad.frontend import lower
+from s2sad.printer import print_function
+from s2sad.transforms import derivative_functions
+from s2sad.verifier import verify
+
+CASES = CONTROL_CASES + MULTI_OUTPUT_CONTROL_CASES
+IDS = [f"{f.__name__}{point}" for f, point in CASES]
+
+
+def float_direction(point, seed=0):
+    rng = np.random.default_rng(seed)
+    return tuple(rng.uniform(-1, 1) if isinstance(p, float) else 0 for p in point)
+
+
+@pytest.mark.parametrize("f, point", CASES, ids=IDS)
+def test_jvp_matches_finite_differences(f, point):
+    direction = float_direction(point)
+    out, out_dot = s2sad.jvp(f, point, direction)
+    assert out == pytest.approx(f(*point), rel=1e-15, abs=1e-15)
+    expected = central_directional(f, point, direction)
+    assert_close(out_dot, expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("f, point", CASES, ids=IDS)
+def test_lowered_ir_and_tangent_ir_verify(f, point):
+    primal = lower(f)
+    verify(primal)
+    for function in derivative_functions(primal, "jvp", list(range(len(point))), False):
+        verify(function)
+
+
+def test_jvp_source_keeps_the_shape_of_the_program(tmp_path):
+    source = derive(swap_loop, "jvp", None, tmp_path).source
+    assert "for i in range(3):" in source
+    assert (
+        "a_2, b_2, a_2_dot, b_2_dot = (b_2, a_2 * 2.0, b_2_dot, a_2_dot * 2.0)"
+        in source
+    )
+
+
+def test_printed_ir_of_an_if():
+    from control_functions import if_without_else
+
+    assert print_function(lower(if_without_else)) == (
+        "func if_without_else(x):\n"
+        "  y = mul(x, 2.0)\n"
+        "  t3 = gt(y, 1.0)\n"
+        "  y_2 = if(t3):\n"
+        "    then():\n"
+        "      y_1 = log(y)\n"
+        "      yield y_1\n"
+        "    else():\n"
+        "      yield y\n"
+        "  if_without_else = mul(y_2, x)\n"
+        "  return if_without_else\n"
+    )
