@@ -159,6 +159,8 @@ class FunctionEmitter:
                 statements.extend(self.for_statement(op))
             elif op.name == "while":
                 statements.extend(self.while_statement(op))
+            elif op.name in ("tape", "push", "pop"):
+                statements.append(self.tape_statement(op))
             else:
                 expr = self.expression(op)
                 if op.name == "const" or op.result in inlinable:
@@ -235,6 +237,24 @@ class FunctionEmitter:
         else:
             statements.append(ast.While(test, loop or [ast.Pass()], []))
         return statements
+
+    def tape_statement(self, op: Op) -> ast.stmt:
+        """``tape = []``, ``tape.append((a, b))`` or ``a, b = tape.pop()``."""
+        if op.name == "tape":
+            return _assign([self.name(op.result)], [ast.List([], ast.Load())])
+        method = ast.Attribute(
+            self.operand(op.operands[0]), "append" if op.name == "push" else "pop"
+        )
+        if op.name == "push":
+            values = [self.operand(v) for v in op.operands[1:]]
+            item = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
+            return ast.Expr(ast.Call(method, [item], []))
+        call = ast.Call(method, [], [])
+        names = [self.name(r) for r in op.results]
+        if len(names) == 1:
+            return _assign(names, [call])
+        target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
+        return ast.Assign([target], call)
 
     def _initial(self, results: list[Value], inits: list[Value]) -> list[ast.stmt]:
         pairs = [

@@ -7,8 +7,8 @@ structured: an op such as ``if`` or ``for`` owns *regions*, each a single
 A :class:`Function` is a block whose arguments are the parameters and whose
 last op is ``return``.  There are no jumps and no phi nodes.
 
-Types are plain strings: ``float``, ``int`` and ``bool`` for scalars; later
-issues add array types.
+Types are plain strings: ``float``, ``int`` and ``bool`` for scalars, and
+``tape`` for reverse mode's stack of stored values; later issues add arrays.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from typing import Any, Iterator
 FLOAT = "float"
 INT = "int"
 BOOL = "bool"
+TAPE = "tape"
+"""The type of the list reverse mode pushes primal values on inside regions."""
 
 TEMPORARY = ""
 """Name hint of a value that has no name in the source (printed as ``t1``, ``t2``...)."""
@@ -146,10 +148,15 @@ class Function:
 
 def walk_block(block: Block) -> Iterator[Op]:
     """Every op of ``block`` in program order, descending into regions."""
-    for op in block.ops:
+    return walk_ops(block.ops)
+
+
+def walk_ops(ops: list[Op]) -> Iterator[Op]:
+    """Every op of ``ops`` and of their regions, in program order."""
+    for op in ops:
         yield op
         for region in op.regions:
-            yield from walk_block(region)
+            yield from walk_ops(region.ops)
 
 
 class NameTable:

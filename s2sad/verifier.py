@@ -5,7 +5,12 @@ from __future__ import annotations
 from .ir import TERMINATORS, Block, Function, Op, Value
 from .primitives import PRIMITIVES
 
-STRUCTURAL_ARITY = {"const": (0, 1)}
+STRUCTURAL_ARITY = {
+    "const": (0, 1),
+    "tape": (0, 1),
+    "push": (None, 0),
+    "pop": (1, None),
+}
 
 
 class VerificationError(AssertionError):

@@ -37,28 +37,6 @@ def uses_comprehension(x):
     return ys
 
 
-def uses_while(x):
-    while x > 1.0:  # <-
-        x = x / 2.0
-    return x
-
-
-def uses_if(x):
-    if x > 0.0:  # <-
-        return x
-    return -x
-
-
-def uses_for(x):
-    for k in range(3):  # <-
-        x = x * 2.0
-    return x
-
-
-def uses_ternary(x):
-    return x if x > 0.0 else -x  # <-
-
-
 def uses_kwargs(x, **options):  # <-
     return x
 

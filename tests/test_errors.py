@@ -56,17 +56,6 @@ def test_unsupported_syntax_names_file_line_and_construct(fn, construct):
     assert "hint: " in str(error)
 
 
-CONTROL_FLOW = [bad.uses_while, bad.uses_if, bad.uses_for, bad.uses_ternary]
-
-
-@pytest.mark.parametrize("fn", CONTROL_FLOW, ids=lambda f: f.__name__)
-def test_reverse_mode_through_control_flow_is_refused_for_now(fn):
-    with pytest.raises(s2sad.UnsupportedSyntaxError, match="reverse mode") as info:
-        s2sad.grad(fn)
-    assert info.value.line == marked_line(fn)
-    assert "jvp" in info.value.hint
-
-
 @pytest.mark.parametrize(
     "fn, callee", [(bad.calls_unknown, "math.erf"), (bad.calls_numpy, "numpy.sinc")]
 )

@@ -89,7 +89,9 @@ class _TangentSweep:
         for arg, operand in zip(entry.args, op.operands):
             if arg not in entry.nondiff:
                 bindings[f"{arg}_dot"] = self.tangent(operand)
-        (tangent,), created = inline_rule(self.builder, entry, "tangent", bindings)
+        (tangent,), created = inline_rule(
+            self.builder, entry, "tangent", bindings.__getitem__
+        )
         if tangent in created and not copy.result.is_temporary:
             rename(self.builder, tangent, f"{copy.result.name}_dot")
         self.tangents[result] = tangent

@@ -2,19 +2,35 @@
 
 Walking the ops backwards from ``out_bar``, each active op's adjoint rule adds
 its contribution ``v̄ᵢ += v̄ⱼ · ∂vⱼ/∂vᵢ`` to its inputs' adjoints ``vᵢ_bar``.
-The primal values the reverse sweep reads stay available because the sweep
-follows the forward sweep in the same function; :mod:`.split` separates the
-two for ``vjp``.
+
+Control flow keeps its shape.  The adjoint of an ``if`` is an ``if`` on the
+same condition; the adjoint of a ``for`` loop is a loop over the reversed
+range, carrying the adjoints of the loop-carried values and of the outer
+values the body reads; a ``while`` loop counts its iterations so its adjoint
+can run as many.  Primal values the reverse sweep reads from inside a region
+(a branch or a loop body, which may run many times) are pushed on a tape at
+the end of that region in the forward sweep and popped at the start of its
+adjoint region: only the values the reverse sweep actually reads.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..errors import UnsupportedSyntaxError
-from ..ir import FLOAT, TEMPORARY, Builder, Function, Value, new_function
+from ..ir import (
+    FLOAT,
+    INT,
+    TAPE,
+    TEMPORARY,
+    Block,
+    Builder,
+    Function,
+    Op,
+    Value,
+    new_function,
+)
 from ..primitives import PRIMITIVES
-from .activity import active
+from .activity import varied
 from .rule_inline import clone_op, inline_rule, rename
 
 
@@ -44,7 +60,6 @@ def reverse(
     returns the primal outputs first when ``return_value`` is set, then the
     adjoints of the ``wrt`` parameters, grouped by ``layout`` (see the backend).
     """
-    _require_straight_line(function)
     params = function.params
     outputs = function.returned
     cotangents = [
@@ -59,73 +74,338 @@ def reverse(
         defaults=function.defaults if seed == "one" else (),
         file=function.file,
     )
-    builder = Builder(new)
-    mapping = {old: new_p for old, new_p in zip(params, new.params)}
-    for op in function.body.ops[:-1]:
-        clone_op(builder, op, mapping)
+    sweep = _AdjointSweep(function, new, [params[i] for i in wrt])
+    sweep.forward_sweep()
     forward_ops = len(new.body.ops)
-
-    live = active(function, [params[i] for i in wrt])
-    adjoints: dict[Value, Value] = {}
-    seeds = new.params[len(params) :] if seed == "param" else [builder.const(1.0)]
+    seeds = new.params[len(params) :] if seed == "param" else [sweep.builder.const(1.0)]
     for output, out_bar in zip(outputs, seeds):
-        if output in live:
-            _accumulate(builder, adjoints, output, mapping, out_bar)
-    for op in reversed(function.body.ops[:-1]):
-        result = op.results[0] if op.results else None
-        if result is None or result not in adjoints:
-            continue
-        entry = PRIMITIVES[op.name]
-        bindings = {arg: mapping[v] for arg, v in zip(entry.args, op.operands)}
-        bindings["out"] = mapping[result]
-        bindings["out_bar"] = adjoints[result]
-        contributions, _ = inline_rule(builder, entry, "adjoint", bindings)
-        differentiable = [
-            v for v, arg in zip(op.operands, entry.args) if arg not in entry.nondiff
-        ]
-        for operand, contribution in zip(differentiable, contributions):
-            if operand in live:
-                _accumulate(builder, adjoints, operand, mapping, contribution)
+        if output in sweep.active:
+            sweep.accumulate(output, out_bar)
+    sweep.reverse_ops(function.body.ops[:-1])
+    forward_ops += sweep.finish_tape()
 
-    returned = [mapping[v] for v in outputs] if return_value else []
-    returned += [adjoints.get(params[i]) or builder.const(0.0) for i in wrt]
+    builder = sweep.builder
+    returned = [sweep.mapping[v] for v in outputs] if return_value else []
+    returned += [sweep.adjoints.get(params[i]) or builder.const(0.0) for i in wrt]
     hints = [v.hint for v in outputs] if return_value else []
     hints += [f"{params[i].name}_bar" for i in wrt]
     builder.op("return", returned, [], attrs={"layout": layout, "hints": tuple(hints)})
     return ReverseResult(new, forward_ops, function.defaults)
 
 
-def _accumulate(
-    builder: Builder,
-    adjoints: dict[Value, Value],
-    primal: Value,
-    mapping: dict[Value, Value],
-    contribution: Value,
-) -> None:
-    """``primal_bar += contribution``, naming the sum ``<primal>_bar``.
+@dataclass
+class _Region:
+    """An original region being reversed: the primal values its adjoint reads
+    (popped from the tape at its start) and the values it provides directly."""
 
-    Adjoints of temporaries stay temporaries; the first adjoint of a named
-    value takes the name ``<primal>_bar`` if it has none yet.
-    """
-    named = mapping[primal]
-    hint = TEMPORARY if named.is_temporary else f"{named.name}_bar"
-    previous = adjoints.get(primal)
-    if previous is None:
-        if contribution.is_temporary and hint != TEMPORARY:
-            rename(builder, contribution, hint)
-        adjoints[primal] = contribution
-        return
-    total = builder.op("add", [previous, contribution], [FLOAT], hints=[hint])
-    adjoints[primal] = total.result
+    block: Block
+    needed: list[Value] = field(default_factory=list)
+    popped: dict[Value, Value] = field(default_factory=dict)
+    provided: dict[Value, Value] = field(default_factory=dict)
 
 
-def _require_straight_line(function: Function) -> None:
-    for op in function.body.ops:
-        if op.regions:
-            raise UnsupportedSyntaxError(
-                f"reverse mode (grad, vjp) through `{op.name}` is not supported yet",
-                file=function.file,
-                line=op.loc.line if op.loc else None,
-                col=op.loc.col if op.loc else None,
-                hint="use s2sad.jvp (forward mode) for functions with control flow for now",
-            )
+class _AdjointSweep:
+    """Builds the forward sweep, then the reverse sweep, of one function."""
+
+    def __init__(self, function: Function, new: Function, wrt: list[Value]):
+        self.function = function
+        self.builder = Builder(new)
+        self.mapping: dict[Value, Value] = dict(zip(function.params, new.params))
+        self.adjoints: dict[Value, Value] = {}
+        self.active = varied(function, wrt)
+        self.home = _defining_blocks(function.body)
+        self.definers = {r: op for op in function.walk() for r in op.results}
+        self.copies: dict[Block, Block] = {}
+        self.iteration_counts: dict[Op, Value] = {}
+        self.stack: list[_Region] = []
+        self.pushes: list[tuple[Block, list[Value]]] = []
+        self.tape: Value | None = None
+
+    # ------------------------------------------------------------ forward sweep
+
+    def forward_sweep(self) -> None:
+        """Copy the primal ops; ``while`` loops also count their iterations."""
+        for op in self.function.body.ops[:-1]:
+            clone_op(self.builder, op, self.mapping, self.copies)
+        for op in self.function.walk():
+            if op.name == "while" and any(r in self.active for r in op.results):
+                self._count_iterations(op)
+
+    def _count_iterations(self, op: Op) -> None:
+        """Give the copy of a ``while`` op one more carried value: its iteration count."""
+        parent, copy = _find_definer(
+            self.builder.function.body, self.mapping[op.results[0]]
+        )
+        before, body = copy.regions
+        zero = Op("const", [], [self._fresh(INT)], {"value": 0})
+        parent.ops.insert(parent.ops.index(copy), zero)
+        copy.operands.append(zero.result)
+        before.args.append(self._fresh(INT, "iterations"))
+        counter = self._fresh(INT, "iterations")
+        body.args.append(counter)
+        one = Op("const", [], [self._fresh(INT)], {"value": 1})
+        step = Op("add", [counter, one.result], [self._fresh(INT)])
+        body.ops[-1:-1] = [one, step]
+        body.terminator.operands.append(step.result)
+        count = self._fresh(INT, "iterations")
+        copy.results.append(count)
+        marker = Value(count.name, INT, "iterations")
+        self.home[marker] = self.home[op.results[0]]
+        self.mapping[marker] = count
+        self.iteration_counts[op] = marker
+
+    def _fresh(self, type: str, hint: str = TEMPORARY) -> Value:
+        return self.builder.value(hint, type)
+
+    # ------------------------------------------------------------ primal values in the reverse sweep
+
+    def primal(self, value: Value) -> Value:
+        """``value`` as the reverse sweep sees it: directly at the top level,
+        from the tape inside a region, recomputed if it is a constant."""
+        home = self.home.get(value, self.function.body)
+        if home is self.function.body:
+            return self.mapping[value]
+        definer = self.definers.get(value)
+        if definer is not None and definer.name == "const":
+            return self.builder.const(definer.attrs["value"])
+        region = next(r for r in reversed(self.stack) if r.block is home)
+        if value in region.provided:
+            return region.provided[value]
+        if value not in region.popped:
+            region.popped[value] = self.builder.value(value.hint, value.type)
+            region.needed.append(value)
+        return region.popped[value]
+
+    def finish_tape(self) -> int:
+        """Insert the tape and its pushes into the forward sweep; the number of ops added to it."""
+        if self.tape is None:
+            return 0
+        for block, values in self.pushes:
+            push = Op("push", [self.tape] + [self.mapping[v] for v in values], [])
+            block.ops.insert(len(block.ops) - 1, push)
+        self.builder.function.body.ops.insert(0, Op("tape", [], [self.tape]))
+        return 1
+
+    # ------------------------------------------------------------ reverse sweep
+
+    def accumulate(self, primal: Value, contribution: Value) -> None:
+        """``primal_bar += contribution``, naming the sum ``<primal>_bar``.
+
+        Adjoints of temporaries stay temporaries; the first adjoint of a named
+        value takes the name ``<primal>_bar`` if it has none yet.
+        """
+        named = self.mapping.get(primal, primal)
+        hint = TEMPORARY if named.is_temporary else f"{named.name}_bar"
+        previous = self.adjoints.get(primal)
+        if previous is None:
+            if contribution.is_temporary and hint != TEMPORARY:
+                rename(self.builder, contribution, hint)
+            self.adjoints[primal] = contribution
+            return
+        total = self.builder.op("add", [previous, contribution], [FLOAT], hints=[hint])
+        self.adjoints[primal] = total.result
+
+    def zero_or(self, value: Value | None) -> Value:
+        """``value``, or a zero constant where there is none."""
+        return value if value is not None else self.builder.const(0.0)
+
+    def reverse_ops(self, ops: list[Op]) -> None:
+        """The adjoints of ``ops``, last op first."""
+        for op in reversed(ops):
+            if op.name == "if":
+                self.reverse_if(op)
+            elif op.name in ("for", "while"):
+                self.reverse_loop(op)
+            elif op.results and op.results[0] in self.adjoints:
+                self.reverse_primitive(op)
+
+    def reverse_primitive(self, op: Op) -> None:
+        entry = PRIMITIVES[op.name]
+        primal_args = dict(zip(entry.args, op.operands))
+
+        def bind(name: str) -> Value:
+            if name == "out_bar":
+                return self.adjoints[op.result]
+            return self.primal(op.result if name == "out" else primal_args[name])
+
+        differentiable = [
+            v for v, a in zip(op.operands, entry.args) if a not in entry.nondiff
+        ]
+        wanted = [v in self.active for v in differentiable]
+        contributions, _ = inline_rule(self.builder, entry, "adjoint", bind, wanted)
+        for operand, contribution in zip(differentiable, contributions):
+            if contribution is not None:
+                self.accumulate(operand, contribution)
+
+    def reverse_if(self, op: Op) -> None:
+        """An ``if`` on the same condition whose branches reverse the original ones."""
+        seeds = [self.adjoints.get(r) for r in op.results]
+        if all(s is None for s in seeds):
+            return
+        outer = self._outer_values(op, op.regions)
+        cond = self.primal(op.operands[0])
+        regions = []
+        for region in op.regions:
+
+            def seed(region: Block = region) -> None:
+                for value, adjoint in zip(region.terminator.operands, seeds):
+                    if adjoint is not None and value in self.active:
+                        self.accumulate(value, adjoint)
+
+            regions.append(self._reverse_region(region, [], {}, seed, outer, []))
+        self._join(op, "if", [cond], regions, outer, {})
+
+    def reverse_loop(self, op: Op) -> None:
+        """A loop running the iterations backwards, carrying adjoints."""
+        body = op.regions[-1]
+        carried = len(op.results)
+        args = body.args[len(body.args) - carried :]
+        yields = body.terminator.operands
+        active = [k for k in range(carried) if op.results[k] in self.active]
+        seeds = [self.adjoints.get(op.results[k]) for k in active]
+        if all(s is None for s in seeds):
+            return
+        outer = self._outer_values(op, [body])
+        if op.name == "for":
+            bounds = [self.primal(v) for v in op.operands[:3]]
+            counter = self.builder.value(body.args[0].hint, INT)
+            provided = {body.args[0]: counter}
+        else:
+            count = self.primal(self.iteration_counts[op])
+            bounds = [self.builder.const(0), count, self.builder.const(1)]
+            counter = self.builder.value("_", INT)
+            provided = {}
+        inits = [self.zero_or(s) for s in seeds] + [
+            self.zero_or(self.adjoints.get(v)) for v in outer
+        ]
+        carried_adjoints = [self._fresh(FLOAT, self._bar_hint(args[k])) for k in active]
+
+        def seed() -> None:
+            for k, adjoint in zip(active, carried_adjoints):
+                if yields[k] in self.active:
+                    self.accumulate(yields[k], adjoint)
+
+        block = self._reverse_region(
+            body,
+            [counter] + carried_adjoints,
+            provided,
+            seed,
+            outer,
+            [args[k] for k in active],
+        )
+        attrs = {"reversed": True} if op.name == "for" else {}
+        results = self._join(
+            op, "for", bounds + inits, [block], outer, attrs, len(active)
+        )
+        for k, adjoint in zip(active, results):
+            init = op.operands[len(op.operands) - carried + k]
+            if init in self.active:
+                self.accumulate(init, adjoint)
+
+    def _bar_hint(self, value: Value) -> str:
+        named = self.mapping.get(value, value)
+        return TEMPORARY if named.is_temporary else f"{named.name}_bar"
+
+    def _reverse_region(
+        self,
+        region: Block,
+        args: list[Value],
+        provided: dict[Value, Value],
+        seed,
+        outer: list[Value],
+        carried: list[Value],
+    ) -> Block:
+        """The adjoint block of ``region``: pops what it reads, reverses the ops,
+        yields the adjoints of ``carried`` and ``outer`` values."""
+        outer_args = (
+            [self._fresh(FLOAT, self._bar_hint(v)) for v in outer]
+            if carried or args
+            else []
+        )
+        block = Block(args=args + outer_args)
+        saved_block, saved_adjoints = self.builder.block, dict(self.adjoints)
+        self.builder.block = block
+        if outer_args:
+            self.adjoints.update(zip(outer, outer_args))
+        state = _Region(region, provided=provided)
+        self.stack.append(state)
+        seed()
+        self.reverse_ops(region.ops[:-1])
+        yields = [self.zero_or(self.adjoints.get(v)) for v in carried + outer]
+        self.builder.op("yield", yields, [])
+        self.stack.pop()
+        self.builder.block, self.adjoints = saved_block, saved_adjoints
+        if state.needed:
+            self._tape_region(region, block, state)
+        return block
+
+    def _tape_region(self, region: Block, block: Block, state: _Region) -> None:
+        if self.tape is None:
+            self.tape = self.builder.value("tape", TAPE)
+        pop = Op("pop", [self.tape], [state.popped[v] for v in state.needed])
+        block.ops.insert(0, pop)
+        self.pushes.append((self.copies[region], state.needed))
+
+    def _join(
+        self,
+        op: Op,
+        name: str,
+        operands: list[Value],
+        regions: list[Block],
+        outer: list[Value],
+        attrs: dict,
+        carried: int = 0,
+    ) -> list[Value]:
+        """Append the adjoint op; the outer values' adjoints become its last results."""
+        results = [self._fresh(FLOAT) for _ in range(carried)]
+        results += [self._fresh(FLOAT, self._bar_hint(v)) for v in outer]
+        self.builder.block.ops.append(
+            Op(name, operands, results, attrs, regions, op.loc)
+        )
+        self.adjoints.update(zip(outer, results[carried:]))
+        return results[:carried]
+
+    def _outer_values(self, op: Op, regions: list[Block]) -> list[Value]:
+        """Active values defined outside ``op`` that ``regions`` read or yield, in order of use."""
+        inside = {a for r in op.regions for a in _defined_in(r)}
+        found: list[Value] = []
+        for region in regions:
+            for inner in _walk(region):
+                for v in inner.operands:
+                    if v in self.active and v not in inside and v not in found:
+                        found.append(v)
+        return found
+
+
+def _find_definer(block: Block, value: Value) -> tuple[Block, Op]:
+    """The op defining ``value`` somewhere inside ``block``, and the block holding it."""
+    for op in block.ops:
+        if value in op.results:
+            return block, op
+        for region in op.regions:
+            try:
+                return _find_definer(region, value)
+            except LookupError:
+                continue
+    raise LookupError(value.name)
+
+
+def _defining_blocks(block: Block) -> dict[Value, Block]:
+    homes = {a: block for a in block.args}
+    for op in block.ops:
+        for r in op.results:
+            homes[r] = block
+        for region in op.regions:
+            homes.update(_defining_blocks(region))
+    return homes
+
+
+def _defined_in(block: Block) -> set[Value]:
+    return set(_defining_blocks(block))
+
+
+def _walk(block: Block):
+    for op in block.ops:
+        yield op
+        for region in op.regions:
+            yield from _walk(region)

@@ -8,10 +8,11 @@ parameters bound to values of the function under construction.
 from __future__ import annotations
 
 from functools import cache
+from typing import Callable
 
 from ..errors import S2SADError
 from ..frontend import RULE, lower
-from ..ir import Builder, Function, Op, Value
+from ..ir import Block, Builder, Function, Op, Value
 from ..primitives import Primitive
 
 
@@ -37,18 +38,32 @@ def template(entry: Primitive, kind: str) -> Function:
 
 
 def inline_rule(
-    builder: Builder, entry: Primitive, kind: str, bindings: dict[str, Value]
-) -> tuple[list[Value], set[Value]]:
+    builder: Builder,
+    entry: Primitive,
+    kind: str,
+    bind: Callable[[str], Value],
+    wanted: list[bool] | None = None,
+) -> tuple[list[Value | None], set[Value]]:
     """Copy the rule's ops into ``builder`` and return its results.
 
-    ``bindings`` maps each rule parameter name to a value.  Also returns the
-    values created here, so the caller knows which results are
-    fresh (and may be renamed) and which are passed-through inputs.
+    ``bind(name)`` gives the value of the rule parameter ``name``; it is
+    asked only for the parameters the wanted results depend on, and only the
+    ops they depend on are copied (``wanted`` marks the results needed, all
+    by default; the others come back as None).  Also returns the values
+    created here, so the caller knows which results are fresh (and may be
+    renamed) and which are passed-through inputs.
     """
     rule = template(entry, kind)
-    mapping: dict[Value, Value] = {p: bindings[p.name] for p in rule.params}
+    wanted = wanted if wanted is not None else [True] * len(rule.returned)
+    needed = {v for v, w in zip(rule.returned, wanted) if w}
+    ops = []
+    for op in reversed(rule.body.ops[:-1]):
+        if any(r in needed for r in op.results):
+            ops.append(op)
+            needed.update(op.operands)
+    mapping: dict[Value, Value] = {p: bind(p.name) for p in rule.params if p in needed}
     created: set[Value] = set()
-    for op in rule.body.ops[:-1]:
+    for op in reversed(ops):
         copy = builder.op(
             op.name,
             [mapping[v] for v in op.operands],
@@ -59,7 +74,7 @@ def inline_rule(
         for old, new in zip(op.results, copy.results):
             mapping[old] = new
             created.add(new)
-    return [mapping[v] for v in rule.returned], created
+    return [mapping[v] if w else None for v, w in zip(rule.returned, wanted)], created
 
 
 def rename(builder: Builder, value: Value, hint: str) -> None:
@@ -68,22 +83,42 @@ def rename(builder: Builder, value: Value, hint: str) -> None:
     value.name = builder.function.names.fresh(hint)
 
 
-def clone_op(builder: Builder, op: Op, mapping: dict[Value, Value]) -> Op:
-    """Copy a region-free op into ``builder``, mapping operands, keeping result names."""
-    assert not op.regions, "ops with regions are not differentiated yet"
-    results = [Value(r.name, r.type, r.hint) for r in op.results]
-    for result in results:
-        builder.function.names.taken.add(result.name)
-    copy = Op(
-        op.name,
-        [mapping[v] for v in op.operands],
-        results,
-        dict(op.attrs),
-        [],
-        op.loc,
-        op.exact,
-    )
+def clone_op(
+    builder: Builder,
+    op: Op,
+    mapping: dict[Value, Value],
+    blocks: dict[Block, Block] | None = None,
+) -> Op:
+    """Copy ``op`` into ``builder``, regions included, mapping operands and keeping names.
+
+    ``mapping`` gains every value the copy defines; ``blocks``, if given,
+    gains each copied region.
+    """
+    regions = [_clone_block(builder, region, mapping, blocks) for region in op.regions]
+    results = [_copy_value(builder, r) for r in op.results]
+    operands = [mapping[v] for v in op.operands]
+    copy = Op(op.name, operands, results, dict(op.attrs), regions, op.loc, op.exact)
     builder.block.ops.append(copy)
-    for old, new in zip(op.results, results):
-        mapping[old] = new
+    mapping.update(zip(op.results, results))
     return copy
+
+
+def _clone_block(
+    builder: Builder,
+    block: Block,
+    mapping: dict[Value, Value],
+    blocks: dict[Block, Block] | None,
+) -> Block:
+    copy = Block(args=[_copy_value(builder, a) for a in block.args])
+    mapping.update(zip(block.args, copy.args))
+    inner = Builder(builder.function, copy, builder.exact)
+    for op in block.ops:
+        clone_op(inner, op, mapping, blocks)
+    if blocks is not None:
+        blocks[block] = copy
+    return copy
+
+
+def _copy_value(builder: Builder, value: Value) -> Value:
+    builder.function.names.taken.add(value.name)
+    return Value(value.name, value.type, value.hint)

@@ -17,6 +17,8 @@ from ..ir import FLOAT, INT, TEMPORARY, Block, Function, Op, Value, type_of_cons
 from ..primitives import PRIMITIVES
 
 COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
+EFFECTS = ("tape", "push", "pop")
+"""Ops that touch the tape: never removed, merged or moved."""
 
 
 def simplify(function: Function) -> Function:
@@ -38,8 +40,10 @@ def _dead_code(block: Block, live: set[Value]) -> bool:
     kept: list[Op] = []
     changed = False
     for op in reversed(block.ops):
-        if op.name not in ("return", "yield") and not any(
-            r in live for r in op.results
+        if (
+            op.name not in ("return", "yield")
+            and not _has_effects(op)
+            and not any(r in live for r in op.results)
         ):
             changed = True
             continue
@@ -49,6 +53,12 @@ def _dead_code(block: Block, live: set[Value]) -> bool:
         live.update(v for v in op.operands)
     block.ops = kept[::-1]
     return changed
+
+
+def _has_effects(op: Op) -> bool:
+    return op.name in EFFECTS or any(
+        _has_effects(inner) for region in op.regions for inner in region.ops
+    )
 
 
 class _Rewriter:
@@ -69,7 +79,7 @@ class _Rewriter:
             op.operands = [self.resolve(v) for v in op.operands]
             for region in op.regions:
                 self.block(region, dict(seen))
-            if op.regions or op.name in ("return", "yield"):
+            if op.regions or op.name in ("return", "yield", *EFFECTS):
                 kept.append(op)
                 continue
             self.fold(op)

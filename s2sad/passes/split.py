@@ -7,7 +7,8 @@ the cotangents.  Only values still read after simplification become residuals.
 
 from __future__ import annotations
 
-from ..ir import Builder, Function, Op, Value, new_function
+from ..primitives import PRIMITIVES
+from ..ir import Builder, Function, Op, Value, new_function, walk_ops
 from .reverse import ReverseResult
 from .rule_inline import clone_op
 from .simplify import simplify
@@ -32,7 +33,7 @@ def split(
     constant_ops = _constant_ops(primal_ops)
     recomputed = {r for op in constant_ops for r in op.results}
     candidates: list[Value] = []
-    for value in [v for op in sweep_ops for v in op.operands] + adjoints:
+    for value in [v for op in walk_ops(sweep_ops) for v in op.operands] + adjoints:
         stored = value in primal_defs or value in primal_params
         if stored and value not in recomputed and value not in candidates:
             candidates.append(value)
@@ -73,7 +74,8 @@ def _constant_ops(ops: list[Op]) -> list[Op]:
     known: set[Value] = set()
     chosen = []
     for op in ops:
-        if op.name == "const" or (op.operands and all(v in known for v in op.operands)):
+        computed = op.operands and not op.regions and op.name in PRIMITIVES
+        if op.name == "const" or (computed and all(v in known for v in op.operands)):
             chosen.append(op)
             known.update(op.results)
     return chosen
