@@ -124,9 +124,12 @@ class ControlFlowLowering(_Base):
             block, env = self.region([], lambda body=body: self._lower_block(body))
             regions.append(block)
             envs.append(env)
-        names = [n for n in assigned if all(n in env for env in envs)]
+        changed = [
+            n for env in envs for n, v in env.items() if self.env.get(n) is not v
+        ]
+        names = list(dict.fromkeys(n for n in changed if all(n in env for env in envs)))
         self.scope_out(
-            [n for n in assigned if n not in names],
+            [n for n in assigned if n not in names and n not in self.env],
             f"is assigned in only one branch of the if statement at line {self.info.loc(stmt).line}",
         )
         results = self.join(
@@ -140,9 +143,32 @@ class ControlFlowLowering(_Base):
         self.env.update(zip(names, results))
 
     def _lower_block(self, body: list[ast.stmt]) -> dict[str, Value]:
-        for stmt in body:
-            self.statement(stmt)
+        self.statements(body)
         return dict(self.env)
+
+    def statements(self, body: list[ast.stmt]) -> None:
+        """Lower a statement list; inside a loop, ``break`` and ``continue`` set
+        flags and the statements after one that may have set them run under
+        ``if not (flag or flag)``."""
+        jumps = self.loop_flags[-1] if self.loop_flags else {}
+        for index, stmt in enumerate(body):
+            if isinstance(stmt, (ast.Break, ast.Continue)) and jumps:
+                kind = "break" if isinstance(stmt, ast.Break) else "continue"
+                self.env[jumps[kind]] = self.builder.const(
+                    True, loc=self.info.loc(stmt)
+                )
+                return
+            self.statement(stmt)
+            rest = body[index + 1 :]
+            if rest and jumps and _may_jump(stmt):
+                flags = [ast.Name(f, ast.Load()) for f in jumps.values()]
+                test = flags[0] if len(flags) == 1 else ast.BoolOp(ast.Or(), flags)
+                guard = ast.If(ast.UnaryOp(ast.Not(), test), rest, [])
+                for node in ast.walk(guard.test):
+                    ast.copy_location(node, rest[0])
+                ast.copy_location(guard, rest[0])
+                self.if_statement(guard)
+                return
 
     def if_expression(self, node: ast.IfExp, hint: str) -> Value:
         """``a if c else b``: only the branch taken is evaluated."""
@@ -259,8 +285,18 @@ class ControlFlowLowering(_Base):
         ``float``.
         """
         assigned = _assigned_names(stmt.body)
+        jumps = _jumps(stmt.body)
+        flags = {
+            kind: self.flag_name(kind)
+            for kind in ("break", "continue")
+            if kind in jumps
+        }
+        if "break" in flags:
+            self.env[flags["break"]] = self.builder.const(False)
+            assigned.append(flags["break"])
         carried = [n for n in assigned if n in self.env and n != counter]
         types = {n: self.env[n].type for n in carried}
+        self.loop_flags.append(flags)
         while True:
             regions, yields = self._loop_regions(
                 stmt, name, carried, types, bind, counter
@@ -273,6 +309,7 @@ class ControlFlowLowering(_Base):
             if not widened:
                 break
             types.update(dict.fromkeys(widened, FLOAT))
+        self.loop_flags.pop()
         inits = [self.env[n] for n in carried]
         result_types = [types[n] for n in carried]
         results = self.join(
@@ -293,7 +330,7 @@ class ControlFlowLowering(_Base):
 
             def test() -> list[Value]:
                 self.env.update(zip(carried, test_args))
-                return [self.condition(stmt.test)]
+                return [self.condition(self._unless_broken(stmt.test))]
 
             block, cond = self.region(test_args, test)
             regions.append(block)
@@ -303,14 +340,49 @@ class ControlFlowLowering(_Base):
 
         def body() -> list[Value]:
             self.env.update(zip(carried, bind(args)))
-            for inner in stmt.body:
-                self.statement(inner)
+            flags = self.loop_flags[-1]
+            if "continue" in flags:
+                self.env[flags["continue"]] = self.builder.const(False)
+            inner = stmt.body
+            if name == "for" and "break" in flags:
+                inner = [self._unless_broken_statement(stmt.body)]
+            self.statements(inner)
             return [self.env[n] for n in carried]
 
         block, yielded = self.region(args, body)
         regions.append(block)
         yields.append(yielded)
         return regions, yields
+
+    def _unless_broken(self, test: ast.expr) -> ast.expr:
+        """``not broke and test`` when the loop has a ``break``, else ``test``."""
+        flags = self.loop_flags[-1]
+        if "break" not in flags:
+            return test
+        clear = ast.UnaryOp(ast.Not(), ast.Name(flags["break"], ast.Load()))
+        combined = ast.BoolOp(ast.And(), [clear, test])
+        for node in ast.walk(combined):
+            if not hasattr(node, "lineno"):
+                ast.copy_location(node, test)
+        return combined
+
+    def _unless_broken_statement(self, body: list[ast.stmt]) -> ast.If:
+        """``if not broke: body`` for the body of a ``for`` loop with a ``break``."""
+        flag = ast.Name(self.loop_flags[-1]["break"], ast.Load())
+        guard = ast.If(ast.UnaryOp(ast.Not(), flag), body, [])
+        for node in ast.walk(guard.test):
+            ast.copy_location(node, body[0])
+        return ast.copy_location(guard, body[0])
+
+    def flag_name(self, kind: str) -> str:
+        """A variable name for a loop's ``break``/``continue`` flag, unused by the function."""
+        base = {"break": "broke", "continue": "skip"}[kind]
+        name, k = base, 0
+        while name in self.reserved_names:
+            k += 1
+            name = f"{base}_{k}"
+        self.reserved_names.add(name)
+        return name
 
     # ------------------------------------------------------------ scoping
 
@@ -330,6 +402,23 @@ def _assigned_names(body: list[ast.stmt]) -> list[str]:
                 if node.id not in names:
                     names.append(node.id)
     return names
+
+
+def _jumps(body: list[ast.stmt]) -> set[str]:
+    """``break``/``continue`` statements of this loop level (not of nested loops)."""
+    found: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.Break):
+            found.add("break")
+        elif isinstance(stmt, ast.Continue):
+            found.add("continue")
+        elif isinstance(stmt, ast.If):
+            found |= _jumps(stmt.body) | _jumps(stmt.orelse)
+    return found
+
+
+def _may_jump(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.If) and bool(_jumps([stmt]))
 
 
 def _contains_return(stmt: ast.stmt) -> bool:

@@ -197,12 +197,20 @@ class FunctionEmitter:
         return statements
 
     def if_statement(self, op: Op) -> list[ast.stmt]:
-        """``if c: ... else: ...``, or ``r = a if c else b`` when both branches are expressions."""
+        """``if c: ... else: ...``, or ``r = a if c else b`` (``c or b``, ``c and a``)
+        when both branches are expressions."""
         test = self.operand(op.operands[0])
         then_body = self.region(op.regions[0], op.results)
         else_body = self.region(op.regions[1], op.results)
         if len(op.results) == 1 and _single_assignment(then_body, else_body):
-            expr = ast.IfExp(test, then_body[0].value, else_body[0].value)
+            cond = op.operands[0]
+            then_value, else_value = (r.terminator.operands[0] for r in op.regions)
+            if then_value is cond:
+                expr = ast.BoolOp(ast.Or(), [test, else_body[0].value])
+            elif else_value is cond:
+                expr = ast.BoolOp(ast.And(), [test, then_body[0].value])
+            else:
+                expr = ast.IfExp(test, then_body[0].value, else_body[0].value)
             return [_assign([self.name(op.result)], [expr])]
         return [ast.If(test, then_body or [ast.Pass()], else_body)]
 

@@ -34,14 +34,6 @@ VARIADIC = {min, max}
 """Callables whose calls with more than two arguments are folded left into two-argument calls."""
 
 UNSUPPORTED = {
-    ast.Break: (
-        "break",
-        "break is not supported yet; use a while loop with a condition",
-    ),
-    ast.Continue: (
-        "continue",
-        "continue is not supported yet; use an if around the rest",
-    ),
     ast.Return: (
         "return inside a loop",
         "return after the loop; only if/else branches may return early",
@@ -111,6 +103,7 @@ class _Lowering(ControlFlowLowering):
         self.scope = _scope_of(fn)
         self.env: dict[str, Value] = {}
         self.out_of_scope: dict[str, str] = {}
+        self.loop_flags: list[dict[str, str]] = []
 
     def error(self, cls: type, node: ast.AST, message: str, hint: str) -> Exception:
         loc = self.info.loc(node)
@@ -128,6 +121,7 @@ class _Lowering(ControlFlowLowering):
         params = self._params()
         names = [n for n in ast.walk(self.node) if isinstance(n, ast.Name)]
         reserved = {n.id for n in names}
+        self.reserved_names = set(reserved)
         self.assigned = {n.id for n in names if isinstance(n.ctx, ast.Store)}
         function = new_function(
             self.node.name,

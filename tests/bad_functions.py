@@ -71,22 +71,6 @@ def two_outputs(x):
     return x, 2.0 * x  # <-
 
 
-def uses_break(x):
-    for k in range(3):
-        if x > 1.0:
-            break  # <-
-        x = x * 2.0
-    return x
-
-
-def uses_continue(x):
-    for k in range(3):
-        if x > 1.0:
-            continue  # <-
-        x = x * 2.0
-    return x
-
-
 def returns_in_loop(x):
     for k in range(3):
         if x > 1.0:

@@ -226,3 +226,65 @@ MULTI_OUTPUT_CONTROL_CASES = [
     (early_return_two_values, (0.5, 0.2)),
     (early_return_two_values, (0.1, 0.2)),
 ]
+
+
+def break_on_threshold(x, n: int):
+    y = x
+    for i in range(n):
+        y = y * 1.3 + 0.1
+        if y > 3.0:
+            break
+        y = y + math.sin(y) * 0.1
+    return y
+
+
+def continue_on_odd(x):
+    s = 0.0
+    for i in range(6):
+        if i % 2 == 1:
+            continue
+        s = s + x**i
+    return s
+
+
+def while_with_break(x):
+    y = x
+    k = 0
+    while k < 50:
+        y = y * 0.9 + 0.5
+        if y > 2.0:
+            break
+        k = k + 1
+    return y * k
+
+
+def break_and_continue(x):
+    s = 0.0
+    for i in range(10):
+        if i == 2:
+            continue
+        if s > 4.0:
+            break
+        s = s + x * i
+    return s
+
+
+def nested_break(x):
+    s = 0.0
+    for i in range(4):
+        for j in range(4):
+            if j > i:
+                break
+            s = s + x * (i + j)
+    return s
+
+
+JUMP_CASES = [
+    (break_on_threshold, (0.7, 10)),
+    (break_on_threshold, (0.1, 2)),
+    (continue_on_odd, (1.2,)),
+    (while_with_break, (0.5,)),
+    (break_and_continue, (0.7,)),
+    (nested_break, (0.3,)),
+]
+CONTROL_CASES += JUMP_CASES

@@ -26,8 +26,6 @@ UNSUPPORTED = [
     (bad.uses_lambda, "lambda"),
     (bad.uses_global, "global statement"),
     (bad.uses_comprehension, "list comprehension"),
-    (bad.uses_break, "break"),
-    (bad.uses_continue, "continue"),
     (bad.returns_in_loop, "return inside a loop"),
     (bad.one_branch_only, "assigned in only one branch"),
     (bad.loop_local, "assigned inside the loop"),

@@ -48,11 +48,25 @@ def _dead_code(block: Block, live: set[Value]) -> bool:
             changed = True
             continue
         kept.append(op)
+        if op.name == "if":
+            changed |= _drop_dead_results(op, live)
         for region in op.regions:
             changed |= _dead_code(region, live)
         live.update(v for v in op.operands)
     block.ops = kept[::-1]
     return changed
+
+
+def _drop_dead_results(op: Op, live: set[Value]) -> bool:
+    """Remove the results of an ``if`` that nothing reads, and what its branches yield for them."""
+    keep = [k for k, r in enumerate(op.results) if r in live]
+    if len(keep) == len(op.results):
+        return False
+    op.results = [op.results[k] for k in keep]
+    for region in op.regions:
+        term = region.terminator
+        term.operands = [term.operands[k] for k in keep]
+    return True
 
 
 def _has_effects(op: Op) -> bool:
