@@ -237,7 +237,7 @@ def vjp(
             raise DifferentiationError(
                 f"vjp_fn needs {n_out} cotangents (one per output), got {len(cotangents)}"
             )
-        return backward_sweep(*residuals, *cotangents)
+        return backward_sweep(residuals, *cotangents)
 
     vjp_fn.source = derivative.source
     vjp_fn.path = derivative.path

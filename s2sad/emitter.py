@@ -159,8 +159,10 @@ class FunctionEmitter:
                 statements.extend(self.for_statement(op))
             elif op.name == "while":
                 statements.extend(self.while_statement(op))
-            elif op.name in ("tape", "push", "pop"):
+            elif op.name in ("tape", "push", "pop", "unpack"):
                 statements.append(self.tape_statement(op))
+            elif op.name == "call":
+                statements.append(self.call_statement(op))
             else:
                 expr = self.expression(op)
                 if op.name == "const" or op.result in inlinable:
@@ -246,8 +248,40 @@ class FunctionEmitter:
             statements.append(ast.While(test, loop or [ast.Pass()], []))
         return statements
 
+    def call_statement(self, op: Op) -> ast.stmt:
+        """``a = f(x)``, or ``(a, b), r = f(x)`` grouped as the callee returns them."""
+        call = ast.Call(
+            ast.Name(op.attrs["callee"], ast.Load()),
+            [self.operand(v) for v in op.operands],
+            [],
+        )
+        names = [self.name(r) for r in op.results]
+        groups = op.attrs.get("groups") or (
+            (None,) if len(names) == 1 else (len(names),)
+        )
+        targets: list[ast.expr] = []
+        for size in groups:
+            if size is None:
+                targets.append(ast.Name(names.pop(0), ast.Store()))
+            else:
+                elements = [ast.Name(names.pop(0), ast.Store()) for _ in range(size)]
+                targets.append(ast.Tuple(elements, ast.Store()))
+        if groups == (1,):
+            first = ast.Subscript(call, ast.Constant(0), ast.Load())
+            return ast.Assign([targets[0].elts[0]], first)
+        target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
+        return ast.Assign([target], call)
+
     def tape_statement(self, op: Op) -> ast.stmt:
-        """``tape = []``, ``tape.append((a, b))`` or ``a, b = tape.pop()``."""
+        """``tape = []``, ``tape.append((a, b))``, ``a, b = tape.pop()`` or ``a, b = residuals``."""
+        if op.name == "unpack":
+            names = [ast.Name(self.name(r), ast.Store()) for r in op.results]
+            source = self.operand(op.operands[0])
+            if len(names) == 1:
+                return ast.Assign(
+                    names, ast.Subscript(source, ast.Constant(0), ast.Load())
+                )
+            return ast.Assign([ast.Tuple(names, ast.Store())], source)
         if op.name == "tape":
             return _assign([self.name(op.result)], [ast.List([], ast.Load())])
         method = ast.Attribute(

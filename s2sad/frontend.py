@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import inspect
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import rules as _rules  # noqa: F401  (registers the built-in primitives)
@@ -87,16 +89,74 @@ UNSUPPORTED = {
 
 
 def lower(fn: Callable[..., Any], mode: str = USER) -> Function:
-    """Lower a Python function to an IR :class:`Function` (see the module docstring)."""
-    tree, info = parse_function(fn)
-    return _Lowering(fn, tree, info, mode).run()
+    """Lower a Python function to an IR :class:`Function` (see the module docstring).
+
+    The user's own functions it calls are lowered too, once each, and listed
+    in the result's ``callees``; calls to them are ``call`` ops.
+    """
+    program = _Program(mode)
+    main = program.lower(fn, program.callee_record(fn))
+    main.callees = [f for f in program.functions if f is not main]
+    return main
+
+
+@dataclass
+class Callee:
+    """What a call site needs to know of a function being lowered (possibly recursively)."""
+
+    name: str
+    params: int
+    defaults: tuple[Any, ...]
+    results: int
+
+
+class _Program:
+    """The functions one lowering reaches: the function and the helpers it calls."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        self.callees: dict[Any, Callee] = {}
+        self.functions: list[Function] = []
+
+    def lower(self, fn: Callable[..., Any], callee: Callee) -> Function:
+        """Lower ``fn`` (already registered as ``callee``)."""
+        tree, info = parse_function(fn)
+        function = _Lowering(fn, tree, info, self.mode, self).run()
+        function.name = callee.name
+        self.functions.append(function)
+        return function
+
+    def callee_record(self, fn: Callable[..., Any]) -> Callee:
+        """Register ``fn`` under a name unique in this program, before lowering it."""
+        tree, _ = parse_function(fn)
+        taken = {c.name for c in self.callees.values()}
+        name, k = tree.name, 1
+        while name in taken:
+            k += 1
+            name = f"{tree.name}_{k}"
+        params = len(tree.args.posonlyargs) + len(tree.args.args)
+        defaults = tuple(getattr(fn, "__defaults__", None) or ())
+        self.callees[fn] = Callee(name, params, defaults, _result_count(tree))
+        return self.callees[fn]
+
+    def callee(self, fn: Callable[..., Any]) -> Callee:
+        """The helper ``fn`` as a callee; lowered the first time it is called."""
+        if fn not in self.callees:
+            self.lower(fn, self.callee_record(fn))
+        return self.callees[fn]
 
 
 class _Lowering(ControlFlowLowering):
     def __init__(
-        self, fn: Callable[..., Any], node: ast.FunctionDef, info: SourceInfo, mode: str
+        self,
+        fn: Callable[..., Any],
+        node: ast.FunctionDef,
+        info: SourceInfo,
+        mode: str,
+        program: _Program,
     ):
         self.fn = fn
+        self.program = program
         self.node = node
         self.info = info
         self.mode = mode
@@ -230,26 +290,12 @@ class _Lowering(ControlFlowLowering):
         if isinstance(target, ast.Name):
             self.env[target.id] = self.expr(value, hint=target.id)
             return
-        elements = self._tuple_values(value, len(target.elts))
+        elements = self.values(value, len(target.elts))
         for name, element in zip(target.elts, elements):
+            if element.is_temporary:
+                element.hint = name.id
+                element.name = self.builder.function.names.fresh(name.id)
             self.env[name.id] = element
-
-    def _tuple_values(self, value: ast.expr, count: int) -> list[Value]:
-        if not isinstance(value, ast.Tuple):
-            raise self.error(
-                UnsupportedSyntaxError,
-                value,
-                "unsupported construct: unpacking a non-tuple",
-                "unpack a tuple display such as `a, b = x, y`",
-            )
-        if len(value.elts) != count:
-            raise self.error(
-                UnsupportedSyntaxError,
-                value,
-                f"cannot unpack {len(value.elts)} values into {count} names",
-                "make both sides the same length",
-            )
-        return [self.expr(element) for element in value.elts]
 
     def returned_values(self, stmt: ast.Return) -> list[Value]:
         """The values a ``return`` statement returns."""
@@ -263,6 +309,10 @@ class _Lowering(ControlFlowLowering):
             )
         if isinstance(stmt.value, ast.Tuple):
             return [self.expr(element) for element in stmt.value.elts]
+        if isinstance(stmt.value, ast.Call) and _is_helper(
+            self._resolve_quietly(stmt.value.func)
+        ):
+            return self.values(stmt.value)
         return [self.expr(stmt.value, hint=self.node.name)]
 
     # ------------------------------------------------------------ expressions
@@ -395,6 +445,16 @@ class _Lowering(ControlFlowLowering):
         entry = lookup_callable(callee, len(args))
         if entry is not None:
             return self._emit(entry, args, node, hint)
+        if _is_helper(callee) and self.mode == USER:
+            results = self.call_helper(callee, args, node, hint)
+            if len(results) != 1:
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    f"{ast.unparse(node.func)} returns {len(results)} values here used as one",
+                    "unpack them: a, b = f(x)",
+                )
+            return results[0]
         name = ast.unparse(node.func)
         known = arities(callee)
         if known:
@@ -411,6 +471,65 @@ class _Lowering(ControlFlowLowering):
             f"no derivative rule for {name}() (called as `{ast.unparse(node)}`)",
             f"register one with @s2sad.derivative_rule({name}); see s2sad.derivative_rule's docstring",
         )
+
+    def call_helper(
+        self, fn: Callable[..., Any], args: list[Value], node: ast.Call, hint: str
+    ) -> list[Value]:
+        """A ``call`` op to the user's own function ``fn`` (lowered too, once)."""
+        callee = self.program.callee(fn)
+        missing = callee.params - len(args)
+        if missing < 0 or missing > len(callee.defaults):
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{ast.unparse(node.func)}() takes {callee.params} argument(s), got {len(args)}",
+                "pass one value per parameter",
+            )
+        if missing:
+            args = args + [self.builder.const(d) for d in callee.defaults[-missing:]]
+        hints = [hint] if callee.results == 1 else [TEMPORARY] * callee.results
+        op = self.builder.op(
+            "call",
+            args,
+            [FLOAT] * callee.results,
+            hints=hints,
+            attrs={"callee": callee.name},
+            loc=self.info.loc(node),
+        )
+        return op.results
+
+    def values(self, node: ast.expr, count: int | None = None) -> list[Value]:
+        """The values of a tuple display, or of a call to a helper returning several."""
+        if isinstance(node, ast.Tuple):
+            values = [self.expr(element) for element in node.elts]
+        elif isinstance(node, ast.Call) and _is_helper(
+            self._resolve_quietly(node.func)
+        ):
+            if node.keywords:
+                return [self._call(node, TEMPORARY)]
+            args = [self.expr(a) for a in node.args]
+            values = self.call_helper(self._resolve(node.func), args, node, TEMPORARY)
+        else:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                "unsupported construct: unpacking a non-tuple",
+                "unpack a tuple display such as `a, b = x, y`, or a call returning several values",
+            )
+        if count is not None and len(values) != count:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"cannot unpack {len(values)} values into {count} names",
+                "make both sides the same length",
+            )
+        return values
+
+    def _resolve_quietly(self, node: ast.expr) -> Any:
+        try:
+            return self._resolve(node)
+        except UnsupportedSyntaxError:
+            return None
 
     def _resolve(self, node: ast.expr) -> Any:
         """The Python object a dotted name refers to at transformation time."""
@@ -496,6 +615,19 @@ def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
         except ValueError:
             continue
     return scope
+
+
+def _is_helper(fn: Any) -> bool:
+    """A plain Python function of the user's, which s2sad lowers and differentiates too."""
+    return inspect.isfunction(fn) and not arities(fn)
+
+
+def _result_count(node: ast.FunctionDef) -> int:
+    """How many values ``node`` returns, read from its first ``return``."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Return) and child.value is not None:
+            return len(child.value.elts) if isinstance(child.value, ast.Tuple) else 1
+    return 1
 
 
 def _annotated_type(arg: ast.arg) -> str:

@@ -21,6 +21,8 @@ INT = "int"
 BOOL = "bool"
 TAPE = "tape"
 """The type of the list reverse mode pushes primal values on inside regions."""
+RESIDUALS = "residuals"
+"""The type of the tuple of values a forward sweep hands to its backward sweep."""
 
 TEMPORARY = ""
 """Name hint of a value that has no name in the source (printed as ``t1``, ``t2``...)."""
@@ -111,8 +113,9 @@ class Function:
     """A function: parameters are the body's block arguments; the body ends in ``return``.
 
     ``defaults`` holds the default values of the trailing parameters (Python
-    literals), ``file`` and ``line`` where it was lowered from and ``doc`` the
-    docstring the generated code gets.
+    literals), ``file`` and ``line`` where it was lowered from, ``doc`` the
+    docstring the generated code gets and ``callees`` the user's functions it
+    calls (``call`` ops), directly or not.
     """
 
     name: str
@@ -121,6 +124,7 @@ class Function:
     file: str | None = None
     line: int | None = None
     doc: str | None = None
+    callees: list["Function"] = field(default_factory=list)
     names: "NameTable" = field(default_factory=lambda: NameTable())
 
     @property

@@ -39,8 +39,9 @@ def content_hash(primal: Function, options: str) -> str:
     """Hash of everything a generated file depends on: IR, options, compiler, user rules."""
     digest = hashlib.sha256()
     digest.update(f"s2sad {__version__} {compiler_fingerprint()}\n{options}\n".encode())
-    digest.update(print_function(primal).encode())
-    for op in sorted({op.name for op in primal.walk()}):
+    for function in [primal, *primal.callees]:
+        digest.update(print_function(function).encode())
+    for op in sorted({op.name for f in [primal, *primal.callees] for op in f.walk()}):
         entry = PRIMITIVES.get(op)
         if entry is not None and entry.binding is not None:
             for rule in (entry.tangent, entry.adjoint):

@@ -27,7 +27,28 @@ def derivative_functions(
     a tuple of them, so gradients come back as a value, not a 1-tuple.
     """
     functions = _derivative_functions(primal, kind, wrt, single)
+    functions += _helper_derivatives(primal, "jvp" if kind == "jvp" else "vjp", kind)
     return [tidy_names(function) for function in functions]
+
+
+def _helper_derivatives(primal: Function, mode: str, kind: str) -> list[Function]:
+    """The derivatives of the user's functions ``primal`` calls: ``h_jvp``, or
+    ``h_vjp_fwd`` and ``h_vjp_bwd``; ``primal`` itself too when it is recursive
+    and its own derivative does not already have that form."""
+    called = {
+        op.attrs["callee"]
+        for f in [primal, *primal.callees]
+        for op in f.walk()
+        if op.name == "call"
+    }
+    helpers = list(primal.callees)
+    if primal.name in called and kind in ("grad", "value_and_grad"):
+        helpers.insert(0, primal)
+    functions: list[Function] = []
+    for helper in helpers:
+        every = list(range(len(helper.params)))
+        functions += _derivative_functions(helper, mode, every, single=False)
+    return functions
 
 
 def _derivative_functions(
@@ -66,8 +87,9 @@ def _derivative_functions(
         )
         fwd, bwd = split(result, n_out, n_out)
         tidy_names(fwd)
-        for param, residual in zip(bwd.params, fwd.returned[n_out:]):
-            param.hint = residual.name
+        unpacked = bwd.body.ops[0].results if bwd.body.ops[0].name == "unpack" else []
+        for value, residual in zip(unpacked, fwd.returned[n_out:]):
+            value.hint = residual.name
         return [fwd, bwd]
     raise DifferentiationError(
         f"unknown derivative kind {kind!r}", hint=f"use one of {', '.join(KINDS)}"

@@ -10,6 +10,8 @@ STRUCTURAL_ARITY = {
     "tape": (0, 1),
     "push": (None, 0),
     "pop": (1, None),
+    "call": (None, None),
+    "unpack": (1, None),
 }
 
 

@@ -92,7 +92,7 @@ def test_jvp_source_keeps_the_shape_of_the_program(tmp_path):
     source = derive(swap_loop, "jvp", None, tmp_path).source
     assert "for i in range(3):" in source
     assert (
-        "a_2, b_2, a_2_dot, b_2_dot = (b_2, a_2 * 2.0, b_2_dot, a_2_dot * 2.0)"
+        "a_2, b_3, a_2_dot, b_3_dot = (b_3, b_2, b_3_dot, a_2_dot * 2.0)"
         in source
     )
 

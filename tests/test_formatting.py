@@ -56,3 +56,16 @@ def test_long_lines_are_left_to_black():
     )
     assert format_source(long_line) == black_formatted(long_line)
     assert max(len(line) for line in format_source(long_line).splitlines()) <= 88
+
+
+@pytest.mark.parametrize("kind", ["grad", "jvp", "vjp"])
+def test_control_flow_and_helper_modules_are_black_formatted(kind, tmp_path):
+    from control_functions import CONTROL_CASES
+    from helper_functions import HELPER_CASES
+
+    for f, point in CONTROL_CASES + HELPER_CASES:
+        wrt = tuple(i for i, p in enumerate(point) if isinstance(p, float))
+        if kind == "grad" and f.__name__ == "polar":
+            continue
+        source = derive(f, kind, wrt if kind == "grad" else None, tmp_path).source
+        assert black_formatted(source) == source, f.__name__

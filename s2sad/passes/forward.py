@@ -75,6 +75,8 @@ class _TangentSweep:
         for op in ops:
             if op.regions:
                 self.structured(op)
+            elif op.name == "call":
+                self.call(op)
             else:
                 self.primitive(op)
 
@@ -95,6 +97,19 @@ class _TangentSweep:
         if tangent in created and not copy.result.is_temporary:
             rename(self.builder, tangent, f"{copy.result.name}_dot")
         self.tangents[result] = tangent
+
+    def call(self, op: Op) -> None:
+        """``f(x)`` becomes ``f_jvp(x, x_dot)``: the values and their tangents."""
+        count = len(op.results)
+        operands = [self.mapping[v] for v in op.operands]
+        operands += [self.tangent(v) for v in op.operands]
+        results = [self.copy_value(r) for r in op.results]
+        results += [self.tangent_value(r) for r in op.results]
+        group = None if count == 1 else count
+        attrs = {"callee": f"{op.attrs['callee']}_jvp", "groups": (group, group)}
+        self.builder.block.ops.append(Op("call", operands, results, attrs, [], op.loc))
+        self.mapping.update(zip(op.results, results))
+        self.tangents.update(zip(op.results, results[count:]))
 
     def structured(self, op: Op) -> None:
         """``if``/``for``/``while``: the same op, also yielding or carrying tangents."""

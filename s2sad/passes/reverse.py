@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..ir import (
     FLOAT,
     INT,
+    RESIDUALS,
     TAPE,
     TEMPORARY,
     Block,
@@ -117,6 +118,7 @@ class _AdjointSweep:
         self.definers = {r: op for op in function.walk() for r in op.results}
         self.copies: dict[Block, Block] = {}
         self.iteration_counts: dict[Op, Value] = {}
+        self.call_residuals: dict[Op, Value] = {}
         self.stack: list[_Region] = []
         self.pushes: list[tuple[Block, list[Value]]] = []
         self.tape: Value | None = None
@@ -130,6 +132,8 @@ class _AdjointSweep:
         for op in self.function.walk():
             if op.name == "while" and any(r in self.active for r in op.results):
                 self._count_iterations(op)
+            elif op.name == "call":
+                self._keep_residuals(op)
 
     def _count_iterations(self, op: Op) -> None:
         """Give the copy of a ``while`` op one more carried value: its iteration count."""
@@ -149,10 +153,26 @@ class _AdjointSweep:
         body.terminator.operands.append(step.result)
         count = self._fresh(INT, "iterations")
         copy.results.append(count)
-        marker = Value(count.name, INT, "iterations")
+        self._register(op, count, self.iteration_counts)
+
+    def _keep_residuals(self, op: Op) -> None:
+        """The copy of a call runs the callee's forward sweep, which also returns its residuals."""
+        _, copy = _find_definer(self.builder.function.body, self.mapping[op.results[0]])
+        residuals = self._fresh(RESIDUALS, "residuals")
+        copy.results.append(residuals)
+        group = None if len(op.results) == 1 else len(op.results)
+        copy.attrs = {
+            "callee": f"{op.attrs['callee']}_vjp_fwd",
+            "groups": (group, None),
+        }
+        self._register(op, residuals, self.call_residuals)
+
+    def _register(self, op: Op, value: Value, table: dict[Op, Value]) -> None:
+        """Make a value the forward sweep adds readable by the reverse sweep, like a primal one."""
+        marker = Value(value.name, value.type, value.hint)
         self.home[marker] = self.home[op.results[0]]
-        self.mapping[marker] = count
-        self.iteration_counts[op] = marker
+        self.mapping[marker] = value
+        table[op] = marker
 
     def _fresh(self, type: str, hint: str = TEMPORARY) -> Value:
         return self.builder.value(hint, type)
@@ -216,6 +236,8 @@ class _AdjointSweep:
                 self.reverse_if(op)
             elif op.name in ("for", "while"):
                 self.reverse_loop(op)
+            elif op.name == "call":
+                self.reverse_call(op)
             elif op.results and op.results[0] in self.adjoints:
                 self.reverse_primitive(op)
 
@@ -236,6 +258,21 @@ class _AdjointSweep:
         for operand, contribution in zip(differentiable, contributions):
             if contribution is not None:
                 self.accumulate(operand, contribution)
+
+    def reverse_call(self, op: Op) -> None:
+        """``f(x)`` reversed: ``x_bar = f_vjp_bwd(residuals, out_bar)``."""
+        seeds = [self.adjoints.get(r) for r in op.results]
+        if all(s is None for s in seeds):
+            return
+        operands = [self.primal(self.call_residuals[op])] + [
+            self.zero_or(s) for s in seeds
+        ]
+        results = [self._fresh(FLOAT) for _ in op.operands]
+        attrs = {"callee": f"{op.attrs['callee']}_vjp_bwd", "groups": (len(results),)}
+        self.builder.block.ops.append(Op("call", operands, results, attrs, [], op.loc))
+        for operand, adjoint in zip(op.operands, results):
+            if operand in self.active:
+                self.accumulate(operand, adjoint)
 
     def reverse_if(self, op: Op) -> None:
         """An ``if`` on the same condition whose branches reverse the original ones."""

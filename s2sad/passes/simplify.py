@@ -17,7 +17,7 @@ from ..ir import FLOAT, INT, TEMPORARY, Block, Function, Op, Value, type_of_cons
 from ..primitives import PRIMITIVES
 
 COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
-EFFECTS = ("tape", "push", "pop")
+EFFECTS = ("tape", "push", "pop", "unpack")
 """Ops that touch the tape: never removed, merged or moved."""
 
 
@@ -93,7 +93,11 @@ class _Rewriter:
             op.operands = [self.resolve(v) for v in op.operands]
             for region in op.regions:
                 self.block(region, dict(seen))
-            if op.regions or op.name in ("return", "yield", *EFFECTS):
+            if (
+                op.regions
+                or op.name in ("return", "yield", *EFFECTS)
+                or len(op.results) != 1
+            ):
                 kept.append(op)
                 continue
             self.fold(op)

@@ -8,7 +8,7 @@ the cotangents.  Only values still read after simplification become residuals.
 from __future__ import annotations
 
 from ..primitives import PRIMITIVES
-from ..ir import Builder, Function, Op, Value, new_function, walk_ops
+from ..ir import RESIDUALS, Builder, Function, Op, Value, new_function, walk_ops
 from .reverse import ReverseResult
 from .rule_inline import clone_op
 from .simplify import simplify
@@ -17,7 +17,9 @@ from .simplify import simplify
 def split(
     result: ReverseResult, n_outputs: int, n_cotangents: int
 ) -> tuple[Function, Function]:
-    """``(fwd, bwd)``: ``fwd(primals) -> (outs, residuals)``, ``bwd(*residuals, *cotangents) -> adjoints``.
+    """``(fwd, bwd)``: ``fwd(primals) -> (outs, residuals)``, ``bwd(residuals, *cotangents) -> adjoints``.
+
+    ``residuals`` is one tuple, unpacked at the start of ``bwd``.
 
     ``result`` must come from :func:`reverse` with ``return_value=True``.
     """
@@ -39,11 +41,7 @@ def split(
             candidates.append(value)
 
     bwd = _backward(whole, constant_ops + sweep_ops, candidates, cotangents, adjoints)
-    used = {v for op in bwd.walk() for v in op.operands}
-    residuals = [v for v, p in zip(candidates, bwd.params) if p in used]
-    bwd.body.args = [
-        p for p in bwd.params[: len(candidates)] if p in used
-    ] + bwd.params[len(candidates) :]
+    residuals = _keep_used_residuals(bwd, candidates)
 
     fwd = new_function(
         f"{whole.name}_fwd",
@@ -69,6 +67,17 @@ def split(
     return simplify(fwd), bwd
 
 
+def _keep_used_residuals(bwd: Function, candidates: list[Value]) -> list[Value]:
+    """Trim the backward sweep's unpacking to what it reads; the candidates kept, in order."""
+    unpack = bwd.body.ops[0]
+    used = {v for op in bwd.walk() for v in op.operands}
+    kept = [k for k, r in enumerate(unpack.results) if r in used]
+    unpack.results = [unpack.results[k] for k in kept]
+    if not kept:
+        bwd.body.ops.pop(0)
+    return [candidates[k] for k in kept]
+
+
 def _constant_ops(ops: list[Op]) -> list[Op]:
     """The ops whose values follow from literals alone: recomputed, never stored."""
     known: set[Value] = set()
@@ -90,12 +99,14 @@ def _backward(
 ) -> Function:
     bwd = new_function(
         f"{whole.name}_bwd",
-        [(v.name, v.type) for v in candidates] + [(c.name, c.type) for c in cotangents],
+        [("residuals", RESIDUALS)] + [(c.name, c.type) for c in cotangents],
         reserved=set(whole.names.taken),
         file=whole.file,
     )
     builder = Builder(bwd)
-    mapping = {old: new for old, new in zip(candidates + cotangents, bwd.params)}
+    unpacked = [builder.value(v.hint, v.type) for v in candidates]
+    bwd.body.ops.append(Op("unpack", [bwd.params[0]], unpacked))
+    mapping = dict(zip(candidates + cotangents, unpacked + bwd.params[1:]))
     for op in sweep_ops:
         clone_op(builder, op, mapping)
     hints = whole.body.terminator.attrs["hints"][-len(adjoints) :]
