@@ -6,9 +6,15 @@ hand-written gradient, the generated jvp and ``value_and_grad`` (and the
 gradients of autograd, JAX and PyTorch when they happen to be installed).
 The headline numbers are ratios to ``L`` itself.
 
+The loop benchmark times ``f(x)``, 1000 steps of ``x = sin(x)·0.9 + 0.1·x``,
+its generated reverse gradient (which stores per-step values on a tape), its
+generated jvp, and a hand-written forward-mode derivative, as ratios to ``f``.
+
 It also times the transformation: the first ``s2sad.grad(L)`` in a fresh
 process, with an empty output directory (lowering, passes, formatting, writing,
-importing), and a call whose generated file already exists.  ``L`` is timed
+importing), and a call whose generated file already exists; and the first
+``grad`` of ``bouncing_ball`` (``examples/loops.py``), a 50-line simulation
+with nested loops, branches, a ``break`` and a ``while``.  ``L`` is timed
 in two spellings: as its computational graph (``v1 … v3``, the seed) and as
 one formula that evaluates ``w2·log(w1)`` twice.
 
@@ -35,9 +41,13 @@ import s2sad.api
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 sys.path.insert(0, str(EXAMPLES))
 from autodiff_intro import L, L_formula  # noqa: E402
+from loops import bouncing_ball  # noqa: E402
 
 W1, W2 = 2.0, 3.0
 """The point every gradient is evaluated at."""
+
+X = 0.5
+"""The point the loop ``f`` and its derivatives are evaluated at."""
 
 REPEATS = 7
 """Timing repeats per function (the best one counts)."""
@@ -51,23 +61,41 @@ GRAD_TARGET = 1.3
 TRANSFORM_TARGET_MS = 50.0
 """Issue target: first ``grad(L)`` in a fresh process, in milliseconds."""
 
-FRESH_PROCESS = """
-import json, sys, time
+LOOP_GRAD_TARGET = 3.0
+"""Issue target: generated gradient of the loop ``f`` at most this many times ``f``."""
 
-examples, output = sys.argv[1], sys.argv[2]
+LOOP_JVP_TARGET = 2.5
+"""Issue target: generated jvp of the loop ``f`` at most this many times ``f``."""
+
+LOOP_TRANSFORM_TARGET_MS = 100.0
+"""Issue target: first ``grad`` of a ~50-line function with loops, fresh process, in ms."""
+
+FRESH_PROCESS = """
+import importlib, json, sys, time
+
+examples, output, module, name = sys.argv[1:]
 sys.path.insert(0, examples)
 times = {}
 start = time.perf_counter()
 import s2sad
 times["import s2sad"] = time.perf_counter() - start
-from autodiff_intro import L
+function = getattr(importlib.import_module(module), name)
+wrt = tuple(range(function.__code__.co_argcount))
 start = time.perf_counter()
-s2sad.grad(L, wrt=(0, 1), output_dir=output)
+s2sad.grad(function, wrt=wrt, output_dir=output)
 times["grad"] = time.perf_counter() - start
 times["black loaded"] = "black" in sys.modules
 print(json.dumps(times))
 """
-"""Run by each fresh process: times ``import s2sad``, then the first ``grad``."""
+"""Run by each fresh process: times ``import s2sad``, then the first ``grad``
+of ``module.name`` with respect to all its parameters."""
+
+
+def f(x):
+    """The issue's loop benchmark: 1000 steps of a contraction towards 0."""
+    for _ in range(1000):
+        x = math.sin(x) * 0.9 + 0.1 * x
+    return x
 
 
 def hand_grad(w1, w2):
@@ -75,6 +103,15 @@ def hand_grad(w1, w2):
     log_w1 = math.log(w1)
     outer = 1.0 + 0.5 / math.sqrt(w2 * log_w1)
     return outer * w2 / w1, outer * log_w1
+
+
+def hand_loop_derivative(x):
+    """``f`` and its derivative as a person writes forward mode: one loop carrying ``x`` and ``dx``."""
+    dx = 1.0
+    for _ in range(1000):
+        dx = (0.9 * math.cos(x) + 0.1) * dx
+        x = math.sin(x) * 0.9 + 0.1 * x
+    return x, dx
 
 
 def lecture_graph(log, sqrt):
@@ -179,9 +216,26 @@ def per_call_rows(output_dir):
     return [(what, ns_per_call(function, args)) for what, function, args in cases]
 
 
-def fresh_process(output_dir):
+def loop_rows(output_dir):
+    """``(what, ns/call)`` for the loop ``f``, its generated derivatives and the hand-written one."""
+    value, expected = hand_loop_derivative(X)
+    grad = s2sad.grad(f, output_dir=output_dir)
+    jvp = s2sad.api.jvp_function(f, output_dir=output_dir)
+    check("s2sad.grad of f", (grad(X),), (expected,))
+    check("s2sad jvp of f", jvp(X, 1.0), (value, expected))
+    cases = [
+        ("f (1000 steps)", f, (X,)),
+        ("s2sad.grad of f (generated, reverse)", grad, (X,)),
+        ("s2sad jvp of f, tangent 1 (generated)", jvp, (X, 1.0)),
+        ("hand-written forward derivative", hand_loop_derivative, (X,)),
+    ]
+    return [(what, ns_per_call(function, args)) for what, function, args in cases]
+
+
+def fresh_process(output_dir, function=L):
     """Times (seconds) measured by one new interpreter running ``FRESH_PROCESS``."""
     command = [sys.executable, "-c", FRESH_PROCESS, str(EXAMPLES), str(output_dir)]
+    command += [function.__module__, function.__name__]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
 
@@ -190,12 +244,15 @@ def transformation_runs():
     """``FRESH_RUNS`` fresh processes for each scenario: ``{scenario: [times, ...]}``.
 
     ``cold``: empty output directory; ``cached``: the generated file exists
-    with a matching hash.
+    with a matching hash; ``loop cold``: ``bouncing_ball``, empty output
+    directory.
     """
-    runs = {"cold": [], "cached": []}
+    runs = {"cold": [], "cached": [], "loop cold": []}
     for _ in range(FRESH_RUNS):
         with tempfile.TemporaryDirectory() as empty:
             runs["cold"].append(fresh_process(empty))
+        with tempfile.TemporaryDirectory() as empty:
+            runs["loop cold"].append(fresh_process(empty, bouncing_ball))
     with tempfile.TemporaryDirectory() as cache:
         fresh_process(cache)
         (generated,) = Path(cache).rglob("*.py")
@@ -240,18 +297,35 @@ def verdict(met, target):
     return "met" if met else f"MISSED (target {target})"
 
 
+def print_rows(rows, baseline, name):
+    """A plain-text table of ``rows``, with ratios to the row named ``baseline``."""
+    reference = dict(rows)[baseline]
+    width = max(len(what) for what, _ in rows)
+    ratio = f"ratio to {name}"
+    print(f"{'what':<{width}}  {'ns/call':>9}  {ratio:>10}")
+    for what, time in rows:
+        print(f"{what:<{width}}  {time:>9.1f}  {time / reference:>10.2f}")
+
+
+def print_markdown_rows(rows, baseline, name):
+    """``rows`` as a Markdown table, with a ``× name`` column of ratios to ``baseline``."""
+    reference = dict(rows)[baseline]
+    print(f"| what | ns/call | × `{name}` |")
+    print("|---|---:|---:|")
+    for what, time in rows:
+        print(f"| {what} | {time:.0f} | {time / reference:.2f} |")
+
+
 def main():
-    """Run both benchmarks, print their tables and a Markdown summary for the README."""
+    """Run the benchmarks, print their tables and a Markdown summary for the README."""
     print(machine())
     print()
     with tempfile.TemporaryDirectory() as output_dir:
         rows = per_call_rows(output_dir)
+        loop = loop_rows(output_dir)
     ns = dict(rows)
     baseline = ns["L"]
-    width = max(len(what) for what, _ in rows)
-    print(f"{'what':<{width}}  {'ns/call':>9}  {'ratio to L':>10}")
-    for what, time in rows:
-        print(f"{what:<{width}}  {time:>9.1f}  {time / baseline:>10.2f}")
+    print_rows(rows, "L", "L")
     grad_ratio = ns["s2sad.grad (generated)"] / baseline
     formula_ratio = (
         ns["s2sad.grad of L_formula (generated)"] / ns["L_formula (L as one formula)"]
@@ -266,11 +340,31 @@ def main():
     )
     print()
 
+    loop_base = dict(loop)["f (1000 steps)"]
+    loop_grad, loop_jvp, loop_hand = (
+        dict(loop)[what] / loop_base
+        for what in (
+            "s2sad.grad of f (generated, reverse)",
+            "s2sad jvp of f, tangent 1 (generated)",
+            "hand-written forward derivative",
+        )
+    )
+    print_rows(loop, "f (1000 steps)", "f")
+    print(
+        f"generated gradient / f = {loop_grad:.2f}: "
+        f"{verdict(loop_grad <= LOOP_GRAD_TARGET, f'<= {LOOP_GRAD_TARGET}')}; "
+        f"generated jvp / f = {loop_jvp:.2f}: "
+        f"{verdict(loop_jvp <= LOOP_JVP_TARGET, f'<= {LOOP_JVP_TARGET}')}; "
+        f"hand-written forward / f = {loop_hand:.2f}"
+    )
+    print()
+
     runs = transformation_runs()
     import_s2sad = milliseconds([r for rs in runs.values() for r in rs], "import s2sad")
     scenarios = [
         ("first grad(L), empty output dir", "cold"),
         ("first grad(L), generated file already there", "cached"),
+        ("first grad(bouncing_ball), empty output dir", "loop cold"),
     ]
     print(f"Fresh processes, {FRESH_RUNS} each: median (min) in ms")
     print(f"  import s2sad: {import_s2sad[0]:.1f} ({import_s2sad[1]:.1f})")
@@ -280,20 +374,22 @@ def main():
         print(
             f"  {label}: {median:.1f} ({least:.1f}); black loaded afterwards: {black_loaded}"
         )
-    target = f"< {TRANSFORM_TARGET_MS:.0f} ms"
-    transform = milliseconds(runs["cold"], "grad")[0]
-    print(
-        f"transformation time {transform:.1f} ms: "
-        f"{verdict(transform < TRANSFORM_TARGET_MS, target)}"
-    )
+    for what, scenario, target_ms in [
+        ("grad(L)", "cold", TRANSFORM_TARGET_MS),
+        ("grad(bouncing_ball)", "loop cold", LOOP_TRANSFORM_TARGET_MS),
+    ]:
+        transform = milliseconds(runs[scenario], "grad")[0]
+        print(
+            f"transformation time of {what} {transform:.1f} ms: "
+            f"{verdict(transform < target_ms, f'< {target_ms:.0f} ms')}"
+        )
     print()
 
     print(f"Measured on {machine()}.")
     print()
-    print("| what | ns/call | × `L` |")
-    print("|---|---:|---:|")
-    for what, time in rows:
-        print(f"| {what} | {time:.0f} | {time / baseline:.2f} |")
+    print_markdown_rows(rows, "L", "L")
+    print()
+    print_markdown_rows(loop, "f (1000 steps)", "f")
     print()
     print(f"| fresh process | ms (median of {FRESH_RUNS}) |")
     print("|---|---:|")

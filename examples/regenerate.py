@@ -7,6 +7,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from autodiff_intro import L, gaussian_log_likelihood, rosenbrock, sigmoid  # noqa: E402
+from loops import kepler, oscillator_energy, relax  # noqa: E402
 
 from s2sad.api import derive  # noqa: E402
 
@@ -17,6 +18,11 @@ GENERATED = [
     (sigmoid, "grad", "x"),
     (rosenbrock, "value_and_grad", ("x", "y")),
     (gaussian_log_likelihood, "grad", ("mu", "sigma")),
+    (relax, "grad", ("x0", "a")),
+    (relax, "jvp", None),
+    (oscillator_energy, "grad", ("k", "c")),
+    (oscillator_energy, "jvp", None),
+    (kepler, "grad", ("m", "e")),
 ]
 """(function, derivative kind, wrt) of each committed generated file."""
 

@@ -44,6 +44,8 @@ class ControlFlowLowering(_Base):
                 return self.returned_values(stmt)
             if isinstance(stmt, ast.If) and _contains_return(stmt):
                 return self.returning_if(stmt, rest)
+            if isinstance(stmt, (ast.For, ast.While)) and _contains_return(stmt):
+                return self.returning_loop(stmt, rest)
             self.statement(stmt)
         raise self.error(
             UnsupportedSyntaxError,
@@ -51,6 +53,29 @@ class ControlFlowLowering(_Base):
             "not every path through the function ends with a return statement",
             "return the value to differentiate on every path",
         )
+
+    def returning_loop(self, stmt: ast.stmt, rest: list[ast.stmt]) -> list[Value]:
+        """A loop with a ``return`` inside: a flag and the returned values are
+        carried out of it, then ``values if returned else <rest of the body>``."""
+        flag = self.flag_name("return")
+        slots = [self.flag_name("result") for _ in range(self.result_count)]
+        self.env[flag] = self.builder.const(False)
+        for slot in slots:
+            self.env[slot] = self.builder.const(0.0)
+        outer, self.return_slots = self.return_slots, (flag, slots)
+        self.statement(stmt)
+        self.return_slots = outer
+        regions, values = [], []
+        branches = (
+            lambda: [self.env[s] for s in slots],
+            lambda: self.returning_body(rest),
+        )
+        for lower in branches:
+            block, returned = self.region([], lower)
+            regions.append(block)
+            values.append(returned)
+        hints = [self.node.name if len(slots) == 1 else TEMPORARY] * len(slots)
+        return self.join("if", [self.env[flag]], regions, values, hints, stmt)
 
     def returning_if(self, stmt: ast.If, rest: list[ast.stmt]) -> list[Value]:
         """An ``if`` with a ``return`` inside: the code after it joins each branch that falls through."""
@@ -157,6 +182,19 @@ class ControlFlowLowering(_Base):
                 self.env[jumps[kind]] = self.builder.const(
                     True, loc=self.info.loc(stmt)
                 )
+                return
+            if isinstance(stmt, ast.Return) and "return" in jumps:
+                flag, slots = self.return_slots
+                values = self.returned_values(stmt)
+                if len(values) != len(slots):
+                    raise self.error(
+                        UnsupportedSyntaxError,
+                        stmt,
+                        f"this return gives {len(values)} values, others {len(slots)}",
+                        "return the same number of values on every path",
+                    )
+                self.env.update(zip(slots, values))
+                self.env[flag] = self.builder.const(True, loc=self.info.loc(stmt))
                 return
             self.statement(stmt)
             rest = body[index + 1 :]
@@ -294,6 +332,10 @@ class ControlFlowLowering(_Base):
         if "break" in flags:
             self.env[flags["break"]] = self.builder.const(False)
             assigned.append(flags["break"])
+        if "return" in jumps:
+            flag, slots = self.return_slots
+            flags["return"] = flag
+            assigned += [flag, *slots]
         carried = [n for n in assigned if n in self.env and n != counter]
         types = {n: self.env[n].type for n in carried}
         self.loop_flags.append(flags)
@@ -344,7 +386,7 @@ class ControlFlowLowering(_Base):
             if "continue" in flags:
                 self.env[flags["continue"]] = self.builder.const(False)
             inner = stmt.body
-            if name == "for" and "break" in flags:
+            if name == "for" and ("break" in flags or "return" in flags):
                 inner = [self._unless_broken_statement(stmt.body)]
             self.statements(inner)
             return [self.env[n] for n in carried]
@@ -354,12 +396,19 @@ class ControlFlowLowering(_Base):
         yields.append(yielded)
         return regions, yields
 
-    def _unless_broken(self, test: ast.expr) -> ast.expr:
-        """``not broke and test`` when the loop has a ``break``, else ``test``."""
+    def _stop_flags(self) -> list[ast.expr]:
         flags = self.loop_flags[-1]
-        if "break" not in flags:
+        return [
+            ast.Name(flags[k], ast.Load()) for k in ("break", "return") if k in flags
+        ]
+
+    def _unless_broken(self, test: ast.expr) -> ast.expr:
+        """``not (broke or done) and test`` when the loop can be left early, else ``test``."""
+        stops = self._stop_flags()
+        if not stops:
             return test
-        clear = ast.UnaryOp(ast.Not(), ast.Name(flags["break"], ast.Load()))
+        stop = stops[0] if len(stops) == 1 else ast.BoolOp(ast.Or(), stops)
+        clear = ast.UnaryOp(ast.Not(), stop)
         combined = ast.BoolOp(ast.And(), [clear, test])
         for node in ast.walk(combined):
             if not hasattr(node, "lineno"):
@@ -367,16 +416,22 @@ class ControlFlowLowering(_Base):
         return combined
 
     def _unless_broken_statement(self, body: list[ast.stmt]) -> ast.If:
-        """``if not broke: body`` for the body of a ``for`` loop with a ``break``."""
-        flag = ast.Name(self.loop_flags[-1]["break"], ast.Load())
-        guard = ast.If(ast.UnaryOp(ast.Not(), flag), body, [])
+        """``if not broke: body`` for the body of a ``for`` loop that can be left early."""
+        stops = self._stop_flags()
+        stop = stops[0] if len(stops) == 1 else ast.BoolOp(ast.Or(), stops)
+        guard = ast.If(ast.UnaryOp(ast.Not(), stop), body, [])
         for node in ast.walk(guard.test):
             ast.copy_location(node, body[0])
         return ast.copy_location(guard, body[0])
 
     def flag_name(self, kind: str) -> str:
         """A variable name for a loop's ``break``/``continue`` flag, unused by the function."""
-        base = {"break": "broke", "continue": "skip"}[kind]
+        base = {
+            "break": "broke",
+            "continue": "skip",
+            "return": "done",
+            "result": "result",
+        }[kind]
         name, k = base, 0
         while name in self.reserved_names:
             k += 1
@@ -405,20 +460,27 @@ def _assigned_names(body: list[ast.stmt]) -> list[str]:
 
 
 def _jumps(body: list[ast.stmt]) -> set[str]:
-    """``break``/``continue`` statements of this loop level (not of nested loops)."""
+    """``break``/``continue`` of this loop level (not of nested loops), and ``return`` anywhere."""
     found: set[str] = set()
     for stmt in body:
         if isinstance(stmt, ast.Break):
             found.add("break")
         elif isinstance(stmt, ast.Continue):
             found.add("continue")
+        elif isinstance(stmt, ast.Return):
+            found.add("return")
         elif isinstance(stmt, ast.If):
             found |= _jumps(stmt.body) | _jumps(stmt.orelse)
+        elif isinstance(stmt, (ast.For, ast.While)) and _contains_return(stmt):
+            found.add("return")
     return found
 
 
 def _may_jump(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.If) and bool(_jumps([stmt]))
+    """Whether ``stmt`` may set a flag that skips the rest of a loop body."""
+    if isinstance(stmt, ast.If):
+        return bool(_jumps([stmt]))
+    return isinstance(stmt, (ast.For, ast.While)) and _contains_return(stmt)
 
 
 def _contains_return(stmt: ast.stmt) -> bool:

@@ -36,10 +36,6 @@ VARIADIC = {min, max}
 """Callables whose calls with more than two arguments are folded left into two-argument calls."""
 
 UNSUPPORTED = {
-    ast.Return: (
-        "return inside a loop",
-        "return after the loop; only if/else branches may return early",
-    ),
     ast.Try: ("try statement", "differentiate the code inside the try block instead"),
     ast.With: (
         "with statement",
@@ -164,6 +160,8 @@ class _Lowering(ControlFlowLowering):
         self.env: dict[str, Value] = {}
         self.out_of_scope: dict[str, str] = {}
         self.loop_flags: list[dict[str, str]] = []
+        self.return_slots: tuple[str, list[str]] | None = None
+        self.result_count = _result_count(node)
 
     def error(self, cls: type, node: ast.AST, message: str, hint: str) -> Exception:
         loc = self.info.loc(node)

@@ -71,14 +71,6 @@ def two_outputs(x):
     return x, 2.0 * x  # <-
 
 
-def returns_in_loop(x):
-    for k in range(3):
-        if x > 1.0:
-            return x  # <-
-        x = x * 2.0
-    return x
-
-
 def one_branch_only(x):
     if x > 0.0:
         y = x

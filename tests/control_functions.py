@@ -288,3 +288,43 @@ JUMP_CASES = [
     (nested_break, (0.3,)),
 ]
 CONTROL_CASES += JUMP_CASES
+
+
+def return_from_loop(x):
+    y = x
+    for i in range(20):
+        y = y * 1.2 + 0.05
+        if y > 2.0:
+            return y * i
+    return -y
+
+
+def return_from_while(x):
+    k = 0
+    y = x
+    while k < 100:
+        if y * y > 5.0:
+            return y + k
+        y = y * 1.1 + 0.2
+        k = k + 1
+    return 0.0 * y
+
+
+def return_from_nested_loops(x):
+    s = 0.0
+    for i in range(5):
+        for j in range(5):
+            s = s + x * (i + 1) * (j + 1)
+            if s > 3.0:
+                return s * s
+    return s
+
+
+RETURN_CASES = [
+    (return_from_loop, (0.5,)),
+    (return_from_loop, (-3.0,)),
+    (return_from_while, (0.3,)),
+    (return_from_nested_loops, (0.27,)),
+    (return_from_nested_loops, (0.001,)),
+]
+CONTROL_CASES += RETURN_CASES

@@ -26,7 +26,6 @@ UNSUPPORTED = [
     (bad.uses_lambda, "lambda"),
     (bad.uses_global, "global statement"),
     (bad.uses_comprehension, "list comprehension"),
-    (bad.returns_in_loop, "return inside a loop"),
     (bad.one_branch_only, "assigned in only one branch"),
     (bad.loop_local, "assigned inside the loop"),
     (bad.loop_over_variable, "for loop over `items`"),
