@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from typing import Any
 
+from .formatting import LINE_LENGTH
 from .ir import Block, Function, Op, Value
 from .primitives import PRIMITIVES
 
@@ -68,6 +69,7 @@ class FunctionEmitter:
         self.uses = Counter(v for op in function.walk() for v in op.operands)
         self.inline: dict[Value, ast.expr] = {}
         self.names: dict[Value, str] = {}
+        self.depth = 0
         self._share_loop_variables(function.body)
 
     def emit(self) -> ast.FunctionDef:
@@ -146,6 +148,12 @@ class FunctionEmitter:
 
     def block(self, block: Block) -> list[ast.stmt]:
         """The statements of ``block`` (its terminator excluded unless ``return``)."""
+        self.depth += 1
+        statements = self._statements(block)
+        self.depth -= 1
+        return statements
+
+    def _statements(self, block: Block) -> list[ast.stmt]:
         inlinable = self.inlinable(block)
         statements: list[ast.stmt] = []
         for op in block.ops:
@@ -195,8 +203,24 @@ class FunctionEmitter:
         ]
         if pairs:
             names, values = zip(*pairs)
-            statements.append(_assign(list(names), [self.operand(v) for v in values]))
+            self.depth += 1
+            statements += self.assign_all(names, [self.operand(v) for v in values])
+            self.depth -= 1
         return statements
+
+    def assign_all(self, names: list[str], values: list[ast.expr]) -> list[ast.stmt]:
+        """``a, b = (x, y)``; or, where that line would be too long for black to
+        keep and no value reads a name assigned before it, one line each."""
+        statement = _assign(list(names), values)
+        line = 4 * self.depth + len(", ".join(names)) + len(" = ")
+        line += len(ast.unparse(statement.value))
+        if len(names) == 1 or line <= LINE_LENGTH:
+            return [statement]
+        for k, value in enumerate(values):
+            read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+            if read & set(names[:k]):
+                return [statement]
+        return [_assign([n], [v]) for n, v in zip(names, values)]
 
     def if_statement(self, op: Op) -> list[ast.stmt]:
         """``if c: ... else: ...``, or ``r = a if c else b`` (``c or b``, ``c and a``)
@@ -307,7 +331,7 @@ class FunctionEmitter:
         if not pairs:
             return []
         names, values = zip(*pairs)
-        return [_assign(list(names), [self.operand(v) for v in values])]
+        return self.assign_all(names, [self.operand(v) for v in values])
 
     # ------------------------------------------------------------ expressions
 

@@ -4,7 +4,8 @@ Generated modules have a fixed shape: a header comment, imports, a few
 assignments, and functions whose statements each fit on one line.  For that
 shape black's output is known: blank lines between the parts, and ``**``
 written without spaces between simple operands.  When every line fits in 88
-columns that layout is produced directly (microseconds); otherwise, black
+columns (or is a one-line docstring, which black never splits) that layout
+is produced directly (microseconds); otherwise, black
 itself formats the module (importing black costs tens of milliseconds).  The
 tests check the fast path against black on every generated module.
 """
@@ -12,6 +13,8 @@ tests check the fast path against black on every generated module.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 
 LINE_LENGTH = 88
 
@@ -30,11 +33,128 @@ def module_text(
 def format_source(source: str) -> str:
     """``source`` formatted as black's default style formats it."""
     text = hug_simple_powers(source)
-    if all(len(line) <= LINE_LENGTH for line in text.splitlines()):
-        return text
-    import black
+    lines: list[str] = []
+    for line in text.splitlines():
+        split = [line] if _fits(line) else _split_as_black_does(line)
+        if split is None:
+            import black
 
-    return black.format_str(source, mode=black.Mode())
+            return black.format_str(source, mode=black.Mode())
+        lines += split
+    return "\n".join(lines) + "\n"
+
+
+def _fits(line: str) -> bool:
+    """True if black leaves ``line`` as it is: short enough, or a one-line
+    docstring (black never splits a string)."""
+    stripped = line.strip()
+    docstring = (
+        len(stripped) > 6
+        and stripped.startswith('"""')
+        and stripped.endswith('"""')
+        and '"""' not in stripped[3:-3]
+    )
+    return len(line) <= LINE_LENGTH or docstring
+
+
+_OPERATOR_GROUPS = {
+    ast.Add: "arith",
+    ast.Sub: "arith",
+    ast.Mult: "term",
+    ast.Div: "term",
+    ast.FloorDiv: "term",
+    ast.Mod: "term",
+}
+"""Binary operators black splits at, grouped by priority (``**`` excluded)."""
+
+_OPERATOR_SPELLINGS = {
+    "+": "arith",
+    "-": "arith",
+    "*": "term",
+    "/": "term",
+    "//": "term",
+    "%": "term",
+}
+
+
+def _split_as_black_does(line: str) -> list[str] | None:
+    """Black's split of a too-long ``target = value`` or ``return value`` line,
+    for the two shapes generated code has; None for any other line.
+
+    A parenthesised tuple is exploded, one element and a comma per line.  A
+    conditional expression, or a chain of two or more ``+``/``-`` (or ``*``,
+    ``/``) operators, is wrapped in parentheses on lines of its own.
+    """
+    indent = line[: len(line) - len(line.lstrip())]
+    stripped = line.strip()
+    if not stripped.isascii():
+        return None
+    try:
+        statements = ast.parse(stripped).body
+    except SyntaxError:
+        return None
+    if len(statements) != 1:
+        return None
+    statement = statements[0]
+    single_name = isinstance(statement, ast.Assign) and (
+        len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)
+    )
+    if not (single_name or isinstance(statement, ast.Return)):
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+            return None
+    value = statement.value
+    if value is None or value.end_col_offset != len(stripped):
+        return None
+    head, body = stripped[: value.col_offset], stripped[value.col_offset :]
+    inner = indent + "    "
+    if isinstance(value, ast.Tuple) and body.startswith("(") and body.endswith(")"):
+        elements = [ast.get_source_segment(stripped, e) for e in value.elts]
+        split = [indent + head + "("] + [f"{inner}{e}," for e in elements]
+    elif single_name or isinstance(statement, ast.Return):
+        if isinstance(value, ast.IfExp):
+            split = [indent + head + "(", inner + body]
+        elif (chain := _operator_chain(value, body)) is not None:
+            lines = [body] if len(inner + body) <= LINE_LENGTH else chain
+            split = [indent + head + "("] + [inner + part for part in lines]
+        else:
+            return None
+    else:
+        return None
+    split.append(indent + ")")
+    return split if all(len(s) <= LINE_LENGTH for s in split) else None
+
+
+def _operator_chain(node: ast.expr, text: str) -> list[str] | None:
+    """``["a", "+ b", "- c"]``: ``text``, the source of ``node``, cut before each
+    operator of the top binary operator's priority group at depth 0, when there
+    are two or more (black's delimiter split); else None."""
+    if not isinstance(node, ast.BinOp) or type(node.op) not in _OPERATOR_GROUPS:
+        return None
+    group = _OPERATOR_GROUPS[type(node.op)]
+    splitters = {k for k, g in _OPERATOR_SPELLINGS.items() if g == group}
+    cuts, depth, previous = [], 0, None
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.string in "([{" and token.type == tokenize.OP:
+            depth += 1
+        elif token.string in ")]}" and token.type == tokenize.OP:
+            depth -= 1
+        elif depth == 0 and token.string in splitters and _ends_operand(previous):
+            cuts.append(token.start[1])
+        if token.type not in (tokenize.NEWLINE, tokenize.ENDMARKER):
+            previous = token
+    if len(cuts) < 2:
+        return None
+    bounds = [0] + cuts + [len(text)]
+    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+
+
+def _ends_operand(token: tokenize.TokenInfo | None) -> bool:
+    """True if an operator after ``token`` is binary (``a - b``), not unary (``* -b``)."""
+    if token is None:
+        return False
+    if token.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING):
+        return token.string not in ("if", "else", "and", "or", "not", "in", "is")
+    return token.string in ")]}"
 
 
 def hug_simple_powers(source: str) -> str:

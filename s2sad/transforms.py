@@ -14,6 +14,8 @@ from .passes.names import tidy_names
 from .passes.reverse import reverse
 from .passes.simplify import simplify
 from .passes.split import split
+from .passes.tape import split_long_records, trim_tape
+from .formatting import LINE_LENGTH
 
 KINDS = ("grad", "value_and_grad", "jvp", "vjp")
 
@@ -28,7 +30,19 @@ def derivative_functions(
     """
     functions = _derivative_functions(primal, kind, wrt, single)
     functions += _helper_derivatives(primal, "jvp" if kind == "jvp" else "vjp", kind)
-    return [tidy_names(function) for function in functions]
+    functions = [tidy_names(function) for function in functions]
+    _split_long_records(functions)
+    return functions
+
+
+def _split_long_records(functions: list[Function]) -> None:
+    """Keep tape lines within black's line length: a function that pushes
+    pairs with itself if it also pops, else with the next one (its backward sweep)."""
+    for k, function in enumerate(functions):
+        ops = {op.name for op in function.walk()}
+        if "push" in ops:
+            popping = function if "pop" in ops else functions[k + 1]
+            split_long_records(function, popping, LINE_LENGTH)
 
 
 def _helper_derivatives(primal: Function, mode: str, kind: str) -> list[Function]:
@@ -77,7 +91,10 @@ def _derivative_functions(
             result.function.doc = (
                 f"Value of {primal.name} and its gradient with respect to {names}."
             )
-        return [simplify(result.function)]
+        function = simplify(result.function)
+        if trim_tape(function, function):
+            simplify(function)
+        return [function]
     if kind == "jvp":
         return [simplify(forward(primal, wrt))]
     if kind == "vjp":

@@ -1,9 +1,13 @@
 """Generated code is exactly black's formatting, whether laid out directly or by black itself."""
 
+import sys
+
 import black
 import pytest
 from scalar_functions import MULTI_OUTPUT_CASES, SCALAR_CASES
 from user_rules import uses_distance, uses_softplus
+
+from pathlib import Path
 
 from s2sad.api import derive
 from s2sad.formatting import format_source, hug_simple_powers
@@ -15,6 +19,9 @@ CASES = [
 ]
 CASES += [(f, kind) for f, _ in MULTI_OUTPUT_CASES for kind in ("jvp", "vjp")]
 CASES += [(uses_softplus, "value_and_grad"), (uses_distance, "jvp")]
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def black_formatted(source):
@@ -56,6 +63,65 @@ def test_long_lines_are_left_to_black():
     )
     assert format_source(long_line) == black_formatted(long_line)
     assert max(len(line) for line in format_source(long_line).splitlines()) <= 88
+
+
+def test_bouncing_ball_is_formatted_without_black(tmp_path, monkeypatch):
+    sys.path.insert(0, str(EXAMPLES))
+    from loops import bouncing_ball
+
+    monkeypatch.setitem(sys.modules, "black", None)
+    source = derive(bouncing_ball, "grad", (0, 1, 2, 3), tmp_path).source
+    assert max(len(line) for line in source.splitlines()) > 88
+    monkeypatch.delitem(sys.modules, "black")
+    assert black_formatted(source) == source
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['    """' + "word " * 20 + 'end."""', "    " + " + ".join(['"""word"""'] * 9)],
+)
+def test_only_docstrings_may_be_long_without_black(line):
+    source = f"def f():\n{line}\n"
+    assert format_source(source) == black_formatted(source)
+
+
+LONG = ", ".join(f"value_{i}" for i in range(9))
+
+SPLIT_WITHOUT_BLACK = [
+    "    total = " + " + ".join(f"term_{i} * weight_{i}" for i in range(4)),
+    "    total = " + " + ".join(f"term_{i} * weight_{i}" for i in range(7)),
+    "    ratio = " + " / ".join(f"factor_{i}" for i in range(9)),
+    "    speed = 0.5 if height < 40.0 else 0.3 if height < 80.0 else 0.25 if n < 3 else 0.45",
+    f"    first, second, third = ({LONG}, value_9)",
+    f"    return ({LONG}, value_9)",
+    f"    return ({LONG}, (value_9, value_10))",
+    "    return " + " - ".join(f"term_{i} * weight_{i}" for i in range(7)),
+    "    y = (a + b) * -c - 1e-05 * math.exp(-x) + (first_long_name - another_long_name) - z_9",
+]
+
+LEFT_TO_BLACK = [
+    "    y = math.exp(" + " * ".join(f"factor_{i}" for i in range(9)) + ")",
+    "    y = scale * math.exp(" + " * ".join(f"factor_{i}" for i in range(9)) + ")",
+    "    y = -(" + " + ".join(f"factor_{i}" for i in range(9)) + ")",
+    "    y = first_long_name_here + math.exp(" + " * ".join(["abc"] * 14) + ")",
+    f"    tape.append(({LONG}, value_9, value_10))",
+    f"    first, second, third = tape_of_values_and_more_values.pop({LONG})",
+    f"    a = ({LONG}, " + ", ".join(f"item_{i}" for i in range(9)) + ")",
+]
+
+
+@pytest.mark.parametrize("line", SPLIT_WITHOUT_BLACK)
+def test_long_statements_of_known_shapes_are_split_without_black(line, monkeypatch):
+    source = f"def f():\n{line}\n"
+    expected = black_formatted(source)
+    monkeypatch.setitem(sys.modules, "black", None)
+    assert format_source(source) == expected
+
+
+@pytest.mark.parametrize("line", LEFT_TO_BLACK)
+def test_other_long_statements_are_left_to_black(line):
+    source = f"def f():\n{line}\n"
+    assert format_source(source) == black_formatted(source)
 
 
 @pytest.mark.parametrize("kind", ["grad", "jvp", "vjp"])

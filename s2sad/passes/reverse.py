@@ -200,8 +200,9 @@ class _AdjointSweep:
         """Insert the tape and its pushes into the forward sweep; the number of ops added to it."""
         if self.tape is None:
             return 0
-        for block, values in self.pushes:
-            push = Op("push", [self.tape] + [self.mapping[v] for v in values], [])
+        for record, (block, values) in enumerate(self.pushes):
+            operands = [self.tape] + [self.mapping[v] for v in values]
+            push = Op("push", operands, [], {"record": record})
             block.ops.insert(len(block.ops) - 1, push)
         self.builder.function.body.ops.insert(0, Op("tape", [], [self.tape]))
         return 1
@@ -379,7 +380,8 @@ class _AdjointSweep:
     def _tape_region(self, region: Block, block: Block, state: _Region) -> None:
         if self.tape is None:
             self.tape = self.builder.value("tape", TAPE)
-        pop = Op("pop", [self.tape], [state.popped[v] for v in state.needed])
+        popped = [state.popped[v] for v in state.needed]
+        pop = Op("pop", [self.tape], popped, {"record": len(self.pushes)})
         block.ops.insert(0, pop)
         self.pushes.append((self.copies[region], state.needed))
 

@@ -12,6 +12,7 @@ from ..ir import RESIDUALS, Builder, Function, Op, Value, new_function, walk_ops
 from .reverse import ReverseResult
 from .rule_inline import clone_op
 from .simplify import simplify
+from .tape import trim_tape
 
 
 def split(
@@ -64,7 +65,11 @@ def split(
         attrs={"layout": (group, len(residuals)), "hints": hints},
     )
     fwd.doc = "Forward sweep: the outputs and the residuals the backward sweep reads."
-    return simplify(fwd), bwd
+    simplify(fwd)
+    if trim_tape(fwd, bwd):
+        simplify(fwd)
+        simplify(bwd)
+    return fwd, bwd
 
 
 def _keep_used_residuals(bwd: Function, candidates: list[Value]) -> list[Value]:
