@@ -7,6 +7,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from autodiff_intro import L, gaussian_log_likelihood, rosenbrock, sigmoid  # noqa: E402
+from branches import huber, tax  # noqa: E402
 from loops import kepler, oscillator_energy, relax  # noqa: E402
 
 from s2sad.api import derive  # noqa: E402
@@ -23,6 +24,9 @@ GENERATED = [
     (oscillator_energy, "grad", ("k", "c")),
     (oscillator_energy, "jvp", None),
     (kepler, "grad", ("m", "e")),
+    (huber, "grad", ("r", "delta")),
+    (huber, "jvp", None),
+    (tax, "grad", "income"),
 ]
 """(function, derivative kind, wrt) of each committed generated file."""
 

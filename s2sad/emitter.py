@@ -238,6 +238,8 @@ class FunctionEmitter:
             else:
                 expr = ast.IfExp(test, then_body[0].value, else_body[0].value)
             return [_assign([self.name(op.result)], [expr])]
+        if not then_body and else_body:
+            return [ast.If(_negated(test), else_body, [])]
         return [ast.If(test, then_body or [ast.Pass()], else_body)]
 
     def for_statement(self, op: Op) -> list[ast.stmt]:
@@ -251,7 +253,9 @@ class FunctionEmitter:
         iterable: ast.expr = ast.Call(ast.Name("range", ast.Load()), args, [])
         if op.attrs.get("reversed"):
             iterable = ast.Call(ast.Name("reversed", ast.Load()), [iterable], [])
-        target = ast.Name(self.name(body.args[0]), ast.Store())
+        counter = body.args[0]
+        unread = self.uses[counter] == 0 and counter not in self.names
+        target = ast.Name("_" if unread else self.name(counter), ast.Store())
         loop = self.region(body, op.results) or [ast.Pass()]
         statements.append(ast.For(target, iterable, loop, []))
         return statements
@@ -378,6 +382,13 @@ def _assign(names: list[str], values: list[ast.expr]) -> ast.stmt:
         return ast.Assign([ast.Name(names[0], ast.Store())], values[0])
     target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
     return ast.Assign([target], ast.Tuple(values, ast.Load()))
+
+
+def _negated(test: ast.expr) -> ast.expr:
+    """``not test``, without doubling a ``not``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    return ast.UnaryOp(ast.Not(), test)
 
 
 def _single_assignment(*bodies: list[ast.stmt]) -> bool:

@@ -174,6 +174,7 @@ class NameTable:
         self.taken: set[str] = set()
         self.reserved: set[str] = set(reserved or ())
         self.temporaries = 0
+        self.constants = 0
 
     def fresh(self, hint: str) -> str:
         """A new unique name derived from ``hint`` (a temporary if empty)."""

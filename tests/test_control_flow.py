@@ -90,8 +90,8 @@ def test_lowered_and_derived_ir_verify(f, point, kind):
 
 def test_jvp_source_keeps_the_shape_of_the_program(tmp_path):
     source = derive(swap_loop, "jvp", None, tmp_path).source
-    assert "for i in range(3):" in source
-    assert "a_2, b_3, a_2_dot, b_3_dot = (b_3, b_2, b_3_dot, a_2_dot * 2.0)" in source
+    assert "for _ in range(3):" in source
+    assert "a_1, b_1, a_dot_1, b_dot_1 = (b_1, b_3, b_dot_1, a_dot_1 * 2.0)" in source
 
 
 def test_printed_ir_of_an_if():

@@ -1,4 +1,7 @@
-"""Golden tests: printed IR and generated source of the seed function, compared line by line.
+"""Golden tests: printed IR and generated source, compared line by line.
+
+The seed function ``L`` in every mode, and reverse mode through a ``for`` loop
+(``relax``), a ``while`` loop (``kepler``) and an ``if`` (``huber``).
 
 The expected IR is in tests/golden/; the expected source is the committed file
 under generated/ (its content-hash line aside, which changes with the compiler
@@ -11,13 +14,15 @@ from pathlib import Path
 
 import pytest
 from autodiff_intro import L, rosenbrock
+from branches import huber
+from loops import kepler, relax
 
 from s2sad.api import derive
 from s2sad.frontend import lower
 from s2sad.printer import print_function
 
 GOLDEN = Path(__file__).parent / "golden"
-GENERATED = Path(__file__).resolve().parent.parent / "generated" / "autodiff_intro"
+GENERATED = Path(__file__).resolve().parent.parent / "generated"
 
 
 def without_hash(source):
@@ -53,11 +58,20 @@ def test_ir_matches_the_lecture_graph():
 @pytest.mark.parametrize(
     "f, kind, wrt, name",
     [
-        (L, "grad", ("w1", "w2"), "L_grad_w1_w2.py"),
-        (L, "jvp", None, "L_jvp.py"),
-        (L, "vjp", None, "L_vjp.py"),
-        (rosenbrock, "value_and_grad", ("x", "y"), "rosenbrock_value_and_grad_x_y.py"),
+        (L, "grad", ("w1", "w2"), "autodiff_intro/L_grad_w1_w2.py"),
+        (L, "jvp", None, "autodiff_intro/L_jvp.py"),
+        (L, "vjp", None, "autodiff_intro/L_vjp.py"),
+        (
+            rosenbrock,
+            "value_and_grad",
+            ("x", "y"),
+            "autodiff_intro/rosenbrock_value_and_grad_x_y.py",
+        ),
+        (relax, "grad", ("x0", "a"), "loops/relax_grad_x0_a.py"),
+        (kepler, "grad", ("m", "e"), "loops/kepler_grad_m_e.py"),
+        (huber, "grad", ("r", "delta"), "branches/huber_grad_r_delta.py"),
     ],
+    ids=["L-grad", "L-jvp", "L-vjp", "rosenbrock", "for-loop", "while-loop", "if"],
 )
 def test_generated_source(f, kind, wrt, name, tmp_path):
     expected = without_hash((GENERATED / name).read_text())
@@ -82,3 +96,23 @@ def test_gradient_of_seed_is_as_short_as_hand_written():
         "w1_bar = v1_bar / w1",
         "return (w1_bar, w2_bar)",
     ]
+
+
+@pytest.mark.parametrize(
+    "name, forward, backward",
+    [
+        ("loops/relax_grad_x0_a.py", "for _ in range(1000):", "for _ in reversed("),
+        ("loops/kepler_grad_m_e.py", "while abs(", "for _ in range(iterations):"),
+        ("branches/huber_grad_r_delta.py", "if t2:", "if t2:"),
+    ],
+)
+def test_reverse_mode_reads_as_a_forward_then_a_backward_pass(name, forward, backward):
+    """The lecture's algorithm: a forward pass storing intermediates on the tape,
+    then a backward pass over the same structure popping them."""
+    lines = [line.strip() for line in (GENERATED / name).read_text().splitlines()]
+    first = next(k for k, line in enumerate(lines) if line.startswith(forward))
+    push = next(k for k, line in enumerate(lines) if line.startswith("tape.append("))
+    second = next(k for k in range(push, len(lines)) if lines[k].startswith(backward))
+    pop = next(k for k, line in enumerate(lines) if line.endswith("= tape.pop()"))
+    assert first < push < second < pop
+    assert lines[second + 1].endswith("= tape.pop()")

@@ -95,7 +95,7 @@ class _TangentSweep:
             self.builder, entry, "tangent", bindings.__getitem__
         )
         if tangent in created and not copy.result.is_temporary:
-            rename(self.builder, tangent, f"{copy.result.name}_dot")
+            rename(self.builder, tangent, f"{copy.result.hint}_dot")
         self.tangents[result] = tangent
 
     def call(self, op: Op) -> None:
@@ -156,5 +156,5 @@ class _TangentSweep:
 
     def tangent_value(self, value: Value) -> Value:
         """A fresh value to hold the tangent of ``value``."""
-        hint = TEMPORARY if value.is_temporary else f"{value.name}_dot"
+        hint = TEMPORARY if value.is_temporary else f"{value.hint}_dot"
         return self.builder.value(hint, FLOAT)

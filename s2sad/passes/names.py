@@ -49,11 +49,20 @@ def _name_results(function: Function) -> None:
 
 
 def _block(block: Block, table: NameTable, top: bool = False) -> None:
+    """Name ``block``'s values in order; an ``if`` or loop names its results
+    before the values inside it, since the generated code assigns the results'
+    variables (the values yielded into them mostly share those variables).
+    Constants are written as literals, so their names never show: they take
+    no source name from a value that would."""
     if not top:
         for arg in block.args:
             arg.name = table.fresh(arg.hint)
     for op in block.ops:
-        for region in op.regions:
-            _block(region, table)
+        if op.name == "const":
+            table.constants += 1
+            op.result.name = f"%c{table.constants}"
+            continue
         for result in op.results:
             result.name = table.fresh(result.hint)
+        for region in op.regions:
+            _block(region, table)

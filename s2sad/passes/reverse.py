@@ -29,6 +29,7 @@ from ..ir import (
     Op,
     Value,
     new_function,
+    walk_ops,
 )
 from ..primitives import PRIMITIVES
 from .activity import varied
@@ -64,7 +65,7 @@ def reverse(
     params = function.params
     outputs = function.returned
     cotangents = [
-        (f"{'out' + str(i) if v.is_temporary else v.name}_bar", FLOAT)
+        (f"{'out' + str(i) if v.is_temporary else v.hint}_bar", FLOAT)
         for i, v in enumerate(outputs)
     ]
     cotangents = cotangents if seed == "param" else []
@@ -204,6 +205,7 @@ class _AdjointSweep:
             operands = [self.tape] + [self.mapping[v] for v in values]
             push = Op("push", operands, [], {"record": record})
             block.ops.insert(len(block.ops) - 1, push)
+            _push_early(block)
         self.builder.function.body.ops.insert(0, Op("tape", [], [self.tape]))
         return 1
 
@@ -216,7 +218,7 @@ class _AdjointSweep:
         value takes the name ``<primal>_bar`` if it has none yet.
         """
         named = self.mapping.get(primal, primal)
-        hint = TEMPORARY if named.is_temporary else f"{named.name}_bar"
+        hint = TEMPORARY if named.is_temporary else f"{named.hint}_bar"
         previous = self.adjoints.get(primal)
         if previous is None:
             if contribution.is_temporary and hint != TEMPORARY:
@@ -333,7 +335,7 @@ class _AdjointSweep:
         )
         attrs = {"reversed": True} if op.name == "for" else {}
         results = self._join(
-            op, "for", bounds + inits, [block], outer, attrs, len(active)
+            op, "for", bounds + inits, [block], outer, attrs, carried_adjoints
         )
         for k, adjoint in zip(active, results):
             init = op.operands[len(op.operands) - carried + k]
@@ -342,7 +344,7 @@ class _AdjointSweep:
 
     def _bar_hint(self, value: Value) -> str:
         named = self.mapping.get(value, value)
-        return TEMPORARY if named.is_temporary else f"{named.name}_bar"
+        return TEMPORARY if named.is_temporary else f"{named.hint}_bar"
 
     def _reverse_region(
         self,
@@ -393,16 +395,17 @@ class _AdjointSweep:
         regions: list[Block],
         outer: list[Value],
         attrs: dict,
-        carried: int = 0,
+        carried: tuple[Value, ...] | list[Value] = (),
     ) -> list[Value]:
-        """Append the adjoint op; the outer values' adjoints become its last results."""
-        results = [self._fresh(FLOAT) for _ in range(carried)]
+        """Append the adjoint op; its first results carry on ``carried`` (named
+        alike), the outer values' adjoints are its last results."""
+        results = [self._fresh(FLOAT, v.hint) for v in carried]
         results += [self._fresh(FLOAT, self._bar_hint(v)) for v in outer]
         self.builder.block.ops.append(
             Op(name, operands, results, attrs, regions, op.loc)
         )
-        self.adjoints.update(zip(outer, results[carried:]))
-        return results[:carried]
+        self.adjoints.update(zip(outer, results[len(carried) :]))
+        return results[: len(carried)]
 
     def _outer_values(self, op: Op, regions: list[Block]) -> list[Value]:
         """Active values defined outside ``op`` that ``regions`` read or yield, in order of use."""
@@ -414,6 +417,21 @@ class _AdjointSweep:
                     if v in self.active and v not in inside and v not in found:
                         found.append(v)
         return found
+
+
+def _push_early(block: Block) -> None:
+    """Move the push at the end of ``block`` up to just after the last op that
+    defines one of its values or pushes on the tape itself (so records stay in
+    order): the values it reads are then free to be overwritten."""
+    push = block.ops[-2]
+    pushed = set(push.operands[1:])
+    at = 0
+    for index, op in enumerate(block.ops[:-2]):
+        inside = walk_ops([inner for region in op.regions for inner in region.ops])
+        nested = any(inner.name == "push" for inner in inside)
+        if nested or pushed & set(op.results):
+            at = index + 1
+    block.ops.insert(at, block.ops.pop(-2))
 
 
 def _find_definer(block: Block, value: Value) -> tuple[Block, Op]:
