@@ -114,47 +114,60 @@ def hand_loop_derivative(x):
     return x, dx
 
 
-def lecture_graph(log, sqrt):
-    """``L`` written with the given ``log`` and ``sqrt``, for libraries that trace their own."""
+def lecture_graph(np_like):
+    """``L`` written with the ``log`` and ``sqrt`` of ``np_like``, for libraries that trace their own."""
 
     def traced_L(w1, w2):
-        v1 = log(w1)
+        v1 = np_like.log(w1)
         v2 = w2 * v1
-        v3 = sqrt(v2)
+        v3 = np_like.sqrt(v2)
         return v2 + v3
 
     return traced_L
 
 
-def autograd_grad():
-    """autograd's gradient of ``L`` with respect to both parameters."""
+def loop_graph(np_like):
+    """The loop ``f`` written with the ``sin`` of ``np_like``."""
+
+    def traced_f(x):
+        for _ in range(1000):
+            x = np_like.sin(x) * 0.9 + 0.1 * x
+        return x
+
+    return traced_f
+
+
+def autograd_grad(graph, argnums):
+    """autograd's gradient of ``graph(autograd.numpy)``."""
     import autograd
     import autograd.numpy as anp
 
-    return autograd.grad(lecture_graph(anp.log, anp.sqrt), argnum=(0, 1))
+    return autograd.grad(graph(anp), argnum=argnums)
 
 
-def jax_grad():
-    """JAX's jit-compiled gradient of ``L`` in float64, waiting for the result."""
+def jax_grad(graph, argnums):
+    """JAX's jit-compiled gradient of ``graph(jax.numpy)`` in float64, waiting for the result."""
     import jax
     import jax.numpy as jnp
 
     jax.config.update("jax_enable_x64", True)
-    compiled = jax.jit(jax.grad(lecture_graph(jnp.log, jnp.sqrt), argnums=(0, 1)))
-    return lambda w1, w2: jax.block_until_ready(compiled(w1, w2))
+    compiled = jax.jit(jax.grad(graph(jnp), argnums=argnums))
+    return lambda *args: jax.block_until_ready(compiled(*args))
 
 
-def torch_grad():
-    """PyTorch's gradient of ``L``: float64 scalar tensors, one graph per call."""
+def torch_grad(graph, argnums):
+    """PyTorch's gradient of ``graph(torch)``: float64 scalar tensors, one graph per call."""
     import torch
 
-    traced_L = lecture_graph(torch.log, torch.sqrt)
+    traced = graph(torch)
+    single = isinstance(argnums, int)
 
-    def gradient(w1, w2):
+    def gradient(*args):
         inputs = tuple(
-            torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in (w1, w2)
+            torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in args
         )
-        return torch.autograd.grad(traced_L(*inputs), inputs)
+        grads = torch.autograd.grad(traced(*inputs), inputs)
+        return grads[0] if single else grads
 
     return gradient
 
@@ -185,6 +198,21 @@ def check(what, gradient, expected):
         raise SystemExit(f"{what} gives {gradient}, expected {expected}")
 
 
+def framework_cases(graph, argnums, args, expected):
+    """``(what, gradient, args)`` for each installed AD library, checked against ``expected``."""
+    cases = []
+    for what, make in FRAMEWORKS.items():
+        try:
+            gradient = make(graph, argnums)
+        except ImportError:
+            print(f"{what}: not installed, skipped")
+            continue
+        result = gradient(*args)
+        check(what, result if isinstance(argnums, tuple) else (result,), expected)
+        cases.append((what, gradient, args))
+    return cases
+
+
 def per_call_rows(output_dir):
     """``(what, ns/call)`` for ``L``, its derivatives and any installed AD library."""
     expected = hand_grad(W1, W2)
@@ -205,14 +233,7 @@ def per_call_rows(output_dir):
         ("L_formula (L as one formula)", L_formula, (W1, W2)),
         ("s2sad.grad of L_formula (generated)", formula_grad, (W1, W2)),
     ]
-    for what, make in FRAMEWORKS.items():
-        try:
-            gradient = make()
-        except ImportError:
-            print(f"{what}: not installed, skipped")
-            continue
-        check(what, gradient(W1, W2), expected)
-        cases.append((what, gradient, (W1, W2)))
+    cases += framework_cases(lecture_graph, (0, 1), (W1, W2), expected)
     return [(what, ns_per_call(function, args)) for what, function, args in cases]
 
 
@@ -229,6 +250,7 @@ def loop_rows(output_dir):
         ("s2sad jvp of f, tangent 1 (generated)", jvp, (X, 1.0)),
         ("hand-written forward derivative", hand_loop_derivative, (X,)),
     ]
+    cases += framework_cases(loop_graph, 0, (X,), (expected,))
     return [(what, ns_per_call(function, args)) for what, function, args in cases]
 
 
