@@ -81,6 +81,9 @@ UNSUPPORTED = {
     ast.JoinedStr: ("f-string", "strings cannot be differentiated"),
     ast.NamedExpr: ("assignment expression (:=)", "assign with a separate statement"),
     ast.Starred: ("starred expression", "pass arguments one by one"),
+    ast.Match: ("match statement", "use if / elif / else"),
+    ast.AsyncFor: ("async for", "async code cannot be differentiated"),
+    ast.AsyncWith: ("async with", "async code cannot be differentiated"),
 }
 
 
@@ -263,6 +266,10 @@ class _Lowering(ControlFlowLowering):
             self.while_statement(stmt)
         elif isinstance(stmt, ast.Pass) or _is_docstring(stmt):
             pass
+        elif isinstance(stmt, ast.Expr) and isinstance(
+            stmt.value, (ast.Yield, ast.YieldFrom, ast.Await)
+        ):
+            raise self.unsupported(stmt.value)
         elif isinstance(stmt, ast.Expr):
             raise self.error(
                 UnsupportedSyntaxError,

@@ -91,3 +91,39 @@ def loop_over_variable(x, items):
 
 def int_parameter(x, n: int):
     return x * n
+
+
+def uses_yield(x):
+    yield x * 2.0  # <-
+
+
+def uses_closure(x):
+    total = x
+
+    def add(y):  # <-
+        return total + y
+
+    return add(x)
+
+
+def uses_for_else(x):
+    for _ in range(3):
+        x = x * 2.0
+    else:
+        x = x + 1.0  # <-
+    return x
+
+
+def uses_while_else(x):
+    while x < 10.0:
+        x = x * 2.0
+    else:
+        x = x + 1.0  # <-
+    return x
+
+
+def uses_match(x):
+    match x:  # <-
+        case 1.0:
+            return x
+    return x

@@ -34,6 +34,11 @@ UNSUPPORTED = [
     (bad.uses_string, "constant 'x'"),
     (bad.calls_undefined, "not defined"),
     (bad.wrong_arity, "called with 2 argument"),
+    (bad.uses_yield, "yield"),
+    (bad.uses_closure, "nested function definition"),
+    (bad.uses_for_else, "for ... else"),
+    (bad.uses_while_else, "while ... else"),
+    (bad.uses_match, "match statement"),
 ]
 
 
