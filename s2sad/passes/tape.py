@@ -34,7 +34,9 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
         first: dict[Value, Value] = {}
         for value, result in zip(push.operands[1:], pop.results):
             definer = definers.get(value)
-            if definer is not None and _recomputable(definer, top_level):
+            if value in top_level:
+                replaced[result] = value
+            elif definer is not None and _recomputable(definer, top_level):
                 again = Op(
                     definer.name,
                     definer.operands,
@@ -43,8 +45,6 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
                     exact=definer.exact,
                 )
                 block.ops.insert(block.ops.index(pop) + 1, again)
-            elif value in top_level:
-                replaced[result] = value
             elif value in first:
                 replaced[result] = first[value]
             else:
