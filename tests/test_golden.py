@@ -103,7 +103,7 @@ def test_gradient_of_seed_is_as_short_as_hand_written():
     [
         ("loops/relax_grad_x0_a.py", "for _ in range(1000):", "for _ in reversed("),
         ("loops/kepler_grad_m_e.py", "while abs(", "for _ in range(iterations):"),
-        ("branches/huber_grad_r_delta.py", "if t2:", "if t2:"),
+        ("branches/huber_grad_r_delta.py", "if not t2:", "else:"),
     ],
 )
 def test_reverse_mode_reads_as_a_forward_then_a_backward_pass(name, forward, backward):

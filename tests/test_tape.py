@@ -4,7 +4,8 @@ import ast
 
 import pytest
 from control_functions import CONTROL_CASES
-from loops import bouncing_ball, oscillator_energy
+from branches import tax
+from loops import bouncing_ball, oscillator_energy, relax
 from numerics import assert_close, central_gradient
 
 import s2sad
@@ -43,6 +44,20 @@ def test_loop_invariants_are_recomputed_not_stored(tmp_path):
     source = derive(oscillator_energy, "grad", (0, 1), tmp_path).source
     records = [[ast.unparse(v) for v in record] for record in pushed(source)]
     assert records == [["v_mid", "x_mid", "v", "x"]]
+
+
+def test_one_operation_on_constants_and_parameters_is_recomputed(tmp_path):
+    """``1.0 - a`` inside the loop: recomputed in the backward loop, not stored."""
+    source = derive(relax, "grad", (0, 1), tmp_path).source
+    records = [[ast.unparse(v) for v in record] for record in pushed(source)]
+    assert records == [["x", "t1"]]
+    assert "x_bar * (1.0 - a)" in source
+
+
+def test_a_tape_that_ends_up_empty_is_not_created(tmp_path):
+    """The inner condition of ``tax`` reads only ``income``: recomputed, so no tape."""
+    source = derive(tax, "grad", "income", tmp_path).source
+    assert "tape" not in source
 
 
 def test_long_records_are_split_in_matching_pushes_and_pops(tmp_path):

@@ -36,15 +36,9 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
             definer = definers.get(value)
             if value in top_level:
                 replaced[result] = value
-            elif definer is not None and _recomputable(definer, top_level):
-                again = Op(
-                    definer.name,
-                    definer.operands,
-                    [result],
-                    dict(definer.attrs),
-                    exact=definer.exact,
-                )
-                block.ops.insert(block.ops.index(pop) + 1, again)
+            elif definer is not None and _recomputable(definer, top_level, definers):
+                at = block.ops.index(pop) + 1
+                block.ops[at:at] = _recompute(definer, result, top_level, definers)
             elif value in first:
                 replaced[result] = first[value]
             else:
@@ -65,8 +59,9 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
     return changed
 
 
-def _recomputable(op: Op, top_level: set[Value]) -> bool:
-    """A constant, or one built-in primitive on values the reverse sweep can read directly."""
+def _recomputable(op: Op, top_level: set[Value], definers: dict[Value, Op]) -> bool:
+    """A constant, or one built-in primitive on constants and values the reverse
+    sweep can read directly."""
     if op.name == "const":
         return True
     entry = PRIMITIVES.get(op.name)
@@ -74,8 +69,29 @@ def _recomputable(op: Op, top_level: set[Value]) -> bool:
         entry is not None
         and entry.binding is None
         and not op.regions
-        and all(v in top_level for v in op.operands)
+        and all(v in top_level or _is_const(v, definers) for v in op.operands)
     )
+
+
+def _recompute(
+    op: Op, result: Value, top_level: set[Value], definers: dict[Value, Op]
+) -> list[Op]:
+    """Ops computing ``op`` again into ``result``, with copies of the constants it reads."""
+    ops, operands = [], []
+    for v in op.operands:
+        if v in top_level:
+            operands.append(v)
+            continue
+        copy = Value(v.name, v.type, v.hint)
+        ops.append(Op("const", [], [copy], dict(definers[v].attrs)))
+        operands.append(copy)
+    ops.append(Op(op.name, operands, [result], dict(op.attrs), exact=op.exact))
+    return ops
+
+
+def _is_const(value: Value, definers: dict[Value, Op]) -> bool:
+    definer = definers.get(value)
+    return definer is not None and definer.name == "const"
 
 
 def _remove(block: Block, target: Op) -> None:
