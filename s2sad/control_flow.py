@@ -249,13 +249,7 @@ class ControlFlowLowering(_Base):
 
     def for_statement(self, stmt: ast.For) -> None:
         """``for name in range(...)`` as a ``for`` op; ``for name in (a, b, c)`` unrolled."""
-        if stmt.orelse:
-            raise self.error(
-                UnsupportedSyntaxError,
-                stmt.orelse[0],
-                "unsupported construct: for ... else",
-                "move the else code after the loop",
-            )
+        self._refuse_loop_else(stmt, "for")
         if not isinstance(stmt.target, ast.Name):
             raise self.error(
                 UnsupportedSyntaxError,
@@ -302,15 +296,18 @@ class ControlFlowLowering(_Base):
             for inner in stmt.body:
                 self.statement(inner)
 
-    def while_statement(self, stmt: ast.While) -> None:
-        """``while test:`` as a ``while`` op; the test is its first region."""
+    def _refuse_loop_else(self, stmt: ast.For | ast.While, kind: str) -> None:
         if stmt.orelse:
             raise self.error(
                 UnsupportedSyntaxError,
                 stmt.orelse[0],
-                "unsupported construct: while ... else",
+                f"unsupported construct: {kind} ... else",
                 "move the else code after the loop",
             )
+
+    def while_statement(self, stmt: ast.While) -> None:
+        """``while test:`` as a ``while`` op; the test is its first region."""
+        self._refuse_loop_else(stmt, "while")
         self._loop(stmt, "while", [], lambda args: args)
 
     def _loop(

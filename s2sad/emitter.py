@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from .formatting import LINE_LENGTH
-from .ir import Block, Function, Op, Value
+from .ir import Block, Function, Op, Value, walk_ops
 from .primitives import PRIMITIVES
 
 _BINOPS = {
@@ -138,7 +138,7 @@ class FunctionEmitter:
                 effective[i] = effective[consumer[ops[i].results[0]]]
         last_read: dict[str, int] = {}
         for i, op in enumerate(ops):
-            for inner in _walk_op(op):
+            for inner in walk_ops([op]):
                 for v in inner.operands:
                     name = self.name(v)
                     last_read[name] = max(last_read.get(name, -1), effective[i])
@@ -406,10 +406,3 @@ def _is_literal(node: ast.expr, value: int) -> bool:
         and node.value == value
         and type(node.value) is int
     )
-
-
-def _walk_op(op: Op):
-    yield op
-    for region in op.regions:
-        for inner in region.ops:
-            yield from _walk_op(inner)

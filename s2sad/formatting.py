@@ -57,24 +57,18 @@ def _fits(line: str) -> bool:
     return len(line) <= LINE_LENGTH or docstring
 
 
-_OPERATOR_GROUPS = {
-    ast.Add: "arith",
-    ast.Sub: "arith",
-    ast.Mult: "term",
-    ast.Div: "term",
-    ast.FloorDiv: "term",
-    ast.Mod: "term",
-}
-"""Binary operators black splits at, grouped by priority (``**`` excluded)."""
-
 _OPERATOR_SPELLINGS = {
-    "+": "arith",
-    "-": "arith",
-    "*": "term",
-    "/": "term",
-    "//": "term",
-    "%": "term",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
 }
+"""How each binary operator black splits at is spelled (``**`` is never split at)."""
+
+_PRIORITY_GROUPS = (("+", "-"), ("*", "/", "//", "%"))
+"""Operators of equal priority: black splits a chain at those of the top one's group."""
 
 
 def _split_as_black_does(line: str) -> list[str] | None:
@@ -96,12 +90,12 @@ def _split_as_black_does(line: str) -> list[str] | None:
     if len(statements) != 1:
         return None
     statement = statements[0]
-    single_name = isinstance(statement, ast.Assign) and (
-        len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)
+    one_target = isinstance(statement, ast.Assign) and len(statement.targets) == 1
+    if not (one_target or isinstance(statement, ast.Return)):
+        return None
+    simple = isinstance(statement, ast.Return) or isinstance(
+        statement.targets[0], ast.Name
     )
-    if not (single_name or isinstance(statement, ast.Return)):
-        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
-            return None
     value = statement.value
     if value is None or value.end_col_offset != len(stripped):
         return None
@@ -110,7 +104,7 @@ def _split_as_black_does(line: str) -> list[str] | None:
     if isinstance(value, ast.Tuple) and body.startswith("(") and body.endswith(")"):
         elements = [ast.get_source_segment(stripped, e) for e in value.elts]
         split = [indent + head + "("] + [f"{inner}{e}," for e in elements]
-    elif single_name or isinstance(statement, ast.Return):
+    elif simple:
         if isinstance(value, ast.IfExp):
             split = [indent + head + "(", inner + body]
         elif (chain := _operator_chain(value, body)) is not None:
@@ -128,10 +122,10 @@ def _operator_chain(node: ast.expr, text: str) -> list[str] | None:
     """``["a", "+ b", "- c"]``: ``text``, the source of ``node``, cut before each
     operator of the top binary operator's priority group at depth 0, when there
     are two or more (black's delimiter split); else None."""
-    if not isinstance(node, ast.BinOp) or type(node.op) not in _OPERATOR_GROUPS:
+    if not isinstance(node, ast.BinOp) or type(node.op) not in _OPERATOR_SPELLINGS:
         return None
-    group = _OPERATOR_GROUPS[type(node.op)]
-    splitters = {k for k, g in _OPERATOR_SPELLINGS.items() if g == group}
+    top = _OPERATOR_SPELLINGS[type(node.op)]
+    splitters = next(group for group in _PRIORITY_GROUPS if top in group)
     cuts, depth, previous = [], 0, None
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
         if token.string in "([{" and token.type == tokenize.OP:

@@ -32,3 +32,20 @@ def assert_close(actual, expected, rtol=1e-6, atol=1e-7):
         rtol=rtol,
         atol=atol,
     )
+
+
+def float_indices(point):
+    """The positions of the ``float`` entries of ``point``: the arguments to differentiate."""
+    return tuple(i for i, p in enumerate(point) if isinstance(p, float))
+
+
+def partial_function(f, point, wrt):
+    """``f`` as a function of the arguments at ``wrt`` alone, the others fixed at ``point``."""
+
+    def along(*xs):
+        args = list(point)
+        for i, x in zip(wrt, xs):
+            args[i] = x
+        return f(*args)
+
+    return along

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 from control_functions import CONTROL_CASES, MULTI_OUTPUT_CONTROL_CASES, swap_loop
-from numerics import assert_close, central_directional, central_gradient
+from numerics import (
+    assert_close,
+    central_directional,
+    central_gradient,
+    float_indices,
+    partial_function,
+)
 
 import s2sad
 from s2sad.api import derive
@@ -28,20 +34,6 @@ def test_jvp_matches_finite_differences(f, point):
     assert out == pytest.approx(f(*point), rel=1e-15, abs=1e-15)
     expected = central_directional(f, point, direction)
     assert_close(out_dot, expected, rtol=1e-6, atol=1e-6)
-
-
-def float_indices(point):
-    return tuple(i for i, p in enumerate(point) if isinstance(p, float))
-
-
-def partial_function(f, point, wrt):
-    def along(*xs):
-        args = list(point)
-        for i, x in zip(wrt, xs):
-            args[i] = x
-        return f(*args)
-
-    return along
 
 
 @pytest.mark.parametrize("f, point", CONTROL_CASES, ids=IDS[: len(CONTROL_CASES)])

@@ -4,6 +4,7 @@ import sys
 
 import black
 import pytest
+from numerics import float_indices
 from scalar_functions import MULTI_OUTPUT_CASES, SCALAR_CASES
 from user_rules import uses_distance, uses_softplus
 
@@ -130,7 +131,7 @@ def test_control_flow_and_helper_modules_are_black_formatted(kind, tmp_path):
     from helper_functions import HELPER_CASES
 
     for f, point in CONTROL_CASES + HELPER_CASES:
-        wrt = tuple(i for i, p in enumerate(point) if isinstance(p, float))
+        wrt = float_indices(point)
         if kind == "grad" and f.__name__ == "polar":
             continue
         source = derive(f, kind, wrt if kind == "grad" else None, tmp_path).source

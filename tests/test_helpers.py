@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 from helper_functions import HELPER_CASES, uses_helpers, uses_recursion
-from numerics import assert_close, central_directional, central_gradient
+from numerics import (
+    assert_close,
+    central_directional,
+    central_gradient,
+    float_indices,
+    partial_function,
+)
 
 import s2sad
 from s2sad.api import derive
@@ -14,27 +20,15 @@ from s2sad.verifier import verify
 IDS = [f"{f.__name__}{point}" for f, point in HELPER_CASES]
 
 
-def float_indices(point):
-    return tuple(i for i, p in enumerate(point) if isinstance(p, float))
-
-
-def along(f, point, wrt):
-    def partial(*xs):
-        args = list(point)
-        for i, x in zip(wrt, xs):
-            args[i] = x
-        return f(*args)
-
-    return partial
-
-
 @pytest.mark.parametrize(
     "f, point", [c for c in HELPER_CASES if c[0].__name__ != "polar"], ids=IDS[:-1]
 )
 def test_grad_through_helpers(f, point):
     wrt = float_indices(point)
     gradient = s2sad.grad(f, wrt=wrt)(*point)
-    expected = central_gradient(along(f, point, wrt), [point[i] for i in wrt])
+    expected = central_gradient(
+        partial_function(f, point, wrt), [point[i] for i in wrt]
+    )
     assert_close(gradient, expected, rtol=1e-6, atol=1e-7)
 
 

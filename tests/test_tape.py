@@ -6,7 +6,7 @@ import pytest
 from control_functions import CONTROL_CASES
 from branches import tax
 from loops import bouncing_ball, oscillator_energy, relax
-from numerics import assert_close, central_gradient
+from numerics import assert_close, central_gradient, float_indices
 
 import s2sad
 from s2sad.api import derive
@@ -31,7 +31,7 @@ def pushed(source):
     "f, point", CONTROL_CASES, ids=[f.__name__ for f, _ in CONTROL_CASES]
 )
 def test_records_hold_no_constants_and_no_repeats(f, point, tmp_path):
-    wrt = tuple(i for i, p in enumerate(point) if isinstance(p, float))
+    wrt = float_indices(point)
     source = derive(f, "grad", wrt, tmp_path).source
     for record in pushed(source):
         assert not any(isinstance(v, ast.Constant) for v in record), source

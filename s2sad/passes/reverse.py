@@ -29,6 +29,7 @@ from ..ir import (
     Op,
     Value,
     new_function,
+    walk_block,
     walk_ops,
 )
 from ..primitives import PRIMITIVES
@@ -412,7 +413,7 @@ class _AdjointSweep:
         inside = {a for r in op.regions for a in _defined_in(r)}
         found: list[Value] = []
         for region in regions:
-            for inner in _walk(region):
+            for inner in walk_block(region):
                 for v in inner.operands:
                     if v in self.active and v not in inside and v not in found:
                         found.append(v)
@@ -459,10 +460,3 @@ def _defining_blocks(block: Block) -> dict[Value, Block]:
 
 def _defined_in(block: Block) -> set[Value]:
     return set(_defining_blocks(block))
-
-
-def _walk(block: Block):
-    for op in block.ops:
-        yield op
-        for region in op.regions:
-            yield from _walk(region)

@@ -20,7 +20,10 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
 
     Top-level values are read directly only when both sweeps are one function.
     """
-    pushes = {op.attrs["record"]: op for op in pushing.walk() if op.name == "push"}
+    pushes = {
+        op.attrs["record"]: (block, op)
+        for block, op, _ in _ops_with_depths(pushing.body, "push", 1)
+    }
     definers = {r: op for op in pushing.walk() for r in op.results}
     top_level: set[Value] = set()
     if pushing is popping:
@@ -29,7 +32,7 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
     replaced: dict[Value, Value] = {}
     changed = False
     for block, pop, _ in list(_ops_with_depths(popping.body, "pop", 1)):
-        push = pushes[pop.attrs["record"]]
+        push_block, push = pushes[pop.attrs["record"]]
         kept: list[tuple[Value, Value]] = []
         first: dict[Value, Value] = {}
         for value, result in zip(push.operands[1:], pop.results):
@@ -51,7 +54,7 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
         pop.results = [result for _, result in kept]
         if not kept:
             block.ops.remove(pop)
-            _remove(pushing.body, push)
+            push_block.ops.remove(push)
     for op in popping.walk():
         op.operands = [replaced.get(v, v) for v in op.operands]
     if pushing is popping and not any(op.name == "push" for op in pushing.walk()):
@@ -92,13 +95,6 @@ def _recompute(
 def _is_const(value: Value, definers: dict[Value, Op]) -> bool:
     definer = definers.get(value)
     return definer is not None and definer.name == "const"
-
-
-def _remove(block: Block, target: Op) -> None:
-    for found_block, op, _ in _ops_with_depths(block, target.name, 1):
-        if op is target:
-            found_block.ops.remove(op)
-            return
 
 
 def split_long_records(pushing: Function, popping: Function, width: int) -> None:
