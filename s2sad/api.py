@@ -19,7 +19,7 @@ from . import __version__
 from .backend import emit_module
 from .errors import DifferentiationError
 from .frontend import lower
-from .ir import Function
+from .ir import DIFFERENTIABLE, Function
 from .loader import HASH_PREFIX, Loaded, load, resolve_output_dir
 from .provenance import content_hash, file_stem, source_name
 from .transforms import derivative_functions
@@ -61,7 +61,7 @@ def derive(
     ``kind`` is ``grad``, ``value_and_grad``, ``jvp`` or ``vjp``; ``wrt`` picks
     the parameters (ignored by ``jvp`` and ``vjp``, which use all of them).
     """
-    primal = lower(f)
+    primal = lower(f, scalar_output=kind in ("grad", "value_and_grad"))
     indices, single = normalize_wrt(
         primal, wrt if kind in ("grad", "value_and_grad") else None
     )
@@ -106,11 +106,11 @@ def normalize_wrt(primal: Function, wrt: Wrt | None) -> tuple[list[int], bool]:
                 primal, f"parameter {params[index]!r} appears twice in wrt"
             )
         kind = primal.params[index].type
-        if kind != "float":
+        if kind not in DIFFERENTIABLE:
             raise _wrt_error(
                 primal,
                 f"cannot differentiate with respect to {params[index]!r}: it is annotated {kind}",
-                "only float parameters have derivatives",
+                "only float and array parameters have derivatives",
             )
         indices.append(index)
     return indices, single

@@ -23,6 +23,8 @@ def emit_module(functions: list[Function], header: str) -> str:
     """
     bindings = _user_bindings(functions)
     imports = ["import math"] if _uses_math(functions) else []
+    if _uses_numpy(functions):
+        imports.append("import numpy as np")
     if bindings or _uses_runtime(functions):
         imports.append("from s2sad import runtime")
     assignments = [
@@ -52,6 +54,13 @@ def _uses_runtime(functions: list[Function]) -> bool:
         p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"
     ]
     return any(c.startswith("runtime.") for c in calls)
+
+
+def _uses_numpy(functions: list[Function]) -> bool:
+    calls = [
+        p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"
+    ]
+    return any(c.startswith("np.") for c in calls)
 
 
 def _uses_math(functions: list[Function]) -> bool:

@@ -14,7 +14,7 @@ import builtins
 from typing import TYPE_CHECKING
 
 from .errors import UnsupportedSyntaxError
-from .ir import BOOL, FLOAT, INT, TEMPORARY, Block, Builder, Value
+from .ir import BOOL, FLOAT, INT, TEMPORARY, Block, Builder, Value, join_types
 
 if TYPE_CHECKING:
     from .frontend import _Lowering
@@ -316,10 +316,12 @@ class ControlFlowLowering(_Base):
         """A loop op carrying the variables its body assigns that exist before it.
 
         Carried values start with the type they have before the loop; a
-        carried ``int`` that the body makes a ``float`` is lowered again as a
-        ``float``.
+        carried ``int`` that the body makes a ``float`` (or a ``float`` it
+        makes an array) is lowered again with the wider type.  An array the
+        body writes into through another name (``z = y; z[0] = 1.0``) is
+        carried under each of its names.
         """
-        assigned = _assigned_names(stmt.body)
+        assigned = self.with_aliases(_assigned_names(stmt.body))
         jumps = _jumps(stmt.body)
         flags = {
             kind: self.flag_name(kind)
@@ -340,14 +342,14 @@ class ControlFlowLowering(_Base):
             regions, yields = self._loop_regions(
                 stmt, name, carried, types, bind, counter
             )
-            widened = [
-                n
+            widened = {
+                n: join_types([types[n], v.type])
                 for n, v in zip(carried, yields[-1])
-                if v.type == FLOAT and types[n] != FLOAT
-            ]
+                if join_types([types[n], v.type]) != types[n]
+            }
             if not widened:
                 break
-            types.update(dict.fromkeys(widened, FLOAT))
+            types.update(widened)
         self.loop_flags.pop()
         inits = [self.env[n] for n in carried]
         result_types = [types[n] for n in carried]
@@ -446,14 +448,27 @@ class ControlFlowLowering(_Base):
 
 
 def _assigned_names(body: list[ast.stmt]) -> list[str]:
-    """Names assigned anywhere in ``body`` (loop targets included), in a stable order."""
+    """Names assigned anywhere in ``body`` (loop targets and arrays written
+    into, ``y[i] = v``, included), in a stable order."""
     names: list[str] = []
     for stmt in body:
         for node in ast.walk(stmt):
+            name = None
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                if node.id not in names:
-                    names.append(node.id)
+                name = node.id
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                name = written_name(node)
+            if name is not None and name not in names:
+                names.append(name)
     return names
+
+
+def written_name(target: ast.Subscript) -> str | None:
+    """The variable an assignment to ``target`` (``y[i]``, ``y[i][j]``) writes into."""
+    base = target.value
+    while isinstance(base, ast.Subscript):
+        base = base.value
+    return base.id if isinstance(base, ast.Name) else None
 
 
 def _jumps(body: list[ast.stmt]) -> set[str]:
@@ -498,7 +513,4 @@ def _always_returns(body: list[ast.stmt]) -> bool:
 
 
 def _join_types(values: list[Value]) -> str:
-    kinds = {v.type for v in values}
-    if kinds == {BOOL}:
-        return BOOL
-    return INT if kinds <= {INT, BOOL} else FLOAT
+    return join_types([v.type for v in values])

@@ -16,8 +16,8 @@ from collections import Counter
 from typing import Any
 
 from .formatting import LINE_LENGTH
-from .ir import Block, Function, Op, Value, walk_ops
-from .primitives import PRIMITIVES
+from .ir import NOT_CONSTANT, Block, Function, Op, Value, walk_ops
+from .primitives import PRIMITIVES, Primitive
 
 _BINOPS = {
     "+": ast.Add,
@@ -48,7 +48,11 @@ def dotted(name: str) -> ast.expr:
 
 
 def literal(value: Any) -> ast.expr:
-    """An expression for a numeric constant (negative numbers as ``-x``, so precedence stays right)."""
+    """An expression for a constant (negative numbers as ``-x``, so precedence stays right)."""
+    if isinstance(value, tuple):
+        return ast.Tuple([literal(v) for v in value], ast.Load())
+    if value is None or value is Ellipsis or isinstance(value, str):
+        return ast.Constant(value)
     if isinstance(value, float) and not math.isfinite(value):
         if math.isnan(value):
             return dotted("math.nan")
@@ -171,6 +175,8 @@ class FunctionEmitter:
                 statements.append(self.tape_statement(op))
             elif op.name == "call":
                 statements.append(self.call_statement(op))
+            elif op.name == "setitem":
+                statements.extend(self.setitem_statements(op))
             else:
                 expr = self.expression(op)
                 if op.name == "const" or op.result in inlinable:
@@ -300,6 +306,16 @@ class FunctionEmitter:
         target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
         return ast.Assign([target], call)
 
+    def setitem_statements(self, op: Op) -> list[ast.stmt]:
+        """``y[i] = v`` on a copy of the array: ``y_1 = y.copy()`` then ``y_1[i] = v``."""
+        array, index, value = (self.operand(v) for v in op.operands)
+        target = self.name(op.result)
+        copy = ast.Call(ast.Attribute(array, "copy", ast.Load()), [], [])
+        store = ast.Subscript(
+            ast.Name(target, ast.Load()), subscript_index(index), ast.Store()
+        )
+        return [_assign([target], [copy]), ast.Assign([store], value)]
+
     def tape_statement(self, op: Op) -> ast.stmt:
         """``tape = []``, ``tape.append((a, b))``, ``a, b = tape.pop()`` or ``a, b = residuals``."""
         if op.name == "unpack":
@@ -347,9 +363,19 @@ class FunctionEmitter:
         """The expression computing a region-free op."""
         if op.name == "const":
             return literal(op.attrs["value"])
-        entry = PRIMITIVES[op.name]
         args = [self.operand(v) for v in op.operands]
+        if op.name == "pack":
+            kind = ast.List if op.attrs.get("kind") == "list" else ast.Tuple
+            return kind(args, ast.Load())
+        entry = PRIMITIVES[op.name]
         kind, text = entry.syntax.kind, entry.syntax.text
+        if kind == "subscript":
+            return ast.Subscript(args[0], subscript_index(args[1]), ast.Load())
+        if kind == "attribute":
+            return ast.Attribute(args[0], text, ast.Load())
+        if kind == "method":
+            method = ast.Attribute(args[0], text, ast.Load())
+            return ast.Call(method, args[1:], [])
         if kind == "binop":
             return ast.BinOp(args[0], _BINOPS[text](), args[1])
         if kind == "unary":
@@ -358,7 +384,7 @@ class FunctionEmitter:
             return ast.Compare(args[0], [_COMPARES[text]()], [args[1]])
         if kind == "ifexp":
             return ast.IfExp(args[0], args[1], args[2])
-        return ast.Call(dotted(text), args, [])
+        return call_expression(entry, op, args)
 
     def returned(self, op: Op) -> ast.expr:
         """The expression of a ``return``, grouped into tuples by its ``layout``."""
@@ -375,6 +401,47 @@ class FunctionEmitter:
                     ast.Tuple([values.pop(0) for _ in range(size)], ast.Load())
                 )
         return groups[0] if len(groups) == 1 else ast.Tuple(groups, ast.Load())
+
+
+def call_expression(entry: Primitive, op: Op, args: list[ast.expr]) -> ast.expr:
+    """``f(a, b, key=c)``: arguments left at their default are left out, and
+    those after one left out, or marked keyword-only, are passed by name."""
+    defaults = entry.defaults()
+    keyword_only = entry.keyword_only() | set(defaults)
+    positional: list[ast.expr] = []
+    keywords: list[ast.keyword] = []
+    for name, value, node in zip(entry.args, op.operands, args):
+        default = defaults.get(name, NOT_CONSTANT)
+        if default is not NOT_CONSTANT and _same_constant(value.constant, default):
+            continue
+        if name in keyword_only or keywords:
+            keywords.append(ast.keyword(name, node))
+        else:
+            positional.append(node)
+    return ast.Call(dotted(entry.syntax.text), positional, keywords)
+
+
+def _same_constant(value: Any, default: Any) -> bool:
+    return type(value) is type(default) and value == default
+
+
+def subscript_index(index: ast.expr) -> ast.expr:
+    """An index expression as written between brackets: ``slice(1, None)`` as ``1:``."""
+    if isinstance(index, ast.Tuple):
+        return ast.Tuple([subscript_index(e) for e in index.elts], ast.Load())
+    if (
+        isinstance(index, ast.Call)
+        and isinstance(index.func, ast.Name)
+        and index.func.id == "slice"
+        and not index.keywords
+    ):
+        parts = [None if _is_none(a) else a for a in index.args]
+        return ast.Slice(*parts)
+    return index
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _assign(names: list[str], values: list[ast.expr]) -> ast.stmt:

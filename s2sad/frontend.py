@@ -11,21 +11,38 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import rules as _rules  # noqa: F401  (registers the built-in primitives)
 from .errors import NoDerivativeRuleError, UnsupportedSyntaxError
-from .ir import BOOL, FLOAT, INT, TEMPORARY, Builder, Function, Value, new_function
+from .ir import (
+    ARRAY,
+    BOOL,
+    FLOAT,
+    INT,
+    NOT_CONSTANT,
+    TEMPORARY,
+    Builder,
+    Function,
+    Value,
+    is_array,
+    new_function,
+)
+from .array_lowering import ArrayLowering
 from .control_flow import ControlFlowLowering
+from .passes.kinds import scalar_parameters, uses_arrays
 from .source import SourceInfo, parse_function
 from .primitives import (
-    BOOL_RESULT,
-    PROMOTE,
+    DEFAULT,
+    PRIMITIVES,
     Primitive,
     arities,
+    lookup_call,
     lookup_callable,
     lookup_syntax,
+    registered,
+    result_type_of,
 )
 
 USER = "user"
@@ -74,8 +91,6 @@ UNSUPPORTED = {
     ),
     ast.Await: ("await", "async code cannot be differentiated"),
     ast.AsyncFunctionDef: ("async function", "async code cannot be differentiated"),
-    ast.Subscript: ("subscript", "indexing is not supported yet"),
-    ast.List: ("list display", "lists are not supported yet; use separate variables"),
     ast.Dict: ("dict display", "dicts are not supported yet; use separate variables"),
     ast.Set: ("set display", "sets are not supported yet; use separate variables"),
     ast.JoinedStr: ("f-string", "strings cannot be differentiated"),
@@ -87,14 +102,19 @@ UNSUPPORTED = {
 }
 
 
-def lower(fn: Callable[..., Any], mode: str = USER) -> Function:
+def lower(
+    fn: Callable[..., Any], mode: str = USER, scalar_output: bool = False
+) -> Function:
     """Lower a Python function to an IR :class:`Function` (see the module docstring).
 
     The user's own functions it calls are lowered too, once each, and listed
-    in the result's ``callees``; calls to them are ``call`` ops.
+    in the result's ``callees``; calls to them are ``call`` ops.  A parameter
+    without an annotation is an array unless the function can only use it as a
+    number (see :mod:`s2sad.passes.kinds`); ``scalar_output`` says the single
+    output must be a number (for gradients).
     """
     program = _Program(mode)
-    main = program.lower(fn, program.callee_record(fn))
+    main = program.lower(fn, program.callee_record(fn), scalar_output)
     main.callees = [f for f in program.functions if f is not main]
     return main
 
@@ -107,6 +127,12 @@ class Callee:
     params: int
     defaults: tuple[Any, ...]
     results: int
+    function: Function | None = None
+    """The lowered function, once lowering it has finished."""
+    scalars: set[int] = field(default_factory=set)
+    """Indices of the parameters that can only be numbers."""
+    uses_arrays: bool = False
+    """It calls NumPy, indexes, or calls a helper that does."""
 
 
 class _Program:
@@ -117,11 +143,35 @@ class _Program:
         self.callees: dict[Any, Callee] = {}
         self.functions: list[Function] = []
 
-    def lower(self, fn: Callable[..., Any], callee: Callee) -> Function:
-        """Lower ``fn`` (already registered as ``callee``)."""
+    def lower(
+        self, fn: Callable[..., Any], callee: Callee, scalar_output: bool = False
+    ) -> Function:
+        """Lower ``fn`` (already registered as ``callee``), first with every
+        unannotated parameter an array, then again with those that can only be
+        numbers as ``float``."""
         tree, info = parse_function(fn)
         function = _Lowering(fn, tree, info, self.mode, self).run()
+        if self.mode == USER:
+            helpers = {c.name: c for c in self.callees.values()}
+            callee.uses_arrays = uses_arrays(
+                function, {n for n, c in helpers.items() if c.uses_arrays}
+            )
+            scalars = {n: c.scalars for n, c in helpers.items()}
+            found = scalar_parameters(function, scalar_output, scalars)
+            kinds = {
+                p.hint: FLOAT
+                for k, p in enumerate(function.params)
+                if p.hint in function.inferred
+                and (k in found or not callee.uses_arrays)
+            }
+            callee.scalars = {
+                k
+                for k, p in enumerate(function.params)
+                if p.type == FLOAT or p.hint in kinds
+            }
+            function = _Lowering(fn, tree, info, self.mode, self, kinds).run()
         function.name = callee.name
+        callee.function = function
         self.functions.append(function)
         return function
 
@@ -145,7 +195,7 @@ class _Program:
         return self.callees[fn]
 
 
-class _Lowering(ControlFlowLowering):
+class _Lowering(ControlFlowLowering, ArrayLowering):
     def __init__(
         self,
         fn: Callable[..., Any],
@@ -153,8 +203,12 @@ class _Lowering(ControlFlowLowering):
         info: SourceInfo,
         mode: str,
         program: _Program,
+        kinds: dict[str, str] | None = None,
     ):
         self.fn = fn
+        self.kinds = kinds or {}
+        self.provisional = mode == USER and kinds is None
+        """A first lowering, with unannotated parameters arrays, only to find their kinds."""
         self.program = program
         self.node = node
         self.info = info
@@ -165,6 +219,10 @@ class _Lowering(ControlFlowLowering):
         self.loop_flags: list[dict[str, str]] = []
         self.return_slots: tuple[str, list[str]] | None = None
         self.result_count = _result_count(node)
+        self.views: dict[Value, Value] = {}
+        """Array values that may be views of another (``y[1:]``, ``y.T``) -> that array."""
+        self.stale: dict[str, tuple[str, str]] = {}
+        """Names that may no longer be read (a write through a view), with the error and hint."""
 
     def error(self, cls: type, node: ast.AST, message: str, hint: str) -> Exception:
         loc = self.info.loc(node)
@@ -179,6 +237,7 @@ class _Lowering(ControlFlowLowering):
         )
 
     def run(self) -> Function:
+        self.inferred: set[str] = set()
         params = self._params()
         names = [n for n in ast.walk(self.node) if isinstance(n, ast.Name)]
         reserved = {n.id for n in names}
@@ -200,6 +259,7 @@ class _Lowering(ControlFlowLowering):
         )
         values = self.returning_body(body)
         self.builder.ret(values, loc=self.info.loc(self.last_return))
+        function.inferred = self.inferred
         return function
 
     def _params(self) -> list[tuple[str, str]]:
@@ -219,7 +279,15 @@ class _Lowering(ControlFlowLowering):
                 "unsupported construct: keyword-only parameter",
                 "make it an ordinary positional parameter",
             )
-        return [(a.arg, _annotated_type(a)) for a in args.posonlyargs + args.args]
+        params = []
+        for arg in args.posonlyargs + args.args:
+            annotated = _annotated_type(arg)
+            if annotated is None and self.mode == USER:
+                self.inferred.add(arg.arg)
+            params.append(
+                (arg.arg, self.kinds.get(arg.arg) or annotated or (ARRAY if self.mode == USER else FLOAT))
+            )
+        return params
 
     def _defaults(self) -> tuple[Any, ...]:
         values = []
@@ -242,7 +310,16 @@ class _Lowering(ControlFlowLowering):
 
     def statement(self, stmt: ast.stmt) -> None:
         """Lower one statement into the current block."""
-        if isinstance(stmt, ast.Assign):
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
+            if len(stmt.targets) > 1:
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    stmt,
+                    "unsupported construct: chained assignment into an array",
+                    "write each assignment on its own line",
+                )
+            self.store_subscript(stmt.targets[0], stmt.value)
+        elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 self._check_target(target)
             for target in stmt.targets:
@@ -250,8 +327,13 @@ class _Lowering(ControlFlowLowering):
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             self._check_target(stmt.target)
             self._assign(stmt.target, stmt.value)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(
+            stmt.target, ast.Subscript
+        ):
+            self.store_subscript(stmt.target, stmt.value, stmt.op)
         elif isinstance(stmt, ast.AugAssign):
             self._check_target(stmt.target)
+            self.augmented_array(stmt.target, stmt.value, stmt.op)
             value = ast.BinOp(
                 left=ast.Name(stmt.target.id, ast.Load()), op=stmt.op, right=stmt.value
             )
@@ -294,6 +376,7 @@ class _Lowering(ControlFlowLowering):
     def _assign(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
             self.env[target.id] = self.expr(value, hint=target.id)
+            self.stale.pop(target.id, None)
             return
         elements = self.values(value, len(target.elts))
         for name, element in zip(target.elts, elements):
@@ -301,6 +384,7 @@ class _Lowering(ControlFlowLowering):
                 element.hint = name.id
                 element.name = self.builder.function.names.fresh(name.id)
             self.env[name.id] = element
+            self.stale.pop(name.id, None)
 
     def returned_values(self, stmt: ast.Return) -> list[Value]:
         """The values a ``return`` statement returns."""
@@ -334,6 +418,9 @@ class _Lowering(ControlFlowLowering):
                     "only int, float and bool literals can appear in differentiated code",
                 )
             return self.builder.const(node.value, loc=loc)
+        if isinstance(node, ast.Name) and node.id in self.stale:
+            message, why = self.stale[node.id]
+            raise self.error(UnsupportedSyntaxError, node, message, why)
         if isinstance(node, ast.Name) and node.id in self.env:
             return self.env[node.id]
         if isinstance(node, ast.Name) and node.id in self.out_of_scope:
@@ -343,10 +430,14 @@ class _Lowering(ControlFlowLowering):
                 f"{self.out_of_scope[node.id]}, so it may be undefined here",
                 f"assign {node.id} before that statement too",
             )
+        if isinstance(node, ast.Attribute) and self.is_local(node):
+            return self.attribute(node, hint)
         if isinstance(node, (ast.Name, ast.Attribute)):
             return self._external_constant(node)
+        if isinstance(node, ast.Subscript):
+            return self.subscript(node, hint)
         if isinstance(node, ast.BinOp):
-            symbol = _OPERATOR_SYMBOLS.get(type(node.op))
+            symbol = self.operator_symbol(node.op)
             return self._primitive_op(
                 node, ("binop", symbol), [node.left, node.right], hint
             )
@@ -361,7 +452,7 @@ class _Lowering(ControlFlowLowering):
             if isinstance(node.op, ast.Not):
                 operand = self.truth(self.expr(node.operand))
                 entry = lookup_syntax("unary", "not")
-                return self._emit(entry, [operand], node, hint)
+                return self.apply(entry, [operand], node, hint)
             raise self.error(
                 UnsupportedSyntaxError,
                 node,
@@ -390,13 +481,8 @@ class _Lowering(ControlFlowLowering):
             return self.bool_operation(node, hint)
         if isinstance(node, ast.Call):
             return self._call(node, hint)
-        if isinstance(node, ast.Tuple):
-            raise self.error(
-                UnsupportedSyntaxError,
-                node,
-                "unsupported construct: tuple used as a value",
-                "tuples may only be returned or unpacked into names",
-            )
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return self.argument(node)
         raise self.unsupported(node)
 
     def _primitive_op(
@@ -406,50 +492,89 @@ class _Lowering(ControlFlowLowering):
         args: list[ast.expr],
         hint: str,
     ) -> Value:
+        entry = self.syntax_entry(syntax, node)
+        return self.apply(entry, [self.expr(a) for a in args], node, hint)
+
+    def syntax_entry(self, syntax: tuple[str, str | None], node: ast.AST) -> Primitive:
+        """The primitive an operator spells; an error naming the operator if none."""
         entry = lookup_syntax(*syntax) if syntax[1] is not None else None
         if entry is None:
             raise self.error(
                 UnsupportedSyntaxError,
                 node,
                 f"unsupported construct: operator in `{ast.unparse(node)}`",
-                "use + - * / // % ** and comparisons",
+                "use + - * / // % ** @ and comparisons",
             )
-        return self._emit(entry, [self.expr(a) for a in args], node, hint)
+        return entry
 
-    def _emit(
+    @staticmethod
+    def operator_symbol(op: ast.operator) -> str | None:
+        """The symbol of a binary operator node (``+``), None if s2sad has none."""
+        return _OPERATOR_SYMBOLS.get(type(op))
+
+    def apply(
         self, entry: Primitive, operands: list[Value], node: ast.AST, hint: str
     ) -> Value:
+        """Append ``entry(operands)``, or its array twin when an operand is an array."""
+        if entry.array_twin and any(is_array(v.type) for v in operands):
+            entry = PRIMITIVES[entry.array_twin]
+        static = {
+            arg: v.constant
+            for arg, v in zip(entry.args, operands)
+            if v.constant is not NOT_CONSTANT
+        }
+        result_type = result_type_of(entry, [v.type for v in operands], static)
         op = self.builder.op(
-            entry.name,
-            operands,
-            [_result_type(entry, operands)],
-            hints=[hint],
-            loc=self.info.loc(node),
+            entry.name, operands, [result_type], hints=[hint], loc=self.info.loc(node)
         )
+        if entry.view and is_array(operands[0].type):
+            self.views[op.result] = operands[0]
         return op.result
 
     def _call(self, node: ast.Call, hint: str) -> Value:
+        if isinstance(node.func, ast.Attribute) and self.is_local(node.func):
+            return self.method_call(node, hint)
         callee = self._resolve(node.func)
-        if node.keywords:
+        return self.call_primitive(callee, node, hint, ast.unparse(node.func))
+
+    def call_primitive(self, callee: Any, node: ast.Call, hint: str, name: str) -> Value:
+        """A call of ``callee`` (spelled ``name``): a primitive, a helper, or an error."""
+        keywords = {k.arg: k.value for k in node.keywords}
+        if None in keywords:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"unsupported construct: ** argument in call to {name}",
+                "pass arguments by name one by one",
+            )
+        if callee in VARIADIC and len(node.args) > 2 and not keywords:
+            args = [self.expr(a) for a in node.args]
+            pair = lookup_callable(callee, 2)
+            result = args[0]
+            for arg in args[1:-1]:
+                result = self.apply(pair, [result, arg], node, TEMPORARY)
+            return self.apply(pair, [result, args[-1]], node, hint)
+        entry = lookup_call(callee, node.args, keywords)
+        if entry is not None:
+            bound = entry.bind(node.args, keywords)
+            defaults = entry.defaults()
+            operands = [
+                (
+                    self.builder.const(defaults[arg])
+                    if value is DEFAULT
+                    else self.argument(value)
+                )
+                for arg, value in zip(entry.args, bound)
+            ]
+            return self.apply(entry, operands, node, hint)
+        if keywords and _is_helper(callee):
             raise self.error(
                 UnsupportedSyntaxError,
                 node.keywords[0].value,
-                f"unsupported construct: keyword argument in call to {ast.unparse(node.func)}",
+                f"unsupported construct: keyword argument in call to {name}",
                 "pass arguments by position",
             )
         args = [self.expr(a) for a in node.args]
-        if callee in VARIADIC and len(args) > 2:
-            result = args[0]
-            for arg in args[1:-1]:
-                result = self._emit(
-                    lookup_callable(callee, 2), [result, arg], node, TEMPORARY
-                )
-            return self._emit(
-                lookup_callable(callee, 2), [result, args[-1]], node, hint
-            )
-        entry = lookup_callable(callee, len(args))
-        if entry is not None:
-            return self._emit(entry, args, node, hint)
         if _is_helper(callee) and self.mode == USER:
             results = self.call_helper(callee, args, node, hint)
             if len(results) != 1:
@@ -460,8 +585,14 @@ class _Lowering(ControlFlowLowering):
                     "unpack them: a, b = f(x)",
                 )
             return results[0]
-        name = ast.unparse(node.func)
         known = arities(callee)
+        if registered(callee) and not known:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{name}() does not take these arguments: `{ast.unparse(node)}`",
+                f"s2sad supports {name}({_signature_text(registered(callee))})",
+            )
         if known:
             counts = " or ".join(str(k) for k in known)
             raise self.error(
@@ -493,10 +624,15 @@ class _Lowering(ControlFlowLowering):
         if missing:
             args = args + [self.builder.const(d) for d in callee.defaults[-missing:]]
         hints = [hint] if callee.results == 1 else [TEMPORARY] * callee.results
+        if callee.function is not None:
+            types = [v.type for v in callee.function.returned]
+        else:
+            kind = ARRAY if any(is_array(a.type) for a in args) else FLOAT
+            types = [kind] * callee.results
         op = self.builder.op(
             "call",
             args,
-            [FLOAT] * callee.results,
+            types,
             hints=hints,
             attrs={"callee": callee.name},
             loc=self.info.loc(node),
@@ -514,6 +650,8 @@ class _Lowering(ControlFlowLowering):
                 return [self._call(node, TEMPORARY)]
             args = [self.expr(a) for a in node.args]
             values = self.call_helper(self._resolve(node.func), args, node, TEMPORARY)
+        elif count is not None:
+            values = self.unpack_sequence(self.expr(node), count, node)
         else:
             raise self.error(
                 UnsupportedSyntaxError,
@@ -624,7 +762,7 @@ def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
 
 def _is_helper(fn: Any) -> bool:
     """A plain Python function of the user's, which s2sad lowers and differentiates too."""
-    return inspect.isfunction(fn) and not arities(fn)
+    return inspect.isfunction(fn) and not registered(fn)
 
 
 def _result_count(node: ast.FunctionDef) -> int:
@@ -635,18 +773,22 @@ def _result_count(node: ast.FunctionDef) -> int:
     return 1
 
 
-def _annotated_type(arg: ast.arg) -> str:
-    annotation = arg.annotation
-    if isinstance(annotation, ast.Name) and annotation.id in ("int", "bool"):
-        return INT if annotation.id == "int" else BOOL
-    return FLOAT
+def _signature_text(entries: list[Primitive]) -> str:
+    texts = [str(e.signature)[1:-1] if e.signature else ", ".join(e.args) for e in entries]
+    return ") or (".join(texts)
 
 
-def _result_type(entry: Primitive, operands: list[Value]) -> str:
-    if entry.result_type == BOOL_RESULT:
-        return BOOL
-    if entry.result_type == PROMOTE and all(v.type in (INT, BOOL) for v in operands):
-        return INT
+def _annotated_type(arg: ast.arg) -> str | None:
+    """The type an annotation gives: ``float``, ``int``, ``bool``, or an array
+    for ``np.ndarray`` / ``NDArray[...]``; None without one."""
+    if arg.annotation is None:
+        return None
+    text = ast.unparse(arg.annotation)
+    simple = {"int": INT, "bool": BOOL, "float": FLOAT}
+    if text in simple:
+        return simple[text]
+    if "ndarray" in text or "NDArray" in text or "ArrayLike" in text:
+        return ARRAY
     return FLOAT
 
 

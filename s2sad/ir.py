@@ -7,8 +7,12 @@ structured: an op such as ``if`` or ``for`` owns *regions*, each a single
 A :class:`Function` is a block whose arguments are the parameters and whose
 last op is ``return``.  There are no jumps and no phi nodes.
 
-Types are plain strings: ``float``, ``int`` and ``bool`` for scalars, and
-``tape`` for reverse mode's stack of stored values; later issues add arrays.
+Types are plain strings: ``float``, ``int`` and ``bool`` for scalars;
+``array``, ``array[int]`` and ``array[bool]`` for NumPy arrays (shapes are
+not part of the type: generated code works for every shape); ``seq`` for a
+tuple or list of numbers or arrays (``np.stack([a, b])``); ``object`` for the
+other values code may compute with but never differentiates (shapes, slices,
+``None``, strings); ``tape`` for reverse mode's stack of stored values.
 """
 
 from __future__ import annotations
@@ -19,6 +23,13 @@ from typing import Any, Iterator
 FLOAT = "float"
 INT = "int"
 BOOL = "bool"
+ARRAY = "array"
+INT_ARRAY = "array[int]"
+BOOL_ARRAY = "array[bool]"
+SEQ = "seq"
+"""A tuple or list holding numbers or arrays, differentiated element by element."""
+OBJECT = "object"
+"""A value with no derivative and no arithmetic: a shape, a slice, ``None``, a string."""
 TAPE = "tape"
 """The type of the list reverse mode pushes primal values on inside regions."""
 RESIDUALS = "residuals"
@@ -36,15 +47,28 @@ class Loc:
     col: int
 
 
+NOT_CONSTANT = object()
+"""The :attr:`Value.constant` of a value not known when the code is generated."""
+
+
 class Value:
-    """An SSA value: defined once, by an op result or a block argument."""
+    """An SSA value: defined once, by an op result or a block argument.
 
-    __slots__ = ("name", "type", "hint")
+    ``constant`` is the value of a ``const`` op's result (``NOT_CONSTANT``
+    for every other value): static arguments such as ``axis`` are read from it.
+    """
 
-    def __init__(self, name: str, type: str, hint: str):
+    __slots__ = ("name", "type", "hint", "constant")
+
+    def __init__(self, name: str, type: str, hint: str, constant: Any = NOT_CONSTANT):
         self.name = name
         self.type = type
         self.hint = hint
+        self.constant = constant
+
+    def copy(self) -> "Value":
+        """A value with the same name, type, hint and constant."""
+        return Value(self.name, self.type, self.hint, self.constant)
 
     @property
     def is_temporary(self) -> bool:
@@ -126,6 +150,8 @@ class Function:
     doc: str | None = None
     callees: list["Function"] = field(default_factory=list)
     names: "NameTable" = field(default_factory=lambda: NameTable())
+    inferred: set[str] = field(default_factory=set)
+    """Parameters whose kind (number or array) was inferred, having no annotation."""
 
     @property
     def params(self) -> list[Value]:
@@ -239,25 +265,70 @@ class Builder:
         return op
 
     def const(self, value: Any, loc: Loc | None = None) -> Value:
-        """A literal constant (``int``, ``float`` or ``bool``)."""
-        return self.op(
+        """A constant: a number, or a static value (see :func:`type_of_constant`)."""
+        result = self.op(
             "const", [], [type_of_constant(value)], attrs={"value": value}, loc=loc
         ).result
+        result.constant = value
+        return result
 
     def ret(self, values: list[Value], loc: Loc | None = None) -> Op:
         """Terminate the function body with ``return values``."""
         return self.op("return", values, [], loc=loc)
 
 
+ARRAYS = (ARRAY, INT_ARRAY, BOOL_ARRAY)
+DIFFERENTIABLE = (FLOAT, ARRAY, SEQ)
+"""The types that carry tangents and adjoints."""
+
+
+def is_array(type: str) -> bool:
+    """True for the NumPy array types."""
+    return type in ARRAYS
+
+
+def as_array(type: str) -> str:
+    """The array type whose elements have scalar type ``type``."""
+    return {INT: INT_ARRAY, BOOL: BOOL_ARRAY}.get(type, ARRAY)
+
+
+def element_type(type: str) -> str:
+    """The scalar type of the elements of an array type (a scalar type is its own)."""
+    return {ARRAY: FLOAT, INT_ARRAY: INT, BOOL_ARRAY: BOOL}.get(type, type)
+
+
+def join_types(types: list[str]) -> str:
+    """The type of a value that may be any of ``types`` (an ``if``'s result, a
+    loop-carried value): an array if any is, of the widest element type."""
+    kinds = set(types)
+    if len(kinds) == 1:
+        return types[0]
+    for special in (OBJECT, SEQ, TAPE, RESIDUALS):
+        if special in kinds:
+            return special
+    elements = {element_type(t) for t in kinds}
+    element = BOOL if elements == {BOOL} else INT if elements <= {INT, BOOL} else FLOAT
+    return as_array(element) if any(is_array(t) for t in kinds) else element
+
+
 def type_of_constant(value: Any) -> str:
-    """The IR type of a Python literal."""
+    """The IR type of a constant: a number, or a static value such as ``None``,
+    a string, ``...`` or a tuple of those."""
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, int):
         return INT
     if isinstance(value, float):
         return FLOAT
+    if _is_static(value):
+        return OBJECT
     raise TypeError(f"unsupported constant {value!r}")
+
+
+def _is_static(value: Any) -> bool:
+    if value is None or value is Ellipsis or isinstance(value, (str, int, float)):
+        return True
+    return isinstance(value, tuple) and all(_is_static(v) for v in value)
 
 
 def new_function(

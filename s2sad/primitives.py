@@ -12,27 +12,48 @@ the primitive's arguments:
 differentiable argument (a tuple when there are several).  s2sad parses these
 functions with its own frontend and inlines them into derivative code, so a rule
 is written in the same language as the code it differentiates.
+
+A primitive's arguments are declared as a Python parameter list
+(``"x, axis=None, *, keepdims=False"``); calls are bound to it as Python binds
+them.  Arguments named in ``nondiff`` carry no derivative (an ``axis``, a
+condition); an argument left at its default is left out of generated calls.
+*Elementwise* primitives broadcast their arguments against each other: reverse
+mode sums each adjoint back to its argument's shape.
 """
 
 from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .errors import S2SADError
+from .ir import ARRAY, FLOAT, INT, OBJECT, SEQ, as_array, is_array, join_types
 
 FLOAT_RESULT = "float"
 BOOL_RESULT = "bool"
+"""Result type: ``bool``, or ``array[bool]`` when an operand is an array."""
 PROMOTE = "promote"
-"""Result type: ``int`` when every operand is an ``int``, else ``float``."""
+"""Result type: ``int`` when every operand is an ``int``, else ``float``; an array of that
+when an operand is an array."""
+UFUNC = "ufunc"
+"""Result type: ``float``, or ``array`` when an operand is an array."""
+ARRAY_RESULT = "array"
+INT_RESULT = "int"
+OBJECT_RESULT = "object"
+SEQ_RESULT = "seq"
+SAME = "same"
+"""Result type: the type of the first argument."""
+REDUCE = "reduce"
+"""Result type: ``float`` when ``axis`` is None and ``keepdims`` false (a reduction to one number), else ``array``."""
 
 
 @dataclass(frozen=True)
 class Syntax:
     """How a primitive is spelled in Python: an operator symbol or a dotted callee.
 
-    ``kind`` is one of ``binop``, ``unary``, ``compare``, ``ifexp``, ``call``.
+    ``kind`` is one of ``binop``, ``unary``, ``compare``, ``ifexp``, ``call``,
+    ``attribute`` (``x.T``), ``subscript`` (``x[i]``).
     """
 
     kind: str
@@ -49,13 +70,43 @@ class Primitive:
     syntax: Syntax
     sympy: str | None = None
     """The primitive as a SymPy expression over its argument names, e.g. ``"exp(x) - 1"``."""
-    result_type: str = FLOAT_RESULT
+    result_type: str | Callable[[list[str], dict[str, Any]], str] = FLOAT_RESULT
     nondiff: tuple[str, ...] = ()
     tangent: Callable[..., Any] | None = None
     adjoint: Callable[..., Any] | None = None
     binding: tuple[str, str] | None = None
     """``(module, qualname)`` for a user function the generated code must import."""
     callables: tuple[Any, ...] = field(default_factory=tuple)
+    signature: inspect.Signature | None = None
+    """How calls bind to ``args``; None for a fixed list of positional arguments."""
+    elementwise: bool = False
+    """The arguments broadcast against each other (reverse mode unbroadcasts adjoints)."""
+    linear: bool = False
+    """Zero differentiable arguments give a zero result (``sum(0) == 0``)."""
+    array_twin: str | None = None
+    """The primitive to use instead when an argument is an array (``abs`` -> ``np.abs``)."""
+    view: bool = False
+    """The result may share memory with the first argument (``x[1:]``, ``x.T``)."""
+    scalar_only: bool = False
+    """Arrays are not accepted (``math.sin``, ``min``)."""
+    shape_only: tuple[str, ...] = ()
+    """Arguments read only for their shape or dtype (``np.zeros_like(x)``): no derivative flows
+    through them, and they may depend on the inputs being differentiated."""
+    dense: tuple[str, ...] = ()
+    """Arguments whose zero tangent must be an array of their shape, not the number 0
+    (``setitem`` writes into its first argument)."""
+
+    @property
+    def numpy(self) -> bool:
+        """True for NumPy functions, array syntax (``x[i]``, ``x.T``, ``@``) and array helpers."""
+        text = self.syntax.text
+        return (
+            self.syntax.kind in ("attribute", "subscript", "method")
+            or self.name.startswith("np.")
+            or text.startswith("np.")
+            or (text.startswith("runtime.") and text != "runtime.xlogy")
+            or text == "@"
+        )
 
     @property
     def differentiable_args(self) -> tuple[str, ...]:
@@ -67,26 +118,79 @@ class Primitive:
         """True when values flowing through this primitive can be differentiated."""
         return self.tangent is not None and self.adjoint is not None
 
+    def defaults(self) -> dict[str, Any]:
+        """The default value of each argument that has one."""
+        if self.signature is None:
+            return {}
+        return {
+            name: p.default
+            for name, p in self.signature.parameters.items()
+            if p.default is not inspect.Parameter.empty
+        }
+
+    def keyword_only(self) -> set[str]:
+        """Arguments that generated code passes by keyword only."""
+        if self.signature is None:
+            return set()
+        return {
+            name
+            for name, p in self.signature.parameters.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+
+    def bind(self, positional: Sequence[Any], keywords: dict[str, Any]) -> list[Any]:
+        """One entry per argument, ``positional``/``keywords`` bound as Python
+        binds a call; :data:`DEFAULT` where an argument is left out.  Raises
+        ``TypeError`` with Python's message when the call does not fit."""
+        if self.signature is None:
+            if keywords or len(positional) != len(self.args):
+                raise TypeError(f"takes {len(self.args)} positional argument(s)")
+            return list(positional)
+        bound = self.signature.bind(*positional, **keywords).arguments
+        return [bound.get(name, DEFAULT) for name in self.args]
+
+
+DEFAULT = object()
+"""Marks an argument a call leaves at its default (see :meth:`Primitive.bind`)."""
 
 PRIMITIVES: dict[str, Primitive] = {}
 """Primitive name -> entry."""
 
-_BY_CALLABLE: dict[Any, dict[int, Primitive]] = {}
+_BY_CALLABLE: dict[Any, list[Primitive]] = {}
 _BY_SYNTAX: dict[Syntax, Primitive] = {}
 
 
 def lookup_callable(fn: Any, nargs: int) -> Primitive | None:
-    """The primitive that a call ``fn(...)`` with ``nargs`` arguments lowers to, if any."""
+    """The primitive that a call ``fn(...)`` with ``nargs`` positional arguments lowers to, if any."""
+    return lookup_call(fn, [None] * nargs, {})
+
+
+def lookup_call(fn: Any, positional: Sequence[Any], keywords: dict[str, Any]) -> Primitive | None:
+    """The first primitive spelled ``fn`` whose arguments the call binds to, if any."""
     try:
-        by_arity = _BY_CALLABLE.get(fn)
+        entries = _BY_CALLABLE.get(fn, [])
     except TypeError:
         return None
-    return None if by_arity is None else by_arity.get(nargs)
+    for entry in entries:
+        try:
+            entry.bind(positional, keywords)
+        except TypeError:
+            continue
+        return entry
+    return None
+
+
+def registered(fn: Any) -> list[Primitive]:
+    """The primitives a call to ``fn`` may lower to."""
+    try:
+        return list(_BY_CALLABLE.get(fn, []))
+    except TypeError:
+        return []
 
 
 def arities(fn: Any) -> list[int]:
-    """The argument counts ``fn`` is registered with."""
-    return sorted(_BY_CALLABLE.get(fn, {}))
+    """The positional argument counts ``fn`` is registered with (fixed-argument primitives)."""
+    return sorted(len(e.args) for e in registered(fn) if e.signature is None)
 
 
 def lookup_syntax(kind: str, text: str = "") -> Primitive | None:
@@ -104,19 +208,35 @@ def primitive(
     result_type: str = FLOAT_RESULT,
     nondiff: str = "",
     also: tuple[Any, ...] = (),
+    elementwise: bool = False,
+    linear: bool = False,
+    array_twin: str | None = None,
+    view: bool = False,
+    scalar_only: bool | None = None,
+    shape_only: str = "",
+    dense: str = "",
+    lookup: bool = True,
 ) -> Callable[[type | None], type | None]:
     """Class decorator declaring a primitive and its rules (see the module docstring).
 
+    ``args`` is either names separated by spaces (positional arguments) or a
+    Python parameter list with a comma (``"x, axis=None, *, keepdims=False"``).
     ``python`` is the callable that computes the primitive (used for constant
     folding and to recognise calls); ``also`` lists further callables that mean
     the same thing.  A primitive with no derivative at all (a comparison) is
-    declared by applying the decorator to ``None``.
+    declared by applying the decorator to ``None``.  ``scalar_only`` defaults
+    to true for ``math`` functions.  An entry with ``lookup`` false is never
+    chosen for a call or an operator; it is some other entry's ``array_twin``.
     """
+    if scalar_only is None:
+        scalar_only = syntax.kind == "call" and syntax.text.startswith("math.")
+    signature = _parse_signature(args) if "," in args or "=" in args else None
+    names = tuple(signature.parameters) if signature else tuple(args.split())
 
     def register(rules: type | None) -> type | None:
         entry = Primitive(
             name=name,
-            args=tuple(args.split()),
+            args=names,
             python=python,
             syntax=syntax,
             sympy=sympy,
@@ -124,9 +244,19 @@ def primitive(
             nondiff=tuple(nondiff.split()),
             tangent=getattr(rules, "tangent", None),
             adjoint=getattr(rules, "adjoint", None),
-            callables=(python,) + tuple(also) if syntax.kind == "call" else tuple(also),
+            callables=tuple(
+                dict.fromkeys((python, *also) if syntax.kind == "call" else also)
+            ),
+            signature=signature,
+            elementwise=elementwise,
+            linear=linear,
+            array_twin=array_twin,
+            view=view,
+            scalar_only=scalar_only,
+            shape_only=tuple(shape_only.split()),
+            dense=tuple(dense.split()),
         )
-        _register(entry)
+        _register(entry, lookup)
         return rules
 
     return register
@@ -185,6 +315,13 @@ def derivative_rule(fn: Callable[..., Any]) -> Callable[[type], type]:
     return register
 
 
+def _parse_signature(spec: str) -> inspect.Signature:
+    """The signature of ``def _(<spec>): ...``, defaults evaluated with NumPy's names."""
+    namespace: dict[str, Any] = {}
+    exec(f"def _({spec}): pass", {"inf": float("inf")}, namespace)
+    return inspect.signature(namespace["_"])
+
+
 def _unique_name(base: str) -> str:
     name, k = base, 1
     while name in PRIMITIVES:
@@ -193,22 +330,32 @@ def _unique_name(base: str) -> str:
     return name
 
 
-def _register(entry: Primitive) -> None:
+def _register(entry: Primitive, lookup: bool = True) -> None:
     _check_rule_signatures(entry)
     previous = PRIMITIVES.get(entry.name)
     if previous is not None:
         _unregister(previous)
     PRIMITIVES[entry.name] = entry
+    if not lookup:
+        return
     for fn in entry.callables:
-        _BY_CALLABLE.setdefault(fn, {})[len(entry.args)] = entry
-    if entry.syntax.kind != "call":
+        same = [e for e in _BY_CALLABLE.get(fn, []) if not _same_arity(e, entry)]
+        _BY_CALLABLE[fn] = same + [entry]
+    if entry.syntax.kind not in ("call", "attribute"):
         _BY_SYNTAX[entry.syntax] = entry
+
+
+def _same_arity(a: Primitive, b: Primitive) -> bool:
+    """Two fixed-argument entries with as many arguments (the later one replaces the earlier)."""
+    return a.signature is None and b.signature is None and len(a.args) == len(b.args)
 
 
 def _unregister(entry: Primitive) -> None:
     for fn in entry.callables:
-        _BY_CALLABLE.get(fn, {}).pop(len(entry.args), None)
-    _BY_SYNTAX.pop(entry.syntax, None)
+        if fn in _BY_CALLABLE:
+            _BY_CALLABLE[fn] = [e for e in _BY_CALLABLE[fn] if e is not entry]
+    if _BY_SYNTAX.get(entry.syntax) is entry:
+        del _BY_SYNTAX[entry.syntax]
 
 
 def _check_rule_signatures(entry: Primitive) -> None:
@@ -228,3 +375,33 @@ def _check_rule_signatures(entry: Primitive) -> None:
                 f"{kind} rule of {entry.name} has unknown parameter(s) {', '.join(unknown)}",
                 hint=f"parameters may be any of: {', '.join(sorted(names))}",
             )
+
+
+def result_type_of(entry: Primitive, types: list[str], static: dict[str, Any]) -> str:
+    """The type of ``entry``'s result for operands of ``types``; ``static`` holds
+    the values of arguments that are constants (``axis``, ``keepdims``)."""
+    kind = entry.result_type
+    if callable(kind):
+        return kind(types, static)
+    arrays = any(is_array(t) for t in types)
+    if kind == BOOL_RESULT:
+        return as_array(BOOL_RESULT) if arrays else BOOL_RESULT
+    if kind == PROMOTE:
+        numeric = [t for t in types if t not in (OBJECT, SEQ)]
+        joined = join_types(numeric) if numeric else FLOAT
+        return as_array(joined) if arrays else joined
+    if kind == UFUNC:
+        return ARRAY if arrays else FLOAT
+    if kind == SAME:
+        return types[0]
+    if kind == REDUCE:
+        reduces_all = (
+            "axis" in static and static["axis"] is None and not static.get("keepdims")
+        )
+        return FLOAT if reduces_all else ARRAY
+    return {
+        ARRAY_RESULT: ARRAY,
+        INT_RESULT: INT,
+        OBJECT_RESULT: OBJECT,
+        SEQ_RESULT: SEQ,
+    }.get(kind, kind)

@@ -3,15 +3,18 @@
 A value is *varied* when it depends on an input being differentiated and
 *useful* when the function's outputs depend on it; only values that are both
 (*active*) get tangents or adjoints.  Integer and boolean values are never
-varied: loop counters and comparisons carry no derivative.
+varied: loop counters and comparisons carry no derivative.  A value that
+reaches an argument with no derivative (``np.clip``'s bounds) is an error,
+not a silently dropped term.
 """
 
 from __future__ import annotations
 
-from ..ir import FLOAT, Block, Function, Value
-from ..primitives import PRIMITIVES
+from ..errors import NoDerivativeRuleError
+from ..ir import DIFFERENTIABLE, Block, Function, Op, Value
+from ..primitives import PRIMITIVES, Primitive
 
-DIFFERENTIABLE_TYPES = (FLOAT,)
+DIFFERENTIABLE_TYPES = DIFFERENTIABLE
 
 
 def varied(function: Function, wrt: list[Value]) -> set[Value]:
@@ -21,7 +24,35 @@ def varied(function: Function, wrt: list[Value]) -> set[Value]:
         size = len(result)
         _varied_block(function.body, result)
         if len(result) == size:
+            for op in function.walk():
+                _check_derivative_exists(function, op, result)
             return result
+
+
+def _check_derivative_exists(function: Function, op: Op, result: set[Value]) -> None:
+    entry = PRIMITIVES.get(op.name)
+    if entry is None or not any(r.type in DIFFERENTIABLE_TYPES for r in op.results):
+        return
+    for arg, operand in zip(entry.args, op.operands):
+        if operand not in result or arg in entry.shape_only:
+            continue
+        if arg in entry.nondiff or not entry.has_rules:
+            raise _no_derivative(function, op, entry, arg)
+
+
+def _no_derivative(
+    function: Function, op: Op, entry: Primitive, arg: str
+) -> NoDerivativeRuleError:
+    spelled = entry.syntax.text or entry.name
+    return NoDerivativeRuleError(
+        f"{spelled}() has no derivative with respect to its argument {arg!r}, "
+        "which depends on the inputs being differentiated",
+        file=function.file,
+        line=op.loc.line if op.loc else None,
+        col=op.loc.col if op.loc else None,
+        hint="make that argument a constant, or register a rule for your own "
+        "function with @s2sad.derivative_rule",
+    )
 
 
 def _varied_block(block: Block, result: set[Value]) -> None:
@@ -48,7 +79,9 @@ def _varied_block(block: Block, result: set[Value]) -> None:
             inputs = op.operands
             if entry is not None:
                 inputs = [
-                    v for v, a in zip(op.operands, entry.args) if a not in entry.nondiff
+                    v
+                    for v, a in zip(op.operands, entry.args)
+                    if a not in entry.nondiff and a not in entry.shape_only
                 ]
             if any(v in result for v in inputs):
                 for r in op.results:

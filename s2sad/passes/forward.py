@@ -7,7 +7,7 @@ from the rule table.
 
 from __future__ import annotations
 
-from ..ir import FLOAT, TEMPORARY, Block, Builder, Function, Op, Value, new_function
+from ..ir import ARRAY, SEQ, TEMPORARY, Block, Builder, Function, Op, Value, new_function
 from ..primitives import PRIMITIVES
 from .activity import DIFFERENTIABLE_TYPES, varied
 from .rule_inline import clone_op, inline_rule, rename
@@ -27,7 +27,7 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     seeds = [params[i] for i in wrt]
     new = new_function(
         name or f"{function.name}_jvp",
-        [(p.name, p.type) for p in params] + [(f"{p.name}_dot", FLOAT) for p in seeds],
+        [(p.name, p.type) for p in params] + [(f"{p.name}_dot", p.type) for p in seeds],
         reserved=set(function.names.taken) | function.names.reserved,
         file=function.file,
     )
@@ -42,7 +42,7 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     sweep.ops(function.body.ops[:-1])
     outputs = function.returned
     primal_out = [mapping[v] for v in outputs]
-    tangent_out = [sweep.tangent(v) for v in outputs]
+    tangent_out = [sweep.tangent(v, dense=True) for v in outputs]
     group = None if len(outputs) == 1 else len(outputs)
     hints = [v.hint for v in outputs] + [v.hint and f"{v.hint}_dot" for v in outputs]
     attrs = {"layout": (group, group), "hints": tuple(hints)}
@@ -66,9 +66,17 @@ class _TangentSweep:
         self.tangents = tangents
         self.active = active
 
-    def tangent(self, value: Value) -> Value:
-        """The tangent of ``value`` (a zero constant where it has none)."""
-        return self.tangents.get(value) or self.builder.const(0.0)
+    def tangent(self, value: Value, dense: bool = False) -> Value:
+        """The tangent of ``value``; where it has none, the number 0, or with
+        ``dense`` zeros of its shape for an array (what an output, a loop-carried
+        value or an argument written into needs)."""
+        found = self.tangents.get(value)
+        if found is not None:
+            return found
+        if dense and value.type in (ARRAY, SEQ):
+            primal = self.mapping.get(value, value)
+            return self.builder.op("zeros_like", [primal], [ARRAY]).result
+        return self.builder.const(0.0)
 
     def ops(self, ops: list[Op]) -> None:
         """Copy ``ops`` with their tangents into the current block."""
@@ -77,8 +85,21 @@ class _TangentSweep:
                 self.structured(op)
             elif op.name == "call":
                 self.call(op)
+            elif op.name == "pack":
+                self.pack(op)
             else:
                 self.primitive(op)
+
+    def pack(self, op: Op) -> None:
+        """``(a, b)``: its tangent is ``(a_dot, b_dot)``, zeros of their shapes where inactive."""
+        copy = clone_op(self.builder, op, self.mapping)
+        if op.result not in self.active:
+            return
+        tangents = [self.tangent(v, dense=True) for v in op.operands]
+        hint = TEMPORARY if op.result.is_temporary else f"{op.result.hint}_dot"
+        self.tangents[op.result] = self.builder.op(
+            "pack", tangents, [copy.result.type], hints=[hint], attrs=dict(op.attrs)
+        ).result
 
     def primitive(self, op: Op) -> None:
         copy = clone_op(self.builder, op, self.mapping)
@@ -90,7 +111,7 @@ class _TangentSweep:
         bindings["out"] = copy.result
         for arg, operand in zip(entry.args, op.operands):
             if arg not in entry.nondiff:
-                bindings[f"{arg}_dot"] = self.tangent(operand)
+                bindings[f"{arg}_dot"] = self.tangent(operand, arg in entry.dense)
         (tangent,), created = inline_rule(
             self.builder, entry, "tangent", bindings.__getitem__
         )
@@ -102,7 +123,7 @@ class _TangentSweep:
         """``f(x)`` becomes ``f_jvp(x, x_dot)``: the values and their tangents."""
         count = len(op.results)
         operands = [self.mapping[v] for v in op.operands]
-        operands += [self.tangent(v) for v in op.operands]
+        operands += [self.tangent(v, dense=True) for v in op.operands]
         results = [self.copy_value(r) for r in op.results]
         results += [self.tangent_value(r) for r in op.results]
         group = None if count == 1 else count
@@ -117,7 +138,9 @@ class _TangentSweep:
         carried = len(op.results) if op.name != "if" else 0
         inits = op.operands[len(op.operands) - carried :]
         operands = [self.mapping[v] for v in op.operands]
-        operands += [self.tangent(inits[k]) for k in active if op.name != "if"]
+        operands += [
+            self.tangent(inits[k], dense=True) for k in active if op.name != "if"
+        ]
         regions = [self.region(op, region, active) for region in op.regions]
         results = [self.copy_value(r) for r in op.results]
         results += [self.tangent_value(op.results[k]) for k in active]
@@ -144,7 +167,7 @@ class _TangentSweep:
         values = [self.mapping[v] for v in yielded]
         is_test = op.name == "while" and region is op.regions[0]
         if not is_test:
-            values += [self.tangent(yielded[k]) for k in active]
+            values += [self.tangent(yielded[k], dense=True) for k in active]
         self.builder.op("yield", values, [])
         self.builder.block = outer
         return block
@@ -152,9 +175,9 @@ class _TangentSweep:
     def copy_value(self, value: Value) -> Value:
         """A value of the new function with the same name as ``value``."""
         self.builder.function.names.taken.add(value.name)
-        return Value(value.name, value.type, value.hint)
+        return value.copy()
 
     def tangent_value(self, value: Value) -> Value:
         """A fresh value to hold the tangent of ``value``."""
         hint = TEMPORARY if value.is_temporary else f"{value.hint}_dot"
-        return self.builder.value(hint, FLOAT)
+        return self.builder.value(hint, value.type)

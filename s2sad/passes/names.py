@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..ir import Block, Function, NameTable
 from ..primitives import PRIMITIVES
 
-MODULE_NAMES = ("math", "runtime")
+MODULE_NAMES = ("math", "np", "runtime", "slice")
 """Names a generated module binds at top level, which no local may shadow."""
 
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..ir import (
+    ARRAY,
     FLOAT,
     INT,
+    SEQ,
     RESIDUALS,
     TAPE,
     TEMPORARY,
@@ -28,6 +30,7 @@ from ..ir import (
     Function,
     Op,
     Value,
+    is_array,
     new_function,
     walk_block,
     walk_ops,
@@ -66,7 +69,7 @@ def reverse(
     params = function.params
     outputs = function.returned
     cotangents = [
-        (f"{'out' + str(i) if v.is_temporary else v.hint}_bar", FLOAT)
+        (f"{'out' + str(i) if v.is_temporary else v.hint}_bar", v.type)
         for i, v in enumerate(outputs)
     ]
     cotangents = cotangents if seed == "param" else []
@@ -89,7 +92,7 @@ def reverse(
 
     builder = sweep.builder
     returned = [sweep.mapping[v] for v in outputs] if return_value else []
-    returned += [sweep.adjoints.get(params[i]) or builder.const(0.0) for i in wrt]
+    returned += [sweep.adjoint_or_zeros(params[i]) for i in wrt]
     hints = [v.hint for v in outputs] if return_value else []
     hints += [f"{params[i].name}_bar" for i in wrt]
     builder.op("return", returned, [], attrs={"layout": layout, "hints": tuple(hints)})
@@ -171,7 +174,7 @@ class _AdjointSweep:
 
     def _register(self, op: Op, value: Value, table: dict[Op, Value]) -> None:
         """Make a value the forward sweep adds readable by the reverse sweep, like a primal one."""
-        marker = Value(value.name, value.type, value.hint)
+        marker = value.copy()
         self.home[marker] = self.home[op.results[0]]
         self.mapping[marker] = value
         table[op] = marker
@@ -226,12 +229,20 @@ class _AdjointSweep:
                 rename(self.builder, contribution, hint)
             self.adjoints[primal] = contribution
             return
-        total = self.builder.op("add", [previous, contribution], [FLOAT], hints=[hint])
+        add = "add_seq" if primal.type == SEQ else "add"
+        total = self.builder.op(add, [previous, contribution], [primal.type], hints=[hint])
         self.adjoints[primal] = total.result
 
-    def zero_or(self, value: Value | None) -> Value:
-        """``value``, or a zero constant where there is none."""
-        return value if value is not None else self.builder.const(0.0)
+    def adjoint_or_zeros(self, primal: Value) -> Value:
+        """The adjoint of ``primal``; zeros of its shape (the number 0 for a
+        number) where it has none, for values that are returned or carried."""
+        adjoint = self.adjoints.get(primal)
+        if adjoint is not None:
+            return adjoint
+        if primal.type in (ARRAY, SEQ):
+            zeros = self.builder.op("zeros_like", [self.primal(primal)], [ARRAY])
+            return zeros.result
+        return self.builder.const(0.0)
 
     def reverse_ops(self, ops: list[Op]) -> None:
         """The adjoints of ``ops``, last op first."""
@@ -242,8 +253,19 @@ class _AdjointSweep:
                 self.reverse_loop(op)
             elif op.name == "call":
                 self.reverse_call(op)
+            elif op.name == "pack" and op.result in self.adjoints:
+                self.reverse_pack(op)
             elif op.results and op.results[0] in self.adjoints:
                 self.reverse_primitive(op)
+
+    def reverse_pack(self, op: Op) -> None:
+        """``(a, b)`` reversed: ``a`` gets element 0 of the adjoint, ``b`` element 1."""
+        seq_bar = self.adjoints[op.result]
+        for k, element in enumerate(op.operands):
+            if element in self.active:
+                index = self.builder.const(k)
+                part = self.builder.op("getitem", [seq_bar, index], [element.type])
+                self.accumulate(element, part.result)
 
     def reverse_primitive(self, op: Op) -> None:
         entry = PRIMITIVES[op.name]
@@ -261,7 +283,25 @@ class _AdjointSweep:
         contributions, _ = inline_rule(self.builder, entry, "adjoint", bind, wanted)
         for operand, contribution in zip(differentiable, contributions):
             if contribution is not None:
+                if entry.elementwise:
+                    contribution = self._unbroadcast(op, operand, contribution)
                 self.accumulate(operand, contribution)
+
+    def _unbroadcast(self, op: Op, operand: Value, contribution: Value) -> Value:
+        """An elementwise op's adjoint, summed back to ``operand``'s shape where
+        the other arguments may have broadcast it (see the runtime's ``unbroadcast``)."""
+        others = [v for v in op.operands if v is not operand]
+        if is_array(operand.type) and any(is_array(v.type) for v in others):
+            reduced = self.builder.op(
+                "unbroadcast", [contribution, self.primal(operand)], [operand.type]
+            )
+            return reduced.result
+        if not is_array(operand.type) and is_array(op.result.type):
+            total = self.builder.op(
+                "np.sum", [contribution, self.builder.const(None), self.builder.const(False)], [FLOAT]
+            )
+            return total.result
+        return contribution
 
     def reverse_call(self, op: Op) -> None:
         """``f(x)`` reversed: ``x_bar = f_vjp_bwd(residuals, out_bar)``."""
@@ -269,9 +309,10 @@ class _AdjointSweep:
         if all(s is None for s in seeds):
             return
         operands = [self.primal(self.call_residuals[op])] + [
-            self.zero_or(s) for s in seeds
+            s if s is not None else self.adjoint_or_zeros(r)
+            for r, s in zip(op.results, seeds)
         ]
-        results = [self._fresh(FLOAT) for _ in op.operands]
+        results = [self._fresh(v.type) for v in op.operands]
         attrs = {"callee": f"{op.attrs['callee']}_vjp_bwd", "groups": (len(results),)}
         self.builder.block.ops.append(Op("call", operands, results, attrs, [], op.loc))
         for operand, adjoint in zip(op.operands, results):
@@ -316,10 +357,13 @@ class _AdjointSweep:
             bounds = [self.builder.const(0), count, self.builder.const(1)]
             counter = self.builder.value("_", INT)
             provided = {}
-        inits = [self.zero_or(s) for s in seeds] + [
-            self.zero_or(self.adjoints.get(v)) for v in outer
+        inits = [
+            s if s is not None else self.adjoint_or_zeros(op.results[k])
+            for k, s in zip(active, seeds)
+        ] + [self.adjoint_or_zeros(v) for v in outer]
+        carried_adjoints = [
+            self._fresh(args[k].type, self._bar_hint(args[k])) for k in active
         ]
-        carried_adjoints = [self._fresh(FLOAT, self._bar_hint(args[k])) for k in active]
 
         def seed() -> None:
             for k, adjoint in zip(active, carried_adjoints):
@@ -359,7 +403,7 @@ class _AdjointSweep:
         """The adjoint block of ``region``: pops what it reads, reverses the ops,
         yields the adjoints of ``carried`` and ``outer`` values."""
         outer_args = (
-            [self._fresh(FLOAT, self._bar_hint(v)) for v in outer]
+            [self._fresh(v.type, self._bar_hint(v)) for v in outer]
             if carried or args
             else []
         )
@@ -372,7 +416,7 @@ class _AdjointSweep:
         self.stack.append(state)
         seed()
         self.reverse_ops(region.ops[:-1])
-        yields = [self.zero_or(self.adjoints.get(v)) for v in carried + outer]
+        yields = [self.adjoint_or_zeros(v) for v in carried + outer]
         self.builder.op("yield", yields, [])
         self.stack.pop()
         self.builder.block, self.adjoints = saved_block, saved_adjoints
@@ -400,8 +444,8 @@ class _AdjointSweep:
     ) -> list[Value]:
         """Append the adjoint op; its first results carry on ``carried`` (named
         alike), the outer values' adjoints are its last results."""
-        results = [self._fresh(FLOAT, v.hint) for v in carried]
-        results += [self._fresh(FLOAT, self._bar_hint(v)) for v in outer]
+        results = [self._fresh(v.type, v.hint) for v in carried]
+        results += [self._fresh(v.type, self._bar_hint(v)) for v in outer]
         self.builder.block.ops.append(
             Op(name, operands, results, attrs, regions, op.loc)
         )

@@ -12,8 +12,8 @@ from typing import Callable
 
 from ..errors import S2SADError
 from ..frontend import RULE, lower
-from ..ir import Block, Builder, Function, Op, Value
-from ..primitives import Primitive
+from ..ir import NOT_CONSTANT, Block, Builder, Function, Op, Value, is_array
+from ..primitives import PRIMITIVES, Primitive, result_type_of
 
 
 @cache
@@ -64,17 +64,30 @@ def inline_rule(
     mapping: dict[Value, Value] = {p: bind(p.name) for p in rule.params if p in needed}
     created: set[Value] = set()
     for op in reversed(ops):
-        copy = builder.op(
-            op.name,
-            [mapping[v] for v in op.operands],
-            [r.type for r in op.results],
-            attrs=op.attrs,
-            loc=op.loc,
-        )
+        operands = [mapping[v] for v in op.operands]
+        name, types = _retyped(op, operands)
+        copy = builder.op(name, operands, types, attrs=op.attrs, loc=op.loc)
         for old, new in zip(op.results, copy.results):
             mapping[old] = new
             created.add(new)
     return [mapping[v] if w else None for v, w in zip(rule.returned, wanted)], created
+
+
+def _retyped(op: Op, operands: list[Value]) -> tuple[str, list[str]]:
+    """The name and result types of a rule's op applied to ``operands``: a rule
+    written for numbers may be inlined for arrays (``x ** 2`` becomes the array
+    power, and its result an array)."""
+    entry = PRIMITIVES.get(op.name)
+    if entry is None:
+        return op.name, [r.type for r in op.results]
+    if entry.array_twin and any(is_array(v.type) for v in operands):
+        entry = PRIMITIVES[entry.array_twin]
+    static = {
+        arg: v.constant
+        for arg, v in zip(entry.args, operands)
+        if v.constant is not NOT_CONSTANT
+    }
+    return entry.name, [result_type_of(entry, [v.type for v in operands], static)]
 
 
 def rename(builder: Builder, value: Value, hint: str) -> None:
@@ -121,4 +134,4 @@ def _clone_block(
 
 def _copy_value(builder: Builder, value: Value) -> Value:
     builder.function.names.taken.add(value.name)
-    return Value(value.name, value.type, value.hint)
+    return value.copy()

@@ -13,7 +13,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..ir import FLOAT, INT, TEMPORARY, Block, Function, Op, Value, type_of_constant
+from ..ir import (
+    FLOAT,
+    INT,
+    NOT_CONSTANT,
+    TEMPORARY,
+    Block,
+    Function,
+    Op,
+    Value,
+    type_of_constant,
+)
 from ..primitives import PRIMITIVES
 
 COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
@@ -157,6 +167,7 @@ class _Rewriter:
     def become_const(self, op: Op, value: Any) -> None:
         op.name, op.operands, op.attrs = "const", [], {"value": value}
         op.result.type = type_of_constant(value)
+        op.result.constant = value
         self.changed = True
 
     def become(self, op: Op, name: str, operands: list[Value]) -> None:
@@ -173,7 +184,12 @@ class _Rewriter:
     ) -> Value:
         """A new temporary ``name(operands)`` (a constant if ``value`` is given),
         placed before the op being rewritten."""
-        result = Value(self.function.names.fresh(TEMPORARY), type, TEMPORARY)
+        result = Value(
+            self.function.names.fresh(TEMPORARY),
+            type,
+            TEMPORARY,
+            NOT_CONSTANT if value is None else value,
+        )
         attrs = {} if value is None else {"value": value}
         self.kept.append(Op(name, operands, [result], attrs, exact=exact))
         if value is not None:
@@ -310,6 +326,7 @@ _IDENTITIES = {
     "div": _div,
     "neg": _neg,
     "pow": _pow,
+    "np.pow_operator": _pow,
     "select": _select,
     "xlogy": _xlogy,
 }

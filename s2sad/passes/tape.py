@@ -85,7 +85,7 @@ def _recompute(
         if v in top_level:
             operands.append(v)
             continue
-        copy = Value(v.name, v.type, v.hint)
+        copy = v.copy()
         ops.append(Op("const", [], [copy], dict(definers[v].attrs)))
         operands.append(copy)
     ops.append(Op(op.name, operands, [result], dict(op.attrs), exact=op.exact))

@@ -1,5 +1,5 @@
 """The derivative rule table: importing this package registers every built-in primitive."""
 
-from . import scalar
+from . import numpy_elementwise, numpy_indexing, numpy_reductions, scalar
 
-__all__ = ["scalar"]
+__all__ = ["numpy_elementwise", "numpy_indexing", "numpy_reductions", "scalar"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import operator
 
-from ..primitives import BOOL_RESULT, PROMOTE, Syntax, primitive
+from ..primitives import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
 from ..runtime import xlogy
 
 
@@ -28,7 +28,15 @@ def call(callee: str) -> Syntax:
 # ---------------------------------------------------------------- arithmetic
 
 
-@primitive("add", "x y", operator.add, binop("+"), sympy="x + y", result_type=PROMOTE)
+@primitive(
+    "add",
+    "x y",
+    operator.add,
+    binop("+"),
+    sympy="x + y",
+    result_type=PROMOTE,
+    elementwise=True,
+)
 class add:
     def tangent(x_dot, y_dot):
         return x_dot + y_dot
@@ -37,7 +45,15 @@ class add:
         return out_bar, out_bar
 
 
-@primitive("sub", "x y", operator.sub, binop("-"), sympy="x - y", result_type=PROMOTE)
+@primitive(
+    "sub",
+    "x y",
+    operator.sub,
+    binop("-"),
+    sympy="x - y",
+    result_type=PROMOTE,
+    elementwise=True,
+)
 class sub:
     def tangent(x_dot, y_dot):
         return x_dot - y_dot
@@ -46,7 +62,16 @@ class sub:
         return out_bar, -out_bar
 
 
-@primitive("mul", "x y", operator.mul, binop("*"), sympy="x * y", result_type=PROMOTE)
+@primitive(
+    "mul",
+    "x y",
+    operator.mul,
+    binop("*"),
+    sympy="x * y",
+    result_type=PROMOTE,
+    elementwise=True,
+    linear=True,
+)
 class mul:
     def tangent(x, y, x_dot, y_dot):
         return x_dot * y + x * y_dot
@@ -55,7 +80,9 @@ class mul:
         return out_bar * y, out_bar * x
 
 
-@primitive("div", "x y", operator.truediv, binop("/"), sympy="x / y")
+@primitive(
+    "div", "x y", operator.truediv, binop("/"), sympy="x / y", result_type=UFUNC, elementwise=True
+)
 class div:
     def tangent(y, out, x_dot, y_dot):
         return (x_dot - out * y_dot) / y
@@ -71,6 +98,7 @@ class div:
     binop("//"),
     sympy="floor(x / y)",
     result_type=PROMOTE,
+    elementwise=True,
 )
 class floordiv:
     def tangent(x_dot, y_dot):
@@ -81,7 +109,13 @@ class floordiv:
 
 
 @primitive(
-    "mod", "x y", operator.mod, binop("%"), sympy="Mod(x, y)", result_type=PROMOTE
+    "mod",
+    "x y",
+    operator.mod,
+    binop("%"),
+    sympy="Mod(x, y)",
+    result_type=PROMOTE,
+    elementwise=True,
 )
 class mod:
     def tangent(x, y, x_dot, y_dot):
@@ -99,6 +133,8 @@ class mod:
     sympy="x**y",
     result_type=PROMOTE,
     also=(pow,),
+    elementwise=True,
+    array_twin="np.pow_operator",
 )
 class pow_:
     def tangent(x, y, out, x_dot, y_dot):
@@ -129,6 +165,8 @@ class math_pow(pow_):
     Syntax("unary", "-"),
     sympy="-x",
     result_type=PROMOTE,
+    elementwise=True,
+    linear=True,
 )
 class neg:
     def tangent(x_dot):
@@ -138,7 +176,16 @@ class neg:
         return -out_bar
 
 
-@primitive("abs", "x", abs, call("abs"), sympy="Abs(x)", result_type=PROMOTE)
+@primitive(
+    "abs",
+    "x",
+    abs,
+    call("abs"),
+    sympy="Abs(x)",
+    result_type=PROMOTE,
+    elementwise=True,
+    array_twin="np.absolute",
+)
 class abs_:
     def tangent(x, x_dot):
         return x_dot if x >= 0.0 else -x_dot
@@ -152,7 +199,15 @@ class fabs(abs_):
     pass
 
 
-@primitive("min", "x y", min, call("min"), sympy="Min(x, y)", result_type=PROMOTE)
+@primitive(
+    "min",
+    "x y",
+    min,
+    call("min"),
+    sympy="Min(x, y)",
+    result_type=PROMOTE,
+    scalar_only=True,
+)
 class min_:
     def tangent(x, y, x_dot, y_dot):
         return x_dot if x <= y else y_dot
@@ -161,7 +216,15 @@ class min_:
         return (out_bar if x <= y else 0.0), (0.0 if x <= y else out_bar)
 
 
-@primitive("max", "x y", max, call("max"), sympy="Max(x, y)", result_type=PROMOTE)
+@primitive(
+    "max",
+    "x y",
+    max,
+    call("max"),
+    sympy="Max(x, y)",
+    result_type=PROMOTE,
+    scalar_only=True,
+)
 class max_:
     def tangent(x, y, x_dot, y_dot):
         return x_dot if x >= y else y_dot
@@ -191,6 +254,15 @@ class select:
         return (out_bar if c else 0.0), (0.0 if c else out_bar)
 
 
+@primitive("float", "x", float, call("float"), sympy="x", scalar_only=True)
+class float_:
+    def tangent(x_dot):
+        return x_dot
+
+    def adjoint(out_bar):
+        return out_bar
+
+
 # ---------------------------------------------------------------- comparisons (no derivative)
 
 for _name, _symbol, _python in (
@@ -209,6 +281,7 @@ for _name, _symbol, _python in (
         sympy=f"x {_symbol} y",
         result_type=BOOL_RESULT,
         nondiff="x y",
+        elementwise=True,
     )(None)
 
 

@@ -1,0 +1,339 @@
+"""Lowering of NumPy array syntax: subscripts, writes into arrays, methods, attributes, sequences.
+
+A mixin of the frontend's lowering.  ``x[i]`` becomes a ``getitem`` op whose
+index is a value of its own (slices, ``None``, ``...`` and tuples of those are
+``object`` values); ``y[i] = v`` becomes ``y = setitem(y, i, v)``, a new SSA
+value, which generated code writes in place where that is safe.  Methods
+(``x.sum(axis=0)``) lower to the NumPy function of the same name, and list or
+tuple displays passed to NumPy (``np.stack([a, b])``) to ``pack`` ops.
+
+NumPy arrays are shared by reference, so a write through one name changes
+the array every other name bound to it sees.  The lowering follows that for
+plain aliases (``z = y; z[0] = 1.0`` updates ``y`` too).  A write into an array
+that may be a *view* of another (``z = y[1:]``, ``y.T``, ``y.reshape(...)``),
+or into an array that has such a view, would change values s2sad cannot
+track: reading the other name afterwards raises an error with a hint.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import UnsupportedSyntaxError
+from .ir import (
+    ARRAY,
+    BOOL_ARRAY,
+    DIFFERENTIABLE,
+    FLOAT,
+    INT_ARRAY,
+    OBJECT,
+    SEQ,
+    TEMPORARY,
+    Value,
+    is_array,
+)
+from .primitives import PRIMITIVES, Primitive
+
+if TYPE_CHECKING:
+    from .frontend import _Lowering
+
+    _Base = _Lowering
+else:
+    _Base = object
+
+METHODS = {
+    "sum": np.sum,
+    "mean": np.mean,
+    "prod": np.prod,
+    "max": np.max,
+    "min": np.min,
+    "std": np.std,
+    "var": np.var,
+    "cumsum": np.cumsum,
+    "cumprod": np.cumprod,
+    "dot": np.dot,
+    "copy": np.copy,
+    "ravel": np.ravel,
+    "flatten": np.ravel,
+    "reshape": np.reshape,
+    "transpose": np.transpose,
+    "squeeze": np.squeeze,
+    "swapaxes": np.swapaxes,
+    "clip": np.clip,
+    "trace": np.trace,
+    "repeat": np.repeat,
+    "diagonal": np.diagonal,
+    "all": np.all,
+    "any": np.any,
+    "argmax": np.argmax,
+    "argmin": np.argmin,
+}
+"""Array methods and the NumPy function each one calls with the array first."""
+
+SHAPE_VARARGS = ("reshape", "transpose")
+"""Methods that also take their shape or axes as separate arguments (``x.reshape(2, 3)``)."""
+
+ATTRIBUTES = {"T": "T", "shape": "shape", "ndim": "ndim", "size": "size", "dtype": "dtype"}
+"""Array attributes and the primitive each one reads."""
+
+DTYPES = {float: "float64", int: "int64", bool: "bool"}
+
+
+class ArrayLowering(_Base):
+    """The NumPy half of the frontend's lowering (see the module docstring)."""
+
+    # ------------------------------------------------------------ reading
+
+    def is_local(self, node: ast.expr) -> bool:
+        """True when ``node`` computes with the function's own values (``x.T``,
+        ``(x + y).sum``), not a module-level name (``np.linalg``)."""
+        base = node
+        while isinstance(base, (ast.Attribute, ast.Subscript, ast.Call)):
+            base = base.func if isinstance(base, ast.Call) else base.value
+        return not isinstance(base, ast.Name) or base.id in self.env
+
+    def attribute(self, node: ast.Attribute, hint: str) -> Value:
+        """``x.T``, ``x.shape``, ``x.ndim``, ``x.size`` of a local array."""
+        name = ATTRIBUTES.get(node.attr)
+        if name is None:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"unsupported construct: attribute .{node.attr} of an array",
+                f"s2sad reads {', '.join('.' + a for a in ATTRIBUTES)} of arrays",
+            )
+        return self.apply(PRIMITIVES[name], [self.expr(node.value)], node, hint)
+
+    def method_call(self, node: ast.Call, hint: str) -> Value:
+        """``x.sum(axis=0)`` as ``np.sum(x, axis=0)``; ``x.astype(float)``."""
+        method = node.func.attr
+        owner = node.func.value
+        if method == "astype":
+            return self._astype(node, hint)
+        function = METHODS.get(method)
+        if function is None:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"unsupported construct: array method .{method}()",
+                "call the NumPy function instead, e.g. np.sum(x) for x.sum(); "
+                "methods that change the array in place are not supported",
+            )
+        args = list(node.args)
+        if method in SHAPE_VARARGS and len(args) > 1:
+            args = [ast.copy_location(ast.Tuple(args, ast.Load()), args[0])]
+        call = ast.Call(ast.Name("np", ast.Load()), [owner] + args, node.keywords)
+        ast.copy_location(call, node)
+        return self.call_primitive(function, call, hint, f"{ast.unparse(owner)}.{method}")
+
+    def _astype(self, node: ast.Call, hint: str) -> Value:
+        if len(node.args) != 1 or node.keywords:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                "astype() takes one argument, the dtype",
+                "write x.astype(float) or x.astype(np.float32)",
+            )
+        dtype = self._dtype_name(node.args[0])
+        operands = [self.expr(node.func.value), self.builder.const(dtype)]
+        return self.apply(PRIMITIVES["astype"], operands, node, hint)
+
+    def _dtype_name(self, node: ast.expr) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            value: Any = node.value
+        else:
+            value = self._resolve(node)
+        try:
+            return np.dtype(DTYPES.get(value, value)).name
+        except TypeError:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"`{ast.unparse(node)}` is not a dtype",
+                "write float, np.float32, np.float64 or a dtype name",
+            ) from None
+
+    def subscript(self, node: ast.Subscript, hint: str) -> Value:
+        """``x[index]`` as ``getitem(x, index)``."""
+        base = self.expr(node.value)
+        index = self.index(node.slice)
+        return self.apply(PRIMITIVES["getitem"], [base, index], node, hint)
+
+    def index(self, node: ast.expr) -> Value:
+        """An index expression: numbers, slices, ``None``, ``...``, arrays, or a tuple of those."""
+        if isinstance(node, ast.Slice):
+            parts = [node.lower, node.upper, node.step]
+            operands = [
+                self.builder.const(None) if p is None else self.expr(p) for p in parts
+            ]
+            return self.apply(PRIMITIVES["slice"], operands, node, TEMPORARY)
+        if isinstance(node, ast.Tuple):
+            elements = [self.index(element) for element in node.elts]
+            return self.pack(elements, node, "tuple")
+        if isinstance(node, ast.Constant) and node.value in (None, Ellipsis):
+            return self.builder.const(node.value, loc=self.info.loc(node))
+        if self._is_newaxis(node):
+            return self.builder.const(None, loc=self.info.loc(node))
+        return self.expr(node)
+
+    def _is_newaxis(self, node: ast.expr) -> bool:
+        return (
+            isinstance(node, (ast.Name, ast.Attribute))
+            and not self.is_local(node)
+            and self._resolve_quietly(node) is None
+            and ast.unparse(node).endswith("newaxis")
+        )
+
+    def argument(self, node: ast.expr) -> Value:
+        """A call argument: a number or array, or a static value (``None``, a
+        string, a tuple such as ``axis=(0, 1)``), or a list or tuple of values."""
+        static = _literal(node)
+        if static is not _NOT_LITERAL:
+            return self.builder.const(static, loc=self.info.loc(node))
+        if isinstance(node, (ast.Tuple, ast.List)):
+            elements = [self.argument(element) for element in node.elts]
+            kind = "list" if isinstance(node, ast.List) else "tuple"
+            return self.pack(elements, node, kind)
+        if isinstance(node, ast.Attribute) and not self.is_local(node):
+            value = self._resolve(node)
+            if value is None or isinstance(value, str):
+                return self.builder.const(value, loc=self.info.loc(node))
+        return self.expr(node)
+
+    def pack(self, elements: list[Value], node: ast.AST, kind: str) -> Value:
+        """A tuple or list of values: ``seq`` when it holds anything differentiable."""
+        differentiable = any(e.type in DIFFERENTIABLE for e in elements)
+        return self.builder.op(
+            "pack",
+            elements,
+            [SEQ if differentiable else OBJECT],
+            attrs={"kind": kind},
+            loc=self.info.loc(node),
+        ).result
+
+    def unpack_sequence(self, value: Value, count: int, node: ast.AST) -> list[Value]:
+        """``a, b = value`` for a shape, a sequence or an array: one ``getitem`` each."""
+        getitem = PRIMITIVES["getitem"]
+        return [
+            self.apply(getitem, [value, self.builder.const(k)], node, TEMPORARY)
+            for k in range(count)
+        ]
+
+    # ------------------------------------------------------------ writing
+
+    def store_subscript(
+        self, target: ast.Subscript, value: ast.expr, op: ast.operator | None = None
+    ) -> None:
+        """``y[i] = v`` (or ``y[i] += v`` when ``op`` is given): the array
+        bound to ``y``, and to every alias of it, becomes ``setitem(y, i, v)``."""
+        if not isinstance(target.value, ast.Name):
+            raise self.error(
+                UnsupportedSyntaxError,
+                target,
+                f"unsupported construct: assignment to {ast.unparse(target)}",
+                "write into a named array: y[i] = v, or y[i, j] = v",
+            )
+        name = target.value.id
+        array = self.expr(target.value)
+        index = self.index(target.slice)
+        if op is not None:
+            current = self.apply(
+                PRIMITIVES["getitem"], [array, index], target, TEMPORARY
+            )
+            symbol = self.operator_symbol(op)
+            entry = self.syntax_entry(("binop", symbol), target)
+            new = self.apply(entry, [current, self.expr(value)], target, TEMPORARY)
+        else:
+            new = self.expr(value)
+        updated = self.apply(
+            PRIMITIVES["setitem"], [array, index, new], target, name
+        )
+        self.rebind(name, array, updated, target)
+
+    def augmented_array(
+        self, target: ast.Name, value: ast.expr, op: ast.operator
+    ) -> None:
+        """After ``y += v``: other names for the same array (``z = y``) may no
+        longer be read.  NumPy changes an array in place there but rebinds a
+        number, and s2sad cannot tell which ``y`` holds when it may be either."""
+        array = self.env.get(target.id)
+        if array is None or not is_array(array.type) or self.provisional:
+            return
+        line = self.info.loc(target).line
+        for other, bound in self.env.items():
+            if other != target.id and self._shares_memory(bound, array):
+                self.stale[other] = (
+                    f"{other!r} and {target.id!r} may be the same array, which "
+                    f"`{target.id} {ast.unparse(op)}= ...` at line {line} changes in place",
+                    f"write {target.id} = {target.id} {ast.unparse(op)} ... to make a new "
+                    f"array, or copy it first: {target.id} = {other}.copy()",
+                )
+
+    def rebind(self, name: str, old: Value, new: Value, node: ast.AST) -> None:
+        """After a write into ``old`` through ``name``: its aliases see ``new``;
+        names that may share memory with it become unreadable."""
+        line = self.info.loc(node).line
+        for other, value in list(self.env.items()):
+            if value is old:
+                self.env[other] = new
+            elif other != name and self._shares_memory(value, old) and not self.provisional:
+                self.stale[other] = (
+                    f"{other!r} may share memory with {name!r}, which line {line} "
+                    f"writes into; s2sad cannot follow writes through views",
+                    f"copy one of them first, e.g. {other} = {other}.copy()",
+                )
+        self.env[name] = new
+        self.stale.pop(name, None)
+        if old in self.views:
+            self.views[new] = self.views[old]
+
+    def _shares_memory(self, a: Value, b: Value) -> bool:
+        return bool(self._bases(a) & self._bases(b))
+
+    def _bases(self, value: Value) -> set[Value]:
+        bases = {value}
+        while value in self.views:
+            value = self.views[value]
+            bases.add(value)
+        return bases
+
+    def with_aliases(self, names: list[str]) -> list[str]:
+        """``names`` and the other names bound to the same array as one of them."""
+        shared = {self.env[n] for n in names if n in self.env}
+        extra = [
+            n
+            for n, v in self.env.items()
+            if v in shared and is_array(v.type) and n not in names
+        ]
+        return names + extra
+
+
+_NOT_LITERAL = object()
+
+
+def _literal(node: ast.expr) -> Any:
+    """The static value of ``node`` (``None``, a string, ``...``, a tuple of
+    numbers), or ``_NOT_LITERAL``; plain numbers are not static here."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _NOT_LITERAL
+    if isinstance(value, list):
+        value = tuple(value)
+    if value is None or value is Ellipsis or isinstance(value, str):
+        return value
+    if isinstance(value, tuple) and _static_tuple(value):
+        return value
+    return _NOT_LITERAL
+
+
+def _static_tuple(value: tuple) -> bool:
+    return all(
+        (isinstance(v, (int, float)) and not isinstance(v, complex))
+        or v is None
+        or (isinstance(v, tuple) and _static_tuple(v))
+        for v in value
+    )

@@ -1,0 +1,114 @@
+"""Which parameters are scalars: the ones the function can only compute with as scalars.
+
+Shapes are not part of s2sad's types, and a parameter without an annotation
+could be a number or a NumPy array.  Treating a number as an array is always
+correct (generated code sums adjoints back to each argument's shape at run
+time); treating an array as a number is not.  So an unannotated parameter is
+an array unless the function *requires* it to be a number: if it were an
+array, some value that must be a number (an argument of a ``math`` function,
+the test of an ``if``, the output of a gradient) would be an array too.
+Elementwise operations propagate "is an array" from operands to results;
+reductions and products (``np.sum``, ``np.dot``) do not.  A function that
+uses no NumPy at all (no ``np.`` call, no indexing, no ``@``) is plain
+scalar code: its parameters are numbers.
+"""
+
+from __future__ import annotations
+
+from ..ir import Function, Op, Value
+from ..primitives import PRIMITIVES, SAME
+
+
+def scalar_parameters(
+    function: Function,
+    scalar_output: bool,
+    callee_scalars: dict[str, set[int]],
+) -> set[int]:
+    """Indices of the parameters of ``function`` that can only be scalars.
+
+    ``scalar_output`` means the function's single output must be a number (it
+    is differentiated by ``grad``); ``callee_scalars`` gives, for each helper
+    it calls, the indices of that helper's scalar parameters.
+    """
+    required: set[Value] = set()
+    spreads: dict[Value, list[Value]] = {}
+    for op in function.walk():
+        _constraints(op, required, spreads, callee_scalars)
+    if scalar_output:
+        required.update(function.returned[:1])
+    return {
+        index
+        for index, param in enumerate(function.params)
+        if _reaches(param, required, spreads)
+    }
+
+
+def uses_arrays(function: Function, array_helpers: set[str]) -> bool:
+    """True when ``function`` calls NumPy, indexes, or calls a helper in ``array_helpers``."""
+    for op in function.walk():
+        if op.name == "call" and op.attrs["callee"] in array_helpers:
+            return True
+        entry = PRIMITIVES.get(op.name)
+        if op.name == "pack" or (entry is not None and entry.numpy):
+            return True
+    return False
+
+
+def _constraints(
+    op: Op,
+    required: set[Value],
+    spreads: dict[Value, list[Value]],
+    callee_scalars: dict[str, set[int]],
+) -> None:
+    """Add what ``op`` says: operands that must be numbers, and which values
+    are arrays whenever another one is."""
+
+    def spread(source: Value, target: Value) -> None:
+        spreads.setdefault(source, []).append(target)
+
+    if op.name == "if":
+        required.add(op.operands[0])
+        for region in op.regions:
+            for value, result in zip(region.terminator.operands, op.results):
+                spread(value, result)
+    elif op.name in ("for", "while"):
+        carried = len(op.results)
+        inits = op.operands[len(op.operands) - carried :]
+        body = op.regions[-1]
+        yields = body.terminator.operands
+        if op.name == "while":
+            required.add(op.regions[0].terminator.operands[0])
+        else:
+            required.update(op.operands[:3])
+        for region in op.regions:
+            args = region.args[len(region.args) - carried :]
+            for init, arg, result in zip(inits, args, op.results):
+                spread(init, arg)
+                spread(arg, result)
+        body_args = body.args[len(body.args) - carried :]
+        for value, arg in zip(yields, body_args):
+            spread(value, arg)
+    elif op.name == "call":
+        scalars = callee_scalars.get(op.attrs["callee"], set())
+        required.update(v for k, v in enumerate(op.operands) if k in scalars)
+    elif op.name in PRIMITIVES:
+        entry = PRIMITIVES[op.name]
+        if entry.scalar_only:
+            required.update(op.operands)
+        elif entry.elementwise or entry.result_type == SAME:
+            for operand in op.operands:
+                for result in op.results:
+                    spread(operand, result)
+
+
+def _reaches(start: Value, required: set[Value], spreads: dict[Value, list[Value]]) -> bool:
+    seen, stack = {start}, [start]
+    while stack:
+        value = stack.pop()
+        if value in required:
+            return True
+        for target in spreads.get(value, ()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return False

@@ -1,0 +1,247 @@
+"""Derivative rules of indexing (``x[i]``, ``y[i] = v``), array attributes, copies and conversions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import runtime
+from ..ir import ARRAY, FLOAT, INT, OBJECT, SEQ, is_array
+from ..primitives import (
+    ARRAY_RESULT,
+    INT_RESULT,
+    OBJECT_RESULT,
+    SAME,
+    Syntax,
+    primitive,
+)
+
+
+def _element_type(types: list[str], static: dict) -> str:
+    """``x[i]``: an array of an array (possibly a number, the type does not say),
+    a number of a shape, an element of a sequence."""
+    base, index = types[0], types[1]
+    if is_array(base) or base == SEQ:
+        return ARRAY if base in (ARRAY, SEQ) else base
+    if base == OBJECT:
+        return INT if index == INT else OBJECT
+    return FLOAT
+
+
+@primitive(
+    "getitem",
+    "x index",
+    lambda x, index: x[index],
+    Syntax("subscript"),
+    result_type=_element_type,
+    nondiff="index",
+    linear=True,
+    view=True,
+)
+class getitem:
+    def tangent(index, x_dot):
+        return x_dot[index]
+
+    def adjoint(x, index, out_bar):
+        return runtime.getitem_adjoint(out_bar, x, index)
+
+
+primitive(
+    "getitem_adjoint",
+    "g, x, index",
+    runtime.getitem_adjoint,
+    Syntax("call", "runtime.getitem_adjoint"),
+    result_type=ARRAY_RESULT,
+    nondiff="index",
+    shape_only="x",
+    linear=True,
+)(None)
+
+
+@primitive(
+    "setitem",
+    "x index value",
+    runtime.setitem,
+    Syntax("call", "runtime.setitem"),
+    result_type=SAME,
+    nondiff="index",
+    dense="x",
+)
+class setitem:
+    def tangent(index, x_dot, value_dot):
+        return runtime.setitem(x_dot, index, value_dot)
+
+    def adjoint(index, value, out_bar):
+        return (
+            runtime.setitem(out_bar, index, 0.0),
+            runtime.unbroadcast(out_bar[index], value),
+        )
+
+
+primitive(
+    "zeros_like",
+    "x",
+    runtime.zeros_like,
+    Syntax("call", "runtime.zeros_like"),
+    result_type=ARRAY_RESULT,
+    nondiff="x",
+    shape_only="x",
+)(None)
+
+
+@primitive(
+    "add_seq",
+    "x y",
+    runtime.add_seq,
+    Syntax("call", "runtime.add_seq"),
+    result_type=SAME,
+    linear=False,
+)
+class add_seq:
+    def tangent(x_dot, y_dot):
+        return runtime.add_seq(x_dot, y_dot)
+
+    def adjoint(out_bar):
+        return out_bar, out_bar
+
+
+primitive(
+    "slice",
+    "start stop step",
+    slice,
+    Syntax("call", "slice"),
+    result_type=OBJECT_RESULT,
+    nondiff="start stop step",
+)(None)
+
+
+@primitive(
+    "unbroadcast",
+    "g x",
+    runtime.unbroadcast,
+    Syntax("call", "runtime.unbroadcast"),
+    result_type=SAME,
+    shape_only="x",
+    nondiff="x",
+    linear=True,
+)
+class unbroadcast:
+    def tangent(x, g_dot):
+        return runtime.unbroadcast(g_dot, x)
+
+    def adjoint(g, out_bar):
+        return np.broadcast_to(out_bar, np.shape(g))
+
+
+# ---------------------------------------------------------------- attributes
+
+
+@primitive("T", "x", np.transpose, Syntax("attribute", "T"), result_type=SAME, linear=True, view=True, lookup=False)
+class T:
+    def tangent(x_dot):
+        return x_dot.T
+
+    def adjoint(out_bar):
+        return out_bar.T
+
+
+for _name, _python, _type in (
+    ("shape", np.shape, OBJECT_RESULT),
+    ("ndim", np.ndim, INT_RESULT),
+    ("size", np.size, INT_RESULT),
+    ("dtype", lambda x: np.asarray(x).dtype, OBJECT_RESULT),
+):
+    primitive(
+        _name,
+        "x",
+        _python,
+        Syntax("attribute", _name),
+        result_type=_type,
+        nondiff="x",
+        shape_only="x",
+        lookup=False,
+    )(None)
+
+for _name, _python, _type in (
+    ("np_shape", np.shape, OBJECT_RESULT),
+    ("np_ndim", np.ndim, INT_RESULT),
+    ("np_size", np.size, INT_RESULT),
+    ("len", len, INT_RESULT),
+):
+    _text = _name.replace("np_", "np.")
+    primitive(
+        _text,
+        "x",
+        _python,
+        Syntax("call", _text),
+        result_type=_type,
+        nondiff="x",
+        shape_only="x",
+    )(None)
+
+
+# ---------------------------------------------------------------- copies and conversions
+
+
+@primitive("np.copy", "x", np.copy, Syntax("call", "np.copy"), result_type=SAME, linear=True)
+class copy:
+    def tangent(x_dot):
+        return np.copy(x_dot)
+
+    def adjoint(out_bar):
+        return out_bar
+
+
+def _astype_result(types: list[str], static: dict) -> str:
+    kind = np.dtype(static.get("dtype", "float64")).kind
+    return {"f": ARRAY, "i": "array[int]", "u": "array[int]", "b": "array[bool]"}.get(
+        kind, ARRAY
+    )
+
+
+@primitive(
+    "astype",
+    "x dtype",
+    lambda x, dtype: np.asarray(x).astype(dtype),
+    Syntax("method", "astype"),
+    result_type=_astype_result,
+    nondiff="dtype",
+    linear=True,
+    lookup=False,
+)
+class astype:
+    def tangent(dtype, x_dot):
+        return x_dot.astype(dtype)
+
+    def adjoint(x, out_bar):
+        return out_bar.astype(x.dtype)
+
+
+@primitive(
+    "np.array",
+    "x, dtype=None",
+    np.array,
+    Syntax("call", "np.array"),
+    result_type=ARRAY_RESULT,
+    nondiff="dtype",
+    linear=True,
+)
+class array:
+    def tangent(dtype, x_dot):
+        return np.array(x_dot, dtype=dtype)
+
+    def adjoint(out_bar):
+        return out_bar
+
+
+@primitive(
+    "np.asarray",
+    "x, dtype=None",
+    np.asarray,
+    Syntax("call", "np.asarray"),
+    result_type=ARRAY_RESULT,
+    nondiff="dtype",
+    linear=True,
+    view=True,
+)
+class asarray(array):
+    pass

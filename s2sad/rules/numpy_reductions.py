@@ -1,0 +1,163 @@
+"""Derivative rules of NumPy reductions: sums, means, products, extrema, moments, norms, cumulative ops.
+
+Each takes ``axis`` (None for all axes, an int, or a tuple) and ``keepdims``
+where NumPy does.  Adjoints broadcast the result's adjoint back over the
+reduced axes (see :func:`s2sad.runtime.unreduce`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import runtime
+from ..primitives import ARRAY_RESULT, REDUCE, Syntax, primitive
+
+AXIS = "x, axis=None, *, keepdims=False"
+
+
+def reduction(name: str, fn, args: str = AXIS, **options):
+    """Declare the reduction ``np.<name>`` (``axis`` and ``keepdims`` carry no derivative)."""
+    options.setdefault("nondiff", "axis keepdims")
+    options.setdefault("result_type", REDUCE)
+    return primitive(f"np.{name}", args, fn, Syntax("call", f"np.{name}"), **options)
+
+
+def helper(name: str, args: str, **options):
+    """Declare ``runtime.<name>``, a helper that derivative rules call."""
+    options.setdefault("result_type", ARRAY_RESULT)
+    fn = getattr(runtime, name)
+    return primitive(name, args, fn, Syntax("call", f"runtime.{name}"), **options)
+
+
+@helper("unreduce", "g, x, axis, keepdims", nondiff="x axis keepdims", shape_only="x", linear=True)
+class unreduce:
+    def tangent(x, axis, keepdims, g_dot):
+        return runtime.unreduce(g_dot, x, axis, keepdims)
+
+    def adjoint(x, axis, keepdims, out_bar):
+        return np.sum(out_bar, axis=axis, keepdims=keepdims)
+
+
+helper("extremum_weights", "x, out, axis, keepdims", nondiff="x out axis keepdims")(None)
+helper("cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True)(None)
+helper("norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims")(None)
+helper("trace_adjoint", "g, x, offset", nondiff="x offset", shape_only="x", linear=True)(None)
+
+
+@reduction("sum", np.sum, linear=True)
+class sum_:
+    def tangent(axis, keepdims, x_dot):
+        return np.sum(x_dot, axis=axis, keepdims=keepdims)
+
+    def adjoint(x, axis, keepdims, out_bar):
+        return runtime.unreduce(out_bar, x, axis, keepdims)
+
+
+@reduction("mean", np.mean, linear=True)
+class mean:
+    def tangent(axis, keepdims, x_dot):
+        return np.mean(x_dot, axis=axis, keepdims=keepdims)
+
+    def adjoint(x, axis, keepdims, out, out_bar):
+        scale = np.size(out) / np.size(x)
+        return runtime.unreduce(out_bar * scale, x, axis, keepdims)
+
+
+@reduction("prod", np.prod)
+class prod:
+    def tangent(x, axis, keepdims, out, x_dot):
+        whole = runtime.unreduce(out, x, axis, keepdims)
+        return np.sum(x_dot * whole / x, axis=axis, keepdims=keepdims)
+
+    def adjoint(x, axis, keepdims, out, out_bar):
+        return runtime.unreduce(out_bar * out, x, axis, keepdims) / x
+
+
+@reduction("max", np.max, also=(np.amax,))
+class max_:
+    def tangent(x, axis, keepdims, out, x_dot):
+        weights = runtime.extremum_weights(x, out, axis, keepdims)
+        return np.sum(x_dot * weights, axis=axis, keepdims=keepdims)
+
+    def adjoint(x, axis, keepdims, out, out_bar):
+        weights = runtime.extremum_weights(x, out, axis, keepdims)
+        return runtime.unreduce(out_bar, x, axis, keepdims) * weights
+
+
+@reduction("min", np.min, also=(np.amin,))
+class min_(max_):
+    pass
+
+
+VARIANCE = "x, axis=None, *, ddof=0, keepdims=False"
+
+
+@reduction("var", np.var, VARIANCE, nondiff="axis ddof keepdims")
+class var:
+    def tangent(x, axis, ddof, keepdims, out, x_dot):
+        centred = x - np.mean(x, axis=axis, keepdims=True)
+        scale = 2.0 / (np.size(x) / np.size(out) - ddof)
+        return np.sum(x_dot * centred, axis=axis, keepdims=keepdims) * scale
+
+    def adjoint(x, axis, ddof, keepdims, out, out_bar):
+        centred = x - np.mean(x, axis=axis, keepdims=True)
+        scale = 2.0 / (np.size(x) / np.size(out) - ddof)
+        return runtime.unreduce(out_bar * scale, x, axis, keepdims) * centred
+
+
+@reduction("std", np.std, VARIANCE, nondiff="axis ddof keepdims")
+class std:
+    def tangent(x, axis, ddof, keepdims, out, x_dot):
+        centred = x - np.mean(x, axis=axis, keepdims=True)
+        count = np.size(x) / np.size(out) - ddof
+        return np.sum(x_dot * centred, axis=axis, keepdims=keepdims) / (count * out)
+
+    def adjoint(x, axis, ddof, keepdims, out, out_bar):
+        centred = x - np.mean(x, axis=axis, keepdims=True)
+        count = np.size(x) / np.size(out) - ddof
+        return runtime.unreduce(out_bar / (count * out), x, axis, keepdims) * centred
+
+
+@reduction("cumsum", np.cumsum, "x, axis=None", nondiff="axis", result_type=ARRAY_RESULT, linear=True)
+class cumsum:
+    def tangent(axis, x_dot):
+        return np.cumsum(x_dot, axis=axis)
+
+    def adjoint(x, axis, out_bar):
+        return runtime.cumsum_adjoint(out_bar, x, axis)
+
+
+@reduction("cumprod", np.cumprod, "x, axis=None", nondiff="axis", result_type=ARRAY_RESULT)
+class cumprod:
+    def tangent(x, axis, out, x_dot):
+        return out * np.cumsum(x_dot / x, axis=axis)
+
+    def adjoint(x, axis, out, out_bar):
+        return runtime.cumsum_adjoint(out_bar * out, x, axis) / x
+
+
+@primitive(
+    "np.linalg.norm",
+    "x, ord=None, axis=None, keepdims=False",
+    np.linalg.norm,
+    Syntax("call", "np.linalg.norm"),
+    result_type=REDUCE,
+    nondiff="ord axis keepdims",
+)
+class norm:
+    def tangent(x, ord, axis, keepdims, out, x_dot):
+        slope = runtime.norm_derivative(x, out, ord, axis, keepdims)
+        return np.sum(x_dot * slope, axis=axis, keepdims=keepdims)
+
+    def adjoint(x, ord, axis, keepdims, out, out_bar):
+        slope = runtime.norm_derivative(x, out, ord, axis, keepdims)
+        return runtime.unreduce(out_bar, x, axis, keepdims) * slope
+
+
+@reduction("trace", np.trace, "x, offset=0", nondiff="offset", result_type=ARRAY_RESULT, linear=True)
+class trace:
+    def tangent(offset, x_dot):
+        return np.trace(x_dot, offset=offset)
+
+    def adjoint(x, offset, out_bar):
+        return runtime.trace_adjoint(out_bar, x, offset)
