@@ -263,12 +263,13 @@ class ArrayLowering(_Base):
         if array is None or not is_array(array.type) or self.provisional:
             return
         line = self.info.loc(target).line
+        symbol = self.operator_symbol(op)
         for other, bound in self.env.items():
             if other != target.id and self._shares_memory(bound, array):
                 self.stale[other] = (
                     f"{other!r} and {target.id!r} may be the same array, which "
-                    f"`{target.id} {ast.unparse(op)}= ...` at line {line} changes in place",
-                    f"write {target.id} = {target.id} {ast.unparse(op)} ... to make a new "
+                    f"`{target.id} {symbol}= ...` at line {line} changes in place",
+                    f"write {target.id} = {target.id} {symbol} ... to make a new "
                     f"array, or copy it first: {target.id} = {other}.copy()",
                 )
 

@@ -102,7 +102,6 @@ class Primitive:
         text = self.syntax.text
         return (
             self.syntax.kind in ("attribute", "subscript", "method")
-            or self.name.startswith("np.")
             or text.startswith("np.")
             or (text.startswith("runtime.") and text != "runtime.xlogy")
             or text == "@"
