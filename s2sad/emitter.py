@@ -16,7 +16,8 @@ from collections import Counter
 from typing import Any
 
 from .formatting import LINE_LENGTH
-from .ir import NOT_CONSTANT, Block, Function, Op, Value, walk_ops
+from .inplace import writes_in_place
+from .ir import NOT_CONSTANT, OBJECT, Block, Function, Op, Value, walk_ops
 from .primitives import PRIMITIVES, Primitive
 
 _BINOPS = {
@@ -27,6 +28,7 @@ _BINOPS = {
     "//": ast.FloorDiv,
     "%": ast.Mod,
     "**": ast.Pow,
+    "@": ast.MatMult,
 }
 _COMPARES = {
     "<": ast.Lt,
@@ -75,6 +77,9 @@ class FunctionEmitter:
         self.names: dict[Value, str] = {}
         self.depth = 0
         self._share_loop_variables(function.body)
+        self.in_place = writes_in_place(function)
+        for op in sorted(self.in_place, key=_depth_first(function)):
+            self.names[op.result] = self.name(op.operands[0])
 
     def emit(self) -> ast.FunctionDef:
         """The function definition, docstring first."""
@@ -179,7 +184,7 @@ class FunctionEmitter:
                 statements.extend(self.setitem_statements(op))
             else:
                 expr = self.expression(op)
-                if op.name == "const" or op.result in inlinable:
+                if _written_at_each_use(op) or op.result in inlinable:
                     self.inline[op.result] = expr
                 else:
                     statements.append(_assign([self.name(op.result)], [expr]))
@@ -307,13 +312,16 @@ class FunctionEmitter:
         return ast.Assign([target], call)
 
     def setitem_statements(self, op: Op) -> list[ast.stmt]:
-        """``y[i] = v`` on a copy of the array: ``y_1 = y.copy()`` then ``y_1[i] = v``."""
+        """``y[i] = v``, in place where that is safe (see :mod:`s2sad.inplace`),
+        else on a copy: ``y_1 = y.copy()`` then ``y_1[i] = v``."""
         array, index, value = (self.operand(v) for v in op.operands)
         target = self.name(op.result)
-        copy = ast.Call(ast.Attribute(array, "copy", ast.Load()), [], [])
         store = ast.Subscript(
             ast.Name(target, ast.Load()), subscript_index(index), ast.Store()
         )
+        if op in self.in_place:
+            return [ast.Assign([store], value)]
+        copy = ast.Call(ast.Attribute(array, "copy", ast.Load()), [], [])
         return [_assign([target], [copy]), ast.Assign([store], value)]
 
     def tape_statement(self, op: Op) -> ast.stmt:
@@ -401,6 +409,20 @@ class FunctionEmitter:
                     ast.Tuple([values.pop(0) for _ in range(size)], ast.Load())
                 )
         return groups[0] if len(groups) == 1 else ast.Tuple(groups, ast.Load())
+
+
+def _depth_first(function: Function):
+    """A sort key putting ops in program order."""
+    order = {op: k for k, op in enumerate(function.walk())}
+    return order.__getitem__
+
+
+def _written_at_each_use(op: Op) -> bool:
+    """Constants, slices and index tuples are written out where they are used
+    (``x[1:, None]``), never assigned to a variable."""
+    return op.name in ("const", "slice") or (
+        op.name == "pack" and op.result.type == OBJECT
+    )
 
 
 def call_expression(entry: Primitive, op: Op, args: list[ast.expr]) -> ast.expr:

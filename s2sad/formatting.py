@@ -64,10 +64,11 @@ _OPERATOR_SPELLINGS = {
     ast.Div: "/",
     ast.FloorDiv: "//",
     ast.Mod: "%",
+    ast.MatMult: "@",
 }
 """How each binary operator black splits at is spelled (``**`` is never split at)."""
 
-_PRIORITY_GROUPS = (("+", "-"), ("*", "/", "//", "%"))
+_PRIORITY_GROUPS = (("+", "-"), ("*", "/", "//", "%", "@"))
 """Operators of equal priority: black splits a chain at those of the top one's group."""
 
 

@@ -738,6 +738,7 @@ _OPERATOR_SYMBOLS = {
     ast.FloorDiv: "//",
     ast.Mod: "%",
     ast.Pow: "**",
+    ast.MatMult: "@",
 }
 _COMPARE_SYMBOLS = {
     ast.Lt: "<",

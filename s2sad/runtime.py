@@ -54,7 +54,7 @@ def unbroadcast(g: Any, x: Any) -> Any:
     return g
 
 
-def unreduce(g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """``g``, the adjoint of a reduction of ``x`` over ``axis``, broadcast back to ``x``'s shape."""
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
@@ -173,3 +173,241 @@ def _vector_norm_derivative(x: Any, whole: Any, ord: Any, axis: Any) -> Any:
     if ord == 0:
         return np.zeros_like(x, dtype=np.result_type(x, 0.0))
     return np.sign(x) * np.abs(x) ** (ord - 1) / whole ** (ord - 1)
+
+
+def matmul_adjoint_x(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``x`` in ``x @ y`` (NumPy's rules for 1-D operands and batches)."""
+    g, x, y = np.asarray(g), np.asarray(x), np.asarray(y)
+    if y.ndim == 1:
+        result = g[..., None] * y
+    elif x.ndim == 1:
+        result = np.matmul(y, g[..., None])[..., 0]
+    else:
+        result = np.matmul(g, np.swapaxes(y, -1, -2))
+    return unbroadcast(result, x)
+
+
+def matmul_adjoint_y(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``y`` in ``x @ y``."""
+    g, x, y = np.asarray(g), np.asarray(x), np.asarray(y)
+    if x.ndim == 1 and y.ndim == 1:
+        result = g * x
+    elif x.ndim == 1:
+        result = x[:, None] * g[..., None, :]
+    elif y.ndim == 1:
+        result = np.swapaxes(x, -1, -2) @ g[..., None]
+        result = result[..., 0]
+    else:
+        result = np.matmul(np.swapaxes(x, -1, -2), g)
+    return unbroadcast(result, y)
+
+
+def dot_adjoint_x(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``x`` in ``np.dot(x, y)`` (numbers, vectors and matrices)."""
+    if np.ndim(x) == 0 or np.ndim(y) == 0:
+        return unbroadcast(np.multiply(g, y), x)
+    _check_dot(x, y)
+    return matmul_adjoint_x(g, x, y)
+
+
+def dot_adjoint_y(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``y`` in ``np.dot(x, y)``."""
+    if np.ndim(x) == 0 or np.ndim(y) == 0:
+        return unbroadcast(np.multiply(g, x), y)
+    _check_dot(x, y)
+    return matmul_adjoint_y(g, x, y)
+
+
+def _check_dot(x: Any, y: Any) -> None:
+    if np.ndim(x) > 2 or np.ndim(y) > 2:
+        raise NotImplementedError(
+            "s2sad differentiates np.dot of arrays with at most 2 dimensions; "
+            "use np.matmul or np.tensordot"
+        )
+
+
+def inner_adjoint_x(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``x`` in ``np.inner(x, y)`` (sums over the last axes)."""
+    x, y, g = np.asarray(x), np.asarray(y), np.asarray(g)
+    if x.ndim == 0 or y.ndim == 0:
+        return unbroadcast(g * y, x)
+    lead = x.ndim - 1
+    return np.tensordot(g, y, axes=(list(range(lead, g.ndim)), list(range(y.ndim - 1))))
+
+
+def inner_adjoint_y(g: Any, x: Any, y: Any) -> Any:
+    """The adjoint of ``y`` in ``np.inner(x, y)``."""
+    x, y, g = np.asarray(x), np.asarray(y), np.asarray(g)
+    if x.ndim == 0 or y.ndim == 0:
+        return unbroadcast(g * x, y)
+    lead = x.ndim - 1
+    return np.tensordot(g, x, axes=(list(range(lead)), list(range(lead))))
+
+
+def _tensordot_axes(axes: Any, nx: int, ny: int) -> tuple[list[int], list[int]]:
+    if isinstance(axes, int):
+        return list(range(nx - axes, nx)), list(range(axes))
+    ax, ay = axes
+    ax = [ax] if isinstance(ax, int) else list(ax)
+    ay = [ay] if isinstance(ay, int) else list(ay)
+    return [a % nx for a in ax], [a % ny for a in ay]
+
+
+def tensordot_adjoint_x(g: Any, x: Any, y: Any, axes: Any) -> Any:
+    """The adjoint of ``x`` in ``np.tensordot(x, y, axes)``."""
+    x, y = np.asarray(x), np.asarray(y)
+    ax, ay = _tensordot_axes(axes, x.ndim, y.ndim)
+    free_x = [i for i in range(x.ndim) if i not in ax]
+    free_y = [j for j in range(y.ndim) if j not in ay]
+    result = np.tensordot(g, y, axes=(list(range(len(free_x), np.ndim(g))), free_y))
+    order = free_x + [ax[ay.index(j)] for j in sorted(ay)]
+    return np.transpose(result, np.argsort(order))
+
+
+def tensordot_adjoint_y(g: Any, x: Any, y: Any, axes: Any) -> Any:
+    """The adjoint of ``y`` in ``np.tensordot(x, y, axes)``."""
+    x, y = np.asarray(x), np.asarray(y)
+    ax, ay = _tensordot_axes(axes, x.ndim, y.ndim)
+    free_x = [i for i in range(x.ndim) if i not in ax]
+    free_y = [j for j in range(y.ndim) if j not in ay]
+    result = np.tensordot(x, g, axes=(free_x, list(range(len(free_x)))))
+    order = [ay[ax.index(i)] for i in sorted(ax)] + free_y
+    return np.transpose(result, np.argsort(order))
+
+
+def einsum_adjoint(subscripts: str, g: Any, k: int, x: Any, y: Any = None) -> Any:
+    """The adjoint of operand ``k`` of ``np.einsum(subscripts, x[, y])``.
+
+    Supports subscripts without ``...`` in which no operand repeats a letter;
+    letters only operand ``k`` has are summed in the product and broadcast back.
+    """
+    operands = [x] if y is None else [x, y]
+    inputs, output = _einsum_parts(subscripts, len(operands))
+    target = inputs[k]
+    others = [(s, v) for i, (s, v) in enumerate(zip(inputs, operands)) if i != k]
+    available = set(output).union(*(set(s) for s, _ in others))
+    kept = "".join(c for c in target if c in available)
+    spec = ",".join([output] + [s for s, _ in others]) + "->" + kept
+    result = np.einsum(spec, g, *[v for _, v in others])
+    for position, letter in enumerate(target):
+        if letter not in available:
+            result = np.expand_dims(result, position)
+    return np.broadcast_to(result, np.shape(operands[k]))
+
+
+def _einsum_parts(subscripts: str, count: int) -> tuple[list[str], str]:
+    spec = subscripts.replace(" ", "")
+    if "." in spec:
+        raise NotImplementedError("s2sad differentiates einsum without '...'")
+    inputs, _, output = spec.partition("->")
+    parts = inputs.split(",")
+    if "->" not in spec:
+        letters = "".join(parts)
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if len(parts) != count or any(len(set(p)) != len(p) for p in parts):
+        raise NotImplementedError(
+            f"s2sad differentiates einsum subscripts without repeated letters in one operand, got {subscripts!r}"
+        )
+    return parts, output
+
+
+def solve_adjoint_a(b_bar: Any, out: Any) -> Any:
+    """The adjoint of ``a`` in ``np.linalg.solve(a, b)`` with ``out`` the solution."""
+    b_bar, out = np.asarray(b_bar), np.asarray(out)
+    if out.ndim == 1:
+        return -np.outer(b_bar, out)
+    return -np.matmul(b_bar, np.swapaxes(out, -1, -2))
+
+
+def inverse_axes(axes: Any) -> Any:
+    """The permutation that undoes ``np.transpose(x, axes)`` (None for a reversal)."""
+    return None if axes is None else tuple(np.argsort(axes))
+
+
+def concatenate_adjoint(g: Any, xs: Any, axis: int) -> list:
+    """The adjoint of ``np.concatenate(xs, axis)``: ``g`` cut into pieces shaped like ``xs``."""
+    if axis is None:
+        sizes = np.cumsum([np.size(x) for x in xs])[:-1]
+        return [np.reshape(p, np.shape(x)) for p, x in zip(np.split(g, sizes), xs)]
+    sizes = np.cumsum([np.shape(x)[axis] for x in xs])[:-1]
+    return list(np.split(g, sizes, axis))
+
+
+def stack_adjoint(g: Any, axis: int) -> list:
+    """The adjoint of ``np.stack(xs, axis)``: ``g``'s slices along ``axis``."""
+    return list(np.moveaxis(g, axis, 0))
+
+
+def hstack_adjoint(g: Any, xs: Any) -> list:
+    """The adjoint of ``np.hstack(xs)``."""
+    axis = 0 if np.ndim(g) == 1 else 1
+    pieces = concatenate_adjoint(g, [np.atleast_1d(x) for x in xs], axis)
+    return [np.reshape(p, np.shape(x)) for p, x in zip(pieces, xs)]
+
+
+def vstack_adjoint(g: Any, xs: Any) -> list:
+    """The adjoint of ``np.vstack(xs)``."""
+    pieces = concatenate_adjoint(g, [np.atleast_2d(x) for x in xs], 0)
+    return [np.reshape(p, np.shape(x)) for p, x in zip(pieces, xs)]
+
+
+def split_adjoint(g: Any, x: Any, sections: Any, axis: int) -> Any:
+    """The adjoint of ``np.split(x, sections, axis)``: the pieces' adjoints joined,
+    zeros for pieces that have none."""
+    zeros = np.split(zeros_like(x), sections, axis)
+    pieces = [z if np.ndim(p) == 0 else p for p, z in zip(_listed(g, len(zeros)), zeros)]
+    return np.concatenate([p + z for p, z in zip(pieces, zeros)], axis)
+
+
+def _listed(g: Any, count: int) -> list:
+    return list(g) if isinstance(g, (list, tuple)) else [g] * count
+
+
+def tile_adjoint(g: Any, x: Any, reps: Any) -> Any:
+    """The adjoint of ``np.tile(x, reps)``: the tiles of ``g`` summed."""
+    shape = np.shape(x)
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    ndim = max(len(shape), len(reps))
+    shape = (1,) * (ndim - len(shape)) + shape
+    reps = (1,) * (ndim - len(reps)) + reps
+    split = []
+    for r, n in zip(reps, shape):
+        split += [r, n]
+    summed = np.sum(np.reshape(g, split), axis=tuple(range(0, 2 * ndim, 2)))
+    return np.reshape(summed, np.shape(x))
+
+
+def repeat_adjoint(g: Any, x: Any, repeats: Any, axis: Any) -> Any:
+    """The adjoint of ``np.repeat(x, repeats, axis)``: each element's copies summed."""
+    if axis is None:
+        flat = np.ravel(zeros_like(x))
+        flat = _repeat_sum(np.ravel(g), flat, repeats, 0)
+        return np.reshape(flat, np.shape(x))
+    return _repeat_sum(g, zeros_like(x), repeats, axis)
+
+
+def _repeat_sum(g: Any, zeros: Any, repeats: Any, axis: int) -> Any:
+    counts = np.broadcast_to(repeats, (np.shape(zeros)[axis],))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return zeros + np.add.reduceat(g, starts, axis=axis) * (np.reshape(counts, (-1,) + (1,) * (np.ndim(zeros) - axis % np.ndim(zeros) - 1)) > 0)
+
+
+def diag_adjoint(g: Any, x: Any, k: int) -> Any:
+    """The adjoint of ``np.diag(x, k)``: the diagonal of ``g`` for a vector ``x``,
+    ``g`` placed on that diagonal for a matrix ``x``."""
+    if np.ndim(x) == 1:
+        return np.diag(g, k)
+    result = zeros_like(x)
+    rows, cols = np.shape(x)
+    i = np.arange(len(g)) + max(-k, 0)
+    result[i, i + k] = g
+    return result
+
+
+def diagonal_adjoint(g: Any, x: Any, offset: int, axis1: int, axis2: int) -> Any:
+    """The adjoint of ``np.diagonal(x, offset, axis1, axis2)``."""
+    result = zeros_like(x)
+    view = np.diagonal(result, offset, axis1, axis2)
+    view.setflags(write=True)
+    view[...] = g
+    return result

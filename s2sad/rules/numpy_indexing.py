@@ -71,10 +71,8 @@ class setitem:
         return runtime.setitem(x_dot, index, value_dot)
 
     def adjoint(index, value, out_bar):
-        return (
-            runtime.setitem(out_bar, index, 0.0),
-            runtime.unbroadcast(out_bar[index], value),
-        )
+        value_bar = runtime.unbroadcast(np.copy(out_bar[index]), value)
+        return runtime.setitem(out_bar, index, 0.0), value_bar
 
 
 primitive(
@@ -106,7 +104,7 @@ class add_seq:
 
 primitive(
     "slice",
-    "start stop step",
+    "start, stop, step=None",
     slice,
     Syntax("call", "slice"),
     result_type=OBJECT_RESULT,
@@ -123,6 +121,7 @@ primitive(
     shape_only="x",
     nondiff="x",
     linear=True,
+    view=True,
 )
 class unbroadcast:
     def tangent(x, g_dot):

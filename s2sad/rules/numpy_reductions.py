@@ -29,7 +29,14 @@ def helper(name: str, args: str, **options):
     return primitive(name, args, fn, Syntax("call", f"runtime.{name}"), **options)
 
 
-@helper("unreduce", "g, x, axis, keepdims", nondiff="x axis keepdims", shape_only="x", linear=True)
+@helper(
+    "unreduce",
+    "g, x, axis=None, keepdims=False",
+    nondiff="x axis keepdims",
+    shape_only="x",
+    linear=True,
+    view=True,
+)
 class unreduce:
     def tangent(x, axis, keepdims, g_dot):
         return runtime.unreduce(g_dot, x, axis, keepdims)

@@ -1,0 +1,128 @@
+"""Which writes into arrays (``setitem`` ops) generated code may do in place.
+
+In the IR, ``y2 = setitem(y1, i, v)`` makes a new array.  Written as
+``y1[i] = v`` instead, it costs O(1) rather than a copy of ``y1`` — but only
+when nothing can tell the difference: ``y1`` must be an array the generated
+function made itself (not an argument, not a value kept on the tape or in
+the residuals of a ``vjp``), and nothing may read ``y1``, or a view of it,
+after the write.
+"""
+
+from __future__ import annotations
+
+from .ir import Block, Function, Op, Value
+from .primitives import PRIMITIVES
+
+FRESH = {
+    "np.zeros",
+    "np.ones",
+    "np.empty",
+    "np.full",
+    "np.zeros_like",
+    "np.ones_like",
+    "np.empty_like",
+    "np.full_like",
+    "np.eye",
+    "np.identity",
+    "np.arange",
+    "np.linspace",
+    "np.copy",
+    "np.array",
+    "zeros_like",
+    "getitem_adjoint",
+    "setitem",
+}
+"""Ops whose result is always a new, writable array."""
+
+ESCAPES = ("push", "yield", "return", "call", "pack")
+"""Ops after which a value may be read again later, by code the write could affect."""
+
+
+def writes_in_place(function: Function) -> set[Op]:
+    """The ``setitem`` ops of ``function`` that may write into their array in place."""
+    places = _Places(function)
+    return {op for op in function.walk() if op.name == "setitem" and places.safe(op)}
+
+
+class _Places:
+    """Where each value is defined and read, block by block."""
+
+    def __init__(self, function: Function):
+        self.definer: dict[Value, Op] = {}
+        self.position: dict[Op, tuple[Block, int]] = {}
+        self.parent: dict[Block, Op] = {}
+        self.readers: dict[Value, list[Op]] = {}
+        self.arg_of: dict[Value, tuple[Op, Block, int]] = {}
+        self._index(function.body, None)
+
+    def _index(self, block: Block, owner: Op | None) -> None:
+        if owner is not None:
+            self.parent[block] = owner
+            carried = len(owner.results) if owner.name in ("for", "while") else 0
+            first = len(block.args) - carried
+            for k, arg in enumerate(block.args[first:]):
+                self.arg_of[arg] = (owner, block, k)
+        for index, op in enumerate(block.ops):
+            self.position[op] = (block, index)
+            for result in op.results:
+                self.definer[result] = op
+            for operand in op.operands:
+                self.readers.setdefault(operand, []).append(op)
+            for region in op.regions:
+                self._index(region, op)
+
+    def safe(self, write: Op) -> bool:
+        array = write.operands[0]
+        block, index = self.position[write]
+        return self._owned(array, block) and self._unread_after(array, write, block, index)
+
+    def _owned(self, value: Value, block: Block) -> bool:
+        """``value`` is a new array of this function's, defined in ``block`` (or carried by it)."""
+        definer = self.definer.get(value)
+        if definer is not None:
+            return self.position[definer][0] is block and definer.name in FRESH
+        if value not in self.arg_of:
+            return False
+        loop, body, k = self.arg_of[value]
+        if body is not block or body is not loop.regions[-1]:
+            return False
+        init = loop.operands[len(loop.operands) - len(loop.results) + k]
+        yielded = body.terminator.operands[k]
+        loop_block, loop_index = self.position[loop]
+        return (
+            self._owned(init, loop_block)
+            and self._unread_after(init, loop, loop_block, loop_index)
+            and self.definer.get(yielded) is not None
+            and self.definer[yielded].name in FRESH
+        )
+
+    def _unread_after(self, array: Value, write: Op, block: Block, index: int) -> bool:
+        """Nothing reads ``array`` or a view of it after ``write`` (at ``index`` of ``block``)."""
+        shared, stack = {array}, [array]
+        while stack:
+            value = stack.pop()
+            for reader in self.readers.get(value, []):
+                if reader is write:
+                    continue
+                if reader.name in ESCAPES or not self._before(reader, block, index):
+                    return False
+                entry = PRIMITIVES.get(reader.name)
+                if reader.regions or (
+                    entry is not None and (entry.view or not entry.has_rules)
+                ):
+                    for result in reader.results:
+                        if result not in shared:
+                            shared.add(result)
+                            stack.append(result)
+        return True
+
+    def _before(self, op: Op, block: Block, index: int) -> bool:
+        """``op`` runs before the op at ``index`` of ``block`` (in it, or inside an op before it)."""
+        while True:
+            where, position = self.position[op]
+            if where is block:
+                return position < index
+            owner = self.parent.get(where)
+            if owner is None:
+                return False
+            op = owner

@@ -1,0 +1,178 @@
+"""Derivative rules of NumPy's products and linear algebra: ``@``, ``dot``, ``einsum``, ``inv``, ``solve``, ``det``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import runtime
+from ..primitives import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
+
+
+def product(name: str, args: str, fn, **options):
+    """Declare the product ``np.<name>``: zero when either factor is zero."""
+    options.setdefault("result_type", ARRAY_RESULT)
+    spelled = options.pop("syntax", Syntax("call", f"np.{name}"))
+    return primitive(f"np.{name}", args, fn, spelled, linear=True, **options)
+
+
+def helper(name: str, args: str, **options):
+    """Declare ``runtime.<name>``, a helper that derivative rules call."""
+    options.setdefault("result_type", ARRAY_RESULT)
+    fn = getattr(runtime, name)
+    return primitive(name, args, fn, Syntax("call", f"runtime.{name}"), **options)
+
+
+for _name, _args in (
+    ("matmul_adjoint_x", "g x y"),
+    ("matmul_adjoint_y", "g x y"),
+    ("dot_adjoint_x", "g x y"),
+    ("dot_adjoint_y", "g x y"),
+    ("inner_adjoint_x", "g x y"),
+    ("inner_adjoint_y", "g x y"),
+    ("tensordot_adjoint_x", "g x y axes"),
+    ("tensordot_adjoint_y", "g x y axes"),
+    ("solve_adjoint_a", "b_bar out"),
+):
+    helper(_name, _args, nondiff=_args.replace("g ", "").replace("b_bar ", ""))(None)
+
+helper(
+    "einsum_adjoint",
+    "subscripts, g, k, x, y=None",
+    nondiff="subscripts k x y",
+)(None)
+
+
+@product("matmul", "x y", np.matmul, syntax=Syntax("binop", "@"), also=(np.matmul,))
+class matmul:
+    def tangent(x, y, x_dot, y_dot):
+        return x_dot @ y + x @ y_dot
+
+    def adjoint(x, y, out_bar):
+        return runtime.matmul_adjoint_x(out_bar, x, y), runtime.matmul_adjoint_y(
+            out_bar, x, y
+        )
+
+
+@product("dot", "x y", np.dot)
+class dot:
+    def tangent(x, y, x_dot, y_dot):
+        return np.dot(x_dot, y) + np.dot(x, y_dot)
+
+    def adjoint(x, y, out_bar):
+        return runtime.dot_adjoint_x(out_bar, x, y), runtime.dot_adjoint_y(out_bar, x, y)
+
+
+@product("vdot", "x y", np.vdot)
+class vdot:
+    def tangent(x, y, x_dot, y_dot):
+        return np.vdot(x_dot, y) + np.vdot(x, y_dot)
+
+    def adjoint(x, y, out_bar):
+        return np.reshape(out_bar * y, np.shape(x)), np.reshape(out_bar * x, np.shape(y))
+
+
+@product("inner", "x y", np.inner)
+class inner:
+    def tangent(x, y, x_dot, y_dot):
+        return np.inner(x_dot, y) + np.inner(x, y_dot)
+
+    def adjoint(x, y, out_bar):
+        return runtime.inner_adjoint_x(out_bar, x, y), runtime.inner_adjoint_y(
+            out_bar, x, y
+        )
+
+
+@product("outer", "x y", np.outer)
+class outer:
+    def tangent(x, y, x_dot, y_dot):
+        return np.outer(x_dot, y) + np.outer(x, y_dot)
+
+    def adjoint(x, y, out_bar):
+        return (
+            np.reshape(out_bar @ np.ravel(y), np.shape(x)),
+            np.reshape(np.ravel(x) @ out_bar, np.shape(y)),
+        )
+
+
+@product("tensordot", "x, y, axes=2", np.tensordot, nondiff="axes")
+class tensordot:
+    def tangent(x, y, axes, x_dot, y_dot):
+        return np.tensordot(x_dot, y, axes) + np.tensordot(x, y_dot, axes)
+
+    def adjoint(x, y, axes, out_bar):
+        return runtime.tensordot_adjoint_x(
+            out_bar, x, y, axes
+        ), runtime.tensordot_adjoint_y(out_bar, x, y, axes)
+
+
+@product("einsum", "subscripts, x", np.einsum, nondiff="subscripts")
+class einsum:
+    def tangent(subscripts, x_dot):
+        return np.einsum(subscripts, x_dot)
+
+    def adjoint(subscripts, x, out_bar):
+        return runtime.einsum_adjoint(subscripts, out_bar, 0, x)
+
+
+@product("einsum_2", "subscripts, x, y", np.einsum, nondiff="subscripts")
+class einsum_2:
+    def tangent(subscripts, x, y, x_dot, y_dot):
+        return np.einsum(subscripts, x_dot, y) + np.einsum(subscripts, x, y_dot)
+
+    def adjoint(subscripts, x, y, out_bar):
+        return runtime.einsum_adjoint(
+            subscripts, out_bar, 0, x, y
+        ), runtime.einsum_adjoint(subscripts, out_bar, 1, x, y)
+
+
+# ---------------------------------------------------------------- linalg
+
+
+def linalg(name: str, args: str, **options):
+    """Declare ``np.linalg.<name>``."""
+    options.setdefault("result_type", ARRAY_RESULT)
+    fn = getattr(np.linalg, name)
+    return primitive(f"np.linalg.{name}", args, fn, Syntax("call", f"np.linalg.{name}"), **options)
+
+
+@linalg("inv", "x")
+class inv:
+    def tangent(out, x_dot):
+        return -(out @ x_dot @ out)
+
+    def adjoint(out, out_bar):
+        transposed = np.swapaxes(out, -1, -2)
+        return -(transposed @ out_bar @ transposed)
+
+
+@linalg("solve", "a b")
+class solve:
+    def tangent(a, out, a_dot, b_dot):
+        return np.linalg.solve(a, b_dot - a_dot @ out)
+
+    def adjoint(a, out, out_bar):
+        b_bar = np.linalg.solve(np.swapaxes(a, -1, -2), out_bar)
+        return runtime.solve_adjoint_a(b_bar, out), b_bar
+
+
+@linalg("det", "x")
+class det:
+    def tangent(x, out, x_dot):
+        inverse_t = np.swapaxes(np.linalg.inv(x), -1, -2)
+        return out * np.sum(inverse_t * x_dot, axis=(-2, -1))
+
+    def adjoint(x, out, out_bar):
+        inverse_t = np.swapaxes(np.linalg.inv(x), -1, -2)
+        return np.expand_dims(out_bar * out, (-2, -1)) * inverse_t
+
+
+@linalg("slogdet", "x", result_type=SEQ_RESULT)
+class slogdet:
+    def tangent(x, x_dot):
+        inverse_t = np.swapaxes(np.linalg.inv(x), -1, -2)
+        logdet_dot = np.sum(inverse_t * x_dot, axis=(-2, -1))
+        return [0.0 * logdet_dot, logdet_dot]
+
+    def adjoint(x, out_bar):
+        inverse_t = np.swapaxes(np.linalg.inv(x), -1, -2)
+        return np.expand_dims(out_bar[1], (-2, -1)) * inverse_t

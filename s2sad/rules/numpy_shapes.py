@@ -1,0 +1,279 @@
+"""Derivative rules of NumPy's shape operations, and creation functions (constants, no derivative).
+
+Shape operations move elements without changing them, so each adjoint moves
+the result's adjoint back (``reshape`` back to the argument's shape, ``roll``
+the other way, a split's pieces concatenated).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import runtime
+from ..ir import ARRAY, FLOAT, INT_ARRAY
+from ..primitives import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
+
+
+def shape_op(name: str, args: str, nondiff: str = "", **options):
+    """Declare ``np.<name>``, linear in its array argument."""
+    options.setdefault("result_type", ARRAY_RESULT)
+    fn = getattr(np, name)
+    return primitive(
+        f"np.{name}", args, fn, Syntax("call", f"np.{name}"), nondiff=nondiff, linear=True, **options
+    )
+
+
+def helper(name: str, args: str, **options):
+    """Declare ``runtime.<name>``, a helper that derivative rules call."""
+    options.setdefault("result_type", ARRAY_RESULT)
+    fn = getattr(runtime, name)
+    return primitive(name, args, fn, Syntax("call", f"runtime.{name}"), linear=True, **options)
+
+
+helper("inverse_axes", "axes", nondiff="axes", result_type="object")(None)
+helper("concatenate_adjoint", "g, xs, axis", nondiff="xs axis", shape_only="xs", result_type=SEQ_RESULT)(None)
+helper("stack_adjoint", "g, axis", nondiff="axis", result_type=SEQ_RESULT)(None)
+helper("hstack_adjoint", "g, xs", nondiff="xs", shape_only="xs", result_type=SEQ_RESULT)(None)
+helper("vstack_adjoint", "g, xs", nondiff="xs", shape_only="xs", result_type=SEQ_RESULT)(None)
+helper("split_adjoint", "g, x, sections, axis", nondiff="x sections axis", shape_only="x")(None)
+helper("tile_adjoint", "g, x, reps", nondiff="x reps", shape_only="x")(None)
+helper("repeat_adjoint", "g, x, repeats, axis", nondiff="x repeats axis", shape_only="x")(None)
+helper("diag_adjoint", "g, x, k", nondiff="x k", shape_only="x")(None)
+helper("diagonal_adjoint", "g, x, offset, axis1, axis2", nondiff="x offset axis1 axis2", shape_only="x")(None)
+
+
+@shape_op("reshape", "x shape", "shape", view=True)
+class reshape:
+    def tangent(shape, x_dot):
+        return np.reshape(x_dot, shape)
+
+    def adjoint(x, out_bar):
+        return np.reshape(out_bar, np.shape(x))
+
+
+@shape_op("ravel", "x", view=True)
+class ravel:
+    def tangent(x_dot):
+        return np.ravel(x_dot)
+
+    def adjoint(x, out_bar):
+        return np.reshape(out_bar, np.shape(x))
+
+
+@shape_op("transpose", "x, axes=None", "axes", view=True)
+class transpose:
+    def tangent(axes, x_dot):
+        return np.transpose(x_dot, axes)
+
+    def adjoint(axes, out_bar):
+        return np.transpose(out_bar, runtime.inverse_axes(axes))
+
+
+@shape_op("swapaxes", "x axis1 axis2", "axis1 axis2", view=True)
+class swapaxes:
+    def tangent(axis1, axis2, x_dot):
+        return np.swapaxes(x_dot, axis1, axis2)
+
+    def adjoint(axis1, axis2, out_bar):
+        return np.swapaxes(out_bar, axis1, axis2)
+
+
+@shape_op("moveaxis", "x source destination", "source destination", view=True)
+class moveaxis:
+    def tangent(source, destination, x_dot):
+        return np.moveaxis(x_dot, source, destination)
+
+    def adjoint(source, destination, out_bar):
+        return np.moveaxis(out_bar, destination, source)
+
+
+@shape_op("expand_dims", "x axis", "axis", view=True)
+class expand_dims:
+    def tangent(axis, x_dot):
+        return np.expand_dims(x_dot, axis)
+
+    def adjoint(x, out_bar):
+        return np.reshape(out_bar, np.shape(x))
+
+
+@shape_op("squeeze", "x, axis=None", "axis", view=True)
+class squeeze:
+    def tangent(axis, x_dot):
+        return np.squeeze(x_dot, axis)
+
+    def adjoint(x, out_bar):
+        return np.reshape(out_bar, np.shape(x))
+
+
+@shape_op("broadcast_to", "x shape", "shape", view=True)
+class broadcast_to:
+    def tangent(shape, x_dot):
+        return np.broadcast_to(x_dot, shape)
+
+    def adjoint(x, out_bar):
+        return runtime.unbroadcast(out_bar, x)
+
+
+@shape_op("flip", "x, axis=None", "axis", view=True)
+class flip:
+    def tangent(axis, x_dot):
+        return np.flip(x_dot, axis)
+
+    def adjoint(axis, out_bar):
+        return np.flip(out_bar, axis)
+
+
+@shape_op("fliplr", "x", view=True)
+class fliplr:
+    def tangent(x_dot):
+        return np.fliplr(x_dot)
+
+    def adjoint(out_bar):
+        return np.fliplr(out_bar)
+
+
+@shape_op("flipud", "x", view=True)
+class flipud:
+    def tangent(x_dot):
+        return np.flipud(x_dot)
+
+    def adjoint(out_bar):
+        return np.flipud(out_bar)
+
+
+@shape_op("roll", "x, shift, axis=None", "shift axis")
+class roll:
+    def tangent(shift, axis, x_dot):
+        return np.roll(x_dot, shift, axis)
+
+    def adjoint(shift, axis, out_bar):
+        return np.roll(out_bar, np.negative(shift), axis)
+
+
+@shape_op("triu", "x, k=0", "k")
+class triu:
+    def tangent(k, x_dot):
+        return np.triu(x_dot, k)
+
+    def adjoint(k, out_bar):
+        return np.triu(out_bar, k)
+
+
+@shape_op("tril", "x, k=0", "k")
+class tril:
+    def tangent(k, x_dot):
+        return np.tril(x_dot, k)
+
+    def adjoint(k, out_bar):
+        return np.tril(out_bar, k)
+
+
+@shape_op("diag", "x, k=0", "k")
+class diag:
+    def tangent(k, x_dot):
+        return np.diag(x_dot, k)
+
+    def adjoint(x, k, out_bar):
+        return runtime.diag_adjoint(out_bar, x, k)
+
+
+@shape_op("diagonal", "x, offset=0, axis1=0, axis2=1", "offset axis1 axis2", view=True)
+class diagonal:
+    def tangent(offset, axis1, axis2, x_dot):
+        return np.diagonal(x_dot, offset, axis1, axis2)
+
+    def adjoint(x, offset, axis1, axis2, out_bar):
+        return runtime.diagonal_adjoint(out_bar, x, offset, axis1, axis2)
+
+
+@shape_op("tile", "x reps", "reps")
+class tile:
+    def tangent(reps, x_dot):
+        return np.tile(x_dot, reps)
+
+    def adjoint(x, reps, out_bar):
+        return runtime.tile_adjoint(out_bar, x, reps)
+
+
+@shape_op("repeat", "x, repeats, axis=None", "repeats axis")
+class repeat:
+    def tangent(repeats, axis, x_dot):
+        return np.repeat(x_dot, repeats, axis)
+
+    def adjoint(x, repeats, axis, out_bar):
+        return runtime.repeat_adjoint(out_bar, x, repeats, axis)
+
+
+# ---------------------------------------------------------------- joining and splitting sequences
+
+
+@shape_op("concatenate", "xs, axis=0", "axis")
+class concatenate:
+    def tangent(axis, xs_dot):
+        return np.concatenate(xs_dot, axis)
+
+    def adjoint(xs, axis, out_bar):
+        return runtime.concatenate_adjoint(out_bar, xs, axis)
+
+
+@shape_op("stack", "xs, axis=0", "axis")
+class stack:
+    def tangent(axis, xs_dot):
+        return np.stack(xs_dot, axis)
+
+    def adjoint(axis, out_bar):
+        return runtime.stack_adjoint(out_bar, axis)
+
+
+@shape_op("hstack", "xs")
+class hstack:
+    def tangent(xs_dot):
+        return np.hstack(xs_dot)
+
+    def adjoint(xs, out_bar):
+        return runtime.hstack_adjoint(out_bar, xs)
+
+
+@shape_op("vstack", "xs")
+class vstack:
+    def tangent(xs_dot):
+        return np.vstack(xs_dot)
+
+    def adjoint(xs, out_bar):
+        return runtime.vstack_adjoint(out_bar, xs)
+
+
+@shape_op("split", "x, indices_or_sections, axis=0", "indices_or_sections axis", result_type=SEQ_RESULT)
+class split:
+    def tangent(indices_or_sections, axis, x_dot):
+        return np.split(x_dot, indices_or_sections, axis)
+
+    def adjoint(x, indices_or_sections, axis, out_bar):
+        return runtime.split_adjoint(out_bar, x, indices_or_sections, axis)
+
+
+# ---------------------------------------------------------------- creation (constants)
+
+
+def _arange_type(types: list[str], static: dict) -> str:
+    return ARRAY if FLOAT in types or static.get("dtype") else INT_ARRAY
+
+
+def creation(name: str, args: str, **options) -> None:
+    """Declare ``np.<name>``, whose result does not depend on the values of its arguments' elements."""
+    options.setdefault("result_type", ARRAY_RESULT)
+    names = [a.split("=")[0].strip(" *") for a in args.split(",")]
+    nondiff = " ".join(n for n in names if n)
+    primitive(f"np.{name}", args, getattr(np, name), Syntax("call", f"np.{name}"), nondiff=nondiff, **options)(None)
+
+
+for _name in ("zeros", "ones", "empty"):
+    creation(_name, "shape, dtype=None")
+for _name in ("zeros_like", "ones_like", "empty_like"):
+    creation(_name, "x, dtype=None", shape_only="x")
+creation("full", "shape, fill_value, dtype=None")
+creation("full_like", "x, fill_value, dtype=None", shape_only="x")
+creation("eye", "N, M=None, k=0, dtype=None")
+creation("identity", "n, dtype=None")
+creation("arange", "start, stop=None, step=None, *, dtype=None", result_type=_arange_type)
+creation("linspace", "start, stop, num=50, endpoint=True")
