@@ -60,7 +60,8 @@ def _uses_numpy(functions: list[Function]) -> bool:
     calls = [
         p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"
     ]
-    return any(c.startswith("np.") for c in calls)
+    writes = any(op.name == "add_at" for f in functions for op in f.walk())
+    return writes or any(c.startswith("np.") for c in calls)
 
 
 def _uses_math(functions: list[Function]) -> bool:

@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from .formatting import LINE_LENGTH
-from .inplace import writes_in_place
+from .inplace import basic_index, writes_in_place
 from .ir import NOT_CONSTANT, OBJECT, Block, Function, Op, Value, walk_ops
 from .primitives import PRIMITIVES, Primitive
 
@@ -78,6 +78,7 @@ class FunctionEmitter:
         self.depth = 0
         self._share_loop_variables(function.body)
         self.in_place = writes_in_place(function)
+        self.definer = {r: op for op in function.walk() for r in op.results}
         for op in sorted(self.in_place, key=_depth_first(function)):
             self.names[op.result] = self.name(op.operands[0])
 
@@ -109,8 +110,23 @@ class FunctionEmitter:
         """Give a loop's carried block arguments and results one variable, and
         let the value yielded at the end of an iteration (or of a branch) write
         it directly where nothing reads the old value afterwards."""
+        defined_here = {r for op in block.ops for r in op.results}
         for op in block.ops:
             if op.name in ("for", "while"):
+                inits = op.operands[len(op.operands) - len(op.results) :]
+                for init, result in zip(inits, op.results):
+                    if (
+                        init in defined_here
+                        and self.uses[init] == 1
+                        and init not in self.names
+                        and not init.is_temporary
+                        and init.constant is NOT_CONSTANT
+                        and init.hint == result.hint
+                    ):
+                        if result in self.names:
+                            self.names[init] = self.name(result)
+                        else:
+                            self.names[result] = self.name(init)
                 for region in op.regions:
                     args = region.args[len(region.args) - len(op.results) :]
                     for arg, result in zip(args, op.results):
@@ -182,6 +198,8 @@ class FunctionEmitter:
                 statements.append(self.call_statement(op))
             elif op.name == "setitem":
                 statements.extend(self.setitem_statements(op))
+            elif op.name == "add_at" and op in self.in_place:
+                statements.append(self.add_at_statement(op))
             else:
                 expr = self.expression(op)
                 if _written_at_each_use(op) or op.result in inlinable:
@@ -323,6 +341,16 @@ class FunctionEmitter:
             return [ast.Assign([store], value)]
         copy = ast.Call(ast.Attribute(array, "copy", ast.Load()), [], [])
         return [_assign([target], [copy]), ast.Assign([store], value)]
+
+    def add_at_statement(self, op: Op) -> ast.stmt:
+        """``acc[i] += g`` (``np.add.at(acc, i, g)`` where ``i`` may repeat elements)."""
+        acc, _, index, g = op.operands
+        target = ast.Name(self.name(acc), ast.Load())
+        if basic_index(index, self.definer):
+            where = subscript_index(self.operand(index))
+            return ast.AugAssign(ast.Subscript(target, where, ast.Store()), ast.Add(), self.operand(g))
+        call = ast.Call(dotted("np.add.at"), [target, self.operand(index), self.operand(g)], [])
+        return ast.Expr(call)
 
     def tape_statement(self, op: Op) -> ast.stmt:
         """``tape = []``, ``tape.append((a, b))``, ``a, b = tape.pop()`` or ``a, b = residuals``."""

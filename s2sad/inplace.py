@@ -1,4 +1,4 @@
-"""Which writes into arrays (``setitem`` ops) generated code may do in place.
+"""Which writes into arrays (``setitem`` and ``add_at`` ops) generated code may do in place.
 
 In the IR, ``y2 = setitem(y1, i, v)`` makes a new array.  Written as
 ``y1[i] = v`` instead, it costs O(1) rather than a copy of ``y1`` — but only
@@ -10,7 +10,7 @@ after the write.
 
 from __future__ import annotations
 
-from .ir import Block, Function, Op, Value
+from .ir import INT, Block, Function, Op, Value
 from .primitives import PRIMITIVES
 
 FRESH = {
@@ -31,17 +31,32 @@ FRESH = {
     "zeros_like",
     "getitem_adjoint",
     "setitem",
+    "add_at",
 }
 """Ops whose result is always a new, writable array."""
+
+WRITES = ("setitem", "add_at")
+"""Ops that write into a copy of their first operand (in place when safe)."""
 
 ESCAPES = ("push", "yield", "return", "call", "pack")
 """Ops after which a value may be read again later, by code the write could affect."""
 
 
 def writes_in_place(function: Function) -> set[Op]:
-    """The ``setitem`` ops of ``function`` that may write into their array in place."""
+    """The ``setitem`` and ``add_at`` ops of ``function`` that may write into their array in place."""
     places = _Places(function)
-    return {op for op in function.walk() if op.name == "setitem" and places.safe(op)}
+    return {op for op in function.walk() if op.name in WRITES and places.safe(op)}
+
+
+def basic_index(index: Value, definer: dict[Value, Op]) -> bool:
+    """True when ``index`` holds only numbers, slices, ``None`` and ``...``: no
+    index arrays, so no element can be selected twice."""
+    op = definer.get(index)
+    if op is None:
+        return index.type == INT
+    if op.name == "pack":
+        return all(basic_index(v, definer) for v in op.operands)
+    return op.name in ("const", "slice") or index.type == INT
 
 
 class _Places:

@@ -411,3 +411,15 @@ def diagonal_adjoint(g: Any, x: Any, offset: int, axis1: int, axis2: int) -> Any
     view.setflags(write=True)
     view[...] = g
     return result
+
+
+def add_at(acc: Any, x: Any, index: Any, g: Any) -> Any:
+    """``acc + getitem_adjoint(g, x, index)`` in a new array: ``acc`` (an adjoint of
+    ``x``, possibly a number standing for a constant array) with ``g`` added at ``index``."""
+    dtype = np.result_type(acc, g, x, 0.0)
+    result = np.array(np.broadcast_to(acc, np.shape(x)), dtype=dtype)
+    if _is_basic(index):
+        result[index] += g
+    else:
+        np.add.at(result, index, g)
+    return result

@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from ..ir import (
+    ARRAY,
     FLOAT,
     INT,
     NOT_CONSTANT,
@@ -228,6 +229,13 @@ def _add(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
         return _keeps_type(op, x)
     if s.const(x) == 0:
         return _keeps_type(op, y)
+    for total, part in ((x, y), (y, x)):
+        scattered = s.defined_by(part, "getitem_adjoint")
+        if scattered is not None and not op.exact:
+            g, array, index = scattered.operands
+            s.become(op, "add_at", [total, array, index, g])
+            op.result.type = ARRAY
+            return None
     if x is y:
         two = 2 if op.result.type == INT else 2.0
         s.become(op, "mul", [s.insert("const", [], op.result.type, two), x])

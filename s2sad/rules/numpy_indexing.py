@@ -75,6 +75,23 @@ class setitem:
         return runtime.setitem(out_bar, index, 0.0), value_bar
 
 
+@primitive(
+    "add_at",
+    "acc x index g",
+    runtime.add_at,
+    Syntax("call", "runtime.add_at"),
+    result_type=ARRAY_RESULT,
+    nondiff="x index",
+    shape_only="x",
+)
+class add_at:
+    def tangent(x, index, acc_dot, g_dot):
+        return runtime.add_at(acc_dot, x, index, g_dot)
+
+    def adjoint(index, g, out_bar):
+        return out_bar, runtime.unbroadcast(out_bar[index], g)
+
+
 primitive(
     "zeros_like",
     "x",
