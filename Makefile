@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test generated benchmark format clean
+.PHONY: demo test examples generated benchmark format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+examples: $(STAMP)
+	$(BIN)/python examples/mds.py
+	$(BIN)/python examples/mlp.py
+
 generated: $(STAMP)
 	$(BIN)/python examples/regenerate.py
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/scalar.py
+	$(BIN)/python benchmarks/arrays.py
 
 format: $(STAMP)
 	$(BIN)/black s2sad tests examples benchmarks

@@ -9,6 +9,8 @@ sys.path.insert(0, str(HERE))
 from autodiff_intro import L, gaussian_log_likelihood, rosenbrock, sigmoid  # noqa: E402
 from branches import huber, tax  # noqa: E402
 from loops import kepler, oscillator_energy, relax  # noqa: E402
+from mds import mds_loss  # noqa: E402
+from mlp import loss  # noqa: E402
 
 from s2sad.api import derive  # noqa: E402
 
@@ -27,6 +29,8 @@ GENERATED = [
     (huber, "grad", ("r", "delta")),
     (huber, "jvp", None),
     (tax, "grad", "income"),
+    (mds_loss, "grad", "W"),
+    (loss, "grad", ("first", "hidden", "last")),
 ]
 """(function, derivative kind, wrt) of each committed generated file."""
 

@@ -60,7 +60,7 @@ def _uses_numpy(functions: list[Function]) -> bool:
     calls = [
         p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"
     ]
-    writes = any(op.name == "add_at" for f in functions for op in f.walk())
+    writes = any(op.name in ("add_at", "slice") for f in functions for op in f.walk())
     return writes or any(c.startswith("np.") for c in calls)
 
 

@@ -461,6 +461,7 @@ def call_expression(entry: Primitive, op: Op, args: list[ast.expr]) -> ast.expr:
     positional: list[ast.expr] = []
     keywords: list[ast.keyword] = []
     for name, value, node in zip(entry.args, op.operands, args):
+        node = _index_value(node)
         default = defaults.get(name, NOT_CONSTANT)
         if default is not NOT_CONSTANT and _same_constant(value.constant, default):
             continue
@@ -488,6 +489,15 @@ def subscript_index(index: ast.expr) -> ast.expr:
         parts = [None if _is_none(a) else a for a in index.args]
         return ast.Slice(*parts)
     return index
+
+
+def _index_value(node: ast.expr) -> ast.expr:
+    """An index holding slices, passed as a value: ``np.s_[None, 1:]``."""
+    written = subscript_index(node)
+    parts = written.elts if isinstance(written, ast.Tuple) else [written]
+    if any(isinstance(p, ast.Slice) for p in parts):
+        return ast.Subscript(dotted("np.s_"), written, ast.Load())
+    return node
 
 
 def _is_none(node: ast.expr) -> bool:

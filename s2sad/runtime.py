@@ -55,7 +55,9 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
 
 def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """``g``, the adjoint of a reduction of ``x`` over ``axis``, broadcast back to ``x``'s shape."""
+    """``g``, the adjoint of a reduction of ``x`` over ``axis``, broadcast back to ``x``'s shape
+    (a number ``g`` takes ``x``'s floating dtype: float32 stays float32)."""
+    g = np.asarray(g, dtype=np.result_type(g, np.asarray(x).dtype, 0.0))
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
     return np.broadcast_to(g, np.shape(x))
@@ -92,6 +94,18 @@ def setitem(x: Any, index: Any, value: Any) -> Any:
     return result
 
 
+def setitem_value_adjoint(g: Any, index: Any, value: Any) -> Any:
+    """The adjoint of ``value`` in ``x[index] = value``: ``g[index]`` summed back to
+    ``value``'s shape, without the places a later repeat of an index overwrote."""
+    picked = np.array(g[index])
+    if not _is_basic(index):
+        order = np.arange(picked.size).reshape(picked.shape)
+        slots = np.full(np.shape(g), -1)
+        slots[index] = order
+        picked = np.where(slots[index] == order, picked, 0.0)
+    return unbroadcast(picked, value)
+
+
 def add_seq(x: Any, y: Any) -> Any:
     """Two adjoints of a tuple or list of values added element by element (``+`` would concatenate)."""
     if not isinstance(x, (tuple, list)):
@@ -104,6 +118,15 @@ def add_seq(x: Any, y: Any) -> Any:
 def zeros_like(x: Any) -> Any:
     """Zeros shaped like ``x``, of a floating dtype (``x``'s own if it has one)."""
     return np.zeros(np.shape(x), dtype=np.result_type(x, 0.0))
+
+
+def reduced_count(x: Any, axis: Any) -> int:
+    """How many elements of ``x`` a reduction over ``axis`` combines into each result."""
+    shape = np.shape(x)
+    if axis is None:
+        return int(np.prod(shape))
+    axes = (axis,) if isinstance(axis, int) else axis
+    return int(np.prod([shape[a] for a in axes]))
 
 
 def extremum_weights(x: Any, out: Any, axis: Any, keepdims: bool) -> Any:
@@ -321,7 +344,7 @@ def solve_adjoint_a(b_bar: Any, out: Any) -> Any:
 
 def inverse_axes(axes: Any) -> Any:
     """The permutation that undoes ``np.transpose(x, axes)`` (None for a reversal)."""
-    return None if axes is None else tuple(np.argsort(axes))
+    return None if axes is None else tuple(np.argsort([a % len(axes) for a in axes]))
 
 
 def concatenate_adjoint(g: Any, xs: Any, axis: int) -> list:
@@ -388,8 +411,10 @@ def repeat_adjoint(g: Any, x: Any, repeats: Any, axis: Any) -> Any:
 
 def _repeat_sum(g: Any, zeros: Any, repeats: Any, axis: int) -> Any:
     counts = np.broadcast_to(repeats, (np.shape(zeros)[axis],))
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return zeros + np.add.reduceat(g, starts, axis=axis) * (np.reshape(counts, (-1,) + (1,) * (np.ndim(zeros) - axis % np.ndim(zeros) - 1)) > 0)
+    owners = np.repeat(np.arange(len(counts)), counts)
+    result = np.moveaxis(np.array(zeros), axis, 0)
+    np.add.at(result, owners, np.moveaxis(g, axis, 0))
+    return np.moveaxis(result, 0, axis)
 
 
 def diag_adjoint(g: Any, x: Any, k: int) -> Any:

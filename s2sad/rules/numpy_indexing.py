@@ -71,8 +71,20 @@ class setitem:
         return runtime.setitem(x_dot, index, value_dot)
 
     def adjoint(index, value, out_bar):
-        value_bar = runtime.unbroadcast(np.copy(out_bar[index]), value)
+        value_bar = runtime.setitem_value_adjoint(out_bar, index, value)
         return runtime.setitem(out_bar, index, 0.0), value_bar
+
+
+primitive(
+    "setitem_value_adjoint",
+    "g index value",
+    runtime.setitem_value_adjoint,
+    Syntax("call", "runtime.setitem_value_adjoint"),
+    result_type=ARRAY_RESULT,
+    nondiff="index value",
+    shape_only="value",
+    linear=True,
+)(None)
 
 
 @primitive(

@@ -114,7 +114,13 @@ class einsum:
         return runtime.einsum_adjoint(subscripts, out_bar, 0, x)
 
 
-@product("einsum_2", "subscripts, x, y", np.einsum, nondiff="subscripts")
+@product(
+    "einsum_2",
+    "subscripts, x, y",
+    np.einsum,
+    nondiff="subscripts",
+    syntax=Syntax("call", "np.einsum"),
+)
 class einsum_2:
     def tangent(subscripts, x, y, x_dot, y_dot):
         return np.einsum(subscripts, x_dot, y) + np.einsum(subscripts, x, y_dot)

@@ -45,6 +45,7 @@ class unreduce:
         return np.sum(out_bar, axis=axis, keepdims=keepdims)
 
 
+helper("reduced_count", "x, axis", nondiff="x axis", shape_only="x", result_type="int")(None)
 helper("extremum_weights", "x, out, axis, keepdims", nondiff="x out axis keepdims")(None)
 helper("cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True)(None)
 helper("norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims")(None)
@@ -65,9 +66,8 @@ class mean:
     def tangent(axis, keepdims, x_dot):
         return np.mean(x_dot, axis=axis, keepdims=keepdims)
 
-    def adjoint(x, axis, keepdims, out, out_bar):
-        scale = np.size(out) / np.size(x)
-        return runtime.unreduce(out_bar * scale, x, axis, keepdims)
+    def adjoint(x, axis, keepdims, out_bar):
+        return runtime.unreduce(out_bar / runtime.reduced_count(x, axis), x, axis, keepdims)
 
 
 @reduction("prod", np.prod)
@@ -103,12 +103,12 @@ VARIANCE = "x, axis=None, *, ddof=0, keepdims=False"
 class var:
     def tangent(x, axis, ddof, keepdims, out, x_dot):
         centred = x - np.mean(x, axis=axis, keepdims=True)
-        scale = 2.0 / (np.size(x) / np.size(out) - ddof)
+        scale = 2.0 / (runtime.reduced_count(x, axis) - ddof)
         return np.sum(x_dot * centred, axis=axis, keepdims=keepdims) * scale
 
-    def adjoint(x, axis, ddof, keepdims, out, out_bar):
+    def adjoint(x, axis, ddof, keepdims, out_bar):
         centred = x - np.mean(x, axis=axis, keepdims=True)
-        scale = 2.0 / (np.size(x) / np.size(out) - ddof)
+        scale = 2.0 / (runtime.reduced_count(x, axis) - ddof)
         return runtime.unreduce(out_bar * scale, x, axis, keepdims) * centred
 
 
@@ -116,12 +116,12 @@ class var:
 class std:
     def tangent(x, axis, ddof, keepdims, out, x_dot):
         centred = x - np.mean(x, axis=axis, keepdims=True)
-        count = np.size(x) / np.size(out) - ddof
+        count = runtime.reduced_count(x, axis) - ddof
         return np.sum(x_dot * centred, axis=axis, keepdims=keepdims) / (count * out)
 
     def adjoint(x, axis, ddof, keepdims, out, out_bar):
         centred = x - np.mean(x, axis=axis, keepdims=True)
-        count = np.size(x) / np.size(out) - ddof
+        count = runtime.reduced_count(x, axis) - ddof
         return runtime.unreduce(out_bar / (count * out), x, axis, keepdims) * centred
 
 
