@@ -76,11 +76,16 @@ class FunctionEmitter:
         self.inline: dict[Value, ast.expr] = {}
         self.names: dict[Value, str] = {}
         self.depth = 0
-        self._share_loop_variables(function.body)
         self.in_place = writes_in_place(function)
         self.definer = {r: op for op in function.walk() for r in op.results}
+        self.written = {op.operands[0] for op in self.in_place}
+        """Arrays written into in place: they need a variable of their own."""
+        self._share_loop_variables(function.body)
         for op in sorted(self.in_place, key=_depth_first(function)):
-            self.names[op.result] = self.name(op.operands[0])
+            array = op.operands[0]
+            if array.is_temporary and array not in self.names:
+                self.names[array] = self.name(op.result)
+            self.names[op.result] = self.name(array)
 
     def emit(self) -> ast.FunctionDef:
         """The function definition, docstring first."""
@@ -218,6 +223,7 @@ class FunctionEmitter:
             and not op.regions
             and op.result.is_temporary
             and op.result not in self.names
+            and op.result not in self.written
             and self.uses[op.result] == 1
             and read_here[op.result] == 1
         }

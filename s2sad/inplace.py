@@ -122,9 +122,7 @@ class _Places:
                 if reader.name in ESCAPES or not self._before(reader, block, index):
                     return False
                 entry = PRIMITIVES.get(reader.name)
-                if reader.regions or (
-                    entry is not None and (entry.view or not entry.has_rules)
-                ):
+                if reader.regions or (entry is not None and entry.view):
                     for result in reader.results:
                         if result not in shared:
                             shared.add(result)

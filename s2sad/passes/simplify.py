@@ -23,6 +23,7 @@ from ..ir import (
     Function,
     Op,
     Value,
+    is_array,
     type_of_constant,
 )
 from ..primitives import PRIMITIVES
@@ -230,9 +231,13 @@ def _add(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     if s.const(x) == 0:
         return _keeps_type(op, y)
     for total, part in ((x, y), (y, x)):
-        scattered = s.defined_by(part, "getitem_adjoint")
-        if scattered is not None and not op.exact:
-            g, array, index = scattered.operands
+        scattered = s.defined_by(part, "add_at")
+        if (
+            scattered is not None
+            and s.defined_by(scattered.operands[0], "zeros_like")
+            and not op.exact
+        ):
+            _, array, index, g = scattered.operands
             s.become(op, "add_at", [total, array, index, g])
             op.result.type = ARRAY
             return None
@@ -318,6 +323,15 @@ def _xlogy(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     return None
 
 
+def _scatter(s: _Rewriter, op: Op, g: Value, x: Value, index: Value) -> Value | None:
+    """``getitem_adjoint(g, x, i)`` is zeros shaped like ``x`` with ``g`` added at ``i``:
+    written so, the zeros are a new array later adjoints are added into in place."""
+    if is_array(x.type):
+        zeros = s.insert("zeros_like", [x], ARRAY)
+        s.become(op, "add_at", [zeros, x, index, g])
+    return None
+
+
 def _select(s: _Rewriter, op: Op, c: Value, a: Value, b: Value) -> Value | None:
     if a is b:
         return a
@@ -337,4 +351,5 @@ _IDENTITIES = {
     "np.pow_operator": _pow,
     "select": _select,
     "xlogy": _xlogy,
+    "getitem_adjoint": _scatter,
 }

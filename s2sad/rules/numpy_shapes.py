@@ -31,14 +31,14 @@ def helper(name: str, args: str, **options):
 
 
 helper("inverse_axes", "axes", nondiff="axes", result_type="object")(None)
-helper("concatenate_adjoint", "g, xs, axis", nondiff="xs axis", shape_only="xs", result_type=SEQ_RESULT)(None)
-helper("stack_adjoint", "g, axis", nondiff="axis", result_type=SEQ_RESULT)(None)
-helper("hstack_adjoint", "g, xs", nondiff="xs", shape_only="xs", result_type=SEQ_RESULT)(None)
-helper("vstack_adjoint", "g, xs", nondiff="xs", shape_only="xs", result_type=SEQ_RESULT)(None)
+helper("concatenate_adjoint", "g, xs, axis", nondiff="xs axis", shape_only="xs", result_type=SEQ_RESULT, view=True)(None)
+helper("stack_adjoint", "g, axis", nondiff="axis", result_type=SEQ_RESULT, view=True)(None)
+helper("hstack_adjoint", "g, xs", nondiff="xs", shape_only="xs", result_type=SEQ_RESULT, view=True)(None)
+helper("vstack_adjoint", "g, xs", nondiff="xs", shape_only="xs", result_type=SEQ_RESULT, view=True)(None)
 helper("split_adjoint", "g, x, sections, axis", nondiff="x sections axis", shape_only="x")(None)
 helper("tile_adjoint", "g, x, reps", nondiff="x reps", shape_only="x")(None)
 helper("repeat_adjoint", "g, x, repeats, axis", nondiff="x repeats axis", shape_only="x")(None)
-helper("diag_adjoint", "g, x, k", nondiff="x k", shape_only="x")(None)
+helper("diag_adjoint", "g, x, k", nondiff="x k", shape_only="x", view=True)(None)
 helper("diagonal_adjoint", "g, x, offset, axis1, axis2", nondiff="x offset axis1 axis2", shape_only="x")(None)
 
 
