@@ -144,6 +144,55 @@ def cumsum_adjoint(g: Any, x: Any, axis: Any) -> Any:
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
 
+def prod_others(x: Any, axis: Any) -> Any:
+    """For each element of ``x``, the product of the others ``np.prod(x, axis)``
+    multiplies it with (its partial derivative), exact where ``x`` has zeros."""
+    x = np.asarray(x)
+    axes = range(x.ndim) if axis is None else np.atleast_1d(axis) % max(x.ndim, 1)
+    axes = tuple(int(a) for a in axes)
+    ends = tuple(range(x.ndim - len(axes), x.ndim))
+    moved = np.moveaxis(x, axes, ends)
+    count = int(np.prod([x.shape[a] for a in axes]))
+    rows = np.reshape(moved, moved.shape[: x.ndim - len(axes)] + (count,))
+    ones = np.ones_like(rows[..., :1])
+    left = np.cumprod(np.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)
+    others = np.reshape(left * right[..., ::-1], moved.shape)
+    return np.moveaxis(others, ends, axes)
+
+
+def _cumprod_zeros(x: Any, axis: int) -> tuple[Any, Any, Any]:
+    """Along ``axis``: where ``np.cumprod(x)`` has met no zero yet, where it meets
+    its first zero, and the cumulative products with that zero taken as 1."""
+    zeros = np.cumsum(x == 0, axis=axis)
+    first = (x == 0) & (zeros == 1)
+    return zeros == 0, first, np.cumprod(np.where(first, 1, x), axis=axis)
+
+
+def cumprod_tangent(x: Any, axis: Any, out: Any, x_dot: Any) -> Any:
+    """The tangent of ``out = np.cumprod(x, axis)``, exact where ``x`` has zeros."""
+    x = np.asarray(x)
+    if axis is None:
+        x, x_dot, axis = np.ravel(x), np.ravel(x_dot), 0
+    before, first, skipped = _cumprod_zeros(x, axis)
+    regular = out * np.cumsum(x_dot / np.where(x == 0, 1, x), axis=axis)
+    at_zero = np.sum(np.where(first, x_dot, 0), axis=axis, keepdims=True) * skipped
+    return np.where(before, regular, at_zero)
+
+
+def cumprod_adjoint(g: Any, x: Any, axis: Any, out: Any) -> Any:
+    """The adjoint of ``out = np.cumprod(x, axis)``, exact where ``x`` has zeros."""
+    x = np.asarray(x)
+    shape = np.shape(x)
+    if axis is None:
+        x, axis = np.ravel(x), 0
+    before, first, skipped = _cumprod_zeros(x, axis)
+    regular = cumsum_adjoint(np.where(before, g * out, 0), x, axis)
+    regular = regular / np.where(x == 0, 1, x)
+    at_zero = np.sum(np.where(before, 0, g * skipped), axis=axis, keepdims=True)
+    return np.reshape(np.where(before, regular, np.where(first, at_zero, 0)), shape)
+
+
 def trace_adjoint(g: Any, x: Any, offset: int) -> Any:
     """The adjoint of ``np.trace(x, offset)``: ``g`` on that diagonal of the first two axes."""
     shape = np.shape(x)
@@ -334,12 +383,36 @@ def _einsum_parts(subscripts: str, count: int) -> tuple[list[str], str]:
     return parts, output
 
 
-def solve_adjoint_a(b_bar: Any, out: Any) -> Any:
-    """The adjoint of ``a`` in ``np.linalg.solve(a, b)`` with ``out`` the solution."""
+def solve_tangent(a: Any, b: Any, out: Any, a_dot: Any, b_dot: Any) -> Any:
+    """The tangent of ``out = np.linalg.solve(a, b)``: ``solve(a, b_dot - a_dot @ out)``,
+    ``b`` a vector (``ndim`` 1) or a stack of matrices; a zero tangent may be the number 0."""
+    vector = np.ndim(b) == 1
+    column = np.asarray(out)[..., None] if vector else np.asarray(out)
+    rhs = np.asarray(b_dot)[..., None] if vector and np.ndim(b_dot) else b_dot
+    if np.ndim(a_dot):
+        rhs = rhs - np.matmul(a_dot, column)
+    result = np.linalg.solve(a, np.broadcast_to(rhs, column.shape))
+    return result[..., 0] if vector else result
+
+
+def solve_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    """``solve(a^T, g)``: the adjoint of ``b`` in ``np.linalg.solve(a, b)``, before
+    summing over the batch axes ``b`` was broadcast along."""
+    transposed = np.swapaxes(a, -1, -2)
+    if np.ndim(b) == 1:
+        return np.linalg.solve(transposed, np.asarray(g)[..., None])[..., 0]
+    return np.linalg.solve(transposed, g)
+
+
+def solve_adjoint_a(b_bar: Any, out: Any, a: Any, b: Any) -> Any:
+    """The adjoint of ``a`` in ``out = np.linalg.solve(a, b)``: ``-b_bar @ out^T``
+    (an outer product per batch for a vector ``b``), summed to ``a``'s shape."""
     b_bar, out = np.asarray(b_bar), np.asarray(out)
-    if out.ndim == 1:
-        return -np.outer(b_bar, out)
-    return -np.matmul(b_bar, np.swapaxes(out, -1, -2))
+    if np.ndim(b) == 1:
+        result = -b_bar[..., :, None] * out[..., None, :]
+    else:
+        result = -np.matmul(b_bar, np.swapaxes(out, -1, -2))
+    return unbroadcast(result, a)
 
 
 def inverse_axes(axes: Any) -> Any:

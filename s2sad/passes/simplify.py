@@ -27,6 +27,7 @@ from ..ir import (
     type_of_constant,
 )
 from ..primitives import PRIMITIVES
+from .shapes import SCALAR, infer_shapes
 
 COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
 EFFECTS = ("tape", "push", "pop", "unpack")
@@ -97,6 +98,7 @@ class _Rewriter:
         self.constants: dict[Value, Any] = {}
         self.definers: dict[Value, Op] = {}
         self.changed = False
+        self.shapes = infer_shapes(function)
 
     def block(self, block: Block, seen: dict[tuple, Value]) -> bool:
         outer, kept = self.kept, []
@@ -215,6 +217,26 @@ class _Rewriter:
         self.become(op, "neg", [inner])
         return True
 
+    def same_shape(self, a: Value, b: Value) -> bool:
+        """True when ``a`` and ``b`` certainly have the same shape."""
+        known = self.shapes.get(a)
+        return known is not None and known == self.shapes.get(b)
+
+    def scalar_spread(self, value: Value) -> Op | None:
+        """The op ``unreduce(c, v)`` defining ``value``, when ``c`` is a number: ``c``
+        spread over the shape of ``v`` (the adjoint of ``np.sum(v)``)."""
+        op = self.defined_by(value, "unreduce")
+        if op is None:
+            return None
+        g, _, axis, keepdims = op.operands
+        if (
+            self.shapes.get(g) == SCALAR
+            and axis.constant is None
+            and keepdims.constant is False
+        ):
+            return op
+        return None
+
     def identity(self, op: Op) -> Value | None:
         """A value equal to ``op``'s result, or None; may rewrite ``op`` in place."""
         rule = _IDENTITIES.get(op.name)
@@ -305,6 +327,11 @@ def _div(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
 
 
 def _neg(s: _Rewriter, op: Op, x: Value) -> Value | None:
+    spread = s.scalar_spread(x)
+    if spread is not None and not op.exact:
+        c, v, axis, keepdims = spread.operands
+        s.become(op, "unreduce", [s.insert("neg", [c], FLOAT), v, axis, keepdims])
+        return None
     negated = s.defined_by(x, "neg")
     return negated.operands[0] if negated else None
 
@@ -332,6 +359,38 @@ def _scatter(s: _Rewriter, op: Op, g: Value, x: Value, index: Value) -> Value | 
     return None
 
 
+def _unbroadcast(s: _Rewriter, op: Op, g: Value, x: Value) -> Value | None:
+    """Summing ``g`` back to the shape of ``x`` does nothing when the shapes are equal."""
+    return g if s.same_shape(g, x) else None
+
+
+def _spread_product(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    """``c`` spread over ``v``'s shape, times ``y`` of that same shape, is ``c * y``;
+    times a number ``k``, it is ``c * k`` spread over that shape."""
+    for a, b in ((x, y), (y, x)) if op.name == "mul" else ((x, y),):
+        spread = s.scalar_spread(a)
+        if spread is None or op.exact:
+            continue
+        c, v, axis, keepdims = spread.operands
+        operands = [c, b] if a is x else [b, c]
+        if s.same_shape(b, v):
+            s.become(op, op.name, operands)
+            return None
+        if s.shapes.get(b) == SCALAR:
+            scaled = s.insert(op.name, operands, FLOAT)
+            s.become(op, "unreduce", [scaled, v, axis, keepdims])
+            return None
+    return _IDENTITIES_BY_NAME[op.name](s, op, x, y)
+
+
+def _add_at(s: _Rewriter, op: Op, acc: Value, x: Value, index: Value, g: Value) -> Value | None:
+    """Adding ``c`` spread over a shape at ``index`` adds ``c`` to each element there."""
+    spread = s.scalar_spread(g)
+    if spread is not None:
+        s.become(op, "add_at", [acc, x, index, spread.operands[0]])
+    return None
+
+
 def _select(s: _Rewriter, op: Op, c: Value, a: Value, b: Value) -> Value | None:
     if a is b:
         return a
@@ -341,15 +400,19 @@ def _select(s: _Rewriter, op: Op, c: Value, a: Value, b: Value) -> Value | None:
     return a if condition else b
 
 
+_IDENTITIES_BY_NAME = {"mul": _mul, "div": _div}
+
 _IDENTITIES = {
     "add": _add,
     "sub": _sub,
-    "mul": _mul,
-    "div": _div,
+    "mul": _spread_product,
+    "div": _spread_product,
     "neg": _neg,
     "pow": _pow,
     "np.pow_operator": _pow,
     "select": _select,
     "xlogy": _xlogy,
     "getitem_adjoint": _scatter,
+    "unbroadcast": _unbroadcast,
+    "add_at": _add_at,
 }

@@ -238,10 +238,10 @@ def _astype_result(types: list[str], static: dict) -> str:
 )
 class astype:
     def tangent(dtype, x_dot):
-        return x_dot.astype(dtype)
+        return np.asarray(x_dot, dtype)
 
     def adjoint(x, out_bar):
-        return out_bar.astype(x.dtype)
+        return np.asarray(out_bar, x.dtype)
 
 
 @primitive(

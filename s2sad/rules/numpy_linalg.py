@@ -31,10 +31,12 @@ for _name, _args in (
     ("inner_adjoint_y", "g x y"),
     ("tensordot_adjoint_x", "g x y axes"),
     ("tensordot_adjoint_y", "g x y axes"),
-    ("solve_adjoint_a", "b_bar out"),
+    ("solve_adjoint_a", "b_bar out a b"),
+    ("solve_adjoint_b", "g a b"),
 ):
     helper(_name, _args, nondiff=_args.replace("g ", "").replace("b_bar ", ""))(None)
 
+helper("solve_tangent", "a b out a_dot b_dot", nondiff="a b out")(None)
 helper(
     "einsum_adjoint",
     "subscripts, g, k, x, y=None",
@@ -153,12 +155,12 @@ class inv:
 
 @linalg("solve", "a b")
 class solve:
-    def tangent(a, out, a_dot, b_dot):
-        return np.linalg.solve(a, b_dot - a_dot @ out)
+    def tangent(a, b, out, a_dot, b_dot):
+        return runtime.solve_tangent(a, b, out, a_dot, b_dot)
 
-    def adjoint(a, out, out_bar):
-        b_bar = np.linalg.solve(np.swapaxes(a, -1, -2), out_bar)
-        return runtime.solve_adjoint_a(b_bar, out), b_bar
+    def adjoint(a, b, out, out_bar):
+        b_bar = runtime.solve_adjoint_b(out_bar, a, b)
+        return runtime.solve_adjoint_a(b_bar, out, a, b), runtime.unbroadcast(b_bar, b)
 
 
 @linalg("det", "x")

@@ -48,6 +48,9 @@ class unreduce:
 helper("reduced_count", "x, axis", nondiff="x axis", shape_only="x", result_type="int")(None)
 helper("extremum_weights", "x, out, axis, keepdims", nondiff="x out axis keepdims")(None)
 helper("cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True)(None)
+helper("prod_others", "x, axis", nondiff="x axis")(None)
+helper("cumprod_tangent", "x, axis, out, x_dot", nondiff="x axis out", linear=True)(None)
+helper("cumprod_adjoint", "g, x, axis, out", nondiff="x axis out", linear=True)(None)
 helper("norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims")(None)
 helper("trace_adjoint", "g, x, offset", nondiff="x offset", shape_only="x", linear=True)(None)
 
@@ -72,12 +75,12 @@ class mean:
 
 @reduction("prod", np.prod)
 class prod:
-    def tangent(x, axis, keepdims, out, x_dot):
-        whole = runtime.unreduce(out, x, axis, keepdims)
-        return np.sum(x_dot * whole / x, axis=axis, keepdims=keepdims)
+    def tangent(x, axis, keepdims, x_dot):
+        others = runtime.prod_others(x, axis)
+        return np.sum(x_dot * others, axis=axis, keepdims=keepdims)
 
-    def adjoint(x, axis, keepdims, out, out_bar):
-        return runtime.unreduce(out_bar * out, x, axis, keepdims) / x
+    def adjoint(x, axis, keepdims, out_bar):
+        return runtime.unreduce(out_bar, x, axis, keepdims) * runtime.prod_others(x, axis)
 
 
 @reduction("max", np.max, also=(np.amax,))
@@ -137,10 +140,10 @@ class cumsum:
 @reduction("cumprod", np.cumprod, "x, axis=None", nondiff="axis", result_type=ARRAY_RESULT)
 class cumprod:
     def tangent(x, axis, out, x_dot):
-        return out * np.cumsum(x_dot / x, axis=axis)
+        return runtime.cumprod_tangent(x, axis, out, x_dot)
 
     def adjoint(x, axis, out, out_bar):
-        return runtime.cumsum_adjoint(out_bar * out, x, axis) / x
+        return runtime.cumprod_adjoint(out_bar, x, axis, out)
 
 
 @primitive(
