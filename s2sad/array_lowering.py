@@ -91,8 +91,8 @@ class ArrayLowering(_Base):
         """True when ``node`` computes with the function's own values (``x.T``,
         ``(x + y).sum``), not a module-level name (``np.linalg``)."""
         base = node
-        while isinstance(base, (ast.Attribute, ast.Subscript, ast.Call)):
-            base = base.func if isinstance(base, ast.Call) else base.value
+        while isinstance(base, ast.Attribute):
+            base = base.value
         return not isinstance(base, ast.Name) or base.id in self.env
 
     def attribute(self, node: ast.Attribute, hint: str) -> Value:
@@ -173,6 +173,9 @@ class ArrayLowering(_Base):
         if isinstance(node, ast.Tuple):
             elements = [self.index(element) for element in node.elts]
             return self.pack(elements, node, "tuple")
+        if isinstance(node, ast.List):
+            array = ast.Call(ast.Name("np", ast.Load()), [node], [])
+            return self.call_primitive(np.array, ast.copy_location(array, node), TEMPORARY, "np.array")
         if isinstance(node, ast.Constant) and node.value in (None, Ellipsis):
             return self.builder.const(node.value, loc=self.info.loc(node))
         if self._is_newaxis(node):
@@ -301,15 +304,14 @@ class ArrayLowering(_Base):
             bases.add(value)
         return bases
 
-    def with_aliases(self, names: list[str]) -> list[str]:
-        """``names`` and the other names bound to the same array as one of them."""
-        shared = {self.env[n] for n in names if n in self.env}
-        extra = [
+    def with_aliases(self, written: list[str], known: list[str]) -> list[str]:
+        """The names not in ``known`` bound to the same array as a name in ``written``."""
+        shared = {self.env[n] for n in written if n in self.env}
+        return [
             n
             for n, v in self.env.items()
-            if v in shared and is_array(v.type) and n not in names
+            if v in shared and is_array(v.type) and n not in known
         ]
-        return names + extra
 
 
 _NOT_LITERAL = object()

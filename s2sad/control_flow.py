@@ -14,7 +14,17 @@ import builtins
 from typing import TYPE_CHECKING
 
 from .errors import UnsupportedSyntaxError
-from .ir import BOOL, FLOAT, INT, TEMPORARY, Block, Builder, Value, join_types
+from .ir import (
+    BOOL,
+    FLOAT,
+    INT,
+    TEMPORARY,
+    Block,
+    Builder,
+    Value,
+    is_array,
+    join_types,
+)
 
 if TYPE_CHECKING:
     from .frontend import _Lowering
@@ -319,9 +329,10 @@ class ControlFlowLowering(_Base):
         carried ``int`` that the body makes a ``float`` (or a ``float`` it
         makes an array) is lowered again with the wider type.  An array the
         body writes into through another name (``z = y; z[0] = 1.0``) is
-        carried under each of its names.
+        carried once, and every name for it is bound to that one value.
         """
-        assigned = self.with_aliases(_assigned_names(stmt.body))
+        assigned = _assigned_names(stmt.body)
+        assigned += self.with_aliases(_written_names(stmt.body), assigned)
         jumps = _jumps(stmt.body)
         flags = {
             kind: self.flag_name(kind)
@@ -336,6 +347,8 @@ class ControlFlowLowering(_Base):
             flags["return"] = flag
             assigned += [flag, *slots]
         carried = [n for n in assigned if n in self.env and n != counter]
+        self.loop_aliases.append(self._shared_names(carried, stmt.body))
+        carried = [n for n in carried if n not in self.loop_aliases[-1]]
         types = {n: self.env[n].type for n in carried}
         self.loop_flags.append(flags)
         while True:
@@ -357,11 +370,38 @@ class ControlFlowLowering(_Base):
             name, operands + inits, regions, yields, carried, stmt, result_types
         )
         self.env.update(zip(carried, results))
+        self._bind_aliases()
+        aliases = self.loop_aliases.pop()
         line = self.info.loc(stmt).line
         self.scope_out(
-            [n for n in assigned if n not in carried],
+            [n for n in assigned if n not in carried and n not in aliases],
             f"is assigned inside the loop at line {line} but not before it",
         )
+
+    def _shared_names(self, carried: list[str], body: list[ast.stmt]) -> dict[str, str]:
+        """Carried names bound to the same array as an earlier one (and not
+        reassigned in ``body``) -> that earlier name."""
+        reassigned = {
+            node.id
+            for stmt in body
+            for node in ast.walk(stmt)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        }
+        first: dict[Value, str] = {}
+        shared: dict[str, str] = {}
+        for n in carried:
+            value = self.env[n]
+            if n in reassigned or not is_array(value.type):
+                continue
+            if value in first:
+                shared[n] = first[value]
+            else:
+                first[value] = n
+        return shared
+
+    def _bind_aliases(self) -> None:
+        for alias, name in self.loop_aliases[-1].items():
+            self.env[alias] = self.env[name]
 
     def _loop_regions(self, stmt, name, carried, types, bind, counter):
         """The loop's regions and what each yields: ``while`` has a test region first."""
@@ -371,6 +411,7 @@ class ControlFlowLowering(_Base):
 
             def test() -> list[Value]:
                 self.env.update(zip(carried, test_args))
+                self._bind_aliases()
                 return [self.condition(self._unless_broken(stmt.test))]
 
             block, cond = self.region(test_args, test)
@@ -381,6 +422,7 @@ class ControlFlowLowering(_Base):
 
         def body() -> list[Value]:
             self.env.update(zip(carried, bind(args)))
+            self._bind_aliases()
             flags = self.loop_flags[-1]
             if "continue" in flags:
                 self.env[flags["continue"]] = self.builder.const(False)
@@ -460,6 +502,18 @@ def _assigned_names(body: list[ast.stmt]) -> list[str]:
                 name = written_name(node)
             if name is not None and name not in names:
                 names.append(name)
+    return names
+
+
+def _written_names(body: list[ast.stmt]) -> list[str]:
+    """Names of the arrays ``body`` writes into (``y[i] = v``)."""
+    names: list[str] = []
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                name = written_name(node)
+                if name is not None and name not in names:
+                    names.append(name)
     return names
 
 

@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from .formatting import LINE_LENGTH
-from .inplace import basic_index, writes_in_place
+from .inplace import basic_index, sharing_memory, writes_in_place
 from .ir import NOT_CONSTANT, OBJECT, Block, Function, Op, Value, walk_ops
 from .primitives import PRIMITIVES, Primitive
 
@@ -80,6 +80,9 @@ class FunctionEmitter:
         self.definer = {r: op for op in function.walk() for r in op.results}
         self.written = {op.operands[0] for op in self.in_place}
         """Arrays written into in place: they need a variable of their own."""
+        self.pinned = sharing_memory(function, self.written)
+        """Values an in-place write may change: ops reading them are not inlined,
+        which would move the read after the write."""
         self._share_loop_variables(function.body)
         for op in sorted(self.in_place, key=_depth_first(function)):
             array = op.operands[0]
@@ -224,6 +227,7 @@ class FunctionEmitter:
             and op.result.is_temporary
             and op.result not in self.names
             and op.result not in self.written
+            and not self.pinned.intersection(op.operands)
             and self.uses[op.result] == 1
             and read_here[op.result] == 1
         }
@@ -463,7 +467,7 @@ def call_expression(entry: Primitive, op: Op, args: list[ast.expr]) -> ast.expr:
     """``f(a, b, key=c)``: arguments left at their default are left out, and
     those after one left out, or marked keyword-only, are passed by name."""
     defaults = entry.defaults()
-    keyword_only = entry.keyword_only() | set(defaults)
+    keyword_only = entry.keyword_only() | (set(defaults) - entry.positional_only())
     positional: list[ast.expr] = []
     keywords: list[ast.keyword] = []
     for name, value, node in zip(entry.args, op.operands, args):

@@ -217,6 +217,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         self.env: dict[str, Value] = {}
         self.out_of_scope: dict[str, str] = {}
         self.loop_flags: list[dict[str, str]] = []
+        self.loop_aliases: list[dict[str, str]] = []
+        """Per enclosing loop: names carried as another name's array (``z = y``)."""
         self.return_slots: tuple[str, list[str]] | None = None
         self.result_count = _result_count(node)
         self.views: dict[Value, Value] = {}
@@ -567,6 +569,13 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
                 for arg, value in zip(entry.args, bound)
             ]
             return self.apply(entry, operands, node, hint)
+        if registered(callee) and not arities(callee):
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{name}() does not take these arguments: `{ast.unparse(node)}`",
+                f"s2sad supports {name}({_signature_text(registered(callee))})",
+            )
         if keywords and _is_helper(callee):
             raise self.error(
                 UnsupportedSyntaxError,
@@ -586,13 +595,6 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
                 )
             return results[0]
         known = arities(callee)
-        if registered(callee) and not known:
-            raise self.error(
-                UnsupportedSyntaxError,
-                node,
-                f"{name}() does not take these arguments: `{ast.unparse(node)}`",
-                f"s2sad supports {name}({_signature_text(registered(callee))})",
-            )
         if known:
             counts = " or ".join(str(k) for k in known)
             raise self.error(

@@ -48,6 +48,24 @@ def writes_in_place(function: Function) -> set[Op]:
     return {op for op in function.walk() if op.name in WRITES and places.safe(op)}
 
 
+def sharing_memory(function: Function, arrays: set[Value]) -> set[Value]:
+    """``arrays`` and every value that may be a view of one of them."""
+    readers: dict[Value, list[Op]] = {}
+    for op in function.walk():
+        for operand in op.operands:
+            readers.setdefault(operand, []).append(op)
+    shared, stack = set(arrays), list(arrays)
+    while stack:
+        for reader in readers.get(stack.pop(), []):
+            entry = PRIMITIVES.get(reader.name)
+            if entry is not None and entry.view:
+                for result in reader.results:
+                    if result not in shared:
+                        shared.add(result)
+                        stack.append(result)
+    return shared
+
+
 def basic_index(index: Value, definer: dict[Value, Op]) -> bool:
     """True when ``index`` holds only numbers, slices, ``None`` and ``...``: no
     index arrays, so no element can be selected twice."""

@@ -129,13 +129,16 @@ class Primitive:
 
     def keyword_only(self) -> set[str]:
         """Arguments that generated code passes by keyword only."""
+        return self._of_kind(inspect.Parameter.KEYWORD_ONLY)
+
+    def positional_only(self) -> set[str]:
+        """Arguments that generated code passes by position only (``slice``'s)."""
+        return self._of_kind(inspect.Parameter.POSITIONAL_ONLY)
+
+    def _of_kind(self, kind: Any) -> set[str]:
         if self.signature is None:
             return set()
-        return {
-            name
-            for name, p in self.signature.parameters.items()
-            if p.kind is inspect.Parameter.KEYWORD_ONLY
-        }
+        return {n for n, p in self.signature.parameters.items() if p.kind is kind}
 
     def bind(self, positional: Sequence[Any], keywords: dict[str, Any]) -> list[Any]:
         """One entry per argument, ``positional``/``keywords`` bound as Python

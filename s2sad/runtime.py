@@ -132,7 +132,9 @@ def reduced_count(x: Any, axis: Any) -> int:
 def extremum_weights(x: Any, out: Any, axis: Any, keepdims: bool) -> Any:
     """Where ``x`` reaches its maximum (or minimum) ``out`` along ``axis``:
     1 / (number of ties) there, 0 elsewhere."""
-    hits = np.asarray(x == unreduce(out, x, axis, keepdims), dtype=np.result_type(x, 0.0))
+    hits = np.asarray(
+        x == unreduce(out, x, axis, keepdims), dtype=np.result_type(x, 0.0)
+    )
     return hits / np.sum(hits, axis=axis, keepdims=True)
 
 
@@ -219,7 +221,9 @@ def norm_derivative(x: Any, out: Any, ord: Any, axis: Any, keepdims: bool) -> An
         line_axis = axes[summed]
         sums = np.sum(np.abs(x), axis=line_axis, keepdims=True)
         picks = np.where(
-            ord > 0, sums == np.max(sums, axis=axes, keepdims=True), sums == np.min(sums, axis=axes, keepdims=True)
+            ord > 0,
+            sums == np.max(sums, axis=axes, keepdims=True),
+            sums == np.min(sums, axis=axes, keepdims=True),
         )
         picks = picks / np.sum(picks, axis=axes, keepdims=True)
         return np.sign(x) * picks
@@ -232,7 +236,9 @@ def norm_derivative(x: Any, out: Any, ord: Any, axis: Any, keepdims: bool) -> An
             k = 0 if ord == 2 else -1
             slope = u[..., :, k : k + 1 or None] @ vt[..., k : k + 1 or None, :]
         return np.moveaxis(slope, (-2, -1), axes)
-    raise NotImplementedError(f"s2sad has no derivative of np.linalg.norm with ord={ord!r}")
+    raise NotImplementedError(
+        f"s2sad has no derivative of np.linalg.norm with ord={ord!r}"
+    )
 
 
 def _vector_norm_derivative(x: Any, whole: Any, ord: Any, axis: Any) -> Any:
@@ -385,7 +391,8 @@ def _einsum_parts(subscripts: str, count: int) -> tuple[list[str], str]:
 
 def solve_tangent(a: Any, b: Any, out: Any, a_dot: Any, b_dot: Any) -> Any:
     """The tangent of ``out = np.linalg.solve(a, b)``: ``solve(a, b_dot - a_dot @ out)``,
-    ``b`` a vector (``ndim`` 1) or a stack of matrices; a zero tangent may be the number 0."""
+    ``b`` a vector (``ndim`` 1) or a stack of matrices; a zero tangent may be the number 0.
+    """
     vector = np.ndim(b) == 1
     column = np.asarray(out)[..., None] if vector else np.asarray(out)
     rhs = np.asarray(b_dot)[..., None] if vector and np.ndim(b_dot) else b_dot
@@ -451,7 +458,9 @@ def split_adjoint(g: Any, x: Any, sections: Any, axis: int) -> Any:
     """The adjoint of ``np.split(x, sections, axis)``: the pieces' adjoints joined,
     zeros for pieces that have none."""
     zeros = np.split(zeros_like(x), sections, axis)
-    pieces = [z if np.ndim(p) == 0 else p for p, z in zip(_listed(g, len(zeros)), zeros)]
+    pieces = [
+        z if np.ndim(p) == 0 else p for p, z in zip(_listed(g, len(zeros)), zeros)
+    ]
     return np.concatenate([p + z for p, z in zip(pieces, zeros)], axis)
 
 
@@ -513,7 +522,8 @@ def diagonal_adjoint(g: Any, x: Any, offset: int, axis1: int, axis2: int) -> Any
 
 def add_at(acc: Any, x: Any, index: Any, g: Any) -> Any:
     """``acc + getitem_adjoint(g, x, index)`` in a new array: ``acc`` (an adjoint of
-    ``x``, possibly a number standing for a constant array) with ``g`` added at ``index``."""
+    ``x``, possibly a number standing for a constant array) with ``g`` added at ``index``.
+    """
     dtype = np.result_type(acc, g, x, 0.0)
     result = np.array(np.broadcast_to(acc, np.shape(x)), dtype=dtype)
     if _is_basic(index):

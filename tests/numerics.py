@@ -49,3 +49,34 @@ def partial_function(f, point, wrt):
         return f(*args)
 
     return along
+
+
+def _shifted(value, delta):
+    """``value + delta``, a Python float again when ``value`` is one."""
+    shifted = np.asarray(value, dtype=float) + delta
+    return float(shifted) if isinstance(value, float) else shifted
+
+
+def central_directional_arrays(f, point, direction, step=1e-6):
+    """Central difference of ``f`` along ``direction``; arguments may be arrays or numbers."""
+    plus = [_shifted(p, step * np.asarray(d)) for p, d in zip(point, direction)]
+    minus = [_shifted(p, -step * np.asarray(d)) for p, d in zip(point, direction)]
+    return (np.asarray(f(*plus), dtype=float) - np.asarray(f(*minus), dtype=float)) / (
+        2 * step
+    )
+
+
+def central_gradient_arrays(f, point, step=1e-6):
+    """Central differences of scalar ``f`` with respect to every element of every
+    argument: one array per argument, shaped like it."""
+    partials = []
+    for i, value in enumerate(point):
+        partial = np.zeros(np.shape(value))
+        for k in np.ndindex(np.shape(value)):
+            delta = np.zeros(np.shape(value))
+            delta[k] = step
+            plus, minus = list(point), list(point)
+            plus[i], minus[i] = _shifted(value, delta), _shifted(value, -delta)
+            partial[k] = (float(f(*plus)) - float(f(*minus))) / (2 * step)
+        partials.append(partial)
+    return partials

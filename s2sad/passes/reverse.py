@@ -297,10 +297,10 @@ class _AdjointSweep:
             )
             return reduced.result
         if not is_array(operand.type) and is_array(op.result.type):
-            total = self.builder.op(
-                "np.sum", [contribution, self.builder.const(None), self.builder.const(False)], [FLOAT]
+            reduced = self.builder.op(
+                "unbroadcast", [contribution, self.primal(operand)], [operand.type]
             )
-            return total.result
+            return reduced.result
         return contribution
 
     def reverse_call(self, op: Op) -> None:

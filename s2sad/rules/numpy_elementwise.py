@@ -13,8 +13,22 @@ import numpy as np
 from .. import runtime
 from ..primitives import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
 
-primitive("xlogy_array", "x y", runtime.xlogy_array, Syntax("call", "runtime.xlogy_array"), result_type=UFUNC, elementwise=True)(None)
-primitive("sinc_derivative", "x, out", runtime.sinc_derivative, Syntax("call", "runtime.sinc_derivative"), result_type=UFUNC, elementwise=True)(None)
+primitive(
+    "xlogy_array",
+    "x y",
+    runtime.xlogy_array,
+    Syntax("call", "runtime.xlogy_array"),
+    result_type=UFUNC,
+    elementwise=True,
+)(None)
+primitive(
+    "sinc_derivative",
+    "x, out",
+    runtime.sinc_derivative,
+    Syntax("call", "runtime.sinc_derivative"),
+    result_type=UFUNC,
+    elementwise=True,
+)(None)
 
 
 def ufunc(name: str, args: str, fn, sympy: str | None = None, **options):
@@ -539,7 +553,9 @@ for _name in (
     "logical_or",
     "logical_xor",
 ):
-    ufunc(_name, "x y", getattr(np, _name), result_type=BOOL_RESULT, nondiff="x y")(None)
+    ufunc(_name, "x y", getattr(np, _name), result_type=BOOL_RESULT, nondiff="x y")(
+        None
+    )
 
 for _name in ("isnan", "isinf", "isfinite", "logical_not", "signbit"):
     ufunc(_name, "x", getattr(np, _name), result_type=BOOL_RESULT, nondiff="x")(None)

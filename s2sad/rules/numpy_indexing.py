@@ -133,7 +133,7 @@ class add_seq:
 
 primitive(
     "slice",
-    "start, stop, step=None",
+    "start, stop, step=None, /",
     slice,
     Syntax("call", "slice"),
     result_type=OBJECT_RESULT,
@@ -163,7 +163,16 @@ class unbroadcast:
 # ---------------------------------------------------------------- attributes
 
 
-@primitive("T", "x", np.transpose, Syntax("attribute", "T"), result_type=SAME, linear=True, view=True, lookup=False)
+@primitive(
+    "T",
+    "x",
+    np.transpose,
+    Syntax("attribute", "T"),
+    result_type=SAME,
+    linear=True,
+    view=True,
+    lookup=False,
+)
 class T:
     def tangent(x_dot):
         return x_dot.T
@@ -210,7 +219,9 @@ for _name, _python, _type in (
 # ---------------------------------------------------------------- copies and conversions
 
 
-@primitive("np.copy", "x", np.copy, Syntax("call", "np.copy"), result_type=SAME, linear=True)
+@primitive(
+    "np.copy", "x", np.copy, Syntax("call", "np.copy"), result_type=SAME, linear=True
+)
 class copy:
     def tangent(x_dot):
         return np.copy(x_dot)

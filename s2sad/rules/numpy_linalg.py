@@ -61,7 +61,9 @@ class dot:
         return np.dot(x_dot, y) + np.dot(x, y_dot)
 
     def adjoint(x, y, out_bar):
-        return runtime.dot_adjoint_x(out_bar, x, y), runtime.dot_adjoint_y(out_bar, x, y)
+        return runtime.dot_adjoint_x(out_bar, x, y), runtime.dot_adjoint_y(
+            out_bar, x, y
+        )
 
 
 @product("vdot", "x y", np.vdot)
@@ -70,7 +72,9 @@ class vdot:
         return np.vdot(x_dot, y) + np.vdot(x, y_dot)
 
     def adjoint(x, y, out_bar):
-        return np.reshape(out_bar * y, np.shape(x)), np.reshape(out_bar * x, np.shape(y))
+        return np.reshape(out_bar * y, np.shape(x)), np.reshape(
+            out_bar * x, np.shape(y)
+        )
 
 
 @product("inner", "x y", np.inner)
@@ -140,7 +144,9 @@ def linalg(name: str, args: str, **options):
     """Declare ``np.linalg.<name>``."""
     options.setdefault("result_type", ARRAY_RESULT)
     fn = getattr(np.linalg, name)
-    return primitive(f"np.linalg.{name}", args, fn, Syntax("call", f"np.linalg.{name}"), **options)
+    return primitive(
+        f"np.linalg.{name}", args, fn, Syntax("call", f"np.linalg.{name}"), **options
+    )
 
 
 @linalg("inv", "x")

@@ -45,14 +45,26 @@ class unreduce:
         return np.sum(out_bar, axis=axis, keepdims=keepdims)
 
 
-helper("reduced_count", "x, axis", nondiff="x axis", shape_only="x", result_type="int")(None)
-helper("extremum_weights", "x, out, axis, keepdims", nondiff="x out axis keepdims")(None)
-helper("cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True)(None)
+helper("reduced_count", "x, axis", nondiff="x axis", shape_only="x", result_type="int")(
+    None
+)
+helper("extremum_weights", "x, out, axis, keepdims", nondiff="x out axis keepdims")(
+    None
+)
+helper("cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True)(
+    None
+)
 helper("prod_others", "x, axis", nondiff="x axis")(None)
-helper("cumprod_tangent", "x, axis, out, x_dot", nondiff="x axis out", linear=True)(None)
+helper("cumprod_tangent", "x, axis, out, x_dot", nondiff="x axis out", linear=True)(
+    None
+)
 helper("cumprod_adjoint", "g, x, axis, out", nondiff="x axis out", linear=True)(None)
-helper("norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims")(None)
-helper("trace_adjoint", "g, x, offset", nondiff="x offset", shape_only="x", linear=True)(None)
+helper(
+    "norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims"
+)(None)
+helper(
+    "trace_adjoint", "g, x, offset", nondiff="x offset", shape_only="x", linear=True
+)(None)
 
 
 @reduction("sum", np.sum, linear=True)
@@ -70,7 +82,9 @@ class mean:
         return np.mean(x_dot, axis=axis, keepdims=keepdims)
 
     def adjoint(x, axis, keepdims, out_bar):
-        return runtime.unreduce(out_bar / runtime.reduced_count(x, axis), x, axis, keepdims)
+        return runtime.unreduce(
+            out_bar / runtime.reduced_count(x, axis), x, axis, keepdims
+        )
 
 
 @reduction("prod", np.prod)
@@ -80,7 +94,9 @@ class prod:
         return np.sum(x_dot * others, axis=axis, keepdims=keepdims)
 
     def adjoint(x, axis, keepdims, out_bar):
-        return runtime.unreduce(out_bar, x, axis, keepdims) * runtime.prod_others(x, axis)
+        return runtime.unreduce(out_bar, x, axis, keepdims) * runtime.prod_others(
+            x, axis
+        )
 
 
 @reduction("max", np.max, also=(np.amax,))
@@ -128,7 +144,14 @@ class std:
         return runtime.unreduce(out_bar / (count * out), x, axis, keepdims) * centred
 
 
-@reduction("cumsum", np.cumsum, "x, axis=None", nondiff="axis", result_type=ARRAY_RESULT, linear=True)
+@reduction(
+    "cumsum",
+    np.cumsum,
+    "x, axis=None",
+    nondiff="axis",
+    result_type=ARRAY_RESULT,
+    linear=True,
+)
 class cumsum:
     def tangent(axis, x_dot):
         return np.cumsum(x_dot, axis=axis)
@@ -137,7 +160,9 @@ class cumsum:
         return runtime.cumsum_adjoint(out_bar, x, axis)
 
 
-@reduction("cumprod", np.cumprod, "x, axis=None", nondiff="axis", result_type=ARRAY_RESULT)
+@reduction(
+    "cumprod", np.cumprod, "x, axis=None", nondiff="axis", result_type=ARRAY_RESULT
+)
 class cumprod:
     def tangent(x, axis, out, x_dot):
         return runtime.cumprod_tangent(x, axis, out, x_dot)
@@ -164,7 +189,14 @@ class norm:
         return runtime.unreduce(out_bar, x, axis, keepdims) * slope
 
 
-@reduction("trace", np.trace, "x, offset=0", nondiff="offset", result_type=ARRAY_RESULT, linear=True)
+@reduction(
+    "trace",
+    np.trace,
+    "x, offset=0",
+    nondiff="offset",
+    result_type=ARRAY_RESULT,
+    linear=True,
+)
 class trace:
     def tangent(offset, x_dot):
         return np.trace(x_dot, offset=offset)

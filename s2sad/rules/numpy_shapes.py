@@ -19,7 +19,13 @@ def shape_op(name: str, args: str, nondiff: str = "", **options):
     options.setdefault("result_type", ARRAY_RESULT)
     fn = getattr(np, name)
     return primitive(
-        f"np.{name}", args, fn, Syntax("call", f"np.{name}"), nondiff=nondiff, linear=True, **options
+        f"np.{name}",
+        args,
+        fn,
+        Syntax("call", f"np.{name}"),
+        nondiff=nondiff,
+        linear=True,
+        **options,
     )
 
 
@@ -27,19 +33,53 @@ def helper(name: str, args: str, **options):
     """Declare ``runtime.<name>``, a helper that derivative rules call."""
     options.setdefault("result_type", ARRAY_RESULT)
     fn = getattr(runtime, name)
-    return primitive(name, args, fn, Syntax("call", f"runtime.{name}"), linear=True, **options)
+    return primitive(
+        name, args, fn, Syntax("call", f"runtime.{name}"), linear=True, **options
+    )
 
 
 helper("inverse_axes", "axes", nondiff="axes", result_type="object")(None)
-helper("concatenate_adjoint", "g, xs, axis", nondiff="xs axis", shape_only="xs", result_type=SEQ_RESULT, view=True)(None)
-helper("stack_adjoint", "g, axis", nondiff="axis", result_type=SEQ_RESULT, view=True)(None)
-helper("hstack_adjoint", "g, xs", nondiff="xs", shape_only="xs", result_type=SEQ_RESULT, view=True)(None)
-helper("vstack_adjoint", "g, xs", nondiff="xs", shape_only="xs", result_type=SEQ_RESULT, view=True)(None)
-helper("split_adjoint", "g, x, sections, axis", nondiff="x sections axis", shape_only="x")(None)
+helper(
+    "concatenate_adjoint",
+    "g, xs, axis",
+    nondiff="xs axis",
+    shape_only="xs",
+    result_type=SEQ_RESULT,
+    view=True,
+)(None)
+helper("stack_adjoint", "g, axis", nondiff="axis", result_type=SEQ_RESULT, view=True)(
+    None
+)
+helper(
+    "hstack_adjoint",
+    "g, xs",
+    nondiff="xs",
+    shape_only="xs",
+    result_type=SEQ_RESULT,
+    view=True,
+)(None)
+helper(
+    "vstack_adjoint",
+    "g, xs",
+    nondiff="xs",
+    shape_only="xs",
+    result_type=SEQ_RESULT,
+    view=True,
+)(None)
+helper(
+    "split_adjoint", "g, x, sections, axis", nondiff="x sections axis", shape_only="x"
+)(None)
 helper("tile_adjoint", "g, x, reps", nondiff="x reps", shape_only="x")(None)
-helper("repeat_adjoint", "g, x, repeats, axis", nondiff="x repeats axis", shape_only="x")(None)
+helper(
+    "repeat_adjoint", "g, x, repeats, axis", nondiff="x repeats axis", shape_only="x"
+)(None)
 helper("diag_adjoint", "g, x, k", nondiff="x k", shape_only="x", view=True)(None)
-helper("diagonal_adjoint", "g, x, offset, axis1, axis2", nondiff="x offset axis1 axis2", shape_only="x")(None)
+helper(
+    "diagonal_adjoint",
+    "g, x, offset, axis1, axis2",
+    nondiff="x offset axis1 axis2",
+    shape_only="x",
+)(None)
 
 
 @shape_op("reshape", "x shape", "shape", view=True)
@@ -243,7 +283,12 @@ class vstack:
         return runtime.vstack_adjoint(out_bar, xs)
 
 
-@shape_op("split", "x, indices_or_sections, axis=0", "indices_or_sections axis", result_type=SEQ_RESULT)
+@shape_op(
+    "split",
+    "x, indices_or_sections, axis=0",
+    "indices_or_sections axis",
+    result_type=SEQ_RESULT,
+)
 class split:
     def tangent(indices_or_sections, axis, x_dot):
         return np.split(x_dot, indices_or_sections, axis)
@@ -264,7 +309,14 @@ def creation(name: str, args: str, **options) -> None:
     options.setdefault("result_type", ARRAY_RESULT)
     names = [a.split("=")[0].strip(" *") for a in args.split(",")]
     nondiff = " ".join(n for n in names if n)
-    primitive(f"np.{name}", args, getattr(np, name), Syntax("call", f"np.{name}"), nondiff=nondiff, **options)(None)
+    primitive(
+        f"np.{name}",
+        args,
+        getattr(np, name),
+        Syntax("call", f"np.{name}"),
+        nondiff=nondiff,
+        **options,
+    )(None)
 
 
 for _name in ("zeros", "ones", "empty"):
@@ -275,5 +327,7 @@ creation("full", "shape, fill_value, dtype=None")
 creation("full_like", "x, fill_value, dtype=None", shape_only="x")
 creation("eye", "N, M=None, k=0, dtype=None")
 creation("identity", "n, dtype=None")
-creation("arange", "start, stop=None, step=None, *, dtype=None", result_type=_arange_type)
+creation(
+    "arange", "start, stop=None, step=None, *, dtype=None", result_type=_arange_type
+)
 creation("linspace", "start, stop, num=50, endpoint=True")

@@ -81,7 +81,13 @@ class mul:
 
 
 @primitive(
-    "div", "x y", operator.truediv, binop("/"), sympy="x / y", result_type=UFUNC, elementwise=True
+    "div",
+    "x y",
+    operator.truediv,
+    binop("/"),
+    sympy="x / y",
+    result_type=UFUNC,
+    elementwise=True,
 )
 class div:
     def tangent(y, out, x_dot, y_dot):
