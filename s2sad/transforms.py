@@ -8,7 +8,8 @@ returns the IR functions that go into one generated file.
 from __future__ import annotations
 
 from .errors import DifferentiationError
-from .ir import Function
+from .ir import TEMPORARY, Function, Op, Value, is_array
+from .primitives import PRIMITIVES
 from .passes.forward import forward
 from .passes.names import tidy_names
 from .passes.reverse import reverse
@@ -94,6 +95,7 @@ def _derivative_functions(
         function = simplify(result.function)
         if trim_tape(function, function):
             simplify(function)
+        _own_adjoints(function, 1 if kind == "value_and_grad" else 0)
         return [function]
     if kind == "jvp":
         return [simplify(forward(primal, wrt))]
@@ -103,6 +105,7 @@ def _derivative_functions(
             primal, wrt, seed="param", return_value=True, name=f"{primal.name}_vjp"
         )
         fwd, bwd = split(result, n_out, n_out)
+        _own_adjoints(bwd, 0)
         tidy_names(fwd)
         unpacked = bwd.body.ops[0].results if bwd.body.ops[0].name == "unpack" else []
         for value, residual in zip(unpacked, fwd.returned[n_out:]):
@@ -111,6 +114,33 @@ def _derivative_functions(
     raise DifferentiationError(
         f"unknown derivative kind {kind!r}", hint=f"use one of {', '.join(KINDS)}"
     )
+
+
+READ_ONLY = ("unreduce", "np.broadcast_to")
+"""Views NumPy will not let anyone write into."""
+
+
+def _own_adjoints(function: Function, first: int) -> None:
+    """Return a copy of each array adjoint (from the ``first`` returned value on)
+    that may share memory with an argument or be a read-only broadcast: the
+    caller may change the gradient it gets."""
+    term = function.body.terminator
+    definer = {r: op for op in function.walk() for r in op.results}
+
+    def borrowed(value: Value) -> bool:
+        op = definer.get(value)
+        if op is None or op.name in ("pop", "unpack"):
+            return True
+        entry = PRIMITIVES.get(op.name)
+        if entry is None or not entry.view:
+            return False
+        return op.name in READ_ONLY or borrowed(op.operands[0])
+
+    for k, value in enumerate(term.operands[first:], start=first):
+        if is_array(value.type) and borrowed(value):
+            copy = Op("np.copy", [value], [Value(function.names.fresh(TEMPORARY), value.type, TEMPORARY)])
+            function.body.ops.insert(len(function.body.ops) - 1, copy)
+            term.operands[k] = copy.result
 
 
 def _require_scalar_output(primal: Function, kind: str) -> None:
