@@ -10,6 +10,7 @@ from __future__ import annotations
 from .errors import DifferentiationError
 from .ir import TEMPORARY, Function, Op, Value, is_array
 from .primitives import PRIMITIVES
+from .passes.activity import varied
 from .passes.forward import forward
 from .passes.names import tidy_names
 from .passes.reverse import reverse
@@ -29,8 +30,10 @@ def derivative_functions(
     ``single`` means the user asked for one parameter (``wrt=0``) rather than
     a tuple of them, so gradients come back as a value, not a 1-tuple.
     """
-    functions = _derivative_functions(primal, kind, wrt, single)
-    functions += _helper_derivatives(primal, "jvp" if kind == "jvp" else "vjp", kind)
+    mode = "jvp" if kind == "jvp" else "vjp"
+    needed = _arguments_needed(primal, wrt) if mode == "vjp" else {}
+    functions = _derivative_functions(primal, kind, wrt, single, needed)
+    functions += _helper_derivatives(primal, mode, kind, needed)
     functions = [tidy_names(function) for function in functions]
     _split_long_records(functions)
     return functions
@@ -46,10 +49,33 @@ def _split_long_records(functions: list[Function]) -> None:
             split_long_records(function, popping, LINE_LENGTH)
 
 
-def _helper_derivatives(primal: Function, mode: str, kind: str) -> list[Function]:
+def _arguments_needed(primal: Function, wrt: list[int]) -> dict[str, list[int]]:
+    """For each function of the program, the parameters reverse mode needs adjoints
+    of: ``wrt`` for ``primal``; for a helper, those some call passes an active value to."""
+    functions = {f.name: f for f in [primal, *primal.callees]}
+    needed = {primal.name: set(wrt)}
+    work = [primal.name]
+    while work:
+        function = functions[work.pop()]
+        active = varied(function, [function.params[i] for i in needed[function.name]])
+        for op in function.walk():
+            if op.name != "call":
+                continue
+            callee = op.attrs["callee"]
+            args = {k for k, v in enumerate(op.operands) if v in active}
+            if callee not in needed or not args <= needed[callee]:
+                needed[callee] = needed.get(callee, set()) | args
+                work.append(callee)
+    return {name: sorted(indices) for name, indices in needed.items()}
+
+
+def _helper_derivatives(
+    primal: Function, mode: str, kind: str, needed: dict[str, list[int]]
+) -> list[Function]:
     """The derivatives of the user's functions ``primal`` calls: ``h_jvp``, or
-    ``h_vjp_fwd`` and ``h_vjp_bwd``; ``primal`` itself too when it is recursive
-    and its own derivative does not already have that form."""
+    ``h_vjp_fwd`` and ``h_vjp_bwd`` (adjoints of the parameters some call
+    needs); ``primal`` itself too when it is recursive and its own derivative
+    does not already have that form."""
     called = {
         op.attrs["callee"]
         for f in [primal, *primal.callees]
@@ -61,13 +87,17 @@ def _helper_derivatives(primal: Function, mode: str, kind: str) -> list[Function
         helpers.insert(0, primal)
     functions: list[Function] = []
     for helper in helpers:
-        every = list(range(len(helper.params)))
-        functions += _derivative_functions(helper, mode, every, single=False)
+        wrt = needed.get(helper.name, []) if mode == "vjp" else list(range(len(helper.params)))
+        functions += _derivative_functions(helper, mode, wrt, False, needed)
     return functions
 
 
 def _derivative_functions(
-    primal: Function, kind: str, wrt: list[int], single: bool
+    primal: Function,
+    kind: str,
+    wrt: list[int],
+    single: bool,
+    needed: dict[str, list[int]],
 ) -> list[Function]:
     names = ", ".join(primal.params[i].name for i in wrt)
     if kind in ("grad", "value_and_grad"):
@@ -75,7 +105,12 @@ def _derivative_functions(
         grads = None if single else len(wrt)
         if kind == "grad":
             result = reverse(
-                primal, wrt, seed="one", layout=(grads,), name=f"{primal.name}_grad"
+                primal,
+                wrt,
+                seed="one",
+                layout=(grads,),
+                name=f"{primal.name}_grad",
+                callee_wrt=needed,
             )
             result.function.doc = (
                 f"Gradient of {primal.name} with respect to {names} (reverse mode)."
@@ -88,6 +123,7 @@ def _derivative_functions(
                 layout=(None, grads),
                 return_value=True,
                 name=f"{primal.name}_value_and_grad",
+                callee_wrt=needed,
             )
             result.function.doc = (
                 f"Value of {primal.name} and its gradient with respect to {names}."
@@ -102,7 +138,12 @@ def _derivative_functions(
     if kind == "vjp":
         n_out = len(primal.returned)
         result = reverse(
-            primal, wrt, seed="param", return_value=True, name=f"{primal.name}_vjp"
+            primal,
+            wrt,
+            seed="param",
+            return_value=True,
+            name=f"{primal.name}_vjp",
+            callee_wrt=needed,
         )
         fwd, bwd = split(result, n_out, n_out)
         _own_adjoints(bwd, 0)

@@ -58,6 +58,7 @@ def reverse(
     layout: tuple[int | None, ...] | None = None,
     return_value: bool = False,
     name: str | None = None,
+    callee_wrt: dict[str, list[int]] | None = None,
 ) -> ReverseResult:
     """The adjoint function of ``function`` for the parameters at indices ``wrt``.
 
@@ -65,6 +66,8 @@ def reverse(
     ``seed="one"`` seeds the single output with 1.0 (a gradient).  The result
     returns the primal outputs first when ``return_value`` is set, then the
     adjoints of the ``wrt`` parameters, grouped by ``layout`` (see the backend).
+    ``callee_wrt`` gives, per helper, the parameters its ``_vjp_bwd`` returns
+    adjoints of (all of them by default).
     """
     params = function.params
     outputs = function.returned
@@ -80,7 +83,7 @@ def reverse(
         defaults=function.defaults if seed == "one" else (),
         file=function.file,
     )
-    sweep = _AdjointSweep(function, new, [params[i] for i in wrt])
+    sweep = _AdjointSweep(function, new, [params[i] for i in wrt], callee_wrt or {})
     sweep.forward_sweep()
     forward_ops = len(new.body.ops)
     seeds = new.params[len(params) :] if seed == "param" else [sweep.builder.const(1.0)]
@@ -113,8 +116,15 @@ class _Region:
 class _AdjointSweep:
     """Builds the forward sweep, then the reverse sweep, of one function."""
 
-    def __init__(self, function: Function, new: Function, wrt: list[Value]):
+    def __init__(
+        self,
+        function: Function,
+        new: Function,
+        wrt: list[Value],
+        callee_wrt: dict[str, list[int]],
+    ):
         self.function = function
+        self.callee_wrt = callee_wrt
         self.builder = Builder(new)
         self.mapping: dict[Value, Value] = dict(zip(function.params, new.params))
         self.adjoints: dict[Value, Value] = {}
@@ -312,10 +322,13 @@ class _AdjointSweep:
             s if s is not None else self.adjoint_or_zeros(r)
             for r, s in zip(op.results, seeds)
         ]
-        results = [self._fresh(v.type) for v in op.operands]
-        attrs = {"callee": f"{op.attrs['callee']}_vjp_bwd", "groups": (len(results),)}
+        callee = op.attrs["callee"]
+        wrt = self.callee_wrt.get(callee, range(len(op.operands)))
+        arguments = [op.operands[k] for k in wrt]
+        results = [self._fresh(v.type) for v in arguments]
+        attrs = {"callee": f"{callee}_vjp_bwd", "groups": (len(results),)}
         self.builder.block.ops.append(Op("call", operands, results, attrs, [], op.loc))
-        for operand, adjoint in zip(op.operands, results):
+        for operand, adjoint in zip(arguments, results):
             if operand in self.active:
                 self.accumulate(operand, adjoint)
 

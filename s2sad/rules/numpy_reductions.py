@@ -94,9 +94,8 @@ class prod:
         return np.sum(x_dot * others, axis=axis, keepdims=keepdims)
 
     def adjoint(x, axis, keepdims, out_bar):
-        return runtime.unreduce(out_bar, x, axis, keepdims) * runtime.prod_others(
-            x, axis
-        )
+        others = runtime.prod_others(x, axis)
+        return runtime.unreduce(out_bar, x, axis, keepdims) * others
 
 
 @reduction("max", np.max, also=(np.amax,))
