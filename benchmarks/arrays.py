@@ -96,7 +96,13 @@ def cases():
     ]
     return [
         ("Rosenbrock n=1e3", rosenbrock, 0, [rng.normal(size=1000)], rosenbrock_hand),
-        ("Rosenbrock n=1e5", rosenbrock, 0, [rng.normal(size=100_000)], rosenbrock_hand),
+        (
+            "Rosenbrock n=1e5",
+            rosenbrock,
+            0,
+            [rng.normal(size=100_000)],
+            rosenbrock_hand,
+        ),
         ("MDS N=200, d=2", mds_loss, 0, [rng.normal(size=(200, 2)), D], mds_hand),
         ("MLP 3 layers, 256x256", network_loss, tuple(range(6)), network, network_hand),
     ]
@@ -127,7 +133,9 @@ def same(gradient, expected):
     """True when two gradients (arrays or tuples of arrays) agree to 1e-8 relative."""
     if isinstance(expected, tuple):
         return all(same(g, e) for g, e in zip(gradient, expected))
-    return np.allclose(gradient, expected, rtol=1e-8, atol=1e-10 * np.max(np.abs(expected)))
+    return np.allclose(
+        gradient, expected, rtol=1e-8, atol=1e-10 * np.max(np.abs(expected))
+    )
 
 
 def rows_for(name, function, wrt, args, hand, output_dir):
@@ -135,7 +143,9 @@ def rows_for(name, function, wrt, args, hand, output_dir):
     generated = s2sad.grad(function, wrt=wrt, output_dir=output_dir)
     expected = hand(*args)
     if not same(generated(*args), expected):
-        raise SystemExit(f"{name}: the generated gradient disagrees with the hand-written one")
+        raise SystemExit(
+            f"{name}: the generated gradient disagrees with the hand-written one"
+        )
     rows = [
         ("function", ns_per_call(function, args)),
         ("s2sad.grad (generated)", ns_per_call(generated, args)),
@@ -169,13 +179,16 @@ def main():
             others = ", ".join(
                 f"{what} {time / hand_time:.1f}×"
                 for what, time in rows.items()
-                if what not in ("function", "s2sad.grad (generated)", "hand-written gradient")
+                if what
+                not in ("function", "s2sad.grad (generated)", "hand-written gradient")
             )
             markdown.append(
                 f"| {name} | {generated / base:.2f} | {hand_time / base:.2f} | "
                 f"{ratio:.2f} | {others or 'not installed'} |"
             )
-    print("\n| case | generated grad × f | hand grad × f | generated × hand | others × hand |")
+    print(
+        "\n| case | generated grad × f | hand grad × f | generated × hand | others × hand |"
+    )
     print("|---|---:|---:|---:|---|")
     print("\n".join(markdown))
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 from . import __version__
 from .backend import emit_module
 from .errors import DifferentiationError
@@ -237,11 +239,20 @@ def vjp(
             raise DifferentiationError(
                 f"vjp_fn needs {n_out} cotangents (one per output), got {len(cotangents)}"
             )
-        return backward_sweep(residuals, *cotangents)
+        adjoints = backward_sweep(residuals, *cotangents)
+        given = primals + (None,) * (len(adjoints) - len(primals))
+        return tuple(_dense(a, p) for a, p in zip(adjoints, given))
 
     vjp_fn.source = derivative.source
     vjp_fn.path = derivative.path
     return out, vjp_fn
+
+
+def _dense(adjoint: Any, primal: Any) -> Any:
+    """Zeros shaped like an array ``primal`` where its adjoint simplified to the number 0."""
+    if isinstance(primal, np.ndarray) and np.ndim(adjoint) == 0 and adjoint == 0:
+        return np.zeros(primal.shape, dtype=np.result_type(primal, 0.0))
+    return adjoint
 
 
 def _check_arity(f: Callable[..., Any], count: int, exact: bool) -> None:

@@ -76,7 +76,13 @@ METHODS = {
 SHAPE_VARARGS = ("reshape", "transpose")
 """Methods that also take their shape or axes as separate arguments (``x.reshape(2, 3)``)."""
 
-ATTRIBUTES = {"T": "T", "shape": "shape", "ndim": "ndim", "size": "size", "dtype": "dtype"}
+ATTRIBUTES = {
+    "T": "T",
+    "shape": "shape",
+    "ndim": "ndim",
+    "size": "size",
+    "dtype": "dtype",
+}
 """Array attributes and the primitive each one reads."""
 
 DTYPES = {float: "float64", int: "int64", bool: "bool"}
@@ -127,7 +133,9 @@ class ArrayLowering(_Base):
             args = [ast.copy_location(ast.Tuple(args, ast.Load()), args[0])]
         call = ast.Call(ast.Name("np", ast.Load()), [owner] + args, node.keywords)
         ast.copy_location(call, node)
-        return self.call_primitive(function, call, hint, f"{ast.unparse(owner)}.{method}")
+        return self.call_primitive(
+            function, call, hint, f"{ast.unparse(owner)}.{method}"
+        )
 
     def _astype(self, node: ast.Call, hint: str) -> Value:
         if len(node.args) != 1 or node.keywords:
@@ -175,7 +183,9 @@ class ArrayLowering(_Base):
             return self.pack(elements, node, "tuple")
         if isinstance(node, ast.List):
             array = ast.Call(ast.Name("np", ast.Load()), [node], [])
-            return self.call_primitive(np.array, ast.copy_location(array, node), TEMPORARY, "np.array")
+            return self.call_primitive(
+                np.array, ast.copy_location(array, node), TEMPORARY, "np.array"
+            )
         if isinstance(node, ast.Constant) and node.value in (None, Ellipsis):
             return self.builder.const(node.value, loc=self.info.loc(node))
         if self._is_newaxis(node):
@@ -200,10 +210,14 @@ class ArrayLowering(_Base):
             elements = [self.argument(element) for element in node.elts]
             kind = "list" if isinstance(node, ast.List) else "tuple"
             return self.pack(elements, node, kind)
-        if isinstance(node, ast.Attribute) and not self.is_local(node):
-            value = self._resolve(node)
+        if isinstance(node, (ast.Name, ast.Attribute)) and not self.is_local(node):
+            value = self._resolve_quietly(node)
             if value is None or isinstance(value, str):
                 return self.builder.const(value, loc=self.info.loc(node))
+            if isinstance(value, (type, np.dtype)):
+                return self.builder.const(
+                    self._dtype_name(node), loc=self.info.loc(node)
+                )
         return self.expr(node)
 
     def pack(self, elements: list[Value], node: ast.AST, kind: str) -> Value:
@@ -251,9 +265,7 @@ class ArrayLowering(_Base):
             new = self.apply(entry, [current, self.expr(value)], target, TEMPORARY)
         else:
             new = self.expr(value)
-        updated = self.apply(
-            PRIMITIVES["setitem"], [array, index, new], target, name
-        )
+        updated = self.apply(PRIMITIVES["setitem"], [array, index, new], target, name)
         self.rebind(name, array, updated, target)
 
     def augmented_array(
@@ -283,7 +295,11 @@ class ArrayLowering(_Base):
         for other, value in list(self.env.items()):
             if value is old:
                 self.env[other] = new
-            elif other != name and self._shares_memory(value, old) and not self.provisional:
+            elif (
+                other != name
+                and self._shares_memory(value, old)
+                and not self.provisional
+            ):
                 self.stale[other] = (
                     f"{other!r} may share memory with {name!r}, which line {line} "
                     f"writes into; s2sad cannot follow writes through views",

@@ -358,8 +358,12 @@ class FunctionEmitter:
         target = ast.Name(self.name(acc), ast.Load())
         if basic_index(index, self.definer):
             where = subscript_index(self.operand(index))
-            return ast.AugAssign(ast.Subscript(target, where, ast.Store()), ast.Add(), self.operand(g))
-        call = ast.Call(dotted("np.add.at"), [target, self.operand(index), self.operand(g)], [])
+            return ast.AugAssign(
+                ast.Subscript(target, where, ast.Store()), ast.Add(), self.operand(g)
+            )
+        call = ast.Call(
+            dotted("np.add.at"), [target, self.operand(index), self.operand(g)], []
+        )
         return ast.Expr(call)
 
     def tape_statement(self, op: Op) -> ast.stmt:

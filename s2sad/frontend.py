@@ -287,7 +287,12 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
             if annotated is None and self.mode == USER:
                 self.inferred.add(arg.arg)
             params.append(
-                (arg.arg, self.kinds.get(arg.arg) or annotated or (ARRAY if self.mode == USER else FLOAT))
+                (
+                    arg.arg,
+                    self.kinds.get(arg.arg)
+                    or annotated
+                    or (ARRAY if self.mode == USER else FLOAT),
+                )
             )
         return params
 
@@ -329,9 +334,7 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             self._check_target(stmt.target)
             self._assign(stmt.target, stmt.value)
-        elif isinstance(stmt, ast.AugAssign) and isinstance(
-            stmt.target, ast.Subscript
-        ):
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
             self.store_subscript(stmt.target, stmt.value, stmt.op)
         elif isinstance(stmt, ast.AugAssign):
             self._check_target(stmt.target)
@@ -539,7 +542,9 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         callee = self._resolve(node.func)
         return self.call_primitive(callee, node, hint, ast.unparse(node.func))
 
-    def call_primitive(self, callee: Any, node: ast.Call, hint: str, name: str) -> Value:
+    def call_primitive(
+        self, callee: Any, node: ast.Call, hint: str, name: str
+    ) -> Value:
         """A call of ``callee`` (spelled ``name``): a primitive, a helper, or an error."""
         keywords = {k.arg: k.value for k in node.keywords}
         if None in keywords:
@@ -777,7 +782,9 @@ def _result_count(node: ast.FunctionDef) -> int:
 
 
 def _signature_text(entries: list[Primitive]) -> str:
-    texts = [str(e.signature)[1:-1] if e.signature else ", ".join(e.args) for e in entries]
+    texts = [
+        str(e.signature)[1:-1] if e.signature else ", ".join(e.args) for e in entries
+    ]
     return ") or (".join(texts)
 
 

@@ -107,7 +107,9 @@ class _Places:
     def safe(self, write: Op) -> bool:
         array = write.operands[0]
         block, index = self.position[write]
-        return self._owned(array, block) and self._unread_after(array, write, block, index)
+        return self._owned(array, block) and self._unread_after(
+            array, write, block, index
+        )
 
     def _owned(self, value: Value, block: Block) -> bool:
         """``value`` is a new array of this function's, defined in ``block`` (or carried by it)."""

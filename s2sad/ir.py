@@ -261,16 +261,16 @@ class Builder:
             loc,
             self.exact,
         )
+        if name == "const":
+            op.result.constant = op.attrs["value"]
         self.block.ops.append(op)
         return op
 
     def const(self, value: Any, loc: Loc | None = None) -> Value:
         """A constant: a number, or a static value (see :func:`type_of_constant`)."""
-        result = self.op(
+        return self.op(
             "const", [], [type_of_constant(value)], attrs={"value": value}, loc=loc
         ).result
-        result.constant = value
-        return result
 
     def ret(self, values: list[Value], loc: Loc | None = None) -> Op:
         """Terminate the function body with ``return values``."""

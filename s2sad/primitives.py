@@ -167,7 +167,9 @@ def lookup_callable(fn: Any, nargs: int) -> Primitive | None:
     return lookup_call(fn, [None] * nargs, {})
 
 
-def lookup_call(fn: Any, positional: Sequence[Any], keywords: dict[str, Any]) -> Primitive | None:
+def lookup_call(
+    fn: Any, positional: Sequence[Any], keywords: dict[str, Any]
+) -> Primitive | None:
     """The first primitive spelled ``fn`` whose arguments the call binds to, if any."""
     try:
         entries = _BY_CALLABLE.get(fn, [])

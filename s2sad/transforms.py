@@ -11,6 +11,7 @@ from .errors import DifferentiationError
 from .ir import TEMPORARY, Function, Op, Value, is_array
 from .primitives import PRIMITIVES
 from .passes.activity import varied
+from .passes.dense import dense_zeros
 from .passes.forward import forward
 from .passes.names import tidy_names
 from .passes.reverse import reverse
@@ -51,7 +52,8 @@ def _split_long_records(functions: list[Function]) -> None:
 
 def _arguments_needed(primal: Function, wrt: list[int]) -> dict[str, list[int]]:
     """For each function of the program, the parameters reverse mode needs adjoints
-    of: ``wrt`` for ``primal``; for a helper, those some call passes an active value to."""
+    of: ``wrt`` for ``primal``; for a helper, those some call passes an active value to.
+    """
     functions = {f.name: f for f in [primal, *primal.callees]}
     needed = {primal.name: set(wrt)}
     work = [primal.name]
@@ -87,7 +89,11 @@ def _helper_derivatives(
         helpers.insert(0, primal)
     functions: list[Function] = []
     for helper in helpers:
-        wrt = needed.get(helper.name, []) if mode == "vjp" else list(range(len(helper.params)))
+        wrt = (
+            needed.get(helper.name, [])
+            if mode == "vjp"
+            else list(range(len(helper.params)))
+        )
         functions += _derivative_functions(helper, mode, wrt, False, needed)
     return functions
 
@@ -131,10 +137,15 @@ def _derivative_functions(
         function = simplify(result.function)
         if trim_tape(function, function):
             simplify(function)
-        _own_adjoints(function, 1 if kind == "value_and_grad" else 0)
+        first = 1 if kind == "value_and_grad" else 0
+        _own_adjoints(function, first)
+        dense_zeros(function, first, [function.params[i] for i in wrt])
         return [function]
     if kind == "jvp":
-        return [simplify(forward(primal, wrt))]
+        function = simplify(forward(primal, wrt))
+        outputs = len(primal.returned)
+        dense_zeros(function, outputs, function.returned[:outputs])
+        return [function]
     if kind == "vjp":
         n_out = len(primal.returned)
         result = reverse(
@@ -179,7 +190,11 @@ def _own_adjoints(function: Function, first: int) -> None:
 
     for k, value in enumerate(term.operands[first:], start=first):
         if is_array(value.type) and borrowed(value):
-            copy = Op("np.copy", [value], [Value(function.names.fresh(TEMPORARY), value.type, TEMPORARY)])
+            copy = Op(
+                "np.copy",
+                [value],
+                [Value(function.names.fresh(TEMPORARY), value.type, TEMPORARY)],
+            )
             function.body.ops.insert(len(function.body.ops) - 1, copy)
             term.operands[k] = copy.result
 

@@ -7,7 +7,17 @@ from the rule table.
 
 from __future__ import annotations
 
-from ..ir import ARRAY, SEQ, TEMPORARY, Block, Builder, Function, Op, Value, new_function
+from ..ir import (
+    ARRAY,
+    SEQ,
+    TEMPORARY,
+    Block,
+    Builder,
+    Function,
+    Op,
+    Value,
+    new_function,
+)
 from ..primitives import PRIMITIVES
 from .activity import DIFFERENTIABLE_TYPES, varied
 from .rule_inline import clone_op, inline_rule, rename

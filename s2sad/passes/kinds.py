@@ -101,7 +101,9 @@ def _constraints(
                     spread(operand, result)
 
 
-def _reaches(start: Value, required: set[Value], spreads: dict[Value, list[Value]]) -> bool:
+def _reaches(
+    start: Value, required: set[Value], spreads: dict[Value, list[Value]]
+) -> bool:
     seen, stack = {start}, [start]
     while stack:
         value = stack.pop()

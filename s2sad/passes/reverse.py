@@ -48,6 +48,8 @@ class ReverseResult:
     function: Function
     forward_ops: int
     primal_defaults: tuple
+    wrt: list[int]
+    """The indices of the parameters whose adjoints the function returns."""
 
 
 def reverse(
@@ -99,7 +101,7 @@ def reverse(
     hints = [v.hint for v in outputs] if return_value else []
     hints += [f"{params[i].name}_bar" for i in wrt]
     builder.op("return", returned, [], attrs={"layout": layout, "hints": tuple(hints)})
-    return ReverseResult(new, forward_ops, function.defaults)
+    return ReverseResult(new, forward_ops, function.defaults, list(wrt))
 
 
 @dataclass
@@ -157,12 +159,14 @@ class _AdjointSweep:
         )
         before, body = copy.regions
         zero = Op("const", [], [self._fresh(INT)], {"value": 0})
+        zero.result.constant = 0
         parent.ops.insert(parent.ops.index(copy), zero)
         copy.operands.append(zero.result)
         before.args.append(self._fresh(INT, "iterations"))
         counter = self._fresh(INT, "iterations")
         body.args.append(counter)
         one = Op("const", [], [self._fresh(INT)], {"value": 1})
+        one.result.constant = 1
         step = Op("add", [counter, one.result], [self._fresh(INT)])
         body.ops[-1:-1] = [one, step]
         body.terminator.operands.append(step.result)
@@ -240,7 +244,9 @@ class _AdjointSweep:
             self.adjoints[primal] = contribution
             return
         add = "add_seq" if primal.type == SEQ else "add"
-        total = self.builder.op(add, [previous, contribution], [primal.type], hints=[hint])
+        total = self.builder.op(
+            add, [previous, contribution], [primal.type], hints=[hint]
+        )
         self.adjoints[primal] = total.result
 
     def adjoint_or_zeros(self, primal: Value) -> Value:
@@ -299,7 +305,8 @@ class _AdjointSweep:
 
     def _unbroadcast(self, op: Op, operand: Value, contribution: Value) -> Value:
         """An elementwise op's adjoint, summed back to ``operand``'s shape where
-        the other arguments may have broadcast it (see the runtime's ``unbroadcast``)."""
+        the other arguments may have broadcast it (see the runtime's ``unbroadcast``).
+        """
         others = [v for v in op.operands if v is not operand]
         if is_array(operand.type) and any(is_array(v.type) for v in others):
             reduced = self.builder.op(

@@ -239,8 +239,23 @@ class _Rewriter:
 
     def identity(self, op: Op) -> Value | None:
         """A value equal to ``op``'s result, or None; may rewrite ``op`` in place."""
+        if self.zero_product(op):
+            self.become_const(op, 0.0)
+            return None
         rule = _IDENTITIES.get(op.name)
         return rule(self, op, *op.operands) if rule else None
+
+    def zero_product(self, op: Op) -> bool:
+        """A derivative op linear in each differentiable argument, one of them 0
+        (``0.0 @ x``, ``np.sum(0.0)``): its result is 0, of whatever shape."""
+        entry = PRIMITIVES.get(op.name)
+        if entry is None or not entry.linear or op.exact or op.name == "mul":
+            return False
+        return any(
+            self.const(v) == 0 and not isinstance(self.const(v), bool)
+            for v, arg in zip(op.operands, entry.args)
+            if arg not in entry.nondiff and arg not in entry.shape_only
+        )
 
 
 def _keeps_type(op: Op, value: Value) -> Value | None:
@@ -383,7 +398,9 @@ def _spread_product(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     return _IDENTITIES_BY_NAME[op.name](s, op, x, y)
 
 
-def _add_at(s: _Rewriter, op: Op, acc: Value, x: Value, index: Value, g: Value) -> Value | None:
+def _add_at(
+    s: _Rewriter, op: Op, acc: Value, x: Value, index: Value, g: Value
+) -> Value | None:
     """Adding ``c`` spread over a shape at ``index`` adds ``c`` to each element there."""
     spread = s.scalar_spread(g)
     if spread is not None:

@@ -8,10 +8,20 @@ the cotangents.  Only values still read after simplification become residuals.
 from __future__ import annotations
 
 from ..primitives import PRIMITIVES
-from ..ir import RESIDUALS, Builder, Function, Op, Value, new_function, walk_ops
+from ..ir import (
+    RESIDUALS,
+    Builder,
+    Function,
+    Op,
+    Value,
+    is_array,
+    new_function,
+    walk_ops,
+)
 from .reverse import ReverseResult
 from .rule_inline import clone_op
 from .simplify import simplify
+from .dense import dense_zeros
 from .tape import trim_tape
 
 
@@ -36,12 +46,27 @@ def split(
     constant_ops = _constant_ops(primal_ops)
     recomputed = {r for op in constant_ops for r in op.results}
     candidates: list[Value] = []
-    for value in [v for op in walk_ops(sweep_ops) for v in op.operands] + adjoints:
+    arrays = [whole.params[i] for i in result.wrt if is_array(whole.params[i].type)]
+    read = [v for op in walk_ops(sweep_ops) for v in op.operands]
+    for value in read + adjoints + arrays:
         stored = value in primal_defs or value in primal_params
         if stored and value not in recomputed and value not in candidates:
             candidates.append(value)
 
     bwd = _backward(whole, constant_ops + sweep_ops, candidates, cotangents, adjoints)
+    unpacked = dict(zip(candidates, bwd.body.ops[0].results))
+    dense_zeros(
+        bwd,
+        0,
+        [
+            (
+                unpacked[whole.params[i]]
+                if whole.params[i] in unpacked
+                else whole.params[i]
+            )
+            for i in result.wrt
+        ],
+    )
     residuals = _keep_used_residuals(bwd, candidates)
 
     fwd = new_function(
