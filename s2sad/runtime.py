@@ -353,24 +353,34 @@ def tensordot_adjoint_y(g: Any, x: Any, y: Any, axes: Any) -> Any:
     return np.transpose(result, np.argsort(order))
 
 
-def einsum_adjoint(subscripts: str, g: Any, k: int, x: Any, y: Any = None) -> Any:
-    """The adjoint of operand ``k`` of ``np.einsum(subscripts, x[, y])``.
+def einsum_adjoint(
+    subscripts: str, g: Any, k: int, x: Any, y: Any = None, z: Any = None
+) -> Any:
+    """The adjoint of operand ``k`` of ``np.einsum(subscripts, x[, y[, z]])``.
 
-    Supports subscripts without ``...`` in which no operand repeats a letter;
-    letters only operand ``k`` has are summed in the product and broadcast back.
+    Letters only operand ``k`` has are summed in the product and broadcast
+    back; a letter it repeats (``"ii->"``) puts the adjoint on that diagonal.
+    Subscripts with ``...`` are not supported.
     """
-    operands = [x] if y is None else [x, y]
+    operands = [v for v in (x, y, z) if v is not None]
     inputs, output = _einsum_parts(subscripts, len(operands))
     target = inputs[k]
     others = [(s, v) for i, (s, v) in enumerate(zip(inputs, operands)) if i != k]
     available = set(output).union(*(set(s) for s, _ in others))
-    kept = "".join(c for c in target if c in available)
+    letters = "".join(dict.fromkeys(target))
+    kept = "".join(c for c in letters if c in available)
     spec = ",".join([output] + [s for s, _ in others]) + "->" + kept
-    result = np.einsum(spec, g, *[v for _, v in others])
-    for position, letter in enumerate(target):
+    reduced = np.einsum(spec, g, *[v for _, v in others])
+    for position, letter in enumerate(letters):
         if letter not in available:
-            result = np.expand_dims(result, position)
-    return np.broadcast_to(result, np.shape(operands[k]))
+            reduced = np.expand_dims(reduced, position)
+    sizes = dict(zip(target, np.shape(operands[k])))
+    spread = np.broadcast_to(reduced, [sizes[c] for c in letters])
+    if letters == target:
+        return spread
+    result = np.zeros(np.shape(operands[k]), dtype=np.result_type(spread, 0.0))
+    np.einsum(f"{target}->{letters}", result)[...] = spread
+    return result
 
 
 def _einsum_parts(subscripts: str, count: int) -> tuple[list[str], str]:
@@ -382,10 +392,8 @@ def _einsum_parts(subscripts: str, count: int) -> tuple[list[str], str]:
     if "->" not in spec:
         letters = "".join(parts)
         output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    if len(parts) != count or any(len(set(p)) != len(p) for p in parts):
-        raise NotImplementedError(
-            f"s2sad differentiates einsum subscripts without repeated letters in one operand, got {subscripts!r}"
-        )
+    if len(parts) != count:
+        raise ValueError(f"{subscripts!r} names {len(parts)} operands, got {count}")
     return parts, output
 
 

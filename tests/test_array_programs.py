@@ -22,16 +22,9 @@ def case_id(f, point):
     return f"{f.__name__}({shapes})"
 
 
-def params(cases, test):
-    """The cases as pytest params, those ``XFAILS`` lists for ``test`` marked."""
-    out = []
-    for f, point in cases:
-        marks = ()
-        reason = XFAILS.get(f.__name__, {}).get(test)
-        if reason is not None:
-            marks = pytest.mark.xfail(reason=reason, strict=True)
-        out.append(pytest.param(f, point, id=case_id(f, point), marks=marks))
-    return out
+def params(cases):
+    """The cases as pytest params with readable ids."""
+    return [pytest.param(f, point, id=case_id(f, point)) for f, point in cases]
 
 
 def is_active(value):
@@ -122,30 +115,6 @@ def flat(value):
     return value
 
 
-GRAD = ("grad", "value_and_grad")
-JVP = ("jvp", "dot_product")
-ALL = GRAD + JVP
-
-
-def failing(tests, reason):
-    return {test: reason for test in tests}
-
-
-XFAILS = {
-    "einsum_trace": failing(
-        GRAD + ("dot_product",),
-        "reverse mode of einsum with a letter repeated in one operand ('ii->'): "
-        "runtime.einsum_adjoint raises NotImplementedError when the gradient runs",
-    ),
-    "einsum_three_operands": failing(
-        ALL,
-        "np.einsum with three operands: UnsupportedSyntaxError "
-        "\"unsupported constant 'i,ij,j->'\" (only 1- and 2-operand einsum have rules)",
-    ),
-}
-"""Known compiler bugs: function name -> {test: reason}."""
-
-
 @pytest.fixture(scope="module")
 def out_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("array_programs")
@@ -154,7 +123,7 @@ def out_dir(tmp_path_factory):
 # ---------------------------------------------------------------- scalar losses
 
 
-@pytest.mark.parametrize("f, point", params(ARRAY_CASES, "grad"))
+@pytest.mark.parametrize("f, point", params(ARRAY_CASES))
 def test_grad_matches_finite_differences(f, point, out_dir):
     wrt = active_indices(point)
     gradient = s2sad.grad(f, wrt=wrt, output_dir=out_dir)(*copied(point))
@@ -165,7 +134,7 @@ def test_grad_matches_finite_differences(f, point, out_dir):
         assert_close(g, e, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("f, point", params(ARRAY_CASES, "value_and_grad"))
+@pytest.mark.parametrize("f, point", params(ARRAY_CASES))
 def test_value_and_grad(f, point, out_dir):
     wrt = active_indices(point)
     value, gradient = s2sad.value_and_grad(f, wrt=wrt, output_dir=out_dir)(
@@ -177,7 +146,7 @@ def test_value_and_grad(f, point, out_dir):
         assert_close(g, h, rtol=1e-14, atol=0)
 
 
-@pytest.mark.parametrize("f, point", params(ARRAY_CASES + VECTOR_CASES, "jvp"))
+@pytest.mark.parametrize("f, point", params(ARRAY_CASES + VECTOR_CASES))
 def test_jvp_matches_finite_differences(f, point, out_dir):
     direction = random_like(point, seed=0)
     out, out_dot = s2sad.jvp(f, copied(point), direction, output_dir=out_dir)
@@ -186,7 +155,7 @@ def test_jvp_matches_finite_differences(f, point, out_dir):
     assert_close(flat(out_dot), expected, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("f, point", params(ARRAY_CASES + VECTOR_CASES, "dot_product"))
+@pytest.mark.parametrize("f, point", params(ARRAY_CASES + VECTOR_CASES))
 def test_dot_product_identity_between_modes(f, point, out_dir):
     """<J t, c> == <t, J^T c>."""
     tangent = random_like(point, seed=1)
@@ -234,7 +203,7 @@ def test_derivatives_do_not_change_the_arguments(out_dir):
 # ---------------------------------------------------------------- float32
 
 
-@pytest.mark.parametrize("f, point", params(FLOAT32_CASES, "float32_grad"))
+@pytest.mark.parametrize("f, point", params(FLOAT32_CASES))
 def test_float32_gradient_stays_float32(f, point, out_dir):
     wrt = active_indices(point)
     gradient = s2sad.grad(f, wrt=wrt, output_dir=out_dir)(*copied(point))
@@ -246,7 +215,7 @@ def test_float32_gradient_stays_float32(f, point, out_dir):
         assert_close(g, e, rtol=1e-3, atol=1e-3)
 
 
-@pytest.mark.parametrize("f, point", params(FLOAT32_CASES, "float32_modes"))
+@pytest.mark.parametrize("f, point", params(FLOAT32_CASES))
 def test_float32_jvp_and_vjp(f, point, out_dir):
     tangent = random_like(point, seed=3)
     out, out_dot = s2sad.jvp(f, copied(point), tangent, output_dir=out_dir)
@@ -271,7 +240,7 @@ def marked_line(f, marker):
     return first + offset
 
 
-@pytest.mark.parametrize("f, point", params(REJECTED, "rejected"))
+@pytest.mark.parametrize("f, point", params(REJECTED))
 @pytest.mark.parametrize("kind", ["grad", "jvp", "vjp"])
 def test_reading_after_a_write_through_a_view_is_rejected(f, point, kind, out_dir):
     with pytest.raises(s2sad.S2SADError) as info:

@@ -1039,6 +1039,21 @@ def einsum_summed_letter(x, y):
     return np.einsum("ij,k->i", x, y)
 
 
+def einsum_trace(x):
+    return np.einsum("ii->", x)
+
+
+def einsum_diagonal(x):
+    return np.einsum("ii->i", x)
+
+
+def einsum_chain(x, y, z):
+    return np.einsum("ij,jk,k->i", x, y, z)
+
+
+case(einsum_trace, normal(3, 3))
+case(einsum_diagonal, normal(4, 4))
+case(einsum_chain, normal(3, 4), normal(4, 2), normal(2))
 case(einsum_transpose, normal(3, 4))
 case(einsum_row_sums, normal(3, 4))
 case(einsum_total, normal(2, 3, 4))
@@ -1725,6 +1740,11 @@ def make_loss(f, count):
 
         def loss(x, y, c):
             return np.sum(f(x, y) * c)
+
+    elif count == 3:
+
+        def loss(x, y, z, c):
+            return np.sum(f(x, y, z) * c)
 
     else:
         raise ValueError(count)

@@ -39,8 +39,8 @@ for _name, _args in (
 helper("solve_tangent", "a b out a_dot b_dot", nondiff="a b out")(None)
 helper(
     "einsum_adjoint",
-    "subscripts, g, k, x, y=None",
-    nondiff="subscripts k x y",
+    "subscripts, g, k, x, y=None, z=None",
+    nondiff="subscripts k x y z",
 )(None)
 
 
@@ -135,6 +135,29 @@ class einsum_2:
         return runtime.einsum_adjoint(
             subscripts, out_bar, 0, x, y
         ), runtime.einsum_adjoint(subscripts, out_bar, 1, x, y)
+
+
+@product(
+    "einsum_3",
+    "subscripts, x, y, z",
+    np.einsum,
+    nondiff="subscripts",
+    syntax=Syntax("call", "np.einsum"),
+)
+class einsum_3:
+    def tangent(subscripts, x, y, z, x_dot, y_dot, z_dot):
+        return (
+            np.einsum(subscripts, x_dot, y, z)
+            + np.einsum(subscripts, x, y_dot, z)
+            + np.einsum(subscripts, x, y, z_dot)
+        )
+
+    def adjoint(subscripts, x, y, z, out_bar):
+        return (
+            runtime.einsum_adjoint(subscripts, out_bar, 0, x, y, z),
+            runtime.einsum_adjoint(subscripts, out_bar, 1, x, y, z),
+            runtime.einsum_adjoint(subscripts, out_bar, 2, x, y, z),
+        )
 
 
 # ---------------------------------------------------------------- linalg
