@@ -9,8 +9,9 @@ anything.
 
 A shape is a tuple of leading dimensions and an optional unknown *tail*.  A
 dimension is an ``int`` or ``(base, offset)``: the size ``base`` (dimension
-``k`` of some value's tail) plus a constant.  A parameter's shape is all
-tail.  Values whose shape the pass cannot follow have none.
+``k`` of some value's tail) plus a constant.  An array whose shape the pass
+cannot follow (a parameter, a product) is all tail, a tail of its own: it
+equals only itself and what elementwise operations with numbers make of it.
 """
 
 from __future__ import annotations
@@ -66,19 +67,24 @@ class _Inference:
         self.definer = {r: op for op in function.walk() for r in op.results}
         self.shapes: dict[Value, Shape] = {}
         for param in function.params:
-            self.shapes[param] = _shape_of_type(param) or Shape((), (param.name, 0))
+            self._set(param, None)
         for op in function.walk():
             for region in op.regions:
                 for arg in region.args:
-                    self._set(arg, _shape_of_type(arg))
-            if len(op.results) == 1:
-                self._set(op.result, self._result_shape(op))
+                    self._set(arg, None)
+            inferred = self._result_shape(op) if len(op.results) == 1 else None
             for result in op.results:
-                self._set(result, _shape_of_type(result))
+                self._set(result, inferred)
 
     def _set(self, value: Value, shape: Shape | None) -> None:
-        if shape is not None:
+        """Record ``shape`` for ``value``: a number's is ``()``; an array whose
+        shape is not known gets a shape of its own, equal to no other."""
+        if value.type in SCALAR_TYPES:
+            self.shapes[value] = SCALAR
+        elif shape is not None:
             self.shapes[value] = shape
+        elif value.type in ARRAYS:
+            self.shapes[value] = Shape((), (value, 0))
 
     def _result_shape(self, op: Op) -> Shape | None:
         if op.name == "const" or op.regions:
@@ -139,10 +145,6 @@ class _Inference:
                 parts += inner
             return parts
         return None
-
-
-def _shape_of_type(value: Value) -> Shape | None:
-    return SCALAR if value.type in SCALAR_TYPES else None
 
 
 def _broadcast(operands: list[Shape | None]) -> Shape | None:

@@ -398,6 +398,18 @@ def _spread_product(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     return _IDENTITIES_BY_NAME[op.name](s, op, x, y)
 
 
+def _unreduce(
+    s: _Rewriter, op: Op, g: Value, x: Value, axis: Value, keepdims: Value
+) -> Value | None:
+    """A number spread over one shape, then spread again over ``x``'s, is that
+    number spread over ``x``'s shape."""
+    spread = s.scalar_spread(g)
+    if spread is not None and not op.exact:
+        c, _, whole, flat = spread.operands
+        s.become(op, "unreduce", [c, x, whole, flat])
+    return None
+
+
 def _add_at(
     s: _Rewriter, op: Op, acc: Value, x: Value, index: Value, g: Value
 ) -> Value | None:
@@ -431,5 +443,6 @@ _IDENTITIES = {
     "xlogy": _xlogy,
     "getitem_adjoint": _scatter,
     "unbroadcast": _unbroadcast,
+    "unreduce": _unreduce,
     "add_at": _add_at,
 }
