@@ -52,6 +52,14 @@ def mds_hand(W, D):
     return 4.0 * (np.sum(both, axis=1)[:, None] * W - both @ W)
 
 
+def mds_hand_chain_rule(W, D):
+    """The MDS gradient by the chain rule alone, as backpropagation computes it."""
+    differences = W[:, None, :] - W[None, :, :]
+    residual = np.sum(differences**2, axis=-1) - D
+    outer = 4.0 * residual[:, :, None] * differences
+    return np.sum(outer, axis=1) - np.sum(outer, axis=0)
+
+
 def network_loss(W1, b1, W2, b2, W3, b3, X, Y):
     """Half the mean squared error of a 3-layer tanh network on a batch."""
     h1 = np.tanh(X @ W1 + b1)
@@ -151,6 +159,8 @@ def rows_for(name, function, wrt, args, hand, output_dir):
         ("s2sad.grad (generated)", ns_per_call(generated, args)),
         ("hand-written gradient", ns_per_call(hand, args)),
     ]
+    if function is mds_loss and same(mds_hand_chain_rule(*args), expected):
+        rows.append(("hand-written, chain rule only", ns_per_call(mds_hand_chain_rule, args)))
     for label, make in FRAMEWORKS.items():
         try:
             other = make(function, wrt)

@@ -375,25 +375,40 @@ def _scatter(s: _Rewriter, op: Op, g: Value, x: Value, index: Value) -> Value | 
 
 
 def _unbroadcast(s: _Rewriter, op: Op, g: Value, x: Value) -> Value | None:
-    """Summing ``g`` back to the shape of ``x`` does nothing when the shapes are equal."""
-    return g if s.same_shape(g, x) else None
+    """Summing ``g`` back to the shape of ``x`` does nothing when the shapes are
+    equal; a sum of ``-h`` or ``k * h`` (``k`` a number) is ``-`` or ``k *`` the sum of ``h``."""
+    if s.same_shape(g, x):
+        return g
+    negated = s.defined_by(g, "neg")
+    scaled = s.defined_by(g, "mul")
+    if negated is not None:
+        inner = s.insert("unbroadcast", [negated.operands[0], x], op.result.type)
+        s.become(op, "neg", [inner])
+    elif scaled is not None:
+        for k, h in (scaled.operands, scaled.operands[::-1]):
+            if s.shapes.get(k) == SCALAR and s.shapes.get(h) != SCALAR:
+                inner = s.insert("unbroadcast", [h, x], op.result.type)
+                s.become(op, "mul", [k, inner])
+                break
+    return None
 
 
 def _spread_product(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
-    """``c`` spread over ``v``'s shape, times ``y`` of that same shape, is ``c * y``;
-    times a number ``k``, it is ``c * k`` spread over that shape."""
+    """``g`` spread over ``v``'s shape, times a number ``k``, is ``g * k`` spread
+    over that shape (fewer multiplications); ``c`` (a number) spread, times ``y`` of
+    that same shape, is ``c * y``."""
     for a, b in ((x, y), (y, x)) if op.name == "mul" else ((x, y),):
-        spread = s.scalar_spread(a)
+        spread = s.defined_by(a, "unreduce")
         if spread is None or op.exact:
             continue
-        c, v, axis, keepdims = spread.operands
-        operands = [c, b] if a is x else [b, c]
-        if s.same_shape(b, v):
-            s.become(op, op.name, operands)
-            return None
+        g, v, axis, keepdims = spread.operands
+        operands = [g, b] if a is x else [b, g]
         if s.shapes.get(b) == SCALAR:
-            scaled = s.insert(op.name, operands, FLOAT)
+            scaled = s.insert(op.name, operands, g.type)
             s.become(op, "unreduce", [scaled, v, axis, keepdims])
+            return None
+        if s.scalar_spread(a) is not None and s.same_shape(b, v):
+            s.become(op, op.name, operands)
             return None
     return _IDENTITIES_BY_NAME[op.name](s, op, x, y)
 
