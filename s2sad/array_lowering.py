@@ -23,19 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import UnsupportedSyntaxError
-from .ir import (
-    ARRAY,
-    BOOL_ARRAY,
-    DIFFERENTIABLE,
-    FLOAT,
-    INT_ARRAY,
-    OBJECT,
-    SEQ,
-    TEMPORARY,
-    Value,
-    is_array,
-)
-from .primitives import PRIMITIVES, Primitive
+from .ir import DIFFERENTIABLE, OBJECT, SEQ, TEMPORARY, Value, is_array
+from .primitives import PRIMITIVES
 
 if TYPE_CHECKING:
     from .frontend import _Lowering

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from .errors import UnsupportedSyntaxError
 from .ir import (
     BOOL,
-    FLOAT,
     INT,
     TEMPORARY,
     Block,

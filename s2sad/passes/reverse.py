@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from ..ir import (
     ARRAY,
-    FLOAT,
     INT,
     SEQ,
     RESIDUALS,

@@ -376,7 +376,8 @@ def _scatter(s: _Rewriter, op: Op, g: Value, x: Value, index: Value) -> Value | 
 
 def _unbroadcast(s: _Rewriter, op: Op, g: Value, x: Value) -> Value | None:
     """Summing ``g`` back to the shape of ``x`` does nothing when the shapes are
-    equal; a sum of ``-h`` or ``k * h`` (``k`` a number) is ``-`` or ``k *`` the sum of ``h``."""
+    equal; a sum of ``-h`` or ``k * h`` (``k`` a number) is ``-`` or ``k *`` the sum of ``h``.
+    """
     if s.same_shape(g, x):
         return g
     negated = s.defined_by(g, "neg")

@@ -30,7 +30,8 @@ def split(
 ) -> tuple[Function, Function]:
     """``(fwd, bwd)``: ``fwd(primals) -> (outs, residuals)``, ``bwd(residuals, *cotangents) -> adjoints``.
 
-    ``residuals`` is one tuple, unpacked at the start of ``bwd``.
+    ``residuals`` is one tuple, unpacked at the start of ``bwd``.  It holds the
+    array arguments whose adjoints simplify to 0, for zeros of their shape.
 
     ``result`` must come from :func:`reverse` with ``return_value=True``.
     """
@@ -55,18 +56,8 @@ def split(
 
     bwd = _backward(whole, constant_ops + sweep_ops, candidates, cotangents, adjoints)
     unpacked = dict(zip(candidates, bwd.body.ops[0].results))
-    dense_zeros(
-        bwd,
-        0,
-        [
-            (
-                unpacked[whole.params[i]]
-                if whole.params[i] in unpacked
-                else whole.params[i]
-            )
-            for i in result.wrt
-        ],
-    )
+    wrt = [whole.params[i] for i in result.wrt]
+    dense_zeros(bwd, 0, [unpacked.get(p, p) for p in wrt])
     residuals = _keep_used_residuals(bwd, candidates)
 
     fwd = new_function(
