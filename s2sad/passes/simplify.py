@@ -26,7 +26,7 @@ from ..ir import (
     is_array,
     type_of_constant,
 )
-from ..primitives import PRIMITIVES
+from ..primitives import PRIMITIVES, REDUCE
 from .shapes import SCALAR, infer_shapes
 
 COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
@@ -426,6 +426,27 @@ def _unreduce(
     return None
 
 
+def _reduced_count(s: _Rewriter, op: Op, x: Value, axis: Value) -> Value | None:
+    """Count elements without computing the array: through an elementwise op to
+    an operand of the same shape, and through a reduction to its argument."""
+    definer = s.definers.get(x)
+    entry = PRIMITIVES.get(definer.name) if definer is not None else None
+    if entry is None:
+        return None
+    if entry.elementwise:
+        for operand in definer.operands:
+            if operand is not x and s.same_shape(operand, x):
+                s.become(op, "reduced_count", [operand, axis])
+                return None
+    if entry.result_type == REDUCE and axis.constant is None:
+        static = dict(zip(entry.args, definer.operands))
+        if static["keepdims"].constant is False:
+            every = s.insert("reduced_count", [static["x"], axis], INT)
+            part = s.insert("reduced_count", [static["x"], static["axis"]], INT)
+            s.become(op, "floordiv", [every, part])
+    return None
+
+
 def _add_at(
     s: _Rewriter, op: Op, acc: Value, x: Value, index: Value, g: Value
 ) -> Value | None:
@@ -460,5 +481,6 @@ _IDENTITIES = {
     "getitem_adjoint": _scatter,
     "unbroadcast": _unbroadcast,
     "unreduce": _unreduce,
+    "reduced_count": _reduced_count,
     "add_at": _add_at,
 }
