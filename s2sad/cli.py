@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 from .api import derive, normalize_wrt
 from .errors import S2SADError
 from .frontend import lower
-from .ir import FLOAT
+from .ir import DIFFERENTIABLE
 from .printer import print_function
 from .transforms import KINDS, derivative_functions
 
@@ -120,11 +120,11 @@ def load_target(target: str) -> Callable[..., Any]:
 
 
 def _wrt_names(fn: Callable[..., Any], text: str | None) -> tuple[str, ...] | str:
-    """The parameters named by ``--wrt``, or all the ``float`` ones (one name alone as a str)."""
+    """The parameters named by ``--wrt``, or all the float and array ones (one name alone as a str)."""
     if text:
         names = tuple(part.strip() for part in text.split(",") if part.strip())
     else:
-        names = tuple(p.name for p in lower(fn).params if p.type == FLOAT)
+        names = tuple(p.name for p in lower(fn).params if p.type in DIFFERENTIABLE)
     return names[0] if len(names) == 1 else names
 
 

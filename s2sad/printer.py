@@ -1,12 +1,13 @@
 """Textual form of the IR, as printed by ``s2sad ir`` and compared by golden tests.
 
-Constants are printed inline where they are used; every other op is one line
+Constants, slices and index tuples are printed inline where they are used
+(``getitem(x, [1:, None])``); every other op is one line
 ``results = name(operands) {attrs}``, followed by its regions, indented.
 """
 
 from __future__ import annotations
 
-from .ir import Block, Function, Op, Value
+from .ir import OBJECT, Block, Function, Op, Value
 
 REGION_LABELS = {"if": ("then", "else"), "for": ("body",), "while": ("before", "body")}
 
@@ -42,6 +43,13 @@ class _Printer:
         for op in block.ops:
             if op.name == "const":
                 self.constants[op.result] = repr(op.attrs["value"])
+            elif op.name == "slice":
+                parts = [self.operand(v) for v in op.operands]
+                text = ":".join("" if p == "None" else p for p in parts)
+                self.constants[op.result] = text.removesuffix(":")
+            elif op.name == "pack" and op.result.type == OBJECT:
+                parts = ", ".join(self.operand(v) for v in op.operands)
+                self.constants[op.result] = f"[{parts}]"
             else:
                 self.op(op, depth)
 
