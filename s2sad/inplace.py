@@ -10,7 +10,7 @@ after the write.
 
 from __future__ import annotations
 
-from .ir import INT, Block, Function, Op, Value
+from .ir import ARRAYS, INT, Block, Function, Op, Value
 from .primitives import PRIMITIVES
 
 FRESH = {
@@ -77,6 +77,13 @@ def basic_index(index: Value, definer: dict[Value, Op]) -> bool:
     return op.name in ("const", "slice") or index.type == INT
 
 
+def _makes_new_array(op: Op) -> bool:
+    """``op``'s result is a new, writable array: a creation, a copy, or an elementwise result."""
+    entry = PRIMITIVES.get(op.name)
+    elementwise = entry is not None and entry.elementwise and not entry.view
+    return op.name in FRESH or (elementwise and op.results[0].type in ARRAYS)
+
+
 class _Places:
     """Where each value is defined and read, block by block."""
 
@@ -115,7 +122,7 @@ class _Places:
         """``value`` is a new array of this function's, defined in ``block`` (or carried by it)."""
         definer = self.definer.get(value)
         if definer is not None:
-            return self.position[definer][0] is block and definer.name in FRESH
+            return self.position[definer][0] is block and _makes_new_array(definer)
         if value not in self.arg_of:
             return False
         loop, body, k = self.arg_of[value]
@@ -128,7 +135,7 @@ class _Places:
             self._owned(init, loop_block)
             and self._unread_after(init, loop, loop_block, loop_index)
             and self.definer.get(yielded) is not None
-            and self.definer[yielded].name in FRESH
+            and _makes_new_array(self.definer[yielded])
         )
 
     def _unread_after(self, array: Value, write: Op, block: Block, index: int) -> bool:

@@ -106,6 +106,21 @@ def setitem_value_adjoint(g: Any, index: Any, value: Any) -> Any:
     return unbroadcast(picked, value)
 
 
+def detach(x: Any) -> Any:
+    """``x``, copied if it is a view of another array (so a later write into that
+    array cannot change what the tape holds)."""
+    if isinstance(x, np.ndarray) and x.base is not None:
+        return x.copy()
+    return x
+
+
+def shape_of(x: Any) -> Any:
+    """An array with ``x``'s shape and dtype holding one number: what reverse mode
+    stores for a value it needs only the shape of."""
+    x = np.asarray(x)
+    return np.broadcast_to(np.zeros((), dtype=x.dtype), x.shape)
+
+
 def add_seq(x: Any, y: Any) -> Any:
     """Two adjoints of a tuple or list of values added element by element (``+`` would concatenate)."""
     if not isinstance(x, (tuple, list)):

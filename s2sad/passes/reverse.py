@@ -36,7 +36,7 @@ from ..ir import (
 )
 from ..primitives import PRIMITIVES
 from .activity import varied
-from .rule_inline import clone_op, inline_rule, rename
+from .rule_inline import clone_op, inline_rule, rename, shape_only_params
 
 
 @dataclass
@@ -136,6 +136,7 @@ class _AdjointSweep:
         self.iteration_counts: dict[Op, Value] = {}
         self.call_residuals: dict[Op, Value] = {}
         self.stack: list[_Region] = []
+        self.shape_markers: dict[Value, Value] = {}
         self.pushes: list[tuple[Block, list[Value]]] = []
         self.tape: Value | None = None
 
@@ -214,12 +215,45 @@ class _AdjointSweep:
             region.needed.append(value)
         return region.popped[value]
 
+    def primal_shape(self, value: Value) -> Value:
+        """Something with ``value``'s shape and dtype, for arguments read only for
+        those: ``value`` itself where it can be read directly, else a
+        ``runtime.shape_of`` carrier (no data), so the tape keeps no array for it."""
+        home = self.home.get(value, self.function.body)
+        if home is self.function.body or not is_array(value.type):
+            return self.primal(value)
+        region = next(r for r in reversed(self.stack) if r.block is home)
+        if value in region.provided:
+            return region.provided[value]
+        if value in region.popped:
+            return region.popped[value]
+        if value not in self.shape_markers:
+            carrier = Op("shape_of", [self.mapping[value]], [self._fresh(ARRAY)])
+            _insert_after_definition(self.copies[home], carrier)
+            marker = carrier.result.copy()
+            self.home[marker] = home
+            self.mapping[marker] = carrier.result
+            self.shape_markers[value] = marker
+        return self.primal(self.shape_markers[value])
+
+    def _detached(self, block: Block, value: Value) -> Value:
+        """What the forward sweep pushes for ``value``: the value, or a copy of
+        it where it may be a view of an array a later write changes in place."""
+        pushed = self.mapping[value]
+        definer = next((op for op in block.ops if pushed in op.results), None)
+        entry = PRIMITIVES.get(definer.name) if definer is not None else None
+        if entry is None or not entry.view or not is_array(pushed.type):
+            return pushed
+        copy = Op("detach", [pushed], [self._fresh(pushed.type)])
+        _insert_after_definition(block, copy)
+        return copy.result
+
     def finish_tape(self) -> int:
         """Insert the tape and its pushes into the forward sweep; the number of ops added to it."""
         if self.tape is None:
             return 0
         for record, (block, values) in enumerate(self.pushes):
-            operands = [self.tape] + [self.mapping[v] for v in values]
+            operands = [self.tape] + [self._detached(block, v) for v in values]
             push = Op("push", operands, [], {"record": record})
             block.ops.insert(len(block.ops) - 1, push)
             _push_early(block)
@@ -255,7 +289,7 @@ class _AdjointSweep:
         if adjoint is not None:
             return adjoint
         if primal.type in (ARRAY, SEQ):
-            zeros = self.builder.op("zeros_like", [self.primal(primal)], [ARRAY])
+            zeros = self.builder.op("zeros_like", [self.primal_shape(primal)], [ARRAY])
             return zeros.result
         return self.builder.const(0.0)
 
@@ -285,11 +319,15 @@ class _AdjointSweep:
     def reverse_primitive(self, op: Op) -> None:
         entry = PRIMITIVES[op.name]
         primal_args = dict(zip(entry.args, op.operands))
+        shapes_only = shape_only_params(entry, "adjoint")
 
         def bind(name: str) -> Value:
             if name == "out_bar":
                 return self.adjoints[op.result]
-            return self.primal(op.result if name == "out" else primal_args[name])
+            value = op.result if name == "out" else primal_args[name]
+            if name in shapes_only:
+                return self.primal_shape(value)
+            return self.primal(value)
 
         differentiable = [
             v for v, a in zip(op.operands, entry.args) if a not in entry.nondiff
@@ -309,12 +347,16 @@ class _AdjointSweep:
         others = [v for v in op.operands if v is not operand]
         if is_array(operand.type) and any(is_array(v.type) for v in others):
             reduced = self.builder.op(
-                "unbroadcast", [contribution, self.primal(operand)], [operand.type]
+                "unbroadcast",
+                [contribution, self.primal_shape(operand)],
+                [operand.type],
             )
             return reduced.result
         if not is_array(operand.type) and is_array(op.result.type):
             reduced = self.builder.op(
-                "unbroadcast", [contribution, self.primal(operand)], [operand.type]
+                "unbroadcast",
+                [contribution, self.primal_shape(operand)],
+                [operand.type],
             )
             return reduced.result
         return contribution
@@ -496,6 +538,15 @@ def _push_early(block: Block) -> None:
         if nested or pushed & set(op.results):
             at = index + 1
     block.ops.insert(at, block.ops.pop(-2))
+
+
+def _insert_after_definition(block: Block, op: Op) -> None:
+    """Put ``op`` in ``block`` right after the op defining its operand (first if a block argument)."""
+    operand = op.operands[0]
+    at = next(
+        (k + 1 for k, other in enumerate(block.ops) if operand in other.results), 0
+    )
+    block.ops.insert(at, op)
 
 
 def _find_definer(block: Block, value: Value) -> tuple[Block, Op]:

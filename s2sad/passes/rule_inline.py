@@ -37,6 +37,25 @@ def template(entry: Primitive, kind: str) -> Function:
     return rule
 
 
+@cache
+def shape_only_params(entry: Primitive, kind: str) -> frozenset[str]:
+    """The parameters of ``entry``'s ``kind`` rule that it reads only for their
+    shape and dtype (``x`` in ``runtime.unreduce(out_bar, x)``)."""
+    rule = template(entry, kind)
+    uses: dict[str, list[bool]] = {p.name: [] for p in rule.params}
+    by_value = {p: p.name for p in rule.params}
+    for op in rule.walk():
+        user = PRIMITIVES.get(op.name)
+        for arg, operand in zip(user.args if user else (), op.operands):
+            if operand in by_value:
+                uses[by_value[operand]].append(arg in user.shape_only)
+        if user is None:
+            for operand in op.operands:
+                if operand in by_value:
+                    uses[by_value[operand]].append(False)
+    return frozenset(name for name, flags in uses.items() if flags and all(flags))
+
+
 def inline_rule(
     builder: Builder,
     entry: Primitive,

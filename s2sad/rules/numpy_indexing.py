@@ -105,6 +105,27 @@ class add_at:
 
 
 primitive(
+    "detach",
+    "x",
+    runtime.detach,
+    Syntax("call", "runtime.detach"),
+    result_type=SAME,
+    nondiff="x",
+)(None)
+
+
+primitive(
+    "shape_of",
+    "x",
+    runtime.shape_of,
+    Syntax("call", "runtime.shape_of"),
+    result_type=ARRAY_RESULT,
+    nondiff="x",
+    shape_only="x",
+)(None)
+
+
+primitive(
     "zeros_like",
     "x",
     runtime.zeros_like,
