@@ -56,14 +56,19 @@ class Derivative:
 
 
 def derive(
-    f: Callable[..., Any], kind: str, wrt: Wrt = 0, output_dir: PathLike = None
+    f: Callable[..., Any],
+    kind: str,
+    wrt: Wrt = 0,
+    output_dir: PathLike = None,
+    arrays: frozenset[int] = frozenset(),
 ) -> Derivative:
     """Generate (or reuse) the derivative ``kind`` of ``f`` and import it.
 
     ``kind`` is ``grad``, ``value_and_grad``, ``jvp`` or ``vjp``; ``wrt`` picks
-    the parameters (ignored by ``jvp`` and ``vjp``, which use all of them).
+    the parameters (ignored by ``jvp`` and ``vjp``, which use all of them);
+    ``arrays`` lists parameters known to be arrays (the primals ``vjp`` got).
     """
-    primal = lower(f, scalar_output=kind in ("grad", "value_and_grad"))
+    primal = lower(f, scalar_output=kind in ("grad", "value_and_grad"), arrays=arrays)
     indices, single = normalize_wrt(
         primal, wrt if kind in ("grad", "value_and_grad") else None
     )
@@ -146,9 +151,14 @@ _MEMO: dict[tuple, Derivative] = {}
 
 
 def _memo_derive(
-    f: Callable[..., Any], kind: str, wrt: Wrt, out: PathLike
+    f: Callable[..., Any],
+    kind: str,
+    wrt: Wrt,
+    out: PathLike,
+    arrays: frozenset[int] = frozenset(),
 ) -> Derivative:
-    """``derive`` once per function, kind, ``wrt`` and directory in this process.
+    """``derive`` once per function, kind, ``wrt``, array parameters and
+    directory in this process.
 
     Like ``jax.jit``, the memo is keyed on the function object: a module
     constant changed after the first call is not seen.
@@ -158,14 +168,20 @@ def _memo_derive(
         kind,
         tuple(wrt) if isinstance(wrt, list) else wrt,
         str(resolve_output_dir(out)),
+        arrays,
     )
     try:
         hash(key)
     except TypeError:
-        return derive(f, kind, wrt, out)
+        return derive(f, kind, wrt, out, arrays)
     if key not in _MEMO:
-        _MEMO[key] = derive(f, kind, wrt, out)
+        _MEMO[key] = derive(f, kind, wrt, out, arrays)
     return _MEMO[key]
+
+
+def _array_arguments(values: Sequence[Any]) -> frozenset[int]:
+    """The indices of the NumPy arrays among ``values``."""
+    return frozenset(k for k, v in enumerate(values) if isinstance(v, np.ndarray))
 
 
 def grad(
@@ -205,7 +221,7 @@ def jvp(
             f"jvp got {len(primals)} primal(s) but {len(tangents)} tangent(s)",
             hint="pass one tangent per primal",
         )
-    fn = jvp_function(f, output_dir=output_dir)
+    fn = _memo_derive(f, "jvp", None, output_dir, _array_arguments(primals)).entry()
     _check_arity(f, len(primals), exact=True)
     return fn(*primals, *tangents)
 
@@ -226,7 +242,7 @@ def vjp(
     and may be called with many cotangents.  For a function with several
     outputs, the cotangent is a tuple with one entry per output.
     """
-    derivative = _memo_derive(f, "vjp", None, output_dir)
+    derivative = _memo_derive(f, "vjp", None, output_dir, _array_arguments(primals))
     forward_sweep, backward_sweep = derivative.entry(0), derivative.entry(1)
     _check_arity(f, len(primals), exact=False)
     out, residuals = forward_sweep(*primals)
@@ -239,13 +255,23 @@ def vjp(
             raise DifferentiationError(
                 f"vjp_fn needs {n_out} cotangents (one per output), got {len(cotangents)}"
             )
-        adjoints = backward_sweep(residuals, *cotangents)
+        adjoints = backward_sweep(_unpopped(residuals), *cotangents)
         given = primals + (None,) * (len(adjoints) - len(primals))
         return tuple(_dense(a, p) for a, p in zip(adjoints, given))
 
     vjp_fn.source = derivative.source
     vjp_fn.path = derivative.path
     return out, vjp_fn
+
+
+def _unpopped(residuals: Any) -> Any:
+    """The residuals with every tape (a list) copied: the backward sweep pops its
+    tapes, and ``vjp_fn`` may run it again."""
+    if isinstance(residuals, list):
+        return [_unpopped(item) for item in residuals]
+    if isinstance(residuals, tuple):
+        return tuple(_unpopped(item) for item in residuals)
+    return residuals
 
 
 def _dense(adjoint: Any, primal: Any) -> Any:

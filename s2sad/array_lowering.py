@@ -75,6 +75,7 @@ ATTRIBUTES = {
 """Array attributes and the primitive each one reads."""
 
 DTYPES = {float: "float64", int: "int64", bool: "bool"}
+"""The NumPy dtype each Python type names in ``x.astype(float)`` or ``dtype=int``."""
 
 
 class ArrayLowering(_Base):
@@ -120,11 +121,10 @@ class ArrayLowering(_Base):
         args = list(node.args)
         if method in SHAPE_VARARGS and len(args) > 1:
             args = [ast.copy_location(ast.Tuple(args, ast.Load()), args[0])]
-        call = ast.Call(ast.Name("np", ast.Load()), [owner] + args, node.keywords)
+        spelled = ast.Attribute(ast.Name("np", ast.Load()), method, ast.Load())
+        call = ast.Call(spelled, [owner] + args, node.keywords)
         ast.copy_location(call, node)
-        return self.call_primitive(
-            function, call, hint, f"{ast.unparse(owner)}.{method}"
-        )
+        return self.call_primitive(function, call, hint, ast.unparse(node.func))
 
     def _astype(self, node: ast.Call, hint: str) -> Value:
         if len(node.args) != 1 or node.keywords:
@@ -244,6 +244,7 @@ class ArrayLowering(_Base):
             )
         name = target.value.id
         array = self.expr(target.value)
+        self.refuse_helper_write(array, target)
         index = self.index(target.slice)
         if op is not None:
             current = self.apply(
@@ -266,6 +267,7 @@ class ArrayLowering(_Base):
         array = self.env.get(target.id)
         if array is None or not is_array(array.type) or self.provisional:
             return
+        self.refuse_helper_write(array, target)
         line = self.info.loc(target).line
         symbol = self.operator_symbol(op)
         for other, bound in self.env.items():
@@ -297,17 +299,41 @@ class ArrayLowering(_Base):
         self.env[name] = new
         self.stale.pop(name, None)
         if old in self.views:
-            self.views[new] = self.views[old]
+            self.views[new] = set(self.views[old])
 
     def _shares_memory(self, a: Value, b: Value) -> bool:
         return bool(self._bases(a) & self._bases(b))
 
     def _bases(self, value: Value) -> set[Value]:
-        bases = {value}
-        while value in self.views:
-            value = self.views[value]
-            bases.add(value)
+        bases, stack = {value}, [value]
+        while stack:
+            for base in self.views.get(stack.pop(), ()):
+                if base not in bases:
+                    bases.add(base)
+                    stack.append(base)
         return bases
+
+    def may_share(self, value: Value, others: list[Value]) -> None:
+        """Record that ``value`` may be (a view of) any of ``others`` (the
+        result of an ``if``, a loop, a helper call)."""
+        shared = {v for v in others if v is not value and _holds_arrays(v)}
+        if shared and _holds_arrays(value):
+            self.views.setdefault(value, set()).update(shared)
+
+    def refuse_helper_write(self, array: Value, node: ast.AST) -> None:
+        """A helper may not write into an array its caller passed it: the caller's
+        array would change, which s2sad does not follow."""
+        if not self.is_helper:
+            return
+        for param in self.builder.function.params:
+            if self._shares_memory(array, param):
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    f"{self.node.name}() writes into its argument {param.name!r}, which "
+                    "changes the caller's array",
+                    f"copy it first ({param.name} = {param.name}.copy()), or return the new values",
+                )
 
     def with_aliases(self, written: list[str], known: list[str]) -> list[str]:
         """The names not in ``known`` bound to the same array as a name in ``written``."""
@@ -317,6 +343,10 @@ class ArrayLowering(_Base):
             for n, v in self.env.items()
             if v in shared and is_array(v.type) and n not in known
         ]
+
+
+def _holds_arrays(value: Value) -> bool:
+    return is_array(value.type) or value.type == SEQ
 
 
 _NOT_LITERAL = object()

@@ -144,6 +144,11 @@ class ControlFlowLowering(_Base):
         op = self.builder.op(
             name, operands, types, hints=hints, regions=regions, loc=self.info.loc(node)
         )
+        carried = len(op.results) if name in ("for", "while") else 0
+        inits = operands[len(operands) - carried :]
+        for k, result in enumerate(op.results):
+            flowing = [values[k] for values in yields if k < len(values)]
+            self.may_share(result, flowing + inits[k : k + 1])
         return op.results
 
     # ------------------------------------------------------------ if statements and expressions
@@ -331,7 +336,14 @@ class ControlFlowLowering(_Base):
         carried once, and every name for it is bound to that one value.
         """
         assigned = _assigned_names(stmt.body)
-        assigned += self.with_aliases(_written_names(stmt.body), assigned)
+        written = _written_names(stmt.body)
+        assigned += self.with_aliases(written, assigned)
+        if written:
+            assigned += [
+                n
+                for n in _read_names(stmt.body)
+                if n in self.env and is_array(self.env[n].type) and n not in assigned
+            ]
         jumps = _jumps(stmt.body)
         flags = {
             kind: self.flag_name(kind)
@@ -363,6 +375,7 @@ class ControlFlowLowering(_Base):
                 break
             types.update(widened)
         self.loop_flags.pop()
+        self._refuse_shared_yields(carried, yields[-1], written, stmt)
         inits = [self.env[n] for n in carried]
         result_types = [types[n] for n in carried]
         results = self.join(
@@ -397,6 +410,24 @@ class ControlFlowLowering(_Base):
             else:
                 first[value] = n
         return shared
+
+    def _refuse_shared_yields(
+        self, carried: list[str], yielded: list[Value], written: list[str], stmt
+    ) -> None:
+        """Two names that end an iteration as one array, one of them written into:
+        the next iteration would need them to stay one array, which s2sad does not carry.
+        """
+        for i, first in enumerate(carried):
+            for second, value in zip(carried[i + 1 :], yielded[i + 1 :]):
+                shared = self._shares_memory(yielded[i], value)
+                if shared and is_array(value.type) and {first, second} & set(written):
+                    raise self.error(
+                        UnsupportedSyntaxError,
+                        stmt,
+                        f"{first!r} and {second!r} are the same array at the end of each "
+                        "iteration of this loop, and the loop writes into one of them",
+                        f"copy one of them: {second} = {first}.copy()",
+                    )
 
     def _bind_aliases(self) -> None:
         for alias, name in self.loop_aliases[-1].items():
@@ -501,6 +532,17 @@ def _assigned_names(body: list[ast.stmt]) -> list[str]:
                 name = written_name(node)
             if name is not None and name not in names:
                 names.append(name)
+    return names
+
+
+def _read_names(body: list[ast.stmt]) -> list[str]:
+    """Names ``body`` reads, in a stable order."""
+    names: list[str] = []
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                if node.id not in names:
+                    names.append(node.id)
     return names
 
 

@@ -118,7 +118,8 @@ class FunctionEmitter:
         """Give a loop's carried block arguments and results one variable, and
         let the value yielded at the end of an iteration (or of a branch) write
         it directly where nothing reads the old value afterwards."""
-        defined_here = {r for op in block.ops for r in op.results}
+        # A region op's result has already named its regions' arguments: not renamed.
+        defined_here = {r for op in block.ops if not op.regions for r in op.results}
         for op in block.ops:
             if op.name in ("for", "while"):
                 inits = op.operands[len(op.operands) - len(op.results) :]

@@ -103,18 +103,22 @@ UNSUPPORTED = {
 
 
 def lower(
-    fn: Callable[..., Any], mode: str = USER, scalar_output: bool = False
+    fn: Callable[..., Any],
+    mode: str = USER,
+    scalar_output: bool = False,
+    arrays: frozenset[int] = frozenset(),
 ) -> Function:
     """Lower a Python function to an IR :class:`Function` (see the module docstring).
 
     The user's own functions it calls are lowered too, once each, and listed
     in the result's ``callees``; calls to them are ``call`` ops.  A parameter
     without an annotation is an array unless the function can only use it as a
-    number (see :mod:`s2sad.passes.kinds`); ``scalar_output`` says the single
-    output must be a number (for gradients).
+    number (see :mod:`s2sad.passes.kinds`); the parameters at the indices in
+    ``arrays`` are arrays (the caller passes arrays); ``scalar_output`` says the
+    single output must be a number (for gradients).
     """
     program = _Program(mode)
-    main = program.lower(fn, program.callee_record(fn), scalar_output)
+    main = program.lower(fn, program.callee_record(fn), scalar_output, arrays)
     main.callees = [f for f in program.functions if f is not main]
     return main
 
@@ -130,9 +134,19 @@ class Callee:
     function: Function | None = None
     """The lowered function, once lowering it has finished."""
     scalars: set[int] = field(default_factory=set)
-    """Indices of the parameters that can only be numbers."""
+    """Indices of the parameters lowered as numbers."""
+    required: set[int] = field(default_factory=set)
+    """Indices of the parameters that can only be numbers (annotated, or used so)."""
     uses_arrays: bool = False
     """It calls NumPy, indexes, or calls a helper that does."""
+
+
+class _ArrayForNumber(Exception):
+    """A call passes arrays for parameters annotated ``float`` (their ``indices``)."""
+
+    def __init__(self, indices: list[int]):
+        super().__init__(indices)
+        self.indices = indices
 
 
 class _Program:
@@ -144,24 +158,30 @@ class _Program:
         self.functions: list[Function] = []
 
     def lower(
-        self, fn: Callable[..., Any], callee: Callee, scalar_output: bool = False
+        self,
+        fn: Callable[..., Any],
+        callee: Callee,
+        scalar_output: bool = False,
+        arrays: frozenset[int] = frozenset(),
+        helper: bool = False,
     ) -> Function:
         """Lower ``fn`` (already registered as ``callee``), first with every
         unannotated parameter an array, then again with those that can only be
-        numbers as ``float``."""
+        numbers, and are not in ``arrays``, as ``float``."""
         tree, info = parse_function(fn)
-        function = _Lowering(fn, tree, info, self.mode, self).run()
+        function = _Lowering(fn, tree, info, self.mode, self, helper=helper).run()
         if self.mode == USER:
             helpers = {c.name: c for c in self.callees.values()}
             callee.uses_arrays = uses_arrays(
                 function, {n for n, c in helpers.items() if c.uses_arrays}
             )
-            scalars = {n: c.scalars for n, c in helpers.items()}
-            found = scalar_parameters(function, scalar_output, scalars)
+            required = {n: c.required for n, c in helpers.items()}
+            found = scalar_parameters(function, scalar_output, required)
             kinds = {
                 p.hint: FLOAT
                 for k, p in enumerate(function.params)
                 if p.hint in function.inferred
+                and k not in arrays
                 and (k in found or not callee.uses_arrays)
             }
             callee.scalars = {
@@ -169,8 +189,17 @@ class _Program:
                 for k, p in enumerate(function.params)
                 if p.type == FLOAT or p.hint in kinds
             }
-            function = _Lowering(fn, tree, info, self.mode, self, kinds).run()
+            callee.required = {
+                k
+                for k, p in enumerate(function.params)
+                if p.type == FLOAT or (p.hint in function.inferred and k in found)
+            }
+            function = _Lowering(
+                fn, tree, info, self.mode, self, kinds, helper=helper
+            ).run()
         function.name = callee.name
+        if callee.function in self.functions:
+            self.functions.remove(callee.function)
         callee.function = function
         self.functions.append(function)
         return function
@@ -188,10 +217,26 @@ class _Program:
         self.callees[fn] = Callee(name, params, defaults, _result_count(tree))
         return self.callees[fn]
 
-    def callee(self, fn: Callable[..., Any]) -> Callee:
-        """The helper ``fn`` as a callee; lowered the first time it is called."""
-        if fn not in self.callees:
-            self.lower(fn, self.callee_record(fn))
+    def callee(self, fn: Callable[..., Any], arrays: set[int]) -> Callee:
+        """The helper ``fn`` as a callee, lowered the first time it is called and
+        again when a call passes an array for a parameter lowered as a number
+        (``arrays``: the indices of the arguments that are arrays)."""
+        record = self.callees.get(fn)
+        if record is None:
+            self.lower(
+                fn, self.callee_record(fn), arrays=frozenset(arrays), helper=True
+            )
+        elif record.function is not None and arrays & record.scalars:
+            inferred = {
+                k
+                for k, p in enumerate(record.function.params)
+                if p.hint in record.function.inferred
+            }
+            forced = (arrays & record.scalars) - inferred
+            if forced:
+                raise _ArrayForNumber(sorted(forced))
+            widened = frozenset(arrays | (set(range(record.params)) - record.scalars))
+            self.lower(fn, record, arrays=widened, helper=True)
         return self.callees[fn]
 
 
@@ -204,8 +249,11 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         mode: str,
         program: _Program,
         kinds: dict[str, str] | None = None,
+        helper: bool = False,
     ):
         self.fn = fn
+        self.is_helper = helper
+        """A function called by the one being differentiated (it may not write into its arguments)."""
         self.kinds = kinds or {}
         self.provisional = mode == USER and kinds is None
         """A first lowering, with unannotated parameters arrays, only to find their kinds."""
@@ -221,8 +269,9 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         """Per enclosing loop: names carried as another name's array (``z = y``)."""
         self.return_slots: tuple[str, list[str]] | None = None
         self.result_count = _result_count(node)
-        self.views: dict[Value, Value] = {}
-        """Array values that may be views of another (``y[1:]``, ``y.T``) -> that array."""
+        self.views: dict[Value, set[Value]] = {}
+        """Array values that may share memory with others (``y[1:]``, ``y.T``, an
+        ``if`` that yields ``y``) -> those values."""
         self.stale: dict[str, tuple[str, str]] = {}
         """Names that may no longer be read (a write through a view), with the error and hint."""
 
@@ -532,8 +581,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         op = self.builder.op(
             entry.name, operands, [result_type], hints=[hint], loc=self.info.loc(node)
         )
-        if entry.view and is_array(operands[0].type):
-            self.views[op.result] = operands[0]
+        if entry.view:
+            self.may_share(op.result, operands[:1])
         return op.result
 
     def _call(self, node: ast.Call, hint: str) -> Value:
@@ -619,7 +668,23 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         self, fn: Callable[..., Any], args: list[Value], node: ast.Call, hint: str
     ) -> list[Value]:
         """A ``call`` op to the user's own function ``fn`` (lowered too, once)."""
-        callee = self.program.callee(fn)
+        arrays = (
+            set()
+            if self.provisional
+            else {k for k, a in enumerate(args) if is_array(a.type)}
+        )
+        try:
+            callee = self.program.callee(fn, arrays)
+        except _ArrayForNumber as refused:
+            names = ", ".join(
+                inspect.getfullargspec(fn).args[k] for k in refused.indices
+            )
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{ast.unparse(node.func)}() is passed an array for {names}, annotated float",
+                "annotate it np.ndarray, or leave it unannotated",
+            ) from None
         missing = callee.params - len(args)
         if missing < 0 or missing > len(callee.defaults):
             raise self.error(
@@ -644,6 +709,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
             attrs={"callee": callee.name},
             loc=self.info.loc(node),
         )
+        for result in op.results:
+            self.may_share(result, args)
         return op.results
 
     def values(self, node: ast.expr, count: int | None = None) -> list[Value]:

@@ -112,6 +112,7 @@ class _Places:
                 self._index(region, op)
 
     def safe(self, write: Op) -> bool:
+        """True when ``write`` may write into its array in place."""
         array = write.operands[0]
         block, index = self.position[write]
         return self._owned(array, block) and self._unread_after(

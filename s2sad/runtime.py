@@ -58,7 +58,7 @@ def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """``g``, the adjoint of a reduction of ``x`` over ``axis``, broadcast back to ``x``'s shape
     (a number ``g`` takes ``x``'s floating dtype: float32 stays float32)."""
     g = np.asarray(g, dtype=np.result_type(g, np.asarray(x).dtype, 0.0))
-    if axis is not None and not keepdims:
+    if axis is not None and not keepdims and np.ndim(x) > 0:
         g = np.expand_dims(g, axis)
     return np.broadcast_to(g, np.shape(x))
 

@@ -181,7 +181,7 @@ def _own_adjoints(function: Function, first: int) -> None:
 
     def borrowed(value: Value) -> bool:
         op = definer.get(value)
-        if op is None or op.name in ("pop", "unpack"):
+        if op is None or op.name in ("pop", "unpack") or op.regions:
             return True
         entry = PRIMITIVES.get(op.name)
         if entry is None or not entry.view:

@@ -40,7 +40,8 @@ class Shape:
         if self.tail is None:
             return None
         source, k = self.tail
-        return ((("dim", source, k), 0)), Shape((), (source, k + 1))
+        first = (("dim", source, k), 0)
+        return first, Shape((), (source, k + 1))
 
 
 SCALAR = Shape(())

@@ -411,7 +411,7 @@ def _spread_product(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
         if s.scalar_spread(a) is not None and s.same_shape(b, v):
             s.become(op, op.name, operands)
             return None
-    return _IDENTITIES_BY_NAME[op.name](s, op, x, y)
+    return (_mul if op.name == "mul" else _div)(s, op, x, y)
 
 
 def _unreduce(
@@ -465,8 +465,6 @@ def _select(s: _Rewriter, op: Op, c: Value, a: Value, b: Value) -> Value | None:
         return None
     return a if condition else b
 
-
-_IDENTITIES_BY_NAME = {"mul": _mul, "div": _div}
 
 _IDENTITIES = {
     "add": _add,

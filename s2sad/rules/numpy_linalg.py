@@ -111,7 +111,7 @@ class tensordot:
         ), runtime.tensordot_adjoint_y(out_bar, x, y, axes)
 
 
-@product("einsum", "subscripts, x", np.einsum, nondiff="subscripts")
+@product("einsum", "subscripts, x", np.einsum, nondiff="subscripts", view=True)
 class einsum:
     def tangent(subscripts, x_dot):
         return np.einsum(subscripts, x_dot)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
+from ..ir import BOOL, INT, as_array
 from ..primitives import ARRAY_RESULT, REDUCE, Syntax, primitive
 
 AXIS = "x, axis=None, *, keepdims=False"
@@ -202,3 +203,24 @@ class trace:
 
     def adjoint(x, offset, out_bar):
         return runtime.trace_adjoint(out_bar, x, offset)
+
+
+def _reduced_type(element: str):
+    """The result type of a reduction to ``element``s: one, or an array of them along an axis."""
+
+    def result(types: list[str], static: dict) -> str:
+        whole = static.get("axis", 0) is None and not static.get("keepdims")
+        return element if whole else as_array(element)
+
+    return result
+
+
+for _name, _element in (("all", BOOL), ("any", BOOL), ("argmax", INT), ("argmin", INT)):
+    _args = AXIS if _name in ("all", "any") else "x, axis=None, *, keepdims=False"
+    reduction(
+        _name,
+        getattr(np, _name),
+        _args,
+        result_type=_reduced_type(_element),
+        nondiff="x axis keepdims",
+    )(None)

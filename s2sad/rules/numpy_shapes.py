@@ -208,7 +208,7 @@ class tril:
         return np.tril(out_bar, k)
 
 
-@shape_op("diag", "x, k=0", "k")
+@shape_op("diag", "x, k=0", "k", view=True)
 class diag:
     def tangent(k, x_dot):
         return np.diag(x_dot, k)
@@ -288,6 +288,7 @@ class vstack:
     "x, indices_or_sections, axis=0",
     "indices_or_sections axis",
     result_type=SEQ_RESULT,
+    view=True,
 )
 class split:
     def tangent(indices_or_sections, axis, x_dot):
