@@ -338,6 +338,24 @@ def alias_write(x):
     return np.sum(y * x) + z[1]
 
 
+def alias_made_in_loop(x):
+    """``z = y`` inside the loop body, then a write through ``z``."""
+    y = x * 1.0
+    for i in range(2):
+        z = y
+        z[i] = z[i] * x[i]
+    return np.sum(y)
+
+
+def array_to_number_free_helper(a: float, w):
+    """A helper without NumPy called with an array: its parameter is an array there."""
+    return np.sum(scale(a, w))
+
+
+def scale(a, w):
+    return a * w
+
+
 def alias_write_in_loop(x):
     """Writes through an alias inside a loop."""
     y = np.zeros(len(x))
@@ -593,6 +611,8 @@ def _mlp():
 
 
 ARRAY_CASES = [
+    (alias_made_in_loop, (_normal(77, 4),)),
+    (array_to_number_free_helper, (0.5, _normal(78, 4))),
     (mds_broadcast, (_W, _D)),
     (mds_loops, (_W, _D)),
     (mds_helper, (_W, _D)),
@@ -781,9 +801,98 @@ def augmented_alias(x):
     return np.sum(x * s)  # read
 
 
+def alias_made_in_if(x, c: bool):
+    y = x * 2.0
+    if c:
+        z = y
+    else:
+        z = x * 3.0
+    z[0] = 10.0  # write
+    return np.sum(y * x)  # read
+
+
+def alias_made_by_ternary(x, c: bool):
+    y = x * 2.0
+    z = y if c else x * 3.0
+    z[0] = 10.0  # write
+    return np.sum(y * x)  # read
+
+
+def tail(a):
+    return a[1:]
+
+
+def view_from_helper(x):
+    y = x * 2.0
+    v = tail(y)
+    y[1] = 0.0  # write
+    return np.sum(v * x[1:])  # read
+
+
+def view_from_split(x):
+    y = x * 2.0
+    a, b = np.split(y, 2)
+    y[0] = 0.0  # write
+    return np.sum(a * x[:2])  # read
+
+
+def view_from_diag(M):
+    y = M * 2.0
+    d = np.diag(y)
+    y[0, 0] = 0.0  # write
+    return np.sum(d * d)  # read
+
+
+def writes_into_argument(a):
+    a[0] = 0.0  # write
+    return np.sum(a)
+
+
+def writes_into_argument_caller(x):
+    y = x * 2.0
+    s = writes_into_argument(y)
+    return s + np.sum(y * x)
+
+
+def shared_at_iteration_end(x):
+    y = x * 1.0
+    z = x * 3.0
+    s = 0.0
+    for i in range(3):
+        y[i] = x[i] * x[i]
+        s = s + np.sum(z * x)
+        w = np.sin(x)
+        y = w
+        z = w
+    return s
+
+
+def loop_and_branch(x):
+    s = 0.0
+    for i in range(3):
+        if x[i] > 0.0:
+            s = s + np.sin(x[i]) * x[i]
+        else:
+            s = s - x[i] * x[i]
+    return s
+
+
+def passes_through(x, c: bool):
+    if c:
+        s = x * 2.0
+    else:
+        s = x
+    return s
+
+
 REJECTED = [
     (write_through_view, (_normal(70, 4),)),
     (write_through_transpose, (_X,)),
     (write_through_reshape, (_X,)),
     (augmented_alias, (_normal(71, 4),)),
+    (alias_made_in_if, (_normal(72, 4), True)),
+    (alias_made_by_ternary, (_normal(73, 4), False)),
+    (view_from_helper, (_normal(74, 4),)),
+    (view_from_split, (_normal(75, 4),)),
+    (view_from_diag, (_normal(76, 3, 3),)),
 ]

@@ -4,7 +4,17 @@ import inspect
 
 import numpy as np
 import pytest
-from array_functions import ARRAY_CASES, FLOAT32_CASES, REJECTED, VECTOR_CASES
+from array_functions import (
+    ARRAY_CASES,
+    FLOAT32_CASES,
+    REJECTED,
+    VECTOR_CASES,
+    loop_and_branch,
+    passes_through,
+    shared_at_iteration_end,
+    writes_into_argument,
+    writes_into_argument_caller,
+)
 from numerics import (
     assert_close,
     central_directional_arrays,
@@ -266,3 +276,34 @@ def test_plain_alias_sees_the_write(out_dir):
     # y = 2x with y[0] = 1: f = 1*x0 + 2 x1^2 + 2 x2^2 + 2 x3^2 + 2 x1
     expected = np.array([1.0, 4 * x[1] + 2.0, 4 * x[2], 4 * x[3]])
     assert_close(gradient, expected, rtol=1e-14, atol=0)
+
+
+def test_helpers_may_not_write_into_their_arguments(out_dir):
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(writes_into_argument_caller, output_dir=out_dir)
+    assert "writes into its argument 'a'" in info.value.message
+    assert info.value.line == marked_line(writes_into_argument, "# write")
+
+
+def test_names_ending_an_iteration_as_one_array_are_refused(out_dir):
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(shared_at_iteration_end, output_dir=out_dir)
+    assert "same array at the end of each iteration" in info.value.message
+
+
+def test_vjp_fn_runs_again_with_a_loop_and_a_branch(out_dir):
+    point = (np.array([0.3, -1.2, 0.7]),)
+    out, vjp_fn = s2sad.vjp(loop_and_branch, *point, output_dir=out_dir)
+    (first,) = vjp_fn(1.0)
+    (second,) = vjp_fn(2.0)
+    assert_close(second, 2.0 * first, rtol=1e-14, atol=0)
+    assert_close(first, central_gradient_arrays(loop_and_branch, list(point))[0])
+
+
+def test_gradient_through_a_branch_is_a_fresh_array(out_dir):
+    x = np.array([1.0, 2.0])
+    _, vjp_fn = s2sad.vjp(passes_through, x, False, output_dir=out_dir)
+    cotangent = np.ones(2)
+    adjoint, _ = vjp_fn(cotangent)
+    assert not np.shares_memory(adjoint, cotangent)
+    adjoint += 1.0
