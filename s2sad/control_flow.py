@@ -338,12 +338,11 @@ class ControlFlowLowering(_Base):
         assigned = _assigned_names(stmt.body)
         written = _written_names(stmt.body)
         assigned += self.with_aliases(written, assigned)
-        if written:
-            assigned += [
-                n
-                for n in _read_names(stmt.body)
-                if n in self.env and is_array(self.env[n].type) and n not in assigned
-            ]
+        assigned += [
+            n
+            for n in _aliased_names(stmt.body, written)
+            if n in self.env and is_array(self.env[n].type) and n not in assigned
+        ]
         jumps = _jumps(stmt.body)
         flags = {
             kind: self.flag_name(kind)
@@ -535,14 +534,21 @@ def _assigned_names(body: list[ast.stmt]) -> list[str]:
     return names
 
 
-def _read_names(body: list[ast.stmt]) -> list[str]:
-    """Names ``body`` reads, in a stable order."""
+def _aliased_names(body: list[ast.stmt], written: list[str]) -> list[str]:
+    """Names ``body`` binds a written-into name to (``z = y`` with ``z[i] = v``):
+    the loop carries them, since a write through ``z`` changes them."""
     names: list[str] = []
     for stmt in body:
         for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                if node.id not in names:
-                    names.append(node.id)
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Name)
+                and any(
+                    isinstance(t, ast.Name) and t.id in written for t in node.targets
+                )
+                and node.value.id not in names
+            ):
+                names.append(node.value.id)
     return names
 
 

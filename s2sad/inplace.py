@@ -93,6 +93,7 @@ class _Places:
         self.parent: dict[Block, Op] = {}
         self.readers: dict[Value, list[Op]] = {}
         self.arg_of: dict[Value, tuple[Op, Block, int]] = {}
+        self.visiting: set[Value] = set()
         self._index(function.body, None)
 
     def _index(self, block: Block, owner: Op | None) -> None:
@@ -120,24 +121,54 @@ class _Places:
         )
 
     def _owned(self, value: Value, block: Block) -> bool:
-        """``value`` is a new array of this function's, defined in ``block`` (or carried by it)."""
-        definer = self.definer.get(value)
-        if definer is not None:
-            return self.position[definer][0] is block and _makes_new_array(definer)
-        if value not in self.arg_of:
-            return False
-        loop, body, k = self.arg_of[value]
-        if body is not block or body is not loop.regions[-1]:
-            return False
-        init = loop.operands[len(loop.operands) - len(loop.results) + k]
-        yielded = body.terminator.operands[k]
-        loop_block, loop_index = self.position[loop]
+        """``value`` is a new array of this function's, defined in ``block`` (or
+        carried by it), that nothing else holds: made by a creation, a copy or an
+        elementwise op, or an ``if``/loop result made of such arrays."""
+        if value in self.visiting:
+            return True
+        self.visiting.add(value)
+        try:
+            definer = self.definer.get(value)
+            if definer is not None:
+                if self.position[definer][0] is not block:
+                    return False
+                if definer.regions:
+                    return self._owned_result(definer, definer.results.index(value))
+                return _makes_new_array(definer)
+            if value not in self.arg_of:
+                return False
+            loop, body, k = self.arg_of[value]
+            if body is not block or body is not loop.regions[-1]:
+                return False
+            return self._owned_result(loop, k)
+        finally:
+            self.visiting.discard(value)
+
+    def _owned_result(self, op: Op, k: int) -> bool:
+        """The ``k``-th result of ``op`` (an ``if`` or a loop) is owned: each value
+        that may become it is, and none of them is read after ``op``."""
+        block, index = self.position[op]
+        if op.name == "if":
+            return all(
+                self._flows_owned(region.terminator.operands[k], region, op)
+                for region in op.regions
+            )
+        init = op.operands[len(op.operands) - len(op.results) + k]
+        body = op.regions[-1]
         return (
-            self._owned(init, loop_block)
-            and self._unread_after(init, loop, loop_block, loop_index)
-            and self.definer.get(yielded) is not None
-            and _makes_new_array(self.definer[yielded])
+            self._owned(init, block)
+            and self._unread_after(init, op, block, index)
+            and self._flows_owned(body.terminator.operands[k], body, op)
         )
+
+    def _flows_owned(self, value: Value, region: Block, op: Op) -> bool:
+        """``value``, yielded by ``region`` of ``op``, is owned: made in the region,
+        or an owned array from outside that nothing reads after ``op``."""
+        inside = self.position.get(self.definer.get(value), (None,))[0] is region
+        if inside or value in region.args:
+            return self._owned(value, region)
+        block, index = self.position[op]
+        return self._owned(value, block) and self._unread_after(value, op, block, index)
 
     def _unread_after(self, array: Value, write: Op, block: Block, index: int) -> bool:
         """Nothing reads ``array`` or a view of it after ``write`` (at ``index`` of ``block``)."""

@@ -179,10 +179,28 @@ def _own_adjoints(function: Function, first: int) -> None:
     term = function.body.terminator
     definer = {r: op for op in function.walk() for r in op.results}
 
+    arg_of = {
+        arg: (op, k)
+        for op in function.walk()
+        if op.name in ("for", "while")
+        for region in op.regions
+        for k, arg in enumerate(region.args[len(region.args) - len(op.results) :])
+    }
+    seen: set[Value] = set()
+
     def borrowed(value: Value) -> bool:
-        op = definer.get(value)
-        if op is None or op.name in ("pop", "unpack") or op.regions:
+        if value in seen:
+            return False
+        seen.add(value)
+        op, k = definer.get(value), None
+        if op is None and value in arg_of:
+            op, k = arg_of[value]
+        elif op is not None and op.regions:
+            k = op.results.index(value)
+        if op is None or op.name in ("pop", "unpack"):
             return True
+        if k is not None:
+            return any(borrowed(v) for v in _flowing_into(op, k))
         entry = PRIMITIVES.get(op.name)
         if entry is None or not entry.view:
             return False
@@ -197,6 +215,14 @@ def _own_adjoints(function: Function, first: int) -> None:
             )
             function.body.ops.insert(len(function.body.ops) - 1, copy)
             term.operands[k] = copy.result
+
+
+def _flowing_into(op: Op, k: int) -> list[Value]:
+    """The values that may become the ``k``-th result of an ``if`` or a loop."""
+    if op.name == "if":
+        return [region.terminator.operands[k] for region in op.regions]
+    init = op.operands[len(op.operands) - len(op.results) + k]
+    return [init, op.regions[-1].terminator.operands[k]]
 
 
 def _require_scalar_output(primal: Function, kind: str) -> None:

@@ -610,7 +610,29 @@ def _mlp():
     return X, W1, b1, W2, b2, W3, b3, Y
 
 
+def fill_matrix(x):
+    """A write in a nested loop (each element of a matrix)."""
+    n = len(x)
+    M = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            M[i, j] = x[i] * x[j]
+    return np.sum(M * M)
+
+
+def write_in_branch_in_loop(x):
+    y = np.zeros_like(x)
+    for i in range(len(x)):
+        if x[i] > 0:
+            y[i] = x[i] ** 2
+        else:
+            y[i] = -x[i]
+    return np.sum(y)
+
+
 ARRAY_CASES = [
+    (fill_matrix, (_normal(79, 3),)),
+    (write_in_branch_in_loop, (_normal(80, 5),)),
     (alias_made_in_loop, (_normal(77, 4),)),
     (array_to_number_free_helper, (0.5, _normal(78, 4))),
     (mds_broadcast, (_W, _D)),

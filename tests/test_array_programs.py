@@ -9,6 +9,7 @@ from array_functions import (
     FLOAT32_CASES,
     REJECTED,
     VECTOR_CASES,
+    fill_matrix,
     loop_and_branch,
     passes_through,
     shared_at_iteration_end,
@@ -307,3 +308,7 @@ def test_gradient_through_a_branch_is_a_fresh_array(out_dir):
     adjoint, _ = vjp_fn(cotangent)
     assert not np.shares_memory(adjoint, cotangent)
     adjoint += 1.0
+
+
+def test_writes_in_nested_loops_happen_in_place(out_dir):
+    assert ".copy()" not in s2sad.grad(fill_matrix, output_dir=out_dir).source
