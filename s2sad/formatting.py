@@ -73,8 +73,8 @@ _PRIORITY_GROUPS = (("+", "-"), ("*", "/", "//", "%", "@"))
 
 
 def _split_as_black_does(line: str) -> list[str] | None:
-    """Black's split of a too-long ``target = value`` or ``return value`` line,
-    for the two shapes generated code has; None for any other line.
+    """Black's split of a too-long ``target = value``, ``target += value`` or
+    ``return value`` line, for the two shapes generated code has; None for any other line.
 
     A parenthesised tuple is exploded, one element and a comma per line.  A
     conditional expression, or a chain of two or more ``+``/``-`` (or ``*``,
@@ -92,9 +92,9 @@ def _split_as_black_does(line: str) -> list[str] | None:
         return None
     statement = statements[0]
     one_target = isinstance(statement, ast.Assign) and len(statement.targets) == 1
-    if not (one_target or isinstance(statement, ast.Return)):
+    if not (one_target or isinstance(statement, (ast.Return, ast.AugAssign))):
         return None
-    simple = isinstance(statement, ast.Return) or isinstance(
+    simple = isinstance(statement, (ast.Return, ast.AugAssign)) or isinstance(
         statement.targets[0], ast.Name
     )
     value = statement.value
@@ -105,6 +105,8 @@ def _split_as_black_does(line: str) -> list[str] | None:
     if isinstance(value, ast.Tuple) and body.startswith("(") and body.endswith(")"):
         elements = [ast.get_source_segment(stripped, e) for e in value.elts]
         split = [indent + head + "("] + [f"{inner}{e}," for e in elements]
+    elif (call := _call_split(value, body, head, indent, stripped)) is not None:
+        split = call
     elif simple:
         if isinstance(value, ast.IfExp):
             split = [indent + head + "(", inner + body]
@@ -119,10 +121,32 @@ def _split_as_black_does(line: str) -> list[str] | None:
     return split if all(len(s) <= LINE_LENGTH for s in split) else None
 
 
+def _call_split(
+    value: ast.expr, body: str, head: str, indent: str, line: str
+) -> list[str] | None:
+    """Black's split of a call at its brackets: the arguments on one line of their
+    own, or one per line with a trailing comma; without the closing ``)``."""
+    if not isinstance(value, ast.Call) or not body.endswith(")"):
+        return None
+    callee = ast.get_source_segment(line, value.func)
+    if not body.startswith(callee + "("):
+        return None
+    inner = indent + "    "
+    arguments = body[len(callee) + 1 : -1]
+    if len(inner + arguments) <= LINE_LENGTH:
+        return [indent + head + callee + "(", inner + arguments]
+    parts = [ast.get_source_segment(line, a) for a in value.args]
+    parts += [ast.get_source_segment(line, k) for k in value.keywords]
+    if any(p is None for p in parts):
+        return None
+    return [indent + head + callee + "("] + [f"{inner}{p}," for p in parts]
+
+
 def _operator_chain(node: ast.expr, text: str) -> list[str] | None:
     """``["a", "+ b", "- c"]``: ``text``, the source of ``node``, cut before each
     operator of the top binary operator's priority group at depth 0, when there
-    are two or more (black's delimiter split); else None."""
+    are two or more, or one and the last operand is not a call (black's
+    delimiter split; it splits a call's brackets instead); else None."""
     if not isinstance(node, ast.BinOp) or type(node.op) not in _OPERATOR_SPELLINGS:
         return None
     top = _OPERATOR_SPELLINGS[type(node.op)]
@@ -137,10 +161,11 @@ def _operator_chain(node: ast.expr, text: str) -> list[str] | None:
             cuts.append(token.start[1])
         if token.type not in (tokenize.NEWLINE, tokenize.ENDMARKER):
             previous = token
-    if len(cuts) < 2:
-        return None
     bounds = [0] + cuts + [len(text)]
-    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    pieces = [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    if not cuts or (len(cuts) == 1 and pieces[-1].endswith(")")):
+        return None
+    return pieces
 
 
 def _ends_operand(token: tokenize.TokenInfo | None) -> bool:

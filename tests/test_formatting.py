@@ -98,6 +98,10 @@ SPLIT_WITHOUT_BLACK = [
     f"    return ({LONG}, (value_9, value_10))",
     "    return " + " - ".join(f"term_{i} * weight_{i}" for i in range(7)),
     "    y = (a + b) * -c - 1e-05 * math.exp(-x) + (first_long_name - another_long_name) - z_9",
+    "    differences_bar = runtime.unreduce(4.0 * runtime.unbroadcast(squared - D, squared), t6, axis=-1) * differences",
+    "    x_bar[:-1] += runtime.unreduce(4.0 * runtime.unbroadcast(squared - D, squared), t6, axis=-1) * t1[3]",
+    f"    x_bar = runtime.getitem_adjoint(runtime.unreduce(2.0, x[0:2]), x, {LONG})",
+    f"    return runtime.getitem_adjoint({LONG}, {LONG}, axis=3, keepdims=True)",
 ]
 
 LEFT_TO_BLACK = [
