@@ -10,7 +10,17 @@ after the write.
 
 from __future__ import annotations
 
-from .ir import ARRAYS, INT, Block, Function, Op, Value
+from .ir import (
+    ARRAYS,
+    INT,
+    TEMPORARY,
+    Block,
+    Function,
+    Op,
+    Value,
+    is_array,
+    walk_block,
+)
 from .primitives import PRIMITIVES
 
 FRESH = {
@@ -38,7 +48,10 @@ FRESH = {
 WRITES = ("setitem", "add_at")
 """Ops that write into a copy of their first operand (in place when safe)."""
 
-ESCAPES = ("push", "yield", "return", "call", "pack")
+STORES = ("push", "call", "pack")
+"""Ops after which a value may be read again later, by code a write could affect."""
+
+ESCAPES = ("yield", "return") + STORES
 """Ops after which a value may be read again later, by code the write could affect."""
 
 
@@ -46,6 +59,31 @@ def writes_in_place(function: Function) -> set[Op]:
     """The ``setitem`` and ``add_at`` ops of ``function`` that may write into their array in place."""
     places = _Places(function)
     return {op for op in function.walk() if op.name in WRITES and places.safe(op)}
+
+
+def copy_before_loops(function: Function) -> None:
+    """Give each loop that writes into a carried array an array of its own to
+    start from: a copy, made once before the loop, of an initial array that is
+    not the function's own (an argument, a broadcast), so the writes can all
+    happen in place instead of copying at every iteration."""
+    places = _Places(function)
+    for op in list(function.walk()):
+        if op.name not in ("for", "while"):
+            continue
+        body = op.regions[-1]
+        carried = body.args[len(body.args) - len(op.results) :]
+        written = {w.operands[0] for w in walk_block(body) if w.name in WRITES}
+        block, index = places.position[op]
+        first = len(op.operands) - len(op.results)
+        for k, arg in enumerate(carried):
+            init = op.operands[first + k]
+            if arg not in written or not is_array(init.type):
+                continue
+            if places._owned(init, block) and places._unread_after(init, op):
+                continue
+            result = Value(function.names.fresh(TEMPORARY), init.type, TEMPORARY)
+            block.ops.insert(block.ops.index(op), Op("np.copy", [init], [result]))
+            op.operands[first + k] = result
 
 
 def sharing_memory(function: Function, arrays: set[Value]) -> set[Value]:
@@ -113,12 +151,25 @@ class _Places:
                 self._index(region, op)
 
     def safe(self, write: Op) -> bool:
-        """True when ``write`` may write into its array in place."""
+        """True when ``write`` may write into its array in place: an array from
+        outside the branch of an ``if`` it sits in counts when nothing after
+        that ``if`` reads it (only one branch runs)."""
         array = write.operands[0]
-        block, index = self.position[write]
-        return self._owned(array, block) and self._unread_after(
-            array, write, block, index
-        )
+        block, _ = self.position[write]
+        exclusive: list[Block] = []
+        while not self._defined_in(array, block):
+            owner = self.parent.get(block)
+            if owner is None or owner.name != "if":
+                return False
+            exclusive += [b for b in owner.regions if b is not block]
+            block = self.position[owner][0]
+        return self._unread_after(array, write, exclusive) and self._owned(array, block)
+
+    def _defined_in(self, value: Value, block: Block) -> bool:
+        definer = self.definer.get(value)
+        if definer is not None:
+            return self.position[definer][0] is block
+        return value in block.args
 
     def _owned(self, value: Value, block: Block) -> bool:
         """``value`` is a new array of this function's, defined in ``block`` (or
@@ -147,7 +198,7 @@ class _Places:
     def _owned_result(self, op: Op, k: int) -> bool:
         """The ``k``-th result of ``op`` (an ``if`` or a loop) is owned: each value
         that may become it is, and none of them is read after ``op``."""
-        block, index = self.position[op]
+        block = self.position[op][0]
         if op.name == "if":
             return all(
                 self._flows_owned(region.terminator.operands[k], region, op)
@@ -157,7 +208,7 @@ class _Places:
         body = op.regions[-1]
         return (
             self._owned(init, block)
-            and self._unread_after(init, op, block, index)
+            and self._unread_after(init, op)
             and self._flows_owned(body.terminator.operands[k], body, op)
         )
 
@@ -167,18 +218,27 @@ class _Places:
         inside = self.position.get(self.definer.get(value), (None,))[0] is region
         if inside or value in region.args:
             return self._owned(value, region)
-        block, index = self.position[op]
-        return self._owned(value, block) and self._unread_after(value, op, block, index)
+        return self._owned(value, self.position[op][0]) and self._unread_after(
+            value, op
+        )
 
-    def _unread_after(self, array: Value, write: Op, block: Block, index: int) -> bool:
-        """Nothing reads ``array`` or a view of it after ``write`` (at ``index`` of ``block``)."""
+    def _unread_after(
+        self, array: Value, write: Op, elsewhere: list[Block] = ()
+    ) -> bool:
+        """Nothing reads ``array`` or a view of it after ``write``, except in the
+        ``elsewhere`` branches, which never run together with the write (and do
+        not store the array)."""
         shared, stack = {array}, [array]
         while stack:
             value = stack.pop()
             for reader in self.readers.get(value, []):
                 if reader is write:
                     continue
-                if reader.name in ESCAPES or not self._before(reader, block, index):
+                if reader.name in STORES:
+                    return False
+                if self._within(reader, elsewhere):
+                    continue
+                if reader.name in ESCAPES or not self._precedes(reader, write):
                     return False
                 entry = PRIMITIVES.get(reader.name)
                 if reader.regions or (entry is not None and entry.view):
@@ -188,13 +248,32 @@ class _Places:
                             stack.append(result)
         return True
 
-    def _before(self, op: Op, block: Block, index: int) -> bool:
-        """``op`` runs before the op at ``index`` of ``block`` (in it, or inside an op before it)."""
+    def _within(self, op: Op, blocks: list[Block]) -> bool:
+        """``op`` is in one of ``blocks``, or nested in an op there."""
+        where = self.position[op][0]
         while True:
-            where, position = self.position[op]
-            if where is block:
-                return position < index
+            if any(where is b for b in blocks):
+                return True
             owner = self.parent.get(where)
             if owner is None:
                 return False
-            op = owner
+            where = self.position[owner][0]
+
+    def _precedes(self, op: Op, target: Op) -> bool:
+        """``op`` runs before ``target``: in the innermost block holding both,
+        the op containing ``op`` comes before the one containing ``target``."""
+        chain: dict[Block, int] = {}
+        where, index = self.position[target]
+        while True:
+            chain[where] = index
+            owner = self.parent.get(where)
+            if owner is None:
+                break
+            where, index = self.position[owner]
+        where, index = self.position[op]
+        while where not in chain:
+            owner = self.parent.get(where)
+            if owner is None:
+                return False
+            where, index = self.position[owner]
+        return index < chain[where]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .errors import DifferentiationError
 from .ir import TEMPORARY, Function, Op, Value, is_array
 from .primitives import PRIMITIVES
+from .inplace import copy_before_loops
 from .passes.activity import varied
 from .passes.dense import dense_zeros
 from .passes.forward import forward
@@ -35,6 +36,8 @@ def derivative_functions(
     needed = _arguments_needed(primal, wrt) if mode == "vjp" else {}
     functions = _derivative_functions(primal, kind, wrt, single, needed)
     functions += _helper_derivatives(primal, mode, kind, needed)
+    for function in functions:
+        copy_before_loops(function)
     functions = [tidy_names(function) for function in functions]
     _split_long_records(functions)
     return functions

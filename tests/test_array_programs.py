@@ -13,6 +13,7 @@ from array_functions import (
     loop_and_branch,
     passes_through,
     shared_at_iteration_end,
+    write_in_branch_in_loop,
     writes_into_argument,
     writes_into_argument_caller,
 )
@@ -310,5 +311,6 @@ def test_gradient_through_a_branch_is_a_fresh_array(out_dir):
     adjoint += 1.0
 
 
-def test_writes_in_nested_loops_happen_in_place(out_dir):
-    assert ".copy()" not in s2sad.grad(fill_matrix, output_dir=out_dir).source
+@pytest.mark.parametrize("f", [fill_matrix, write_in_branch_in_loop])
+def test_writes_in_nested_regions_happen_in_place(f, out_dir):
+    assert ".copy()" not in s2sad.grad(f, output_dir=out_dir).source
