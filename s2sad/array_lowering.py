@@ -271,7 +271,7 @@ class ArrayLowering(_Base):
         line = self.info.loc(target).line
         symbol = self.operator_symbol(op)
         for other, bound in self.env.items():
-            if other != target.id and self._shares_memory(bound, array):
+            if other != target.id and self.shares_memory(bound, array):
                 self.stale[other] = (
                     f"{other!r} and {target.id!r} may be the same array, which "
                     f"`{target.id} {symbol}= ...` at line {line} changes in place",
@@ -288,7 +288,7 @@ class ArrayLowering(_Base):
                 self.env[other] = new
             elif (
                 other != name
-                and self._shares_memory(value, old)
+                and self.shares_memory(value, old)
                 and not self.provisional
             ):
                 self.stale[other] = (
@@ -301,7 +301,8 @@ class ArrayLowering(_Base):
         if old in self.views:
             self.views[new] = set(self.views[old])
 
-    def _shares_memory(self, a: Value, b: Value) -> bool:
+    def shares_memory(self, a: Value, b: Value) -> bool:
+        """True when ``a`` and ``b`` may be (views of) one array."""
         return bool(self._bases(a) & self._bases(b))
 
     def _bases(self, value: Value) -> set[Value]:
@@ -326,7 +327,7 @@ class ArrayLowering(_Base):
         if not self.is_helper:
             return
         for param in self.builder.function.params:
-            if self._shares_memory(array, param):
+            if self.shares_memory(array, param):
                 raise self.error(
                     UnsupportedSyntaxError,
                     node,

@@ -418,7 +418,7 @@ class ControlFlowLowering(_Base):
         """
         for i, first in enumerate(carried):
             for second, value in zip(carried[i + 1 :], yielded[i + 1 :]):
-                shared = self._shares_memory(yielded[i], value)
+                shared = self.shares_memory(yielded[i], value)
                 if shared and is_array(value.type) and {first, second} & set(written):
                     raise self.error(
                         UnsupportedSyntaxError,

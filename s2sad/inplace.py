@@ -49,10 +49,10 @@ WRITES = ("setitem", "add_at")
 """Ops that write into a copy of their first operand (in place when safe)."""
 
 STORES = ("push", "call", "pack")
-"""Ops after which a value may be read again later, by code a write could affect."""
+"""Ops that keep a value for later (the tape, a helper, a tuple): a write would change what they keep."""
 
 ESCAPES = ("yield", "return") + STORES
-"""Ops after which a value may be read again later, by code the write could affect."""
+"""Ops after which a value may be read again, by code after the write."""
 
 
 def writes_in_place(function: Function) -> set[Op]:
@@ -73,13 +73,13 @@ def copy_before_loops(function: Function) -> None:
         body = op.regions[-1]
         carried = body.args[len(body.args) - len(op.results) :]
         written = {w.operands[0] for w in walk_block(body) if w.name in WRITES}
-        block, index = places.position[op]
+        block = places.position[op][0]
         first = len(op.operands) - len(op.results)
         for k, arg in enumerate(carried):
             init = op.operands[first + k]
             if arg not in written or not is_array(init.type):
                 continue
-            if places._owned(init, block) and places._unread_after(init, op):
+            if places.owned(init, block) and places.unread_after(init, op):
                 continue
             result = Value(function.names.fresh(TEMPORARY), init.type, TEMPORARY)
             block.ops.insert(block.ops.index(op), Op("np.copy", [init], [result]))
@@ -163,7 +163,7 @@ class _Places:
                 return False
             exclusive += [b for b in owner.regions if b is not block]
             block = self.position[owner][0]
-        return self._unread_after(array, write, exclusive) and self._owned(array, block)
+        return self.unread_after(array, write, exclusive) and self.owned(array, block)
 
     def _defined_in(self, value: Value, block: Block) -> bool:
         definer = self.definer.get(value)
@@ -171,7 +171,7 @@ class _Places:
             return self.position[definer][0] is block
         return value in block.args
 
-    def _owned(self, value: Value, block: Block) -> bool:
+    def owned(self, value: Value, block: Block) -> bool:
         """``value`` is a new array of this function's, defined in ``block`` (or
         carried by it), that nothing else holds: made by a creation, a copy or an
         elementwise op, or an ``if``/loop result made of such arrays."""
@@ -207,8 +207,8 @@ class _Places:
         init = op.operands[len(op.operands) - len(op.results) + k]
         body = op.regions[-1]
         return (
-            self._owned(init, block)
-            and self._unread_after(init, op)
+            self.owned(init, block)
+            and self.unread_after(init, op)
             and self._flows_owned(body.terminator.operands[k], body, op)
         )
 
@@ -217,12 +217,10 @@ class _Places:
         or an owned array from outside that nothing reads after ``op``."""
         inside = self.position.get(self.definer.get(value), (None,))[0] is region
         if inside or value in region.args:
-            return self._owned(value, region)
-        return self._owned(value, self.position[op][0]) and self._unread_after(
-            value, op
-        )
+            return self.owned(value, region)
+        return self.owned(value, self.position[op][0]) and self.unread_after(value, op)
 
-    def _unread_after(
+    def unread_after(
         self, array: Value, write: Op, elsewhere: list[Block] = ()
     ) -> bool:
         """Nothing reads ``array`` or a view of it after ``write``, except in the
