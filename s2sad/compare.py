@@ -18,7 +18,7 @@ import sympy
 from .api import PathLike, derive
 from .errors import S2SADError
 from .frontend import lower
-from .ir import TERMINATORS, Function
+from .ir import FLOAT, TERMINATORS, Function
 from .symbolic import to_sympy
 
 STEPS = tuple(10.0**-k for k in range(1, 13))
@@ -112,7 +112,14 @@ def compare(
     each of the four functions timed.
     """
     point = tuple(float(x) for x in point)
-    primal = lower(f)
+    primal = lower(f, scalar_output=True)
+    if any(p.type != FLOAT for p in primal.params):
+        raise S2SADError(
+            f"compare takes a function of numbers; {primal.name} has array parameters",
+            file=primal.file,
+            line=primal.line,
+            hint="annotate the parameters float, or check arrays with finite differences",
+        )
     params = tuple(p.name for p in primal.params)
     if len(point) != len(params):
         raise S2SADError(

@@ -235,3 +235,11 @@ def test_comparison_used_as_a_number_has_no_symbolic_form():
 
     with pytest.raises(S2SADError, match="`mul` of these operands has no SymPy form"):
         to_sympy(lower(comparison_as_number))
+
+
+def test_functions_of_arrays_are_refused_with_a_hint(tmp_path):
+    from mds import mds_loss
+
+    with pytest.raises(S2SADError, match="array parameters") as info:
+        compare(mds_loss, (1.0, 2.0), output_dir=tmp_path)
+    assert info.value.hint
