@@ -21,7 +21,6 @@ from .ir import (
     BOOL,
     FLOAT,
     INT,
-    NOT_CONSTANT,
     TEMPORARY,
     Builder,
     Function,
@@ -35,14 +34,13 @@ from .passes.kinds import scalar_parameters, uses_arrays
 from .source import SourceInfo, parse_function
 from .primitives import (
     DEFAULT,
-    PRIMITIVES,
     Primitive,
     arities,
     lookup_call,
     lookup_callable,
     lookup_syntax,
     registered,
-    result_type_of,
+    specialized,
 )
 
 USER = "user"
@@ -570,14 +568,7 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         self, entry: Primitive, operands: list[Value], node: ast.AST, hint: str
     ) -> Value:
         """Append ``entry(operands)``, or its array twin when an operand is an array."""
-        if entry.array_twin and any(is_array(v.type) for v in operands):
-            entry = PRIMITIVES[entry.array_twin]
-        static = {
-            arg: v.constant
-            for arg, v in zip(entry.args, operands)
-            if v.constant is not NOT_CONSTANT
-        }
-        result_type = result_type_of(entry, [v.type for v in operands], static)
+        entry, result_type = specialized(entry, operands)
         op = self.builder.op(
             entry.name, operands, [result_type], hints=[hint], loc=self.info.loc(node)
         )

@@ -28,7 +28,18 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from .errors import S2SADError
-from .ir import ARRAY, FLOAT, INT, OBJECT, SEQ, as_array, is_array, join_types
+from .ir import (
+    ARRAY,
+    FLOAT,
+    INT,
+    NOT_CONSTANT,
+    OBJECT,
+    SEQ,
+    Value,
+    as_array,
+    is_array,
+    join_types,
+)
 
 FLOAT_RESULT = "float"
 BOOL_RESULT = "bool"
@@ -409,3 +420,17 @@ def result_type_of(entry: Primitive, types: list[str], static: dict[str, Any]) -
         OBJECT_RESULT: OBJECT,
         SEQ_RESULT: SEQ,
     }.get(kind, kind)
+
+
+def specialized(entry: Primitive, operands: list[Value]) -> tuple[Primitive, str]:
+    """The entry to apply to ``operands`` (its array twin when one of them is an
+    array) and the type of its result, read from the operands' types and the
+    values of those that are constants."""
+    if entry.array_twin and any(is_array(v.type) for v in operands):
+        entry = PRIMITIVES[entry.array_twin]
+    static = {
+        arg: v.constant
+        for arg, v in zip(entry.args, operands)
+        if v.constant is not NOT_CONSTANT
+    }
+    return entry, result_type_of(entry, [v.type for v in operands], static)

@@ -24,6 +24,9 @@ def test_committed_generated_files_are_up_to_date(tmp_path):
         assert (
             committed.read_bytes() == path.read_bytes()
         ), f"{committed} is stale: run `make generated`"
+    expected = {path.relative_to(tmp_path) for path in fresh}
+    strays = {p.relative_to(COMMITTED) for p in COMMITTED.rglob("*.py")} - expected
+    assert not strays, f"generated/ holds files make generated does not write: {strays}"
 
 
 def generate_in_subprocess(directory, hash_seed):

@@ -12,8 +12,8 @@ from typing import Callable
 
 from ..errors import S2SADError
 from ..frontend import RULE, lower
-from ..ir import NOT_CONSTANT, Block, Builder, Function, Op, Value, is_array
-from ..primitives import PRIMITIVES, Primitive, result_type_of
+from ..ir import Block, Builder, Function, Op, Value
+from ..primitives import PRIMITIVES, Primitive, specialized
 
 
 @cache
@@ -99,14 +99,8 @@ def _retyped(op: Op, operands: list[Value]) -> tuple[str, list[str]]:
     entry = PRIMITIVES.get(op.name)
     if entry is None:
         return op.name, [r.type for r in op.results]
-    if entry.array_twin and any(is_array(v.type) for v in operands):
-        entry = PRIMITIVES[entry.array_twin]
-    static = {
-        arg: v.constant
-        for arg, v in zip(entry.args, operands)
-        if v.constant is not NOT_CONSTANT
-    }
-    return entry.name, [result_type_of(entry, [v.type for v in operands], static)]
+    entry, result_type = specialized(entry, operands)
+    return entry.name, [result_type]
 
 
 def rename(builder: Builder, value: Value, hint: str) -> None:

@@ -11,21 +11,18 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
+from .helpers import runtime_helper
 from ..primitives import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
 
-primitive(
+runtime_helper(
     "xlogy_array",
     "x y",
-    runtime.xlogy_array,
-    Syntax("call", "runtime.xlogy_array"),
     result_type=UFUNC,
     elementwise=True,
 )(None)
-primitive(
+runtime_helper(
     "sinc_derivative",
     "x, out",
-    runtime.sinc_derivative,
-    Syntax("call", "runtime.sinc_derivative"),
     result_type=UFUNC,
     elementwise=True,
 )(None)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import runtime
 from ..ir import ARRAY, FLOAT, INT, OBJECT, SEQ, is_array
+from .helpers import runtime_helper
 from ..primitives import (
     ARRAY_RESULT,
     INT_RESULT,
@@ -45,11 +46,9 @@ class getitem:
         return runtime.getitem_adjoint(out_bar, x, index)
 
 
-primitive(
+runtime_helper(
     "getitem_adjoint",
     "g, x, index",
-    runtime.getitem_adjoint,
-    Syntax("call", "runtime.getitem_adjoint"),
     result_type=ARRAY_RESULT,
     nondiff="index",
     shape_only="x",
@@ -57,11 +56,9 @@ primitive(
 )(None)
 
 
-@primitive(
+@runtime_helper(
     "setitem",
     "x index value",
-    runtime.setitem,
-    Syntax("call", "runtime.setitem"),
     result_type=SAME,
     nondiff="index",
     dense="x",
@@ -75,11 +72,9 @@ class setitem:
         return runtime.setitem(out_bar, index, 0.0), value_bar
 
 
-primitive(
+runtime_helper(
     "setitem_value_adjoint",
     "g index value",
-    runtime.setitem_value_adjoint,
-    Syntax("call", "runtime.setitem_value_adjoint"),
     result_type=ARRAY_RESULT,
     nondiff="index value",
     shape_only="value",
@@ -87,11 +82,9 @@ primitive(
 )(None)
 
 
-@primitive(
+@runtime_helper(
     "add_at",
     "acc x index g",
-    runtime.add_at,
-    Syntax("call", "runtime.add_at"),
     result_type=ARRAY_RESULT,
     nondiff="x index",
     shape_only="x",
@@ -104,43 +97,35 @@ class add_at:
         return out_bar, runtime.unbroadcast(out_bar[index], g)
 
 
-primitive(
+runtime_helper(
     "detach",
     "x",
-    runtime.detach,
-    Syntax("call", "runtime.detach"),
     result_type=SAME,
     nondiff="x",
 )(None)
 
 
-primitive(
+runtime_helper(
     "shape_of",
     "x",
-    runtime.shape_of,
-    Syntax("call", "runtime.shape_of"),
     result_type=ARRAY_RESULT,
     nondiff="x",
     shape_only="x",
 )(None)
 
 
-primitive(
+runtime_helper(
     "zeros_like",
     "x",
-    runtime.zeros_like,
-    Syntax("call", "runtime.zeros_like"),
     result_type=ARRAY_RESULT,
     nondiff="x",
     shape_only="x",
 )(None)
 
 
-@primitive(
+@runtime_helper(
     "add_seq",
     "x y",
-    runtime.add_seq,
-    Syntax("call", "runtime.add_seq"),
     result_type=SAME,
     linear=False,
 )
@@ -162,11 +147,9 @@ primitive(
 )(None)
 
 
-@primitive(
+@runtime_helper(
     "unbroadcast",
     "g x",
-    runtime.unbroadcast,
-    Syntax("call", "runtime.unbroadcast"),
     result_type=SAME,
     shape_only="x",
     nondiff="x",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
+from .helpers import runtime_helper
 from ..primitives import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
 
 
@@ -13,13 +14,6 @@ def product(name: str, args: str, fn, **options):
     options.setdefault("result_type", ARRAY_RESULT)
     spelled = options.pop("syntax", Syntax("call", f"np.{name}"))
     return primitive(f"np.{name}", args, fn, spelled, linear=True, **options)
-
-
-def helper(name: str, args: str, **options):
-    """Declare ``runtime.<name>``, a helper that derivative rules call."""
-    options.setdefault("result_type", ARRAY_RESULT)
-    fn = getattr(runtime, name)
-    return primitive(name, args, fn, Syntax("call", f"runtime.{name}"), **options)
 
 
 for _name, _args in (
@@ -34,10 +28,12 @@ for _name, _args in (
     ("solve_adjoint_a", "b_bar out a b"),
     ("solve_adjoint_b", "g a b"),
 ):
-    helper(_name, _args, nondiff=_args.replace("g ", "").replace("b_bar ", ""))(None)
+    runtime_helper(_name, _args, nondiff=_args.replace("g ", "").replace("b_bar ", ""))(
+        None
+    )
 
-helper("solve_tangent", "a b out a_dot b_dot", nondiff="a b out")(None)
-helper(
+runtime_helper("solve_tangent", "a b out a_dot b_dot", nondiff="a b out")(None)
+runtime_helper(
     "einsum_adjoint",
     "subscripts, g, k, x, y=None, z=None",
     nondiff="subscripts k x y z",

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import runtime
 from ..ir import BOOL, INT, as_array
+from .helpers import runtime_helper
 from ..primitives import ARRAY_RESULT, REDUCE, Syntax, primitive
 
 AXIS = "x, axis=None, *, keepdims=False"
@@ -23,14 +24,7 @@ def reduction(name: str, fn, args: str = AXIS, **options):
     return primitive(f"np.{name}", args, fn, Syntax("call", f"np.{name}"), **options)
 
 
-def helper(name: str, args: str, **options):
-    """Declare ``runtime.<name>``, a helper that derivative rules call."""
-    options.setdefault("result_type", ARRAY_RESULT)
-    fn = getattr(runtime, name)
-    return primitive(name, args, fn, Syntax("call", f"runtime.{name}"), **options)
-
-
-@helper(
+@runtime_helper(
     "unreduce",
     "g, x, axis=None, keepdims=False",
     nondiff="x axis keepdims",
@@ -46,24 +40,26 @@ class unreduce:
         return np.sum(out_bar, axis=axis, keepdims=keepdims)
 
 
-helper("reduced_count", "x, axis", nondiff="x axis", shape_only="x", result_type="int")(
+runtime_helper(
+    "reduced_count", "x, axis", nondiff="x axis", shape_only="x", result_type="int"
+)(None)
+runtime_helper(
+    "extremum_weights", "x, out, axis, keepdims", nondiff="x out axis keepdims"
+)(None)
+runtime_helper(
+    "cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True
+)(None)
+runtime_helper("prod_others", "x, axis", nondiff="x axis")(None)
+runtime_helper(
+    "cumprod_tangent", "x, axis, out, x_dot", nondiff="x axis out", linear=True
+)(None)
+runtime_helper("cumprod_adjoint", "g, x, axis, out", nondiff="x axis out", linear=True)(
     None
 )
-helper("extremum_weights", "x, out, axis, keepdims", nondiff="x out axis keepdims")(
-    None
-)
-helper("cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True)(
-    None
-)
-helper("prod_others", "x, axis", nondiff="x axis")(None)
-helper("cumprod_tangent", "x, axis, out, x_dot", nondiff="x axis out", linear=True)(
-    None
-)
-helper("cumprod_adjoint", "g, x, axis, out", nondiff="x axis out", linear=True)(None)
-helper(
+runtime_helper(
     "norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims"
 )(None)
-helper(
+runtime_helper(
     "trace_adjoint", "g, x, offset", nondiff="x offset", shape_only="x", linear=True
 )(None)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import runtime
 from ..ir import ARRAY, FLOAT, INT_ARRAY
+from .helpers import runtime_helper
 from ..primitives import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
 
 
@@ -29,56 +30,70 @@ def shape_op(name: str, args: str, nondiff: str = "", **options):
     )
 
 
-def helper(name: str, args: str, **options):
-    """Declare ``runtime.<name>``, a helper that derivative rules call."""
-    options.setdefault("result_type", ARRAY_RESULT)
-    fn = getattr(runtime, name)
-    return primitive(
-        name, args, fn, Syntax("call", f"runtime.{name}"), linear=True, **options
-    )
-
-
-helper("inverse_axes", "axes", nondiff="axes", result_type="object")(None)
-helper(
+runtime_helper(
+    "inverse_axes", "axes", nondiff="axes", result_type="object", linear=True
+)(None)
+runtime_helper(
     "concatenate_adjoint",
     "g, xs, axis",
     nondiff="xs axis",
     shape_only="xs",
     result_type=SEQ_RESULT,
     view=True,
+    linear=True,
 )(None)
-helper("stack_adjoint", "g, axis", nondiff="axis", result_type=SEQ_RESULT, view=True)(
-    None
-)
-helper(
+runtime_helper(
+    "stack_adjoint",
+    "g, axis",
+    nondiff="axis",
+    result_type=SEQ_RESULT,
+    view=True,
+    linear=True,
+)(None)
+runtime_helper(
     "hstack_adjoint",
     "g, xs",
     nondiff="xs",
     shape_only="xs",
     result_type=SEQ_RESULT,
     view=True,
+    linear=True,
 )(None)
-helper(
+runtime_helper(
     "vstack_adjoint",
     "g, xs",
     nondiff="xs",
     shape_only="xs",
     result_type=SEQ_RESULT,
     view=True,
+    linear=True,
 )(None)
-helper(
-    "split_adjoint", "g, x, sections, axis", nondiff="x sections axis", shape_only="x"
+runtime_helper(
+    "split_adjoint",
+    "g, x, sections, axis",
+    nondiff="x sections axis",
+    shape_only="x",
+    linear=True,
 )(None)
-helper("tile_adjoint", "g, x, reps", nondiff="x reps", shape_only="x")(None)
-helper(
-    "repeat_adjoint", "g, x, repeats, axis", nondiff="x repeats axis", shape_only="x"
+runtime_helper(
+    "tile_adjoint", "g, x, reps", nondiff="x reps", shape_only="x", linear=True
 )(None)
-helper("diag_adjoint", "g, x, k", nondiff="x k", shape_only="x", view=True)(None)
-helper(
+runtime_helper(
+    "repeat_adjoint",
+    "g, x, repeats, axis",
+    nondiff="x repeats axis",
+    shape_only="x",
+    linear=True,
+)(None)
+runtime_helper(
+    "diag_adjoint", "g, x, k", nondiff="x k", shape_only="x", view=True, linear=True
+)(None)
+runtime_helper(
     "diagonal_adjoint",
     "g, x, offset, axis1, axis2",
     nondiff="x offset axis1 axis2",
     shape_only="x",
+    linear=True,
 )(None)
 
 
