@@ -255,9 +255,7 @@ def vjp(
             raise DifferentiationError(
                 f"vjp_fn needs {n_out} cotangents (one per output), got {len(cotangents)}"
             )
-        adjoints = backward_sweep(_unpopped(residuals), *cotangents)
-        given = primals + (None,) * (len(adjoints) - len(primals))
-        return tuple(_dense(a, p) for a, p in zip(adjoints, given))
+        return backward_sweep(_unpopped(residuals), *cotangents)
 
     vjp_fn.source = derivative.source
     vjp_fn.path = derivative.path
@@ -272,13 +270,6 @@ def _unpopped(residuals: Any) -> Any:
     if isinstance(residuals, tuple):
         return tuple(_unpopped(item) for item in residuals)
     return residuals
-
-
-def _dense(adjoint: Any, primal: Any) -> Any:
-    """Zeros shaped like an array ``primal`` where its adjoint simplified to the number 0."""
-    if isinstance(primal, np.ndarray) and np.ndim(adjoint) == 0 and adjoint == 0:
-        return np.zeros(primal.shape, dtype=np.result_type(primal, 0.0))
-    return adjoint
 
 
 def _check_arity(f: Callable[..., Any], count: int, exact: bool) -> None:
