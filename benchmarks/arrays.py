@@ -160,7 +160,9 @@ def rows_for(name, function, wrt, args, hand, output_dir):
         ("hand-written gradient", ns_per_call(hand, args)),
     ]
     if function is mds_loss and same(mds_hand_chain_rule(*args), expected):
-        rows.append(("hand-written, chain rule only", ns_per_call(mds_hand_chain_rule, args)))
+        rows.append(
+            ("hand-written, chain rule only", ns_per_call(mds_hand_chain_rule, args))
+        )
     for label, make in FRAMEWORKS.items():
         try:
             other = make(function, wrt)
