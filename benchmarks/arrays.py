@@ -116,15 +116,45 @@ def cases():
     ]
 
 
-def autograd_gradient(function, wrt):
+def autograd_gradient(function, wrt, args):
     """autograd's gradient (it traces ``np`` calls through ``autograd.numpy``)."""
     import autograd
 
-    return autograd.grad(_with_numpy(function, "autograd.numpy"), argnum=wrt)
+    return autograd.grad(_with_numpy(function, "autograd.numpy"), argnum=wrt), args
+
+
+def jax_gradient(function, wrt, args):
+    """JAX's jit-compiled gradient in float64, on arguments already in JAX arrays,
+    waiting for the result."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    compiled = jax.jit(jax.grad(_with_numpy(function, "jax.numpy"), argnums=wrt))
+    arrays = [jax.device_put(a) for a in args]
+    return (lambda *a: jax.block_until_ready(compiled(*a))), arrays
+
+
+def torch_gradient(function, wrt, args):
+    """PyTorch's eager gradient (``np`` calls re-bound to ``torch``), one thread,
+    on tensors sharing the arguments' memory."""
+    import torch
+
+    torch.set_num_threads(1)
+    traced = _with_numpy(function, "torch")
+    positions = (wrt,) if isinstance(wrt, int) else wrt
+    tensors = [
+        torch.from_numpy(a).requires_grad_(k in positions) for k, a in enumerate(args)
+    ]
+
+    def gradient(*inputs):
+        grads = torch.autograd.grad(traced(*inputs), [inputs[k] for k in positions])
+        return grads[0] if isinstance(wrt, int) else grads
+
+    return gradient, tensors
 
 
 def _with_numpy(function, module):
-    """``function`` re-bound to a NumPy look-alike module (autograd.numpy)."""
+    """``function`` re-bound to a NumPy look-alike module."""
     import importlib
     import types
 
@@ -133,8 +163,20 @@ def _with_numpy(function, module):
     return types.FunctionType(function.__code__, namespace, function.__name__)
 
 
-FRAMEWORKS = {"autograd.grad": autograd_gradient}
-"""Other AD libraries timed when importable (JAX and PyTorch need their own array types)."""
+FRAMEWORKS = {
+    "autograd.grad": autograd_gradient,
+    "jax.jit(jax.grad)": jax_gradient,
+    "torch eager": torch_gradient,
+}
+"""Other AD libraries timed when importable: ``make(function, wrt, args)`` gives
+their gradient and the arguments in their own array type."""
+
+
+def _numpy(gradient):
+    """A gradient (or tuple of them) as NumPy arrays."""
+    if isinstance(gradient, tuple):
+        return tuple(_numpy(g) for g in gradient)
+    return np.asarray(gradient.detach() if hasattr(gradient, "detach") else gradient)
 
 
 def same(gradient, expected):
@@ -165,11 +207,14 @@ def rows_for(name, function, wrt, args, hand, output_dir):
         )
     for label, make in FRAMEWORKS.items():
         try:
-            other = make(function, wrt)
-            if same(other(*args), expected):
-                rows.append((label, ns_per_call(other, args)))
+            other, own_args = make(function, wrt, args)
         except ImportError:
             continue
+        if not same(_numpy(other(*own_args)), expected):
+            raise SystemExit(
+                f"{name}: {label} disagrees with the hand-written gradient"
+            )
+        rows.append((label, ns_per_call(other, own_args)))
     return rows
 
 

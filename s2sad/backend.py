@@ -8,7 +8,6 @@ header give the same bytes.
 from __future__ import annotations
 
 import ast
-import math
 
 from .emitter import FunctionEmitter
 from .formatting import module_text
@@ -22,58 +21,36 @@ def emit_module(functions: list[Function], header: str) -> str:
     ``header`` is a comment block (lines starting with ``#``) placed first.
     """
     bindings = _user_bindings(functions)
-    imports = ["import math"] if _uses_math(functions) else []
-    if _uses_numpy(functions):
-        imports.append("import numpy as np")
-    if bindings or _uses_runtime(functions):
-        imports.append("from s2sad import runtime")
+    trees = [ast.fix_missing_locations(FunctionEmitter(f).emit()) for f in functions]
+    read = {
+        node.id
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    imports = [
+        statement
+        for module, statement in MODULES.items()
+        if module in read or (module == "runtime" and bindings)
+    ]
     assignments = [
         f'{entry.name} = runtime.resolve("{entry.binding[0]}", "{entry.binding[1]}")'
         for entry in bindings
     ]
-    definitions = [
-        ast.unparse(ast.fix_missing_locations(FunctionEmitter(f).emit()))
-        for f in functions
-    ]
+    definitions = [ast.unparse(tree) for tree in trees]
     return module_text(header, imports, assignments, definitions)
 
 
-def _primitives_used(functions: list[Function]) -> list[Primitive]:
-    names = sorted(
-        {op.name for f in functions for op in f.walk() if op.name in PRIMITIVES}
-    )
-    return [PRIMITIVES[n] for n in names]
+MODULES = {
+    "math": "import math",
+    "np": "import numpy as np",
+    "runtime": "from s2sad import runtime",
+}
+"""The modules generated code may read, by the name it reads them as, in import order."""
 
 
 def _user_bindings(functions: list[Function]) -> list[Primitive]:
-    return [p for p in _primitives_used(functions) if p.binding is not None]
-
-
-def _uses_runtime(functions: list[Function]) -> bool:
-    calls = [
-        p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"
-    ]
-    return any(c.startswith("runtime.") for c in calls)
-
-
-def _uses_numpy(functions: list[Function]) -> bool:
-    calls = [
-        p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"
-    ]
-    writes = any(op.name in ("add_at", "slice") for f in functions for op in f.walk())
-    return writes or any(c.startswith("np.") for c in calls)
-
-
-def _uses_math(functions: list[Function]) -> bool:
-    calls = [
-        p.syntax.text for p in _primitives_used(functions) if p.syntax.kind == "call"
-    ]
-    constants = [
-        op.attrs["value"]
-        for f in functions
-        for op in f.walk()
-        if op.name == "const" and isinstance(op.attrs["value"], float)
-    ]
-    return any(c.startswith("math.") for c in calls) or any(
-        not math.isfinite(c) for c in constants
+    names = sorted(
+        {op.name for f in functions for op in f.walk() if op.name in PRIMITIVES}
     )
+    return [PRIMITIVES[n] for n in names if PRIMITIVES[n].binding is not None]

@@ -17,8 +17,9 @@ from typing import Any
 
 from .formatting import LINE_LENGTH
 from .inplace import basic_index, sharing_memory, writes_in_place
-from .ir import NOT_CONSTANT, OBJECT, Block, Function, Op, Value, walk_ops
+from .ir import NOT_CONSTANT, OBJECT, Block, Function, Op, Value, is_array, walk_ops
 from .primitives import PRIMITIVES, Primitive
+from .release import release_dead_arrays
 
 _BINOPS = {
     "+": ast.Add,
@@ -76,6 +77,8 @@ class FunctionEmitter:
         self.inline: dict[Value, ast.expr] = {}
         self.names: dict[Value, str] = {}
         self.depth = 0
+        self.shape_reads: list[ast.Name] = []
+        """The variable reads that ask only for a shape and dtype."""
         self.in_place = writes_in_place(function)
         self.definer = {r: op for op in function.walk() for r in op.results}
         self.written = {op.operands[0] for op in self.in_place}
@@ -96,7 +99,13 @@ class FunctionEmitter:
         body: list[ast.stmt] = []
         if f.doc:
             body.append(ast.Expr(ast.Constant(f.doc)))
-        body.extend(self.block(f.body))
+        body.extend(
+            release_dead_arrays(
+                self.block(f.body),
+                self.releasable(),
+                {id(node) for node in self.shape_reads},
+            )
+        )
         args = ast.arguments(
             posonlyargs=[],
             args=[ast.arg(self.name(p)) for p in f.params],
@@ -113,6 +122,23 @@ class FunctionEmitter:
     def name(self, value: Value) -> str:
         """The Python variable holding ``value``."""
         return self.names.get(value, value.name)
+
+    def releasable(self) -> set[str]:
+        """The variables that hold only arrays of their own this function may let go
+        of: not views (whose data another array holds), nor values unpacked from
+        residuals (which the caller still holds).  See :mod:`s2sad.release`."""
+        values = list(self.function.params)
+        kept = set()
+        for op in self.function.walk():
+            values += op.results
+            values += [a for region in op.regions for a in region.args]
+            entry = PRIMITIVES.get(op.name)
+            if op.name == "unpack" or (entry is not None and entry.view):
+                kept.update(self.name(r) for r in op.results)
+        kinds: dict[str, set[bool]] = {}
+        for value in values:
+            kinds.setdefault(self.name(value), set()).add(is_array(value.type))
+        return {name for name, kind in kinds.items() if kind == {True}} - kept
 
     def _share_loop_variables(self, block: Block) -> None:
         """Give a loop's carried block arguments and results one variable, and
@@ -419,6 +445,7 @@ class FunctionEmitter:
             kind = ast.List if op.attrs.get("kind") == "list" else ast.Tuple
             return kind(args, ast.Load())
         entry = PRIMITIVES[op.name]
+        self._mark_shape_reads(entry, args)
         kind, text = entry.syntax.kind, entry.syntax.text
         if kind == "subscript":
             return ast.Subscript(args[0], subscript_index(args[1]), ast.Load())
@@ -436,6 +463,14 @@ class FunctionEmitter:
         if kind == "ifexp":
             return ast.IfExp(args[0], args[1], args[2])
         return call_expression(entry, op, args)
+
+    def _mark_shape_reads(self, entry: Primitive, args: list[ast.expr]) -> None:
+        """Record the variables ``entry`` reads only for their shape (one by one
+        in a tuple or list argument)."""
+        for name, node in zip(entry.args, args):
+            if name in entry.shape_only:
+                parts = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
+                self.shape_reads += [p for p in parts if isinstance(p, ast.Name)]
 
     def returned(self, op: Op) -> ast.expr:
         """The expression of a ``return``, grouped into tuples by its ``layout``."""

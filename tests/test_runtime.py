@@ -1,0 +1,62 @@
+"""The runtime helpers generated code calls, on arrays large enough for their fast paths."""
+
+import numpy as np
+import pytest
+
+from s2sad import runtime
+
+SHAPES = [
+    ((200, 200, 2), (200, 1, 2)),
+    ((200, 200, 2), (1, 200, 2)),
+    ((200, 200, 2), (2,)),
+    ((1000, 3), (1, 3)),
+    ((1000, 3), (3,)),
+    ((7, 200, 30), (200, 1)),
+    ((50, 40, 30), (1, 40, 1)),
+    ((5, 4, 100, 3), (4, 1, 1)),
+    ((256, 256), (256,)),
+    ((64, 300), (64, 1)),
+    ((3, 4), ()),
+]
+
+
+def summed_to(g, shape):
+    """``g`` summed to ``shape`` by NumPy's ``sum``, one axis at a time."""
+    extra = g.ndim - len(shape)
+    g = g.sum(axis=tuple(range(extra)))
+    stretched = tuple(k for k, n in enumerate(shape) if n == 1 and g.shape[k] != 1)
+    return g.sum(axis=stretched, keepdims=True)
+
+
+@pytest.mark.parametrize("g_shape, x_shape", SHAPES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_unbroadcast_sums_to_the_argument_shape(g_shape, x_shape, dtype):
+    g = np.random.default_rng(0).normal(size=g_shape).astype(dtype)
+    result = runtime.unbroadcast(g, np.zeros(x_shape, dtype))
+    expected = summed_to(g.astype(np.float64), x_shape)
+    assert result.shape == expected.shape
+    assert result.dtype == dtype
+    tolerance = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(result, expected, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("layout", ["transposed", "broadcast", "integer"])
+def test_unbroadcast_of_arrays_off_the_fast_path(layout):
+    rng = np.random.default_rng(1)
+    g = {
+        "transposed": rng.normal(size=(2, 200, 200)).T,
+        "broadcast": np.broadcast_to(rng.normal(size=(200, 1, 2)), (200, 200, 2)),
+        "integer": rng.integers(-5, 5, size=(200, 200, 2)),
+    }[layout]
+    result = runtime.unbroadcast(g, np.zeros((200, 1, 2)))
+    np.testing.assert_allclose(result, summed_to(g, (200, 1, 2)), rtol=1e-12)
+
+
+def test_shape_of_keeps_shape_and_dtype_and_no_data():
+    for x in (3.0, np.float32(2.0), np.ones((3, 0, 2), np.float32), np.ones((4, 5))):
+        carrier = runtime.shape_of(x)
+        assert carrier.shape == np.shape(x)
+        assert carrier.dtype == np.asarray(x).dtype
+        assert not carrier.flags.writeable
+        assert carrier.size == 0 or not np.any(carrier)
+        assert carrier.strides == (0,) * carrier.ndim
