@@ -380,13 +380,17 @@ class FunctionEmitter:
         return [_assign([target], [copy]), ast.Assign([store], value)]
 
     def add_at_statement(self, op: Op) -> ast.stmt:
-        """``acc[i] += g`` (``np.add.at(acc, i, g)`` where ``i`` may repeat elements)."""
+        """``acc[i] += g``, ``acc[i] -= h`` for ``g = -h`` (``np.add.at(acc, i, g)``
+        where ``i`` may repeat elements)."""
         acc, _, index, g = op.operands
         target = ast.Name(self.name(acc), ast.Load())
         if basic_index(index, self.definer):
             where = subscript_index(self.operand(index))
+            value, operator = self.operand(g), ast.Add()
+            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+                value, operator = value.operand, ast.Sub()
             return ast.AugAssign(
-                ast.Subscript(target, where, ast.Store()), ast.Add(), self.operand(g)
+                ast.Subscript(target, where, ast.Store()), operator, value
             )
         call = ast.Call(
             dotted("np.add.at"), [target, self.operand(index), self.operand(g)], []

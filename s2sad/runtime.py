@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import string
 from typing import Any
 
 import numpy as np
@@ -408,11 +409,12 @@ def einsum_adjoint(
     """The adjoint of operand ``k`` of ``np.einsum(subscripts, x[, y[, z]])``.
 
     Letters only operand ``k`` has are summed in the product and broadcast
-    back; a letter it repeats (``"ii->"``) puts the adjoint on that diagonal.
-    Subscripts with ``...`` are not supported.
+    back; a letter it repeats (``"ii->"``) puts the adjoint on that diagonal;
+    a letter (or a dimension of ``...``) of length 1 in operand ``k`` but
+    longer in the others is summed over.
     """
     operands = [v for v in (x, y, z) if v is not None]
-    inputs, output = _einsum_parts(subscripts, len(operands))
+    inputs, output = _einsum_parts(subscripts, [np.shape(v) for v in operands])
     target = inputs[k]
     others = [(s, v) for i, (s, v) in enumerate(zip(inputs, operands)) if i != k]
     available = set(output).union(*(set(s) for s, _ in others))
@@ -424,7 +426,13 @@ def einsum_adjoint(
         if letter not in available:
             reduced = np.expand_dims(reduced, position)
     sizes = dict(zip(target, np.shape(operands[k])))
-    spread = np.broadcast_to(reduced, [sizes[c] for c in letters])
+    shape = [sizes[c] for c in letters]
+    stretched = tuple(
+        p for p, (n, m) in enumerate(zip(np.shape(reduced), shape)) if m == 1 < n
+    )
+    if stretched:
+        reduced = np.sum(reduced, axis=stretched, keepdims=True)
+    spread = np.broadcast_to(reduced, shape)
     if letters == target:
         return spread
     result = np.zeros(np.shape(operands[k]), dtype=np.result_type(spread, 0.0))
@@ -432,18 +440,34 @@ def einsum_adjoint(
     return result
 
 
-def _einsum_parts(subscripts: str, count: int) -> tuple[list[str], str]:
+def _einsum_parts(
+    subscripts: str, shapes: list[tuple[int, ...]]
+) -> tuple[list[str], str]:
+    """Each operand's letters and the output's, with ``...`` spelled out in
+    letters the subscripts do not use (aligned from the right, as NumPy does)."""
     spec = subscripts.replace(" ", "")
-    if "." in spec:
-        raise NotImplementedError("s2sad differentiates einsum without '...'")
-    inputs, _, output = spec.partition("->")
+    inputs, arrow, output = spec.partition("->")
     parts = inputs.split(",")
-    if "->" not in spec:
-        letters = "".join(parts)
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    if len(parts) != count:
-        raise ValueError(f"{subscripts!r} names {len(parts)} operands, got {count}")
-    return parts, output
+    if len(parts) != len(shapes):
+        raise ValueError(
+            f"{subscripts!r} names {len(parts)} operands, got {len(shapes)}"
+        )
+    widths = [
+        len(shape) - len(part) + 3
+        for part, shape in zip(parts, shapes)
+        if "..." in part
+    ]
+    unused = [c for c in string.ascii_letters if c not in spec]
+    ellipsis = "".join(unused[: max(widths, default=0)])
+    parts = [
+        part.replace("...", ellipsis[len(ellipsis) - len(shape) + len(part) - 3 :])
+        for part, shape in zip(parts, shapes)
+    ]
+    if arrow:
+        return parts, output.replace("...", ellipsis)
+    letters = "".join(parts)
+    singles = sorted(c for c in set(letters) if letters.count(c) == 1)
+    return parts, ellipsis + "".join(c for c in singles if c not in ellipsis)
 
 
 def solve_tangent(a: Any, b: Any, out: Any, a_dot: Any, b_dot: Any) -> Any:

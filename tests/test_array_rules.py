@@ -1051,6 +1051,38 @@ def einsum_chain(x, y, z):
     return np.einsum("ij,jk,k->i", x, y, z)
 
 
+def einsum_ellipsis_matmul(x, y):
+    return np.einsum("...ij,...jk->...ik", x, y)
+
+
+def einsum_ellipsis_rows(x):
+    return np.einsum("...i->...", x)
+
+
+def einsum_ellipsis_broadcast(x, y):
+    return np.einsum("...i,...i->...", x, y)
+
+
+def einsum_implicit_ellipsis(x):
+    return np.einsum("i...", x)
+
+
+def einsum_ellipsis_between(x):
+    return np.einsum("i...j->j...i", x)
+
+
+def einsum_broadcast_letter(x, y):
+    return np.einsum("ij,ij->i", x, y)
+
+
+case(einsum_ellipsis_matmul, normal(2, 3, 4), normal(4, 2))
+case(einsum_ellipsis_matmul, normal(3, 4), normal(2, 4, 2))
+case(einsum_ellipsis_rows, normal(2, 3, 4))
+case(einsum_ellipsis_broadcast, normal(1, 3), normal(4, 3))
+case(einsum_ellipsis_broadcast, normal(2, 1, 3), normal(4, 3))
+case(einsum_implicit_ellipsis, normal(3, 2))
+case(einsum_ellipsis_between, normal(2, 3, 4, 5))
+case(einsum_broadcast_letter, normal(3, 1), normal(3, 4))
 case(einsum_trace, normal(3, 3))
 case(einsum_diagonal, normal(4, 4))
 case(einsum_chain, normal(3, 4), normal(4, 2), normal(2))
