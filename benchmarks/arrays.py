@@ -234,7 +234,7 @@ def main():
                 print(f"  {what:<24} {time / 1e3:>10.1f} µs  {time / base:>7.2f} × f")
             print(f"  generated / hand-written = {ratio:.2f}: {verdict}")
             others = ", ".join(
-                f"{what} {time / hand_time:.1f}×"
+                f"{what} {time / hand_time:.2f}×"
                 for what, time in rows.items()
                 if what
                 not in ("function", "s2sad.grad (generated)", "hand-written gradient")
