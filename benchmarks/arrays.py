@@ -8,14 +8,19 @@ gradient written by hand with NumPy (and autograd's, JAX's and PyTorch's when
 they happen to be installed).  Every gradient is checked against the
 hand-written one before it is timed.  The headline numbers are ratios.
 
-Run from the repository root: ``.venv/bin/python benchmarks/arrays.py``.
+Run from the repository root: ``.venv/bin/python benchmarks/arrays.py`` (one BLAS
+thread unless ``OPENBLAS_NUM_THREADS`` says otherwise).
 """
 
+import os
 import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
+# One BLAS thread, as the README's figures were taken; set before NumPy loads BLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
