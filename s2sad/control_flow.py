@@ -24,6 +24,7 @@ from .ir import (
     is_array,
     join_types,
 )
+from .primitives import PRIMITIVES
 
 if TYPE_CHECKING:
     from .frontend import _Lowering
@@ -262,7 +263,8 @@ class ControlFlowLowering(_Base):
     # ------------------------------------------------------------ loops
 
     def for_statement(self, stmt: ast.For) -> None:
-        """``for name in range(...)`` as a ``for`` op; ``for name in (a, b, c)`` unrolled."""
+        """``for name in range(...)`` as a ``for`` op; ``for name in (a, b, c)`` unrolled;
+        ``for row in X`` over an array as a ``for`` op over its first axis."""
         self._refuse_loop_else(stmt, "for")
         if not isinstance(stmt.target, ast.Name):
             raise self.error(
@@ -274,6 +276,9 @@ class ControlFlowLowering(_Base):
         if isinstance(stmt.iter, (ast.Tuple, ast.List)):
             self._unrolled_for(stmt)
             return
+        if not self._is_range(stmt.iter):
+            self._rows_for(stmt)
+            return
         bounds = self._range_bounds(stmt.iter)
         target = stmt.target.id
 
@@ -283,26 +288,58 @@ class ControlFlowLowering(_Base):
 
         self._loop(stmt, "for", bounds, body, counter=target)
 
-    def _range_bounds(self, node: ast.expr) -> list[Value]:
-        if not (
+    def _is_range(self, node: ast.expr) -> bool:
+        return (
             isinstance(node, ast.Call)
             and not node.keywords
             and 1 <= len(node.args) <= 3
             and isinstance(node.func, (ast.Name, ast.Attribute))
             and self._resolve(node.func) is builtins.range
-        ):
-            raise self.error(
-                UnsupportedSyntaxError,
-                node,
-                f"unsupported construct: for loop over `{ast.unparse(node)}`",
-                "loop over range(...) or over a tuple of values",
-            )
+        )
+
+    def _range_bounds(self, node: ast.Call) -> list[Value]:
         args = [self.expr(a) for a in node.args]
         if len(args) == 1:
             args = [self.builder.const(0)] + args
         if len(args) == 2:
             args.append(self.builder.const(1))
         return args
+
+    def _rows_for(self, stmt: ast.For) -> None:
+        """``for row in X``: ``for k in range(len(X))`` with ``row = X[k]``, a view.
+
+        ``X`` is read once, as Python does; a body that writes into it (or
+        into an array sharing its memory) would change the rows still to
+        come, and is refused.
+        """
+        rows = self.expr(stmt.iter)
+        if not is_array(rows.type):
+            raise self.error(
+                UnsupportedSyntaxError,
+                stmt.iter,
+                f"unsupported construct: for loop over `{ast.unparse(stmt.iter)}`",
+                "loop over range(...), a tuple of values or the rows of an array",
+            )
+        for name in _written_names(stmt.body):
+            if name in self.env and self.shares_memory(self.env[name], rows):
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    stmt.iter,
+                    f"unsupported construct: `{name}` is written into inside the "
+                    f"loop over the rows of `{ast.unparse(stmt.iter)}`",
+                    "loop over range(len(...)) and index the rows, so each write "
+                    "is one s2sad can follow",
+                )
+        count = self.apply(PRIMITIVES["len"], [rows], stmt.iter, TEMPORARY)
+        bounds = [self.builder.const(0), count, self.builder.const(1)]
+        target = stmt.target.id
+        getitem = PRIMITIVES["getitem"]
+
+        def body(args: list[Value]) -> list[Value]:
+            self.env[target] = self.apply(getitem, [rows, args[0]], stmt.target, target)
+            return args[1:]
+
+        self._loop(stmt, "for", bounds, body, counter=self.flag_name("row"))
 
     def _unrolled_for(self, stmt: ast.For) -> None:
         for element in stmt.iter.elts:
@@ -495,12 +532,14 @@ class ControlFlowLowering(_Base):
         return ast.copy_location(guard, body[0])
 
     def flag_name(self, kind: str) -> str:
-        """A variable name for a loop's ``break``/``continue`` flag, unused by the function."""
+        """A variable name the function does not use, for a loop's ``break``/``continue``
+        flag, a ``return``'s flag and results, or the counter of a loop over rows."""
         base = {
             "break": "broke",
             "continue": "skip",
             "return": "done",
             "result": "result",
+            "row": "k",
         }[kind]
         name, k = base, 0
         while name in self.reserved_names:

@@ -630,7 +630,53 @@ def write_in_branch_in_loop(x):
     return np.sum(y)
 
 
+def row_loop(X, w):
+    """A loop over the rows of a matrix, each row a view."""
+    total = 0.0
+    for row in X:
+        total = total + np.sum(row * w) ** 2
+    return total
+
+
+def row_loop_carries_array(X):
+    """Rows of a matrix summed into an array the loop carries."""
+    s = np.zeros(X.shape[1])
+    for r in X:
+        s = s + np.tanh(r)
+    return np.sum(s * s)
+
+
+def row_loop_rebinds_matrix(X):
+    """Rebinding the matrix inside the loop leaves the rows it runs over alone, as in Python."""
+    total = 0.0
+    for row in X:
+        X = X * 2.0
+        total = total + np.sum(row * X[0])
+    return total
+
+
+def nested_row_loops(X):
+    """A loop over the elements of each row of a loop over rows."""
+    total = 0.0
+    for row in X:
+        for v in row:
+            total = total + np.sin(v) * v
+    return total
+
+
+def row_loop_writes_matrix(X):
+    total = 0.0
+    for row in X:  # <-
+        X[0] = X[0] + row
+        total = total + np.sum(X[0])
+    return total
+
+
 ARRAY_CASES = [
+    (row_loop, (_normal(81, 4, 3), _normal(82, 3))),
+    (row_loop_carries_array, (_normal(83, 3, 4),)),
+    (row_loop_rebinds_matrix, (_normal(84, 3, 2),)),
+    (nested_row_loops, (_normal(85, 2, 3),)),
     (fill_matrix, (_normal(79, 3),)),
     (write_in_branch_in_loop, (_normal(80, 5),)),
     (alias_made_in_loop, (_normal(77, 4),)),

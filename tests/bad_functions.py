@@ -83,7 +83,7 @@ def loop_local(x):
     return y  # <-
 
 
-def loop_over_variable(x, items):
+def loop_over_variable(x, items: float):
     for item in items:  # <-
         x = x * item
     return x

@@ -12,6 +12,7 @@ from array_functions import (
     fill_matrix,
     loop_and_branch,
     passes_through,
+    row_loop_writes_matrix,
     shared_at_iteration_end,
     write_in_branch_in_loop,
     writes_into_argument,
@@ -285,6 +286,16 @@ def test_helpers_may_not_write_into_their_arguments(out_dir):
         s2sad.grad(writes_into_argument_caller, output_dir=out_dir)
     assert "writes into its argument 'a'" in info.value.message
     assert info.value.line == marked_line(writes_into_argument, "# write")
+
+
+def test_writing_into_the_matrix_a_loop_runs_over_is_refused(out_dir):
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(row_loop_writes_matrix, output_dir=out_dir)
+    assert info.value.line == marked_line(row_loop_writes_matrix, "# <-")
+    assert "`X` is written into inside the loop over the rows of `X`" in (
+        info.value.message
+    )
+    assert "range(len(...))" in info.value.hint
 
 
 def test_names_ending_an_iteration_as_one_array_are_refused(out_dir):
