@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 import string
@@ -149,11 +150,16 @@ def detach(x: Any) -> Any:
 def shape_of(x: Any) -> Any:
     """An array with ``x``'s shape and dtype holding one number: what reverse mode
     stores for a value it needs only the shape of."""
-    x = np.asarray(x)
-    zero = np.zeros(1, x.dtype)
-    carrier = np.ndarray(x.shape, x.dtype, zero, strides=(0,) * x.ndim)
-    carrier.flags.writeable = False
-    return carrier
+    x = x if isinstance(x, np.ndarray) else np.asarray(x)
+    return _carrier(x.shape, x.dtype)
+
+
+@functools.lru_cache(maxsize=1024)
+def _carrier(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """One read-only zero seen through strides of 0: carriers are shared, never written."""
+    zero = np.zeros(1, dtype)
+    zero.flags.writeable = False
+    return np.ndarray(shape, dtype, zero, strides=(0,) * len(shape))
 
 
 def add_seq(x: Any, y: Any) -> Any:
