@@ -18,6 +18,7 @@ track: reading the other name afterwards raises an error with a hint.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -245,6 +246,7 @@ class ArrayLowering(_Base):
         name = target.value.id
         array = self.expr(target.value)
         self.refuse_helper_write(array, target)
+        self.refuse_iterated_write(name, array, target)
         index = self.index(target.slice)
         if op is not None:
             current = self.apply(
@@ -256,6 +258,9 @@ class ArrayLowering(_Base):
         else:
             new = self.expr(value)
         updated = self.apply(PRIMITIVES["setitem"], [array, index, new], target, name)
+        for loop in self.iterated:
+            if array in loop.current:
+                loop.current.add(updated)
         self.rebind(name, array, updated, target)
 
     def augmented_array(
@@ -268,6 +273,7 @@ class ArrayLowering(_Base):
         if array is None or not is_array(array.type) or self.provisional:
             return
         self.refuse_helper_write(array, target)
+        self.refuse_iterated_write(target.id, array, target)
         line = self.info.loc(target).line
         symbol = self.operator_symbol(op)
         for other, bound in self.env.items():
@@ -336,6 +342,25 @@ class ArrayLowering(_Base):
                     f"copy it first ({param.name} = {param.name}.copy()), or return the new values",
                 )
 
+    def refuse_iterated_write(self, name: str, array: Value, node: ast.AST) -> None:
+        """A write into an array a ``for row in X`` loop runs over, other than into
+        the current row, would change rows still to come, which s2sad has read."""
+        for loop in self.iterated:
+            if array not in loop.current and self.shares_memory(array, loop.rows):
+                which = (
+                    "is the array"
+                    if name == loop.text
+                    else f"may share memory with `{loop.text}`, the array"
+                )
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    f"{name!r} {which} whose rows the loop at line {loop.line} runs "
+                    "over; writing into it would change the rows still to come",
+                    "loop over range(len(...)) and index the rows, so each write is "
+                    "one s2sad can follow",
+                )
+
     def with_aliases(self, written: list[str], known: list[str]) -> list[str]:
         """The names not in ``known`` bound to the same array as a name in ``written``."""
         shared = {self.env[n] for n in written if n in self.env}
@@ -344,6 +369,16 @@ class ArrayLowering(_Base):
             for n, v in self.env.items()
             if v in shared and is_array(v.type) and n not in known
         ]
+
+
+@dataclass
+class IteratedRows:
+    """The array a ``for row in X`` loop runs over, and the values of the current row."""
+
+    rows: Value
+    text: str
+    line: int
+    current: set[Value] = field(default_factory=set)
 
 
 def _holds_arrays(value: Value) -> bool:

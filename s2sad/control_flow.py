@@ -24,6 +24,7 @@ from .ir import (
     is_array,
     join_types,
 )
+from .array_lowering import IteratedRows
 from .primitives import PRIMITIVES
 
 if TYPE_CHECKING:
@@ -170,7 +171,8 @@ class ControlFlowLowering(_Base):
         names = list(dict.fromkeys(n for n in changed if all(n in env for env in envs)))
         self.scope_out(
             [n for n in assigned if n not in names and n not in self.env],
-            f"is assigned in only one branch of the if statement at line {self.info.loc(stmt).line}",
+            f"is assigned in only one branch of the if statement at line "
+            f"{self.info.loc(stmt).line}, so it may be undefined here",
         )
         results = self.join(
             "if",
@@ -308,38 +310,48 @@ class ControlFlowLowering(_Base):
     def _rows_for(self, stmt: ast.For) -> None:
         """``for row in X``: ``for k in range(len(X))`` with ``row = X[k]``, a view.
 
-        ``X`` is read once, as Python does; a body that writes into it (or
-        into an array sharing its memory) would change the rows still to
-        come, and is refused.
+        ``X`` is read once, as Python does; a write into it (or into an array
+        sharing its memory) other than into the current row would change the
+        rows still to come, and is refused where it is written.
         """
+        if isinstance(stmt.iter, ast.Call) and self._is_builtin(stmt.iter.func):
+            raise self._unsupported_iterable(stmt.iter)
         rows = self.expr(stmt.iter)
         if not is_array(rows.type):
-            raise self.error(
-                UnsupportedSyntaxError,
-                stmt.iter,
-                f"unsupported construct: for loop over `{ast.unparse(stmt.iter)}`",
-                "loop over range(...), a tuple of values or the rows of an array",
-            )
-        for name in _written_names(stmt.body):
-            if name in self.env and self.shares_memory(self.env[name], rows):
-                raise self.error(
-                    UnsupportedSyntaxError,
-                    stmt.iter,
-                    f"unsupported construct: `{name}` is written into inside the "
-                    f"loop over the rows of `{ast.unparse(stmt.iter)}`",
-                    "loop over range(len(...)) and index the rows, so each write "
-                    "is one s2sad can follow",
-                )
+            raise self._unsupported_iterable(stmt.iter)
         count = self.apply(PRIMITIVES["len"], [rows], stmt.iter, TEMPORARY)
         bounds = [self.builder.const(0), count, self.builder.const(1)]
         target = stmt.target.id
         getitem = PRIMITIVES["getitem"]
+        loop = IteratedRows(rows, ast.unparse(stmt.iter), self.info.loc(stmt).line)
+        sharing = {n for n, v in self.env.items() if self.shares_memory(v, rows)}
 
         def body(args: list[Value]) -> list[Value]:
             self.env[target] = self.apply(getitem, [rows, args[0]], stmt.target, target)
+            loop.current = {self.env[target]}
+            for carried in args[1:]:
+                if carried.hint in sharing:
+                    self.may_share(carried, [rows])
             return args[1:]
 
+        self.iterated.append(loop)
         self._loop(stmt, "for", bounds, body, counter=self.flag_name("row"))
+        self.iterated.pop()
+
+    def _is_builtin(self, node: ast.expr) -> bool:
+        """True for ``zip``, ``reversed``, ``enumerate`` and every other Python builtin."""
+        if not isinstance(node, (ast.Name, ast.Attribute)) or self.is_local(node):
+            return False
+        callee = self._resolve_quietly(node)
+        return callee is not None and any(callee is v for v in vars(builtins).values())
+
+    def _unsupported_iterable(self, node: ast.expr) -> Exception:
+        return self.error(
+            UnsupportedSyntaxError,
+            node,
+            f"unsupported construct: for loop over `{ast.unparse(node)}`",
+            "loop over range(...), a tuple of values or the rows of an array",
+        )
 
     def _unrolled_for(self, stmt: ast.For) -> None:
         for element in stmt.iter.elts:
@@ -393,7 +405,8 @@ class ControlFlowLowering(_Base):
             flag, slots = self.return_slots
             flags["return"] = flag
             assigned += [flag, *slots]
-        carried = [n for n in assigned if n in self.env and n != counter]
+        target = stmt.target.id if isinstance(stmt, ast.For) else counter
+        carried = [n for n in assigned if n in self.env and n not in (counter, target)]
         self.loop_aliases.append(self._shared_names(carried, stmt.body))
         carried = [n for n in carried if n not in self.loop_aliases[-1]]
         types = {n: self.env[n].type for n in carried}
@@ -423,8 +436,17 @@ class ControlFlowLowering(_Base):
         line = self.info.loc(stmt).line
         self.scope_out(
             [n for n in assigned if n not in carried and n not in aliases],
-            f"is assigned inside the loop at line {line} but not before it",
+            f"is assigned inside the loop at line {line} but not before it, so it "
+            "may be undefined here",
         )
+        if isinstance(stmt, ast.For):
+            target = stmt.target.id
+            self.scope_out(
+                [target],
+                f"is the target of the for loop at line {line}, whose value after "
+                "the loop s2sad does not keep",
+                f"copy it inside the loop ({target}_last = {target}) and read that",
+            )
 
     def _shared_names(self, carried: list[str], body: list[ast.stmt]) -> dict[str, str]:
         """Carried names bound to the same array as an earlier one (and not
@@ -550,11 +572,14 @@ class ControlFlowLowering(_Base):
 
     # ------------------------------------------------------------ scoping
 
-    def scope_out(self, names: list[str], why: str) -> None:
-        """Forget ``names`` after a construct, remembering why for a later use."""
+    def scope_out(self, names: list[str], why: str, hint: str = "") -> None:
+        """Forget ``names`` after a construct, remembering why (and what to do) for a later use."""
         for name in names:
             self.env.pop(name, None)
-            self.out_of_scope[name] = f"variable {name!r} {why}"
+            self.out_of_scope[name] = (
+                f"variable {name!r} {why}",
+                hint or f"assign {name} before that statement too",
+            )
 
 
 def _assigned_names(body: list[ast.stmt]) -> list[str]:

@@ -28,7 +28,7 @@ from .ir import (
     is_array,
     new_function,
 )
-from .array_lowering import ArrayLowering
+from .array_lowering import ArrayLowering, IteratedRows
 from .control_flow import ControlFlowLowering
 from .passes.kinds import scalar_parameters, uses_arrays
 from .source import SourceInfo, parse_function
@@ -261,7 +261,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         self.mode = mode
         self.scope = _scope_of(fn)
         self.env: dict[str, Value] = {}
-        self.out_of_scope: dict[str, str] = {}
+        self.out_of_scope: dict[str, tuple[str, str]] = {}
+        """Names a construct left undefined or unknown -> the error and hint of a read."""
         self.loop_flags: list[dict[str, str]] = []
         self.loop_aliases: list[dict[str, str]] = []
         """Per enclosing loop: names carried as another name's array (``z = y``)."""
@@ -272,6 +273,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         ``if`` that yields ``y``) -> those values."""
         self.stale: dict[str, tuple[str, str]] = {}
         """Names that may no longer be read (a write through a view), with the error and hint."""
+        self.iterated: list[IteratedRows] = []
+        """The arrays enclosing ``for row in X`` loops run over, innermost last."""
 
     def error(self, cls: type, node: ast.AST, message: str, hint: str) -> Exception:
         loc = self.info.loc(node)
@@ -476,12 +479,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         if isinstance(node, ast.Name) and node.id in self.env:
             return self.env[node.id]
         if isinstance(node, ast.Name) and node.id in self.out_of_scope:
-            raise self.error(
-                UnsupportedSyntaxError,
-                node,
-                f"{self.out_of_scope[node.id]}, so it may be undefined here",
-                f"assign {node.id} before that statement too",
-            )
+            message, hint = self.out_of_scope[node.id]
+            raise self.error(UnsupportedSyntaxError, node, message, hint)
         if isinstance(node, ast.Attribute) and self.is_local(node):
             return self.attribute(node, hint)
         if isinstance(node, (ast.Name, ast.Attribute)):

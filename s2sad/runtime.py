@@ -43,17 +43,21 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
     The adjoint of an elementwise operation has the result's shape; each
     argument's adjoint must have that argument's shape (a number for a number).
+    ``g`` may also have fewer axes than ``x``: ``y[0] = v`` stores a ``v`` of
+    shape ``(1, n)`` into a row of length ``n``.
     """
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
     extra = np.ndim(g) - len(shape)
-    if extra:
+    if extra < 0:
+        g = np.reshape(g, (1,) * -extra + np.shape(g))
+    elif extra:
         g = _summed(g, 0, extra).reshape(np.shape(g)[extra:])
     for k in reversed(range(len(shape))):
         if shape[k] == 1 and np.shape(g)[k] != 1:
             g = _summed(g, k, k + 1)
-    return g
+    return g[()] if shape == () else g
 
 
 def _summed(g: Any, start: int, stop: int) -> Any:

@@ -666,14 +666,106 @@ def nested_row_loops(X):
 
 def row_loop_writes_matrix(X):
     total = 0.0
-    for row in X:  # <-
-        X[0] = X[0] + row
+    for row in X:  # loop
+        X[0] = X[0] + row  # write
         total = total + np.sum(X[0])
     return total
 
 
+def row_loop_adds_to_matrix(X):
+    Y = X * 1.0
+    total = 0.0
+    for row in Y:  # loop
+        total = total + np.sum(row * row)
+        Y += 1.0  # write
+    return total
+
+
+def row_loop_adds_to_alias(X):
+    Y = X * 1.0
+    Z = Y
+    total = 0.0
+    for row in Y:  # loop
+        total = total + np.sum(row * row)
+        Z += 1.0  # write
+    return total
+
+
+def row_loop_writes_through_view(X):
+    Y = X * 1.0
+    total = 0.0
+    for row in Y:  # loop
+        total = total + np.sum(row * row)
+        v = Y[1:]
+        v[0] = v[0] * 0.5  # write
+    return total
+
+
+ROW_LOOP_WRITES = [
+    row_loop_writes_matrix,
+    row_loop_adds_to_matrix,
+    row_loop_adds_to_alias,
+    row_loop_writes_through_view,
+]
+
+
+def row_loop_writes_rows(X):
+    """Writes into the current row (a view of ``Y``): only rows already read change."""
+    Y = X * 1.0
+    row = Y[0]
+    total = np.sum(row)
+    for row in Y:
+        row[0] = row[1] * 3.0
+        row[1] = row[0] * 2.0
+        total = total + np.sum(row * row)
+    return total
+
+
+def row_loop_rebinds_then_writes(X):
+    """The matrix is rebound to a new array before the write: the rows run over stay."""
+    Y = X * 1.0
+    total = 0.0
+    for row in Y:
+        Y = Y * 2.0
+        Y[0] = Y[0] + 1.0
+        total = total + np.sum(row * Y[0])
+    return total
+
+
+def range_target_after_loop(x, n: int):
+    i = 0
+    for i in range(n):
+        if i > 1:
+            break
+    return x[i] ** 2  # read
+
+
+def row_target_after_loop(X):
+    row = X[0] * 0.0
+    for row in X:
+        if np.sum(row) > 0.0:
+            break
+    return np.sum(row * row)  # read
+
+
+def store_with_more_axes(X, c):
+    """A row stored from a value with an extra axis of length 1 (NumPy drops it)."""
+    u = X * 1.0
+    u[0] = u[1] * c
+    return np.sum(u * u)
+
+
+def float_scale(X, s: float):
+    """A float parameter whose adjoint sums a whole array."""
+    return np.sum(np.sin(X * s))
+
+
 ARRAY_CASES = [
+    (store_with_more_axes, (_normal(86, 3, 2), _normal(87, 1, 2))),
+    (float_scale, (_normal(88, 3, 4), 0.7)),
     (row_loop, (_normal(81, 4, 3), _normal(82, 3))),
+    (row_loop_writes_rows, (_normal(89, 4, 3),)),
+    (row_loop_rebinds_then_writes, (_normal(90, 3, 3),)),
     (row_loop_carries_array, (_normal(83, 3, 4),)),
     (row_loop_rebinds_matrix, (_normal(84, 3, 2),)),
     (nested_row_loops, (_normal(85, 2, 3),)),

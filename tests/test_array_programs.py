@@ -11,8 +11,10 @@ from array_functions import (
     VECTOR_CASES,
     fill_matrix,
     loop_and_branch,
+    ROW_LOOP_WRITES,
     passes_through,
-    row_loop_writes_matrix,
+    range_target_after_loop,
+    row_target_after_loop,
     shared_at_iteration_end,
     write_in_branch_in_loop,
     writes_into_argument,
@@ -288,14 +290,47 @@ def test_helpers_may_not_write_into_their_arguments(out_dir):
     assert info.value.line == marked_line(writes_into_argument, "# write")
 
 
-def test_writing_into_the_matrix_a_loop_runs_over_is_refused(out_dir):
+def test_the_gradient_of_a_float_parameter_is_a_number(out_dir):
+    from array_functions import float_scale
+
+    gradient = s2sad.grad(float_scale, wrt=1, output_dir=out_dir)(np.ones((3, 4)), 2.0)
+    assert isinstance(gradient, float)
+    assert gradient == pytest.approx(12 * np.cos(2.0), rel=1e-12)
+
+
+@pytest.mark.parametrize("f", ROW_LOOP_WRITES, ids=lambda f: f.__name__)
+def test_writing_into_the_matrix_a_loop_runs_over_is_refused(f, out_dir):
     with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
-        s2sad.grad(row_loop_writes_matrix, output_dir=out_dir)
-    assert info.value.line == marked_line(row_loop_writes_matrix, "# <-")
-    assert "`X` is written into inside the loop over the rows of `X`" in (
-        info.value.message
+        s2sad.grad(f, output_dir=out_dir)
+    assert info.value.line == marked_line(f, "# write")
+    assert (
+        f"the loop at line {marked_line(f, '# loop')} runs over" in info.value.message
     )
     assert "range(len(...))" in info.value.hint
+
+
+@pytest.mark.parametrize("f", [range_target_after_loop, row_target_after_loop])
+def test_a_loop_target_read_after_its_loop_is_refused(f, out_dir):
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(f, output_dir=out_dir)
+    assert info.value.line == marked_line(f, "# read")
+    assert "is the target of the for loop" in info.value.message
+    assert "_last = " in info.value.hint
+
+
+@pytest.mark.parametrize("loop", ["reversed(range(3))", "zip(x, x)", "enumerate(x)"])
+def test_loops_over_other_iterables_are_refused(loop, tmp_path, out_dir):
+    module = tmp_path / "other_loops.py"
+    module.write_text(
+        "import numpy as np\n\n\ndef f(x):\n    t = 0.0\n"
+        f"    for a in {loop}:\n        t = t + np.sum(x)\n    return t\n"
+    )
+    namespace = {"__file__": str(module)}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(namespace["f"], output_dir=out_dir)
+    assert info.value.line == 6
+    assert f"for loop over `{loop}`" in info.value.message
 
 
 def test_names_ending_an_iteration_as_one_array_are_refused(out_dir):

@@ -40,6 +40,21 @@ def test_unbroadcast_sums_to_the_argument_shape(g_shape, x_shape, dtype):
     np.testing.assert_allclose(result, expected, rtol=tolerance, atol=tolerance)
 
 
+def test_unbroadcast_to_a_number_gives_a_number():
+    g = np.random.default_rng(2).normal(size=(300, 4))
+    result = runtime.unbroadcast(g, 2.0)
+    assert np.ndim(result) == 0 and not isinstance(result, np.ndarray)
+    assert result == pytest.approx(g.sum(), rel=1e-12)
+
+
+def test_unbroadcast_to_more_axes_of_length_one():
+    """``y[0] = v`` with ``v`` of shape (1, 2) stored into a row of length 2."""
+    g = np.array([1.5, -2.0])
+    result = runtime.unbroadcast(g, np.zeros((1, 2)))
+    np.testing.assert_array_equal(result, [[1.5, -2.0]])
+    np.testing.assert_array_equal(runtime.unbroadcast(g, np.zeros((1, 1))), [[-0.5]])
+
+
 @pytest.mark.parametrize("layout", ["transposed", "broadcast", "integer"])
 def test_unbroadcast_of_arrays_off_the_fast_path(layout):
     rng = np.random.default_rng(1)
