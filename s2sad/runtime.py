@@ -60,6 +60,17 @@ def unbroadcast(g: Any, x: Any) -> Any:
     return g[()] if shape == () else g
 
 
+def broadcast_like(t: Any, x: Any) -> Any:
+    """``t``, the tangent of an elementwise result ``x``, broadcast to ``x``'s shape
+    where it is smaller (a read-only view): the tangent of ``x + B`` with ``B``
+    constant is ``x_dot``, yet has ``B``'s shape too.  Keeps ``x``'s float dtype."""
+    shape = np.shape(x)
+    if np.shape(t) == shape:
+        return t
+    t = np.asarray(t, dtype=np.result_type(t, np.asarray(x).dtype, 0.0))
+    return np.broadcast_to(t, shape)
+
+
 def _summed(g: Any, start: int, stop: int) -> Any:
     """``g`` summed over its axes ``start:stop``, kept as axes of length 1.
 

@@ -171,7 +171,7 @@ def _derivative_functions(
     )
 
 
-READ_ONLY = ("unreduce", "np.broadcast_to")
+READ_ONLY = ("unreduce", "np.broadcast_to", "broadcast_like")
 """Views NumPy will not let anyone write into."""
 
 

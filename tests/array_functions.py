@@ -760,7 +760,29 @@ def float_scale(X, s: float):
     return np.sum(np.sin(X * s))
 
 
+def constant_zeros_plus(X, c):
+    """A tangent from ``c`` alone, broadcast to the shape of the constant's."""
+    q = np.zeros_like(X) + c
+    return np.sum(np.sum(q, axis=0) * c)
+
+
+def times_zero_plus(X, c):
+    """``X * 0.0`` has a zero tangent, yet ``X``'s shape."""
+    q = X * 0.0 + c
+    return np.sum(np.sum(q, axis=0) * c)
+
+
+def broadcast_by_constant(x):
+    """A constant operand larger than the active one."""
+    out = x * 2.0 + np.ones((4, 1))
+    low = 1.0 - np.ones((4, 1)) * 3.0 - x
+    return np.sum(np.sum(out * low, axis=0) ** 2)
+
+
 ARRAY_CASES = [
+    (constant_zeros_plus, (_normal(91, 3, 2), _normal(92, 2))),
+    (times_zero_plus, (_normal(93, 3, 2), _normal(94, 2))),
+    (broadcast_by_constant, (_normal(95, 3),)),
     (store_with_more_axes, (_normal(86, 3, 2), _normal(87, 1, 2))),
     (float_scale, (_normal(88, 3, 4), 0.7)),
     (row_loop, (_normal(81, 4, 3), _normal(82, 3))),

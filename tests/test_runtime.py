@@ -75,3 +75,24 @@ def test_shape_of_keeps_shape_and_dtype_and_no_data():
         assert not carrier.flags.writeable
         assert carrier.size == 0 or not np.any(carrier)
         assert carrier.strides == (0,) * carrier.ndim
+
+
+@pytest.mark.parametrize(
+    "t_shape, x_shape", [((3,), (4, 3)), ((), (2, 3)), ((2, 1), (2, 5)), ((3,), (3,))]
+)
+def test_broadcast_like_and_unbroadcast_are_adjoint(t_shape, x_shape):
+    """⟨broadcast_like(t, x), g⟩ = ⟨t, unbroadcast(g, t)⟩: the adjoint rule of one is the other."""
+    rng = np.random.default_rng(3)
+    t, g = rng.normal(size=t_shape), rng.normal(size=x_shape)
+    spread = runtime.broadcast_like(t, np.zeros(x_shape, np.float32))
+    assert spread.shape == x_shape
+    lhs = np.sum(spread * g)
+    rhs = np.sum(t * runtime.unbroadcast(g, t))
+    assert lhs == pytest.approx(rhs, rel=1e-6)
+
+
+def test_broadcast_like_keeps_a_float32_result():
+    spread = runtime.broadcast_like(2.0, np.zeros((2, 3), np.float32))
+    assert spread.dtype == np.float32 and spread.shape == (2, 3)
+    same = np.ones((2, 3))
+    assert runtime.broadcast_like(same, np.zeros((2, 3))) is same

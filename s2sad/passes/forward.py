@@ -16,11 +16,13 @@ from ..ir import (
     Function,
     Op,
     Value,
+    is_array,
     new_function,
 )
-from ..primitives import PRIMITIVES
+from ..primitives import PRIMITIVES, Primitive
 from .activity import DIFFERENTIABLE_TYPES, varied
 from .rule_inline import clone_op, inline_rule, rename
+from .simplify import TANGENT_OF
 
 
 def forward(function: Function, wrt: list[int], name: str | None = None) -> Function:
@@ -125,6 +127,11 @@ class _TangentSweep:
         (tangent,), created = inline_rule(
             self.builder, entry, "tangent", bindings.__getitem__
         )
+        if tangent in created and _may_broadcast(entry, copy):
+            last = next(
+                o for o in reversed(self.builder.block.ops) if tangent in o.results
+            )
+            last.attrs = {**last.attrs, TANGENT_OF: copy.result}
         if tangent in created and not copy.result.is_temporary:
             rename(self.builder, tangent, f"{copy.result.hint}_dot")
         self.tangents[result] = tangent
@@ -191,3 +198,10 @@ class _TangentSweep:
         """A fresh value to hold the tangent of ``value``."""
         hint = TEMPORARY if value.is_temporary else f"{value.hint}_dot"
         return self.builder.value(hint, value.type)
+
+
+def _may_broadcast(entry: Primitive, op: Op) -> bool:
+    """True for an elementwise op of two or more arrays: a part of its tangent
+    (``x_dot`` of ``x + B``) may have a smaller shape than its result."""
+    arrays = sum(is_array(v.type) for v in op.operands)
+    return entry.elementwise and is_array(op.result.type) and arrays >= 2

@@ -50,6 +50,7 @@ SAME_SHAPE_AS_OPERAND = {
     "setitem": 0,
     "unbroadcast": 1,
     "unreduce": 1,
+    "broadcast_like": 1,
     "zeros_like": 0,
     "add_at": 1,
     "getitem_adjoint": 1,

@@ -40,7 +40,16 @@ def simplify(function: Function) -> Function:
         changed = _Rewriter(function).block(function.body, {})
         changed |= eliminate_dead_code(function.body)
         if not changed:
-            return function
+            break
+    for op in function.walk():
+        op.attrs.pop(TANGENT_OF, None)
+    eliminate_dead_code(function.body)
+    return function
+
+
+TANGENT_OF = "tangent_of"
+"""The attribute forward mode puts on the op computing an elementwise array
+result's tangent: the primal result, whose shape the tangent must have."""
 
 
 def eliminate_dead_code(block: Block) -> bool:
@@ -66,6 +75,8 @@ def _dead_code(block: Block, live: set[Value]) -> bool:
         for region in op.regions:
             changed |= _dead_code(region, live)
         live.update(v for v in op.operands)
+        if TANGENT_OF in op.attrs:
+            live.add(op.attrs[TANGENT_OF])
     block.ops = kept[::-1]
     return changed
 
@@ -262,11 +273,26 @@ def _keeps_type(op: Op, value: Value) -> Value | None:
     return value if value.type == op.result.type else None
 
 
+def _without_zero(s: _Rewriter, op: Op, kept: Value) -> Value | None:
+    """``op``'s result where its other operand is 0: ``kept``, or, where ``op``
+    is a tangent whose primal may have a larger shape (``x_dot + 0`` for
+    ``x + B`` with ``B`` constant), ``kept`` broadcast to that shape."""
+    if TANGENT_OF not in op.attrs:
+        return _keeps_type(op, kept)
+    primal = s.resolve(op.attrs[TANGENT_OF])
+    shape = s.shapes.get(kept)
+    if shape is not None and shape == s.shapes.get(primal):
+        return _keeps_type(op, kept)
+    s.become(op, "broadcast_like", [kept, primal])
+    op.attrs = {}
+    return None
+
+
 def _add(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     if s.const(y) == 0:
-        return _keeps_type(op, x)
+        return _without_zero(s, op, x)
     if s.const(x) == 0:
-        return _keeps_type(op, y)
+        return _without_zero(s, op, y)
     for total, part in ((x, y), (y, x)):
         scattered = s.defined_by(part, "add_at")
         if (
@@ -290,8 +316,11 @@ def _add(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
 
 def _sub(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     if s.const(y) == 0:
-        return _keeps_type(op, x)
+        return _without_zero(s, op, x)
     if s.const(x) == 0:
+        if TANGENT_OF in op.attrs:
+            y = s.insert("neg", [y], y.type)
+            return _without_zero(s, op, y)
         s.become(op, "neg", [y])
     elif negated := s.defined_by(y, "neg"):
         s.become(op, "add", [x, negated.operands[0]])

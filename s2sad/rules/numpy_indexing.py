@@ -164,6 +164,23 @@ class unbroadcast:
         return np.broadcast_to(out_bar, np.shape(g))
 
 
+@runtime_helper(
+    "broadcast_like",
+    "t x",
+    result_type=ARRAY_RESULT,
+    shape_only="x",
+    nondiff="x",
+    linear=True,
+    view=True,
+)
+class broadcast_like:
+    def tangent(x, t_dot):
+        return runtime.broadcast_like(t_dot, x)
+
+    def adjoint(t, out_bar):
+        return runtime.unbroadcast(out_bar, t)
+
+
 # ---------------------------------------------------------------- attributes
 
 
