@@ -18,7 +18,8 @@ import tempfile
 from pathlib import Path
 
 # One BLAS thread, as the README's figures were taken; set before NumPy loads BLAS.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 
 import numpy as np  # noqa: E402
 

@@ -124,9 +124,11 @@ class FunctionEmitter:
         return self.names.get(value, value.name)
 
     def releasable(self) -> set[str]:
-        """The variables that hold only arrays of their own this function may let go
-        of: not views (whose data another array holds), nor values unpacked from
-        residuals (which the caller still holds).  See :mod:`s2sad.release`."""
+        """The variables that hold only arrays this function may let go of: not the
+        results of primitives that may return a view (``x[1:]``, and helpers such
+        as ``runtime.unbroadcast`` that sometimes return their argument), whose
+        data another array may hold, nor values unpacked from residuals, which the
+        caller still holds.  See :mod:`s2sad.release`."""
         values = list(self.function.params)
         kept = set()
         for op in self.function.walk():
@@ -449,7 +451,7 @@ class FunctionEmitter:
             kind = ast.List if op.attrs.get("kind") == "list" else ast.Tuple
             return kind(args, ast.Load())
         entry = PRIMITIVES[op.name]
-        self._mark_shape_reads(entry, args)
+        self._mark_shape_reads(entry, op, args)
         kind, text = entry.syntax.kind, entry.syntax.text
         if kind == "subscript":
             return ast.Subscript(args[0], subscript_index(args[1]), ast.Load())
@@ -468,11 +470,14 @@ class FunctionEmitter:
             return ast.IfExp(args[0], args[1], args[2])
         return call_expression(entry, op, args)
 
-    def _mark_shape_reads(self, entry: Primitive, args: list[ast.expr]) -> None:
-        """Record the variables ``entry`` reads only for their shape (one by one
-        in a tuple or list argument)."""
-        for name, node in zip(entry.args, args):
-            if name in entry.shape_only:
+    def _mark_shape_reads(self, entry: Primitive, op: Op, args: list[ast.expr]) -> None:
+        """Record the variables ``op`` reads only for their shape (one by one in a
+        tuple or list argument); not inside a value written out at each use,
+        whose nodes are shared with its other uses."""
+        for name, value, node in zip(entry.args, op.operands, args):
+            definer = self.definer.get(value)
+            shared = definer is not None and _written_at_each_use(definer)
+            if name in entry.shape_only and not shared:
                 parts = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
                 self.shape_reads += [p for p in parts if isinstance(p, ast.Name)]
 

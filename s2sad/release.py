@@ -40,8 +40,6 @@ def release_dead_arrays(
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 reads = shape_only_reads if id(node) in shape_reads else data_reads
                 reads[node.id] = i
-        if isinstance(statement, ast.AugAssign):
-            data_reads.update(dict.fromkeys(_assigned(statement), i))
     last = len(statements) - 1
     carriers: dict[int, list[str]] = {}
     deleted: dict[int, list[str]] = {}
@@ -65,16 +63,14 @@ def release_dead_arrays(
 
 
 def _assigned(statement: ast.stmt) -> list[str]:
-    """The variables a top-level ``a = ...``, ``a, (b, c) = ...`` or ``a += ...`` binds."""
-    if isinstance(statement, ast.Assign):
-        targets = statement.targets
-    elif isinstance(statement, ast.AugAssign):
-        targets = [statement.target]
-    else:
+    """The variables a top-level ``a = ...`` or ``a, (b, c) = ...`` binds (generated
+    code writes ``+=`` only into subscripts, ``x_bar[i] += g``, which read ``x_bar``).
+    """
+    if not isinstance(statement, ast.Assign):
         return []
     return [
         node.id
-        for target in targets
+        for target in statement.targets
         for node in ast.walk(target)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
     ]
