@@ -32,21 +32,37 @@ def module_text(
 
 def format_source(source: str) -> str:
     """``source`` formatted as black's default style formats it."""
-    text = hug_simple_powers(source)
+    laid_out = _laid_out(source)
+    if laid_out is None:
+        import black
+
+        return black.format_str(source, mode=black.Mode())
+    return laid_out
+
+
+def _laid_out(source: str) -> str | None:
+    """``source`` as black lays it out, without black; None where that needs black."""
+    text: str | None = hug_simple_powers(source)
+    for normalise in (
+        parenthesize_negated_powers,
+        space_complex_slices,
+        double_quote_strings,
+    ):
+        text = normalise(text)
+        if text is None:
+            return None
     lines: list[str] = []
     for line in text.splitlines():
         split = [line] if _fits(line) else _split_as_black_does(line)
         if split is None:
-            import black
-
-            return black.format_str(source, mode=black.Mode())
+            return None
         lines += split
     return "\n".join(lines) + "\n"
 
 
 def _fits(line: str) -> bool:
-    """True if black leaves ``line`` as it is: short enough, or a one-line
-    docstring (black never splits a string)."""
+    """True if black leaves ``line`` as it is: short enough, a one-line
+    docstring (black never splits a string) or a comment."""
     stripped = line.strip()
     docstring = (
         len(stripped) > 6
@@ -54,7 +70,7 @@ def _fits(line: str) -> bool:
         and stripped.endswith('"""')
         and '"""' not in stripped[3:-3]
     )
-    return len(line) <= LINE_LENGTH or docstring
+    return len(line) <= LINE_LENGTH or docstring or stripped.startswith("#")
 
 
 _OPERATOR_SPELLINGS = {
@@ -84,6 +100,8 @@ def _split_as_black_does(line: str) -> list[str] | None:
     stripped = line.strip()
     if not stripped.isascii():
         return None
+    if stripped.startswith("def ") and stripped.endswith("):"):
+        return _definition_split(stripped, indent)
     try:
         statements = ast.parse(stripped).body
     except SyntaxError:
@@ -92,10 +110,11 @@ def _split_as_black_does(line: str) -> list[str] | None:
         return None
     statement = statements[0]
     one_target = isinstance(statement, ast.Assign) and len(statement.targets) == 1
-    if not (one_target or isinstance(statement, (ast.Return, ast.AugAssign))):
+    called = isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+    if not (one_target or called or isinstance(statement, (ast.Return, ast.AugAssign))):
         return None
-    simple = isinstance(statement, (ast.Return, ast.AugAssign)) or isinstance(
-        statement.targets[0], ast.Name
+    simple = isinstance(statement, (ast.Return, ast.AugAssign)) or (
+        one_target and isinstance(statement.targets[0], ast.Name)
     )
     value = statement.value
     if value is None or value.end_col_offset != len(stripped):
@@ -135,11 +154,38 @@ def _call_split(
     arguments = body[len(callee) + 1 : -1]
     if len(inner + arguments) <= LINE_LENGTH:
         return [indent + head + callee + "(", inner + arguments]
+    (only,) = value.args if len(value.args) == 1 and not value.keywords else (None,)
+    if isinstance(only, ast.Tuple) and arguments.startswith("("):
+        elements = [ast.get_source_segment(line, e) for e in only.elts]
+        exploded = [f"{inner}    {e}," for e in elements]
+        return [indent + head + callee + "(", inner + "("] + exploded + [inner + ")"]
     parts = [ast.get_source_segment(line, a) for a in value.args]
     parts += [ast.get_source_segment(line, k) for k in value.keywords]
     if any(p is None for p in parts):
         return None
     return [indent + head + callee + "("] + [f"{inner}{p}," for p in parts]
+
+
+def _definition_split(line: str, indent: str) -> list[str] | None:
+    """Black's split of a too-long ``def f(a, b=1.0):``: one parameter a line,
+    each with a trailing comma."""
+    try:
+        (definition,) = ast.parse(line + " ...").body
+    except (SyntaxError, ValueError):
+        return None
+    arguments = definition.args
+    if arguments.posonlyargs or arguments.kwonlyargs or arguments.vararg:
+        return None
+    if arguments.kwarg or any(a.annotation for a in arguments.args):
+        return None
+    defaults = [None] * (len(arguments.args) - len(arguments.defaults))
+    defaults += [ast.get_source_segment(line, d) for d in arguments.defaults]
+    inner = indent + "    "
+    parts = [
+        f"{inner}{a.arg}," if d is None else f"{inner}{a.arg}={d},"
+        for a, d in zip(arguments.args, defaults)
+    ]
+    return [f"{indent}def {definition.name}("] + parts + [indent + "):"]
 
 
 def _operator_chain(node: ast.expr, text: str) -> list[str] | None:
@@ -194,6 +240,113 @@ def hug_simple_powers(source: str) -> str:
         if line.encode()[start:end] == b" ** ":
             lines[row] = (line.encode()[:start] + b"**" + line.encode()[end:]).decode()
     return "".join(lines)
+
+
+def space_complex_slices(source: str) -> str | None:
+    """Write ``x[k:k + 3]`` as ``x[k : k + 3]``, as black does (PEP 8): a slice
+    with an operation, a call or an attribute in it gets spaces around its
+    colons (none on the side of a bound left out: ``x[k + 1 :]``).  None for a
+    slice inside such a slice, or one over several lines: left to black."""
+    lines = source.splitlines(keepends=True)
+    edits = []
+    for node in ast.walk(ast.parse(source)):
+        parts = (
+            [node.lower, node.upper, node.step] if isinstance(node, ast.Slice) else []
+        )
+        if not any(p is not None and _is_complex(p) for p in parts):
+            continue
+        if node.lineno != node.end_lineno or any(
+            isinstance(n, ast.Slice) for p in parts if p for n in ast.walk(p)
+        ):
+            return None
+        line = lines[node.lineno - 1].encode()
+        texts = [
+            "" if p is None else line[p.col_offset : p.end_col_offset].decode()
+            for p in parts[: 3 if node.step else 2]
+        ]
+        spaced = texts[0]
+        for text in texts[1:]:
+            spaced += " :" if spaced and not spaced.endswith(":") else ":"
+            spaced += f" {text}" if text else ""
+        edits.append((node.lineno - 1, node.col_offset, node.end_col_offset, spaced))
+    for row, start, end, text in sorted(edits, reverse=True):
+        line = lines[row].encode()
+        lines[row] = (line[:start] + text.encode() + line[end:]).decode()
+    return "".join(lines)
+
+
+def parenthesize_negated_powers(source: str) -> str | None:
+    """Write ``-x**3`` as ``-(x**3)``, as black does for a unary operator before
+    ``**``; None where one such power holds another (left to black)."""
+    lines = source.splitlines(keepends=True)
+    edits = []
+    for node in ast.walk(ast.parse(source)):
+        if not (
+            isinstance(node, ast.UnaryOp)
+            and not isinstance(node.op, ast.Not)
+            and isinstance(node.operand, ast.BinOp)
+            and isinstance(node.operand.op, ast.Pow)
+        ):
+            continue
+        power = node.operand
+        line = lines[power.lineno - 1].encode()
+        if (
+            power.lineno == power.end_lineno
+            and line[power.col_offset - 1 :][:1] != b"("
+        ):
+            edits.append((power.lineno - 1, power.col_offset, power.end_col_offset))
+    edits.sort(reverse=True)
+    for (row, _, end), (right_row, right_start, _) in zip(edits[1:], edits):
+        if row == right_row and end > right_start:
+            return None
+    for row, start, end in edits:
+        line = lines[row].encode()
+        wrapped = b"(" + line[start:end] + b")"
+        lines[row] = (line[:start] + wrapped + line[end:]).decode()
+    return "".join(lines)
+
+
+def double_quote_strings(source: str) -> str | None:
+    """Write ``'float64'`` as ``"float64"``, as black does; None for a string with
+    a quote or a backslash in it (left to black)."""
+    lines = source.splitlines(keepends=True)
+    edits = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        line = lines[node.lineno - 1].encode()
+        text = line[node.col_offset : node.end_col_offset].decode()
+        if text.startswith('"'):
+            continue
+        if node.lineno != node.end_lineno or any(c in text[1:-1] for c in "'\"\\"):
+            return None
+        edits.append((node.lineno - 1, node.col_offset, node.end_col_offset))
+    for row, start, end in sorted(edits, reverse=True):
+        line = lines[row].encode()
+        quoted = b'"' + line[start + 1 : end - 1] + b'"'
+        lines[row] = (line[:start] + quoted + line[end:]).decode()
+    return "".join(lines)
+
+
+def _is_complex(node: ast.expr) -> bool:
+    """True if black counts a slice bound as complex: more than a name, a number
+    or a negated one."""
+    complex_nodes = (
+        ast.BinOp,
+        ast.BoolOp,
+        ast.Compare,
+        ast.Call,
+        ast.Attribute,
+        ast.Subscript,
+        ast.IfExp,
+        ast.Lambda,
+        ast.NamedExpr,
+    )
+    return any(
+        isinstance(n, complex_nodes)
+        or (isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not))
+        for n in ast.walk(node)
+    )
 
 
 def _is_simple(node: ast.expr) -> bool:
