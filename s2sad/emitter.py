@@ -18,27 +18,9 @@ from typing import Any
 from .formatting import LINE_LENGTH
 from .inplace import basic_index, sharing_memory, writes_in_place
 from .ir import NOT_CONSTANT, OBJECT, Block, Function, Op, Value, is_array, walk_ops
+from .operators import BINARY_NODES, COMPARISON_NODES
 from .primitives import PRIMITIVES, Primitive
 from .release import release_dead_arrays
-
-_BINOPS = {
-    "+": ast.Add,
-    "-": ast.Sub,
-    "*": ast.Mult,
-    "/": ast.Div,
-    "//": ast.FloorDiv,
-    "%": ast.Mod,
-    "**": ast.Pow,
-    "@": ast.MatMult,
-}
-_COMPARES = {
-    "<": ast.Lt,
-    "<=": ast.LtE,
-    ">": ast.Gt,
-    ">=": ast.GtE,
-    "==": ast.Eq,
-    "!=": ast.NotEq,
-}
 
 
 def dotted(name: str) -> ast.expr:
@@ -461,11 +443,11 @@ class FunctionEmitter:
             method = ast.Attribute(args[0], text, ast.Load())
             return ast.Call(method, args[1:], [])
         if kind == "binop":
-            return ast.BinOp(args[0], _BINOPS[text](), args[1])
+            return ast.BinOp(args[0], BINARY_NODES[text](), args[1])
         if kind == "unary":
             return ast.UnaryOp(ast.Not() if text == "not" else ast.USub(), args[0])
         if kind == "compare":
-            return ast.Compare(args[0], [_COMPARES[text]()], [args[1]])
+            return ast.Compare(args[0], [COMPARISON_NODES[text]()], [args[1]])
         if kind == "ifexp":
             return ast.IfExp(args[0], args[1], args[2])
         return call_expression(entry, op, args)

@@ -15,6 +15,9 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from typing import Callable
+
+from .operators import BINARY
 
 LINE_LENGTH = 88
 
@@ -42,8 +45,9 @@ def format_source(source: str) -> str:
 
 def _laid_out(source: str) -> str | None:
     """``source`` as black lays it out, without black; None where that needs black."""
-    text: str | None = hug_simple_powers(source)
+    text: str | None = source
     for normalise in (
+        hug_simple_powers,
         parenthesize_negated_powers,
         space_complex_slices,
         double_quote_strings,
@@ -72,17 +76,6 @@ def _fits(line: str) -> bool:
     )
     return len(line) <= LINE_LENGTH or docstring or stripped.startswith("#")
 
-
-_OPERATOR_SPELLINGS = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-    ast.MatMult: "@",
-}
-"""How each binary operator black splits at is spelled (``**`` is never split at)."""
 
 _PRIORITY_GROUPS = (("+", "-"), ("*", "/", "//", "%", "@"))
 """Operators of equal priority: black splits a chain at those of the top one's group."""
@@ -193,9 +186,9 @@ def _operator_chain(node: ast.expr, text: str) -> list[str] | None:
     operator of the top binary operator's priority group at depth 0, when there
     are two or more, or one and the last operand is not a call (black's
     delimiter split; it splits a call's brackets instead); else None."""
-    if not isinstance(node, ast.BinOp) or type(node.op) not in _OPERATOR_SPELLINGS:
+    top = BINARY.get(type(node.op)) if isinstance(node, ast.BinOp) else None
+    if top is None or top == "**":
         return None
-    top = _OPERATOR_SPELLINGS[type(node.op)]
     splitters = next(group for group in _PRIORITY_GROUPS if top in group)
     cuts, depth, previous = [], 0, None
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -223,109 +216,121 @@ def _ends_operand(token: tokenize.TokenInfo | None) -> bool:
     return token.string in ")]}"
 
 
-def hug_simple_powers(source: str) -> str:
-    """Write ``a ** b`` as ``a**b`` where both operands are simple, as black does."""
-    lines = source.splitlines(keepends=True)
+class _LeftToBlack(Exception):
+    """Raised by a rewrite for text the fast layout does not write as black does."""
+
+
+Segment = Callable[[ast.AST], str]
+"""The source text of a node of the module being rewritten."""
+
+
+def _rewritten(
+    source: str, rewrite: Callable[[ast.expr, Segment], str | None]
+) -> str | None:
+    """``source`` with the text of each one-line node ``n`` replaced by
+    ``rewrite(n, segment)`` where that is not None (``segment(m)`` is the text
+    of a node ``m``); None where ``rewrite`` raises :class:`_LeftToBlack` or two
+    replaced nodes overlap."""
+    lines = [line.encode() for line in source.splitlines(keepends=True)]
+
+    def segment(node: ast.AST) -> str:
+        return lines[node.lineno - 1][node.col_offset : node.end_col_offset].decode()
+
     edits = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            left, right = node.left, node.right
-            same_line = left.end_lineno == right.lineno
-            if same_line and _is_simple(left) and _is_simple(right):
+    try:
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.expr) or node.lineno != node.end_lineno:
+                continue
+            text = rewrite(node, segment)
+            if text is not None:
                 edits.append(
-                    (left.end_lineno - 1, left.end_col_offset, right.col_offset)
+                    (node.lineno - 1, node.col_offset, node.end_col_offset, text)
                 )
-    for row, start, end in sorted(edits, reverse=True):
-        line = lines[row]
-        if line.encode()[start:end] == b" ** ":
-            lines[row] = (line.encode()[:start] + b"**" + line.encode()[end:]).decode()
-    return "".join(lines)
-
-
-def space_complex_slices(source: str) -> str | None:
-    """Write ``x[k:k + 3]`` as ``x[k : k + 3]``, as black does (PEP 8): a slice
-    with an operation, a call or an attribute in it gets spaces around its
-    colons (none on the side of a bound left out: ``x[k + 1 :]``).  None for a
-    slice inside such a slice, or one over several lines: left to black."""
-    lines = source.splitlines(keepends=True)
-    edits = []
-    for node in ast.walk(ast.parse(source)):
-        parts = (
-            [node.lower, node.upper, node.step] if isinstance(node, ast.Slice) else []
-        )
-        if not any(p is not None and _is_complex(p) for p in parts):
-            continue
-        if node.lineno != node.end_lineno or any(
-            isinstance(n, ast.Slice) for p in parts if p for n in ast.walk(p)
-        ):
+    except _LeftToBlack:
+        return None
+    edits.sort(reverse=True)
+    for (row, _, end, _), (right_row, right_start, _, _) in zip(edits[1:], edits):
+        if row == right_row and end > right_start:
             return None
-        line = lines[node.lineno - 1].encode()
-        texts = [
-            "" if p is None else line[p.col_offset : p.end_col_offset].decode()
-            for p in parts[: 3 if node.step else 2]
-        ]
-        spaced = texts[0]
-        for text in texts[1:]:
-            spaced += " :" if spaced and not spaced.endswith(":") else ":"
-            spaced += f" {text}" if text else ""
-        edits.append((node.lineno - 1, node.col_offset, node.end_col_offset, spaced))
-    for row, start, end, text in sorted(edits, reverse=True):
-        line = lines[row].encode()
-        lines[row] = (line[:start] + text.encode() + line[end:]).decode()
-    return "".join(lines)
+    for row, start, end, text in edits:
+        lines[row] = lines[row][:start] + text.encode() + lines[row][end:]
+    return b"".join(lines).decode()
+
+
+def hug_simple_powers(source: str) -> str | None:
+    """Write ``a ** b`` as ``a**b`` where both operands are simple, as black does."""
+
+    def hugged(node: ast.expr, segment: Segment) -> str | None:
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)):
+            return None
+        left, right = segment(node.left), segment(node.right)
+        simple = _is_simple(node.left) and _is_simple(node.right)
+        return (
+            f"{left}**{right}"
+            if simple and segment(node) == f"{left} ** {right}"
+            else None
+        )
+
+    return _rewritten(source, hugged)
 
 
 def parenthesize_negated_powers(source: str) -> str | None:
     """Write ``-x**3`` as ``-(x**3)``, as black does for a unary operator before
     ``**``; None where one such power holds another (left to black)."""
-    lines = source.splitlines(keepends=True)
-    edits = []
-    for node in ast.walk(ast.parse(source)):
+
+    def parenthesized(node: ast.expr, segment: Segment) -> str | None:
         if not (
             isinstance(node, ast.UnaryOp)
             and not isinstance(node.op, ast.Not)
             and isinstance(node.operand, ast.BinOp)
             and isinstance(node.operand.op, ast.Pow)
         ):
-            continue
-        power = node.operand
-        line = lines[power.lineno - 1].encode()
-        if (
-            power.lineno == power.end_lineno
-            and line[power.col_offset - 1 :][:1] != b"("
-        ):
-            edits.append((power.lineno - 1, power.col_offset, power.end_col_offset))
-    edits.sort(reverse=True)
-    for (row, _, end), (right_row, right_start, _) in zip(edits[1:], edits):
-        if row == right_row and end > right_start:
             return None
-    for row, start, end in edits:
-        line = lines[row].encode()
-        wrapped = b"(" + line[start:end] + b")"
-        lines[row] = (line[:start] + wrapped + line[end:]).decode()
-    return "".join(lines)
+        text, power = segment(node), segment(node.operand)
+        operator = text[: node.operand.col_offset - node.col_offset]
+        return None if operator.endswith("(") else f"{operator}({power})"
+
+    return _rewritten(source, parenthesized)
+
+
+def space_complex_slices(source: str) -> str | None:
+    """Write ``x[k:k + 3]`` as ``x[k : k + 3]``, as black does (PEP 8): a slice
+    with an operation, a call or an attribute in it gets spaces around its
+    colons (none on the side of a bound left out: ``x[k + 1 :]``).  None for a
+    slice inside such a slice: left to black."""
+
+    def spaced(node: ast.expr, segment: Segment) -> str | None:
+        if not isinstance(node, ast.Slice):
+            return None
+        parts = [node.lower, node.upper, node.step][: 3 if node.step else 2]
+        if not any(p is not None and _is_complex(p) for p in parts):
+            return None
+        if any(isinstance(n, ast.Slice) for p in parts if p for n in ast.walk(p)):
+            raise _LeftToBlack
+        text = "" if parts[0] is None else segment(parts[0])
+        for part in parts[1:]:
+            text += " :" if text and not text.endswith(":") else ":"
+            text += "" if part is None else f" {segment(part)}"
+        return text
+
+    return _rewritten(source, spaced)
 
 
 def double_quote_strings(source: str) -> str | None:
     """Write ``'float64'`` as ``"float64"``, as black does; None for a string with
     a quote or a backslash in it (left to black)."""
-    lines = source.splitlines(keepends=True)
-    edits = []
-    for node in ast.walk(ast.parse(source)):
+
+    def quoted(node: ast.expr, segment: Segment) -> str | None:
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-            continue
-        line = lines[node.lineno - 1].encode()
-        text = line[node.col_offset : node.end_col_offset].decode()
-        if text.startswith('"'):
-            continue
-        if node.lineno != node.end_lineno or any(c in text[1:-1] for c in "'\"\\"):
             return None
-        edits.append((node.lineno - 1, node.col_offset, node.end_col_offset))
-    for row, start, end in sorted(edits, reverse=True):
-        line = lines[row].encode()
-        quoted = b'"' + line[start + 1 : end - 1] + b'"'
-        lines[row] = (line[:start] + quoted + line[end:]).decode()
-    return "".join(lines)
+        text = segment(node)
+        if text.startswith('"'):
+            return None
+        if any(c in text[1:-1] for c in "'\"\\"):
+            raise _LeftToBlack
+        return f'"{text[1:-1]}"'
+
+    return _rewritten(source, quoted)
 
 
 def _is_complex(node: ast.expr) -> bool:

@@ -31,6 +31,7 @@ from .ir import (
 from .array_lowering import ArrayLowering, IteratedRows
 from .control_flow import ControlFlowLowering
 from .passes.kinds import scalar_parameters, uses_arrays
+from .operators import BINARY, COMPARISONS
 from .source import SourceInfo, parse_function
 from .primitives import (
     DEFAULT,
@@ -518,7 +519,7 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
                     "unsupported construct: chained comparison",
                     "compare two values at a time",
                 )
-            symbol = _COMPARE_SYMBOLS.get(type(node.ops[0]))
+            symbol = COMPARISONS.get(type(node.ops[0]))
             return self._primitive_op(
                 node, ("compare", symbol), [node.left, node.comparators[0]], hint
             )
@@ -561,7 +562,7 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
     @staticmethod
     def operator_symbol(op: ast.operator) -> str | None:
         """The symbol of a binary operator node (``+``), None if s2sad has none."""
-        return _OPERATOR_SYMBOLS.get(type(op))
+        return BINARY.get(type(op))
 
     def apply(
         self, entry: Primitive, operands: list[Value], node: ast.AST, hint: str
@@ -792,26 +793,6 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
             f"`{ast.unparse(node)}` is {type(value).__name__}, not a number",
             "only numbers from outside the function can be used as values",
         )
-
-
-_OPERATOR_SYMBOLS = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-    ast.Pow: "**",
-    ast.MatMult: "@",
-}
-_COMPARE_SYMBOLS = {
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-}
 
 
 def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
