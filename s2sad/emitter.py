@@ -16,6 +16,8 @@ from collections import Counter
 from typing import Any
 
 from .formatting import LINE_LENGTH
+from .bindings import Conflict, first_conflict
+from .errors import InternalError
 from .inplace import basic_index, sharing_memory, writes_in_place
 from .ir import NOT_CONSTANT, OBJECT, Block, Function, Op, Value, is_array, walk_ops
 from .operators import BINARY_NODES, COMPARISON_NODES
@@ -61,19 +63,64 @@ class FunctionEmitter:
         self.depth = 0
         self.shape_reads: list[ast.Name] = []
         """The variable reads that ask only for a shape and dtype."""
-        self.in_place = writes_in_place(function)
         self.definer = {r: op for op in function.walk() for r in op.results}
-        self.written = {op.operands[0] for op in self.in_place}
+        self.vetoed: set[Value | Op] = set()
+        """Values that keep a variable of their own and writes done on a copy,
+        because sharing a variable made a read see another value."""
+        self.shared: dict[Value, Value | Op] = {}
+        """Each value given another value's variable, with what can undo that."""
+        writable = writes_in_place(function)
+        while True:
+            self._name_values(writable - self.vetoed)
+            conflict = first_conflict(
+                function, self.name, self.inlinable, _written_at_each_use
+            )
+            if conflict is None:
+                break
+            self.vetoed.add(self._culprit(conflict))
+
+    def _name_values(self, in_place: set[Op]) -> None:
+        """Decide which values share a variable (all but the vetoed sharings)."""
+        self.names = {}
+        self.shared = {}
+        self.in_place = in_place
+        self.written = {op.operands[0] for op in in_place}
         """Arrays written into in place: they need a variable of their own."""
-        self.pinned = sharing_memory(function, self.written)
+        self.pinned = sharing_memory(self.function, self.written)
         """Values an in-place write may change: ops reading them are not inlined,
         which would move the read after the write."""
-        self._share_loop_variables(function.body)
-        for op in sorted(self.in_place, key=_depth_first(function)):
+        self._share_loop_variables(self.function.body)
+        for op in sorted(in_place, key=_depth_first(self.function)):
             array = op.operands[0]
             if array.is_temporary and array not in self.names:
-                self.names[array] = self.name(op.result)
-            self.names[op.result] = self.name(array)
+                self._share(array, self.name(op.result), op)
+            self._share(op.result, self.name(array), op)
+
+    def _share(self, value: Value, variable: str, undo: Value | Op | None = None):
+        """Give ``value`` the variable ``variable``, unless that was vetoed."""
+        undo = value if undo is None else undo
+        if undo in self.vetoed:
+            return
+        self.names[value] = variable
+        self.shared[value] = undo
+
+    def _culprit(self, conflict: Conflict) -> Value | Op:
+        """The sharing to undo so that ``conflict`` cannot happen again: of a
+        value found in the variable, else of the value read, else of any value
+        given that variable."""
+        suspects = [*conflict.found, conflict.value]
+        suspects += [v for v, n in self.names.items() if n == conflict.variable]
+        for value in suspects:
+            if value in self.shared:
+                return self.shared[value]
+        raise InternalError(
+            f"generated code for {self.function.name} would read "
+            f"{conflict.variable} after it was overwritten",
+            file=self.function.file,
+            line=self.function.line,
+            hint="please report this program: s2sad refuses it rather than "
+            "generate a wrong derivative",
+        )
 
     def emit(self) -> ast.FunctionDef:
         """The function definition, docstring first."""
@@ -143,9 +190,9 @@ class FunctionEmitter:
                         and init.hint == result.hint
                     ):
                         if result in self.names:
-                            self.names[init] = self.name(result)
+                            self._share(init, self.name(result))
                         else:
-                            self.names[result] = self.name(init)
+                            self._share(result, self.name(init), init)
                 for region in op.regions:
                     args = region.args[len(region.args) - len(op.results) :]
                     for arg, result in zip(args, op.results):
@@ -167,7 +214,7 @@ class FunctionEmitter:
                 continue
             target = self.name(result)
             if last_read.get(target, -1) <= position[value]:
-                self.names[value] = target
+                self._share(value, target)
 
     def _last_reads(self, region: Block) -> dict[str, int]:
         """For each variable, the last statement of ``region`` that reads it,

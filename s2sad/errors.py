@@ -53,3 +53,8 @@ class NoDerivativeRuleError(S2SADError):
 
 class DifferentiationError(S2SADError):
     """A request that cannot be honoured (non-scalar output for grad, bad ``wrt``, ...)."""
+
+
+class InternalError(S2SADError):
+    """A program s2sad accepted but cannot generate correct code for: refused
+    rather than risk a wrong derivative."""
