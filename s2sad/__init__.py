@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 from .api import grad, jvp, value_and_grad, vjp  # noqa: E402
 from .errors import (  # noqa: E402
     DifferentiationError,
+    InternalError,
     NoDerivativeRuleError,
     S2SADError,
     UnsupportedSyntaxError,
@@ -26,4 +27,5 @@ __all__ = [
     "UnsupportedSyntaxError",
     "NoDerivativeRuleError",
     "DifferentiationError",
+    "InternalError",
 ]

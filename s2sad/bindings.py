@@ -50,6 +50,7 @@ class _Run:
         self.at_each_use = at_each_use
         self.definer = {r: op for op in function.walk() for r in op.results}
         self.inlined: set[Value] = set()
+        self.inlinable_in: dict[int, set[Value]] = {}
 
     def read(self, value: Value, env: dict[str, Holding]) -> None:
         op = self.definer.get(value)
@@ -75,8 +76,10 @@ class _Run:
             env[self.name(value)] = value
 
     def block(self, block: Block, env: dict[str, Holding]) -> None:
-        inlinable = self.inlinable(block)
-        self.inlined |= inlinable
+        inlinable = self.inlinable_in.get(id(block))
+        if inlinable is None:
+            inlinable = self.inlinable_in[id(block)] = self.inlinable(block)
+            self.inlined |= inlinable
         for op in block.ops:
             if op.name == "yield":
                 continue
@@ -143,18 +146,26 @@ class _Run:
         self.reads(test.args, env)
 
 
-def _merge(*envs: dict[str, Holding]) -> dict[str, Holding]:
-    merged: dict[str, Holding] = {}
-    for variable in set().union(*envs):
-        held = [env.get(variable) for env in envs]
-        if all(h is held[0] for h in held):
-            merged[variable] = held[0]
-            continue
-        values: set = set()
-        for h in held:
-            values |= h if isinstance(h, frozenset) else {h}
-        merged[variable] = frozenset(values)
+def _merge(first: dict[str, Holding], *others: dict[str, Holding]):
+    """What each variable may hold after paths ending in ``first`` or ``others``."""
+    merged = dict(first)
+    for env in others:
+        for variable in merged.keys() - env.keys():
+            merged[variable] = _either(merged[variable], None)
+        for variable, held in env.items():
+            if merged.get(variable, _ABSENT) is not held:
+                merged[variable] = _either(merged.get(variable), held)
     return merged
+
+
+_ABSENT = object()
+
+
+def _either(a: Holding | None, b: Holding | None) -> frozenset:
+    values = set()
+    for held in (a, b):
+        values |= held if isinstance(held, frozenset) else {held}
+    return frozenset(values)
 
 
 def first_conflict(
