@@ -2,9 +2,9 @@
 
 The reverse pass pushes every primal value an adjoint region reads.  After
 simplification some of those are constants (``0.5 * DT`` folded), some are
-pushed twice (two expressions merged into one), and some turned out to be
-defined at the top level of the function, where the reverse sweep can read
-them directly.  This pass removes those from each ``push``/``pop`` pair
+pushed twice (two expressions merged into one), some are no longer read by
+the simplified reverse sweep, and some turned out to be defined at the top
+level of the function, where the reverse sweep can read them directly.  This pass removes those from each ``push``/``pop`` pair
 (matched by their ``record`` attribute) and drops pairs left empty.
 """
 
@@ -30,6 +30,7 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
         top_level = set(pushing.params)
         top_level.update(r for op in pushing.body.ops for r in op.results)
     replaced: dict[Value, Value] = {}
+    read = {v for op in popping.walk() for v in op.operands}
     changed = False
     for block, pop, _ in list(_ops_with_depths(popping.body, "pop", 1)):
         push_block, push = pushes[pop.attrs["record"]]
@@ -37,6 +38,8 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
         first: dict[Value, Value] = {}
         for value, result in zip(push.operands[1:], pop.results):
             definer = definers.get(value)
+            if result not in read:
+                continue
             if value in top_level:
                 replaced[result] = value
             elif definer is not None and _recomputable(definer, top_level, definers):
