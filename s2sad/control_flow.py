@@ -26,6 +26,7 @@ from .ir import (
     join_types,
 )
 from .array_lowering import IteratedRows
+from .operators import COMPARISONS
 from .primitives import PRIMITIVES
 
 if TYPE_CHECKING:
@@ -253,6 +254,36 @@ class ControlFlowLowering(_Base):
             result = self.join("if", [cond], regions, values, [hint], node)[0]
         return result
 
+    def comparison_chain(self, node: ast.Compare, hint: str) -> Value:
+        """``a < b < c`` as Python runs it: ``a < b and b < c``, ``b`` evaluated once."""
+        return self._chain(self.expr(node.left), node.ops, node.comparators, node, hint)
+
+    def _chain(self, left: Value, ops, comparators, node: ast.Compare, hint: str):
+        right = self.expr(comparators[0])
+        entry = self.syntax_entry(("compare", COMPARISONS.get(type(ops[0]))), node)
+        last = len(ops) == 1
+        result = self.apply(entry, [left, right], node, hint if last else TEMPORARY)
+        if last:
+            return result
+        if is_array(result.type) and not self.provisional:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"chained comparison of arrays: `{ast.unparse(node)}` (Python raises "
+                "ValueError: the truth value of an array is ambiguous)",
+                "combine elementwise comparisons: (a < b) & (b < c)",
+            )
+        regions, values = [], []
+        branches = (
+            lambda: self._chain(right, ops[1:], comparators[1:], node, TEMPORARY),
+            lambda: result,
+        )
+        for lower in branches:
+            block, value = self.region([], lower)
+            regions.append(block)
+            values.append([value])
+        return self.join("if", [result], regions, values, [hint], node)[0]
+
     def condition(self, test: ast.expr) -> Value:
         """The boolean value of a test expression (Python truthiness for numbers)."""
         return self.truth(self.expr(test))
@@ -269,6 +300,11 @@ class ControlFlowLowering(_Base):
         """``for name in range(...)`` as a ``for`` op; ``for name in (a, b, c)`` unrolled;
         ``for row in X`` over an array as a ``for`` op over its first axis."""
         self._refuse_loop_else(stmt, "for")
+        if isinstance(stmt.target, ast.Tuple) or self._is_builtin_call(
+            stmt.iter, (enumerate, zip)
+        ):
+            self.zipped_for(stmt)
+            return
         if not isinstance(stmt.target, ast.Name):
             raise self.error(
                 UnsupportedSyntaxError,
@@ -339,6 +375,14 @@ class ControlFlowLowering(_Base):
         self._loop(stmt, "for", bounds, body, counter=self.flag_name("row"))
         self.iterated.pop()
 
+    def _is_builtin_call(self, node: ast.expr, builtins_: tuple) -> bool:
+        """True for a call of one of the Python builtins ``builtins_`` (``zip(a, b)``)."""
+        return (
+            isinstance(node, ast.Call)
+            and self._is_builtin(node.func)
+            and any(self._resolve_quietly(node.func) is b for b in builtins_)
+        )
+
     def _is_builtin(self, node: ast.expr) -> bool:
         """True for ``zip``, ``reversed``, ``enumerate`` and every other Python builtin."""
         if not isinstance(node, (ast.Name, ast.Attribute)) or self.is_local(node):
@@ -354,31 +398,41 @@ class ControlFlowLowering(_Base):
             "loop over range(...), a tuple of values or the rows of an array",
         )
 
-    def _unrolled_for(self, stmt: ast.For) -> None:
+    def _unrolled_for(
+        self, stmt: ast.For, items: list[list[tuple[str, Value]]] | None = None
+    ) -> None:
         """``for v in (a, b, c)``: the elements are evaluated first, as Python does,
-        then the body is lowered once per element.  ``break``, ``continue`` and
-        ``return`` set this loop's own flags; the elements after a ``break`` or
-        ``return`` run under ``if not broke``."""
-        target = stmt.target.id
-        items = [self.expr(element, hint=target) for element in stmt.iter.elts]
+        then the body is lowered once per element (``items``: the names each
+        iteration binds, and their values).  ``break``, ``continue`` and ``return``
+        set this loop's own flags; the elements after a ``break`` or ``return`` run
+        under ``if not broke``."""
+        if items is None:
+            target = stmt.target.id
+            items = [
+                [(target, self.expr(element, hint=target))]
+                for element in stmt.iter.elts
+            ]
         flags = self._jump_flags(stmt.body)
         self.loop_flags.append(flags)
         try:
-            for index, item in enumerate(items):
+            for index, bindings in enumerate(items):
                 if "continue" in flags:
                     self.env[flags["continue"]] = self.builder.const(False)
                 if index == 0 or not self._stop_flags():
-                    self.env[target] = item
+                    self.env.update(bindings)
                     self.statements(stmt.body)
                     continue
-                name = self.flag_name("item")
-                self.env[name] = item
-                bind = ast.Assign(
-                    [ast.Name(target, ast.Store())], ast.Name(name, ast.Load())
-                )
-                for node in ast.walk(bind):
-                    ast.copy_location(node, stmt.target)
-                self.if_statement(self._unless_broken_statement([bind, *stmt.body]))
+                binds = []
+                for target, value in bindings:
+                    name = self.flag_name("item")
+                    self.env[name] = value
+                    bind = ast.Assign(
+                        [ast.Name(target, ast.Store())], ast.Name(name, ast.Load())
+                    )
+                    for node in ast.walk(bind):
+                        ast.copy_location(node, stmt.target)
+                    binds.append(bind)
+                self.if_statement(self._unless_broken_statement([*binds, *stmt.body]))
         finally:
             self.loop_flags.pop()
 
@@ -443,8 +497,10 @@ class ControlFlowLowering(_Base):
             flag, slots = self.return_slots
             flags["return"] = flag
             assigned += [flag, *slots]
-        target = stmt.target.id if isinstance(stmt, ast.For) else counter
-        carried = [n for n in assigned if n in self.env and n not in (counter, target)]
+        targets = _target_names(stmt) or [counter]
+        carried = [
+            n for n in assigned if n in self.env and n not in (counter, *targets)
+        ]
         self.loop_aliases.append(self._shared_names(carried, stmt.body))
         carried = [n for n in carried if n not in self.loop_aliases[-1]]
         loop = _LoopParts(getattr(stmt, "test", None), bind, counter)
@@ -481,8 +537,7 @@ class ControlFlowLowering(_Base):
             f"is assigned inside the loop at line {line} but not before it, so it "
             "may be undefined here",
         )
-        if isinstance(stmt, ast.For):
-            target = stmt.target.id
+        for target in _target_names(stmt):
             self.scope_out(
                 [target],
                 f"is the target of the for loop at line {line}, whose value after "
@@ -541,7 +596,7 @@ class ControlFlowLowering(_Base):
         mode runs back only the iterations that ran.
         """
         start, stop, step = bounds
-        key = self.flag_name("counter") if counter == stmt.target.id else counter
+        key = self.flag_name("counter") if counter in _target_names(stmt) else counter
         self.env[key] = start
         names = {}
         for kind, value in (("stop", stop), ("step", step)):
@@ -704,6 +759,13 @@ class _LoopParts:
     advance: Callable[[], None] | None = None
     key: str = ""
     hints: dict[str, str] = field(default_factory=dict)
+
+
+def _target_names(stmt: ast.stmt) -> list[str]:
+    """The names a ``for`` statement's target binds (none for ``while``)."""
+    if not isinstance(stmt, ast.For):
+        return []
+    return [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
 
 
 def _assigned_names(body: list[ast.stmt]) -> list[str]:

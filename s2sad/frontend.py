@@ -30,6 +30,7 @@ from .ir import (
 )
 from .array_lowering import ArrayLowering, IteratedRows
 from .control_flow import ControlFlowLowering
+from .loop_sources import LoopSourceLowering
 from .passes.kinds import scalar_parameters, uses_arrays
 from .operators import BINARY, COMPARISONS
 from .source import SourceInfo, parse_function
@@ -239,7 +240,7 @@ class _Program:
         return self.callees[fn]
 
 
-class _Lowering(ControlFlowLowering, ArrayLowering):
+class _Lowering(ControlFlowLowering, LoopSourceLowering, ArrayLowering):
     def __init__(
         self,
         fn: Callable[..., Any],
@@ -511,6 +512,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
                 f"unsupported construct: unary {type(node.op).__name__}",
                 "only +, - and not are supported",
             )
+        if isinstance(node, ast.Compare) and len(node.ops) > 1 and self.mode != RULE:
+            return self.comparison_chain(node, hint)
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1:
                 raise self.error(
