@@ -17,7 +17,17 @@ from typing import Any
 
 from .formatting import LINE_LENGTH
 from .inplace import basic_index, sharing_memory, writes_in_place
-from .ir import NOT_CONSTANT, OBJECT, Block, Function, Op, Value, is_array, walk_ops
+from .ir import (
+    EFFECT_OPS,
+    NOT_CONSTANT,
+    OBJECT,
+    Block,
+    Function,
+    Op,
+    Value,
+    is_array,
+    walk_ops,
+)
 from .operators import BINARY_NODES, COMPARISON_NODES
 from .primitives import PRIMITIVES, Primitive
 from .release import release_dead_arrays
@@ -219,6 +229,8 @@ class FunctionEmitter:
                 statements.extend(self.setitem_statements(op))
             elif op.name == "add_at" and op in self.in_place:
                 statements.append(self.add_at_statement(op))
+            elif op.name in EFFECT_OPS:
+                statements.append(self.effect_statement(op))
             else:
                 expr = self.expression(op)
                 if _written_at_each_use(op) or op.result in inlinable:
@@ -406,6 +418,14 @@ class FunctionEmitter:
             return _assign(names, [call])
         target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
         return ast.Assign([target], call)
+
+    def effect_statement(self, op: Op) -> ast.stmt:
+        """``print(a, b, sep=", ")`` or ``assert test, message``, as the source wrote it."""
+        args = [self.operand(v) for v in op.operands]
+        if op.name == "assert":
+            return ast.Assert(args[0], args[1] if len(args) > 1 else None)
+        keywords = [ast.keyword(k, literal(v)) for k, v in sorted(op.attrs.items())]
+        return ast.Expr(ast.Call(ast.Name("print", ast.Load()), args, keywords))
 
     def _initial(self, results: list[Value], inits: list[Value]) -> list[ast.stmt]:
         pairs = [
