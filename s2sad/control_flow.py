@@ -635,12 +635,13 @@ class ControlFlowLowering(_Base):
         for node in ast.walk(test):
             ast.copy_location(node, stmt.iter)
         add = self.syntax_entry(("binop", "+"), stmt.iter)
+        hint = counter if counter != "_" else self.flag_name("row")
 
         def advance() -> None:
-            self.env[key] = self.apply(add, [self.env[key], step], stmt.iter, counter)
+            self.env[key] = self.apply(add, [self.env[key], step], stmt.iter, hint)
 
         return _LoopParts(
-            test, lambda args: [args[0], *bind(args)], "", advance, key, {key: counter}
+            test, lambda args: [args[0], *bind(args)], "", advance, key, {key: hint}
         )
 
     def _loop_regions(self, stmt, name, carried, types, loop: "_LoopParts"):

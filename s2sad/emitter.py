@@ -11,6 +11,7 @@ and at the end of each iteration.
 from __future__ import annotations
 
 import ast
+import copy
 import math
 from collections import Counter
 from typing import Any
@@ -323,12 +324,16 @@ class FunctionEmitter:
         return statements
 
     def while_statement(self, op: Op) -> list[ast.stmt]:
-        """``while test:``, or ``while True:`` with a ``break`` when the test needs statements."""
+        """``while test:``, or ``while True:`` with a ``break`` when the test needs
+        statements other than assignments that fold into one expression."""
         before, body = op.regions
         statements = self._initial(op.results, op.operands)
         test_statements = self.block(before)
         test = self.operand(before.terminator.operands[0])
         loop = self.region(body, op.results)
+        folded = _folded_test(test_statements, test)
+        if folded is not None:
+            test_statements, test = [], folded
         if test_statements:
             stop = ast.If(ast.UnaryOp(ast.Not(), test), [ast.Break()], [])
             statements.append(
@@ -570,6 +575,37 @@ def _assign(names: list[str], values: list[ast.expr]) -> ast.stmt:
         return ast.Assign([ast.Name(names[0], ast.Store())], values[0])
     target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
     return ast.Assign([target], ast.Tuple(values, ast.Load()))
+
+
+def _folded_test(statements: list[ast.stmt], test: ast.expr) -> ast.expr | None:
+    """``test`` as one expression when ``statements`` only assign names that the
+    statements after them or ``test`` read once (``t1 = not broke; t2 = t1 and
+    i < n`` gives ``not broke and i < n``); None otherwise."""
+    values: dict[str, ast.expr] = {}
+    for statement in statements:
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            return None
+        values[statement.targets[0].id] = statement.value
+    reads = Counter(
+        node.id
+        for tree in [*values.values(), test]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id in values
+    )
+    if any(reads[name] != 1 for name in values):
+        return None
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:
+            if node.id in values:
+                return self.visit(copy.deepcopy(values[node.id]))
+            return node
+
+    return Substitute().visit(copy.deepcopy(test))
 
 
 def _negated(test: ast.expr) -> ast.expr:

@@ -94,7 +94,7 @@ def test_generated_loops_leave_when_the_source_does(f):
     """A million-iteration loop left after about ten: every derivative runs about
     ten iterations, and the tape holds one record per iteration that ran."""
     grad = s2sad.grad(f)
-    assert "range(1000000)" not in grad.source and "break" in grad.source
+    assert "range(1000000)" not in grad.source and "while not " in grad.source
     value_and_grad = s2sad.value_and_grad(f)
     for fn in (grad, value_and_grad):
         _, lines = _lines_run(fn, 1.7)
