@@ -485,18 +485,11 @@ class ControlFlowLowering(_Base):
             if n in self.env and is_array(self.env[n].type) and n not in assigned
         ]
         jumps = _jumps(stmt.body)
-        flags = {
-            kind: self.flag_name(kind)
-            for kind in ("break", "continue")
-            if kind in jumps
-        }
+        flags = self._jump_flags(stmt.body)
         if "break" in flags:
-            self.env[flags["break"]] = self.builder.const(False)
             assigned.append(flags["break"])
-        if "return" in jumps:
-            flag, slots = self.return_slots
-            flags["return"] = flag
-            assigned += [flag, *slots]
+        if "return" in flags:
+            assigned += [flags["return"], *self.return_slots[1]]
         targets = _target_names(stmt) or [counter]
         carried = [
             n for n in assigned if n in self.env and n not in (counter, *targets)
