@@ -10,6 +10,11 @@ The loop benchmark times ``f(x)``, 1000 steps of ``x = sin(x)·0.9 + 0.1·x``,
 its generated reverse gradient (which stores per-step values on a tape), its
 generated jvp, and a hand-written forward-mode derivative, as ratios to ``f``.
 
+The early-exit benchmark times ``early_break(x)``, a loop of a million steps
+that its data leaves after 16, against its generated gradient, jvp and
+``value_and_grad``: generated code leaves the loop when the source does, so
+the derivatives cost a small multiple of the function, not of a million steps.
+
 It also times the transformation: the first ``s2sad.grad(L)`` in a fresh
 process, with an empty output directory (lowering, passes, formatting, writing,
 importing), and a call whose generated file already exists; and the first
@@ -49,6 +54,9 @@ W1, W2 = 2.0, 3.0
 X = 0.5
 """The point the loop ``f`` and its derivatives are evaluated at."""
 
+X_EARLY = 1.7
+"""The point ``early_break`` is evaluated at (16 steps run)."""
+
 REPEATS = 7
 """Timing repeats per function (the best one counts)."""
 
@@ -66,6 +74,9 @@ LOOP_GRAD_TARGET = 3.0
 
 LOOP_JVP_TARGET = 2.5
 """Issue target: generated jvp of the loop ``f`` at most this many times ``f``."""
+
+EARLY_EXIT_TARGET = 10.0
+"""Target: derivatives of ``early_break`` at most this many times the function."""
 
 LOOP_TRANSFORM_TARGET_MS = 100.0
 """Issue target: first ``grad`` of a ~50-line function with loops, fresh process, in ms."""
@@ -96,6 +107,26 @@ def f(x):
     for _ in range(1000):
         x = math.sin(x) * 0.9 + 0.1 * x
     return x
+
+
+def early_break(x):
+    """The issue's early-exit cliff: a million-step loop left after 16 steps."""
+    s = 0.0
+    for _ in range(10**6):
+        s = s + math.sin(x) * 0.1
+        if s > 1.5:
+            break
+    return s
+
+
+def hand_early_break_derivative(x):
+    """``early_break`` and its derivative: the steps that ran times ``0.1·cos x``."""
+    s, steps = 0.0, 0
+    while steps < 10**6:
+        s, steps = s + math.sin(x) * 0.1, steps + 1
+        if s > 1.5:
+            break
+    return s, steps * 0.1 * math.cos(x)
 
 
 def hand_grad(w1, w2):
@@ -254,6 +285,46 @@ def loop_rows(output_dir):
     return [(what, ns_per_call(function, args)) for what, function, args in cases]
 
 
+def early_exit_rows(output_dir):
+    """``(what, ns/call)`` for ``early_break`` and its generated derivatives, each
+    checked against the hand-written derivative first."""
+    value, expected = hand_early_break_derivative(X_EARLY)
+    grad = s2sad.grad(early_break, output_dir=output_dir)
+    value_and_grad = s2sad.value_and_grad(early_break, output_dir=output_dir)
+    jvp = s2sad.api.jvp_function(early_break, output_dir=output_dir)
+    check("s2sad.grad of early_break", (grad(X_EARLY),), (expected,))
+    check(
+        "s2sad.value_and_grad of early_break",
+        value_and_grad(X_EARLY),
+        (value, expected),
+    )
+    check("s2sad jvp of early_break", jvp(X_EARLY, 1.0), (value, expected))
+    cases = [
+        ("early_break (a million steps, left after 16)", early_break, (X_EARLY,)),
+        ("s2sad.grad of early_break (generated)", grad, (X_EARLY,)),
+        ("s2sad.value_and_grad of early_break (generated)", value_and_grad, (X_EARLY,)),
+        ("s2sad jvp of early_break, tangent 1 (generated)", jvp, (X_EARLY, 1.0)),
+    ]
+    return interleaved_ns_per_call(cases)
+
+
+def interleaved_ns_per_call(cases):
+    """``(what, ns/call)`` for ``(what, function, args)`` cases timed in turn, one
+    repeat of each before the next repeat of any (best of ``REPEATS``), so that a
+    slow spell of the machine weighs on every case alike."""
+    timers = []
+    for what, function, args in cases:
+        names = [f"a{i}" for i in range(len(args))]
+        call = f"f({', '.join(names)})"
+        timer = timeit.Timer(call, globals={"f": function, **dict(zip(names, args))})
+        timers.append((what, timer, timer.autorange()[0]))
+    best = {what: math.inf for what, _, _ in timers}
+    for _ in range(REPEATS):
+        for what, timer, number in timers:
+            best[what] = min(best[what], timer.timeit(number) / number * 1e9)
+    return list(best.items())
+
+
 def fresh_process(output_dir, function=L):
     """Times (seconds) measured by one new interpreter running ``FRESH_PROCESS``."""
     command = [sys.executable, "-c", FRESH_PROCESS, str(EXAMPLES), str(output_dir)]
@@ -345,6 +416,7 @@ def main():
     with tempfile.TemporaryDirectory() as output_dir:
         rows = per_call_rows(output_dir)
         loop = loop_rows(output_dir)
+        early = early_exit_rows(output_dir)
     ns = dict(rows)
     baseline = ns["L"]
     print_rows(rows, "L", "L")
@@ -381,6 +453,15 @@ def main():
     )
     print()
 
+    early_base = dict(early)["early_break (a million steps, left after 16)"]
+    early_worst = max(time for _, time in early) / early_base
+    print_rows(early, "early_break (a million steps, left after 16)", "early_break")
+    print(
+        f"slowest derivative / early_break = {early_worst:.2f}: "
+        f"{verdict(early_worst <= EARLY_EXIT_TARGET, f'<= {EARLY_EXIT_TARGET}')}"
+    )
+    print()
+
     runs = transformation_runs()
     import_s2sad = milliseconds([r for rs in runs.values() for r in rs], "import s2sad")
     scenarios = [
@@ -412,6 +493,10 @@ def main():
     print_markdown_rows(rows, "L", "L")
     print()
     print_markdown_rows(loop, "f (1000 steps)", "f")
+    print()
+    print_markdown_rows(
+        early, "early_break (a million steps, left after 16)", "early_break"
+    )
     print()
     print(f"| fresh process | ms (median of {FRESH_RUNS}) |")
     print("|---|---:|")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 from .errors import UnsupportedSyntaxError
 from .ir import (
@@ -25,6 +26,7 @@ from .ir import (
     join_types,
 )
 from .array_lowering import IteratedRows
+from .operators import COMPARISONS
 from .primitives import PRIMITIVES
 
 if TYPE_CHECKING:
@@ -252,6 +254,36 @@ class ControlFlowLowering(_Base):
             result = self.join("if", [cond], regions, values, [hint], node)[0]
         return result
 
+    def comparison_chain(self, node: ast.Compare, hint: str) -> Value:
+        """``a < b < c`` as Python runs it: ``a < b and b < c``, ``b`` evaluated once."""
+        return self._chain(self.expr(node.left), node.ops, node.comparators, node, hint)
+
+    def _chain(self, left: Value, ops, comparators, node: ast.Compare, hint: str):
+        right = self.expr(comparators[0])
+        entry = self.syntax_entry(("compare", COMPARISONS.get(type(ops[0]))), node)
+        last = len(ops) == 1
+        result = self.apply(entry, [left, right], node, hint if last else TEMPORARY)
+        if last:
+            return result
+        if is_array(result.type) and not self.provisional:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"chained comparison of arrays: `{ast.unparse(node)}` (Python raises "
+                "ValueError: the truth value of an array is ambiguous)",
+                "combine elementwise comparisons: (a < b) & (b < c)",
+            )
+        regions, values = [], []
+        branches = (
+            lambda: self._chain(right, ops[1:], comparators[1:], node, TEMPORARY),
+            lambda: result,
+        )
+        for lower in branches:
+            block, value = self.region([], lower)
+            regions.append(block)
+            values.append([value])
+        return self.join("if", [result], regions, values, [hint], node)[0]
+
     def condition(self, test: ast.expr) -> Value:
         """The boolean value of a test expression (Python truthiness for numbers)."""
         return self.truth(self.expr(test))
@@ -268,6 +300,11 @@ class ControlFlowLowering(_Base):
         """``for name in range(...)`` as a ``for`` op; ``for name in (a, b, c)`` unrolled;
         ``for row in X`` over an array as a ``for`` op over its first axis."""
         self._refuse_loop_else(stmt, "for")
+        if isinstance(stmt.target, ast.Tuple) or self._is_builtin_call(
+            stmt.iter, (enumerate, zip)
+        ):
+            self.zipped_for(stmt)
+            return
         if not isinstance(stmt.target, ast.Name):
             raise self.error(
                 UnsupportedSyntaxError,
@@ -338,6 +375,14 @@ class ControlFlowLowering(_Base):
         self._loop(stmt, "for", bounds, body, counter=self.flag_name("row"))
         self.iterated.pop()
 
+    def _is_builtin_call(self, node: ast.expr, builtins_: tuple) -> bool:
+        """True for a call of one of the Python builtins ``builtins_`` (``zip(a, b)``)."""
+        return (
+            isinstance(node, ast.Call)
+            and self._is_builtin(node.func)
+            and any(self._resolve_quietly(node.func) is b for b in builtins_)
+        )
+
     def _is_builtin(self, node: ast.expr) -> bool:
         """True for ``zip``, ``reversed``, ``enumerate`` and every other Python builtin."""
         if not isinstance(node, (ast.Name, ast.Attribute)) or self.is_local(node):
@@ -353,11 +398,58 @@ class ControlFlowLowering(_Base):
             "loop over range(...), a tuple of values or the rows of an array",
         )
 
-    def _unrolled_for(self, stmt: ast.For) -> None:
-        for element in stmt.iter.elts:
-            self.env[stmt.target.id] = self.expr(element, hint=stmt.target.id)
-            for inner in stmt.body:
-                self.statement(inner)
+    def _unrolled_for(
+        self, stmt: ast.For, items: list[list[tuple[str, Value]]] | None = None
+    ) -> None:
+        """``for v in (a, b, c)``: the elements are evaluated first, as Python does,
+        then the body is lowered once per element (``items``: the names each
+        iteration binds, and their values).  ``break``, ``continue`` and ``return``
+        set this loop's own flags; the elements after a ``break`` or ``return`` run
+        under ``if not broke``."""
+        if items is None:
+            target = stmt.target.id
+            items = [
+                [(target, self.expr(element, hint=target))]
+                for element in stmt.iter.elts
+            ]
+        flags = self._jump_flags(stmt.body)
+        self.loop_flags.append(flags)
+        try:
+            for index, bindings in enumerate(items):
+                if "continue" in flags:
+                    self.env[flags["continue"]] = self.builder.const(False)
+                if index == 0 or not self._stop_flags():
+                    self.env.update(bindings)
+                    self.statements(stmt.body)
+                    continue
+                binds = []
+                for target, value in bindings:
+                    name = self.flag_name("item")
+                    self.env[name] = value
+                    bind = ast.Assign(
+                        [ast.Name(target, ast.Store())], ast.Name(name, ast.Load())
+                    )
+                    for node in ast.walk(bind):
+                        ast.copy_location(node, stmt.target)
+                    binds.append(bind)
+                self.if_statement(self._unless_broken_statement([*binds, *stmt.body]))
+        finally:
+            self.loop_flags.pop()
+
+    def _jump_flags(self, body: list[ast.stmt]) -> dict[str, str]:
+        """The flags of a loop whose body is ``body``: ``break`` starts False, a
+        ``continue`` flag is reset by each iteration, ``return`` is the function's."""
+        jumps = _jumps(body)
+        flags = {
+            kind: self.flag_name(kind)
+            for kind in ("break", "continue")
+            if kind in jumps
+        }
+        if "break" in flags:
+            self.env[flags["break"]] = self.builder.const(False)
+        if "return" in jumps:
+            flags["return"] = self.return_slots[0]
+        return flags
 
     def _refuse_loop_else(self, stmt: ast.For | ast.While, kind: str) -> None:
         if stmt.orelse:
@@ -393,28 +485,26 @@ class ControlFlowLowering(_Base):
             if n in self.env and is_array(self.env[n].type) and n not in assigned
         ]
         jumps = _jumps(stmt.body)
-        flags = {
-            kind: self.flag_name(kind)
-            for kind in ("break", "continue")
-            if kind in jumps
-        }
+        flags = self._jump_flags(stmt.body)
         if "break" in flags:
-            self.env[flags["break"]] = self.builder.const(False)
             assigned.append(flags["break"])
-        if "return" in jumps:
-            flag, slots = self.return_slots
-            flags["return"] = flag
-            assigned += [flag, *slots]
-        target = stmt.target.id if isinstance(stmt, ast.For) else counter
-        carried = [n for n in assigned if n in self.env and n not in (counter, target)]
+        if "return" in flags:
+            assigned += [flags["return"], *self.return_slots[1]]
+        targets = _target_names(stmt) or [counter]
+        carried = [
+            n for n in assigned if n in self.env and n not in (counter, *targets)
+        ]
         self.loop_aliases.append(self._shared_names(carried, stmt.body))
         carried = [n for n in carried if n not in self.loop_aliases[-1]]
+        loop = _LoopParts(getattr(stmt, "test", None), bind, counter)
+        if name == "for" and jumps & {"break", "return"}:
+            loop = self._leaving_early(stmt, operands, bind, counter)
+            name, operands = "while", []
+            carried.insert(0, loop.key)
         types = {n: self.env[n].type for n in carried}
         self.loop_flags.append(flags)
         while True:
-            regions, yields = self._loop_regions(
-                stmt, name, carried, types, bind, counter
-            )
+            regions, yields = self._loop_regions(stmt, name, carried, types, loop)
             widened = {
                 n: join_types([types[n], v.type])
                 for n, v in zip(carried, yields[-1])
@@ -427,8 +517,9 @@ class ControlFlowLowering(_Base):
         self._refuse_shared_yields(carried, yields[-1], written, stmt)
         inits = [self.env[n] for n in carried]
         result_types = [types[n] for n in carried]
+        hints = [loop.hints.get(n, n) for n in carried]
         results = self.join(
-            name, operands + inits, regions, yields, carried, stmt, result_types
+            name, operands + inits, regions, yields, hints, stmt, result_types
         )
         self.env.update(zip(carried, results))
         self._bind_aliases()
@@ -439,8 +530,7 @@ class ControlFlowLowering(_Base):
             f"is assigned inside the loop at line {line} but not before it, so it "
             "may be undefined here",
         )
-        if isinstance(stmt, ast.For):
-            target = stmt.target.id
+        for target in _target_names(stmt):
             self.scope_out(
                 [target],
                 f"is the target of the for loop at line {line}, whose value after "
@@ -491,25 +581,86 @@ class ControlFlowLowering(_Base):
         for alias, name in self.loop_aliases[-1].items():
             self.env[alias] = self.env[name]
 
-    def _loop_regions(self, stmt, name, carried, types, bind, counter):
+    def _leaving_early(self, stmt, bounds: list[Value], bind, counter: str):
+        """A ``for`` loop that ``break`` or ``return`` can leave, as a ``while`` loop
+        with an ``int`` counter: ``while not broke and i < stop``, then ``i += step``.
+
+        The generated code leaves the loop when the source does, and reverse
+        mode runs back only the iterations that ran.
+        """
+        start, stop, step = bounds
+        key = self.flag_name("counter") if counter in _target_names(stmt) else counter
+        self.env[key] = start
+        names = {}
+        for kind, value in (("stop", stop), ("step", step)):
+            names[kind] = self.flag_name(kind)
+            self.env[names[kind]] = value
+
+        def compare(left: str, op: ast.cmpop, right) -> ast.Compare:
+            right = (
+                right if isinstance(right, ast.expr) else ast.Name(right, ast.Load())
+            )
+            return ast.Compare(ast.Name(left, ast.Load()), [op], [right])
+
+        sign = step.constant
+        if sign == 0 and isinstance(sign, int):
+            raise self.error(
+                UnsupportedSyntaxError,
+                stmt.iter,
+                "range() step must not be zero",
+                "give the loop a positive or negative step",
+            )
+        up = compare(key, ast.Lt(), names["stop"])
+        down = compare(key, ast.Gt(), names["stop"])
+        if not isinstance(sign, int):
+            zero = ast.Constant(0)
+            rising = compare(names["step"], ast.Gt(), zero)
+            falling = compare(names["step"], ast.Lt(), zero)
+            test = ast.BoolOp(
+                ast.Or(),
+                [
+                    ast.BoolOp(ast.And(), [rising, up]),
+                    ast.BoolOp(ast.And(), [falling, down]),
+                ],
+            )
+        else:
+            test = up if sign > 0 else down
+        for node in ast.walk(test):
+            ast.copy_location(node, stmt.iter)
+        add = self.syntax_entry(("binop", "+"), stmt.iter)
+        hint = counter if counter != "_" else self.flag_name("row")
+
+        def advance() -> None:
+            self.env[key] = self.apply(add, [self.env[key], step], stmt.iter, hint)
+
+        return _LoopParts(
+            test, lambda args: [args[0], *bind(args)], "", advance, key, {key: hint}
+        )
+
+    def _loop_regions(self, stmt, name, carried, types, loop: "_LoopParts"):
         """The loop's regions and what each yields: ``while`` has a test region first."""
         regions, yields = [], []
+
+        def value(n: str) -> Value:
+            return self.builder.value(loop.hints.get(n, n), types[n])
+
         if name == "while":
-            test_args = [self.builder.value(n, types[n]) for n in carried]
+            test_args = [value(n) for n in carried]
 
             def test() -> list[Value]:
                 self.env.update(zip(carried, test_args))
                 self._bind_aliases()
-                return [self.condition(self._unless_broken(stmt.test))]
+                return [self.condition(self._unless_broken(loop.test))]
 
             block, cond = self.region(test_args, test)
             regions.append(block)
             yields.append(cond)
+        counter = loop.counter
         counters = [self.builder.value(counter, INT)] if counter else []
-        args = counters + [self.builder.value(n, types[n]) for n in carried]
+        args = counters + [value(n) for n in carried]
 
         def body() -> list[Value]:
-            self.env.update(zip(carried, bind(args)))
+            self.env.update(zip(carried, loop.bind(args)))
             self._bind_aliases()
             flags = self.loop_flags[-1]
             if "continue" in flags:
@@ -518,6 +669,8 @@ class ControlFlowLowering(_Base):
             if name == "for" and ("break" in flags or "return" in flags):
                 inner = [self._unless_broken_statement(stmt.body)]
             self.statements(inner)
+            if loop.advance is not None:
+                loop.advance()
             return [self.env[n] for n in carried]
 
         block, yielded = self.region(args, body)
@@ -555,13 +708,18 @@ class ControlFlowLowering(_Base):
 
     def flag_name(self, kind: str) -> str:
         """A variable name the function does not use, for a loop's ``break``/``continue``
-        flag, a ``return``'s flag and results, or the counter of a loop over rows."""
+        flag, a ``return``'s flag and results, the counter of a loop over rows, an
+        element of an unrolled loop, or the counter and bounds of a loop left early."""
         base = {
             "break": "broke",
             "continue": "skip",
             "return": "done",
             "result": "result",
             "row": "k",
+            "item": "item",
+            "counter": "counter",
+            "stop": "stop",
+            "step": "step",
         }[kind]
         name, k = base, 0
         while name in self.reserved_names:
@@ -580,6 +738,28 @@ class ControlFlowLowering(_Base):
                 f"variable {name!r} {why}",
                 hint or f"assign {name} before that statement too",
             )
+
+
+@dataclass
+class _LoopParts:
+    """How a loop op is built: the ``while`` test, how the body binds its block
+    arguments, the ``for`` counter, the statement ending each iteration (the
+    counter of a ``for`` lowered to ``while``), that counter's carried name,
+    and the hints of carried names that differ from them."""
+
+    test: ast.expr | None
+    bind: Callable[[list[Value]], list[Value]]
+    counter: str = ""
+    advance: Callable[[], None] | None = None
+    key: str = ""
+    hints: dict[str, str] = field(default_factory=dict)
+
+
+def _target_names(stmt: ast.stmt) -> list[str]:
+    """The names a ``for`` statement's target binds (none for ``while``)."""
+    if not isinstance(stmt, ast.For):
+        return []
+    return [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
 
 
 def _assigned_names(body: list[ast.stmt]) -> list[str]:

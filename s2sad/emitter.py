@@ -11,6 +11,7 @@ and at the end of each iteration.
 from __future__ import annotations
 
 import ast
+import copy
 import math
 from collections import Counter
 from typing import Any
@@ -19,7 +20,17 @@ from .formatting import LINE_LENGTH
 from .bindings import Conflict, first_conflict
 from .errors import InternalError
 from .inplace import basic_index, sharing_memory, writes_in_place
-from .ir import NOT_CONSTANT, OBJECT, Block, Function, Op, Value, is_array, walk_ops
+from .ir import (
+    EFFECT_OPS,
+    NOT_CONSTANT,
+    OBJECT,
+    Block,
+    Function,
+    Op,
+    Value,
+    is_array,
+    walk_ops,
+)
 from .operators import BINARY_NODES, COMPARISON_NODES
 from .primitives import PRIMITIVES, Primitive
 from .release import release_dead_arrays
@@ -266,6 +277,8 @@ class FunctionEmitter:
                 statements.extend(self.setitem_statements(op))
             elif op.name == "add_at" and op in self.in_place:
                 statements.append(self.add_at_statement(op))
+            elif op.name in EFFECT_OPS:
+                statements.append(self.effect_statement(op))
             else:
                 expr = self.expression(op)
                 if _written_at_each_use(op) or op.result in inlinable:
@@ -358,12 +371,16 @@ class FunctionEmitter:
         return statements
 
     def while_statement(self, op: Op) -> list[ast.stmt]:
-        """``while test:``, or ``while True:`` with a ``break`` when the test needs statements."""
+        """``while test:``, or ``while True:`` with a ``break`` when the test needs
+        statements other than assignments that fold into one expression."""
         before, body = op.regions
         statements = self._initial(op.results, op.operands)
         test_statements = self.block(before)
         test = self.operand(before.terminator.operands[0])
         loop = self.region(body, op.results)
+        folded = _folded_test(test_statements, test)
+        if folded is not None:
+            test_statements, test = [], folded
         if test_statements:
             stop = ast.If(ast.UnaryOp(ast.Not(), test), [ast.Break()], [])
             statements.append(
@@ -453,6 +470,14 @@ class FunctionEmitter:
             return _assign(names, [call])
         target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
         return ast.Assign([target], call)
+
+    def effect_statement(self, op: Op) -> ast.stmt:
+        """``print(a, b, sep=", ")`` or ``assert test, message``, as the source wrote it."""
+        args = [self.operand(v) for v in op.operands]
+        if op.name == "assert":
+            return ast.Assert(args[0], args[1] if len(args) > 1 else None)
+        keywords = [ast.keyword(k, literal(v)) for k, v in sorted(op.attrs.items())]
+        return ast.Expr(ast.Call(ast.Name("print", ast.Load()), args, keywords))
 
     def _initial(self, results: list[Value], inits: list[Value]) -> list[ast.stmt]:
         pairs = [
@@ -597,6 +622,37 @@ def _assign(names: list[str], values: list[ast.expr]) -> ast.stmt:
         return ast.Assign([ast.Name(names[0], ast.Store())], values[0])
     target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
     return ast.Assign([target], ast.Tuple(values, ast.Load()))
+
+
+def _folded_test(statements: list[ast.stmt], test: ast.expr) -> ast.expr | None:
+    """``test`` as one expression when ``statements`` only assign names that the
+    statements after them or ``test`` read once (``t1 = not broke; t2 = t1 and
+    i < n`` gives ``not broke and i < n``); None otherwise."""
+    values: dict[str, ast.expr] = {}
+    for statement in statements:
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            return None
+        values[statement.targets[0].id] = statement.value
+    reads = Counter(
+        node.id
+        for tree in [*values.values(), test]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id in values
+    )
+    if any(reads[name] != 1 for name in values):
+        return None
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:
+            if node.id in values:
+                return self.visit(copy.deepcopy(values[node.id]))
+            return node
+
+    return Substitute().visit(copy.deepcopy(test))
 
 
 def _negated(test: ast.expr) -> ast.expr:

@@ -30,6 +30,8 @@ from .ir import (
 )
 from .array_lowering import ArrayLowering, IteratedRows
 from .control_flow import ControlFlowLowering
+from .loop_sources import LoopSourceLowering
+from .side_effects import SideEffectLowering
 from .passes.kinds import scalar_parameters, uses_arrays
 from .operators import BINARY, COMPARISONS
 from .source import SourceInfo, parse_function
@@ -82,7 +84,6 @@ UNSUPPORTED = {
         "remove the del statement; values are immutable here",
     ),
     ast.Raise: ("raise statement", "check inputs before calling the derivative"),
-    ast.Assert: ("assert statement", "check inputs before calling the derivative"),
     ast.Yield: ("yield", "generators cannot be differentiated; return a value"),
     ast.YieldFrom: (
         "yield from",
@@ -239,7 +240,9 @@ class _Program:
         return self.callees[fn]
 
 
-class _Lowering(ControlFlowLowering, ArrayLowering):
+class _Lowering(
+    ControlFlowLowering, LoopSourceLowering, SideEffectLowering, ArrayLowering
+):
     def __init__(
         self,
         fn: Callable[..., Any],
@@ -404,6 +407,10 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
             self.while_statement(stmt)
         elif isinstance(stmt, ast.Pass) or _is_docstring(stmt):
             pass
+        elif isinstance(stmt, ast.Expr) and self.is_print(stmt.value):
+            self.print_statement(stmt.value)
+        elif isinstance(stmt, ast.Assert):
+            self.assert_statement(stmt)
         elif isinstance(stmt, ast.Expr) and isinstance(
             stmt.value, (ast.Yield, ast.YieldFrom, ast.Await)
         ):
@@ -511,6 +518,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
                 f"unsupported construct: unary {type(node.op).__name__}",
                 "only +, - and not are supported",
             )
+        if isinstance(node, ast.Compare) and len(node.ops) > 1 and self.mode != RULE:
+            return self.comparison_chain(node, hint)
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1:
                 raise self.error(

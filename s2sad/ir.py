@@ -120,6 +120,10 @@ class Block:
 
 TERMINATORS = ("return", "yield")
 
+EFFECT_OPS = ("print", "assert")
+"""Ops with no results that the generated code keeps for what they do (the
+user's ``print`` and ``assert``): never removed, never differentiated."""
+
 
 @dataclass(frozen=True)
 class FunctionType:

@@ -12,6 +12,8 @@ STRUCTURAL_ARITY = {
     "pop": (1, None),
     "call": (None, None),
     "unpack": (1, None),
+    "print": (None, 0),
+    "assert": (None, 0),
 }
 
 

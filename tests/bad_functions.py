@@ -42,7 +42,7 @@ def uses_kwargs(x, **options):  # <-
 
 
 def uses_expression_statement(x):
-    print(x)  # <-
+    math.sin(x)  # <-
     return x
 
 

@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from ..ir import (
+    EFFECT_OPS,
     ARRAY,
     FLOAT,
     INT,
@@ -30,7 +31,7 @@ from ..primitives import PRIMITIVES, REDUCE
 from .shapes import SCALAR, infer_shapes
 
 COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
-EFFECTS = ("tape", "push", "pop", "unpack")
+EFFECTS = ("tape", "push", "pop", "unpack", *EFFECT_OPS)
 """Ops that touch the tape: never removed, merged or moved."""
 
 
