@@ -20,8 +20,37 @@ def resolve(module: str, qualname: str) -> Any:
 
 
 def xlogy(x: float, y: float) -> float:
-    """``x * log(y)``, and 0 where ``x`` is 0 (so ``d/dy 0**y`` is 0, not an error)."""
-    return 0.0 if x == 0 else x * math.log(y)
+    """``x * log(y)``, and 0 where ``x`` is 0 (so ``d/dy 0**y`` is 0, not an error);
+    ``log(0)`` is ``-inf`` and the log of a negative number ``nan``, as in IEEE arithmetic.
+    """
+    if x == 0:
+        return 0.0
+    if y > 0:
+        return x * math.log(y)
+    return x * (-math.inf if y == 0 else math.nan)
+
+
+def divide(x: Any, y: Any) -> Any:
+    """``x / y`` with IEEE semantics where Python raises: ``±inf``, or ``nan`` for ``0 / 0``.
+
+    Derivative rules divide by values that may be 0 where the function itself
+    is defined (``sqrt`` at 0); there the derivative is infinite, not an error.
+    """
+    try:
+        return x / y
+    except ZeroDivisionError:
+        if x != x or x == 0:
+            return math.nan
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+
+
+def power(x: Any, y: Any) -> Any:
+    """``x ** y``, and ``±inf`` where Python raises for 0 to a negative power (as NumPy gives)."""
+    try:
+        return x**y
+    except ZeroDivisionError:
+        odd = float(y).is_integer() and int(y) % 2 == 1
+        return math.copysign(math.inf, x) if odd else math.inf
 
 
 def xlogy_array(x: Any, y: Any) -> Any:

@@ -386,11 +386,48 @@ def _pow(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     return None
 
 
+def _power(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    """``runtime.power(x, c)`` with a constant ``c >= 0`` is ``x ** c`` (Python raises
+    only for 0 to a negative power)."""
+    exponent = s.const(y)
+    if (
+        isinstance(exponent, (int, float))
+        and not isinstance(exponent, bool)
+        and exponent >= 0
+    ):
+        s.become(op, "pow", [x, y])
+        return _pow(s, op, x, y)
+    return None
+
+
+def _divide(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    """``runtime.divide(x, c)`` with a constant ``c != 0`` is ``x / c``; of a zero
+    (derivative) ``x`` it is 0."""
+    divisor = s.const(y)
+    if s.const(x) == 0 and not op.exact:
+        s.become_const(op, 0.0)
+    elif isinstance(divisor, (int, float)) and divisor != 0:
+        s.become(op, "div", [x, y])
+        return _spread_product(s, op, x, y)
+    return None
+
+
 def _xlogy(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
-    """``xlogy(x, c)`` with a constant ``c > 0`` is ``x * log(c)``, a folded constant."""
+    """``xlogy(0, y)`` is 0; ``xlogy(x, c)`` with a constant ``c > 0`` is ``x * log(c)``,
+    a folded constant."""
+    if s.const(x) == 0 and not op.exact:
+        s.become_const(op, 0.0)
+        return None
     base = s.const(y)
     if base is not None and base > 0:
         s.become(op, "mul", [x, s.insert("const", [], FLOAT, math.log(base))])
+    return None
+
+
+def _xlogy_array(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    """``xlogy_array(0, y)`` is 0."""
+    if s.const(x) == 0 and not op.exact:
+        s.become_const(op, 0.0)
     return None
 
 
@@ -505,6 +542,9 @@ _IDENTITIES = {
     "np.pow_operator": _pow,
     "select": _select,
     "xlogy": _xlogy,
+    "xlogy_array": _xlogy_array,
+    "power": _power,
+    "divide": _divide,
     "getitem_adjoint": _scatter,
     "unbroadcast": _unbroadcast,
     "unreduce": _unreduce,
