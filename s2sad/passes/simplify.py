@@ -540,6 +540,7 @@ _IDENTITIES = {
     "neg": _neg,
     "pow": _pow,
     "np.pow_operator": _pow,
+    "np.power": _pow,
     "select": _select,
     "xlogy": _xlogy,
     "xlogy_array": _xlogy_array,
