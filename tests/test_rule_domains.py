@@ -9,7 +9,10 @@ matrices; ``x ** y`` at a negative ``x``; constant rows in ``np.array``.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -261,3 +264,42 @@ def test_constant_rows_in_array_constructors(f, x):
     assert_close(out_dot, central_directional_arrays(f, (x,), (t,)))
     (expected,) = central_gradient_arrays(f, [x])
     assert_close(s2sad.grad(f)(x), expected)
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_cli_writes_a_working_file_for_numpy_constants(tmp_path):
+    """The file used to read ``np`` without importing it, and the command exited 0."""
+    source = tmp_path / "constants.py"
+    source.write_text(
+        "import numpy as np\n\nC = np.float64(1.5)\n\n\n"
+        "def f(x: float):\n    return np.log10(x) * C\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "s2sad.cli", "grad", f"{source}:f", "-o", tmp_path],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    namespace = {}
+    exec(Path(result.stdout.strip()).read_text(), namespace)
+    assert namespace["f_grad"](2.0) == pytest.approx(1.5 / (2.0 * math.log(10.0)))
+
+
+def test_cli_fails_when_the_generated_module_would_not_run(tmp_path):
+    """A module that reads a name it does not import is never written: exit status 1."""
+    source = tmp_path / "constants.py"
+    source.write_text("import math\n\n\ndef f(x: float):\n    return math.sin(x)\n")
+    script = (
+        "import sys; from s2sad import backend, cli; backend.MODULES.pop('math'); "
+        "sys.exit(cli.main(sys.argv[1:]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, "grad", f"{source}:f", "-o", tmp_path],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "undefined name(s) math" in result.stderr
+    assert not list(tmp_path.rglob("f_grad*.py"))
