@@ -59,7 +59,7 @@ REDUCE = "reduce"
 """Result type: ``float`` when ``axis`` is None and ``keepdims`` false (a reduction to one number), else ``array``."""
 
 
-SCALAR_HELPERS = frozenset({"runtime.xlogy", "runtime.divide", "runtime.power"})
+SCALAR_HELPERS = frozenset({"runtime.xlogy", "runtime.divide", "runtime.power_factor"})
 """Runtime helpers that scalar rules call: using them does not make code NumPy code."""
 
 

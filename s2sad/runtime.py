@@ -44,12 +44,20 @@ def divide(x: Any, y: Any) -> Any:
         return math.copysign(math.inf, x) * math.copysign(1.0, y)
 
 
-def power(x: Any, y: Any) -> Any:
-    """``x ** y``, and ``±inf`` where Python raises for 0 to a negative power (as NumPy gives)."""
+def power_factor(x: Any, y: Any) -> Any:
+    """``x ** (y - 1)``, the factor of ``y`` in the derivative ``y * x ** (y - 1)`` of
+    ``x ** y``: 0 where ``y`` is 0 (so the derivative of ``x ** 0`` is 0, also at
+    ``x = 0``), and ``±inf`` at ``x = 0`` for ``y < 1``, where Python's ``**`` raises,
+    as NumPy gives; elementwise for arrays."""
+    if np.ndim(x) or np.ndim(y) or isinstance(x, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(np.equal(y, 0), 0.0, np.power(x, y - 1))
+    if y == 0:
+        return 0.0
     try:
-        return x**y
+        return x ** (y - 1)
     except ZeroDivisionError:
-        odd = float(y).is_integer() and int(y) % 2 == 1
+        odd = float(y - 1).is_integer() and int(y - 1) % 2 == 1
         return math.copysign(math.inf, x) if odd else math.inf
 
 

@@ -222,9 +222,25 @@ def half_power(x: float):
     return x**0.5 + math.pow(x, 1.5)
 
 
+def integer_powers(x: float, n: int):
+    total = 0.0
+    for k in range(n):
+        total = total + (k + 1.0) * x**k
+    return total
+
+
 def test_powers_at_zero_are_ieee():
     assert s2sad.grad(half_power)(0.0) == math.inf
     assert s2sad.grad(power_of, wrt=(0, 1))(0.0, 3.0) == (0.0, 0.0)
+
+
+def test_a_polynomial_with_a_zeroth_power_at_zero():
+    """``x ** 0`` is 1 everywhere: its derivative is 0 at 0 too, not ``0 * inf``."""
+    assert s2sad.grad(integer_powers)(0.0, 4) == 2.0
+    assert s2sad.jvp(integer_powers, (0.0, 4), (1.0, 0)) == (1.0, 2.0)
+    assert s2sad.grad(power_of)(0.0, 0.0) == 0.0
+    x = np.array([0.0, 2.0])
+    assert_close(s2sad.grad(numpy_power_of)(x, np.array([0.0, 0.0])), [0.0, 0.0])
 
 
 # ---------------------------------------------------------------- constant rows in array constructors

@@ -386,17 +386,21 @@ def _pow(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     return None
 
 
-def _power(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
-    """``runtime.power(x, c)`` with a constant ``c >= 0`` is ``x ** c`` (Python raises
-    only for 0 to a negative power)."""
+def _power_factor(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    """``runtime.power_factor(x, c)`` with a constant ``c`` is 0 for ``c == 0`` and
+    ``x ** (c - 1)`` for ``c >= 1`` (where Python's ``**`` cannot raise)."""
     exponent = s.const(y)
-    if (
-        isinstance(exponent, (int, float))
-        and not isinstance(exponent, bool)
-        and exponent >= 0
-    ):
-        s.become(op, "pow", [x, y])
-        return _pow(s, op, x, y)
+    if not isinstance(exponent, (int, float)) or isinstance(exponent, bool):
+        return None
+    if exponent == 0 and not op.exact:
+        s.become_const(op, 0.0)
+    elif exponent >= 1:
+        lowered = exponent - 1
+        minus_one = s.insert("const", [], type_of_constant(lowered), lowered)
+        s.become(
+            op, "np.pow_operator" if is_array(op.result.type) else "pow", [x, minus_one]
+        )
+        return _pow(s, op, x, minus_one)
     return None
 
 
@@ -544,7 +548,7 @@ _IDENTITIES = {
     "select": _select,
     "xlogy": _xlogy,
     "xlogy_array": _xlogy_array,
-    "power": _power,
+    "power_factor": _power_factor,
     "divide": _divide,
     "getitem_adjoint": _scatter,
     "unbroadcast": _unbroadcast,

@@ -102,10 +102,14 @@ class positive:
 @ufunc("power", "x y", np.power, "x**y")
 class power:
     def tangent(x, y, out, x_dot, y_dot):
-        return y * np.power(x, y - 1) * x_dot + runtime.xlogy_array(out * y_dot, x)
+        return y * runtime.power_factor(x, y) * x_dot + runtime.xlogy_array(
+            out * y_dot, x
+        )
 
     def adjoint(x, y, out, out_bar):
-        return out_bar * y * np.power(x, y - 1), runtime.xlogy_array(out_bar * out, x)
+        return out_bar * y * runtime.power_factor(x, y), runtime.xlogy_array(
+            out_bar * out, x
+        )
 
 
 @primitive(
@@ -118,25 +122,13 @@ class power:
     elementwise=True,
     lookup=False,
 )
-class array_pow:
-    def tangent(x, y, out, x_dot, y_dot):
-        return y * x ** (y - 1) * x_dot + runtime.xlogy_array(out * y_dot, x)
-
-    def adjoint(x, y, out, out_bar):
-        return out_bar * y * x ** (y - 1), runtime.xlogy_array(out_bar * out, x)
+class array_pow(power):
+    pass
 
 
 @ufunc("float_power", "x y", np.float_power, "x**y")
-class float_power:
-    def tangent(x, y, out, x_dot, y_dot):
-        return y * np.float_power(x, y - 1) * x_dot + runtime.xlogy_array(
-            out * y_dot, x
-        )
-
-    def adjoint(x, y, out, out_bar):
-        return out_bar * y * np.float_power(x, y - 1), runtime.xlogy_array(
-            out_bar * out, x
-        )
+class float_power(power):
+    pass
 
 
 @ufunc("square", "x", np.square, "x**2")

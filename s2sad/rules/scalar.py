@@ -12,7 +12,8 @@ import math
 import operator
 
 from ..primitives import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
-from ..runtime import divide, power, xlogy
+from .helpers import runtime_helper
+from ..runtime import divide, power_factor, xlogy
 
 
 def binop(symbol: str) -> Syntax:
@@ -144,22 +145,15 @@ class mod:
 )
 class pow_:
     def tangent(x, y, out, x_dot, y_dot):
-        return y * power(x, y - 1) * x_dot + xlogy(out * y_dot, x)
+        return y * power_factor(x, y) * x_dot + xlogy(out * y_dot, x)
 
     def adjoint(x, y, out, out_bar):
-        return out_bar * y * power(x, y - 1), xlogy(out_bar * out, x)
+        return out_bar * y * power_factor(x, y), xlogy(out_bar * out, x)
 
 
-@primitive(
-    "power",
-    "x y",
-    power,
-    call("runtime.power"),
-    sympy="x**y",
-    result_type=PROMOTE,
+runtime_helper("power_factor", "x y", result_type=UFUNC, nondiff="y", elementwise=True)(
+    None
 )
-class power_(pow_):
-    pass
 
 
 @primitive(
