@@ -2,14 +2,18 @@
 
 Each function is turned into a ``def`` by :mod:`s2sad.emitter`; the module is
 laid out as black formats it.  The output is deterministic: the same IR and
-header give the same bytes.
+header give the same bytes.  The imports are worked out from the names the
+written definitions read, and the finished module is checked before it is
+written: it must compile, and every global name it reads must be defined.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 
 from .emitter import FunctionEmitter
+from .errors import S2SADError
 from .formatting import module_text
 from .ir import Function
 from .primitives import PRIMITIVES, Primitive
@@ -22,12 +26,8 @@ def emit_module(functions: list[Function], header: str) -> str:
     """
     bindings = _user_bindings(functions)
     trees = [ast.fix_missing_locations(FunctionEmitter(f).emit()) for f in functions]
-    read = {
-        node.id
-        for tree in trees
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
+    definitions = [ast.unparse(tree) for tree in trees]
+    read = set().union(*(_names_read(ast.parse(text)) for text in definitions))
     imports = [
         statement
         for module, statement in MODULES.items()
@@ -37,8 +37,9 @@ def emit_module(functions: list[Function], header: str) -> str:
         f'{entry.name} = runtime.resolve("{entry.binding[0]}", "{entry.binding[1]}")'
         for entry in bindings
     ]
-    definitions = [ast.unparse(tree) for tree in trees]
-    return module_text(header, imports, assignments, definitions)
+    text = module_text(header, imports, assignments, definitions)
+    check_module(text)
+    return text
 
 
 MODULES = {
@@ -47,6 +48,58 @@ MODULES = {
     "runtime": "from s2sad import runtime",
 }
 """The modules generated code may read, by the name it reads them as, in import order."""
+
+
+def check_module(text: str) -> None:
+    """Raise ``S2SADError`` unless ``text`` compiles and defines every global name it reads.
+
+    Generated code reads a name that is neither bound in the module nor a
+    builtin only through a bug in s2sad; the check stops such a file from
+    being written (where it would fail at its first call instead).
+    """
+    try:
+        tree = ast.parse(text)
+        compile(tree, "<generated>", "exec")
+    except SyntaxError as error:
+        raise _internal(f"generated code does not compile: {error}") from None
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    top = ast.Module([n for n in tree.body if n not in functions], [])
+    defined = _names_bound(top) | {f.name for f in functions} | set(dir(builtins))
+    missing = _names_read(top) - defined
+    for function in functions:
+        missing |= _names_read(function) - _names_bound(function) - defined
+    missing = sorted(missing)
+    if missing:
+        raise _internal(f"generated code reads undefined name(s) {', '.join(missing)}")
+
+
+def _internal(message: str) -> S2SADError:
+    return S2SADError(
+        f"internal error: {message}",
+        hint="this is a bug in s2sad: please report it with the function",
+    )
+
+
+def _names_read(tree: ast.AST) -> set[str]:
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+
+
+def _names_bound(tree: ast.AST) -> set[str]:
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return bound
 
 
 def _user_bindings(functions: list[Function]) -> list[Primitive]:

@@ -22,6 +22,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
+from .errors import S2SADError
+
 HASH_PREFIX = "# content hash: "
 ENV_VAR = "S2SAD_OUTPUT_DIR"
 
@@ -99,10 +101,28 @@ def load(path: Path, key: str, build: Callable[[], str]) -> Loaded:
         write_atomic(path, build())
     source = path.read_text(encoding="utf-8")
     name = f"s2sad_generated_{path.stem}_{key.rpartition(':')[2][:12]}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _import(name, path)
     sys.modules[name] = module
     loaded = Loaded(module, path, source, cached)
     _IMPORTED[(str(path), key)] = loaded
     return loaded
+
+
+def _import(name: str, path: Path) -> ModuleType:
+    """Execute the generated file at ``path`` as module ``name``.
+
+    A file that does not import is removed (so that a later call rewrites it)
+    and reported as an ``S2SADError`` naming it.
+    """
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        path.unlink(missing_ok=True)
+        raise S2SADError(
+            f"generated file does not import: {type(error).__name__}: {error}",
+            file=str(path),
+            hint="this is a bug in s2sad (or the file was edited): please report it",
+        ) from error
+    return module

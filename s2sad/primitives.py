@@ -59,6 +59,10 @@ REDUCE = "reduce"
 """Result type: ``float`` when ``axis`` is None and ``keepdims`` false (a reduction to one number), else ``array``."""
 
 
+SCALAR_HELPERS = frozenset({"runtime.xlogy", "runtime.divide", "runtime.power_factor"})
+"""Runtime helpers that scalar rules call: using them does not make code NumPy code."""
+
+
 @dataclass(frozen=True)
 class Syntax:
     """How a primitive is spelled in Python: an operator symbol or a dotted callee.
@@ -114,7 +118,7 @@ class Primitive:
         return (
             self.syntax.kind in ("attribute", "subscript", "method")
             or text.startswith("np.")
-            or (text.startswith("runtime.") and text != "runtime.xlogy")
+            or (text.startswith("runtime.") and text not in SCALAR_HELPERS)
             or text == "@"
         )
 

@@ -20,8 +20,45 @@ def resolve(module: str, qualname: str) -> Any:
 
 
 def xlogy(x: float, y: float) -> float:
-    """``x * log(y)``, and 0 where ``x`` is 0 (so ``d/dy 0**y`` is 0, not an error)."""
-    return 0.0 if x == 0 else x * math.log(y)
+    """``x * log(y)``, and 0 where ``x`` is 0 (so ``d/dy 0**y`` is 0, not an error);
+    ``log(0)`` is ``-inf`` and the log of a negative number ``nan``, as in IEEE arithmetic.
+    """
+    if x == 0:
+        return 0.0
+    if y > 0:
+        return x * math.log(y)
+    return x * (-math.inf if y == 0 else math.nan)
+
+
+def divide(x: Any, y: Any) -> Any:
+    """``x / y`` with IEEE semantics where Python raises: ``±inf``, or ``nan`` for ``0 / 0``.
+
+    Derivative rules divide by values that may be 0 where the function itself
+    is defined (``sqrt`` at 0); there the derivative is infinite, not an error.
+    """
+    try:
+        return x / y
+    except ZeroDivisionError:
+        if x != x or x == 0:
+            return math.nan
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+
+
+def power_factor(x: Any, y: Any) -> Any:
+    """``x ** (y - 1)``, the factor of ``y`` in the derivative ``y * x ** (y - 1)`` of
+    ``x ** y``: 0 where ``y`` is 0 (so the derivative of ``x ** 0`` is 0, also at
+    ``x = 0``), and ``±inf`` at ``x = 0`` for ``y < 1``, where Python's ``**`` raises,
+    as NumPy gives; elementwise for arrays."""
+    if np.ndim(x) or np.ndim(y) or isinstance(x, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(np.equal(y, 0), 0.0, np.power(x, y - 1))
+    if y == 0:
+        return 0.0
+    try:
+        return x ** (y - 1)
+    except ZeroDivisionError:
+        odd = float(y - 1).is_integer() and int(y - 1) % 2 == 1
+        return math.copysign(math.inf, x) if odd else math.inf
 
 
 def xlogy_array(x: Any, y: Any) -> Any:
@@ -352,10 +389,11 @@ def matmul_adjoint_y(g: Any, x: Any, y: Any) -> Any:
 
 
 def dot_adjoint_x(g: Any, x: Any, y: Any) -> Any:
-    """The adjoint of ``x`` in ``np.dot(x, y)`` (numbers, vectors and matrices)."""
+    """The adjoint of ``x`` in ``np.dot(x, y)`` (numbers, and arrays of any dimension)."""
     if np.ndim(x) == 0 or np.ndim(y) == 0:
         return unbroadcast(np.multiply(g, y), x)
-    _check_dot(x, y)
+    if np.ndim(x) > 2 or np.ndim(y) > 2:
+        return tensordot_adjoint_x(g, x, y, _dot_axes(x, y))
     return matmul_adjoint_x(g, x, y)
 
 
@@ -363,16 +401,14 @@ def dot_adjoint_y(g: Any, x: Any, y: Any) -> Any:
     """The adjoint of ``y`` in ``np.dot(x, y)``."""
     if np.ndim(x) == 0 or np.ndim(y) == 0:
         return unbroadcast(np.multiply(g, x), y)
-    _check_dot(x, y)
+    if np.ndim(x) > 2 or np.ndim(y) > 2:
+        return tensordot_adjoint_y(g, x, y, _dot_axes(x, y))
     return matmul_adjoint_y(g, x, y)
 
 
-def _check_dot(x: Any, y: Any) -> None:
-    if np.ndim(x) > 2 or np.ndim(y) > 2:
-        raise NotImplementedError(
-            "s2sad differentiates np.dot of arrays with at most 2 dimensions; "
-            "use np.matmul or np.tensordot"
-        )
+def _dot_axes(x: Any, y: Any) -> tuple[list[int], list[int]]:
+    """``np.dot`` as a ``tensordot``: the last axis of ``x`` against the second-to-last of ``y``."""
+    return [np.ndim(x) - 1], [max(np.ndim(y) - 2, 0)]
 
 
 def inner_adjoint_x(g: Any, x: Any, y: Any) -> Any:
@@ -489,6 +525,27 @@ def _einsum_parts(
     letters = "".join(parts)
     singles = sorted(c for c in set(letters) if letters.count(c) == 1)
     return parts, ellipsis + "".join(c for c in singles if c not in ellipsis)
+
+
+def cofactor(x: Any) -> Any:
+    """The cofactor matrix of each matrix in ``x`` (the transposed adjugate): the
+    derivative of ``det(x)``, also where ``x`` is singular (where ``det(x) * inv(x).T``
+    cannot be formed).  From the SVD ``x = u s vt``: ``det(u) det(vt) u diag(p) vt``,
+    ``p`` the products of the other singular values."""
+    u, s, vt = np.linalg.svd(np.asarray(x))
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return sign[..., None, None] * ((u * prod_others(s, -1)[..., None, :]) @ vt)
+
+
+def inverse_transposed(x: Any) -> Any:
+    """``inv(x).T`` for each matrix in ``x``, the derivative of ``log|det(x)|``; where a
+    matrix is singular, its cofactors divided by its zero determinant (``inf``/``nan``).
+    """
+    try:
+        return np.swapaxes(np.linalg.inv(x), -1, -2)
+    except np.linalg.LinAlgError:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return cofactor(x) / np.linalg.det(x)[..., None, None]
 
 
 def solve_tangent(a: Any, b: Any, out: Any, a_dot: Any, b_dot: Any) -> Any:

@@ -90,7 +90,7 @@ def test_gradient_of_seed_is_as_short_as_hand_written():
         "v1 = math.log(w1)",
         "v2 = w2 * v1",
         "v3 = math.sqrt(v2)",
-        "v2_bar = 1.0 + 0.5 / v3",
+        "v2_bar = 1.0 + runtime.divide(0.5, v3)",
         "w2_bar = v2_bar * v1",
         "v1_bar = v2_bar * w2",
         "w1_bar = v1_bar / w1",

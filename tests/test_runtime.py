@@ -1,5 +1,7 @@
 """The runtime helpers generated code calls, on arrays large enough for their fast paths."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,53 @@ def test_broadcast_like_keeps_a_float32_result():
     assert spread.dtype == np.float32 and spread.shape == (2, 3)
     same = np.ones((2, 3))
     assert runtime.broadcast_like(same, np.zeros((2, 3))) is same
+
+
+def test_divide_is_ieee_where_python_raises():
+    assert runtime.divide(3.0, 2.0) == 1.5
+    assert runtime.divide(1.0, 0.0) == math.inf
+    assert runtime.divide(-1.0, 0.0) == -math.inf
+    assert runtime.divide(1.0, -0.0) == -math.inf
+    assert math.isnan(runtime.divide(0.0, 0.0))
+    assert math.isnan(runtime.divide(math.nan, 0.0))
+    assert runtime.divide(2, 0) == math.inf
+
+
+def test_power_factor_is_the_factor_of_y_in_the_derivative_of_a_power():
+    assert runtime.power_factor(2.0, 3.0) == 4.0
+    assert runtime.power_factor(-2.0, 3) == 4.0
+    assert runtime.power_factor(0.0, 0.0) == 0.0
+    assert runtime.power_factor(0.0, 0.5) == math.inf
+    assert runtime.power_factor(-0.0, 0.0) == 0.0
+    assert runtime.power_factor(-0.0, -1.0) == math.inf
+    assert runtime.power_factor(-0.0, 0) == 0.0
+    with np.errstate(all="ignore"):
+        values = runtime.power_factor(
+            np.array([0.0, 0.0, 2.0]), np.array([0.0, 0.5, 3.0])
+        )
+    np.testing.assert_array_equal(values, [0.0, np.inf, 4.0])
+
+
+def test_xlogy_never_raises():
+    assert runtime.xlogy(0.0, -1.0) == 0.0
+    assert runtime.xlogy(2.0, 0.0) == -math.inf
+    assert math.isnan(runtime.xlogy(2.0, -1.0))
+    assert runtime.xlogy(2.0, math.e) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 2), (3, 3), (4, 3, 3)])
+def test_cofactor_is_det_times_inverse_transposed(shape):
+    x = np.random.default_rng(7).normal(size=shape)
+    expected = np.linalg.det(x)[..., None, None] * np.swapaxes(np.linalg.inv(x), -1, -2)
+    np.testing.assert_allclose(runtime.cofactor(x), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        runtime.inverse_transposed(x), np.swapaxes(np.linalg.inv(x), -1, -2), rtol=1e-12
+    )
+
+
+def test_cofactor_of_singular_matrices():
+    np.testing.assert_allclose(
+        runtime.cofactor(np.array([[1.0, 2.0], [2.0, 4.0]])), [[4.0, -2.0], [-2.0, 1.0]]
+    )
+    np.testing.assert_allclose(runtime.cofactor(np.zeros((3, 3))), np.zeros((3, 3)))
+    assert runtime.cofactor(np.ones((2, 2), np.float32)).dtype == np.float32

@@ -7,6 +7,8 @@ from the rule table.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..ir import (
     ARRAY,
     SEQ,
@@ -88,6 +90,8 @@ class _TangentSweep:
         if dense and value.type in (ARRAY, SEQ):
             primal = self.mapping.get(value, value)
             return self.builder.op("zeros_like", [primal], [ARRAY]).result
+        if dense and isinstance(value.constant, tuple):
+            return self.builder.const(_zeros_of(value.constant))
         return self.builder.const(0.0)
 
     def ops(self, ops: list[Op]) -> None:
@@ -205,3 +209,11 @@ def _may_broadcast(entry: Primitive, op: Op) -> bool:
     (``x_dot`` of ``x + B``) may have a smaller shape than its result."""
     arrays = sum(is_array(v.type) for v in op.operands)
     return entry.elementwise and is_array(op.result.type) and arrays >= 2
+
+
+def _zeros_of(constant: Any) -> Any:
+    """Zeros nested as the constant tuple ``constant`` is: the tangent of a constant row
+    in ``np.array([[x, y], (1.0, 2.0)])``."""
+    if isinstance(constant, tuple):
+        return tuple(_zeros_of(c) for c in constant)
+    return 0.0

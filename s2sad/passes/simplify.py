@@ -387,11 +387,52 @@ def _pow(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     return None
 
 
+def _power_factor(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    """``runtime.power_factor(x, c)`` with a constant ``c`` is 0 for ``c == 0`` and
+    ``x ** (c - 1)`` for ``c >= 1`` (where Python's ``**`` cannot raise)."""
+    exponent = s.const(y)
+    if not isinstance(exponent, (int, float)) or isinstance(exponent, bool):
+        return None
+    if exponent == 0 and not op.exact:
+        s.become_const(op, 0.0)
+    elif exponent >= 1:
+        lowered = exponent - 1
+        minus_one = s.insert("const", [], type_of_constant(lowered), lowered)
+        s.become(
+            op, "np.pow_operator" if is_array(op.result.type) else "pow", [x, minus_one]
+        )
+        return _pow(s, op, x, minus_one)
+    return None
+
+
+def _divide(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    """``runtime.divide(x, c)`` with a constant ``c != 0`` is ``x / c``; of a zero
+    (derivative) ``x`` it is 0."""
+    divisor = s.const(y)
+    if s.const(x) == 0 and not op.exact:
+        s.become_const(op, 0.0)
+    elif isinstance(divisor, (int, float)) and divisor != 0:
+        s.become(op, "div", [x, y])
+        return _spread_product(s, op, x, y)
+    return None
+
+
 def _xlogy(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
-    """``xlogy(x, c)`` with a constant ``c > 0`` is ``x * log(c)``, a folded constant."""
+    """``xlogy(0, y)`` is 0; ``xlogy(x, c)`` with a constant ``c > 0`` is ``x * log(c)``,
+    a folded constant."""
+    if s.const(x) == 0 and not op.exact:
+        s.become_const(op, 0.0)
+        return None
     base = s.const(y)
     if base is not None and base > 0:
         s.become(op, "mul", [x, s.insert("const", [], FLOAT, math.log(base))])
+    return None
+
+
+def _xlogy_array(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
+    """``xlogy_array(0, y)`` is 0."""
+    if s.const(x) == 0 and not op.exact:
+        s.become_const(op, 0.0)
     return None
 
 
@@ -504,8 +545,12 @@ _IDENTITIES = {
     "neg": _neg,
     "pow": _pow,
     "np.pow_operator": _pow,
+    "np.power": _pow,
     "select": _select,
     "xlogy": _xlogy,
+    "xlogy_array": _xlogy_array,
+    "power_factor": _power_factor,
+    "divide": _divide,
     "getitem_adjoint": _scatter,
     "unbroadcast": _unbroadcast,
     "unreduce": _unreduce,

@@ -75,10 +75,10 @@ class multiply:
 @ufunc("divide", "x y", np.divide, "x / y")
 class divide:
     def tangent(y, out, x_dot, y_dot):
-        return (x_dot - out * y_dot) / y
+        return np.divide(x_dot - out * y_dot, y)
 
     def adjoint(y, out, out_bar):
-        return out_bar / y, -out_bar * out / y
+        return np.divide(out_bar, y), -np.divide(out_bar * out, y)
 
 
 @ufunc("negative", "x", np.negative, "-x", linear=True)
@@ -102,10 +102,14 @@ class positive:
 @ufunc("power", "x y", np.power, "x**y")
 class power:
     def tangent(x, y, out, x_dot, y_dot):
-        return y * x ** (y - 1) * x_dot + runtime.xlogy_array(out, x) * y_dot
+        return y * runtime.power_factor(x, y) * x_dot + runtime.xlogy_array(
+            out * y_dot, x
+        )
 
     def adjoint(x, y, out, out_bar):
-        return out_bar * y * x ** (y - 1), out_bar * runtime.xlogy_array(out, x)
+        return out_bar * y * runtime.power_factor(x, y), runtime.xlogy_array(
+            out_bar * out, x
+        )
 
 
 @primitive(
@@ -219,19 +223,19 @@ class exp2:
 @ufunc("log", "x", np.log, "log(x)")
 class log:
     def tangent(x, x_dot):
-        return x_dot / x
+        return np.divide(x_dot, x)
 
     def adjoint(x, out_bar):
-        return out_bar / x
+        return np.divide(out_bar, x)
 
 
 @ufunc("log1p", "x", np.log1p, "log(1 + x)")
 class log1p:
     def tangent(x, x_dot):
-        return x_dot / (1.0 + x)
+        return np.divide(x_dot, 1.0 + x)
 
     def adjoint(x, out_bar):
-        return out_bar / (1.0 + x)
+        return np.divide(out_bar, 1.0 + x)
 
 
 @ufunc("log2", "x", np.log2, "log(x, 2)")
@@ -330,10 +334,11 @@ class arctan:
 @ufunc("arctan2", "y x", np.arctan2, "atan2(y, x)")
 class arctan2:
     def tangent(y, x, y_dot, x_dot):
-        return (x * y_dot - y * x_dot) / (x * x + y * y)
+        return np.divide(x * y_dot - y * x_dot, x * x + y * y)
 
     def adjoint(y, x, out_bar):
-        return out_bar * x / (x * x + y * y), -out_bar * y / (x * x + y * y)
+        r2 = x * x + y * y
+        return np.divide(out_bar * x, r2), -np.divide(out_bar * y, r2)
 
 
 @ufunc("deg2rad", "x", np.deg2rad, "x * pi / 180", also=(np.radians,), linear=True)
@@ -414,10 +419,10 @@ class arccosh:
 @ufunc("arctanh", "x", np.arctanh, "atanh(x)")
 class arctanh:
     def tangent(x, x_dot):
-        return x_dot / (1.0 - x * x)
+        return np.divide(x_dot, 1.0 - x * x)
 
     def adjoint(x, out_bar):
-        return out_bar / (1.0 - x * x)
+        return np.divide(out_bar, 1.0 - x * x)
 
 
 # ---------------------------------------------------------------- piecewise

@@ -32,6 +32,8 @@ for _name, _args in (
         None
     )
 
+runtime_helper("cofactor", "x", nondiff="x")(None)
+runtime_helper("inverse_transposed", "x", nondiff="x")(None)
 runtime_helper("solve_tangent", "a b out a_dot b_dot", nondiff="a b out")(None)
 runtime_helper(
     "einsum_adjoint",
@@ -190,22 +192,18 @@ class solve:
 
 @linalg("det", "x")
 class det:
-    def tangent(x, out, x_dot):
-        inverse_t = np.swapaxes(np.linalg.inv(x), -1, -2)
-        return out * np.sum(inverse_t * x_dot, axis=(-2, -1))
+    def tangent(x, x_dot):
+        return np.sum(runtime.cofactor(x) * x_dot, axis=(-2, -1))
 
-    def adjoint(x, out, out_bar):
-        inverse_t = np.swapaxes(np.linalg.inv(x), -1, -2)
-        return np.expand_dims(out_bar * out, (-2, -1)) * inverse_t
+    def adjoint(x, out_bar):
+        return np.expand_dims(out_bar, (-2, -1)) * runtime.cofactor(x)
 
 
 @linalg("slogdet", "x", result_type=SEQ_RESULT)
 class slogdet:
     def tangent(x, x_dot):
-        inverse_t = np.swapaxes(np.linalg.inv(x), -1, -2)
-        logdet_dot = np.sum(inverse_t * x_dot, axis=(-2, -1))
+        logdet_dot = np.sum(runtime.inverse_transposed(x) * x_dot, axis=(-2, -1))
         return [0.0 * logdet_dot, logdet_dot]
 
     def adjoint(x, out_bar):
-        inverse_t = np.swapaxes(np.linalg.inv(x), -1, -2)
-        return np.expand_dims(out_bar[1], (-2, -1)) * inverse_t
+        return np.expand_dims(out_bar[1], (-2, -1)) * runtime.inverse_transposed(x)

@@ -12,7 +12,8 @@ import math
 import operator
 
 from ..primitives import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
-from ..runtime import xlogy
+from .helpers import runtime_helper
+from ..runtime import divide, power_factor, xlogy
 
 
 def binop(symbol: str) -> Syntax:
@@ -144,19 +145,35 @@ class mod:
 )
 class pow_:
     def tangent(x, y, out, x_dot, y_dot):
-        return y * x ** (y - 1) * x_dot + xlogy(out, x) * y_dot
+        return y * power_factor(x, y) * x_dot + xlogy(out * y_dot, x)
 
     def adjoint(x, y, out, out_bar):
-        return out_bar * y * x ** (y - 1), out_bar * xlogy(out, x)
+        return out_bar * y * power_factor(x, y), xlogy(out_bar * out, x)
+
+
+runtime_helper("power_factor", "x y", result_type=UFUNC, nondiff="y", elementwise=True)(
+    None
+)
+
+
+@primitive(
+    "divide", "x y", divide, call("runtime.divide"), sympy="x / y", result_type=UFUNC
+)
+class divide_:
+    def tangent(y, out, x_dot, y_dot):
+        return divide(x_dot - out * y_dot, y)
+
+    def adjoint(y, out, out_bar):
+        return divide(out_bar, y), -divide(out_bar * out, y)
 
 
 @primitive("xlogy", "x y", xlogy, call("runtime.xlogy"), sympy="x*log(y)")
 class xlogy_:
     def tangent(x, y, x_dot, y_dot):
-        return xlogy(x_dot, y) + x * y_dot / y
+        return xlogy(x_dot, y) + divide(x * y_dot, y)
 
     def adjoint(x, y, out_bar):
-        return xlogy(out_bar, y), out_bar * x / y
+        return xlogy(out_bar, y), divide(out_bar * x, y)
 
 
 @primitive("math_pow", "x y", math.pow, call("math.pow"), sympy="x**y")
@@ -335,19 +352,19 @@ class tan:
 @primitive("asin", "x", math.asin, call("math.asin"), sympy="asin(x)")
 class asin:
     def tangent(x, x_dot):
-        return x_dot / math.sqrt(1.0 - x * x)
+        return divide(x_dot, math.sqrt(1.0 - x * x))
 
     def adjoint(x, out_bar):
-        return out_bar / math.sqrt(1.0 - x * x)
+        return divide(out_bar, math.sqrt(1.0 - x * x))
 
 
 @primitive("acos", "x", math.acos, call("math.acos"), sympy="acos(x)")
 class acos:
     def tangent(x, x_dot):
-        return -x_dot / math.sqrt(1.0 - x * x)
+        return -divide(x_dot, math.sqrt(1.0 - x * x))
 
     def adjoint(x, out_bar):
-        return -out_bar / math.sqrt(1.0 - x * x)
+        return -divide(out_bar, math.sqrt(1.0 - x * x))
 
 
 @primitive("atan", "x", math.atan, call("math.atan"), sympy="atan(x)")
@@ -362,10 +379,11 @@ class atan:
 @primitive("atan2", "y x", math.atan2, call("math.atan2"), sympy="atan2(y, x)")
 class atan2:
     def tangent(y, x, y_dot, x_dot):
-        return (x * y_dot - y * x_dot) / (x * x + y * y)
+        return divide(x * y_dot - y * x_dot, x * x + y * y)
 
     def adjoint(y, x, out_bar):
-        return out_bar * x / (x * x + y * y), -out_bar * y / (x * x + y * y)
+        r2 = x * x + y * y
+        return divide(out_bar * x, r2), -divide(out_bar * y, r2)
 
 
 # ---------------------------------------------------------------- hyperbolic
@@ -410,10 +428,10 @@ class asinh:
 @primitive("acosh", "x", math.acosh, call("math.acosh"), sympy="acosh(x)")
 class acosh:
     def tangent(x, x_dot):
-        return x_dot / math.sqrt(x * x - 1.0)
+        return divide(x_dot, math.sqrt(x * x - 1.0))
 
     def adjoint(x, out_bar):
-        return out_bar / math.sqrt(x * x - 1.0)
+        return divide(out_bar, math.sqrt(x * x - 1.0))
 
 
 @primitive("atanh", "x", math.atanh, call("math.atanh"), sympy="atanh(x)")
@@ -494,10 +512,10 @@ class log10:
 @primitive("sqrt", "x", math.sqrt, call("math.sqrt"), sympy="sqrt(x)")
 class sqrt:
     def tangent(out, x_dot):
-        return 0.5 * x_dot / out
+        return divide(0.5 * x_dot, out)
 
     def adjoint(out, out_bar):
-        return 0.5 * out_bar / out
+        return divide(0.5 * out_bar, out)
 
 
 @primitive(
@@ -509,7 +527,7 @@ class sqrt:
 )
 class hypot:
     def tangent(x, y, out, x_dot, y_dot):
-        return (x * x_dot + y * y_dot) / out
+        return divide(x * x_dot + y * y_dot, out)
 
     def adjoint(x, y, out, out_bar):
-        return out_bar * x / out, out_bar * y / out
+        return divide(out_bar * x, out), divide(out_bar * y, out)
