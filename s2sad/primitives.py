@@ -306,7 +306,15 @@ def derivative_rule(fn: Callable[..., Any]) -> Callable[[type], type]:
             f"derivative_rule({fn.__qualname__}): the function must be defined at module level",
             hint="generated files import the function by its module and name",
         )
-    params = tuple(inspect.signature(fn).parameters)
+    try:
+        params = tuple(inspect.signature(fn).parameters)
+    except (ValueError, TypeError):
+        raise S2SADError(
+            f"derivative_rule({fn.__qualname__}): Python cannot read the parameters of "
+            f"the builtin {fn.__qualname__}",
+            hint=f"wrap it in a function of your own, e.g. def my_{fn.__name__}(x): "
+            f"return {fn.__name__}(x); register the rule for that and call it",
+        ) from None
 
     def register(rules: type) -> type:
         name = _unique_name(fn.__name__)
