@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 from . import __version__
 from .backend import emit_module
 from .checks import (
@@ -28,6 +30,7 @@ from .checks import (
     own_arrays,
     resolve_target,
     unpopped,
+    zero_tangent,
 )
 from .errors import DifferentiationError
 from .fingerprint import source_key
@@ -296,14 +299,19 @@ def jvp(
     """
     primals = primals if type(primals) is tuple else tuple(primals)
     tangents = tangents if type(tangents) is tuple else tuple(tangents)
-    key = (f, "jvp", tuple(map(type, primals)), output_dir)
-    run = _cached(key, lambda: _jvp_runner(f, primals, output_dir))
-    return run(primals, tangents)
+    types = tuple(map(type, primals))
+    try:
+        return _ENTRIES[f, types, output_dir](primals, tangents, types)
+    except (KeyError, TypeError):
+        run = _cached(
+            (f, types, output_dir), lambda: _jvp_runner(f, primals, output_dir)
+        )
+        return run(primals, tangents, types)
 
 
 def _jvp_runner(
     f: Callable[..., Any], primals: tuple, output_dir: PathLike
-) -> Callable[[tuple, tuple], Any]:
+) -> Callable[[tuple, tuple, tuple], Any]:
     target = resolve_target(f)
     check_primal_types(target, primals, "jvp")
     full = target.arguments(primals)
@@ -311,24 +319,19 @@ def _jvp_runner(
     fn = _memo_derive(
         target.fn, "jvp", None, output_dir, own_arrays(full, copy=False)[1]
     ).entry()
-    fixed = target.fixed_count
+    arrays = [k for k, v in enumerate(primals) if type(v) is np.ndarray]
+    before, after = len(target.args), len(target.keywords)
 
-    def run(primals: tuple, tangents: tuple) -> Any:
-        if len(primals) != len(tangents):
-            raise DifferentiationError(
-                f"jvp got {len(primals)} primal(s) but {len(tangents)} tangent(s)",
-                hint="pass one tangent per primal",
-            )
-        tangents = fill_tangents(target, primals, tangents)
+    def run(primals: tuple, tangents: tuple, types: tuple) -> Any:
+        if tuple(map(type, tangents)) != types or any(
+            tangents[k].shape != primals[k].shape for k in arrays
+        ):
+            tangents = fill_tangents(target, primals, tangents)
+        if not before and not after:
+            return fn(*primals, *tangents)
         full = target.arguments(primals)
-        zeros = target.zero_tangents(full)
-        if fixed:
-            tangents = (
-                *zeros[: len(target.args)],
-                *tangents,
-                *zeros[len(target.args) + len(tangents) :],
-            )
-        return fn(*full, *tangents)
+        zeros = [zero_tangent(v) for v in full]
+        return fn(*full, *zeros[:before], *tangents, *zeros[len(full) - after :])
 
     return run
 

@@ -156,8 +156,8 @@ def resolve_target(f: Any) -> Target:
         name = f"{_ALIASES.get(module, module)}.{label}" if module else label
         name = name.removeprefix("builtins.")
         raise UnsupportedSyntaxError(
-            f"cannot differentiate {name} itself: it is library code, whose source "
-            "s2sad does not read",
+            f"cannot read the source of {name}: it is library code, not a def of "
+            "yours, so s2sad cannot differentiate it itself",
             hint=f"differentiate a def of your own that calls it, e.g. "
             f"def f(x): return {name}(x)",
             **call_site(),
@@ -247,15 +247,15 @@ def zero_tangent(value: Any) -> Any:
 
 
 def fill_tangents(target: Target, primals: tuple, tangents: tuple) -> tuple:
-    """``tangents`` with ``None`` read as zero; refuses one whose shape is not its primal's."""
-    for k, (p, t) in enumerate(zip(primals, tangents)):
-        kind = type(t)
-        if kind is np.ndarray and type(p) is np.ndarray and t.shape == p.shape:
-            continue
-        if kind in NUMBERS and type(p) in NUMBERS:
-            continue
-        return _slow_tangents(target, primals, tangents)
-    return tangents
+    """``tangents`` with ``None`` read as zero; refuses a count that is not the
+    primals' and a tangent whose shape is not its primal's."""
+    if len(primals) != len(tangents):
+        raise DifferentiationError(
+            f"jvp got {len(primals)} primal(s) but {len(tangents)} tangent(s)",
+            hint="pass one tangent per primal (None for one not varied)",
+            **call_site(),
+        )
+    return _slow_tangents(target, primals, tangents)
 
 
 def _slow_tangents(target: Target, primals: tuple, tangents: tuple) -> tuple:
@@ -380,6 +380,7 @@ class Checked:
         self.numbers = numbers
         self.valued = valued
         self.fast = NUMBERS if numbers else NUMBERS | {np.ndarray}
+        self.plain = valued is None and not target.fixed_count
         self.source = generated.source
         self.path = generated.path
         self.__name__ = generated.__name__
@@ -389,7 +390,9 @@ class Checked:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs or not self.fast.issuperset(map(type, args)):
             self._check(args, kwargs)
-        full = self.target.arguments(args) if self.target.fixed_count else args
+        if self.plain:
+            return self.generated(*args, **kwargs)
+        full = self.target.arguments(args)
         if self.valued is None:
             return self.generated(*full, **kwargs)
         value, gradient = self.valued(*full, **kwargs)

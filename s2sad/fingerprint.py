@@ -13,7 +13,9 @@ derivative is then always generated the slow, safe way.
 from __future__ import annotations
 
 import builtins
+import functools
 import hashlib
+import os
 import sys
 import types
 from typing import Any, Callable
@@ -22,13 +24,34 @@ import numpy as np
 
 from . import __version__
 from .primitives import PRIMITIVES, registered
-from .provenance import compiler_fingerprint
+from .provenance import NOT_COMPILER
 
 MAX_FUNCTIONS = 64
 """A program reaching more functions than this is not keyed (generated the slow way)."""
 
 _SCALARS = (type(None), bool, int, float, complex, str, bytes)
 _LIBRARIES = ("numpy", "math", "builtins", "scipy", "cmath", "operator", "functools")
+
+
+@functools.cache
+def compiler_stamp() -> str:
+    """Size and modification time of each compiler source: cheaper to read than
+    their contents, and changes whenever they do (a needless change only costs
+    one regeneration, which the content hash then checks)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    entries, work = [], [package]
+    while work:
+        folder = work.pop()
+        with os.scandir(folder) as found:
+            for item in found:
+                if item.is_dir() and not item.name.startswith(("_", ".")):
+                    work.append(item.path)
+                elif item.name.endswith(".py") and item.name not in NOT_COMPILER:
+                    stat = item.stat()
+                    entries.append(
+                        (item.path[len(package) :], stat.st_size, stat.st_mtime_ns)
+                    )
+    return hashlib.sha256(repr(sorted(entries)).encode()).hexdigest()
 
 
 class _Unkeyable(Exception):
@@ -38,7 +61,7 @@ class _Unkeyable(Exception):
 def source_key(fn: Callable[..., Any], options: str) -> str | None:
     """The source key of deriving ``fn`` with ``options``, or None if it cannot be computed."""
     digest = hashlib.sha256()
-    head = f"s2sad {__version__} {compiler_fingerprint()} {sys.version_info[:2]}"
+    head = f"s2sad {__version__} {compiler_stamp()} {sys.version_info[:2]}"
     digest.update(f"{head}\n{options}\n".encode())
     try:
         _Keyer(digest).function(fn)

@@ -111,10 +111,12 @@ def require_python_function(fn: Any) -> None:
             hint="differentiate the undecorated function (define it without the decorator "
             "and decorate a second name), or write the wrapper's work into the function",
         )
+    if inspect.ismethod(fn):
+        return
     if not isinstance(code, types.CodeType) or not inspect.isfunction(fn):
         raise UnsupportedSyntaxError(
-            f"cannot differentiate {label} ({type(fn).__name__}): it is not a Python "
-            "function defined with def, so s2sad has no source to read",
+            f"cannot read the source of {label} ({type(fn).__name__}): it is not a "
+            "Python function defined with def",
             hint="differentiate a def that calls it; for a function with a known "
             "derivative, register it with s2sad.derivative_rule",
         )
