@@ -254,10 +254,11 @@ def _gradient(
     target = resolve_target(f)
     shifted = target.shift_wrt(wrt)
     derivative = _memo_derive(target.fn, kind, shifted, output_dir)
-    checked_with = None
+    vjp = None
     if derivative.meta["array_output"]:
-        checked_with = _memo_derive(target.fn, "value_and_grad", shifted, output_dir)
-    return gradient_entry(target, kind, derivative, checked_with)
+        vjp = _memo_derive(target.fn, "vjp", None, output_dir)
+    single = not isinstance(shifted, (tuple, list))
+    return gradient_entry(target, kind, derivative, vjp, single)
 
 
 def grad(

@@ -20,7 +20,6 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import DifferentiationError, UnsupportedSyntaxError
-from .primitives import registered
 from .source import require_python_function
 
 NUMBERS = frozenset(
@@ -134,7 +133,9 @@ def resolve_target(f: Any) -> Target:
     if isinstance(f, functools.partial):
         inner = resolve_target(f.func)
         if inner.fixed_count:
-            raise _partial_error(label, "a partial of a partial")
+            raise _partial_error(
+                label, "arguments fixed twice (a partial of a partial)"
+            )
         names = inner.names
         keys = list(f.keywords)
         tail = names[len(names) - len(keys) :] if keys else []
@@ -151,7 +152,7 @@ def resolve_target(f: Any) -> Target:
         )
     if type(f).__name__ == "_lru_cache_wrapper" and hasattr(f, "__wrapped__"):
         return resolve_target(f.__wrapped__)
-    if registered(f) or _library(f):
+    if _library(f):
         module = (getattr(f, "__module__", None) or "").split(".")[0]
         name = f"{_ALIASES.get(module, module)}.{label}" if module else label
         name = name.removeprefix("builtins.")
@@ -189,7 +190,7 @@ def call_site() -> dict[str, Any]:
 
 def _partial_error(label: str, what: str) -> DifferentiationError:
     return DifferentiationError(
-        f"cannot differentiate {what} of {label}",
+        f"cannot differentiate a partial of {label} with {what}",
         hint="fix leading positional arguments, or keyword arguments for the last "
         "parameters only; or write a def that calls the function",
         **call_site(),
@@ -208,7 +209,8 @@ def _library(f: Any) -> bool:
     """A function of the standard library or an installed package (not the user's)."""
     code = getattr(f, "__code__", None)
     if code is None:
-        return (getattr(f, "__module__", "") or "").split(".")[0] in ("numpy", "scipy")
+        module = (getattr(f, "__module__", "") or "").split(".")[0]
+        return module in ("numpy", "scipy", "math", "cmath", "builtins")
     try:
         file = str(Path(code.co_filename).resolve())
     except (OSError, ValueError):
@@ -363,8 +365,9 @@ def unpopped(residuals: Any) -> Any:
 
 class Checked:
     """A gradient (or value and gradient) of the user's function: the generated
-    code, run after cheap checks of the arguments and, where the output may be
-    an array, of the output's size.  Pickles as the generated functions do."""
+    code, run after cheap checks of the arguments.  Where the output may be an
+    array, the function's vjp runs instead (``sweeps``), and the output's size
+    is checked before its backward sweep.  Pickles as the generated functions do."""
 
     def __init__(
         self,
@@ -372,15 +375,17 @@ class Checked:
         kind: str,
         generated: Callable[..., Any],
         numbers: tuple[int, ...],
-        valued: Callable[..., Any] | None,
+        sweeps: tuple[Callable[..., Any], Callable[..., Any]] | None,
+        wrt: tuple[list[int], bool],
     ):
         self.target = target
         self.kind = kind
         self.generated = generated
         self.numbers = numbers
-        self.valued = valued
+        self.sweeps = sweeps
+        self.wrt = wrt
         self.fast = NUMBERS if numbers else NUMBERS | {np.ndarray}
-        self.plain = valued is None and not target.fixed_count
+        self.plain = sweeps is None and not target.fixed_count
         self.source = generated.source
         self.path = generated.path
         self.__name__ = generated.__name__
@@ -393,17 +398,32 @@ class Checked:
         if self.plain:
             return self.generated(*args, **kwargs)
         full = self.target.arguments(args)
-        if self.valued is None:
+        if self.sweeps is None:
             return self.generated(*full, **kwargs)
-        value, gradient = self.valued(*full, **kwargs)
+        if kwargs:
+            full = _bound(self.target, full, kwargs)
+        forward_sweep, backward_sweep = self.sweeps
+        value, residuals = forward_sweep(*full)
         if type(value) is not float and getattr(value, "size", 1) != 1:
             raise self._not_scalar(value)
+        adjoints = backward_sweep(residuals, np.ones(np.shape(value)))
+        indices, single = self.wrt
+        gradient = (
+            adjoints[indices[0]] if single else tuple(adjoints[k] for k in indices)
+        )
         return gradient if self.kind == "grad" else (value, gradient)
 
     def __reduce__(self) -> tuple:
         return (
             Checked,
-            (self.target, self.kind, self.generated, self.numbers, self.valued),
+            (
+                self.target,
+                self.kind,
+                self.generated,
+                self.numbers,
+                self.sweeps,
+                self.wrt,
+            ),
         )
 
     def __repr__(self) -> str:
@@ -444,11 +464,18 @@ class Checked:
         )
 
 
+def _bound(target: Target, full: tuple, kwargs: dict) -> tuple:
+    """``full`` and ``kwargs`` as one positional tuple (defaults filled in)."""
+    bound = inspect.signature(target.fn).bind(*full, **kwargs)
+    bound.apply_defaults()
+    return bound.args
+
+
 def gradient_entry(
-    target: Target, kind: str, derivative: Any, valued: Any | None
+    target: Target, kind: str, derivative: Any, vjp: Any | None, single: bool
 ) -> Checked:
-    """The checked gradient function: ``valued`` (a value-and-gradient
-    derivative) is used instead of ``derivative`` where the output may be an array."""
+    """The checked gradient function; ``vjp`` (the function's vjp derivative)
+    replaces ``derivative`` where the output may be an array."""
     shift = len(target.args)
     numbers = tuple(
         k - shift
@@ -456,7 +483,6 @@ def gradient_entry(
         if shift <= k < len(target.names) - len(target.keywords)
     )
     generated = derivative.entry()
-    valued_fn = valued.entry() if valued is not None else None
-    if kind == "value_and_grad" and derivative.meta["array_output"]:
-        valued_fn = generated
-    return Checked(target, kind, generated, numbers, valued_fn)
+    sweeps = (vjp.entry(0), vjp.entry(1)) if vjp is not None else None
+    wrt = (derivative.meta["indices"], single)
+    return Checked(target, kind, generated, numbers, sweeps, wrt)
