@@ -406,7 +406,8 @@ class Checked:
         value, residuals = forward_sweep(*full)
         if type(value) is not float and getattr(value, "size", 1) != 1:
             raise self._not_scalar(value)
-        adjoints = backward_sweep(residuals, np.ones(np.shape(value)))
+        seed = np.ones_like(value, dtype=np.result_type(value, np.float16))
+        adjoints = backward_sweep(residuals, seed)
         indices, single = self.wrt
         gradient = (
             adjoints[indices[0]] if single else tuple(adjoints[k] for k in indices)
