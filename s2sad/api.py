@@ -323,12 +323,14 @@ def _jvp_runner(
     arrays = [k for k, v in enumerate(primals) if type(v) is np.ndarray]
     before, after = len(target.args), len(target.keywords)
 
+    plain = not before and not after
+
     def run(primals: tuple, tangents: tuple, types: tuple) -> Any:
-        if tuple(map(type, tangents)) != types or any(
-            tangents[k].shape != primals[k].shape for k in arrays
-        ):
+        if tuple(map(type, tangents)) != types:
             tangents = fill_tangents(target, primals, tangents)
-        if not before and not after:
+        elif arrays and any(tangents[k].shape != primals[k].shape for k in arrays):
+            tangents = fill_tangents(target, primals, tangents)
+        if plain:
             return fn(*primals, *tangents)
         full = target.arguments(primals)
         zeros = [zero_tangent(v) for v in full]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
-import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -197,25 +197,17 @@ def _partial_error(label: str, what: str) -> DifferentiationError:
     )
 
 
-@functools.cache
-def _library_roots() -> tuple[str, ...]:
-    paths = sysconfig.get_paths()
-    return tuple(
-        str(Path(paths[k]).resolve()) for k in ("stdlib", "purelib", "platlib")
-    )
+_STDLIB = os.path.dirname(os.path.abspath(os.__file__))
+_LIBRARIES = ("numpy", "scipy", "math", "cmath", "builtins")
 
 
 def _library(f: Any) -> bool:
-    """A function of the standard library or an installed package (not the user's)."""
+    """A function of the standard library, NumPy or SciPy (not the user's)."""
+    if (getattr(f, "__module__", "") or "").split(".")[0] in _LIBRARIES:
+        return True
     code = getattr(f, "__code__", None)
-    if code is None:
-        module = (getattr(f, "__module__", "") or "").split(".")[0]
-        return module in ("numpy", "scipy", "math", "cmath", "builtins")
-    try:
-        file = str(Path(code.co_filename).resolve())
-    except (OSError, ValueError):
-        return False
-    return file.startswith(_library_roots())
+    file = os.path.abspath(code.co_filename) if code is not None else ""
+    return file.startswith(_STDLIB) and "-packages" not in file
 
 
 def check_primal_types(target: Target, values: tuple, who: str) -> None:

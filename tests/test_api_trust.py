@@ -60,6 +60,7 @@ def test_checked_gradient_pickles_and_keeps_source():
         lambda m: s2sad.grad(t.array_loss)(np.ones((1, 2)), w=m),
     ],
 )
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_matrix_inputs_are_refused(call):
     with pytest.raises(DifferentiationError, match="numpy.matrix"):
         call(np.matrix([[1.0, 2.0]]))
@@ -162,3 +163,11 @@ def test_rule_for_a_builtin_type_is_refused_clearly():
     with pytest.raises(S2SADError, match="builtin int") as info:
         s2sad.derivative_rule(int)
     assert "def my_int(x)" in info.value.hint
+
+
+def test_standard_library_function_is_refused_at_the_call_site():
+    import statistics
+
+    with pytest.raises(UnsupportedSyntaxError, match="statistics.mean") as info:
+        s2sad.grad(statistics.mean)
+    assert info.value.file == __file__
