@@ -12,14 +12,13 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from .errors import DifferentiationError, UnsupportedSyntaxError
+from .errors import DifferentiationError, UnsupportedSyntaxError, call_site
 from .source import require_python_function
 
 NUMBERS = frozenset(
@@ -174,18 +173,6 @@ def resolve_target(f: Any) -> Target:
 
 
 _ALIASES = {"numpy": "np"}
-
-_PACKAGE = str(Path(__file__).resolve().parent)
-
-
-def call_site() -> dict[str, Any]:
-    """``file`` and ``line`` of the user's code that called into s2sad."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame = frame.f_back
-    if frame is None:
-        return {"file": None, "line": None}
-    return {"file": frame.f_code.co_filename, "line": frame.f_lineno}
 
 
 def _partial_error(label: str, what: str) -> DifferentiationError:

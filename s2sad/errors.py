@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from typing import Any
+
 
 class S2SADError(Exception):
     """Base class of every s2sad error.
@@ -53,3 +57,17 @@ class NoDerivativeRuleError(S2SADError):
 
 class DifferentiationError(S2SADError):
     """A request that cannot be honoured (non-scalar output for grad, bad ``wrt``, ...)."""
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def call_site() -> dict[str, Any]:
+    """``file`` and ``line`` of the user's code that called into s2sad (for
+    errors about a call rather than about a function's source)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+    if frame is None:
+        return {"file": None, "line": None}
+    return {"file": frame.f_code.co_filename, "line": frame.f_lineno}

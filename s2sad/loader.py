@@ -23,7 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from .errors import DifferentiationError
+from .errors import DifferentiationError, call_site
 
 HASH_PREFIX = "# content hash: "
 ENV_VAR = "S2SAD_OUTPUT_DIR"
@@ -189,6 +189,7 @@ def _checked_path(path: Path) -> Path:
                 raise DifferentiationError(
                     f"cannot write {path.name}: {folder} is a file, not a directory",
                     hint="pass an output_dir (or set $S2SAD_OUTPUT_DIR) that is a directory",
+                    **call_site(),
                 )
             break
     return path
@@ -201,4 +202,5 @@ def _write(path: Path, text: str) -> None:
         raise DifferentiationError(
             f"cannot write the generated file {path}: {exc.strerror or exc}",
             hint="pass an output_dir (or set $S2SAD_OUTPUT_DIR) to a writable directory",
+            **call_site(),
         ) from None

@@ -162,7 +162,7 @@ def test_vjp_of_deep_recursion():
 def test_rule_for_a_builtin_type_is_refused_clearly():
     with pytest.raises(S2SADError, match="builtin int") as info:
         s2sad.derivative_rule(int)
-    assert "def my_int(x)" in info.value.hint
+    assert "def my_int(x)" in info.value.hint and info.value.file == __file__
 
 
 def test_standard_library_function_is_refused_at_the_call_site():
@@ -171,3 +171,10 @@ def test_standard_library_function_is_refused_at_the_call_site():
     with pytest.raises(UnsupportedSyntaxError, match="statistics.mean") as info:
         s2sad.grad(statistics.mean)
     assert info.value.file == __file__
+
+
+def test_decorators_differentiate_what_is_called():
+    assert_close(s2sad.grad(t.plainly_doubled_square)(1.5), 6.0)
+    assert_close(s2sad.grad(t.registered_square)(1.5), 3.0)
+    with pytest.raises(UnsupportedSyntaxError, match="Tracer"):
+        s2sad.grad(t.traced_square)

@@ -62,3 +62,41 @@ def recursive_power(x, n):
     if n == 0:
         return 1.0
     return x * recursive_power(x, n - 1)
+
+
+def plain_doubled(fn):
+    def wrapper(x):
+        return 2.0 * fn(x)
+
+    return wrapper
+
+
+@plain_doubled
+def plainly_doubled_square(x):
+    return x * x
+
+
+REGISTRY = []
+
+
+def registering(fn):
+    REGISTRY.append(fn)
+    return fn
+
+
+@registering
+def registered_square(x):
+    return x * x
+
+
+class Tracer:
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, x):
+        return self.fn(x)
+
+
+@Tracer
+def traced_square(x):
+    return x * x
