@@ -4,6 +4,13 @@ A generated file records, in its header, the hash of everything it was built
 from (the function's IR, the options, the s2sad version).  Loading a
 derivative first looks for a file with that hash: if present — written by this
 process or an earlier one — it is imported as is, and nothing is regenerated.
+The module executed is always the text this process checked or wrote, never the
+path read again, so concurrent writers cannot swap a file under it.
+
+A small index (``<dir>/<module>/.s2sad-index/<source key>``) maps a source key
+(:mod:`s2sad.fingerprint`: computed from the function objects, without
+lowering) to the file and content hash it produced, so a later process finds a
+current file without lowering anything.
 
 Files go to ``$S2SAD_OUTPUT_DIR`` when that variable is set, else to
 ``generated/`` under the current working directory; every API function also
