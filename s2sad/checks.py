@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
 from .errors import DifferentiationError, UnsupportedSyntaxError, call_site
-from .source import require_python_function
+from .source import is_library, require_python_function
 
 NUMBERS = frozenset(
     {float, int, bool, np.float64, np.float32, np.float16, np.int64, np.int32}
@@ -151,7 +149,7 @@ def resolve_target(f: Any) -> Target:
         )
     if type(f).__name__ == "_lru_cache_wrapper" and hasattr(f, "__wrapped__"):
         return resolve_target(f.__wrapped__)
-    if _library(f):
+    if is_library(f):
         module = (getattr(f, "__module__", None) or "").split(".")[0]
         name = f"{_ALIASES.get(module, module)}.{label}" if module else label
         name = name.removeprefix("builtins.")
@@ -182,19 +180,6 @@ def _partial_error(label: str, what: str) -> DifferentiationError:
         "parameters only; or write a def that calls the function",
         **call_site(),
     )
-
-
-_STDLIB = os.path.dirname(os.path.abspath(os.__file__))
-_LIBRARIES = ("numpy", "scipy", "math", "cmath", "builtins")
-
-
-def _library(f: Any) -> bool:
-    """A function of the standard library, NumPy or SciPy (not the user's)."""
-    if (getattr(f, "__module__", "") or "").split(".")[0] in _LIBRARIES:
-        return True
-    code = getattr(f, "__code__", None)
-    file = os.path.abspath(code.co_filename) if code is not None else ""
-    return file.startswith(_STDLIB) and "-packages" not in file
 
 
 def check_primal_types(target: Target, values: tuple, who: str) -> None:

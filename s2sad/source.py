@@ -6,6 +6,7 @@ import ast
 import hashlib
 import inspect
 import linecache
+import os
 import textwrap
 import types
 from dataclasses import dataclass
@@ -93,6 +94,19 @@ def _parse_from_file(file: str, first_line: int) -> ast.AST | None:
             if start == first_line:
                 return node
     return None
+
+
+_STDLIB = os.path.dirname(os.path.abspath(os.__file__))
+_LIBRARIES = ("numpy", "scipy", "math", "cmath", "builtins")
+
+
+def is_library(f: Any) -> bool:
+    """A function of the standard library, NumPy or SciPy (not the user's)."""
+    if (getattr(f, "__module__", "") or "").split(".")[0] in _LIBRARIES:
+        return True
+    code = getattr(f, "__code__", None)
+    file = os.path.abspath(code.co_filename) if code is not None else ""
+    return file.startswith(_STDLIB) and "-packages" not in file
 
 
 def require_python_function(fn: Any) -> None:

@@ -178,3 +178,9 @@ def test_decorators_differentiate_what_is_called():
     assert_close(s2sad.grad(t.registered_square)(1.5), 3.0)
     with pytest.raises(UnsupportedSyntaxError, match="Tracer"):
         s2sad.grad(t.traced_square)
+
+
+def test_library_call_in_the_body_is_refused_at_the_call():
+    with pytest.raises(s2sad.NoDerivativeRuleError, match="statistics.fmean") as info:
+        s2sad.grad(t.calls_statistics)
+    assert info.value.file.endswith("trust_functions.py")

@@ -2,6 +2,7 @@
 
 import functools
 import math
+import statistics
 
 import numpy as np
 
@@ -100,3 +101,7 @@ class Tracer:
 @Tracer
 def traced_square(x):
     return x * x
+
+
+def calls_statistics(x):
+    return statistics.fmean([x, x * x])
