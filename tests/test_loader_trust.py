@@ -185,3 +185,25 @@ def test_loader_executes_the_text_it_wrote(tmp_path, monkeypatch):
         path, "sha256:mine", lambda: "# content hash: sha256:mine\nVALUE = 'mine'\n"
     )
     assert loaded.module.VALUE == "mine"
+
+
+def test_source_key_covers_options_and_compiler(monkeypatch):
+    from s2sad import fingerprint
+
+    key = fingerprint.source_key(_cosine, "kind=grad")
+    assert key == fingerprint.source_key(_cosine, "kind=grad")
+    assert key != fingerprint.source_key(_cosine, "kind=jvp")
+    monkeypatch.setattr(fingerprint, "compiler_stamp", lambda: "another compiler")
+    assert key != fingerprint.source_key(_cosine, "kind=grad")
+
+
+def test_values_the_key_cannot_describe_take_the_slow_path(module_dir):
+    text = """
+        SETTINGS = {"scale": 2.0}
+        def f(x):
+            return SETTINGS["scale"] * x
+    """
+    write_module(module_dir, "dict_mod", text)
+    from s2sad import fingerprint
+
+    assert fingerprint.source_key(fresh_import("dict_mod").f, "kind=grad") is None
