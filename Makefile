@@ -29,6 +29,7 @@ generated: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/scalar.py
 	$(BIN)/python benchmarks/arrays.py
+	$(BIN)/python benchmarks/api.py
 
 format: $(STAMP)
 	$(BIN)/black s2sad tests examples benchmarks

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from typing import Any
+
 
 class S2SADError(Exception):
     """Base class of every s2sad error.
@@ -58,3 +62,17 @@ class DifferentiationError(S2SADError):
 class InternalError(S2SADError):
     """A program s2sad accepted but cannot generate correct code for: refused
     rather than risk a wrong derivative."""
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def call_site() -> dict[str, Any]:
+    """``file`` and ``line`` of the user's code that called into s2sad (for
+    errors about a call rather than about a function's source)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+    if frame is None:
+        return {"file": None, "line": None}
+    return {"file": frame.f_code.co_filename, "line": frame.f_lineno}

@@ -34,7 +34,7 @@ from .loop_sources import LoopSourceLowering
 from .side_effects import SideEffectLowering
 from .passes.kinds import scalar_parameters, uses_arrays
 from .operators import BINARY, COMPARISONS
-from .source import SourceInfo, parse_function
+from .source import SourceInfo, is_library, parse_function
 from .primitives import (
     DEFAULT,
     Primitive,
@@ -817,7 +817,7 @@ def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
 
 def _is_helper(fn: Any) -> bool:
     """A plain Python function of the user's, which s2sad lowers and differentiates too."""
-    return inspect.isfunction(fn) and not registered(fn)
+    return inspect.isfunction(fn) and not registered(fn) and not is_library(fn)
 
 
 def _result_count(node: ast.FunctionDef) -> int:

@@ -4,6 +4,13 @@ A generated file records, in its header, the hash of everything it was built
 from (the function's IR, the options, the s2sad version).  Loading a
 derivative first looks for a file with that hash: if present — written by this
 process or an earlier one — it is imported as is, and nothing is regenerated.
+The module executed is always the text this process checked or wrote, never the
+path read again, so concurrent writers cannot swap a file under it.
+
+A small index (``<dir>/<module>/.s2sad-index/<source key>``) maps a source key
+(:mod:`s2sad.fingerprint`: computed from the function objects, without
+lowering) to the file and content hash it produced, so a later process finds a
+current file without lowering anything.
 
 Files go to ``$S2SAD_OUTPUT_DIR`` when that variable is set, else to
 ``generated/`` under the current working directory; every API function also
@@ -13,7 +20,8 @@ takes an ``output_dir`` argument.
 from __future__ import annotations
 
 import functools
-import importlib.util
+import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -22,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from .errors import S2SADError
+from .errors import DifferentiationError, S2SADError, call_site
 
 HASH_PREFIX = "# content hash: "
 ENV_VAR = "S2SAD_OUTPUT_DIR"
@@ -76,48 +84,92 @@ def recorded_hash(path: Path) -> str | None:
     """The content hash in the header of an existing generated file, if any."""
     try:
         with open(path, encoding="utf-8") as handle:
-            for _ in range(10):
-                line = handle.readline()
-                if line.startswith(HASH_PREFIX):
-                    return line[len(HASH_PREFIX) :].strip()
+            return _header_hash(handle.read(4096))
     except OSError:
         return None
+
+
+def _header_hash(text: str) -> str | None:
+    """The content hash recorded in the first lines of ``text``."""
+    for line in text.splitlines()[:10]:
+        if line.startswith(HASH_PREFIX):
+            return line[len(HASH_PREFIX) :].strip()
     return None
 
 
-def load(path: Path, key: str, build: Callable[[], str]) -> Loaded:
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def load(
+    path: Path,
+    key: str,
+    build: Callable[[], str],
+    source_key: str | None = None,
+    meta: dict | None = None,
+) -> Loaded:
     """Import the generated module at ``path`` whose content hash is ``key``.
 
     ``build()`` produces the source; it is called only when neither this
     process nor an existing file already has the module for ``key``.  The
-    module is registered in ``sys.modules``, so its functions can be pickled.
+    module executed is the text checked (or written) here, never the file
+    read again, so another process writing ``path`` meanwhile cannot swap it.
+    With a ``source_key``, an index entry records which file and content hash
+    it produced and ``meta`` (what callers need to know of the derivative
+    without its IR), for :func:`load_by_source_key`.  The module is registered in
+    ``sys.modules``, so its functions can be pickled.
     """
-    path = path.resolve()
+    path = _checked_path(path)
     known = _IMPORTED.get((str(path), key))
     if known is not None:
         return known
-    cached = recorded_hash(path) == key
+    source = _read(path)
+    cached = source is not None and _header_hash(source) == key
     if not cached:
-        write_atomic(path, build())
-    source = path.read_text(encoding="utf-8")
-    name = f"s2sad_generated_{path.stem}_{key.rpartition(':')[2][:12]}"
-    module = _import(name, path)
-    sys.modules[name] = module
-    loaded = Loaded(module, path, source, cached)
-    _IMPORTED[(str(path), key)] = loaded
-    return loaded
+        source = build()
+        _write(path, source)
+    if source_key is not None:
+        entry = {"file": path.name, "hash": key, "meta": meta or {}}
+        _write(_index_path(path.parent, source_key), json.dumps(entry) + "\n")
+    return _import(path, key, source, cached)
 
 
-def _import(name: str, path: Path) -> ModuleType:
-    """Execute the generated file at ``path`` as module ``name``.
-
-    A file that does not import is removed (so that a later call rewrites it)
-    and reported as an ``S2SADError`` naming it.
-    """
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
+def load_by_source_key(directory: Path, source_key: str) -> tuple[Loaded, dict] | None:
+    """The module an earlier run generated for ``source_key`` under ``directory``
+    and the ``meta`` recorded with it, if its index entry names a file whose
+    content hash is still the one recorded."""
     try:
-        spec.loader.exec_module(module)
+        entry = json.loads(_read(_index_path(directory, source_key)) or "null")
+        name, key, meta = entry["file"], entry["hash"], entry["meta"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    path = directory.resolve() / name
+    known = _IMPORTED.get((str(path), key))
+    if known is not None:
+        return known, meta
+    source = _read(path)
+    if source is None or _header_hash(source) != key:
+        return None
+    return _import(path, key, source, True), meta
+
+
+INDEX_DIR = ".s2sad-index"
+"""Where, next to the generated files, the source-key index entries go."""
+
+
+def _index_path(directory: Path, source_key: str) -> Path:
+    return directory / INDEX_DIR / source_key.rpartition(":")[2]
+
+
+def _import(path: Path, key: str, source: str, cached: bool) -> Loaded:
+    name = f"s2sad_generated_{path.stem}_{key.rpartition(':')[2][:12]}"
+    module = ModuleType(name)
+    module.__file__ = str(path)
+    try:
+        exec(compile(source, str(path), "exec"), module.__dict__)
     except Exception as error:
         path.unlink(missing_ok=True)
         raise S2SADError(
@@ -125,4 +177,45 @@ def _import(name: str, path: Path) -> ModuleType:
             file=str(path),
             hint="this is a bug in s2sad (or the file was edited): please report it",
         ) from error
-    return module
+    sys.modules[name] = module
+    loaded = Loaded(module, path, source, cached)
+    _IMPORTED[(str(path), key)] = loaded
+    return loaded
+
+
+MAX_NAME = 120
+"""The longest generated file name (file systems allow 255 bytes)."""
+
+
+def short_name(stem: str) -> str:
+    """``stem``, or for a very long one its start and a hash of the whole: the same
+    stem always gives the same name."""
+    if len(stem.encode()) <= MAX_NAME:
+        return stem
+    digest = hashlib.sha256(stem.encode()).hexdigest()[:16]
+    return f"{stem.encode()[: MAX_NAME - 17].decode(errors='ignore')}_{digest}"
+
+
+def _checked_path(path: Path) -> Path:
+    path = path.resolve()
+    for folder in [path.parent, *path.parent.parents]:
+        if folder.exists():
+            if not folder.is_dir():
+                raise DifferentiationError(
+                    f"cannot write {path.name}: {folder} is a file, not a directory",
+                    hint="pass an output_dir (or set $S2SAD_OUTPUT_DIR) that is a directory",
+                    **call_site(),
+                )
+            break
+    return path
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise DifferentiationError(
+            f"cannot write the generated file {path}: {exc.strerror or exc}",
+            hint="pass an output_dir (or set $S2SAD_OUTPUT_DIR) to a writable directory",
+            **call_site(),
+        ) from None

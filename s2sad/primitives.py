@@ -27,7 +27,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from .errors import S2SADError
+from .errors import S2SADError, call_site
 from .ir import (
     ARRAY,
     FLOAT,
@@ -303,14 +303,24 @@ def derivative_rule(fn: Callable[..., Any]) -> Callable[[type], type]:
     file calls ``fn`` itself by importing it from its module.
     """
     if not callable(fn) or not hasattr(fn, "__qualname__"):
-        raise S2SADError(f"derivative_rule needs a function, got {fn!r}")
+        raise S2SADError(f"derivative_rule needs a function, got {fn!r}", **call_site())
     module = getattr(fn, "__module__", None)
     if not module or "<locals>" in fn.__qualname__:
         raise S2SADError(
             f"derivative_rule({fn.__qualname__}): the function must be defined at module level",
             hint="generated files import the function by its module and name",
+            **call_site(),
         )
-    params = tuple(inspect.signature(fn).parameters)
+    try:
+        params = tuple(inspect.signature(fn).parameters)
+    except (ValueError, TypeError):
+        raise S2SADError(
+            f"derivative_rule({fn.__qualname__}): Python cannot read the parameters of "
+            f"the builtin {fn.__qualname__}",
+            hint=f"wrap it in a function of your own, e.g. def my_{fn.__name__}(x): "
+            f"return {fn.__name__}(x); register the rule for that and call it",
+            **call_site(),
+        ) from None
 
     def register(rules: type) -> type:
         name = _unique_name(fn.__name__)
@@ -326,7 +336,8 @@ def derivative_rule(fn: Callable[..., Any]) -> Callable[[type], type]:
         )
         if not entry.has_rules:
             raise S2SADError(
-                f"derivative_rule({fn.__name__}): the class must define both tangent and adjoint"
+                f"derivative_rule({fn.__name__}): the class must define both tangent and adjoint",
+                **call_site(),
             )
         _register(entry)
         return rules

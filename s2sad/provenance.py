@@ -19,7 +19,14 @@ from .ir import Function
 from .primitives import PRIMITIVES
 from .printer import print_function
 
-NOT_COMPILER = ("cli.py", "compare.py", "compare_report.py", "symbolic.py")
+NOT_COMPILER = (
+    "checks.py",
+    "cli.py",
+    "compare.py",
+    "compare_report.py",
+    "fingerprint.py",
+    "symbolic.py",
+)
 """Package modules that never shape generated code; every other one does."""
 
 

@@ -1,0 +1,453 @@
+"""What the public API checks around generated code, on every call and cheaply.
+
+The target of a transformation (a function, a ``functools.partial`` of one, a
+cached function) and its fixed arguments; the checks that a gradient's output
+is a scalar, that arguments are plain numbers or ``numpy.ndarray`` (not
+``np.matrix``, whose ``*`` is a matrix product), and that tangents and
+cotangents have the primals' and outputs' shapes.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from .errors import DifferentiationError, UnsupportedSyntaxError, call_site
+from .source import is_library, require_python_function
+
+NUMBERS = frozenset(
+    {float, int, bool, np.float64, np.float32, np.float16, np.int64, np.int32}
+)
+"""Argument types used as they are, with no further look."""
+
+
+@dataclass
+class Target:
+    """The Python function a transformation reads, and the arguments a
+    ``functools.partial`` fixed: ``args`` first, ``keywords`` (the values of its
+    last parameters) last."""
+
+    fn: Callable[..., Any]
+    args: tuple = ()
+    keywords: tuple = ()
+    label: str = ""
+
+    @property
+    def fixed_count(self) -> int:
+        """How many arguments the partial fixed."""
+        return len(self.args) + len(self.keywords)
+
+    @property
+    def names(self) -> list[str]:
+        """The function's parameter names."""
+        code = self.fn.__code__
+        return list(code.co_varnames[: code.co_argcount])
+
+    @property
+    def file(self) -> str:
+        """The file the function is defined in."""
+        return self.fn.__code__.co_filename
+
+    @property
+    def line(self) -> int:
+        """The line of its ``def``."""
+        return self.fn.__code__.co_firstlineno
+
+    def arguments(self, given: tuple) -> tuple:
+        """The full argument tuple of ``fn`` for the arguments the caller ``given``."""
+        if self.args or self.keywords:
+            return self.args + tuple(given) + self.keywords
+        return given
+
+    def zero_tangents(self, full: tuple) -> list:
+        """Zero tangents for the fixed arguments (and the others, ignored)."""
+        if not self.fixed_count:
+            return []
+        return [zero_tangent(v) for v in full]
+
+    def drop_fixed(self, adjoints: Any) -> Any:
+        """The adjoints of the caller's arguments only."""
+        return tuple(adjoints)[len(self.args) : len(adjoints) - len(self.keywords)]
+
+    def shift_wrt(self, wrt: Any) -> Any:
+        """``wrt`` (about the caller's arguments) as indices or names of ``fn``'s."""
+        if not self.fixed_count:
+            return wrt
+        free = self.names[len(self.args) : len(self.names) - len(self.keywords)]
+        items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+        shifted = []
+        for item in items:
+            if isinstance(item, int) and not isinstance(item, bool):
+                if not -len(free) <= item < len(free):
+                    raise self.error(
+                        f"wrt={item} is out of range: the partial of {self.label} takes "
+                        f"{len(free)} argument(s)",
+                        f"its free parameters are: {', '.join(free)}",
+                    )
+                item = len(self.args) + item % len(free)
+            elif isinstance(item, str) and item not in free:
+                raise self.error(
+                    f"{item!r} is not a free parameter of the partial of {self.label}",
+                    f"its free parameters are: {', '.join(free)}",
+                )
+            shifted.append(item)
+        return shifted[0] if not isinstance(wrt, (tuple, list)) else tuple(shifted)
+
+    def check_arity(self, count: int, exact: bool) -> None:
+        """Refuse ``count`` arguments if ``fn`` does not take them."""
+        params = inspect.signature(self.fn).parameters.values()
+        required = (
+            len(params)
+            if exact
+            else sum(1 for p in params if p.default is inspect.Parameter.empty)
+        )
+        if not required <= count <= len(params):
+            raise self.error(
+                f"{self.label} takes {len(params)} argument(s), got {count - self.fixed_count} primal(s)"
+                + (
+                    f" and {self.fixed_count} fixed by the partial"
+                    if self.fixed_count
+                    else ""
+                ),
+                "pass one value per parameter",
+            )
+
+    def error(self, message: str, hint: str | None = None) -> DifferentiationError:
+        """A DifferentiationError located at the function's ``def``."""
+        return DifferentiationError(message, file=self.file, line=self.line, hint=hint)
+
+
+def resolve_target(f: Any) -> Target:
+    """The function s2sad reads for ``f``: ``f`` itself, the function of a
+    ``functools.partial`` (its fixed arguments kept), or the function a
+    ``functools.cache``/``lru_cache`` wraps (same values); other wrappers,
+    builtins and library functions are refused."""
+    label = getattr(f, "__qualname__", None) or repr(f)
+    if isinstance(f, functools.partial):
+        inner = resolve_target(f.func)
+        if inner.fixed_count:
+            raise _partial_error(
+                label, "arguments fixed twice (a partial of a partial)"
+            )
+        names = inner.names
+        keys = list(f.keywords)
+        tail = names[len(names) - len(keys) :] if keys else []
+        if sorted(keys) != sorted(tail) or len(f.args) + len(keys) > len(names):
+            raise _partial_error(
+                inner.label,
+                f"keywords {', '.join(keys)} that are not its last parameters",
+            )
+        return Target(
+            inner.fn,
+            tuple(f.args),
+            tuple(f.keywords[n] for n in tail),
+            f"partial({inner.label})",
+        )
+    if type(f).__name__ == "_lru_cache_wrapper" and hasattr(f, "__wrapped__"):
+        return resolve_target(f.__wrapped__)
+    if is_library(f):
+        module = (getattr(f, "__module__", None) or "").split(".")[0]
+        name = f"{_ALIASES.get(module, module)}.{label}" if module else label
+        name = name.removeprefix("builtins.")
+        raise UnsupportedSyntaxError(
+            f"cannot read the source of {name}: it is library code, not a def of "
+            "yours, so s2sad cannot differentiate it itself",
+            hint=f"differentiate a def of your own that calls it, e.g. "
+            f"def f(x): return {name}(x)",
+            **call_site(),
+        )
+    try:
+        require_python_function(f)
+    except UnsupportedSyntaxError as error:
+        if error.file is None:
+            error.file, error.line = call_site().values()
+            error.args = (str(error),)
+        raise
+    return Target(f, label=label)
+
+
+_ALIASES = {"numpy": "np"}
+
+
+def _partial_error(label: str, what: str) -> DifferentiationError:
+    return DifferentiationError(
+        f"cannot differentiate a partial of {label} with {what}",
+        hint="fix leading positional arguments, or keyword arguments for the last "
+        "parameters only; or write a def that calls the function",
+        **call_site(),
+    )
+
+
+def check_primal_types(target: Target, values: tuple, who: str) -> None:
+    """Refuse array subclasses (``np.matrix``, masked arrays) among ``values``."""
+    for k, value in enumerate(values):
+        kind = type(value)
+        if kind not in NUMBERS and kind is not np.ndarray:
+            _require_plain(target, k, value, who)
+
+
+def _require_plain(target: Target, k: int, value: Any, who: str) -> None:
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        name = _param_name(target, k)
+        raise target.error(
+            f"{who} of {target.label}: argument {name} is a {type(value).__module__}."
+            f"{type(value).__name__}, whose operators differ from numpy.ndarray's",
+            f"pass np.asarray({name}) (for np.matrix, write matrix products with @)",
+        )
+
+
+def _param_name(target: Target, k: int) -> str:
+    names = target.names[len(target.args) :]
+    return names[k] if k < len(names) else f"#{k}"
+
+
+def zero_tangent(value: Any) -> Any:
+    """The zero tangent of a primal value."""
+    if isinstance(value, np.ndarray):
+        return np.zeros(value.shape)
+    return 0.0
+
+
+def fill_tangents(target: Target, primals: tuple, tangents: tuple) -> tuple:
+    """``tangents`` with ``None`` read as zero; refuses a count that is not the
+    primals' and a tangent whose shape is not its primal's."""
+    if len(primals) != len(tangents):
+        raise DifferentiationError(
+            f"jvp got {len(primals)} primal(s) but {len(tangents)} tangent(s)",
+            hint="pass one tangent per primal (None for one not varied)",
+            **call_site(),
+        )
+    return _slow_tangents(target, primals, tangents)
+
+
+def _slow_tangents(target: Target, primals: tuple, tangents: tuple) -> tuple:
+    filled = []
+    for k, (p, t) in enumerate(zip(primals, tangents)):
+        if t is None:
+            filled.append(zero_tangent(p))
+            continue
+        if isinstance(t, np.ndarray) and type(t) is not np.ndarray:
+            raise target.error(
+                f"jvp of {target.label}: tangents[{k}] is a {type(t).__name__}",
+                "pass a numpy.ndarray",
+            )
+        try:
+            shape, wanted = np.shape(t), np.shape(p)
+        except ValueError:
+            shape, wanted = None, np.shape(p)
+        if shape != wanted or isinstance(t, (tuple, list)) != isinstance(
+            p, (tuple, list)
+        ):
+            raise target.error(
+                f"jvp of {target.label}: tangents[{k}] (for {_param_name(target, k)}) "
+                f"has shape {_shape_text(t)}, but its primal has shape {_shape_text(p)}",
+                "a tangent has its primal's shape; pass None (or zeros) for one not varied",
+            )
+        filled.append(t)
+    return tuple(filled)
+
+
+def _shape_text(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)}"
+    try:
+        return str(np.shape(value))
+    except ValueError:
+        return type(value).__name__
+
+
+def own_arrays(values: tuple, copy: bool) -> tuple[tuple, frozenset[int]]:
+    """``values`` with each array copied (when ``copy``), and the indices of the arrays."""
+    indices = frozenset(k for k, v in enumerate(values) if isinstance(v, np.ndarray))
+    if copy and indices:
+        values = tuple(v.copy() if k in indices else v for k, v in enumerate(values))
+    return values, indices
+
+
+def check_cotangents(target: Target, out: Any, cotangent: Any, n_out: int) -> tuple:
+    """The cotangents, one per output, each checked against its output's shape."""
+    if n_out == 1:
+        outs, cotangents = (out,), (cotangent,)
+        if isinstance(cotangent, tuple) and not isinstance(out, tuple):
+            raise target.error(
+                f"vjp_fn of {target.label}: the function has one output, got a tuple of "
+                f"{len(cotangent)} cotangents",
+                f"pass one cotangent of the output's shape {_shape_text(out)}",
+            )
+    else:
+        outs = out
+        if not isinstance(cotangent, (tuple, list)) or len(cotangent) != n_out:
+            raise DifferentiationError(
+                f"vjp_fn needs {n_out} cotangents (one per output), got "
+                f"{len(cotangent) if isinstance(cotangent, (tuple, list)) else 'one'}",
+                file=target.file,
+                line=target.line,
+                hint=f"pass a tuple of {n_out} cotangents",
+            )
+        cotangents = tuple(cotangent)
+    for k, (o, c) in enumerate(zip(outs, cotangents)):
+        if type(c) is np.ndarray and type(o) is np.ndarray and c.shape == o.shape:
+            continue
+        if type(c) in NUMBERS and type(o) in NUMBERS:
+            continue
+        _check_cotangent(target, k, o, c, n_out)
+    return cotangents
+
+
+def _check_cotangent(target: Target, k: int, out: Any, c: Any, n_out: int) -> None:
+    which = "the cotangent" if n_out == 1 else f"cotangent[{k}]"
+    if c is None or np.shape(c) != np.shape(out) or isinstance(c, (tuple, list)):
+        raise target.error(
+            f"vjp_fn of {target.label}: {which} has shape {_shape_text(c)}, but the "
+            f"output has shape {_shape_text(out)}",
+            "a cotangent has its output's shape (use np.zeros_like for none)",
+        )
+
+
+def unpopped(residuals: Any) -> Any:
+    """The residuals with every tape (a list) copied: the backward sweep pops its
+    tapes, and ``vjp_fn`` may run it again.  Iterative: tapes nest as deep as
+    the recursion that filled them."""
+    order, work = [], [residuals]
+    while work:
+        item = work.pop()
+        if type(item) in (list, tuple):
+            order.append(item)
+            work.extend(item)
+    copies: dict[int, Any] = {}
+    for item in reversed(order):
+        items = [copies.get(id(c), c) for c in item]
+        copies[id(item)] = items if type(item) is list else tuple(items)
+    return copies.get(id(residuals), residuals)
+
+
+class Checked:
+    """A gradient (or value and gradient) of the user's function: the generated
+    code, run after cheap checks of the arguments.  Where the output may be an
+    array, the function's vjp runs instead (``sweeps``), and the output's size
+    is checked before its backward sweep.  Pickles as the generated functions do."""
+
+    def __init__(
+        self,
+        target: Target,
+        kind: str,
+        generated: Callable[..., Any],
+        numbers: tuple[int, ...],
+        sweeps: tuple[Callable[..., Any], Callable[..., Any]] | None,
+        wrt: tuple[list[int], bool],
+    ):
+        self.target = target
+        self.kind = kind
+        self.generated = generated
+        self.numbers = numbers
+        self.sweeps = sweeps
+        self.wrt = wrt
+        self.fast = NUMBERS if numbers else NUMBERS | {np.ndarray}
+        self.plain = sweeps is None and not target.fixed_count
+        self.source = generated.source
+        self.path = generated.path
+        self.__name__ = generated.__name__
+        self.__qualname__ = generated.__qualname__
+        self.__doc__ = generated.__doc__
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs or not self.fast.issuperset(map(type, args)):
+            self._check(args, kwargs)
+        if self.plain:
+            return self.generated(*args, **kwargs)
+        full = self.target.arguments(args)
+        if self.sweeps is None:
+            return self.generated(*full, **kwargs)
+        if kwargs:
+            full = _bound(self.target, full, kwargs)
+        forward_sweep, backward_sweep = self.sweeps
+        value, residuals = forward_sweep(*full)
+        if type(value) is not float and getattr(value, "size", 1) != 1:
+            raise self._not_scalar(value)
+        seed = np.ones_like(value, dtype=np.result_type(value, np.float16))
+        adjoints = backward_sweep(residuals, seed)
+        indices, single = self.wrt
+        gradient = (
+            adjoints[indices[0]] if single else tuple(adjoints[k] for k in indices)
+        )
+        return gradient if self.kind == "grad" else (value, gradient)
+
+    def __reduce__(self) -> tuple:
+        return (
+            Checked,
+            (
+                self.target,
+                self.kind,
+                self.generated,
+                self.numbers,
+                self.sweeps,
+                self.wrt,
+            ),
+        )
+
+    def __repr__(self) -> str:
+        return f"<s2sad {self.kind} of {self.target.label}>"
+
+    def _check(self, args: tuple, kwargs: dict) -> None:
+        names = self.target.names[len(self.target.args) :]
+        values = dict(zip(names, args)) | kwargs
+        for k, name in enumerate(names):
+            if name not in values:
+                continue
+            value = values[name]
+            _require_plain(self.target, k, value, self.kind)
+            if k in self.numbers and np.size(value) != 1:
+                self._refuse_array_for_number(args, kwargs, name, value)
+
+    def _refuse_array_for_number(
+        self, args: tuple, kwargs: dict, name: str, value: Any
+    ) -> None:
+        try:
+            out = self.target.fn(*self.target.arguments(args), **kwargs)
+        except Exception:
+            out = None
+        if out is not None and np.size(out) != 1:
+            raise self._not_scalar(out)
+        raise self.target.error(
+            f"{self.kind} of {self.target.label}: {name} is used as a number, got an "
+            f"array of shape {np.shape(value)}",
+            f"pass a number for {name}, or annotate it `{name}: np.ndarray`",
+        )
+
+    def _not_scalar(self, out: Any) -> DifferentiationError:
+        return self.target.error(
+            f"{self.kind} of {self.target.label} needs a scalar output; it returned "
+            f"an array of shape {np.shape(out)}",
+            "reduce the output to one number (np.sum, an index), or use s2sad.jvp / "
+            "s2sad.vjp for a function with several outputs",
+        )
+
+
+def _bound(target: Target, full: tuple, kwargs: dict) -> tuple:
+    """``full`` and ``kwargs`` as one positional tuple (defaults filled in)."""
+    bound = inspect.signature(target.fn).bind(*full, **kwargs)
+    bound.apply_defaults()
+    return bound.args
+
+
+def gradient_entry(
+    target: Target, kind: str, derivative: Any, vjp: Any | None, single: bool
+) -> Checked:
+    """The checked gradient function; ``vjp`` (the function's vjp derivative)
+    replaces ``derivative`` where the output may be an array."""
+    shift = len(target.args)
+    numbers = tuple(
+        k - shift
+        for k in derivative.meta["numbers"]
+        if shift <= k < len(target.names) - len(target.keywords)
+    )
+    generated = derivative.entry()
+    sweeps = (vjp.entry(0), vjp.entry(1)) if vjp is not None else None
+    wrt = (derivative.meta["indices"], single)
+    return Checked(target, kind, generated, numbers, sweeps, wrt)
