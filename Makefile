@@ -22,7 +22,7 @@ test: $(STAMP)
 # Many random programs, every construct family on; failures, shrunk, go to build/.
 FUZZ_EXAMPLES ?= 5000
 fuzz: $(STAMP)
-	$(BIN)/python -W ignore::SyntaxWarning tests/fuzz.py --examples $(FUZZ_EXAMPLES) --out build/fuzz-failures.txt --verbose
+	$(BIN)/python tests/fuzz.py --examples $(FUZZ_EXAMPLES) --out build/fuzz-failures.txt --verbose
 
 examples: $(STAMP)
 	$(BIN)/python examples/mds.py

@@ -21,6 +21,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -258,6 +259,8 @@ def run(args) -> int:
 
 def main(argv=None) -> int:
     """Parse the command line and fuzz."""
+    # Shrunk candidates may subscript a literal (``1.0[0]``): invalid, and skipped.
+    warnings.simplefilter("ignore", SyntaxWarning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--examples", type=int, default=int(os.environ.get("S2SAD_FUZZ_EXAMPLES", 1000))

@@ -89,7 +89,7 @@ def fd_gradient(f, args, indices, weight=None):
         for i, x in zip(indices, xs):
             point[i] = x
         value = f(*point)
-        return inner(weight, value) if weight is not None else float(value)
+        return inner(weight, value) if weight is not None else np.asarray(value).item()
 
     return central_gradient_arrays(along, [args[i] for i in indices])
 

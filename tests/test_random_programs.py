@@ -26,7 +26,13 @@ from program_grammar import FAMILIES, SCALAR, programs
 # Construct families that s2sad still gets wrong, with the defect class of
 # issue 9 that each one hits.  They are left out of the suite until the fix
 # lands: delete an entry to test its family again (tests/fuzz.py tests all).
-KNOWN_FAILING = {}
+KNOWN_FAILING = {
+    "tuple_loop": "class 3: break/continue in a tuple loop inside a range loop"
+    " (KeyError 'break' in control_flow.py)",
+    "tuple_of_arrays": "class 2 and a traceback: arrays in a tuple"
+    " (runtime.zeros_like crashes; writes through a tuple member are lost)",
+    "list_container": "class 4: a list as a mutable container (runtime crash)",
+}
 
 SCALAR_FAMILIES = tuple(f for f in FAMILIES if f not in KNOWN_FAILING)
 ARRAY_SUITE_FAMILIES = tuple(
@@ -90,7 +96,7 @@ def test_the_grammar_makes_valid_programs():
     check_both()
 
 
-@settings(SUITE, max_examples=90)
+@settings(SUITE, max_examples=75)
 @given(
     program=programs(SCALAR, SCALAR_FAMILIES),
     x=coordinates,
@@ -102,7 +108,7 @@ def test_random_scalar_programs(program_dir, program, x, y, t, c):
     assert_accepted(program, Point((x, y), t, c), program_dir)
 
 
-@settings(SUITE, max_examples=60)
+@settings(SUITE, max_examples=50)
 @given(
     program=programs(ARRAY, ARRAY_SUITE_FAMILIES),
     x=vectors,
