@@ -18,6 +18,7 @@ import argparse
 import collections
 import dataclasses
 import os
+import re
 import sys
 import tempfile
 import time
@@ -181,6 +182,12 @@ def shrink(program, point, signature, directory, budget: int):
 # ------------------------------------------------------------------ the run
 
 
+def _reason(message: str) -> str:
+    """A refusal's message without its location and hint, names replaced by ``_``."""
+    text = message.splitlines()[0].split(": ", 1)[-1]
+    return re.sub(r"'[^']*'|`[^`]*`", "_", text)[:100]
+
+
 def describe(point: Point) -> str:
     def text(v):
         return repr([float(e) for e in v]) if isinstance(v, np.ndarray) else repr(v)
@@ -199,6 +206,7 @@ def run(args) -> int:
     languages = ["scalar", "array"] if args.language == "both" else [args.language]
     counts = collections.Counter()
     by_family = collections.Counter()
+    reasons = collections.Counter()  # why transformations were refused
     failures = {}  # signature -> list of (program, point, outcome)
     start = time.time()
     for k in range(args.examples):
@@ -213,6 +221,8 @@ def run(args) -> int:
             if outcome.kind != "rejected":
                 break
         counts[outcome.kind] += 1
+        for _, message in outcome.refusals:
+            reasons[_reason(message)] += 1
         counts["programs"] += 1
         if outcome.failed:
             for family in families_of(program):
@@ -233,6 +243,10 @@ def run(args) -> int:
     )
     if by_family:
         print("failing programs containing each family:", dict(by_family.most_common()))
+    if reasons:
+        print("most common refusals (transformations):")
+        for reason, count in reasons.most_common(8):
+            print(f"  {count:5d} x {reason}")
     report = []
     for signature, cases in sorted(failures.items(), key=lambda item: -len(item[1])):
         print(f"  {len(cases):4d} x {' / '.join(s for s in signature if s)}")
