@@ -313,7 +313,7 @@ ENTRIES += [
 CLASS_1 = "class 1: a value overwritten before the derivative reads it"
 CLASS_3 = "class 3: break/continue in a tuple loop inside a range loop"
 CLASS_5 = "class 5: grad of a function whose output is not a scalar"
-TRACEBACK = "traceback from inside"
+TRACEBACK = "traceback: an exception from inside s2sad or its generated code"
 KNOWN = {
     name: CLASS_1
     for name in (
