@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test examples generated benchmark format clean
+.PHONY: demo test fuzz examples generated benchmark format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Many random programs, every construct family on; failures, shrunk, go to build/.
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz.py --examples $(FUZZ_EXAMPLES) --out build/fuzz-failures.txt --verbose
 
 examples: $(STAMP)
 	$(BIN)/python examples/mds.py

@@ -1,43 +1,58 @@
 """Property-based tests: s2sad on random small programs (see program_grammar.py).
 
-Each example draws a program ``f(x, y)`` with assignments, ``if``/``else`` and
-short ``for`` loops, writes it to a real ``.py`` file (s2sad reads source with
-``inspect``), imports it under a fresh module name and checks, at a random
-point away from every branch switch:
+Each example draws a program ``f(x, y)`` — scalar, or with a ``(3,)`` array
+``x`` (array_grammar.py) — writes it to a real ``.py`` file, and checks with
+the oracle of fuzz_check.py, at a random point away from every branch switch:
+``grad``, ``value_and_grad`` and ``jvp`` against central finite differences,
+``vjp`` against them and against ``jvp`` by the dot-product test, the primal
+value of every derived function against ``f``'s, and that no argument was
+modified.  A transformation may refuse with an ``S2SADError``; a wrong
+number, another exception or a hang fails the test.
 
-1. ``s2sad.grad(f, wrt=(0, 1))`` against central finite differences;
-2. the dot-product identity ``<J t, c> == <t, J^T c>`` between ``s2sad.jvp``
-   and ``s2sad.vjp``;
-3. the primal values of ``value_and_grad``, ``jvp`` and ``vjp`` equal
-   ``f(x, y)`` bit for bit, and ``value_and_grad``'s gradient equals ``grad``'s.
-
-Points are screened with an instrumented twin of the program that records the
-margin of every ``if`` test and every value assigned: examples within 1e-3 of
-a branch switch, or with values beyond 1e3, are rejected, as are the (rare)
-ones whose finite differences at two steps disagree.
+The examples are derandomized, so the suite is reproducible; ``make fuzz``
+(tests/fuzz.py) runs many more, with every family on.
 """
 
-import importlib.util
-import itertools
 import math
-import sys
 
 import numpy as np
 import pytest
+from array_grammar import ARRAY, ARRAY_FAMILIES
+from fuzz_check import Point, check, trace
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
-from numerics import assert_close, central_gradient
-from program_grammar import programs
+from program_grammar import FAMILIES, SCALAR, programs
 
-import s2sad
+# Construct families that s2sad still gets wrong, with the defect class of
+# issue 9 that each one hits.  They are left out of the suite until the fix
+# lands: delete an entry to test its family again (tests/fuzz.py tests all).
+KNOWN_FAILING = {
+    "tuple_loop": "class 3: break/continue in a tuple loop inside a range loop"
+    " (KeyError 'break' in control_flow.py)",
+    "tuple_of_arrays": "class 2 and a traceback: arrays in a tuple"
+    " (runtime.zeros_like crashes; writes through a tuple member are lost)",
+    "list_container": "class 4: a list as a mutable container (runtime crash)",
+}
 
-MARGIN = 1e-3  # |left - right| of every if test evaluated at the point
-MAX_VALUE = 1e3  # |every value assigned|
-FD_STEP = 1e-6
-MODULE_NUMBER = itertools.count()
+SCALAR_FAMILIES = tuple(f for f in FAMILIES if f not in KNOWN_FAILING)
+ARRAY_SUITE_FAMILIES = tuple(
+    f for f in FAMILIES + ARRAY_FAMILIES if f not in KNOWN_FAILING
+)
 
 coordinates = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False)
 unit = st.floats(-1.0, 1.0, allow_nan=False, allow_infinity=False)
+vectors = st.lists(coordinates, min_size=3, max_size=3).map(np.array)
+unit_vectors = st.lists(unit, min_size=3, max_size=3).map(np.array)
+SUITE = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+        HealthCheck.too_slow,
+    ],
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,88 +61,61 @@ def program_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("random_programs")
 
 
-def load_program(program, directory):
-    """``f`` from the program written to its own file, imported as a fresh module."""
-    name = f"random_program_{next(MODULE_NUMBER)}"
-    path = directory / f"{name}.py"
-    path.write_text(program.source(), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module.f
-
-
-def trace(program, x, y):
-    """The margins of the if tests and the values assigned when ``f(x, y)`` runs."""
-    namespace = {}
-    exec(compile(program.traced_source(), "<traced program>", "exec"), namespace)
-    margins, values = [], []
-    namespace["f_traced"](x, y, margins, values)
-    return margins, values
-
-
-def assume_tame(program, f, x, y):
-    """Reject points near a branch switch, with large values, or with a kink."""
-    margins, values = trace(program, x, y)
-    assume(all(abs(m) >= MARGIN for m in margins))
-    assume(all(math.isfinite(v) and abs(v) <= MAX_VALUE for v in values))
-    fine = central_gradient(f, (x, y), step=FD_STEP)
-    coarse = central_gradient(f, (x, y), step=10 * FD_STEP)
-    assume(np.allclose(fine, coarse, rtol=1e-4, atol=1e-5))
-    return fine, max([1.0] + [abs(v) for v in values])
+def assert_accepted(program, point, directory):
+    """The oracle's verdict is a correct derivative or a clear refusal."""
+    note(f"program:\n{program.source()}")
+    note(f"point: {point!r}")
+    outcome = check(program, point, directory)
+    assume(outcome.kind != "rejected")
+    assert not outcome.failed, f"{outcome.kind} in {outcome.mode}: {outcome.detail}"
 
 
 def test_the_grammar_makes_valid_programs():
     """Cheap sanity check of the generator alone: programs compile and run."""
 
-    @settings(max_examples=200, deadline=None)
-    @given(programs(), coordinates, coordinates)
-    def check(program, x, y):
-        namespace = {}
-        exec(compile(program.source(), "<program>", "exec"), namespace)
-        margins, values = trace(program, x, y)
-        assert namespace["f"](x, y) == values[-1] or math.isnan(values[-1])
+    @settings(SUITE, max_examples=200)
+    @given(
+        programs(SCALAR),
+        programs(ARRAY, FAMILIES + ARRAY_FAMILIES),
+        coordinates,
+        vectors,
+    )
+    def check_both(scalar, array, y, x):
+        for program, point in ((scalar, (y, y)), (array, (x, y))):
+            namespace = {}
+            exec(compile(program.source(), "<program>", "exec"), namespace)
+            try:
+                with np.errstate(all="ignore"):
+                    value = namespace["f"](*point)
+            except (ValueError, OverflowError):  # math.sin(inf) after an overflow
+                continue
+            assert np.ndim(value) == 0
+            margins, largest = trace(program, point)
+            assert math.isnan(largest) or largest >= 0.0
 
-    check()
+    check_both()
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@settings(SUITE, max_examples=75)
 @given(
-    program=programs(), x=coordinates, y=coordinates, t=st.tuples(unit, unit), c=unit
+    program=programs(SCALAR, SCALAR_FAMILIES),
+    x=coordinates,
+    y=coordinates,
+    t=st.tuples(unit, unit),
+    c=unit,
 )
-def test_random_program_derivatives(program_dir, program, x, y, t, c):
-    note(f"program:\n{program.source()}")
-    note(f"point: x={x!r}, y={y!r}; tangent t={t!r}; cotangent c={c!r}")
-    f = load_program(program, program_dir)
-    expected, scale = assume_tame(program, f, x, y)
-    primal = f(x, y)
+def test_random_scalar_programs(program_dir, program, x, y, t, c):
+    assert_accepted(program, Point((x, y), t, c), program_dir)
 
-    # (1) reverse-mode gradient against central finite differences
-    grad_f = s2sad.grad(f, wrt=(0, 1), output_dir=program_dir)
-    note(f"generated gradient:\n{grad_f.source}")
-    gradient = grad_f(x, y)
-    note(f"s2sad gradient {gradient!r}, finite differences {tuple(expected)!r}")
-    assert_close(gradient, expected, rtol=1e-5, atol=1e-6 * scale)
 
-    # (3) value_and_grad: the primal bit for bit, the gradient that of grad
-    value, gradient_again = s2sad.value_and_grad(f, wrt=(0, 1), output_dir=program_dir)(
-        x, y
-    )
-    assert value == primal
-    assert_close(gradient_again, gradient, rtol=1e-13, atol=1e-13 * scale)
-
-    # (2) dot-product identity between forward and reverse mode
-    out, out_dot = s2sad.jvp(f, (x, y), t, output_dir=program_dir)
-    out_again, vjp_fn = s2sad.vjp(f, x, y, output_dir=program_dir)
-    assert out == primal
-    assert out_again == primal
-    x_bar, y_bar = vjp_fn(c)
-    note(f"jvp: out_dot={out_dot!r}; vjp: x_bar={x_bar!r}, y_bar={y_bar!r}")
-    assert out_dot * c == pytest.approx(
-        t[0] * x_bar + t[1] * y_bar, rel=1e-9, abs=1e-11 * scale
-    )
+@settings(SUITE, max_examples=50)
+@given(
+    program=programs(ARRAY, ARRAY_SUITE_FAMILIES),
+    x=vectors,
+    y=coordinates,
+    tx=unit_vectors,
+    ty=unit,
+    c=unit,
+)
+def test_random_array_programs(program_dir, program, x, y, tx, ty, c):
+    assert_accepted(program, Point((x, y), (tx, ty), c), program_dir)
