@@ -24,7 +24,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import UnsupportedSyntaxError
-from .ir import DIFFERENTIABLE, OBJECT, SEQ, TEMPORARY, Value, is_array
+from .ir import (
+    BOOL_ARRAY,
+    DIFFERENTIABLE,
+    INT_ARRAY,
+    NOT_CONSTANT,
+    OBJECT,
+    SEQ,
+    TEMPORARY,
+    Value,
+    is_array,
+)
 from .primitives import PRIMITIVES
 
 if TYPE_CHECKING:
@@ -213,13 +223,15 @@ class ArrayLowering(_Base):
     def pack(self, elements: list[Value], node: ast.AST, kind: str) -> Value:
         """A tuple or list of values: ``seq`` when it holds anything differentiable."""
         differentiable = any(e.type in DIFFERENTIABLE for e in elements)
-        return self.builder.op(
+        packed = self.builder.op(
             "pack",
             elements,
             [SEQ if differentiable else OBJECT],
             attrs={"kind": kind},
             loc=self.info.loc(node),
         ).result
+        self.may_share(packed, elements)
+        return packed
 
     def unpack_sequence(self, value: Value, count: int, node: ast.AST) -> list[Value]:
         """``a, b = value`` for a shape, a sequence or an array: one ``getitem`` each."""
@@ -257,11 +269,33 @@ class ArrayLowering(_Base):
             new = self.apply(entry, [current, self.expr(value)], target, TEMPORARY)
         else:
             new = self.expr(value)
+        self.refuse_truncating_write(name, array, new, target)
         updated = self.apply(PRIMITIVES["setitem"], [array, index, new], target, name)
         for loop in self.iterated:
             if array in loop.current:
                 loop.current.add(updated)
         self.rebind(name, array, updated, target)
+
+    def refuse_truncating_write(
+        self, name: str, array: Value, new: Value, node: ast.AST
+    ) -> None:
+        """A float written into an integer or boolean array is truncated by NumPy:
+        refused where the value may carry a derivative (a constant is fine)."""
+        if (
+            array.type in (INT_ARRAY, BOOL_ARRAY)
+            and new.type in DIFFERENTIABLE
+            and new.constant is NOT_CONSTANT
+            and not self.provisional
+        ):
+            kind = "an integer" if array.type == INT_ARRAY else "a boolean"
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{name!r} is {kind} array: writing `{ast.unparse(node)} = ...` into it "
+                "would truncate a value s2sad differentiates",
+                f"make {name} a float array (e.g. np.zeros(n) or dtype=float, or write "
+                "float literals such as 0.0), or store int(...) of the value",
+            )
 
     def augmented_array(
         self, target: ast.Name, value: ast.expr, op: ast.operator
@@ -300,7 +334,12 @@ class ArrayLowering(_Base):
                 self.stale[other] = (
                     f"{other!r} may share memory with {name!r}, which line {line} "
                     f"writes into; s2sad cannot follow writes through views",
-                    f"copy one of them first, e.g. {other} = {other}.copy()",
+                    (
+                        f"build {other} after line {line}, or put a copy in it "
+                        f"({name}.copy())"
+                        if value.type == SEQ
+                        else f"copy one of them first, e.g. {other} = {other}.copy()"
+                    ),
                 )
         self.env[name] = new
         self.stale.pop(name, None)
@@ -326,6 +365,13 @@ class ArrayLowering(_Base):
         shared = {v for v in others if v is not value and _holds_arrays(v)}
         if shared and _holds_arrays(value):
             self.views.setdefault(value, set()).update(shared)
+
+    def carry_sharing(self, carried: list[str], args: list[Value]) -> None:
+        """A loop's carried block arguments start as the values bound to
+        ``carried`` before it: each may share memory with what its value may."""
+        for name, arg in zip(carried, args):
+            if name in self.env:
+                self.may_share(arg, [self.env[name]])
 
     def refuse_helper_write(self, array: Value, node: ast.AST) -> None:
         """A helper may not write into an array its caller passed it: the caller's

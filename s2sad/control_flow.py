@@ -496,6 +496,7 @@ class ControlFlowLowering(_Base):
         regions, yields = [], []
         if name == "while":
             test_args = [self.builder.value(n, types[n]) for n in carried]
+            self.carry_sharing(carried, test_args)
 
             def test() -> list[Value]:
                 self.env.update(zip(carried, test_args))
@@ -507,6 +508,7 @@ class ControlFlowLowering(_Base):
             yields.append(cond)
         counters = [self.builder.value(counter, INT)] if counter else []
         args = counters + [self.builder.value(n, types[n]) for n in carried]
+        self.carry_sharing(carried, args[len(counters) :])
 
         def body() -> list[Value]:
             self.env.update(zip(carried, bind(args)))

@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from ..ir import ARRAY, FLOAT, INT, OBJECT, SEQ, is_array
+from ..ir import (
+    ARRAY,
+    BOOL,
+    BOOL_ARRAY,
+    FLOAT,
+    INT,
+    INT_ARRAY,
+    OBJECT,
+    SEQ,
+    is_array,
+)
 from .helpers import runtime_helper
 from ..primitives import (
     ARRAY_RESULT,
@@ -276,12 +286,31 @@ class astype:
         return np.asarray(out_bar, x.dtype)
 
 
+def _array_type(types: list[str], static: dict) -> str:
+    """``np.array(x, dtype)``: an integer or boolean array where NumPy makes one
+    (``dtype=int``, ``np.array([1, 2])``, an int ``x``), else a float array."""
+    if static.get("dtype"):
+        kind = np.dtype(static["dtype"]).kind
+    elif isinstance(static.get("x"), (tuple, int, float)):
+        kind = _static_kind(static["x"])
+    else:
+        kind = {INT: "i", BOOL: "b", INT_ARRAY: "i", BOOL_ARRAY: "b"}.get(types[0], "f")
+    return {"i": INT_ARRAY, "u": INT_ARRAY, "b": BOOL_ARRAY}.get(kind, ARRAY)
+
+
+def _static_kind(value) -> str:
+    try:
+        return np.asarray(value).dtype.kind
+    except ValueError:
+        return "O"
+
+
 @primitive(
     "np.array",
     "x, dtype=None",
     np.array,
     Syntax("call", "np.array"),
-    result_type=ARRAY_RESULT,
+    result_type=_array_type,
     nondiff="dtype",
     linear=True,
 )
@@ -298,7 +327,7 @@ class array:
     "x, dtype=None",
     np.asarray,
     Syntax("call", "np.asarray"),
-    result_type=ARRAY_RESULT,
+    result_type=_array_type,
     nondiff="dtype",
     linear=True,
     view=True,
