@@ -257,6 +257,15 @@ class ArrayLowering(_Base):
             )
         name = target.value.id
         array = self.expr(target.value)
+        if not is_array(array.type):
+            raise self.error(
+                UnsupportedSyntaxError,
+                target,
+                f"unsupported construct: writing into {name!r}, which is not an array "
+                "here (a tuple, a number, or a list s2sad does not follow)",
+                f"make {name} an array (np.array(...), np.zeros(n)), or a list display "
+                f"assigned in this function ({name} = [0.0] * n)",
+            )
         self.refuse_helper_write(array, target)
         self.refuse_iterated_write(name, array, target)
         index = self.index(target.slice)

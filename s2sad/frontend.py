@@ -29,6 +29,7 @@ from .ir import (
     new_function,
 )
 from .array_lowering import ArrayLowering, IteratedRows
+from .list_lowering import ListLowering
 from .control_flow import ControlFlowLowering
 from .passes.kinds import scalar_parameters, uses_arrays
 from .operators import BINARY, COMPARISONS
@@ -62,7 +63,7 @@ UNSUPPORTED = {
     ast.Nonlocal: ("nonlocal statement", "pass the value as a parameter instead"),
     ast.ListComp: (
         "list comprehension",
-        "write the computation out element by element",
+        "build the list in a for loop: v = [0.0] * n, then v[i] = ... in the loop",
     ),
     ast.SetComp: ("set comprehension", "write the computation out element by element"),
     ast.DictComp: (
@@ -239,7 +240,7 @@ class _Program:
         return self.callees[fn]
 
 
-class _Lowering(ControlFlowLowering, ArrayLowering):
+class _Lowering(ControlFlowLowering, ArrayLowering, ListLowering):
     def __init__(
         self,
         fn: Callable[..., Any],
@@ -296,6 +297,7 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         reserved = {n.id for n in names}
         self.reserved_names = set(reserved)
         self.assigned = {n.id for n in names if isinstance(n.ctx, ast.Store)}
+        self.find_containers()
         function = new_function(
             self.node.name,
             params,
@@ -408,6 +410,12 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
             stmt.value, (ast.Yield, ast.YieldFrom, ast.Await)
         ):
             raise self.unsupported(stmt.value)
+        elif (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and self.list_method(stmt.value)
+        ):
+            pass
         elif isinstance(stmt, ast.Expr):
             raise self.error(
                 UnsupportedSyntaxError,
@@ -431,7 +439,10 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
 
     def _assign(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
-            self.env[target.id] = self.expr(value, hint=target.id)
+            container = self.list_value(target.id, value)
+            self.env[target.id] = (
+                self.expr(value, hint=target.id) if container is None else container
+            )
             self.stale.pop(target.id, None)
             return
         elements = self.values(value, len(target.elts))
@@ -489,6 +500,7 @@ class _Lowering(ControlFlowLowering, ArrayLowering):
         if isinstance(node, ast.Subscript):
             return self.subscript(node, hint)
         if isinstance(node, ast.BinOp):
+            self.refuse_list_operator(node)
             symbol = self.operator_symbol(node.op)
             return self._primitive_op(
                 node, ("binop", symbol), [node.left, node.right], hint

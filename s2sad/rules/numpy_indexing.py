@@ -250,8 +250,18 @@ for _name, _python, _type in (
 # ---------------------------------------------------------------- copies and conversions
 
 
+def _copy_type(types: list[str], static: dict) -> str:
+    """``np.copy(x)``: an array like ``x``, or the array NumPy makes of a number or sequence."""
+    return types[0] if is_array(types[0]) else _array_type(types, static)
+
+
 @primitive(
-    "np.copy", "x", np.copy, Syntax("call", "np.copy"), result_type=SAME, linear=True
+    "np.copy",
+    "x",
+    np.copy,
+    Syntax("call", "np.copy"),
+    result_type=_copy_type,
+    linear=True,
 )
 class copy:
     def tangent(x_dot):
