@@ -37,6 +37,7 @@ from .ir import (
     SEQ,
     Value,
     as_array,
+    element_type,
     is_array,
     join_types,
 )
@@ -404,7 +405,7 @@ def result_type_of(entry: Primitive, types: list[str], static: dict[str, Any]) -
     if kind == PROMOTE:
         numeric = [t for t in types if t not in (OBJECT, SEQ)]
         joined = join_types(numeric) if numeric else FLOAT
-        return as_array(joined) if arrays else joined
+        return as_array(element_type(joined)) if arrays else joined
     if kind == UFUNC:
         return ARRAY if arrays else FLOAT
     if kind == SAME:
