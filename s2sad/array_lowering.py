@@ -57,7 +57,6 @@ METHODS = {
     "dot": np.dot,
     "copy": np.copy,
     "ravel": np.ravel,
-    "flatten": np.ravel,
     "reshape": np.reshape,
     "transpose": np.transpose,
     "squeeze": np.squeeze,
@@ -117,9 +116,15 @@ class ArrayLowering(_Base):
     def method_call(self, node: ast.Call, hint: str) -> Value:
         """``x.sum(axis=0)`` as ``np.sum(x, axis=0)``; ``x.astype(float)``."""
         method = node.func.attr
-        owner = node.func.value
         if method == "astype":
             return self._astype(node, hint)
+        if method == "flatten":
+            raveled = self._method(node, "ravel", TEMPORARY)
+            return self.apply(PRIMITIVES["np.copy"], [raveled], node, hint)
+        return self._method(node, method, hint)
+
+    def _method(self, node: ast.Call, method: str, hint: str) -> Value:
+        owner = node.func.value
         function = METHODS.get(method)
         if function is None:
             raise self.error(
@@ -135,7 +140,9 @@ class ArrayLowering(_Base):
         spelled = ast.Attribute(ast.Name("np", ast.Load()), method, ast.Load())
         call = ast.Call(spelled, [owner] + args, node.keywords)
         ast.copy_location(call, node)
-        return self.call_primitive(function, call, hint, ast.unparse(node.func))
+        return self.call_primitive(
+            function, call, hint, f"{ast.unparse(owner)}.{method}"
+        )
 
     def _astype(self, node: ast.Call, hint: str) -> Value:
         if len(node.args) != 1 or node.keywords:

@@ -14,7 +14,10 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import numpy as np
+
 from . import rules as _rules  # noqa: F401  (registers the built-in primitives)
+from . import runtime
 from .errors import NoDerivativeRuleError, UnsupportedSyntaxError
 from .ir import (
     ARRAY,
@@ -33,9 +36,11 @@ from .list_lowering import ListLowering
 from .control_flow import ControlFlowLowering
 from .passes.kinds import scalar_parameters, uses_arrays
 from .operators import BINARY, COMPARISONS
+from .provenance import value_digest
 from .source import SourceInfo, parse_function
 from .primitives import (
     DEFAULT,
+    PRIMITIVES,
     Primitive,
     arities,
     lookup_call,
@@ -606,6 +611,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering, ListLowering):
                 f"unsupported construct: ** argument in call to {name}",
                 "pass arguments by name one by one",
             )
+        if callee is builtins.sum:
+            return self.builtin_sum(node, hint)
         if callee in VARIADIC and len(node.args) > 2 and not keywords:
             args = [self.expr(a) for a in node.args]
             pair = lookup_callable(callee, 2)
@@ -652,6 +659,16 @@ class _Lowering(ControlFlowLowering, ArrayLowering, ListLowering):
                 )
             return results[0]
         known = arities(callee)
+        if known and keywords:
+            entry = registered(callee)[0]
+            raise self.error(
+                UnsupportedSyntaxError,
+                node.keywords[0].value,
+                f"{name}() does not take the keyword argument(s) "
+                f"{', '.join(keywords)} here (`{ast.unparse(node)}`)",
+                f"call it as {name}({', '.join(entry.args)}), without "
+                f"{', '.join(k + '=' for k in keywords)}",
+            )
         if known:
             counts = " or ".join(str(k) for k in known)
             raise self.error(
@@ -796,15 +813,48 @@ class _Lowering(ControlFlowLowering, ArrayLowering, ListLowering):
         )
 
     def _external_constant(self, node: ast.expr) -> Value:
+        """A name from outside the function read as a constant: a number, a tuple
+        or list of numbers (folded in), or a NumPy array (read by name)."""
         value = self._resolve(node)
+        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+            value = value.item()
         if _is_number(value):
             return self.builder.const(value, loc=self.info.loc(node))
+        static = _static_sequence(value)
+        if static is not None:
+            return self.builder.const(static, loc=self.info.loc(node))
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            return self._constant_array(node, value)
         raise self.error(
             UnsupportedSyntaxError,
             node,
-            f"`{ast.unparse(node)}` is {type(value).__name__}, not a number",
-            "only numbers from outside the function can be used as values",
+            f"`{ast.unparse(node)}` is {type(value).__name__}, not a number or array",
+            "only numbers, tuples or lists of numbers and NumPy arrays from outside "
+            "the function can be used as values; pass it as a parameter",
         )
+
+    def _constant_array(self, node: ast.expr, value: np.ndarray) -> Value:
+        """``runtime.constant(module, name, digest)``: a module-level array read by
+        its name, a closed-over one through the runtime's registry."""
+        digest = value_digest(value)
+        module = getattr(self.fn, "__module__", None)
+        text = ast.unparse(node)
+        if (
+            isinstance(node, ast.Name)
+            and module
+            and getattr(self.fn, "__globals__", {}).get(node.id) is value
+        ):
+            where = (module, node.id)
+        elif isinstance(node, ast.Attribute) and inspect.ismodule(
+            self._resolve_quietly(node.value)
+        ):
+            where = (self._resolve(node.value).__name__, node.attr)
+        else:
+            key = f"{self.fn.__qualname__}.{text}@{digest}"
+            runtime.CLOSED_OVER[key] = value
+            where = ("<closure>", key)
+        operands = [self.builder.const(v) for v in (*where, digest)]
+        return self.apply(PRIMITIVES["constant"], operands, node, TEMPORARY)
 
 
 def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
@@ -816,6 +866,18 @@ def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
         except ValueError:
             continue
     return scope
+
+
+def _static_sequence(value: Any) -> tuple | None:
+    """A tuple or list of numbers (nested too) as a static tuple, else None."""
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    if _is_number(value):
+        return value
+    if not isinstance(value, (tuple, list)):
+        return None
+    items = [_static_sequence(v) for v in value]
+    return None if any(i is None for i in items) else tuple(items)
 
 
 def _is_helper(fn: Any) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import UnsupportedSyntaxError
-from .ir import TEMPORARY, Block, Value
+from .ir import TEMPORARY, Block, Value, is_array
 from .primitives import PRIMITIVES
 
 if TYPE_CHECKING:
@@ -121,6 +121,75 @@ class ListLowering(_Base):
             if value is current:
                 self.env[other] = updated
         return True
+
+    def builtin_sum(self, node: ast.Call, hint: str) -> Value:
+        """``sum([a, b, c])``, ``sum(f(v) for v in (a, b))`` (unrolled), ``sum(v)``
+        of a list built here, and ``sum(x)`` of an array (``np.sum(x, axis=0)``)."""
+        if node.keywords or not 1 <= len(node.args) <= 2:
+            raise self._list_error(
+                node,
+                f"sum() with these arguments: `{ast.unparse(node)}`",
+                "write sum(values) or sum(values, start)",
+            )
+        elements = self._summands(node.args[0])
+        if elements is None:
+            array = self.expr(node.args[0])
+            if not is_array(array.type):
+                raise self._list_error(
+                    node,
+                    f"sum() of `{ast.unparse(node.args[0])}`",
+                    "sum a list or tuple display, a generator over one, or an array",
+                )
+            axis = self.builder.const(0)
+            keep = self.builder.const(False)
+            total = self.apply(PRIMITIVES["np.sum"], [array, axis, keep], node, hint)
+            elements = [total]
+        if len(node.args) == 2:
+            elements = [self.expr(node.args[1])] + elements
+        if not elements:
+            return self.builder.const(0, loc=self.info.loc(node))
+        add = PRIMITIVES["add"]
+        total = elements[0]
+        for k, element in enumerate(elements[1:]):
+            last = k == len(elements) - 2
+            total = self.apply(add, [total, element], node, hint if last else TEMPORARY)
+        return total
+
+    def _summands(self, node: ast.expr) -> list[Value] | None:
+        """The values a display, a generator over a display, or a list built here
+        holds; None for anything else."""
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [self.expr(e) for e in node.elts]
+        if isinstance(node, ast.Name) and node.id in self.env:
+            known = self.list_elements.get(self.env[node.id])
+            return list(known[0]) if known is not None else None
+        if not isinstance(node, ast.GeneratorExp):
+            return None
+        loop = node.generators[0]
+        if (
+            len(node.generators) != 1
+            or loop.ifs
+            or loop.is_async
+            or not isinstance(loop.target, ast.Name)
+            or not isinstance(loop.iter, (ast.List, ast.Tuple))
+        ):
+            raise self._list_error(
+                node,
+                f"generator expression `{ast.unparse(node)}`",
+                "sum over a tuple or list display (sum(f(v) for v in (a, b))), or "
+                "accumulate in a for loop",
+            )
+        name = loop.target.id
+        saved = self.env.get(name)
+        values = []
+        for element in loop.iter.elts:
+            self.env[name] = self.expr(element, hint=name)
+            values.append(self.expr(node.elt))
+        if saved is None:
+            self.env.pop(name, None)
+        else:
+            self.env[name] = saved
+        return values
 
     def refuse_list_operator(self, node: ast.BinOp) -> None:
         """``v + w`` or ``v * 2`` where ``v`` is a list lowered as an array: a list

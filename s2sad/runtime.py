@@ -19,6 +19,21 @@ def resolve(module: str, qualname: str) -> Any:
     return target
 
 
+CLOSED_OVER: dict[str, Any] = {}
+"""Arrays a differentiated function closes over, by key: filled when s2sad
+transforms the function, in the process that runs the generated code."""
+
+
+def constant(module: str, name: str, digest: str) -> Any:
+    """The array ``module.name`` a differentiated function reads (``digest``, a
+    hash of its value when the code was generated, keeps the generated file
+    apart from one made for another value); ``module`` ``"<closure>"`` reads
+    a closed-over array registered under ``name``."""
+    if module == "<closure>":
+        return CLOSED_OVER[name]
+    return resolve(module, name)
+
+
 def xlogy(x: float, y: float) -> float:
     """``x * log(y)``, and 0 where ``x`` is 0 (so ``d/dy 0**y`` is 0, not an error)."""
     return 0.0 if x == 0 else x * math.log(y)

@@ -344,3 +344,21 @@ class array:
 )
 class asarray(array):
     pass
+
+
+# ---------------------------------------------------------------- constants read by name
+
+
+def _constant_type(types: list[str], static: dict) -> str:
+    """The type of the array ``runtime.constant`` reads, from its dtype."""
+    value = runtime.constant(static["module"], static["name"], static["digest"])
+    kind = np.asarray(value).dtype.kind
+    return {"i": INT_ARRAY, "u": INT_ARRAY, "b": BOOL_ARRAY}.get(kind, ARRAY)
+
+
+runtime_helper(
+    "constant",
+    "module name digest",
+    result_type=_constant_type,
+    nondiff="module name digest",
+)(None)
