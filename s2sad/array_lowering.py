@@ -189,7 +189,9 @@ class ArrayLowering(_Base):
             elements = [self.index(element) for element in node.elts]
             return self.pack(elements, node, "tuple")
         if isinstance(node, ast.List):
-            array = ast.Call(ast.Name("np", ast.Load()), [node], [])
+            integer = ast.copy_location(ast.Name("int", ast.Load()), node)
+            dtype = [ast.keyword("dtype", integer)]
+            array = ast.Call(ast.Name("np", ast.Load()), [node], dtype[: not node.elts])
             return self.call_primitive(
                 np.array, ast.copy_location(array, node), TEMPORARY, "np.array"
             )
@@ -214,9 +216,7 @@ class ArrayLowering(_Base):
         if static is not _NOT_LITERAL:
             return self.builder.const(static, loc=self.info.loc(node))
         if isinstance(node, (ast.Tuple, ast.List)):
-            elements = [self.argument(element) for element in node.elts]
-            kind = "list" if isinstance(node, ast.List) else "tuple"
-            return self.pack(elements, node, kind)
+            return self._display(node)
         if isinstance(node, (ast.Name, ast.Attribute)) and not self.is_local(node):
             value = self._resolve_quietly(node)
             if value is None or isinstance(value, str):
@@ -226,6 +226,20 @@ class ArrayLowering(_Base):
                     self._dtype_name(node), loc=self.info.loc(node)
                 )
         return self.expr(node)
+
+    def _display(self, node: ast.Tuple | ast.List) -> Value:
+        """A display holding values: nested displays are packs too, so a row of
+        constants next to a row of values has a tangent of its own shape."""
+        elements = [
+            (
+                self._display(element)
+                if isinstance(element, (ast.Tuple, ast.List))
+                else self.argument(element)
+            )
+            for element in node.elts
+        ]
+        kind = "list" if isinstance(node, ast.List) else "tuple"
+        return self.pack(elements, node, kind)
 
     def pack(self, elements: list[Value], node: ast.AST, kind: str) -> Value:
         """A tuple or list of values: ``seq`` when it holds anything differentiable."""

@@ -18,12 +18,14 @@ import numpy as np
 
 from . import rules as _rules  # noqa: F401  (registers the built-in primitives)
 from . import runtime
-from .errors import NoDerivativeRuleError, UnsupportedSyntaxError
+from .errors import DifferentiationError, NoDerivativeRuleError, UnsupportedSyntaxError
 from .ir import (
     ARRAY,
     BOOL,
     FLOAT,
     INT,
+    OBJECT,
+    SEQ,
     TEMPORARY,
     Builder,
     Function,
@@ -54,7 +56,7 @@ USER = "user"
 RULE = "rule"
 """Lowering modes: a user's function, or a derivative rule (which may use ``a if c else b``)."""
 
-VARIADIC = {min, max}
+VARIADIC = (min, max)
 """Callables whose calls with more than two arguments are folded left into two-argument calls."""
 
 UNSUPPORTED = {
@@ -144,6 +146,8 @@ class Callee:
     """Indices of the parameters that can only be numbers (annotated, or used so)."""
     uses_arrays: bool = False
     """It calls NumPy, indexes, or calls a helper that does."""
+    one_tuple: bool = False
+    """It returns a tuple of one value (``return (y,)``): a call used as a value is that tuple."""
 
 
 class _ArrayForNumber(Exception):
@@ -202,6 +206,14 @@ class _Program:
             function = _Lowering(
                 fn, tree, info, self.mode, self, kinds, helper=helper
             ).run()
+        if scalar_output and function.returned[0].type in (SEQ, OBJECT):
+            raise DifferentiationError(
+                f"{callee.name} returns a tuple or list, not a number: grad needs a "
+                "scalar output",
+                file=function.file,
+                line=_return_line(tree, info),
+                hint="use s2sad.jvp or s2sad.vjp for several outputs, or return one number",
+            )
         function.name = callee.name
         if callee.function in self.functions:
             self.functions.remove(callee.function)
@@ -219,7 +231,9 @@ class _Program:
             name = f"{tree.name}_{k}"
         params = len(tree.args.posonlyargs) + len(tree.args.args)
         defaults = tuple(getattr(fn, "__defaults__", None) or ())
-        self.callees[fn] = Callee(name, params, defaults, _result_count(tree))
+        self.callees[fn] = Callee(
+            name, params, defaults, _result_count(tree), one_tuple=_one_tuple(tree)
+        )
         return self.callees[fn]
 
     def callee(self, fn: Callable[..., Any], arrays: set[int]) -> Callee:
@@ -613,7 +627,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering, ListLowering):
             )
         if callee is builtins.sum:
             return self.builtin_sum(node, hint)
-        if callee in VARIADIC and len(node.args) > 2 and not keywords:
+        variadic = any(callee is v for v in VARIADIC)
+        if variadic and len(node.args) > 2 and not keywords:
             args = [self.expr(a) for a in node.args]
             pair = lookup_callable(callee, 2)
             result = args[0]
@@ -650,6 +665,8 @@ class _Lowering(ControlFlowLowering, ArrayLowering, ListLowering):
         args = [self.expr(a) for a in node.args]
         if _is_helper(callee) and self.mode == USER:
             results = self.call_helper(callee, args, node, hint)
+            if self.program.callees[callee].one_tuple:
+                return self.pack(results, node, "tuple")
             if len(results) != 1:
                 raise self.error(
                     UnsupportedSyntaxError,
@@ -677,11 +694,19 @@ class _Lowering(ControlFlowLowering, ArrayLowering, ListLowering):
                 f"{name}() called with {len(args)} argument(s); s2sad supports {counts}",
                 f"call {name} with {counts} argument(s)",
             )
+        registrable = getattr(callee, "__module__", None) and hasattr(
+            callee, "__qualname__"
+        )
         raise self.error(
             NoDerivativeRuleError,
             node,
             f"no derivative rule for {name}() (called as `{ast.unparse(node)}`)",
-            f"register one with @s2sad.derivative_rule({name}); see s2sad.derivative_rule's docstring",
+            (
+                f"register one with @s2sad.derivative_rule({name}); see s2sad.derivative_rule's docstring"
+                if registrable
+                else f"call {name} from a module-level Python function and register a "
+                "rule for that function with @s2sad.derivative_rule"
+            ),
         )
 
     def call_helper(
@@ -891,6 +916,22 @@ def _result_count(node: ast.FunctionDef) -> int:
         if isinstance(child, ast.Return) and child.value is not None:
             return len(child.value.elts) if isinstance(child.value, ast.Tuple) else 1
     return 1
+
+
+def _return_line(node: ast.FunctionDef, info: SourceInfo) -> int | None:
+    """The line of ``node``'s first ``return`` in the user's file."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Return):
+            return info.loc(child).line
+    return None
+
+
+def _one_tuple(node: ast.FunctionDef) -> bool:
+    """True when ``node``'s first ``return`` returns a one-element tuple display."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Return) and child.value is not None:
+            return isinstance(child.value, ast.Tuple) and len(child.value.elts) == 1
+    return False
 
 
 def _signature_text(entries: list[Primitive]) -> str:

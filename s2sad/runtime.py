@@ -203,7 +203,8 @@ def add_seq(x: Any, y: Any) -> Any:
 
 def zeros_like(x: Any) -> Any:
     """Zeros shaped like ``x``, of a floating dtype (``x``'s own if it has one)."""
-    return np.zeros(np.shape(x), dtype=np.result_type(x, 0.0))
+    x = x if isinstance(x, np.ndarray) else np.asarray(x)
+    return np.zeros(x.shape, dtype=np.result_type(x, 0.0))
 
 
 def reduced_count(x: Any, axis: Any) -> int:
