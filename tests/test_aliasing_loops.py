@@ -171,3 +171,35 @@ def int_array_of_ints(x, k: int):
 def test_ints_into_int_array_still_work():
     g = s2sad.grad(int_array_of_ints)(np.array([1.0, 2.0, 3.0]), 2)
     np.testing.assert_allclose(g, [0.0, 2.0, 1.0])
+
+
+def joined_in_loop(x, c: bool):
+    y = x * 1.0
+    z = x * 2.0
+    for i in range(2):
+        if c:
+            w = y
+        else:
+            w = z
+        w[0] = w[0] * 3.0
+    return np.sum(y * x)
+
+
+def alias_through_helper(a):
+    return a
+
+
+def alias_returned_by_helper(x):
+    y = x * 1.0
+    z = alias_through_helper(y)
+    for i in range(2):
+        z[1] = z[1] * x[0]
+    return np.sum(y)
+
+
+@pytest.mark.parametrize(
+    "f, args", [(joined_in_loop, (True,)), (alias_returned_by_helper, ())]
+)
+def test_aliases_through_joins_and_helpers_refused(f, args):
+    with pytest.raises(s2sad.UnsupportedSyntaxError):
+        s2sad.grad(f)(np.array([1.1, 2.0, 0.5]), *args)
