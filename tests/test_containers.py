@@ -179,3 +179,27 @@ def tuple_copied(x):
 
 def test_copy_of_a_tuple_is_an_array():
     check_all(tuple_copied, (1.3,))
+
+
+def copied_display(x):
+    v = [0.0, 0.0, 0.0]
+    w = v.copy()
+    return w[0] + x * x
+
+
+def copied_values(x):
+    v = [x, 2.0 * x]
+    w = v.copy()
+    return w[0] * w[1]
+
+
+def summed_container(x):
+    v = [0.0] * 3
+    for i in range(3):
+        v[i] = x**i
+    return sum(v)
+
+
+@pytest.mark.parametrize("f", [copied_display, copied_values, summed_container])
+def test_list_copies_and_sums(f):
+    check_all(f, (1.1,))
