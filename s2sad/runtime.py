@@ -160,7 +160,7 @@ def setitem(x: Any, index: Any, value: Any) -> Any:
 def setitem_value_adjoint(g: Any, index: Any, value: Any) -> Any:
     """The adjoint of ``value`` in ``x[index] = value``: ``g[index]`` summed back to
     ``value``'s shape, without the places a later repeat of an index overwrote."""
-    picked = np.array(g[index])
+    picked = np.array(np.asarray(g)[index])
     if not _is_basic(index):
         order = np.arange(picked.size).reshape(picked.shape)
         slots = np.full(np.shape(g), -1)

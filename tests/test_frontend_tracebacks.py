@@ -86,3 +86,20 @@ def test_ctypes_function_is_a_clear_error():
         s2sad.grad(calls_ctypes)(1.3)
     assert caught.value.line == calls_ctypes.__code__.co_firstlineno + 1
     assert "module-level Python function" in caught.value.hint
+
+
+def writes_zero_d(x):
+    y = np.zeros(())
+    y[()] = x * x
+    return y + x
+
+
+def writes_zero_d_ellipsis(x):
+    y = np.array(0.0)
+    y[...] = x * 3.0
+    return np.sum(y) * x
+
+
+@pytest.mark.parametrize("f", [writes_zero_d, writes_zero_d_ellipsis])
+def test_writes_into_zero_d_arrays(f):
+    check_all(f, (1.1,))
