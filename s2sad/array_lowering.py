@@ -24,7 +24,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import UnsupportedSyntaxError
-from .ir import DIFFERENTIABLE, OBJECT, SEQ, TEMPORARY, Value, is_array
+from .ir import (
+    BOOL_ARRAY,
+    DIFFERENTIABLE,
+    INT_ARRAY,
+    NOT_CONSTANT,
+    OBJECT,
+    SEQ,
+    TEMPORARY,
+    Value,
+    is_array,
+)
 from .primitives import PRIMITIVES
 
 if TYPE_CHECKING:
@@ -47,7 +57,6 @@ METHODS = {
     "dot": np.dot,
     "copy": np.copy,
     "ravel": np.ravel,
-    "flatten": np.ravel,
     "reshape": np.reshape,
     "transpose": np.transpose,
     "squeeze": np.squeeze,
@@ -107,9 +116,15 @@ class ArrayLowering(_Base):
     def method_call(self, node: ast.Call, hint: str) -> Value:
         """``x.sum(axis=0)`` as ``np.sum(x, axis=0)``; ``x.astype(float)``."""
         method = node.func.attr
-        owner = node.func.value
         if method == "astype":
             return self._astype(node, hint)
+        if method == "flatten":
+            raveled = self._method(node, "ravel", TEMPORARY)
+            return self.apply(PRIMITIVES["np.copy"], [raveled], node, hint)
+        return self._method(node, method, hint)
+
+    def _method(self, node: ast.Call, method: str, hint: str) -> Value:
+        owner = node.func.value
         function = METHODS.get(method)
         if function is None:
             raise self.error(
@@ -125,7 +140,9 @@ class ArrayLowering(_Base):
         spelled = ast.Attribute(ast.Name("np", ast.Load()), method, ast.Load())
         call = ast.Call(spelled, [owner] + args, node.keywords)
         ast.copy_location(call, node)
-        return self.call_primitive(function, call, hint, ast.unparse(node.func))
+        return self.call_primitive(
+            function, call, hint, f"{ast.unparse(owner)}.{method}"
+        )
 
     def _astype(self, node: ast.Call, hint: str) -> Value:
         if len(node.args) != 1 or node.keywords:
@@ -172,7 +189,9 @@ class ArrayLowering(_Base):
             elements = [self.index(element) for element in node.elts]
             return self.pack(elements, node, "tuple")
         if isinstance(node, ast.List):
-            array = ast.Call(ast.Name("np", ast.Load()), [node], [])
+            integer = ast.copy_location(ast.Name("int", ast.Load()), node)
+            dtype = [ast.keyword("dtype", integer)]
+            array = ast.Call(ast.Name("np", ast.Load()), [node], dtype[: not node.elts])
             return self.call_primitive(
                 np.array, ast.copy_location(array, node), TEMPORARY, "np.array"
             )
@@ -197,9 +216,7 @@ class ArrayLowering(_Base):
         if static is not _NOT_LITERAL:
             return self.builder.const(static, loc=self.info.loc(node))
         if isinstance(node, (ast.Tuple, ast.List)):
-            elements = [self.argument(element) for element in node.elts]
-            kind = "list" if isinstance(node, ast.List) else "tuple"
-            return self.pack(elements, node, kind)
+            return self._display(node)
         if isinstance(node, (ast.Name, ast.Attribute)) and not self.is_local(node):
             value = self._resolve_quietly(node)
             if value is None or isinstance(value, str):
@@ -210,16 +227,32 @@ class ArrayLowering(_Base):
                 )
         return self.expr(node)
 
+    def _display(self, node: ast.Tuple | ast.List) -> Value:
+        """A display holding values: nested displays are packs too, so a row of
+        constants next to a row of values has a tangent of its own shape."""
+        elements = [
+            (
+                self._display(element)
+                if isinstance(element, (ast.Tuple, ast.List))
+                else self.argument(element)
+            )
+            for element in node.elts
+        ]
+        kind = "list" if isinstance(node, ast.List) else "tuple"
+        return self.pack(elements, node, kind)
+
     def pack(self, elements: list[Value], node: ast.AST, kind: str) -> Value:
         """A tuple or list of values: ``seq`` when it holds anything differentiable."""
         differentiable = any(e.type in DIFFERENTIABLE for e in elements)
-        return self.builder.op(
+        packed = self.builder.op(
             "pack",
             elements,
             [SEQ if differentiable else OBJECT],
             attrs={"kind": kind},
             loc=self.info.loc(node),
         ).result
+        self.may_share(packed, elements)
+        return packed
 
     def unpack_sequence(self, value: Value, count: int, node: ast.AST) -> list[Value]:
         """``a, b = value`` for a shape, a sequence or an array: one ``getitem`` each."""
@@ -245,6 +278,15 @@ class ArrayLowering(_Base):
             )
         name = target.value.id
         array = self.expr(target.value)
+        if not is_array(array.type):
+            raise self.error(
+                UnsupportedSyntaxError,
+                target,
+                f"unsupported construct: writing into {name!r}, which is not an array "
+                "here (a tuple, a number, or a list s2sad does not follow)",
+                f"make {name} an array (np.array(...), np.zeros(n)), or a list display "
+                f"assigned in this function ({name} = [0.0] * n)",
+            )
         self.refuse_helper_write(array, target)
         self.refuse_iterated_write(name, array, target)
         index = self.index(target.slice)
@@ -257,11 +299,33 @@ class ArrayLowering(_Base):
             new = self.apply(entry, [current, self.expr(value)], target, TEMPORARY)
         else:
             new = self.expr(value)
+        self.refuse_truncating_write(name, array, new, target)
         updated = self.apply(PRIMITIVES["setitem"], [array, index, new], target, name)
         for loop in self.iterated:
             if array in loop.current:
                 loop.current.add(updated)
         self.rebind(name, array, updated, target)
+
+    def refuse_truncating_write(
+        self, name: str, array: Value, new: Value, node: ast.AST
+    ) -> None:
+        """A float written into an integer or boolean array is truncated by NumPy:
+        refused where the value may carry a derivative (a constant is fine)."""
+        if (
+            array.type in (INT_ARRAY, BOOL_ARRAY)
+            and new.type in DIFFERENTIABLE
+            and new.constant is NOT_CONSTANT
+            and not self.provisional
+        ):
+            kind = "an integer" if array.type == INT_ARRAY else "a boolean"
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{name!r} is {kind} array: writing `{ast.unparse(node)} = ...` into it "
+                "would truncate a value s2sad differentiates",
+                f"make {name} a float array (e.g. np.zeros(n) or dtype=float, or write "
+                "float literals such as 0.0), or store int(...) of the value",
+            )
 
     def augmented_array(
         self, target: ast.Name, value: ast.expr, op: ast.operator
@@ -300,7 +364,12 @@ class ArrayLowering(_Base):
                 self.stale[other] = (
                     f"{other!r} may share memory with {name!r}, which line {line} "
                     f"writes into; s2sad cannot follow writes through views",
-                    f"copy one of them first, e.g. {other} = {other}.copy()",
+                    (
+                        f"build {other} after line {line}, or put a copy in it "
+                        f"({name}.copy())"
+                        if value.type == SEQ
+                        else f"copy one of them first, e.g. {other} = {other}.copy()"
+                    ),
                 )
         self.env[name] = new
         self.stale.pop(name, None)
@@ -326,6 +395,13 @@ class ArrayLowering(_Base):
         shared = {v for v in others if v is not value and _holds_arrays(v)}
         if shared and _holds_arrays(value):
             self.views.setdefault(value, set()).update(shared)
+
+    def carry_sharing(self, carried: list[str], args: list[Value]) -> None:
+        """A loop's carried block arguments start as the values bound to
+        ``carried`` before it: each may share memory with what its value may."""
+        for name, arg in zip(carried, args):
+            if name in self.env:
+                self.may_share(arg, [self.env[name]])
 
     def refuse_helper_write(self, array: Value, node: ast.AST) -> None:
         """A helper may not write into an array its caller passed it: the caller's

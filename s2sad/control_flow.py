@@ -646,6 +646,7 @@ class ControlFlowLowering(_Base):
 
         if name == "while":
             test_args = [value(n) for n in carried]
+            self.carry_sharing(carried, test_args)
 
             def test() -> list[Value]:
                 self.env.update(zip(carried, test_args))
@@ -658,6 +659,7 @@ class ControlFlowLowering(_Base):
         counter = loop.counter
         counters = [self.builder.value(counter, INT)] if counter else []
         args = counters + [value(n) for n in carried]
+        self.carry_sharing(carried, args[len(counters) :])
 
         def body() -> list[Value]:
             self.env.update(zip(carried, loop.bind(args)))

@@ -14,13 +14,18 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import numpy as np
+
 from . import rules as _rules  # noqa: F401  (registers the built-in primitives)
-from .errors import NoDerivativeRuleError, UnsupportedSyntaxError
+from . import runtime
+from .errors import DifferentiationError, NoDerivativeRuleError, UnsupportedSyntaxError
 from .ir import (
     ARRAY,
     BOOL,
     FLOAT,
     INT,
+    OBJECT,
+    SEQ,
     TEMPORARY,
     Builder,
     Function,
@@ -29,14 +34,17 @@ from .ir import (
     new_function,
 )
 from .array_lowering import ArrayLowering, IteratedRows
+from .list_lowering import ListLowering
 from .control_flow import ControlFlowLowering
 from .loop_sources import LoopSourceLowering
 from .side_effects import SideEffectLowering
 from .passes.kinds import scalar_parameters, uses_arrays
 from .operators import BINARY, COMPARISONS
+from .provenance import value_digest
 from .source import SourceInfo, is_library, parse_function
 from .primitives import (
     DEFAULT,
+    PRIMITIVES,
     Primitive,
     arities,
     lookup_call,
@@ -50,7 +58,7 @@ USER = "user"
 RULE = "rule"
 """Lowering modes: a user's function, or a derivative rule (which may use ``a if c else b``)."""
 
-VARIADIC = {min, max}
+VARIADIC = (min, max)
 """Callables whose calls with more than two arguments are folded left into two-argument calls."""
 
 UNSUPPORTED = {
@@ -64,7 +72,7 @@ UNSUPPORTED = {
     ast.Nonlocal: ("nonlocal statement", "pass the value as a parameter instead"),
     ast.ListComp: (
         "list comprehension",
-        "write the computation out element by element",
+        "build the list in a for loop: v = [0.0] * n, then v[i] = ... in the loop",
     ),
     ast.SetComp: ("set comprehension", "write the computation out element by element"),
     ast.DictComp: (
@@ -139,6 +147,8 @@ class Callee:
     """Indices of the parameters that can only be numbers (annotated, or used so)."""
     uses_arrays: bool = False
     """It calls NumPy, indexes, or calls a helper that does."""
+    one_tuple: bool = False
+    """It returns a tuple of one value (``return (y,)``): a call used as a value is that tuple."""
 
 
 class _ArrayForNumber(Exception):
@@ -197,6 +207,14 @@ class _Program:
             function = _Lowering(
                 fn, tree, info, self.mode, self, kinds, helper=helper
             ).run()
+        if scalar_output and function.returned[0].type in (SEQ, OBJECT):
+            raise DifferentiationError(
+                f"{callee.name} returns a tuple or list, not a number: grad needs a "
+                "scalar output",
+                file=function.file,
+                line=_return_line(tree, info),
+                hint="use s2sad.jvp or s2sad.vjp for several outputs, or return one number",
+            )
         function.name = callee.name
         if callee.function in self.functions:
             self.functions.remove(callee.function)
@@ -214,7 +232,9 @@ class _Program:
             name = f"{tree.name}_{k}"
         params = len(tree.args.posonlyargs) + len(tree.args.args)
         defaults = tuple(getattr(fn, "__defaults__", None) or ())
-        self.callees[fn] = Callee(name, params, defaults, _result_count(tree))
+        self.callees[fn] = Callee(
+            name, params, defaults, _result_count(tree), one_tuple=_one_tuple(tree)
+        )
         return self.callees[fn]
 
     def callee(self, fn: Callable[..., Any], arrays: set[int]) -> Callee:
@@ -241,7 +261,11 @@ class _Program:
 
 
 class _Lowering(
-    ControlFlowLowering, LoopSourceLowering, SideEffectLowering, ArrayLowering
+    ControlFlowLowering,
+    LoopSourceLowering,
+    SideEffectLowering,
+    ArrayLowering,
+    ListLowering,
 ):
     def __init__(
         self,
@@ -299,6 +323,7 @@ class _Lowering(
         reserved = {n.id for n in names}
         self.reserved_names = set(reserved)
         self.assigned = {n.id for n in names if isinstance(n.ctx, ast.Store)}
+        self.find_containers()
         function = new_function(
             self.node.name,
             params,
@@ -415,6 +440,12 @@ class _Lowering(
             stmt.value, (ast.Yield, ast.YieldFrom, ast.Await)
         ):
             raise self.unsupported(stmt.value)
+        elif (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and self.list_method(stmt.value)
+        ):
+            pass
         elif isinstance(stmt, ast.Expr):
             raise self.error(
                 UnsupportedSyntaxError,
@@ -438,7 +469,10 @@ class _Lowering(
 
     def _assign(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
-            self.env[target.id] = self.expr(value, hint=target.id)
+            container = self.list_value(target.id, value)
+            self.env[target.id] = (
+                self.expr(value, hint=target.id) if container is None else container
+            )
             self.stale.pop(target.id, None)
             return
         elements = self.values(value, len(target.elts))
@@ -496,6 +530,7 @@ class _Lowering(
         if isinstance(node, ast.Subscript):
             return self.subscript(node, hint)
         if isinstance(node, ast.BinOp):
+            self.refuse_list_operator(node)
             symbol = self.operator_symbol(node.op)
             return self._primitive_op(
                 node, ("binop", symbol), [node.left, node.right], hint
@@ -603,7 +638,10 @@ class _Lowering(
                 f"unsupported construct: ** argument in call to {name}",
                 "pass arguments by name one by one",
             )
-        if callee in VARIADIC and len(node.args) > 2 and not keywords:
+        if callee is builtins.sum:
+            return self.builtin_sum(node, hint)
+        variadic = any(callee is v for v in VARIADIC)
+        if variadic and len(node.args) > 2 and not keywords:
             args = [self.expr(a) for a in node.args]
             pair = lookup_callable(callee, 2)
             result = args[0]
@@ -640,6 +678,8 @@ class _Lowering(
         args = [self.expr(a) for a in node.args]
         if _is_helper(callee) and self.mode == USER:
             results = self.call_helper(callee, args, node, hint)
+            if self.program.callees[callee].one_tuple:
+                return self.pack(results, node, "tuple")
             if len(results) != 1:
                 raise self.error(
                     UnsupportedSyntaxError,
@@ -649,6 +689,16 @@ class _Lowering(
                 )
             return results[0]
         known = arities(callee)
+        if known and keywords:
+            entry = registered(callee)[0]
+            raise self.error(
+                UnsupportedSyntaxError,
+                node.keywords[0].value,
+                f"{name}() does not take the keyword argument(s) "
+                f"{', '.join(keywords)} here (`{ast.unparse(node)}`)",
+                f"call it as {name}({', '.join(entry.args)}), without "
+                f"{', '.join(k + '=' for k in keywords)}",
+            )
         if known:
             counts = " or ".join(str(k) for k in known)
             raise self.error(
@@ -657,11 +707,19 @@ class _Lowering(
                 f"{name}() called with {len(args)} argument(s); s2sad supports {counts}",
                 f"call {name} with {counts} argument(s)",
             )
+        registrable = getattr(callee, "__module__", None) and hasattr(
+            callee, "__qualname__"
+        )
         raise self.error(
             NoDerivativeRuleError,
             node,
             f"no derivative rule for {name}() (called as `{ast.unparse(node)}`)",
-            f"register one with @s2sad.derivative_rule({name}); see s2sad.derivative_rule's docstring",
+            (
+                f"register one with @s2sad.derivative_rule({name}); see s2sad.derivative_rule's docstring"
+                if registrable
+                else f"call {name} from a module-level Python function and register a "
+                "rule for that function with @s2sad.derivative_rule"
+            ),
         )
 
     def call_helper(
@@ -793,15 +851,48 @@ class _Lowering(
         )
 
     def _external_constant(self, node: ast.expr) -> Value:
+        """A name from outside the function read as a constant: a number, a tuple
+        or list of numbers (folded in), or a NumPy array (read by name)."""
         value = self._resolve(node)
+        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+            value = value.item()
         if _is_number(value):
             return self.builder.const(value, loc=self.info.loc(node))
+        static = _static_sequence(value)
+        if static is not None:
+            return self.builder.const(static, loc=self.info.loc(node))
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            return self._constant_array(node, value)
         raise self.error(
             UnsupportedSyntaxError,
             node,
-            f"`{ast.unparse(node)}` is {type(value).__name__}, not a number",
-            "only numbers from outside the function can be used as values",
+            f"`{ast.unparse(node)}` is {type(value).__name__}, not a number or array",
+            "only numbers, tuples or lists of numbers and NumPy arrays from outside "
+            "the function can be used as values; pass it as a parameter",
         )
+
+    def _constant_array(self, node: ast.expr, value: np.ndarray) -> Value:
+        """``runtime.constant(module, name, digest)``: a module-level array read by
+        its name, a closed-over one through the runtime's registry."""
+        digest = value_digest(value)
+        module = getattr(self.fn, "__module__", None)
+        text = ast.unparse(node)
+        if (
+            isinstance(node, ast.Name)
+            and module
+            and getattr(self.fn, "__globals__", {}).get(node.id) is value
+        ):
+            where = (module, node.id)
+        elif isinstance(node, ast.Attribute) and inspect.ismodule(
+            self._resolve_quietly(node.value)
+        ):
+            where = (self._resolve(node.value).__name__, node.attr)
+        else:
+            key = f"{self.fn.__qualname__}.{text}@{digest}"
+            runtime.CLOSED_OVER[key] = value
+            where = ("<closure>", key)
+        operands = [self.builder.const(v) for v in (*where, digest)]
+        return self.apply(PRIMITIVES["constant"], operands, node, TEMPORARY)
 
 
 def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
@@ -815,6 +906,18 @@ def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:
     return scope
 
 
+def _static_sequence(value: Any) -> tuple | None:
+    """A tuple or list of numbers (nested too) as a static tuple, else None."""
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    if _is_number(value):
+        return value
+    if not isinstance(value, (tuple, list)):
+        return None
+    items = [_static_sequence(v) for v in value]
+    return None if any(i is None for i in items) else tuple(items)
+
+
 def _is_helper(fn: Any) -> bool:
     """A plain Python function of the user's, which s2sad lowers and differentiates too."""
     return inspect.isfunction(fn) and not registered(fn) and not is_library(fn)
@@ -826,6 +929,22 @@ def _result_count(node: ast.FunctionDef) -> int:
         if isinstance(child, ast.Return) and child.value is not None:
             return len(child.value.elts) if isinstance(child.value, ast.Tuple) else 1
     return 1
+
+
+def _return_line(node: ast.FunctionDef, info: SourceInfo) -> int | None:
+    """The line of ``node``'s first ``return`` in the user's file."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Return):
+            return info.loc(child).line
+    return None
+
+
+def _one_tuple(node: ast.FunctionDef) -> bool:
+    """True when ``node``'s first ``return`` returns a one-element tuple display."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Return) and child.value is not None:
+            return isinstance(child.value, ast.Tuple) and len(child.value.elts) == 1
+    return False
 
 
 def _signature_text(entries: list[Primitive]) -> str:

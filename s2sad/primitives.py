@@ -37,6 +37,7 @@ from .ir import (
     SEQ,
     Value,
     as_array,
+    element_type,
     is_array,
     join_types,
 )
@@ -160,11 +161,34 @@ class Primitive:
         binds a call; :data:`DEFAULT` where an argument is left out.  Raises
         ``TypeError`` with Python's message when the call does not fit."""
         if self.signature is None:
-            if keywords or len(positional) != len(self.args):
+            if keywords:
+                return self._bind_by_name(positional, keywords)
+            if len(positional) != len(self.args):
                 raise TypeError(f"takes {len(self.args)} positional argument(s)")
             return list(positional)
         bound = self.signature.bind(*positional, **keywords).arguments
         return [bound.get(name, DEFAULT) for name in self.args]
+
+    def _bind_by_name(
+        self, positional: Sequence[Any], keywords: dict[str, Any]
+    ) -> list[Any]:
+        """A fixed-argument call with keywords: each keyword names the argument at
+        its position in the Python function's own signature (``np.moveaxis(a,
+        source=0, destination=1)``); every argument must be given."""
+        try:
+            names = list(inspect.signature(self.python).parameters)[: len(self.args)]
+        except (TypeError, ValueError):
+            names = list(self.args)
+        spelled = dict(zip(names, self.args)) | {a: a for a in self.args}
+        bound = dict(zip(self.args, positional))
+        for name, value in keywords.items():
+            arg = spelled.get(name)
+            if arg is None or arg in bound:
+                raise TypeError(f"unexpected keyword argument {name!r}")
+            bound[arg] = value
+        if len(bound) != len(self.args):
+            raise TypeError(f"takes {len(self.args)} argument(s)")
+        return [bound[a] for a in self.args]
 
 
 DEFAULT = object()
@@ -419,7 +443,7 @@ def result_type_of(entry: Primitive, types: list[str], static: dict[str, Any]) -
     if kind == PROMOTE:
         numeric = [t for t in types if t not in (OBJECT, SEQ)]
         joined = join_types(numeric) if numeric else FLOAT
-        return as_array(joined) if arrays else joined
+        return as_array(element_type(joined)) if arrays else joined
     if kind == UFUNC:
         return ARRAY if arrays else FLOAT
     if kind == SAME:

@@ -19,6 +19,21 @@ def resolve(module: str, qualname: str) -> Any:
     return target
 
 
+CLOSED_OVER: dict[str, Any] = {}
+"""Arrays a differentiated function closes over, by key: filled when s2sad
+transforms the function, in the process that runs the generated code."""
+
+
+def constant(module: str, name: str, digest: str) -> Any:
+    """The array ``module.name`` a differentiated function reads (``digest``, a
+    hash of its value when the code was generated, keeps the generated file
+    apart from one made for another value); ``module`` ``"<closure>"`` reads
+    a closed-over array registered under ``name``."""
+    if module == "<closure>":
+        return CLOSED_OVER[name]
+    return resolve(module, name)
+
+
 def xlogy(x: float, y: float) -> float:
     """``x * log(y)``, and 0 where ``x`` is 0 (so ``d/dy 0**y`` is 0, not an error);
     ``log(0)`` is ``-inf`` and the log of a negative number ``nan``, as in IEEE arithmetic.
@@ -182,7 +197,7 @@ def setitem(x: Any, index: Any, value: Any) -> Any:
 def setitem_value_adjoint(g: Any, index: Any, value: Any) -> Any:
     """The adjoint of ``value`` in ``x[index] = value``: ``g[index]`` summed back to
     ``value``'s shape, without the places a later repeat of an index overwrote."""
-    picked = np.array(g[index])
+    picked = np.array(np.asarray(g)[index])
     if not _is_basic(index):
         order = np.arange(picked.size).reshape(picked.shape)
         slots = np.full(np.shape(g), -1)
@@ -225,7 +240,8 @@ def add_seq(x: Any, y: Any) -> Any:
 
 def zeros_like(x: Any) -> Any:
     """Zeros shaped like ``x``, of a floating dtype (``x``'s own if it has one)."""
-    return np.zeros(np.shape(x), dtype=np.result_type(x, 0.0))
+    x = x if isinstance(x, np.ndarray) else np.asarray(x)
+    return np.zeros(x.shape, dtype=np.result_type(x, 0.0))
 
 
 def reduced_count(x: Any, axis: Any) -> int:

@@ -30,6 +30,7 @@ POINTS = {
     "acosh": (1.7,),
     "log_base": (5.0, 2.5),
     "select": (True, 0.7, 1.3),
+    "round": (0.7321, 2),
     "floordiv": (7.3, 2.1),
     "mod": (7.3, 2.1),
     "abs": (-0.6,),

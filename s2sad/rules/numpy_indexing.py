@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from ..ir import ARRAY, FLOAT, INT, OBJECT, SEQ, is_array
+from ..ir import (
+    ARRAY,
+    BOOL,
+    BOOL_ARRAY,
+    FLOAT,
+    INT,
+    INT_ARRAY,
+    OBJECT,
+    SEQ,
+    is_array,
+)
 from .helpers import runtime_helper
 from ..primitives import (
     ARRAY_RESULT,
@@ -240,8 +250,18 @@ for _name, _python, _type in (
 # ---------------------------------------------------------------- copies and conversions
 
 
+def _copy_type(types: list[str], static: dict) -> str:
+    """``np.copy(x)``: an array like ``x``, or the array NumPy makes of a number or sequence."""
+    return types[0] if is_array(types[0]) else _array_type(types, static)
+
+
 @primitive(
-    "np.copy", "x", np.copy, Syntax("call", "np.copy"), result_type=SAME, linear=True
+    "np.copy",
+    "x",
+    np.copy,
+    Syntax("call", "np.copy"),
+    result_type=_copy_type,
+    linear=True,
 )
 class copy:
     def tangent(x_dot):
@@ -276,12 +296,31 @@ class astype:
         return np.asarray(out_bar, x.dtype)
 
 
+def _array_type(types: list[str], static: dict) -> str:
+    """``np.array(x, dtype)``: an integer or boolean array where NumPy makes one
+    (``dtype=int``, ``np.array([1, 2])``, an int ``x``), else a float array."""
+    if static.get("dtype"):
+        kind = np.dtype(static["dtype"]).kind
+    elif isinstance(static.get("x"), (tuple, int, float)):
+        kind = _static_kind(static["x"])
+    else:
+        kind = {INT: "i", BOOL: "b", INT_ARRAY: "i", BOOL_ARRAY: "b"}.get(types[0], "f")
+    return {"i": INT_ARRAY, "u": INT_ARRAY, "b": BOOL_ARRAY}.get(kind, ARRAY)
+
+
+def _static_kind(value) -> str:
+    try:
+        return np.asarray(value).dtype.kind
+    except ValueError:
+        return "O"
+
+
 @primitive(
     "np.array",
     "x, dtype=None",
     np.array,
     Syntax("call", "np.array"),
-    result_type=ARRAY_RESULT,
+    result_type=_array_type,
     nondiff="dtype",
     linear=True,
 )
@@ -298,10 +337,28 @@ class array:
     "x, dtype=None",
     np.asarray,
     Syntax("call", "np.asarray"),
-    result_type=ARRAY_RESULT,
+    result_type=_array_type,
     nondiff="dtype",
     linear=True,
     view=True,
 )
 class asarray(array):
     pass
+
+
+# ---------------------------------------------------------------- constants read by name
+
+
+def _constant_type(types: list[str], static: dict) -> str:
+    """The type of the array ``runtime.constant`` reads, from its dtype."""
+    value = runtime.constant(static["module"], static["name"], static["digest"])
+    kind = np.asarray(value).dtype.kind
+    return {"i": INT_ARRAY, "u": INT_ARRAY, "b": BOOL_ARRAY}.get(kind, ARRAY)
+
+
+runtime_helper(
+    "constant",
+    "module name digest",
+    result_type=_constant_type,
+    nondiff="module name digest",
+)(None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from ..ir import ARRAY, FLOAT, INT_ARRAY
+from ..ir import ARRAY, BOOL_ARRAY, FLOAT, INT_ARRAY, OBJECT, as_array, element_type
 from .helpers import runtime_helper
 from ..primitives import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
 
@@ -320,9 +320,36 @@ def _arange_type(types: list[str], static: dict) -> str:
     return ARRAY if FLOAT in types or static.get("dtype") else INT_ARRAY
 
 
-def creation(name: str, args: str, **options) -> None:
-    """Declare ``np.<name>``, whose result does not depend on the values of its arguments' elements."""
-    options.setdefault("result_type", ARRAY_RESULT)
+def _creation_type(types: list[str], static: dict) -> str:
+    """The array ``np.zeros``/``np.full``/``np.eye``... make: of ``dtype`` when it is
+    given, else of the element type NumPy picks (``x``'s for ``*_like``, the fill
+    value's for ``np.full``, float otherwise)."""
+    if static.get("dtype"):
+        kind = np.dtype(static["dtype"]).kind
+        return {"i": INT_ARRAY, "u": INT_ARRAY, "b": BOOL_ARRAY}.get(kind, ARRAY)
+    like = static.get("like")
+    if like is not None and like != OBJECT:
+        return as_array(element_type(like))
+    return ARRAY
+
+
+def _typed(like: int | None):
+    """The result type of a creation function whose element type, without a
+    ``dtype``, is that of its argument at index ``like``."""
+
+    def typed(types: list[str], static: dict) -> str:
+        if like is not None and like < len(types):
+            static = {**static, "like": types[like]}
+        return _creation_type(types, static)
+
+    return typed
+
+
+def creation(name: str, args: str, like: int | None = None, **options) -> None:
+    """Declare ``np.<name>``, whose result does not depend on the values of its
+    arguments' elements; ``like`` is the index of the argument whose element type
+    the result has when no ``dtype`` is given."""
+    options.setdefault("result_type", _typed(like))
     names = [a.split("=")[0].strip(" *") for a in args.split(",")]
     nondiff = " ".join(n for n in names if n)
     primitive(
@@ -338,9 +365,9 @@ def creation(name: str, args: str, **options) -> None:
 for _name in ("zeros", "ones", "empty"):
     creation(_name, "shape, dtype=None")
 for _name in ("zeros_like", "ones_like", "empty_like"):
-    creation(_name, "x, dtype=None", shape_only="x")
-creation("full", "shape, fill_value, dtype=None")
-creation("full_like", "x, fill_value, dtype=None", shape_only="x")
+    creation(_name, "x, dtype=None", 0, shape_only="x")
+creation("full", "shape, fill_value, dtype=None", 1)
+creation("full_like", "x, fill_value, dtype=None", 0, shape_only="x")
 creation("eye", "N, M=None, k=0, dtype=None")
 creation("identity", "n, dtype=None")
 creation(

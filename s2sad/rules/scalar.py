@@ -11,7 +11,15 @@ from __future__ import annotations
 import math
 import operator
 
-from ..primitives import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
+from ..primitives import (
+    BOOL_RESULT,
+    FLOAT_RESULT,
+    INT_RESULT,
+    PROMOTE,
+    UFUNC,
+    Syntax,
+    primitive,
+)
 from .helpers import runtime_helper
 from ..runtime import divide, power_factor, xlogy
 
@@ -284,6 +292,48 @@ class float_:
 
     def adjoint(out_bar):
         return out_bar
+
+
+# ---------------------------------------------------------------- to integers (no derivative)
+
+for _name, _python in (
+    ("int", int),
+    ("math.floor", math.floor),
+    ("math.ceil", math.ceil),
+    ("math.trunc", math.trunc),
+    ("math.factorial", math.factorial),
+):
+    primitive(
+        _name,
+        "x",
+        _python,
+        call(_name),
+        result_type=INT_RESULT,
+        nondiff="x",
+        scalar_only=True,
+    )(None)
+
+
+def _round_type(types: list[str], static: dict) -> str:
+    """``round(x)`` is an int, ``round(x, n)`` a float."""
+    return INT_RESULT if static.get("ndigits", 0) is None else FLOAT_RESULT
+
+
+@primitive(
+    "round",
+    "x, ndigits=None",
+    round,
+    call("round"),
+    result_type=_round_type,
+    nondiff="ndigits",
+    scalar_only=True,
+)
+class round_:
+    def tangent(x_dot):
+        return 0.0 * x_dot
+
+    def adjoint(out_bar):
+        return 0.0 * out_bar
 
 
 # ---------------------------------------------------------------- comparisons (no derivative)
