@@ -370,7 +370,8 @@ class Checked:
         value, residuals = forward_sweep(*full)
         if type(value) is not float and getattr(value, "size", 1) != 1:
             raise self._not_scalar(value)
-        seed = np.ones_like(value, dtype=np.result_type(value, np.float16))
+        dtype = getattr(value, "dtype", None)
+        seed = 1.0 if dtype is None else np.ones_like(value, np.result_type(dtype, "e"))
         adjoints = backward_sweep(residuals, seed)
         indices, single = self.wrt
         gradient = (

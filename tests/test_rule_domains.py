@@ -65,7 +65,8 @@ def test_numpy_constants_and_functions_of_numbers_import_numpy(f):
             primal, vjp_fn = s2sad.vjp(f, 1.7)
             (value,) = vjp_fn(1.0)
         assert value == pytest.approx(expected, rel=1e-6)
-    assert "import numpy as np" in s2sad.grad(f).source
+    source = s2sad.grad(f).source
+    assert "np." not in source or "import numpy as np" in source
 
 
 def test_a_module_reading_an_undefined_name_is_refused():
