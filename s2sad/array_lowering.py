@@ -95,11 +95,14 @@ class ArrayLowering(_Base):
 
     def is_local(self, node: ast.expr) -> bool:
         """True when ``node`` computes with the function's own values (``x.T``,
-        ``(x + y).sum``), not a module-level name (``np.linalg``)."""
+        ``(x + y).sum``) or with an array from outside it (``B.copy()``), not
+        with a module-level name (``np.linalg``)."""
         base = node
         while isinstance(base, ast.Attribute):
             base = base.value
-        return not isinstance(base, ast.Name) or base.id in self.env
+        if not isinstance(base, ast.Name) or base.id in self.env:
+            return True
+        return base is not node and isinstance(self._resolve_quietly(base), np.ndarray)
 
     def attribute(self, node: ast.Attribute, hint: str) -> Value:
         """``x.T``, ``x.shape``, ``x.ndim``, ``x.size`` of a local array."""
@@ -287,6 +290,7 @@ class ArrayLowering(_Base):
                 f"make {name} an array (np.array(...), np.zeros(n)), or a list display "
                 f"assigned in this function ({name} = [0.0] * n)",
             )
+        self.refuse_outside_write(array, target)
         self.refuse_helper_write(array, target)
         self.refuse_iterated_write(name, array, target)
         index = self.index(target.slice)
@@ -336,6 +340,7 @@ class ArrayLowering(_Base):
         array = self.env.get(target.id)
         if array is None or not is_array(array.type) or self.provisional:
             return
+        self.refuse_outside_write(array, target)
         self.refuse_helper_write(array, target)
         self.refuse_iterated_write(target.id, array, target)
         line = self.info.loc(target).line
@@ -402,6 +407,20 @@ class ArrayLowering(_Base):
         for name, arg in zip(carried, args):
             if name in self.env:
                 self.may_share(arg, [self.env[name]])
+
+    def refuse_outside_write(self, array: Value, node: ast.AST) -> None:
+        """A write into an array from outside the function (a module-level or
+        closed-over one) would change it for every later call: refused."""
+        for base in self._bases(array):
+            if base in self.outside:
+                name = self.outside[base]
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    f"writing into {name!r}, an array from outside the function, "
+                    "changes it for every later call",
+                    f"copy it first (buffer = {name}.copy()) and write into the copy",
+                )
 
     def refuse_helper_write(self, array: Value, node: ast.AST) -> None:
         """A helper may not write into an array its caller passed it: the caller's

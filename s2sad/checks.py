@@ -183,14 +183,46 @@ def _partial_error(label: str, what: str) -> DifferentiationError:
 
 
 def check_primal_types(target: Target, values: tuple, who: str) -> None:
-    """Refuse array subclasses (``np.matrix``, masked arrays) among ``values``."""
+    """Refuse array subclasses (``np.matrix``, masked arrays), complex numbers and
+    values that are not numbers or arrays of numbers among ``values``."""
     for k, value in enumerate(values):
         kind = type(value)
-        if kind not in NUMBERS and kind is not np.ndarray:
+        if kind not in NUMBERS and (
+            kind is not np.ndarray or value.dtype.kind not in REAL
+        ):
             _require_plain(target, k, value, who)
 
 
+REAL = "biuf"
+"""The NumPy dtype kinds s2sad differentiates (and counts with)."""
+
+
+def unsupported_value(value: Any) -> str | None:
+    """Why ``value`` cannot be a primal, tangent or cotangent (None if it can): a
+    complex number, a string, ``None``, an array of another dtype."""
+    if isinstance(value, (tuple, list)):
+        return next(filter(None, map(unsupported_value, value)), None)
+    if isinstance(value, (complex, np.complexfloating)):
+        return "a complex number (s2sad differentiates real functions)"
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "c":
+            return "a complex array (s2sad differentiates real functions)"
+        if value.dtype.kind not in REAL:
+            return f"an array of dtype {value.dtype}"
+        return None
+    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+        return None
+    return f"a {type(value).__name__}, not a number or array"
+
+
 def _require_plain(target: Target, k: int, value: Any, who: str) -> None:
+    problem = unsupported_value(value)
+    if problem is not None:
+        name = _param_name(target, k)
+        raise target.error(
+            f"{who} of {target.label}: argument {name} is {problem}",
+            f"pass a real number or a float array for {name}",
+        )
     if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
         name = _param_name(target, k)
         raise target.error(
@@ -230,6 +262,13 @@ def _slow_tangents(target: Target, primals: tuple, tangents: tuple) -> tuple:
         if t is None:
             filled.append(zero_tangent(p))
             continue
+        problem = unsupported_value(t)
+        if problem is not None:
+            raise target.error(
+                f"jvp of {target.label}: tangents[{k}] (for {_param_name(target, k)}) is "
+                f"{problem}",
+                "a tangent is a real number or float array of its primal's shape",
+            )
         if isinstance(t, np.ndarray) and type(t) is not np.ndarray:
             raise target.error(
                 f"jvp of {target.label}: tangents[{k}] is a {type(t).__name__}",
@@ -302,6 +341,12 @@ def check_cotangents(target: Target, out: Any, cotangent: Any, n_out: int) -> tu
 
 def _check_cotangent(target: Target, k: int, out: Any, c: Any, n_out: int) -> None:
     which = "the cotangent" if n_out == 1 else f"cotangent[{k}]"
+    problem = None if c is None else unsupported_value(c)
+    if problem is not None:
+        raise target.error(
+            f"vjp_fn of {target.label}: {which} is {problem}",
+            "a cotangent is a real number or float array of its output's shape",
+        )
     if c is None or np.shape(c) != np.shape(out) or isinstance(c, (tuple, list)):
         raise target.error(
             f"vjp_fn of {target.label}: {which} has shape {_shape_text(c)}, but the "
@@ -349,6 +394,7 @@ class Checked:
         self.sweeps = sweeps
         self.wrt = wrt
         self.fast = NUMBERS if numbers else NUMBERS | {np.ndarray}
+        self.arrays_allowed = not numbers
         self.plain = sweeps is None and not target.fixed_count
         self.source = generated.source
         self.path = generated.path
@@ -359,6 +405,14 @@ class Checked:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs or not self.fast.issuperset(map(type, args)):
             self._check(args, kwargs)
+            if self.plain and any(
+                type(args[k]) is np.ndarray for k in self._numbers_in(args)
+            ):
+                return self._shaped(self.generated(*args, **kwargs), args)
+        elif self.arrays_allowed:
+            for arg in args:
+                if type(arg) is np.ndarray and arg.dtype.kind not in REAL:
+                    self._check(args, kwargs)
         if self.plain:
             return self.generated(*args, **kwargs)
         full = self.target.arguments(args)
@@ -377,6 +431,21 @@ class Checked:
         gradient = (
             adjoints[indices[0]] if single else tuple(adjoints[k] for k in indices)
         )
+        return gradient if self.kind == "grad" else (value, gradient)
+
+    def _numbers_in(self, args: tuple) -> list[int]:
+        return [k for k in self.numbers if k < len(args)]
+
+    def _shaped(self, result: Any, args: tuple) -> Any:
+        """``result`` with the gradient for a parameter used as a number, passed a
+        size-1 array, shaped like that array."""
+        indices, single = self.wrt
+        value, gradient = (None, result) if self.kind == "grad" else result
+        parts = [gradient] if single else list(gradient)
+        for j, k in enumerate(indices):
+            if k in self.numbers and k < len(args) and type(args[k]) is np.ndarray:
+                parts[j] = np.reshape(np.asarray(parts[j], dtype=float), args[k].shape)
+        gradient = parts[0] if single else tuple(parts)
         return gradient if self.kind == "grad" else (value, gradient)
 
     def __reduce__(self) -> tuple:

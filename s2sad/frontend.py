@@ -297,6 +297,8 @@ class _Lowering(
         self.return_slots: tuple[str, list[str]] | None = None
         self.result_count = _result_count(node)
         self.views: dict[Value, set[Value]] = {}
+        self.outside: dict[Value, str] = {}
+        """Arrays read from outside the function (module-level, closed over), by name."""
         """Array values that may share memory with others (``y[1:]``, ``y.T``, an
         ``if`` that yields ``y``) -> those values."""
         self.stale: dict[str, tuple[str, str]] = {}
@@ -892,7 +894,9 @@ class _Lowering(
             runtime.CLOSED_OVER[key] = value
             where = ("<closure>", key)
         operands = [self.builder.const(v) for v in (*where, digest)]
-        return self.apply(PRIMITIVES["constant"], operands, node, TEMPORARY)
+        array = self.apply(PRIMITIVES["constant"], operands, node, TEMPORARY)
+        self.outside[array] = text
+        return array
 
 
 def _scope_of(fn: Callable[..., Any]) -> dict[str, Any]:

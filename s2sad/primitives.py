@@ -327,7 +327,12 @@ def derivative_rule(fn: Callable[..., Any]) -> Callable[[type], type]:
     file calls ``fn`` itself by importing it from its module.
     """
     if not callable(fn) or not hasattr(fn, "__qualname__"):
-        raise S2SADError(f"derivative_rule needs a function, got {fn!r}", **call_site())
+        raise S2SADError(
+            f"derivative_rule needs a function, got {fn!r}",
+            hint="decorate the rule class with @s2sad.derivative_rule(f) for a "
+            "module-level function f",
+            **call_site(),
+        )
     module = getattr(fn, "__module__", None)
     if not module or "<locals>" in fn.__qualname__:
         raise S2SADError(

@@ -173,7 +173,7 @@ class _Rewriter:
             return
         try:
             result = entry.python(*values)
-        except (ArithmeticError, ValueError):
+        except (ArithmeticError, ValueError, TypeError, IndexError):
             return
         if isinstance(result, (int, float)) and not (
             isinstance(result, float) and math.isnan(result)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from corpus.entry import derivative, each_call, either, error, mark_known
+from corpus.entry import derivative, each_call, either, error
 
 
 def cube(x):
@@ -129,18 +129,3 @@ ENTRIES = [
 ]
 ENTRIES += each_call(derivative, loss, np.linspace(-1.0, 1.0, 7), calls=("jvp", "vjp"))
 ENTRIES += each_call(either, cube, np.float32(0.7), calls=("jvp", "vjp"), rtol=1e-3)
-
-mark_known(
-    ENTRIES,
-    {
-        "complex-argument": "odd-input: complex numbers differentiated without a check",
-        "complex-array": "odd-input: complex numbers differentiated without a check",
-        "np-matrix": "class 7: np.matrix gives wrong gradients",
-        "np-matrix-jvp": "class 7: np.matrix (traceback in jvp)",
-        "masked-array": "class 7: masked arrays give wrong gradients",
-        "list-argument": "traceback: a list argument (runtime.zeros_like)",
-        "tuple-argument": "traceback: a tuple argument (runtime.zeros_like)",
-        "tuple-argument-vjp": "traceback: a tuple argument (runtime.zeros_like)",
-        "none-tangent-for-int": "refused-harmless: None tangent (traceback in generated code)",
-    },
-)

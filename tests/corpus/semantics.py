@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from corpus.entry import derivative, each_call, either, error, mark_known
+from corpus.entry import derivative, each_call, either, error
 
 SCALE = 1.5
 WEIGHTS = np.array([0.5, -1.0, 2.0])
@@ -26,7 +26,7 @@ def alias_write_in_loop(x):
     first = acc
     for i in range(2):
         acc *= 2.0
-    return np.sum(first * x)
+    return np.sum(first * x)  # <-
 
 
 def alias_swap(x):
@@ -95,7 +95,7 @@ def tuple_then_write(x):
     y = x * 1.0
     t = (y, 1.0)
     y[0] = 10.0
-    a, b = t
+    a, b = t  # <-
     return np.sum(a * a) * b
 
 
@@ -223,7 +223,7 @@ def list_filled_in_loop(x):
 
 def float_into_int_array(x):
     y = np.zeros(3, dtype=int)
-    y[0] = x[0]
+    y[0] = x[0]  # <-
     return np.sum(y * x)
 
 
@@ -270,35 +270,10 @@ ENTRIES += [
     derivative(power_tower, 0.7, 4, call="jvp", tangents=(1.0, 0)),
 ]
 for fn in (int_conversions, floor_of_constant, enumerate_loop, zip_loop, builtin_sum):
-    ENTRIES += each_call(
-        derivative, fn, 0.7, calls=("grad", "jvp"), known_failure="refused-harmless"
-    )
+    ENTRIES += each_call(derivative, fn, 0.7, calls=("grad", "jvp"))
 ENTRIES += [
-    derivative(numpy_keywords, QUAD.copy(), known_failure="refused-harmless"),
-    derivative(flatten_copy, QUAD.copy(), known_failure="refused-harmless"),
+    derivative(numpy_keywords, QUAD.copy()),
+    derivative(flatten_copy, QUAD.copy()),
 ]
 for fn in (list_container, list_accumulator, list_filled_in_loop):
-    ENTRIES += each_call(
-        either, fn, 0.7, known_failure="class 4: a list as a mutable container"
-    )
-
-CLASS_2 = "class 2: an array shared through a second name or a tuple, written later"
-mark_known(
-    ENTRIES,
-    {
-        "write_then_scale-jvp": "class 1: u[1] = s; u *= s in one loop (jvp)",
-        "alias_write_in_loop-grad": CLASS_2,
-        "alias_write_in_loop-value_and_grad": CLASS_2,
-        "alias_write_in_loop-jvp": CLASS_2,
-        "alias_write_in_loop-vjp": CLASS_2,
-        "tuple_then_write-grad": CLASS_2,
-        "tuple_then_write-value_and_grad": CLASS_2,
-        "tuple_then_write-jvp": CLASS_2,
-        "tuple_then_write-vjp": CLASS_2,
-        "float_into_int_array-grad": "class 7: floats written into an int array",
-        "module_array_constant-grad": "refused-harmless: module-level arrays",
-        "module_tuple_constant-grad": "refused-harmless: module-level tuples",
-        "closed-grad": "refused-harmless: closed-over arrays",
-        "indexes_helper_tuple-grad": "traceback: h(a, b)[0] of a 1-tuple",
-    },
-)
+    ENTRIES += each_call(either, fn, 0.7)
