@@ -239,7 +239,10 @@ def add_seq(x: Any, y: Any) -> Any:
 
 
 def zeros_like(x: Any) -> Any:
-    """Zeros shaped like ``x``, of a floating dtype (``x``'s own if it has one)."""
+    """Zeros shaped like ``x``, of a floating dtype (``x``'s own if it has one);
+    for a tuple or list of values, a list of their zeros."""
+    if isinstance(x, (tuple, list)):
+        return [zeros_like(v) for v in x]
     x = x if isinstance(x, np.ndarray) else np.asarray(x)
     return np.zeros(x.shape, dtype=np.result_type(x, 0.0))
 

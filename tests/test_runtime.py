@@ -148,3 +148,10 @@ def test_cofactor_of_singular_matrices():
     )
     np.testing.assert_allclose(runtime.cofactor(np.zeros((3, 3))), np.zeros((3, 3)))
     assert runtime.cofactor(np.ones((2, 2), np.float32)).dtype == np.float32
+
+
+def test_zeros_like_of_a_tuple_is_a_list_of_zeros():
+    zeros = runtime.zeros_like((np.ones(3), 2.0))
+    assert isinstance(zeros, list) and len(zeros) == 2
+    np.testing.assert_array_equal(zeros[0], np.zeros(3))
+    assert zeros[1] == 0.0
