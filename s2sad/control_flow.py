@@ -522,6 +522,8 @@ class ControlFlowLowering(_Base):
             name, operands + inits, regions, yields, hints, stmt, result_types
         )
         self.env.update(zip(carried, results))
+        for name in loop.lost:
+            self.env.pop(name, None)
         self._bind_aliases()
         aliases = self.loop_aliases.pop()
         line = self.info.loc(stmt).line
@@ -662,7 +664,8 @@ class ControlFlowLowering(_Base):
         self.carry_sharing(carried, args[len(counters) :])
 
         def body() -> list[Value]:
-            self.env.update(zip(carried, loop.bind(args)))
+            start = dict(zip(carried, loop.bind(args)))
+            self.env.update(start)
             self._bind_aliases()
             flags = self.loop_flags[-1]
             if "continue" in flags:
@@ -673,7 +676,8 @@ class ControlFlowLowering(_Base):
             self.statements(inner)
             if loop.advance is not None:
                 loop.advance()
-            return [self.env[n] for n in carried]
+            loop.lost.update(n for n in carried if n not in self.env)
+            return [self.env.get(n, start[n]) for n in carried]
 
         block, yielded = self.region(args, body)
         regions.append(block)
@@ -755,6 +759,8 @@ class _LoopParts:
     advance: Callable[[], None] | None = None
     key: str = ""
     hints: dict[str, str] = field(default_factory=dict)
+    lost: set[str] = field(default_factory=set)
+    """Carried names an inner construct left unreadable (an inner loop's target)."""
 
 
 def _target_names(stmt: ast.stmt) -> list[str]:

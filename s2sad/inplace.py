@@ -214,7 +214,10 @@ class _Places:
 
     def _flows_owned(self, value: Value, region: Block, op: Op) -> bool:
         """``value``, yielded by ``region`` of ``op``, is owned: made in the region,
-        or an owned array from outside that nothing reads after ``op``."""
+        or an owned array from outside that nothing reads after ``op``; and nothing
+        keeps it (a tape push of one iteration would see the next one's writes)."""
+        if self._stored(value):
+            return False
         inside = self.position.get(self.definer.get(value), (None,))[0] is region
         if inside or value in region.args:
             return self.owned(value, region)
@@ -245,6 +248,21 @@ class _Places:
                             shared.add(result)
                             stack.append(result)
         return True
+
+    def _stored(self, array: Value) -> bool:
+        """A ``push``, ``call`` or ``pack`` holds ``array`` or a view of it."""
+        shared, stack = {array}, [array]
+        while stack:
+            for reader in self.readers.get(stack.pop(), []):
+                if reader.name in STORES:
+                    return True
+                entry = PRIMITIVES.get(reader.name)
+                if entry is not None and entry.view:
+                    for result in reader.results:
+                        if result not in shared:
+                            shared.add(result)
+                            stack.append(result)
+        return False
 
     def _within(self, op: Op, blocks: list[Block]) -> bool:
         """``op`` is in one of ``blocks``, or nested in an op there."""

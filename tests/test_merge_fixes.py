@@ -2,12 +2,17 @@
 
 import numpy as np
 import pytest
+from derivative_checks import check_all
 from merge_fix_functions import (
     BUFFER,
     appended,
     copies_module_array,
     linear,
+    loop_target_reused,
+    rebound_to_a_taped_array,
     square,
+    taped_then_written,
+    taped_then_written_in_while,
     writes_module_array,
     writes_view_of_module_array,
 )
@@ -62,3 +67,16 @@ def test_a_size_one_array_for_a_number_gets_a_gradient_of_its_shape(shape):
     assert np.shape(gradient) == shape and np.all(gradient == 2.0)
     value, gradient = s2sad.value_and_grad(linear)(x)
     assert np.shape(gradient) == shape and np.all(value == 1.4)
+
+
+@pytest.mark.parametrize(
+    "f", [taped_then_written, taped_then_written_in_while, rebound_to_a_taped_array]
+)
+def test_an_array_the_tape_holds_is_not_written_in_place(f):
+    """The tape keeps one iteration's array; the next iteration's write goes to a copy."""
+    check_all(f, (np.array([0.9, 0.7, 1.1]),))
+
+
+@pytest.mark.parametrize("x", [0.93, 0.5])
+def test_a_loop_target_reused_by_an_inner_loop(x):
+    check_all(loop_target_reused, (x,))

@@ -87,7 +87,7 @@ def reverse(
     sweep = _AdjointSweep(function, new, [params[i] for i in wrt], callee_wrt or {})
     sweep.forward_sweep()
     forward_ops = len(new.body.ops)
-    seeds = new.params[len(params) :] if seed == "param" else [sweep.builder.const(1.0)]
+    seeds = new.params[len(params) :] if seed == "param" else [_one(sweep, outputs[0])]
     for output, out_bar in zip(outputs, seeds):
         if output in sweep.active:
             sweep.accumulate(output, out_bar)
@@ -574,3 +574,12 @@ def _defining_blocks(block: Block) -> dict[Value, Block]:
 
 def _defined_in(block: Block) -> set[Value]:
     return set(_defining_blocks(block))
+
+
+def _one(sweep: "_AdjointSweep", output: Value) -> Value:
+    """A gradient's seed: 1.0, or ones shaped like an output that may be an array
+    (the caller lets only a size-1 one through)."""
+    if not is_array(output.type) or output not in sweep.mapping:
+        return sweep.builder.const(1.0)
+    ones = sweep.builder.op("np.ones_like", [sweep.mapping[output]], [ARRAY])
+    return ones.result
