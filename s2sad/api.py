@@ -32,7 +32,7 @@ from .checks import (
     unpopped,
     zero_tangent,
 )
-from .errors import DifferentiationError
+from .errors import DifferentiationError, call_site
 from .fingerprint import source_key
 from .frontend import lower
 from .ir import DIFFERENTIABLE, FLOAT, Function, is_array
@@ -298,8 +298,8 @@ def jvp(
 
     A tangent may be ``None`` for a primal not differentiated (it counts as zero).
     """
-    primals = primals if type(primals) is tuple else tuple(primals)
-    tangents = tangents if type(tangents) is tuple else tuple(tangents)
+    if type(primals) is not tuple or type(tangents) is not tuple:
+        primals, tangents = _sequences(primals, tangents)
     types = tuple(map(type, primals))
     try:
         return _ENTRIES[f, types, output_dir](primals, tangents, types)
@@ -308,6 +308,18 @@ def jvp(
             (f, types, output_dir), lambda: _jvp_runner(f, primals, output_dir)
         )
         return run(primals, tangents, types)
+
+
+def _sequences(primals: Any, tangents: Any) -> tuple[tuple, tuple]:
+    """``primals`` and ``tangents`` as tuples; a number or array in their place is refused."""
+    for label, given in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(given, (tuple, list)):
+            raise DifferentiationError(
+                f"jvp takes its {label} as a tuple, got {type(given).__name__}",
+                hint="pass one value per parameter in a tuple: jvp(f, (x,), (x_dot,))",
+                **call_site(),
+            )
+    return tuple(primals), tuple(tangents)
 
 
 def _jvp_runner(

@@ -80,3 +80,11 @@ def test_an_array_the_tape_holds_is_not_written_in_place(f):
 @pytest.mark.parametrize("x", [0.93, 0.5])
 def test_a_loop_target_reused_by_an_inner_loop(x):
     check_all(loop_target_reused, (x,))
+
+
+def test_jvp_refuses_primals_that_are_not_a_sequence():
+    with pytest.raises(s2sad.DifferentiationError, match="primals as a tuple"):
+        s2sad.jvp(square, 0.7, (1.0,))
+    with pytest.raises(s2sad.DifferentiationError, match="tangents as a tuple"):
+        s2sad.jvp(square, (0.7,), 1.0)
+    assert s2sad.jvp(square, [0.7], [1.0]) == pytest.approx((0.49, 1.4))
