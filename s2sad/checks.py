@@ -395,7 +395,6 @@ class Checked:
         self.sweeps = sweeps
         self.wrt = wrt
         self.fast = NUMBERS if numbers else NUMBERS | {np.ndarray}
-        self.arrays_allowed = not numbers
         self.plain = sweeps is None and not target.fixed_count
         self.source = generated.source
         self.path = generated.path
@@ -407,13 +406,13 @@ class Checked:
         if kwargs or not self.fast.issuperset(map(type, args)):
             self._check(args, kwargs)
             if self.plain and any(
-                type(args[k]) is np.ndarray for k in self._numbers_in(args)
+                k < len(args) and type(args[k]) is np.ndarray for k in self.numbers
             ):
                 return self._shaped(self.generated(*args, **kwargs), args)
-        elif self.arrays_allowed:
-            for arg in args:
-                if type(arg) is np.ndarray and arg.dtype.kind not in REAL:
-                    self._check(args, kwargs)
+        elif not self.numbers and any(
+            type(a) is np.ndarray and a.dtype.kind not in REAL for a in args
+        ):
+            self._check(args, kwargs)
         if self.plain:
             return self.generated(*args, **kwargs)
         full = self.target.arguments(args)
@@ -433,9 +432,6 @@ class Checked:
             adjoints[indices[0]] if single else tuple(adjoints[k] for k in indices)
         )
         return gradient if self.kind == "grad" else (value, gradient)
-
-    def _numbers_in(self, args: tuple) -> list[int]:
-        return [k for k in self.numbers if k < len(args)]
 
     def _shaped(self, result: Any, args: tuple) -> Any:
         """``result`` with the gradient for a parameter used as a number, passed a
