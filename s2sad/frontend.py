@@ -39,6 +39,7 @@ from .control_flow import ControlFlowLowering
 from .loop_sources import LoopSourceLowering
 from .side_effects import SideEffectLowering
 from .passes.kinds import scalar_parameters, uses_arrays
+from .passes.numbers import refine_numbers
 from .operators import BINARY, COMPARISONS
 from .provenance import value_digest
 from .source import SourceInfo, is_library, parse_function
@@ -207,6 +208,7 @@ class _Program:
             function = _Lowering(
                 fn, tree, info, self.mode, self, kinds, helper=helper
             ).run()
+            refine_numbers(function)
         if scalar_output and function.returned[0].type in (SEQ, OBJECT):
             raise DifferentiationError(
                 f"{callee.name} returns a tuple or list, not a number: grad needs a "

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from .ir import (
     ARRAYS,
+    BOOL,
+    FLOAT,
     INT,
     TEMPORARY,
     Block,
@@ -47,6 +49,9 @@ FRESH = {
 
 WRITES = ("setitem", "add_at")
 """Ops that write into a copy of their first operand (in place when safe)."""
+
+NUMBERS = (FLOAT, INT, BOOL)
+"""Types of values that are never views (NumPy scalars and Python numbers)."""
 
 STORES = ("push", "call", "pack")
 """Ops that keep a value for later (the tape, a helper, a tuple): a write would change what they keep."""
@@ -244,7 +249,7 @@ class _Places:
                 entry = PRIMITIVES.get(reader.name)
                 if reader.regions or (entry is not None and entry.view):
                     for result in reader.results:
-                        if result not in shared:
+                        if result not in shared and result.type not in NUMBERS:
                             shared.add(result)
                             stack.append(result)
         return True
@@ -259,7 +264,7 @@ class _Places:
                 entry = PRIMITIVES.get(reader.name)
                 if entry is not None and entry.view:
                     for result in reader.results:
-                        if result not in shared:
+                        if result not in shared and result.type not in NUMBERS:
                             shared.add(result)
                             stack.append(result)
         return False

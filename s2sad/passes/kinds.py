@@ -10,13 +10,17 @@ the test of an ``if``, the output of a gradient) would be an array too.
 Elementwise operations propagate "is an array" from operands to results;
 reductions and products (``np.sum``, ``np.dot``) do not.  A function that
 uses no NumPy at all (no ``np.`` call, no indexing, no ``@``) is plain
-scalar code: its parameters are numbers.
+scalar code: its parameters are numbers.  A value stored into one element of
+an array of known rank (``y[i] = a * y[i - 1]`` with ``y = np.zeros(n)``) must
+be a number too, where NumPy refuses anything else (see ``numbers``).
 """
 
 from __future__ import annotations
 
 from ..ir import Function, Op, Value
 from ..primitives import PRIMITIVES, SAME
+from .numbers import STORES_ARE_NUMBERS
+from .shapes import SCALAR, ShapeInference
 
 
 def scalar_parameters(
@@ -34,6 +38,13 @@ def scalar_parameters(
     spreads: dict[Value, list[Value]] = {}
     for op in function.walk():
         _constraints(op, required, spreads, callee_scalars)
+    if STORES_ARE_NUMBERS:
+        shapes = ShapeInference(function)
+        required.update(
+            op.operands[2]
+            for op in function.walk()
+            if op.name == "setitem" and shapes.slot(op) == SCALAR
+        )
     if scalar_output:
         required.update(function.returned[:1])
     return {

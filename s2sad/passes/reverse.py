@@ -38,6 +38,12 @@ from ..primitives import PRIMITIVES
 from .activity import varied
 from .rule_inline import clone_op, inline_rule, rename, shape_only_params
 
+RECOMPUTED = ("add", "sub", "mul", "neg")
+"""Integer operations the reverse sweep recomputes rather than pops (see ``_recomputable``)."""
+
+RECOMPUTE_DEPTH = 2
+"""How many such operations deep a recomputed index may be (``2 * i + 1``)."""
+
 
 @dataclass
 class ReverseResult:
@@ -210,10 +216,30 @@ class _AdjointSweep:
         region = next(r for r in reversed(self.stack) if r.block is home)
         if value in region.provided:
             return region.provided[value]
+        if value not in region.popped and self._recomputable(value, RECOMPUTE_DEPTH):
+            operands = [self.primal(v) for v in definer.operands]
+            return self.builder.op(definer.name, operands, [INT]).result
         if value not in region.popped:
             region.popped[value] = self.builder.value(value.hint, value.type)
             region.needed.append(value)
         return region.popped[value]
+
+    def _recomputable(self, value: Value, depth: int) -> bool:
+        """True for integer arithmetic on loop counters, constants and values of
+        the function's top level (``i - 1``): cheaper to recompute in the reverse
+        sweep than to keep on the tape."""
+        home = self.home.get(value, self.function.body)
+        if home is self.function.body or any(value in r.provided for r in self.stack):
+            return True
+        definer = self.definers.get(value)
+        if definer is None or definer.name == "const":
+            return definer is not None
+        return (
+            depth > 0
+            and definer.name in RECOMPUTED
+            and value.type == INT
+            and all(self._recomputable(v, depth - 1) for v in definer.operands)
+        )
 
     def primal_shape(self, value: Value) -> Value:
         """Something with ``value``'s shape and dtype, for arguments read only for

@@ -9,9 +9,16 @@ anything.
 
 A shape is a tuple of leading dimensions and an optional unknown *tail*.  A
 dimension is an ``int`` or ``(base, offset)``: the size ``base`` (dimension
-``k`` of some value's tail) plus a constant.  An array whose shape the pass
-cannot follow (a parameter, a product) is all tail, a tail of its own: it
-equals only itself and what elementwise operations with numbers make of it.
+``k`` of some value's tail, or an ``int`` value of the program, as in
+``np.zeros(n)``) plus a constant.  An array whose shape the pass cannot follow
+(a parameter, a product) is all tail, a tail of its own: it equals only itself
+and what elementwise operations with numbers make of it.
+
+Shapes follow values through loops (a carried value keeps its initial shape
+when every iteration yields that shape again), through ``if`` (when both
+branches yield one shape) and through the tape (a popped value has the shape
+of the value pushed).  So ``y = np.zeros(n)`` written element by element in a
+loop stays one-dimensional, and ``y[i - 1]`` in it is a number.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..ir import ARRAYS, Function, Op, Value
+from ..ir import ARRAYS, INT, Block, Function, Op, Value
 from ..primitives import PRIMITIVES
 
 SCALAR_TYPES = ("float", "int", "bool")
@@ -54,29 +61,37 @@ SAME_SHAPE_AS_OPERAND = {
     "zeros_like": 0,
     "add_at": 1,
     "getitem_adjoint": 1,
+    "setitem_value_adjoint": 2,
     "np.copy": 0,
+    "detach": 0,
+    "shape_of": 0,
+    "np.zeros_like": 0,
+    "np.ones_like": 0,
+    "np.empty_like": 0,
+    "np.full_like": 0,
 }
 """Ops whose result has the shape of one operand (its index)."""
+
+CREATION = ("np.zeros", "np.ones", "np.empty", "np.full")
+"""Ops whose first operand is the shape of the array they make."""
 
 
 def infer_shapes(function: Function) -> dict[Value, Shape]:
     """The symbolic shape of every value of ``function`` the pass can follow."""
-    return _Inference(function).shapes
+    return ShapeInference(function).shapes
 
 
-class _Inference:
+class ShapeInference:
+    """The shapes of one function's values (``shapes``), and of the elements its
+    indexing ops read or write."""
+
     def __init__(self, function: Function):
         self.definer = {r: op for op in function.walk() for r in op.results}
         self.shapes: dict[Value, Shape] = {}
+        self.records: dict[Any, list[Shape | None]] = {}
         for param in function.params:
             self._set(param, None)
-        for op in function.walk():
-            for region in op.regions:
-                for arg in region.args:
-                    self._set(arg, None)
-            inferred = self._result_shape(op) if len(op.results) == 1 else None
-            for result in op.results:
-                self._set(result, inferred)
+        self._block(function.body)
 
     def _set(self, value: Value, shape: Shape | None) -> None:
         """Record ``shape`` for ``value``: a number's is ``()``; an array whose
@@ -87,12 +102,70 @@ class _Inference:
             self.shapes[value] = shape
         elif value.type in ARRAYS:
             self.shapes[value] = Shape((), (value, 0))
+        else:
+            self.shapes.pop(value, None)
+
+    def _block(self, block: Block) -> None:
+        for op in block.ops:
+            if op.name in ("for", "while"):
+                self._loop(op)
+            elif op.name == "if":
+                self._if(op)
+            elif op.name == "push":
+                self.records[op.attrs["record"]] = [
+                    self.shapes.get(v) for v in op.operands[1:]
+                ]
+            elif op.name == "pop":
+                pushed = self.records.get(op.attrs["record"], [])
+                for k, result in enumerate(op.results):
+                    self._set(result, pushed[k] if k < len(pushed) else None)
+            else:
+                inferred = self._result_shape(op) if len(op.results) == 1 else None
+                for result in op.results:
+                    self._set(result, inferred)
+
+    def _loop(self, op: Op) -> None:
+        """A carried value keeps its initial shape if each iteration yields that
+        shape again: guess so, check the yields, and give up on those that differ."""
+        carried = len(op.results)
+        inits = op.operands[len(op.operands) - carried :]
+        guess = [self.shapes.get(v) for v in inits]
+        for _ in range(carried + 1):
+            for region in op.regions:
+                fixed = len(region.args) - carried
+                for arg in region.args[:fixed]:
+                    self._set(arg, None)
+                for arg, shape in zip(region.args[fixed:], guess):
+                    self._set(arg, shape)
+                self._block(region)
+            yields = op.regions[-1].terminator.operands
+            kept = [
+                shape if shape is not None and self.shapes.get(y) == shape else None
+                for shape, y in zip(guess, yields)
+            ]
+            if kept == guess:
+                break
+            guess = kept
+        for result, shape in zip(op.results, guess):
+            self._set(result, shape)
+
+    def _if(self, op: Op) -> None:
+        for region in op.regions:
+            self._block(region)
+        for k, result in enumerate(op.results):
+            shapes = {self.shapes.get(r.terminator.operands[k]) for r in op.regions}
+            self._set(result, shapes.pop() if len(shapes) == 1 else None)
 
     def _result_shape(self, op: Op) -> Shape | None:
-        if op.name == "const" or op.regions:
+        if op.name == "const":
             return None
         if op.name in SAME_SHAPE_AS_OPERAND:
             return self.shapes.get(op.operands[SAME_SHAPE_AS_OPERAND[op.name]])
+        if op.name == "add_at":
+            return self._accumulated(op.operands[0], op.operands[1])
+        if op.name in CREATION:
+            dims = self._dims(op.operands[0])
+            return None if dims is None else Shape(dims)
         entry = PRIMITIVES.get(op.name)
         if entry is None:
             return None
@@ -101,6 +174,44 @@ class _Inference:
         if op.name == "getitem" and op.operands[0].type in ARRAYS:
             return self._indexed(self.shapes.get(op.operands[0]), op.operands[1])
         return None
+
+    def _accumulated(self, acc: Value, x: Value) -> Shape | None:
+        """The shape of ``add_at(acc, x, ...)``: ``x``'s, which an array ``acc`` (an
+        adjoint of ``x``) has too; a number ``acc`` stands for an array of that shape.
+        """
+        shape = self.shapes.get(x)
+        if shape is None and self.shapes.get(acc) != SCALAR:
+            shape = self.shapes.get(acc)
+        return shape
+
+    def _dims(self, shape: Value) -> tuple | None:
+        """The dimensions a creation function's ``shape`` operand gives: an int
+        constant or value, or a tuple of them."""
+        if isinstance(shape.constant, int) and not isinstance(shape.constant, bool):
+            return (shape.constant,)
+        if shape.type == INT:
+            return ((("value", shape), 0),)
+        op = self.definer.get(shape)
+        if op is None or op.name != "pack":
+            return None
+        dims: tuple = ()
+        for element in op.operands:
+            inner = self._dims(element)
+            if inner is None or element.type != INT:
+                return None
+            dims += inner
+        return dims
+
+    def slot(self, op: Op) -> Shape | None:
+        """The shape of ``x[index]`` for a ``getitem`` or ``setitem`` op of an array ``x``."""
+        x, index = op.operands[:2]
+        return self._indexed(self.shapes.get(x), index) if x.type in ARRAYS else None
+
+    def by_ints(self, index: Value) -> bool:
+        """True for an index of ints only (``x[i]``, ``x[i, j]``), which reads a number
+        (not a 0-d array) from an array of that many dimensions."""
+        parts = self._index_parts(index)
+        return parts is not None and all(part == 0 for part in parts)
 
     def _indexed(self, shape: Shape | None, index: Value) -> Shape | None:
         """The shape of ``x[index]`` for an index of numbers, slices with

@@ -28,7 +28,7 @@ from ..ir import (
     type_of_constant,
 )
 from ..primitives import PRIMITIVES, REDUCE
-from .shapes import SCALAR, infer_shapes
+from .shapes import SCALAR, ShapeInference
 
 COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
 EFFECTS = ("tape", "push", "pop", "unpack", *EFFECT_OPS)
@@ -110,7 +110,8 @@ class _Rewriter:
         self.constants: dict[Value, Any] = {}
         self.definers: dict[Value, Op] = {}
         self.changed = False
-        self.shapes = infer_shapes(function)
+        self.inference = ShapeInference(function)
+        self.shapes = self.inference.shapes
 
     def block(self, block: Block, seen: dict[tuple, Value]) -> bool:
         outer, kept = self.kept, []
@@ -521,10 +522,25 @@ def _reduced_count(s: _Rewriter, op: Op, x: Value, axis: Value) -> Value | None:
 def _add_at(
     s: _Rewriter, op: Op, acc: Value, x: Value, index: Value, g: Value
 ) -> Value | None:
-    """Adding ``c`` spread over a shape at ``index`` adds ``c`` to each element there."""
+    """Adding ``c`` spread over a shape at ``index`` adds ``c`` to each element
+    there; an array ``acc`` of ``x``'s shape gives that shape itself (so ``x``
+    need not be kept for it)."""
     spread = s.scalar_spread(g)
     if spread is not None:
         s.become(op, "add_at", [acc, x, index, spread.operands[0]])
+    elif x is not acc and s.same_shape(acc, x) and s.shapes[acc] != SCALAR:
+        s.become(op, "add_at", [acc, acc, index, g])
+    return None
+
+
+def _setitem_value_adjoint(
+    s: _Rewriter, op: Op, g: Value, index: Value, value: Value
+) -> Value | None:
+    """The adjoint of a number stored into one element, ``x[i] = v``, is that
+    element of ``x``'s adjoint: ``g[i]``."""
+    if s.shapes.get(value) == SCALAR and s.inference.slot(op) == SCALAR:
+        s.become(op, "getitem", [g, index])
+        op.result.type = FLOAT
     return None
 
 
@@ -556,4 +572,5 @@ _IDENTITIES = {
     "unreduce": _unreduce,
     "reduced_count": _reduced_count,
     "add_at": _add_at,
+    "setitem_value_adjoint": _setitem_value_adjoint,
 }
