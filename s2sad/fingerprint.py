@@ -24,6 +24,7 @@ import numpy as np
 
 from . import __version__
 from .primitives import PRIMITIVES, registered
+from .passes.numbers import STORES_ARE_NUMBERS
 from .provenance import NOT_COMPILER
 
 MAX_FUNCTIONS = 64
@@ -61,7 +62,10 @@ class _Unkeyable(Exception):
 def source_key(fn: Callable[..., Any], options: str) -> str | None:
     """The source key of deriving ``fn`` with ``options``, or None if it cannot be computed."""
     digest = hashlib.sha256()
-    head = f"s2sad {__version__} {compiler_stamp()} {sys.version_info[:2]}"
+    head = (
+        f"s2sad {__version__} {compiler_stamp()} {sys.version_info[:2]} "
+        f"stores-are-numbers={STORES_ARE_NUMBERS}"
+    )
     digest.update(f"{head}\n{options}\n".encode())
     try:
         _Keyer(digest).function(fn)
