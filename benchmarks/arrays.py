@@ -8,6 +8,10 @@ gradient written by hand with NumPy (and autograd's, JAX's and PyTorch's when
 they happen to be installed).  Every gradient is checked against the
 hand-written one before it is timed.  The headline numbers are ratios.
 
+The element-loop benchmark times a recurrence written one element at a time,
+``y[i] = a * y[i - 1] + x[i]`` for 1000 elements, its generated gradient and
+jvp and a hand-written gradient, interleaved, as ratios to the function.
+
 Run from the repository root: ``.venv/bin/python benchmarks/arrays.py`` (one BLAS
 thread unless ``OPENBLAS_NUM_THREADS`` says otherwise).
 """
@@ -27,12 +31,44 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "examples"))
 from mds import mds_loss  # noqa: E402
-from scalar import machine, ns_per_call  # noqa: E402
+from scalar import interleaved_ns_per_call, machine, ns_per_call  # noqa: E402
 
 import s2sad  # noqa: E402
 
 TARGET = 1.2
 """Issue target: generated gradient at most this many times the hand-written NumPy gradient."""
+
+
+ELEMENT_LOOP_TARGET = 4.0
+"""Issue target: the gradient of the element loop at most this many times the function."""
+
+
+def recurrence(x, a):
+    """yᵢ = a·yᵢ₋₁ + xᵢ written element by element; returns Σ yᵢ."""
+    n = x.shape[0]
+    y = np.zeros(n)
+    y[0] = x[0]
+    for i in range(1, n):
+        y[i] = a * y[i - 1] + x[i]
+    return np.sum(y)
+
+
+def recurrence_hand(x, a):
+    """The recurrence's gradient as a person writes it: ȳᵢ = 1 + a·ȳᵢ₊₁ backwards,
+    then x̄ = ȳ and ā = Σ ȳᵢ·yᵢ₋₁."""
+    n = x.shape[0]
+    y = np.zeros(n)
+    y[0] = x[0]
+    for i in range(1, n):
+        y[i] = a * y[i - 1] + x[i]
+    x_bar = np.zeros(n)
+    y_bar, a_bar = 0.0, 0.0
+    for i in range(n - 1, 0, -1):
+        y_bar = 1.0 + a * y_bar
+        x_bar[i] = y_bar
+        a_bar += y_bar * y[i - 1]
+    x_bar[0] = 1.0 + a * y_bar
+    return x_bar, a_bar
 
 
 def rosenbrock(x):
@@ -224,11 +260,53 @@ def rows_for(name, function, wrt, args, hand, output_dir):
     return rows
 
 
+def element_loop_rows(output_dir):
+    """``(what, ns/call)`` for the recurrence, its generated gradient and jvp and the
+    hand-written gradient, timed interleaved; each derivative is checked first."""
+    x = np.random.default_rng(1).uniform(-1.0, 1.0, 1000)
+    args = (x, 0.9)
+    grad = s2sad.grad(recurrence, wrt=(0, 1), output_dir=output_dir)
+    jvp = s2sad.api.jvp_function(recurrence, output_dir=output_dir)
+    expected = recurrence_hand(*args)
+    direction = np.sum(expected[0]) + expected[1]
+    if not same(grad(*args), expected) or not np.isclose(
+        jvp(x, 0.9, np.ones_like(x), 1.0)[1], direction, rtol=1e-12
+    ):
+        raise SystemExit(
+            "recurrence: a generated derivative disagrees with the hand-written one"
+        )
+    return interleaved_ns_per_call(
+        [
+            ("recurrence (1000 elements)", recurrence, args),
+            ("s2sad.grad (generated)", grad, args),
+            ("s2sad jvp, one direction (generated)", jvp, (x, 0.9, x, 1.0)),
+            ("hand-written gradient", recurrence_hand, args),
+        ]
+    )
+
+
+def print_element_loop(rows):
+    """The element-loop table, its verdict and its Markdown rows."""
+    base = rows[0][1]
+    print("\nelement loop: y[i] = a * y[i - 1] + x[i]")
+    for what, time in rows:
+        print(f"  {what:<40} {time / 1e3:>10.1f} µs  {time / base:>7.2f} × f")
+    ratio = dict(rows)["s2sad.grad (generated)"] / base
+    verdict = "met" if ratio <= ELEMENT_LOOP_TARGET else "MISSED"
+    print(
+        f"  generated gradient / f = {ratio:.2f}: {verdict} (target <= {ELEMENT_LOOP_TARGET})"
+    )
+    print("\n| what | µs/call | × `recurrence` |\n|---|---:|---:|")
+    for what, time in rows:
+        print(f"| {what} | {time / 1e3:.1f} | {time / base:.2f} |")
+
+
 def main():
     """Run the benchmarks and print a table of ratios, and the Markdown rows for the README."""
     print(machine())
     markdown = []
     with tempfile.TemporaryDirectory() as output_dir:
+        print_element_loop(element_loop_rows(output_dir))
         for name, function, wrt, args, hand in cases():
             rows = dict(rows_for(name, function, wrt, args, hand, output_dir))
             base, hand_time = rows["function"], rows["hand-written gradient"]
