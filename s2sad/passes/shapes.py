@@ -85,10 +85,19 @@ class ShapeInference:
     """The shapes of one function's values (``shapes``), and of the elements its
     indexing ops read or write."""
 
-    def __init__(self, function: Function):
+    def __init__(
+        self,
+        function: Function,
+        seeds: dict[Value, Shape] | None = None,
+        records: dict[Any, list[Shape | None]] | None = None,
+    ):
+        """``seeds`` and ``records``: shapes known from elsewhere, for the backward
+        sweep of ``vjp``: those of the values its residuals hold, and those of
+        the tape records the forward sweep pushes."""
         self.definer = {r: op for op in function.walk() for r in op.results}
+        self.seeds = seeds or {}
         self.shapes: dict[Value, Shape] = {}
-        self.records: dict[Any, list[Shape | None]] = {}
+        self.records: dict[Any, list[Shape | None]] = dict(records or {})
         for param in function.params:
             self._set(param, None)
         self._block(function.body)
@@ -100,6 +109,8 @@ class ShapeInference:
             self.shapes[value] = SCALAR
         elif shape is not None:
             self.shapes[value] = shape
+        elif value in self.seeds:
+            self.shapes[value] = self.seeds[value]
         elif value.type in ARRAYS:
             self.shapes[value] = Shape((), (value, 0))
         else:

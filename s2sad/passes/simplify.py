@@ -28,17 +28,24 @@ from ..ir import (
     type_of_constant,
 )
 from ..primitives import PRIMITIVES, REDUCE
-from .shapes import SCALAR, ShapeInference
+from .shapes import SCALAR, Shape, ShapeInference
 
 COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
 EFFECTS = ("tape", "push", "pop", "unpack", *EFFECT_OPS)
 """Ops that touch the tape: never removed, merged or moved."""
 
 
-def simplify(function: Function) -> Function:
-    """Simplify ``function`` in place until nothing changes; returns it."""
+def simplify(
+    function: Function,
+    seeds: dict[Value, Shape] | None = None,
+    records: dict | None = None,
+) -> Function:
+    """Simplify ``function`` in place until nothing changes; returns it.
+
+    ``seeds`` and ``records`` are shapes known from the function it was split
+    from (see :class:`ShapeInference`)."""
     while True:
-        changed = _Rewriter(function).block(function.body, {})
+        changed = _Rewriter(function, seeds, records).block(function.body, {})
         changed |= eliminate_dead_code(function.body)
         if not changed:
             break
@@ -103,14 +110,19 @@ def _has_effects(op: Op) -> bool:
 class _Rewriter:
     """One forward walk: fold, apply identities, merge duplicates."""
 
-    def __init__(self, function: Function) -> None:
+    def __init__(
+        self,
+        function: Function,
+        seeds: dict[Value, Shape] | None = None,
+        records: dict | None = None,
+    ) -> None:
         self.function = function
         self.kept: list[Op] = []
         self.replaced: dict[Value, Value] = {}
         self.constants: dict[Value, Any] = {}
         self.definers: dict[Value, Op] = {}
         self.changed = False
-        self.inference = ShapeInference(function)
+        self.inference = ShapeInference(function, seeds, records)
         self.shapes = self.inference.shapes
 
     def block(self, block: Block, seen: dict[tuple, Value]) -> bool:

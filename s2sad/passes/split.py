@@ -20,6 +20,7 @@ from ..ir import (
 )
 from .reverse import ReverseResult
 from .rule_inline import clone_op
+from .shapes import ShapeInference
 from .simplify import simplify
 from .dense import dense_zeros
 from .tape import trim_tape
@@ -56,6 +57,9 @@ def split(
 
     bwd = _backward(whole, constant_ops + sweep_ops, candidates, cotangents, adjoints)
     unpacked = dict(zip(candidates, bwd.body.ops[0].results))
+    known = ShapeInference(whole)
+    seeds = {unpacked[v]: known.shapes[v] for v in candidates if v in known.shapes}
+    simplify(bwd, seeds, known.records)
     wrt = [whole.params[i] for i in result.wrt]
     dense_zeros(bwd, 0, [unpacked.get(p, p) for p in wrt])
     residuals = _keep_used_residuals(bwd, candidates)
@@ -84,7 +88,7 @@ def split(
     simplify(fwd)
     if trim_tape(fwd, bwd):
         simplify(fwd)
-        simplify(bwd)
+        simplify(bwd, seeds, known.records)
     return fwd, bwd
 
 
@@ -138,4 +142,4 @@ def _backward(
         attrs={"layout": (len(adjoints),), "hints": hints},
     )
     bwd.doc = "Backward sweep: the adjoints of the primal inputs."
-    return simplify(bwd)
+    return bwd
