@@ -331,6 +331,31 @@ class ArrayLowering(_Base):
                 "float literals such as 0.0), or store int(...) of the value",
             )
 
+    def refuse_casting_update(self, stmt: ast.AugAssign, before: Value | None) -> None:
+        """``y += x`` with ``y`` an integer or boolean array and ``x`` a float: NumPy
+        refuses to write the float result into ``y`` in place (the function raises)."""
+        name = stmt.target.id
+        after = self.env.get(name)
+        if (
+            before is None
+            or before.type not in (INT_ARRAY, BOOL_ARRAY)
+            or after is None
+            or after.type == before.type
+            or self.provisional
+        ):
+            return
+        kind = "an integer" if before.type == INT_ARRAY else "a boolean"
+        symbol = self.operator_symbol(stmt.op)
+        raise self.error(
+            UnsupportedSyntaxError,
+            stmt,
+            f"{name!r} is {kind} array: `{ast.unparse(stmt)}` would write values of "
+            f"another type into it in place, which NumPy refuses (casting rule "
+            "'same_kind')",
+            f"make {name} a float array (np.zeros(n) or dtype=float), or write "
+            f"{name} = {name} {symbol} ... to make a new array",
+        )
+
     def augmented_array(
         self, target: ast.Name, value: ast.expr, op: ast.operator
     ) -> None:

@@ -422,12 +422,14 @@ class _Lowering(
         elif isinstance(stmt, ast.AugAssign):
             self._check_target(stmt.target)
             self.augmented_array(stmt.target, stmt.value, stmt.op)
+            before = self.env.get(stmt.target.id)
             value = ast.BinOp(
                 left=ast.Name(stmt.target.id, ast.Load()), op=stmt.op, right=stmt.value
             )
             ast.copy_location(value, stmt)
             ast.copy_location(value.left, stmt.target)
             self._assign(stmt.target, value)
+            self.refuse_casting_update(stmt, before)
         elif isinstance(stmt, ast.If):
             self.if_statement(stmt)
         elif isinstance(stmt, ast.For):

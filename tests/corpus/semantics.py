@@ -227,6 +227,19 @@ def float_into_int_array(x):
     return np.sum(y * x)
 
 
+def float_added_into_int_array(x):
+    y = np.zeros(3, dtype=int)
+    y += x  # <-
+    return np.sum(y * x)
+
+
+def int_added_into_int_array(x):
+    y = np.zeros(3, dtype=int)
+    y += 2
+    y *= 3
+    return np.sum(y * x)
+
+
 def branch_rebinds(x):
     y = x * 1.0
     if x[0] > 0.0:
@@ -257,6 +270,8 @@ ENTRIES += [
     error(writes_module_array, ROW.copy()),
     error(calls_helper_that_writes, ROW.copy(), line=helper_writes),
     either(float_into_int_array, ROW.copy()),
+    *each_call(error, float_added_into_int_array, ROW.copy()),
+    *each_call(derivative, int_added_into_int_array, ROW.copy()),
     derivative(module_constant, 0.7),
     derivative(module_constant, 0.7, call="vjp"),
     derivative(module_array_constant, ROW.copy()),
