@@ -23,6 +23,7 @@ import numpy as np
 from . import __version__
 from .backend import emit_module
 from .checks import (
+    DERIVED,
     check_cotangents,
     check_primal_types,
     fill_tangents,
@@ -39,7 +40,7 @@ from .ir import DIFFERENTIABLE, FLOAT, Function, is_array
 from .loader import HASH_PREFIX, Loaded, load, load_by_source_key, resolve_output_dir
 from .loader import short_name
 from .provenance import content_hash, file_stem, source_name
-from .transforms import derivative_functions
+from .transforms import derivative_functions, refuse_uncomposable
 
 Wrt = int | str | Sequence[int | str]
 PathLike = str | os.PathLike | None
@@ -73,10 +74,12 @@ class Derivative:
         return self.loaded.source
 
     def entry(self, index: int = 0) -> Callable[..., Any]:
-        """The ``index``-th generated function, carrying ``.source`` and ``.path``."""
+        """The ``index``-th generated function, carrying ``.source`` and ``.path``
+        (and the derivative it belongs to, so that it can be differentiated again)."""
         fn = getattr(self.loaded.module, self.meta["names"][index])
         fn.source = self.source
         fn.path = self.path
+        setattr(fn, DERIVED, (self, index))
         return fn
 
 
@@ -96,6 +99,9 @@ def derive(
     rules, options and compiler) is found by its source key, without lowering.
     """
     directory = resolve_output_dir(output_dir)
+    derived = getattr(f, DERIVED, None)
+    if derived is not None:
+        return _derive_again(*derived, kind, wrt, directory)
     module_name, qualname = source_name(f)
     wrt = wrt if kind in ("grad", "value_and_grad") else None
     request = f"kind={kind}, wrt={wrt!r}, arrays={sorted(arrays)}, dir={module_name}"
@@ -107,6 +113,23 @@ def derive(
             rebuild = functools.partial(_functions_of, f, kind, wrt, arrays)
             return Derivative(loaded, meta, rebuild)
     primal, indices, single, functions = _build(f, kind, wrt, arrays)
+    return _emit(
+        primal, kind, indices, single, functions, directory, module_name, qualname, skey
+    )
+
+
+def _emit(
+    primal: Function,
+    kind: str,
+    indices: list[int],
+    single: bool,
+    functions: list[Function],
+    directory: Path,
+    module_name: str,
+    qualname: str,
+    skey: str | None,
+) -> Derivative:
+    """Write (or find by content hash) and import the file of ``functions``."""
     names = [primal.params[i].name for i in indices]
     wrt_text = (
         names[0] if single else f"({', '.join(names)}{',' if len(names) == 1 else ''})"
@@ -131,6 +154,31 @@ def derive(
     }
     loaded = load(path, key, lambda: emit_module(functions, header), skey, meta)
     return Derivative(loaded, meta, _functions=functions)
+
+
+def _derive_again(
+    inner: Derivative, index: int, kind: str, wrt: Wrt | None, directory: Path
+) -> Derivative:
+    """The derivative ``kind`` of a function s2sad generated: transformed from
+    its IR (kept, or lowered again from its source), not from the generated text."""
+    primal = inner.functions[index]
+    refuse_uncomposable(primal, kind)
+    wrt = wrt if kind in ("grad", "value_and_grad") else None
+    indices, single = normalize_wrt(primal, wrt)
+    functions = derivative_functions(primal, kind, indices, single)
+    module_name = inner.path.parent.name
+    derivative = _emit(
+        primal,
+        kind,
+        indices,
+        single,
+        functions,
+        directory,
+        module_name,
+        primal.name,
+        None,
+    )
+    return derivative
 
 
 def _build(

@@ -26,6 +26,11 @@ NUMBERS = frozenset(
 """Argument types used as they are, with no further look."""
 
 
+DERIVED = "__s2sad_derived__"
+"""The attribute of a generated function naming the derivative it belongs to
+and its index there, by which s2sad differentiates it again."""
+
+
 @dataclass
 class Target:
     """The Python function a transformation reads, and the arguments a
@@ -128,6 +133,21 @@ def resolve_target(f: Any) -> Target:
     ``functools.cache``/``lru_cache`` wraps (same values); other wrappers,
     builtins and library functions are refused."""
     label = getattr(f, "__qualname__", None) or repr(f)
+    generated = getattr(f, "generated", None)
+    if hasattr(generated, DERIVED):
+        if isinstance(f, Checked) and (f.target.fixed_count or f.sweeps):
+            raise DifferentiationError(
+                f"cannot differentiate {label} again: it is the gradient of "
+                + (
+                    "a partial"
+                    if f.target.fixed_count
+                    else "a function whose output may be an array"
+                ),
+                hint="differentiate the gradient of a def of your own whose output is "
+                "a number (np.sum(...), an index)",
+                **call_site(),
+            )
+        return Target(generated, label=label)
     if isinstance(f, functools.partial):
         inner = resolve_target(f.func)
         if inner.fixed_count:

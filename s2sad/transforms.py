@@ -7,7 +7,7 @@ returns the IR functions that go into one generated file.
 
 from __future__ import annotations
 
-from .errors import DifferentiationError
+from .errors import DifferentiationError, call_site
 from .ir import TEMPORARY, Function, Op, Value, is_array
 from .primitives import PRIMITIVES
 from .inplace import copy_before_loops
@@ -41,6 +41,28 @@ def derivative_functions(
     functions = [tidy_names(function) for function in functions]
     _split_long_records(functions)
     return functions
+
+
+NOT_COMPOSABLE = {
+    "tape": "keeps a tape (a loop's values for its reverse sweep)",
+    "unpack": "reads a residual tuple (vjp's backward sweep)",
+    "call": "calls the derivative of a helper",
+}
+"""Ops of generated code the transformations cannot differentiate yet, and why."""
+
+
+def refuse_uncomposable(function: Function, kind: str) -> None:
+    """Refuse to take derivative ``kind`` of generated ``function`` where it has an
+    op no transformation differentiates yet (rather than emit a wrong derivative)."""
+    for op in function.walk():
+        if op.name in NOT_COMPOSABLE:
+            raise DifferentiationError(
+                f"{kind} of {function.name}, which s2sad generated: its code "
+                f"{NOT_COMPOSABLE[op.name]}, which s2sad cannot differentiate yet",
+                **call_site(),
+                hint="differentiate again only derivatives of loop-free functions "
+                "without helpers for now, or use finite differences of the derivative",
+            )
 
 
 def _split_long_records(functions: list[Function]) -> None:

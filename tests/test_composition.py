@@ -1,0 +1,170 @@
+"""Derivatives of generated derivatives: jvp(grad(f)), grad(grad(f)), vjp(grad(f)), jvp(jvp(f)).
+
+Each is checked against central differences of the generated first derivative,
+Hessian-vector products for symmetry, and the vjp of a gradient against its jvp
+(dot-product test).  What s2sad cannot differentiate again yet must be refused
+with a clear error, never computed wrong.
+"""
+
+import copy
+
+import numpy as np
+import pytest
+
+import s2sad
+from array_functions import ARRAY_CASES
+from control_functions import CONTROL_CASES
+from helper_functions import HELPER_CASES
+from numerics import assert_close, central_directional_arrays
+from scalar_functions import SCALAR_CASES
+
+TABLES = {
+    "scalar": SCALAR_CASES,
+    "control": CONTROL_CASES,
+    "helper": HELPER_CASES,
+    "array": ARRAY_CASES,
+}
+CASES = [
+    pytest.param(f, point, id=f"{table}-{f.__name__}")
+    for table, cases in TABLES.items()
+    for f, point in cases
+]
+
+
+def active(point):
+    """The indices of the arguments to differentiate: floats and float arrays."""
+    return tuple(
+        k
+        for k, p in enumerate(point)
+        if isinstance(p, float) or (isinstance(p, np.ndarray) and p.dtype.kind == "f")
+    )
+
+
+def direction(point, indices, seed):
+    """A random tangent per argument: None where the argument is not differentiated."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k, p in enumerate(point):
+        if k not in indices:
+            out.append(None)
+        elif isinstance(p, float):
+            out.append(float(rng.uniform(-1.0, 1.0)))
+        else:
+            out.append(rng.uniform(-1.0, 1.0, np.shape(p)))
+    return tuple(out)
+
+
+def flat(value):
+    """A gradient (a value, or a tuple of them) as one vector."""
+    parts = value if isinstance(value, tuple) else (value,)
+    return np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in parts])
+
+
+def dot(a, b):
+    return float(np.dot(flat(a), flat(b)))
+
+
+def hvp(gradient, point, tangents, out_dir):
+    """``(gradient at point, its derivative along tangents)`` by forward mode over the gradient."""
+    return s2sad.jvp(gradient, copy.deepcopy(point), tangents, output_dir=out_dir)
+
+
+def differences(gradient, point, tangents):
+    """Central differences of ``gradient`` along ``tangents``."""
+    moved = [np.zeros(np.shape(p)) if t is None else t for p, t in zip(point, tangents)]
+    return central_directional_arrays(
+        lambda *xs: flat(gradient(*xs)), copy.deepcopy(point), moved, step=1e-5
+    )
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("composition")
+
+
+def second_order(f, point, out_dir):
+    """Check every composition that applies to ``f``; "refused" if s2sad refuses
+    to differentiate its gradient again (with a clear error)."""
+    indices = active(point)
+    if not indices:
+        pytest.skip("nothing to differentiate")
+    if np.size(f(*copy.deepcopy(point))) != 1:
+        pytest.skip("not a scalar function")
+    gradient = s2sad.grad(f, wrt=indices, output_dir=out_dir)
+    u = direction(point, indices, 1)
+    v = direction(point, indices, 2)
+    try:
+        value, hu = hvp(gradient, point, u, out_dir)
+    except (s2sad.DifferentiationError, s2sad.NoDerivativeRuleError) as error:
+        assert "cannot differentiate" in str(error) or "has no derivative" in str(error)
+        return "refused"
+    assert_close(flat(value), flat(gradient(*copy.deepcopy(point))))
+    assert_close(flat(hu), differences(gradient, point, u), rtol=1e-5, atol=1e-6)
+    _, hv = hvp(gradient, point, v, out_dir)
+    assert dot(hu, tuple(t for t in v if t is not None)) == pytest.approx(
+        dot(hv, tuple(t for t in u if t is not None)), rel=1e-9, abs=1e-9
+    )
+    out, vjp_fn = s2sad.vjp(gradient, *copy.deepcopy(point), output_dir=out_dir)
+    bars = vjp_fn(
+        tuple(t for t in v if t is not None) if len(indices) > 1 else v[indices[0]]
+    )
+    pulled = tuple(bars[k] for k in indices)
+    assert dot(pulled, tuple(u[k] for k in indices)) == pytest.approx(
+        dot(hu, tuple(v[k] for k in indices)), rel=1e-9, abs=1e-9
+    )
+    return "correct"
+
+
+@pytest.mark.parametrize("f, point", CASES)
+def test_second_derivatives_by_composition(f, point, out_dir):
+    second_order(f, point, out_dir)
+
+
+NOT_YET = {"powers": "runtime.power_factor has no derivative rules yet"}
+
+
+@pytest.mark.parametrize("f, point", SCALAR_CASES)
+def test_every_loop_free_scalar_function_composes(f, point, out_dir):
+    expected = "refused" if f.__name__ in NOT_YET else "correct"
+    if active(point):
+        assert second_order(f, point, out_dir) == expected
+
+
+@pytest.mark.parametrize(
+    "f, point", [(f, p) for f, p in SCALAR_CASES if len(active(p)) == 1]
+)
+def test_grad_of_grad(f, point, out_dir):
+    (k,) = active(point)
+    first = s2sad.grad(f, wrt=k, output_dir=out_dir)
+    second = s2sad.grad(first, wrt=k, output_dir=out_dir)
+    step = [0.0] * len(point)
+    step[k] = 1.0
+    expected = central_directional_arrays(first, list(point), step, step=1e-5)
+    assert_close(second(*point), expected, rtol=1e-5, atol=1e-6)
+    assert "def " in second.source and "_grad_grad" in second.source
+
+
+def test_jvp_of_a_jvp_function(out_dir):
+    from scalar_functions import trig_mix
+
+    first = s2sad.api.jvp_function(trig_mix, output_dir=out_dir)
+    point = (0.3, 0.8, 1.0, -0.5)
+    tangents = (0.2, 0.1, 0.0, 0.0)
+    value, tangent = s2sad.jvp(first, point, tangents, output_dir=out_dir)
+    assert_close(value, first(*point))
+    expected = central_directional_arrays(
+        lambda *xs: np.array(first(*xs)), list(point), list(tangents), step=1e-5
+    )
+    assert_close(np.array(tangent), expected, rtol=1e-5, atol=1e-6)
+
+
+def relax(x, a):
+    for _ in range(5):
+        x = x + a * (x * x - 1.0) * 0.1
+    return x
+
+
+def test_a_gradient_with_a_tape_is_refused_clearly(out_dir):
+    gradient = s2sad.grad(relax, wrt=(0, 1), output_dir=out_dir)
+    with pytest.raises(s2sad.DifferentiationError, match="tape"):
+        s2sad.grad(gradient, output_dir=out_dir)
