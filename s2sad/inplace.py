@@ -84,7 +84,11 @@ def copy_before_loops(function: Function) -> None:
             init = op.operands[first + k]
             if arg not in written or not is_array(init.type):
                 continue
-            if places.owned(init, block) and places.unread_after(init, op):
+            if (
+                places.owned(init, block)
+                and places.unread_after(init, op)
+                and op.operands.count(init) == 1
+            ):
                 continue
             result = Value(function.names.fresh(TEMPORARY), init.type, TEMPORARY)
             block.ops.insert(block.ops.index(op), Op("np.copy", [init], [result]))
@@ -214,14 +218,17 @@ class _Places:
         return (
             self.owned(init, block)
             and self.unread_after(init, op)
+            and op.operands.count(init) == 1
             and self._flows_owned(body.terminator.operands[k], body, op)
         )
 
     def _flows_owned(self, value: Value, region: Block, op: Op) -> bool:
         """``value``, yielded by ``region`` of ``op``, is owned: made in the region,
         or an owned array from outside that nothing reads after ``op``; and nothing
-        keeps it (a tape push of one iteration would see the next one's writes)."""
-        if self._stored(value):
+        keeps it (a tape push of one iteration would see the next one's writes),
+        and ``region`` yields it once (merged duplicates, ``np.zeros(n)`` twice, are
+        one array)."""
+        if self._stored(value) or region.terminator.operands.count(value) > 1:
             return False
         inside = self.position.get(self.definer.get(value), (None,))[0] is region
         if inside or value in region.args:

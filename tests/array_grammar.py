@@ -13,7 +13,11 @@ families:
 - ``tuple_of_arrays``: ``t0 = (a1, a0)`` in the preamble, ``t0 = (A, A)``,
   ``a0, a1 = t0`` and reads of ``t0[0]``;
 - ``list_container``: ``l0 = [0.0, y]``, ``l0[1] = e``, ``l0[0] += e`` and
-  reads of ``l0[k]``.
+  reads of ``l0[k]``;
+- ``element_loop``: ``e0 = np.zeros(3)`` and ``e1 = np.zeros(3)`` (equal until
+  written) filled element by element, ``e0[i] = s * e0[i - 1] + x[i]``,
+  ``e1[i - 1] += e``, with reads of ``e0[k]`` and ``e1[k]`` (``i - 1`` is ``-1``
+  at ``i = 0``).
 """
 
 from __future__ import annotations
@@ -28,10 +32,24 @@ from program_grammar import (
     scalar_expression,
 )
 
-ARRAY_FAMILIES = ("inplace", "alias", "tuple_of_arrays", "list_container")
+ARRAY_FAMILIES = (
+    "inplace",
+    "alias",
+    "tuple_of_arrays",
+    "list_container",
+    "element_loop",
+)
 ARRAYS = ("a0", "a1")
+ELEMENT_ARRAYS = ("e0", "e1")
 SHAPE = (3,)
-MARKERS.update({"t0": "tuple_of_arrays", "l0": "list_container"})
+MARKERS.update(
+    {
+        "t0": "tuple_of_arrays",
+        "l0": "list_container",
+        "e0": "element_loop",
+        "e1": "element_loop",
+    }
+)
 
 
 class ArrayLanguage:
@@ -52,6 +70,8 @@ class ArrayLanguage:
             lines.append(("t0", "(a1, a0)"))
         if "list_container" in scope.families:
             lines.append(("l0", "[0.0, y]"))
+        if "element_loop" in scope.families:
+            lines += [(e, "np.zeros(3)") for e in ELEMENT_ARRAYS]
         return tuple(lines)
 
     def main_scope(self, families, max_nesting, helpers) -> Scope:
@@ -72,6 +92,8 @@ class ArrayLanguage:
     def scalar_leaf(self, ch: Choices, scope: Scope):
         if "list_container" in scope.families and ch.chance(20):
             return f"l0[{ch.choice(('0', '1', '-1'))}]"
+        if "element_loop" in scope.families and ch.chance(30):
+            return f"{ch.choice(ELEMENT_ARRAYS)}[{element_index(ch, scope)}]"
         if ch.chance(30):
             return f"{ch.choice(self.array_leaves(scope))}[{index(ch, scope)}]"
         return None
@@ -168,6 +190,8 @@ class ArrayLanguage:
             return Assign(a, "=", self.fresh_array(ch, scope), (a,))
         if kind == "inplace":
             return self.inplace(ch, scope, a)
+        if kind == "element_loop":
+            return self.element(ch, scope)
         if kind == "alias":
             other = ARRAYS[1 - ARRAYS.index(a)]
             return Assign(a, "=", other, (a,), "alias")
@@ -216,7 +240,32 @@ class ArrayLanguage:
             target, op, value = f"{a}[:2]", "=", self.scalar(ch, scope, 2)
         return Assign(target, op, value, (a,), "inplace")
 
+    def element(self, ch: Choices, scope: Scope) -> Assign:
+        """A write of one element of ``e0`` or ``e1``: a recurrence on the previous
+        element, or an augmented write of any element."""
+        e = ch.choice(ELEMENT_ARRAYS)
+        target = f"{e}[{element_index(ch, scope)}]"
+        if ch.chance(50):
+            return Assign(
+                target,
+                ch.choice(("+=", "-=", "*=")),
+                self.scalar(ch, scope, 2),
+                (e,),
+                "element_loop",
+            )
+        previous = f"{e}[{element_index(ch, scope, previous=True)}]"
+        value = Node(
+            "({0} * %s + {1})" % previous,
+            (self.scalar(ch, scope, 1), self.scalar(ch, scope, 2)),
+        )
+        return Assign(target, "=", value, (e,), "element_loop")
+
     def result(self, ch: Choices, scope: Scope):
+        if "element_loop" in scope.families:
+            return Node(
+                "({0} + np.sum({1}) + np.sum(e0 * e1) + np.sum(e0 * e0))",
+                (self.scalar(ch, scope, 2), self.array(ch, scope, 2)),
+            )
         return Node(
             "({0} + np.sum({1}))", (self.scalar(ch, scope, 2), self.array(ch, scope, 2))
         )
@@ -225,6 +274,15 @@ class ArrayLanguage:
 def index(ch: Choices, scope: Scope) -> str:
     """An index valid for a ``(3,)`` array: a literal or an enclosing loop index."""
     return ch.choice(("0", "1", "2", "-1") + scope.indices)
+
+
+def element_index(ch: Choices, scope: Scope, previous: bool = False) -> str:
+    """An index of an ``e`` array: a literal or a loop index, or ``i - 1`` (the
+    element before, ``-1`` at ``i = 0``); ``previous`` prefers the latter."""
+    before = tuple(f"{i} - 1" for i in scope.indices)
+    if previous and before:
+        return ch.choice(before)
+    return ch.choice(("0", "1", "-1") + scope.indices + before)
 
 
 ARRAY = ArrayLanguage()
