@@ -24,11 +24,13 @@ from . import __version__
 from .backend import emit_module
 from .checks import (
     DERIVED,
+    Target,
     check_cotangents,
     check_primal_types,
     fill_tangents,
     gradient_entry,
     own_arrays,
+    refuse_integer_arrays,
     resolve_target,
     unpopped,
     zero_tangent,
@@ -39,6 +41,7 @@ from .frontend import lower
 from .ir import DIFFERENTIABLE, FLOAT, Function, is_array
 from .loader import HASH_PREFIX, Loaded, load, load_by_source_key, resolve_output_dir
 from .loader import short_name
+from .passes.kinds import float_array_parameters
 from .provenance import content_hash, file_stem, source_name
 from .transforms import derivative_functions, refuse_uncomposable
 
@@ -148,6 +151,7 @@ def _emit(
     meta = {
         "names": [function.name for function in functions],
         "numbers": [k for k, p in enumerate(primal.params) if p.type == FLOAT],
+        "floats": sorted(float_array_parameters(primal)),
         "array_output": any(is_array(v.type) for v in primal.returned),
         "outputs": len(primal.returned),
         "indices": indices,
@@ -377,15 +381,18 @@ def _jvp_runner(
     check_primal_types(target, primals, "jvp")
     full = target.arguments(primals)
     target.check_arity(len(full), exact=True)
-    fn = _memo_derive(
+    derivative = _memo_derive(
         target.fn, "jvp", None, output_dir, own_arrays(full, copy=False)[1]
-    ).entry()
+    )
+    fn = derivative.entry()
     arrays = [k for k, v in enumerate(primals) if type(v) is np.ndarray]
     before, after = len(target.args), len(target.keywords)
-
+    floats = _floats(target, derivative)
     plain = not before and not after
 
     def run(primals: tuple, tangents: tuple, types: tuple) -> Any:
+        if floats:
+            refuse_integer_arrays(target, "jvp", primals, floats)
         if tuple(map(type, tangents)) != types:
             tangents = fill_tangents(target, primals, tangents)
         elif arrays and any(tangents[k].shape != primals[k].shape for k in arrays):
@@ -397,6 +404,13 @@ def _jvp_runner(
         return fn(*full, *zeros[:before], *tangents, *zeros[len(full) - after :])
 
     return run
+
+
+def _floats(target: Target, derivative: Derivative) -> tuple[int, ...]:
+    """The positions, among the caller's arguments, of the parameters that must
+    not be integer arrays (see ``float_array_parameters``)."""
+    shift = len(target.args)
+    return tuple(k - shift for k in derivative.meta.get("floats", ()) if k >= shift)
 
 
 def jvp_function(
@@ -433,8 +447,11 @@ def _vjp_runner(
     forward_sweep, backward_sweep = derivative.entry(0), derivative.entry(1)
     n_out = derivative.meta["outputs"]
     fixed = target.fixed_count
+    floats = _floats(target, derivative)
 
     def start(primals: tuple) -> tuple[Any, Callable[..., Any]]:
+        if floats:
+            refuse_integer_arrays(target, "vjp", primals, floats)
         full, _ = own_arrays(target.arguments(primals), copy=True)
         out, residuals = forward_sweep(*full)
 

@@ -407,6 +407,7 @@ class Checked:
         numbers: tuple[int, ...],
         sweeps: tuple[Callable[..., Any], Callable[..., Any]] | None,
         wrt: tuple[list[int], bool],
+        floats: tuple[int, ...] = (),
     ):
         self.target = target
         self.kind = kind
@@ -414,6 +415,7 @@ class Checked:
         self.numbers = numbers
         self.sweeps = sweeps
         self.wrt = wrt
+        self.floats = floats
         self.fast = NUMBERS if numbers else NUMBERS | {np.ndarray}
         self.plain = sweeps is None and not target.fixed_count
         self.source = generated.source
@@ -432,6 +434,8 @@ class Checked:
         elif not self.numbers and any(
             type(a) is np.ndarray and a.dtype.kind not in REAL for a in args
         ):
+            self._check(args, kwargs)
+        elif self.floats and _integer_arrays(args, self.floats):
             self._check(args, kwargs)
         if self.plain:
             return self.generated(*args, **kwargs)
@@ -475,6 +479,7 @@ class Checked:
                 self.numbers,
                 self.sweeps,
                 self.wrt,
+                self.floats,
             ),
         )
 
@@ -491,6 +496,8 @@ class Checked:
             _require_plain(self.target, k, value, self.kind)
             if k in self.numbers and np.size(value) != 1:
                 self._refuse_array_for_number(args, kwargs, name, value)
+            if k in self.floats and _integer_arrays((value,), (0,)):
+                raise refuse_integer_array(self.target, self.kind, name, value)
 
     def _refuse_array_for_number(
         self, args: tuple, kwargs: dict, name: str, value: Any
@@ -516,6 +523,38 @@ class Checked:
         )
 
 
+def _integer_arrays(args: tuple, indices: tuple[int, ...]) -> bool:
+    """True if an argument at one of ``indices`` is an integer or boolean array."""
+    return any(
+        k < len(args) and type(args[k]) is np.ndarray and args[k].dtype.kind in "biu"
+        for k in indices
+    )
+
+
+def refuse_integer_arrays(
+    target: Target, who: str, args: tuple, indices: tuple[int, ...]
+) -> None:
+    """Refuse an integer or boolean array among ``args`` at ``indices``."""
+    for k in indices:
+        if _integer_arrays(args, (k,)):
+            name = target.names[len(target.args) + k]
+            raise refuse_integer_array(target, who, name, args[k])
+
+
+def refuse_integer_array(
+    target: Target, who: str, name: str, value: np.ndarray
+) -> DifferentiationError:
+    """The error for an integer array passed where the function makes an array
+    like it and writes derivative-carrying values into it (NumPy truncates them)."""
+    return target.error(
+        f"{who} of {target.label}: {name} is an array of dtype {value.dtype}, and "
+        f"the function writes into an array made like it (np.zeros_like({name}), "
+        f"{name}.copy()), where NumPy truncates the values s2sad differentiates",
+        f"pass a float array ({name}.astype(float)), or give the array made like it "
+        "dtype=float",
+    )
+
+
 def _bound(target: Target, full: tuple, kwargs: dict) -> tuple:
     """``full`` and ``kwargs`` as one positional tuple (defaults filled in)."""
     bound = inspect.signature(target.fn).bind(*full, **kwargs)
@@ -534,10 +573,15 @@ def gradient_entry(
         for k in derivative.meta["numbers"]
         if shift <= k < len(target.names) - len(target.keywords)
     )
+    floats = tuple(
+        k - shift
+        for k in derivative.meta.get("floats", ())
+        if shift <= k < len(target.names) - len(target.keywords)
+    )
     generated = derivative.entry()
     sweeps = (vjp.entry(0), vjp.entry(1)) if vjp is not None else None
     wrt = (derivative.meta["indices"], single)
-    return _direct(Checked(target, kind, generated, numbers, sweeps, wrt))
+    return _direct(Checked(target, kind, generated, numbers, sweeps, wrt, floats))
 
 
 _DIRECT = """def {name}({params}):

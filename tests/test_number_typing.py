@@ -159,3 +159,21 @@ def test_without_the_store_rule_the_derivative_is_the_same(tmp_path, monkeypatch
     gx, ga = grad(x, 0.8)
     np.testing.assert_allclose(gx, central(recurrence, (x, 0.8), 0), rtol=1e-7)
     assert ga == pytest.approx(float(central(recurrence, (x, 0.8), 1)), rel=1e-7)
+
+
+def stored_only_in_a_branch(x, a):
+    y = np.zeros(3)
+    if a > 10.0:
+        y[0] = x * a
+    return np.sum(x * x * a) + np.sum(y)
+
+
+def test_a_store_only_a_branch_makes_leaves_its_operands_arrays(tmp_path):
+    x = np.array([0.3, -1.2, 0.7])
+    gx, ga = s2sad.grad(stored_only_in_a_branch, wrt=(0, 1), output_dir=tmp_path)(
+        x, 0.7
+    )
+    np.testing.assert_allclose(
+        gx, central(stored_only_in_a_branch, (x, 0.7), 0), rtol=1e-7
+    )
+    assert ga == pytest.approx(float(central(stored_only_in_a_branch, (x, 0.7), 1)))

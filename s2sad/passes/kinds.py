@@ -12,12 +12,13 @@ reductions and products (``np.sum``, ``np.dot``) do not.  A function that
 uses no NumPy at all (no ``np.`` call, no indexing, no ``@``) is plain
 scalar code: its parameters are numbers.  A value stored into one element of
 an array of known rank (``y[i] = a * y[i - 1]`` with ``y = np.zeros(n)``) must
-be a number too, where NumPy refuses anything else (see ``numbers``).
+be a number too, where NumPy refuses anything else (see ``numbers``), unless
+the store is inside an ``if``.
 """
 
 from __future__ import annotations
 
-from ..ir import Function, Op, Value
+from ..ir import ARRAYS, Function, Op, Value
 from ..primitives import PRIMITIVES, SAME
 from .numbers import STORES_ARE_NUMBERS
 from .shapes import SCALAR, ShapeInference
@@ -42,7 +43,7 @@ def scalar_parameters(
         shapes = ShapeInference(function)
         required.update(
             op.operands[2]
-            for op in function.walk()
+            for op in _unconditional(function.body.ops)
             if op.name == "setitem" and shapes.slot(op) == SCALAR
         )
     if scalar_output:
@@ -54,6 +55,37 @@ def scalar_parameters(
     }
 
 
+MADE_LIKE = (
+    "np.zeros_like",
+    "np.ones_like",
+    "np.empty_like",
+    "np.full_like",
+    "np.copy",
+)
+"""Ops making an array of their first operand's dtype (without ``dtype=``)."""
+
+
+def float_array_parameters(function: Function) -> set[int]:
+    """Indices of the unannotated array parameters an array is made like
+    (``np.zeros_like(x)``, ``x.copy()``) in a function that writes into arrays:
+    an integer array there would truncate the values written, which the
+    derivative does not see, so only float arrays may be passed."""
+    params = {
+        p: k
+        for k, p in enumerate(function.params)
+        if p.hint in function.inferred and p.type in ARRAYS
+    }
+    made = {
+        params[op.operands[0]]
+        for op in function.walk()
+        if op.name in MADE_LIKE
+        and op.operands[0] in params
+        and (len(op.operands) < 2 or op.operands[1].constant is None)
+    }
+    writes = any(op.name == "setitem" for op in function.walk())
+    return made if writes else set()
+
+
 def uses_arrays(function: Function, array_helpers: set[str]) -> bool:
     """True when ``function`` calls NumPy, indexes, or calls a helper in ``array_helpers``."""
     for op in function.walk():
@@ -63,6 +95,16 @@ def uses_arrays(function: Function, array_helpers: set[str]) -> bool:
         if op.name == "pack" or (entry is not None and entry.numpy):
             return True
     return False
+
+
+def _unconditional(ops: list[Op]):
+    """The ops of ``ops`` and of the loops among them, not those inside an ``if``:
+    a store only some branch makes says nothing about the calls that skip it."""
+    for op in ops:
+        yield op
+        if op.name in ("for", "while"):
+            for region in op.regions:
+                yield from _unconditional(region.ops)
 
 
 def _constraints(

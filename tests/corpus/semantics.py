@@ -240,6 +240,12 @@ def int_added_into_int_array(x):
     return np.sum(y * x)
 
 
+def made_like_argument(x, a):
+    y = np.zeros_like(x)
+    y[1] = a * x[1]
+    return np.sum(y * a)
+
+
 def branch_rebinds(x):
     y = x * 1.0
     if x[0] > 0.0:
@@ -271,6 +277,8 @@ ENTRIES += [
     error(calls_helper_that_writes, ROW.copy(), line=helper_writes),
     either(float_into_int_array, ROW.copy()),
     *each_call(error, float_added_into_int_array, ROW.copy()),
+    *each_call(error, made_like_argument, np.array([3, -2]), 2.7, wrt=1, line=None),
+    *each_call(derivative, made_like_argument, ROW.copy(), 2.7, wrt=(0, 1)),
     *each_call(derivative, int_added_into_int_array, ROW.copy()),
     derivative(module_constant, 0.7),
     derivative(module_constant, 0.7, call="vjp"),
