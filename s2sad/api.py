@@ -29,6 +29,7 @@ from .checks import (
     check_primal_types,
     fill_tangents,
     gradient_entry,
+    one_cotangent,
     own_arrays,
     refuse_integer_arrays,
     resolve_target,
@@ -154,6 +155,7 @@ def _emit(
         "floats": sorted(float_array_parameters(primal)),
         "array_output": any(is_array(v.type) for v in primal.returned),
         "outputs": len(primal.returned),
+        "one_tuple": primal.one_tuple,
         "indices": indices,
     }
     loaded = load(path, key, lambda: emit_module(functions, header), skey, meta)
@@ -403,7 +405,19 @@ def _jvp_runner(
         zeros = [zero_tangent(v) for v in full]
         return fn(*full, *zeros[:before], *tangents, *zeros[len(full) - after :])
 
+    if derivative.meta.get("one_tuple"):
+        return _as_one_tuples(run)
     return run
+
+
+def _as_one_tuples(run: Callable[..., Any]) -> Callable[..., Any]:
+    """``run`` for a function returning ``(y,)``: its value and tangent as 1-tuples."""
+
+    def one_tuples(*args: Any) -> tuple[tuple, tuple]:
+        out, tangent = run(*args)
+        return (out,), (tangent,)
+
+    return one_tuples
 
 
 def _floats(target: Target, derivative: Derivative) -> tuple[int, ...]:
@@ -448,6 +462,7 @@ def _vjp_runner(
     n_out = derivative.meta["outputs"]
     fixed = target.fixed_count
     floats = _floats(target, derivative)
+    one_tuple = derivative.meta.get("one_tuple", False)
 
     def start(primals: tuple) -> tuple[Any, Callable[..., Any]]:
         if floats:
@@ -457,6 +472,8 @@ def _vjp_runner(
 
         def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
             """The adjoints of the primals for ``cotangent`` (a tuple for several outputs)."""
+            if one_tuple:
+                cotangent = one_cotangent(target, cotangent)
             cotangents = check_cotangents(target, out, cotangent, n_out)
             adjoints = backward_sweep(unpopped(residuals), *cotangents)
             if fixed:
@@ -465,6 +482,6 @@ def _vjp_runner(
 
         vjp_fn.source = derivative.source
         vjp_fn.path = derivative.path
-        return out, vjp_fn
+        return ((out,) if one_tuple else out), vjp_fn
 
     return start

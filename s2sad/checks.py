@@ -330,6 +330,17 @@ def own_arrays(values: tuple, copy: bool) -> tuple[tuple, frozenset[int]]:
     return values, indices
 
 
+def one_cotangent(target: Target, cotangent: Any) -> Any:
+    """The cotangent inside the 1-tuple given for a function returning ``(y,)``."""
+    if isinstance(cotangent, (tuple, list)) and len(cotangent) == 1:
+        return cotangent[0]
+    raise target.error(
+        f"vjp_fn of {target.label}: the function returns a tuple of one value, so "
+        "its cotangent is a tuple of one cotangent",
+        "pass (cotangent,)",
+    )
+
+
 def check_cotangents(target: Target, out: Any, cotangent: Any, n_out: int) -> tuple:
     """The cotangents, one per output, each checked against its output's shape."""
     if n_out == 1:

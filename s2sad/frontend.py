@@ -127,8 +127,10 @@ def lower(
     single output must be a number (for gradients).
     """
     program = _Program(mode)
-    main = program.lower(fn, program.callee_record(fn), scalar_output, arrays)
+    record = program.callee_record(fn)
+    main = program.lower(fn, record, scalar_output, arrays)
     main.callees = [f for f in program.functions if f is not main]
+    main.one_tuple = record.one_tuple
     return main
 
 

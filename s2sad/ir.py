@@ -156,6 +156,8 @@ class Function:
     names: "NameTable" = field(default_factory=lambda: NameTable())
     inferred: set[str] = field(default_factory=set)
     """Parameters whose kind (number or array) was inferred, having no annotation."""
+    one_tuple: bool = False
+    """It returns a tuple of one value (``return (y,)``), which ``returned`` holds bare."""
 
     @property
     def params(self) -> list[Value]:

@@ -184,3 +184,12 @@ def test_library_call_in_the_body_is_refused_at_the_call():
     with pytest.raises(s2sad.NoDerivativeRuleError, match="statistics.fmean") as info:
         s2sad.grad(t.calls_statistics)
     assert info.value.file.endswith("trust_functions.py")
+
+
+def test_a_one_tuple_output_stays_a_one_tuple():
+    value, tangent = s2sad.jvp(t.one_tuple_output, (1.5,), (2.0,))
+    assert value == t.one_tuple_output(1.5) and tangent == (6.0,)
+    out, vjp_fn = s2sad.vjp(t.one_tuple_output, 1.5)
+    assert out == (2.25,) and vjp_fn((1.0,)) == (3.0,)
+    with pytest.raises(DifferentiationError, match="tuple of one value"):
+        vjp_fn(1.0)

@@ -105,3 +105,7 @@ def traced_square(x):
 
 def calls_statistics(x):
     return statistics.fmean([x, x * x])
+
+
+def one_tuple_output(x):
+    return (x * x,)
