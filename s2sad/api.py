@@ -410,6 +410,16 @@ def _jvp_runner(
     return run
 
 
+def _copied(out: Any) -> Any:
+    """``out`` with each array copied: the backward sweep may keep the array the
+    caller gets, and must not see the caller's changes to it."""
+    if type(out) is np.ndarray:
+        return out.copy()
+    if isinstance(out, tuple):
+        return tuple(map(_copied, out))
+    return out
+
+
 def _as_one_tuples(run: Callable[..., Any]) -> Callable[..., Any]:
     """``run`` for a function returning ``(y,)``: its value and tangent as 1-tuples."""
 
@@ -442,7 +452,8 @@ def vjp(
     The forward sweep runs once, here; ``vjp_fn`` runs only the reverse sweep
     and may be called with many cotangents.  For a function with several
     outputs, the cotangent is a tuple with one entry per output.  Array
-    primals are copied first, so changing them later does not change ``vjp_fn``.
+    primals are copied first, and array outputs handed back are copies, so
+    changing either later does not change ``vjp_fn``.
     """
     key = (f, "vjp", tuple(map(type, primals)), output_dir)
     start = _cached(key, lambda: _vjp_runner(f, primals, output_dir))
@@ -482,6 +493,7 @@ def _vjp_runner(
 
         vjp_fn.source = derivative.source
         vjp_fn.path = derivative.path
-        return ((out,) if one_tuple else out), vjp_fn
+        given = _copied(out)
+        return ((given,) if one_tuple else given), vjp_fn
 
     return start

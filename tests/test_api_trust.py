@@ -193,3 +193,11 @@ def test_a_one_tuple_output_stays_a_one_tuple():
     assert out == (2.25,) and vjp_fn((1.0,)) == (3.0,)
     with pytest.raises(DifferentiationError, match="tuple of one value"):
         vjp_fn(1.0)
+
+
+def test_changing_the_output_vjp_gave_does_not_change_vjp_fn():
+    x = np.array([0.1, 0.2])
+    out, vjp_fn = s2sad.vjp(t.exponential_output, x)
+    expected = vjp_fn(np.ones(2))[0].copy()
+    out[0] = 100.0
+    np.testing.assert_array_equal(vjp_fn(np.ones(2))[0], expected)

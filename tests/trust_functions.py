@@ -109,3 +109,7 @@ def calls_statistics(x):
 
 def one_tuple_output(x):
     return (x * x,)
+
+
+def exponential_output(x):
+    return np.exp(x)
