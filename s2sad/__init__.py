@@ -29,3 +29,8 @@ __all__ = [
     "DifferentiationError",
     "InternalError",
 ]
+
+
+def __dir__() -> list[str]:
+    """The public API (submodules stay importable, e.g. ``s2sad.runtime``)."""
+    return sorted(__all__ + ["__version__"])

@@ -94,3 +94,9 @@ def test_grad_matches_finite_differences_at_random_points(x, y):
     assert_close(
         gradient, central_gradient(trig_mix, (x, y), step=1e-6), rtol=1e-5, atol=1e-5
     )
+
+
+def test_dir_shows_the_public_api_only():
+    public = set(dir(s2sad))
+    assert {"grad", "jvp", "vjp", "value_and_grad", "derivative_rule"} <= public
+    assert not {"frontend", "passes", "emitter", "ir"} & public
