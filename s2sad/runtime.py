@@ -83,11 +83,30 @@ def xlogy_array(x: Any, y: Any) -> Any:
     return np.where(x == 0, 0 * safe, x * np.log(safe))
 
 
-def sinc_derivative(x: Any, out: Any) -> Any:
-    """The derivative of ``np.sinc`` at ``x`` (where ``out = np.sinc(x)``): 0 at 0."""
-    x = np.asarray(x)
-    safe = np.where(x == 0, 1, x)
-    return np.where(x == 0, 0 * safe, (np.cos(np.pi * safe) - out) / safe)
+def sinc_derivative(x: Any, order: int) -> Any:
+    """The derivative of order ``order`` (1, 2, ...) of ``np.sinc`` at ``x``: near 0
+    (``|x| < 1``) from its Taylor series, elsewhere by Leibniz's rule for
+    ``sin(pi x) * (1 / (pi x))``."""
+    x = np.asarray(x, dtype=np.result_type(x, 0.0))
+    near = np.abs(x) < 1
+    small = np.where(near, x, 0.0)
+    series = np.zeros_like(x)
+    for k in range((order + 1) // 2, (order + 1) // 2 + _SINC_TERMS):
+        power = 2 * k - order
+        coefficient = (-1) ** k * np.pi ** (2 * k) * math.perm(2 * k, order)
+        series = series + coefficient / math.factorial(2 * k + 1) * small**power
+    large = np.where(near, 1.0, x)
+    leibniz = np.zeros_like(x)
+    for j in range(order + 1):
+        m = order - j
+        sine = np.pi**j * np.sin(np.pi * large + j * np.pi / 2)
+        reciprocal = (-1) ** m * math.factorial(m) / (np.pi * large ** (m + 1))
+        leibniz = leibniz + math.comb(order, j) * sine * reciprocal
+    return np.where(near, series, leibniz)
+
+
+_SINC_TERMS = 24
+"""Terms of the series near 0: for ``|x| < 1`` the last is below ``1e-30``."""
 
 
 def unbroadcast(g: Any, x: Any) -> Any:
@@ -598,6 +617,15 @@ def solve_adjoint_a(b_bar: Any, out: Any, a: Any, b: Any) -> Any:
     else:
         result = -np.matmul(b_bar, np.swapaxes(out, -1, -2))
     return unbroadcast(result, a)
+
+
+def solve_product(m: Any, v: Any, b: Any) -> Any:
+    """``m @ v`` for each matrix of ``m``, ``v`` a stack of vectors where ``b`` (the
+    right-hand side of a ``np.linalg.solve``) is a vector (``ndim`` 1), else of matrices.
+    """
+    if np.ndim(b) == 1:
+        return np.matmul(m, np.asarray(v)[..., None])[..., 0]
+    return np.matmul(m, v)
 
 
 def inverse_axes(axes: Any) -> Any:

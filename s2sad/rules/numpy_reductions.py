@@ -43,12 +43,30 @@ class unreduce:
 runtime_helper(
     "reduced_count", "x, axis", nondiff="x axis", shape_only="x", result_type="int"
 )(None)
-runtime_helper(
-    "extremum_weights", "x, out, axis, keepdims", nondiff="x out axis keepdims"
-)(None)
-runtime_helper(
+
+
+@runtime_helper("extremum_weights", "x, top, axis, keepdims", nondiff="axis keepdims")
+class extremum_weights:
+    """Piecewise constant in ``x`` and ``top`` (they change only where ties do)."""
+
+    def tangent(x):
+        return runtime.zeros_like(x)
+
+    def adjoint(x, top):
+        return runtime.zeros_like(x), runtime.zeros_like(top)
+
+
+@runtime_helper(
     "cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True
-)(None)
+)
+class cumsum_adjoint:
+    def tangent(x, axis, g_dot):
+        return runtime.cumsum_adjoint(g_dot, x, axis)
+
+    def adjoint(g, axis, out_bar):
+        return np.reshape(np.cumsum(out_bar, axis), np.shape(g))
+
+
 runtime_helper("prod_others", "x, axis", nondiff="x axis")(None)
 runtime_helper(
     "cumprod_tangent", "x, axis, out, x_dot", nondiff="x axis out", linear=True
@@ -59,9 +77,17 @@ runtime_helper("cumprod_adjoint", "g, x, axis, out", nondiff="x axis out", linea
 runtime_helper(
     "norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims"
 )(None)
-runtime_helper(
+
+
+@runtime_helper(
     "trace_adjoint", "g, x, offset", nondiff="x offset", shape_only="x", linear=True
-)(None)
+)
+class trace_adjoint:
+    def tangent(x, offset, g_dot):
+        return runtime.trace_adjoint(g_dot, x, offset)
+
+    def adjoint(offset, out_bar):
+        return np.trace(out_bar, offset)
 
 
 @reduction("sum", np.sum, linear=True)
