@@ -292,9 +292,9 @@ def cumsum_adjoint(g: Any, x: Any, axis: Any) -> Any:
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
 
-def prod_others(x: Any, axis: Any) -> Any:
-    """For each element of ``x``, the product of the others ``np.prod(x, axis)``
-    multiplies it with (its partial derivative), exact where ``x`` has zeros."""
+def _reduced_rows(x: Any, axis: Any) -> tuple[Any, tuple, tuple, tuple]:
+    """``x`` with the axes a reduction over ``axis`` combines moved last and merged
+    into one, ``(batch..., count)``; with the axes and shape that undo it."""
     x = np.asarray(x)
     axes = range(x.ndim) if axis is None else np.atleast_1d(axis) % max(x.ndim, 1)
     axes = tuple(int(a) for a in axes)
@@ -302,11 +302,43 @@ def prod_others(x: Any, axis: Any) -> Any:
     moved = np.moveaxis(x, axes, ends)
     count = int(np.prod([x.shape[a] for a in axes]))
     rows = np.reshape(moved, moved.shape[: x.ndim - len(axes)] + (count,))
+    return rows, axes, ends, moved.shape
+
+
+def prod_others(x: Any, axis: Any) -> Any:
+    """For each element of ``x``, the product of the others ``np.prod(x, axis)``
+    multiplies it with (its partial derivative), exact where ``x`` has zeros."""
+    rows, axes, ends, moved_shape = _reduced_rows(x, axis)
     ones = np.ones_like(rows[..., :1])
     left = np.cumprod(np.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)
-    others = np.reshape(left * right[..., ::-1], moved.shape)
+    others = np.reshape(left * right[..., ::-1], moved_shape)
     return np.moveaxis(others, ends, axes)
+
+
+def spread_others(x: Any, axis: Any) -> Any:
+    """For each element ``i`` of a reduction of ``x`` over ``axis``, the elements
+    ``j`` it combines, 0 at ``j == i``: shape ``(batch..., count, count)``."""
+    rows = _reduced_rows(x, axis)[0]
+    count = rows.shape[-1]
+    return (1.0 - np.eye(count)) * rows[..., None, :]
+
+
+def others_eye(x: Any, axis: Any) -> Any:
+    """The identity matrix of :func:`spread_others`'s last two axes, per batch."""
+    rows = _reduced_rows(x, axis)[0]
+    count = rows.shape[-1]
+    eye = np.eye(count, dtype=np.result_type(rows, 0.0))
+    return np.broadcast_to(eye, rows.shape[:-1] + (count, count))
+
+
+def collect_others(g: Any, x: Any, axis: Any) -> Any:
+    """``g[..., i, j]`` summed over ``j != i`` and laid out like ``x``: the
+    adjoint of :func:`spread_others` with its last two axes swapped."""
+    _, axes, ends, moved_shape = _reduced_rows(x, axis)
+    count = np.shape(g)[-1]
+    summed = np.sum((1.0 - np.eye(count)) * g, axis=-1)
+    return np.moveaxis(np.reshape(summed, moved_shape), ends, axes)
 
 
 def _cumprod_zeros(x: Any, axis: int) -> tuple[Any, Any, Any]:

@@ -247,6 +247,17 @@ CASES = {
         lambda r: (normal(r, 5), None),
         lambda r: (np.array([[0.0, 1.2, 0.7], [0.4, -1.1, 0.9]]), 1),
     ],
+    "spread_others": [
+        lambda r: (normal(r, 3, 4), 1),
+        lambda r: (normal(r, 2, 3, 2), (0, 2)),
+        lambda r: (normal(r, 4), None),
+    ],
+    "collect_others": [
+        lambda r: (normal(r, 3, 4, 4), normal(r, 3, 4), 1),
+        lambda r: (normal(r, 4, 3, 3), normal(r, 3, 4), 0),
+        lambda r: (normal(r, 5, 5), normal(r, 5), None),
+    ],
+    "others_eye": [lambda r: (normal(r, 3, 4), 1)],
     "cumprod_tangent": [
         lambda r: (normal(r, 3, 4), 1, None, normal(r, 3, 4)),
     ],
@@ -328,6 +339,7 @@ def test_every_helper_has_cases():
 NOT_DIFFERENTIABLE = {
     "constant": "reads an array by name",
     "inverse_axes": "a permutation of axes",
+    "others_eye": "an identity matrix shaped by its argument",
     "reduced_count": "an int",
     "shape_of": "reads only its argument's shape",
     "zeros_like": "reads only its argument's shape",

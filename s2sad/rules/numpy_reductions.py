@@ -67,7 +67,48 @@ class cumsum_adjoint:
         return np.reshape(np.cumsum(out_bar, axis), np.shape(g))
 
 
-runtime_helper("prod_others", "x, axis", nondiff="x axis")(None)
+@runtime_helper("prod_others", "x, axis", nondiff="axis")
+class prod_others:
+    """Exact where ``x`` has zeros: the product of all but two elements is a
+    product of all but one of a matrix with ones on its diagonal."""
+
+    def tangent(x, axis, x_dot):
+        spread = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
+        products = runtime.prod_others(spread, -1)
+        return runtime.collect_others(
+            products * runtime.spread_others(x_dot, axis), x, axis
+        )
+
+    def adjoint(x, axis, out_bar):
+        spread = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
+        products = runtime.prod_others(spread, -1)
+        spread_bar = np.swapaxes(runtime.spread_others(out_bar, axis), -1, -2)
+        return runtime.collect_others(
+            np.swapaxes(products * spread_bar, -1, -2), x, axis
+        )
+
+
+@runtime_helper("spread_others", "x, axis", nondiff="axis", linear=True)
+class spread_others:
+    def tangent(axis, x_dot):
+        return runtime.spread_others(x_dot, axis)
+
+    def adjoint(x, axis, out_bar):
+        return runtime.collect_others(np.swapaxes(out_bar, -1, -2), x, axis)
+
+
+@runtime_helper(
+    "collect_others", "g, x, axis", nondiff="x axis", shape_only="x", linear=True
+)
+class collect_others:
+    def tangent(x, axis, g_dot):
+        return runtime.collect_others(g_dot, x, axis)
+
+    def adjoint(axis, out_bar):
+        return np.swapaxes(runtime.spread_others(out_bar, axis), -1, -2)
+
+
+runtime_helper("others_eye", "x, axis", nondiff="x axis", shape_only="x")(None)
 runtime_helper(
     "cumprod_tangent", "x, axis, out, x_dot", nondiff="x axis out", linear=True
 )(None)
