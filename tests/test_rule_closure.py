@@ -308,6 +308,28 @@ CASES = {
 }
 
 
+CONSISTENT = {
+    "extremum_weights": lambda x, top, axis, keepdims: (
+        x,
+        np.max(x, axis=axis, keepdims=keepdims),
+        axis,
+        keepdims,
+    ),
+}
+"""Helpers defined only where some arguments follow from others (``top`` is the
+maximum of ``x``): finite differences move those with the others."""
+
+
+WITHOUT_RULES = {
+    "cumprod_adjoint": "exact at zeros; needs a rule in primitives like prod_others'",
+    "cumprod_tangent": "exact at zeros; needs a rule in primitives like prod_others'",
+    "einsum_adjoint": "the operand it is the adjoint of, k, is a runtime argument",
+    "norm_derivative": "one rule for every ord",
+}
+"""Helpers still without rules: derivative code that calls them with a varied
+argument cannot be differentiated again (a clear error, not a wrong value)."""
+
+
 def helpers():
     """The runtime helpers registered as primitives."""
     return sorted(
@@ -319,7 +341,16 @@ def helpers():
 
 def params():
     return [
-        pytest.param(name, k, id=f"{name}-{k}")
+        pytest.param(
+            name,
+            k,
+            id=f"{name}-{k}",
+            marks=(
+                [pytest.mark.xfail(reason=WITHOUT_RULES[name], strict=True)]
+                if name in WITHOUT_RULES
+                else []
+            ),
+        )
         for name in helpers()
         for k in range(len(CASES.get(name, ())))
     ]
@@ -351,7 +382,7 @@ def test_only_helpers_of_shapes_are_not_differentiable():
     """A helper declaring all its arguments nondiff must say why here: a varied
     argument would stop derivative code that calls it from being differentiated."""
     closed = [n for n in helpers() if not differentiable(PRIMITIVES[n])]
-    assert sorted(closed) == sorted(NOT_DIFFERENTIABLE)
+    assert sorted(set(closed) - set(WITHOUT_RULES)) == sorted(NOT_DIFFERENTIABLE)
 
 
 def differentiable(entry):
@@ -360,12 +391,13 @@ def differentiable(entry):
 
 
 def test_every_helper_with_differentiable_arguments_has_rules():
-    lacking = [
+    lacking = {
         name
         for name in helpers()
-        if differentiable(PRIMITIVES[name]) and not PRIMITIVES[name].has_rules
-    ]
-    assert not lacking, f"runtime helpers without derivative rules: {lacking}"
+        if (differentiable(PRIMITIVES[name]) or name in WITHOUT_RULES)
+        and not PRIMITIVES[name].has_rules
+    }
+    assert lacking == set(WITHOUT_RULES), "update WITHOUT_RULES"
 
 
 # ---------------------------------------------------------------- one helper, alone
@@ -431,6 +463,8 @@ def inner(a, b):
 def point(name, k):
     entry = PRIMITIVES[name]
     args = CASES[name][k](rng())
+    defaults = list(entry.defaults().values())
+    args = (*args, *defaults[len(defaults) - len(entry.args) + len(args) :])
     assert len(args) == len(entry.args), f"case {k} of {name}: one value per argument"
     wrt = [
         i
@@ -453,12 +487,11 @@ def test_tangent_rule_matches_finite_differences(name, k):
     assert_close_nested(out, expected, rtol=1e-14, atol=1e-14)
 
     def at(step):
-        return entry.python(
-            *(
-                moved(a, directions[i], step) if i in directions else a
-                for i, a in enumerate(args)
-            )
-        )
+        shifted = [
+            moved(a, directions[i], step) if i in directions else a
+            for i, a in enumerate(args)
+        ]
+        return entry.python(*CONSISTENT.get(name, lambda *a: a)(*shifted))
 
     reference = difference(at(STEP), at(-STEP))
     assert_close_nested(out_dot, reference, rtol=RTOL, atol=ATOL)
@@ -523,10 +556,17 @@ def test_rules_call_only_differentiable_primitives():
         for kind in ("tangent", "adjoint"):
             for op in template(entry, kind).walk():
                 callee = PRIMITIVES.get(op.name)
-                if (
-                    callee is not None
-                    and not callee.has_rules
-                    and differentiable(callee)
-                ):
-                    lacking.add(f"{callee.name} (called by {kind} of {entry.name})")
-    assert not lacking, "\n".join(sorted(lacking))
+                if callee is not None and lacks_rules(callee):
+                    lacking.add((callee.name, f"{kind} of {entry.name}"))
+    unexpected = sorted(
+        f"{c} (called by {r})" for c, r in lacking if c not in WITHOUT_RULES
+    )
+    assert not unexpected, "\n".join(unexpected)
+
+
+def lacks_rules(entry):
+    """No rules, though a varied argument could reach it (a runtime helper not
+    declared non-differentiable, or any primitive with a differentiable argument)."""
+    if entry.has_rules or entry.name in NOT_DIFFERENTIABLE:
+        return False
+    return differentiable(entry) or entry.syntax.text.startswith("runtime.")
