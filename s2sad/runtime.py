@@ -83,11 +83,30 @@ def xlogy_array(x: Any, y: Any) -> Any:
     return np.where(x == 0, 0 * safe, x * np.log(safe))
 
 
-def sinc_derivative(x: Any, out: Any) -> Any:
-    """The derivative of ``np.sinc`` at ``x`` (where ``out = np.sinc(x)``): 0 at 0."""
-    x = np.asarray(x)
-    safe = np.where(x == 0, 1, x)
-    return np.where(x == 0, 0 * safe, (np.cos(np.pi * safe) - out) / safe)
+def sinc_derivative(x: Any, order: int) -> Any:
+    """The derivative of order ``order`` (1, 2, ...) of ``np.sinc`` at ``x``: near 0
+    (``|x| < 1``) from its Taylor series, elsewhere by Leibniz's rule for
+    ``sin(pi x) * (1 / (pi x))``."""
+    x = np.asarray(x, dtype=np.result_type(x, 0.0))
+    near = np.abs(x) < 1
+    small = np.where(near, x, 0.0)
+    series = np.zeros_like(x)
+    for k in range((order + 1) // 2, (order + 1) // 2 + _SINC_TERMS):
+        power = 2 * k - order
+        coefficient = (-1) ** k * np.pi ** (2 * k) * math.perm(2 * k, order)
+        series = series + coefficient / math.factorial(2 * k + 1) * small**power
+    large = np.where(near, 1.0, x)
+    leibniz = np.zeros_like(x)
+    for j in range(order + 1):
+        m = order - j
+        sine = np.pi**j * np.sin(np.pi * large + j * np.pi / 2)
+        reciprocal = (-1) ** m * math.factorial(m) / (np.pi * large ** (m + 1))
+        leibniz = leibniz + math.comb(order, j) * sine * reciprocal
+    return np.where(near, series, leibniz)
+
+
+_SINC_TERMS = 24
+"""Terms of the series near 0: for ``|x| < 1`` the last is below ``1e-30``."""
 
 
 def unbroadcast(g: Any, x: Any) -> Any:
@@ -273,9 +292,9 @@ def cumsum_adjoint(g: Any, x: Any, axis: Any) -> Any:
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
 
-def prod_others(x: Any, axis: Any) -> Any:
-    """For each element of ``x``, the product of the others ``np.prod(x, axis)``
-    multiplies it with (its partial derivative), exact where ``x`` has zeros."""
+def _reduced_rows(x: Any, axis: Any) -> tuple[Any, tuple, tuple, tuple]:
+    """``x`` with the axes a reduction over ``axis`` combines moved last and merged
+    into one, ``(batch..., count)``; with the axes and shape that undo it."""
     x = np.asarray(x)
     axes = range(x.ndim) if axis is None else np.atleast_1d(axis) % max(x.ndim, 1)
     axes = tuple(int(a) for a in axes)
@@ -283,11 +302,43 @@ def prod_others(x: Any, axis: Any) -> Any:
     moved = np.moveaxis(x, axes, ends)
     count = int(np.prod([x.shape[a] for a in axes]))
     rows = np.reshape(moved, moved.shape[: x.ndim - len(axes)] + (count,))
+    return rows, axes, ends, moved.shape
+
+
+def prod_others(x: Any, axis: Any) -> Any:
+    """For each element of ``x``, the product of the others ``np.prod(x, axis)``
+    multiplies it with (its partial derivative), exact where ``x`` has zeros."""
+    rows, axes, ends, moved_shape = _reduced_rows(x, axis)
     ones = np.ones_like(rows[..., :1])
     left = np.cumprod(np.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)
-    others = np.reshape(left * right[..., ::-1], moved.shape)
+    others = np.reshape(left * right[..., ::-1], moved_shape)
     return np.moveaxis(others, ends, axes)
+
+
+def spread_others(x: Any, axis: Any) -> Any:
+    """For each element ``i`` of a reduction of ``x`` over ``axis``, the elements
+    ``j`` it combines, 0 at ``j == i``: shape ``(batch..., count, count)``."""
+    rows = _reduced_rows(x, axis)[0]
+    count = rows.shape[-1]
+    return (1.0 - np.eye(count)) * rows[..., None, :]
+
+
+def others_eye(x: Any, axis: Any) -> Any:
+    """The identity matrix of :func:`spread_others`'s last two axes, per batch."""
+    rows = _reduced_rows(x, axis)[0]
+    count = rows.shape[-1]
+    eye = np.eye(count, dtype=np.result_type(rows, 0.0))
+    return np.broadcast_to(eye, rows.shape[:-1] + (count, count))
+
+
+def collect_others(g: Any, x: Any, axis: Any) -> Any:
+    """``g[..., i, j]`` summed over ``j != i`` and laid out like ``x``: the
+    adjoint of :func:`spread_others` with its last two axes swapped."""
+    _, axes, ends, moved_shape = _reduced_rows(x, axis)
+    count = np.shape(g)[-1]
+    summed = np.sum((1.0 - np.eye(count)) * g, axis=-1)
+    return np.moveaxis(np.reshape(summed, moved_shape), ends, axes)
 
 
 def _cumprod_zeros(x: Any, axis: int) -> tuple[Any, Any, Any]:
@@ -598,6 +649,15 @@ def solve_adjoint_a(b_bar: Any, out: Any, a: Any, b: Any) -> Any:
     else:
         result = -np.matmul(b_bar, np.swapaxes(out, -1, -2))
     return unbroadcast(result, a)
+
+
+def solve_product(m: Any, v: Any, b: Any) -> Any:
+    """``m @ v`` for each matrix of ``m``, ``v`` a stack of vectors where ``b`` (the
+    right-hand side of a ``np.linalg.solve``) is a vector (``ndim`` 1), else of matrices.
+    """
+    if np.ndim(b) == 1:
+        return np.matmul(m, np.asarray(v)[..., None])[..., 0]
+    return np.matmul(m, v)
 
 
 def inverse_axes(axes: Any) -> Any:

@@ -14,18 +14,25 @@ from .. import runtime
 from .helpers import runtime_helper
 from ..primitives import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
 
-runtime_helper(
-    "xlogy_array",
-    "x y",
-    result_type=UFUNC,
-    elementwise=True,
-)(None)
-runtime_helper(
-    "sinc_derivative",
-    "x, out",
-    result_type=UFUNC,
-    elementwise=True,
-)(None)
+
+@runtime_helper("xlogy_array", "x y", result_type=UFUNC, elementwise=True)
+class xlogy_array:
+    def tangent(x, y, x_dot, y_dot):
+        return runtime.xlogy_array(x_dot, y) + x * y_dot / y
+
+    def adjoint(x, y, out_bar):
+        return runtime.xlogy_array(out_bar, y), out_bar * x / y
+
+
+@runtime_helper(
+    "sinc_derivative", "x, order", nondiff="order", result_type=UFUNC, elementwise=True
+)
+class sinc_derivative:
+    def tangent(x, order, x_dot):
+        return x_dot * runtime.sinc_derivative(x, order + 1)
+
+    def adjoint(x, order, out_bar):
+        return out_bar * runtime.sinc_derivative(x, order + 1)
 
 
 def ufunc(name: str, args: str, fn, sympy: str | None = None, **options):
@@ -361,11 +368,11 @@ class rad2deg:
 
 @ufunc("sinc", "x", np.sinc, "sin(pi * x) / (pi * x)")
 class sinc:
-    def tangent(x, out, x_dot):
-        return x_dot * runtime.sinc_derivative(x, out)
+    def tangent(x, x_dot):
+        return x_dot * runtime.sinc_derivative(x, 1)
 
-    def adjoint(x, out, out_bar):
-        return out_bar * runtime.sinc_derivative(x, out)
+    def adjoint(x, out_bar):
+        return out_bar * runtime.sinc_derivative(x, 1)
 
 
 # ---------------------------------------------------------------- hyperbolic

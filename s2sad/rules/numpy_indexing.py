@@ -56,14 +56,20 @@ class getitem:
         return runtime.getitem_adjoint(out_bar, x, index)
 
 
-runtime_helper(
+@runtime_helper(
     "getitem_adjoint",
     "g, x, index",
     result_type=ARRAY_RESULT,
-    nondiff="index",
+    nondiff="x index",
     shape_only="x",
     linear=True,
-)(None)
+)
+class getitem_adjoint:
+    def tangent(x, index, g_dot):
+        return runtime.getitem_adjoint(g_dot, x, index)
+
+    def adjoint(g, index, out_bar):
+        return runtime.unbroadcast(out_bar[index], g)
 
 
 @runtime_helper(
@@ -82,14 +88,20 @@ class setitem:
         return runtime.setitem(out_bar, index, 0.0), value_bar
 
 
-runtime_helper(
+@runtime_helper(
     "setitem_value_adjoint",
     "g index value",
     result_type=ARRAY_RESULT,
     nondiff="index value",
     shape_only="value",
     linear=True,
-)(None)
+)
+class setitem_value_adjoint:
+    def tangent(index, value, g_dot):
+        return runtime.setitem_value_adjoint(g_dot, index, value)
+
+    def adjoint(g, index, out_bar):
+        return runtime.setitem(runtime.zeros_like(g), index, out_bar)
 
 
 @runtime_helper(
@@ -107,12 +119,13 @@ class add_at:
         return out_bar, runtime.unbroadcast(out_bar[index], g)
 
 
-runtime_helper(
-    "detach",
-    "x",
-    result_type=SAME,
-    nondiff="x",
-)(None)
+@runtime_helper("detach", "x", result_type=SAME, linear=True)
+class detach:
+    def tangent(x_dot):
+        return runtime.detach(x_dot)
+
+    def adjoint(out_bar):
+        return out_bar
 
 
 runtime_helper(

@@ -16,25 +16,212 @@ def product(name: str, args: str, fn, **options):
     return primitive(f"np.{name}", args, fn, spelled, linear=True, **options)
 
 
-for _name, _args in (
-    ("matmul_adjoint_x", "g x y"),
-    ("matmul_adjoint_y", "g x y"),
-    ("dot_adjoint_x", "g x y"),
-    ("dot_adjoint_y", "g x y"),
-    ("inner_adjoint_x", "g x y"),
-    ("inner_adjoint_y", "g x y"),
-    ("tensordot_adjoint_x", "g x y axes"),
-    ("tensordot_adjoint_y", "g x y axes"),
-    ("solve_adjoint_a", "b_bar out a b"),
-    ("solve_adjoint_b", "g a b"),
-):
-    runtime_helper(_name, _args, nondiff=_args.replace("g ", "").replace("b_bar ", ""))(
-        None
-    )
+# ---------------------------------------------------------------- adjoint helpers
+#
+# ``runtime.<f>_adjoint_x(g, x, y)`` is the partial derivative in ``x`` of the
+# trilinear form ``<g, f(x, y)>`` (``x`` read only for its shape), so it is
+# bilinear in ``g`` and ``y``; its adjoint in ``g`` is ``f`` itself and its
+# adjoint in ``y`` is the other partial derivative, ``<f>_adjoint_y``.
 
-runtime_helper("cofactor", "x", nondiff="x")(None)
-runtime_helper("inverse_transposed", "x", nondiff="x")(None)
-runtime_helper("solve_tangent", "a b out a_dot b_dot", nondiff="a b out")(None)
+
+@runtime_helper("matmul_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True)
+class matmul_adjoint_x:
+    def tangent(g, x, y, g_dot, y_dot):
+        return runtime.matmul_adjoint_x(g_dot, x, y) + runtime.matmul_adjoint_x(
+            g, x, y_dot
+        )
+
+    def adjoint(g, y, out_bar):
+        return runtime.unbroadcast(out_bar @ y, g), runtime.matmul_adjoint_y(
+            g, out_bar, y
+        )
+
+
+@runtime_helper("matmul_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True)
+class matmul_adjoint_y:
+    def tangent(g, x, y, g_dot, x_dot):
+        return runtime.matmul_adjoint_y(g_dot, x, y) + runtime.matmul_adjoint_y(
+            g, x_dot, y
+        )
+
+    def adjoint(g, x, out_bar):
+        return runtime.unbroadcast(x @ out_bar, g), runtime.matmul_adjoint_x(
+            g, x, out_bar
+        )
+
+
+@runtime_helper("dot_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True)
+class dot_adjoint_x:
+    def tangent(g, x, y, g_dot, y_dot):
+        return runtime.dot_adjoint_x(g_dot, x, y) + runtime.dot_adjoint_x(g, x, y_dot)
+
+    def adjoint(g, y, out_bar):
+        return runtime.unbroadcast(np.dot(out_bar, y), g), runtime.dot_adjoint_y(
+            g, out_bar, y
+        )
+
+
+@runtime_helper("dot_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True)
+class dot_adjoint_y:
+    def tangent(g, x, y, g_dot, x_dot):
+        return runtime.dot_adjoint_y(g_dot, x, y) + runtime.dot_adjoint_y(g, x_dot, y)
+
+    def adjoint(g, x, out_bar):
+        return runtime.unbroadcast(np.dot(x, out_bar), g), runtime.dot_adjoint_x(
+            g, x, out_bar
+        )
+
+
+@runtime_helper("inner_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True)
+class inner_adjoint_x:
+    def tangent(g, x, y, g_dot, y_dot):
+        return runtime.inner_adjoint_x(g_dot, x, y) + runtime.inner_adjoint_x(
+            g, x, y_dot
+        )
+
+    def adjoint(g, y, out_bar):
+        return runtime.unbroadcast(np.inner(out_bar, y), g), runtime.inner_adjoint_y(
+            g, out_bar, y
+        )
+
+
+@runtime_helper("inner_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True)
+class inner_adjoint_y:
+    def tangent(g, x, y, g_dot, x_dot):
+        return runtime.inner_adjoint_y(g_dot, x, y) + runtime.inner_adjoint_y(
+            g, x_dot, y
+        )
+
+    def adjoint(g, x, out_bar):
+        return runtime.unbroadcast(np.inner(x, out_bar), g), runtime.inner_adjoint_x(
+            g, x, out_bar
+        )
+
+
+@runtime_helper(
+    "tensordot_adjoint_x",
+    "g x y axes",
+    nondiff="x axes",
+    shape_only="x",
+    linear=True,
+)
+class tensordot_adjoint_x:
+    def tangent(g, x, y, axes, g_dot, y_dot):
+        return runtime.tensordot_adjoint_x(
+            g_dot, x, y, axes
+        ) + runtime.tensordot_adjoint_x(g, x, y_dot, axes)
+
+    def adjoint(g, y, axes, out_bar):
+        return runtime.unbroadcast(
+            np.tensordot(out_bar, y, axes), g
+        ), runtime.tensordot_adjoint_y(g, out_bar, y, axes)
+
+
+@runtime_helper(
+    "tensordot_adjoint_y",
+    "g x y axes",
+    nondiff="y axes",
+    shape_only="y",
+    linear=True,
+)
+class tensordot_adjoint_y:
+    def tangent(g, x, y, axes, g_dot, x_dot):
+        return runtime.tensordot_adjoint_y(
+            g_dot, x, y, axes
+        ) + runtime.tensordot_adjoint_y(g, x_dot, y, axes)
+
+    def adjoint(g, x, axes, out_bar):
+        return runtime.unbroadcast(
+            np.tensordot(x, out_bar, axes), g
+        ), runtime.tensordot_adjoint_x(g, x, out_bar, axes)
+
+
+# ``b`` is read only for ``np.ndim(b) == 1`` (a vector right-hand side) below.
+
+
+@runtime_helper("solve_product", "m v b", nondiff="b", shape_only="b", linear=True)
+class solve_product:
+    def tangent(m, v, b, m_dot, v_dot):
+        return runtime.solve_product(m_dot, v, b) + runtime.solve_product(m, v_dot, b)
+
+    def adjoint(m, v, b, out_bar):
+        return runtime.solve_adjoint_a(-out_bar, v, m, b), runtime.unbroadcast(
+            runtime.solve_product(np.swapaxes(m, -1, -2), out_bar, b), v
+        )
+
+
+@runtime_helper(
+    "solve_adjoint_a", "g x a b", nondiff="a b", shape_only="a b", linear=True
+)
+class solve_adjoint_a:
+    def tangent(g, x, a, b, g_dot, x_dot):
+        return runtime.solve_adjoint_a(g_dot, x, a, b) + runtime.solve_adjoint_a(
+            g, x_dot, a, b
+        )
+
+    def adjoint(g, x, b, out_bar):
+        return runtime.unbroadcast(
+            -runtime.solve_product(out_bar, x, b), g
+        ), runtime.unbroadcast(
+            -runtime.solve_product(np.swapaxes(out_bar, -1, -2), g, b), x
+        )
+
+
+@runtime_helper("solve_adjoint_b", "g a b", nondiff="b", shape_only="b")
+class solve_adjoint_b:
+    def tangent(a, b, out, g_dot, a_dot):
+        return runtime.solve_tangent(
+            np.swapaxes(a, -1, -2), b, out, np.swapaxes(a_dot, -1, -2), g_dot
+        )
+
+    def adjoint(g, a, b, out, out_bar):
+        u = runtime.solve_adjoint_b(out_bar, np.swapaxes(a, -1, -2), b)
+        return runtime.unbroadcast(u, g), runtime.solve_adjoint_a(out, u, a, b)
+
+
+@runtime_helper("solve_tangent", "a b x p q", nondiff="b", shape_only="b")
+class solve_tangent:
+    def tangent(a, b, x, p, out, a_dot, x_dot, p_dot, q_dot):
+        return (
+            runtime.solve_tangent(a, b, x, p_dot, q_dot)
+            + runtime.solve_tangent(a, b, x_dot, p, 0.0)
+            + runtime.solve_tangent(a, b, out, a_dot, 0.0)
+        )
+
+    def adjoint(a, b, x, p, q, out, out_bar):
+        u = runtime.solve_adjoint_b(out_bar, a, b)
+        return (
+            runtime.solve_adjoint_a(u, out, a, b),
+            runtime.unbroadcast(
+                -runtime.solve_product(np.swapaxes(p, -1, -2), u, b), x
+            ),
+            runtime.solve_adjoint_a(u, x, p, b),
+            runtime.unbroadcast(u, q),
+        )
+
+
+@runtime_helper("inverse_transposed", "x")
+class inverse_transposed:
+    def tangent(out, x_dot):
+        return -(out @ np.swapaxes(x_dot, -1, -2) @ out)
+
+    def adjoint(out, out_bar):
+        return -(out @ np.swapaxes(out_bar, -1, -2) @ out)
+
+
+@runtime_helper("cofactor", "x")
+class cofactor:
+    def tangent(x, out, x_dot):
+        inverse = runtime.inverse_transposed(x)
+        scale = np.expand_dims(np.sum(inverse * x_dot, axis=(-2, -1)), (-2, -1))
+        return out * scale - out @ np.swapaxes(x_dot, -1, -2) @ inverse
+
+    def adjoint(x, out, out_bar):
+        inverse = runtime.inverse_transposed(x)
+        scale = np.expand_dims(np.sum(out * out_bar, axis=(-2, -1)), (-2, -1))
+        return inverse * scale - inverse @ np.swapaxes(out_bar, -1, -2) @ out
+
+
 runtime_helper(
     "einsum_adjoint",
     "subscripts, g, k, x, y=None, z=None",

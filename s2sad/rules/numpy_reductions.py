@@ -43,13 +43,72 @@ class unreduce:
 runtime_helper(
     "reduced_count", "x, axis", nondiff="x axis", shape_only="x", result_type="int"
 )(None)
-runtime_helper(
-    "extremum_weights", "x, out, axis, keepdims", nondiff="x out axis keepdims"
-)(None)
-runtime_helper(
+
+
+@runtime_helper("extremum_weights", "x, top, axis, keepdims", nondiff="axis keepdims")
+class extremum_weights:
+    """Piecewise constant in ``x`` and ``top`` (they change only where ties do)."""
+
+    def tangent(x):
+        return runtime.zeros_like(x)
+
+    def adjoint(x, top):
+        return runtime.zeros_like(x), runtime.zeros_like(top)
+
+
+@runtime_helper(
     "cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True
-)(None)
-runtime_helper("prod_others", "x, axis", nondiff="x axis")(None)
+)
+class cumsum_adjoint:
+    def tangent(x, axis, g_dot):
+        return runtime.cumsum_adjoint(g_dot, x, axis)
+
+    def adjoint(g, axis, out_bar):
+        return np.reshape(np.cumsum(out_bar, axis), np.shape(g))
+
+
+@runtime_helper("prod_others", "x, axis", nondiff="axis")
+class prod_others:
+    """Exact where ``x`` has zeros: the product of all but two elements is a
+    product of all but one of a matrix with ones on its diagonal."""
+
+    def tangent(x, axis, x_dot):
+        spread = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
+        products = runtime.prod_others(spread, -1)
+        return runtime.collect_others(
+            products * runtime.spread_others(x_dot, axis), x, axis
+        )
+
+    def adjoint(x, axis, out_bar):
+        spread = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
+        products = runtime.prod_others(spread, -1)
+        spread_bar = np.swapaxes(runtime.spread_others(out_bar, axis), -1, -2)
+        return runtime.collect_others(
+            np.swapaxes(products * spread_bar, -1, -2), x, axis
+        )
+
+
+@runtime_helper("spread_others", "x, axis", nondiff="axis", linear=True)
+class spread_others:
+    def tangent(axis, x_dot):
+        return runtime.spread_others(x_dot, axis)
+
+    def adjoint(x, axis, out_bar):
+        return runtime.collect_others(np.swapaxes(out_bar, -1, -2), x, axis)
+
+
+@runtime_helper(
+    "collect_others", "g, x, axis", nondiff="x axis", shape_only="x", linear=True
+)
+class collect_others:
+    def tangent(x, axis, g_dot):
+        return runtime.collect_others(g_dot, x, axis)
+
+    def adjoint(axis, out_bar):
+        return np.swapaxes(runtime.spread_others(out_bar, axis), -1, -2)
+
+
+runtime_helper("others_eye", "x, axis", nondiff="x axis", shape_only="x")(None)
 runtime_helper(
     "cumprod_tangent", "x, axis, out, x_dot", nondiff="x axis out", linear=True
 )(None)
@@ -59,9 +118,17 @@ runtime_helper("cumprod_adjoint", "g, x, axis, out", nondiff="x axis out", linea
 runtime_helper(
     "norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims"
 )(None)
-runtime_helper(
+
+
+@runtime_helper(
     "trace_adjoint", "g, x, offset", nondiff="x offset", shape_only="x", linear=True
-)(None)
+)
+class trace_adjoint:
+    def tangent(x, offset, g_dot):
+        return runtime.trace_adjoint(g_dot, x, offset)
+
+    def adjoint(offset, out_bar):
+        return np.trace(out_bar, offset)
 
 
 @reduction("sum", np.sum, linear=True)

@@ -33,7 +33,11 @@ def shape_op(name: str, args: str, nondiff: str = "", **options):
 runtime_helper(
     "inverse_axes", "axes", nondiff="axes", result_type="object", linear=True
 )(None)
-runtime_helper(
+# ``runtime.<f>_adjoint`` is linear in ``g``: its tangent is itself applied to
+# ``g``'s tangent, its adjoint ``np.<f>`` (the primitive it is the adjoint of).
+
+
+@runtime_helper(
     "concatenate_adjoint",
     "g, xs, axis",
     nondiff="xs axis",
@@ -41,16 +45,32 @@ runtime_helper(
     result_type=SEQ_RESULT,
     view=True,
     linear=True,
-)(None)
-runtime_helper(
+)
+class concatenate_adjoint:
+    def tangent(xs, axis, g_dot):
+        return runtime.concatenate_adjoint(g_dot, xs, axis)
+
+    def adjoint(axis, out_bar):
+        return np.concatenate(out_bar, axis)
+
+
+@runtime_helper(
     "stack_adjoint",
     "g, axis",
     nondiff="axis",
     result_type=SEQ_RESULT,
     view=True,
     linear=True,
-)(None)
-runtime_helper(
+)
+class stack_adjoint:
+    def tangent(axis, g_dot):
+        return runtime.stack_adjoint(g_dot, axis)
+
+    def adjoint(axis, out_bar):
+        return np.stack(out_bar, axis)
+
+
+@runtime_helper(
     "hstack_adjoint",
     "g, xs",
     nondiff="xs",
@@ -58,8 +78,16 @@ runtime_helper(
     result_type=SEQ_RESULT,
     view=True,
     linear=True,
-)(None)
-runtime_helper(
+)
+class hstack_adjoint:
+    def tangent(xs, g_dot):
+        return runtime.hstack_adjoint(g_dot, xs)
+
+    def adjoint(out_bar):
+        return np.hstack(out_bar)
+
+
+@runtime_helper(
     "vstack_adjoint",
     "g, xs",
     nondiff="xs",
@@ -67,34 +95,80 @@ runtime_helper(
     result_type=SEQ_RESULT,
     view=True,
     linear=True,
-)(None)
-runtime_helper(
+)
+class vstack_adjoint:
+    def tangent(xs, g_dot):
+        return runtime.vstack_adjoint(g_dot, xs)
+
+    def adjoint(g, out_bar):
+        return np.reshape(np.vstack(out_bar), np.shape(g))
+
+
+@runtime_helper(
     "split_adjoint",
     "g, x, sections, axis",
     nondiff="x sections axis",
     shape_only="x",
     linear=True,
-)(None)
-runtime_helper(
+)
+class split_adjoint:
+    def tangent(x, sections, axis, g_dot):
+        return runtime.split_adjoint(g_dot, x, sections, axis)
+
+    def adjoint(sections, axis, out_bar):
+        return np.split(out_bar, sections, axis)
+
+
+@runtime_helper(
     "tile_adjoint", "g, x, reps", nondiff="x reps", shape_only="x", linear=True
-)(None)
-runtime_helper(
+)
+class tile_adjoint:
+    def tangent(x, reps, g_dot):
+        return runtime.tile_adjoint(g_dot, x, reps)
+
+    def adjoint(reps, out_bar):
+        return np.tile(out_bar, reps)
+
+
+@runtime_helper(
     "repeat_adjoint",
     "g, x, repeats, axis",
     nondiff="x repeats axis",
     shape_only="x",
     linear=True,
-)(None)
-runtime_helper(
+)
+class repeat_adjoint:
+    def tangent(x, repeats, axis, g_dot):
+        return runtime.repeat_adjoint(g_dot, x, repeats, axis)
+
+    def adjoint(repeats, axis, out_bar):
+        return np.repeat(out_bar, repeats, axis)
+
+
+@runtime_helper(
     "diag_adjoint", "g, x, k", nondiff="x k", shape_only="x", view=True, linear=True
-)(None)
-runtime_helper(
+)
+class diag_adjoint:
+    def tangent(x, k, g_dot):
+        return runtime.diag_adjoint(g_dot, x, k)
+
+    def adjoint(k, out_bar):
+        return np.diag(out_bar, k)
+
+
+@runtime_helper(
     "diagonal_adjoint",
     "g, x, offset, axis1, axis2",
     nondiff="x offset axis1 axis2",
     shape_only="x",
     linear=True,
-)(None)
+)
+class diagonal_adjoint:
+    def tangent(x, offset, axis1, axis2, g_dot):
+        return runtime.diagonal_adjoint(g_dot, x, offset, axis1, axis2)
+
+    def adjoint(offset, axis1, axis2, out_bar):
+        return np.diagonal(out_bar, offset, axis1, axis2)
 
 
 @shape_op("reshape", "x shape", "shape", view=True)

@@ -159,9 +159,16 @@ class pow_:
         return out_bar * y * power_factor(x, y), xlogy(out_bar * out, x)
 
 
-runtime_helper("power_factor", "x y", result_type=UFUNC, nondiff="y", elementwise=True)(
-    None
-)
+@runtime_helper("power_factor", "x y", result_type=UFUNC, nondiff="y", elementwise=True)
+class power_factor_:
+    """``x ** (y - 1)``; only ever multiplied by ``y``, so its value 0 at ``y == 0``
+    (where the rules below give ``-x ** -2``) never reaches a derivative."""
+
+    def tangent(x, y, x_dot):
+        return (y - 1) * power_factor(x, y - 1) * x_dot
+
+    def adjoint(x, y, out_bar):
+        return out_bar * (y - 1) * power_factor(x, y - 1)
 
 
 @primitive(
