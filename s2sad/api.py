@@ -105,7 +105,7 @@ def derive(
     directory = resolve_output_dir(output_dir)
     derived = getattr(f, DERIVED, None)
     if derived is not None:
-        return _derive_again(*derived, kind, wrt, directory)
+        return _derive_again(*derived, kind, wrt, directory, arrays)
     module_name, qualname = source_name(f)
     wrt = wrt if kind in ("grad", "value_and_grad") else None
     request = f"kind={kind}, wrt={wrt!r}, arrays={sorted(arrays)}, dir={module_name}"
@@ -163,12 +163,30 @@ def _emit(
 
 
 def _derive_again(
-    inner: Derivative, index: int, kind: str, wrt: Wrt | None, directory: Path
+    inner: Derivative,
+    index: int,
+    kind: str,
+    wrt: Wrt | None,
+    directory: Path,
+    arrays: frozenset[int],
 ) -> Derivative:
     """The derivative ``kind`` of a function s2sad generated: transformed from
-    its IR (kept, or lowered again from its source), not from the generated text."""
+    its IR (kept, or lowered again from its source), not from the generated text.
+    ``arrays`` are the parameters the caller passes arrays for: none may be one
+    the generated function takes as a number."""
     primal = inner.functions[index]
     refuse_uncomposable(primal, kind)
+    numbers = [
+        primal.params[k].name for k in sorted(arrays) if primal.params[k].type == FLOAT
+    ]
+    if numbers:
+        raise DifferentiationError(
+            f"{kind} of {primal.name}, which s2sad generated for numbers: got an array "
+            f"for {', '.join(numbers)}",
+            hint="pass numbers, or annotate the parameter `: np.ndarray` in the "
+            "function first differentiated",
+            **call_site(),
+        )
     wrt = wrt if kind in ("grad", "value_and_grad") else None
     indices, single = normalize_wrt(primal, wrt)
     functions = derivative_functions(primal, kind, indices, single)

@@ -135,16 +135,11 @@ def resolve_target(f: Any) -> Target:
     label = getattr(f, "__qualname__", None) or repr(f)
     generated = getattr(f, "generated", None)
     if hasattr(generated, DERIVED):
-        if isinstance(f, Checked) and (f.target.fixed_count or f.sweeps):
+        if isinstance(f, Checked) and f.target.fixed_count:
             raise DifferentiationError(
-                f"cannot differentiate {label} again: it is the gradient of "
-                + (
-                    "a partial"
-                    if f.target.fixed_count
-                    else "a function whose output may be an array"
-                ),
-                hint="differentiate the gradient of a def of your own whose output is "
-                "a number (np.sum(...), an index)",
+                f"cannot differentiate {label} again: it is the gradient of a partial",
+                hint="differentiate the gradient of a def of your own that takes the "
+                "fixed values as constants",
                 **call_site(),
             )
         return Target(generated, label=label)

@@ -225,6 +225,20 @@ def setitem_value_adjoint(g: Any, index: Any, value: Any) -> Any:
     return unbroadcast(picked, value)
 
 
+def scalar_seed(y: Any) -> Any:
+    """The seed of a gradient whose output ``y`` may be an array: ones shaped like
+    it, of a floating dtype; an output of more than one element is refused."""
+    if np.size(y) != 1:
+        from .errors import DifferentiationError
+
+        raise DifferentiationError(
+            f"a gradient needs a scalar output; this one has shape {np.shape(y)}",
+            hint="reduce the output to one number (np.sum, an index), or use "
+            "s2sad.jvp / s2sad.vjp for a function with several outputs",
+        )
+    return np.ones_like(y, np.result_type(np.asarray(y).dtype, "e"))
+
+
 def detach(x: Any) -> Any:
     """``x``, copied if it is a view of another array (so a later write into that
     array cannot change what the tape holds)."""

@@ -168,3 +168,27 @@ def test_a_gradient_with_a_tape_is_refused_clearly(out_dir):
     gradient = s2sad.grad(relax, wrt=(0, 1), output_dir=out_dir)
     with pytest.raises(s2sad.DifferentiationError, match="tape"):
         s2sad.grad(gradient, output_dir=out_dir)
+
+
+def elementwise(x):
+    return np.sin(x) * 2.0
+
+
+def test_an_array_for_a_number_parameter_of_a_gradient_is_refused(out_dir):
+    gradient = s2sad.grad(elementwise, output_dir=out_dir)
+    with pytest.raises(s2sad.DifferentiationError, match="got an array for x"):
+        s2sad.jvp(gradient, (np.ones(3),), (np.ones(3),), output_dir=out_dir)
+
+
+def elementwise_of_array(x: np.ndarray):
+    return np.sin(x) * 2.0
+
+
+def test_the_gradient_of_an_array_output_refuses_more_than_one_element(out_dir):
+    gradient = s2sad.grad(elementwise_of_array, output_dir=out_dir)
+    x = np.array([0.4])
+    value, tangent = s2sad.jvp(gradient, (x,), (np.array([1.0]),), output_dir=out_dir)
+    assert_close(value, 2.0 * np.cos(x))
+    assert_close(tangent, -2.0 * np.sin(x))
+    with pytest.raises(s2sad.DifferentiationError, match="scalar output"):
+        s2sad.jvp(gradient, (np.ones(3),), (np.ones(3),), output_dir=out_dir)

@@ -372,6 +372,7 @@ NOT_DIFFERENTIABLE = {
     "inverse_axes": "a permutation of axes",
     "others_eye": "an identity matrix shaped by its argument",
     "reduced_count": "an int",
+    "scalar_seed": "ones shaped like its argument (a gradient's seed)",
     "shape_of": "reads only its argument's shape",
     "zeros_like": "reads only its argument's shape",
 }

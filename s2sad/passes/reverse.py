@@ -604,8 +604,8 @@ def _defined_in(block: Block) -> set[Value]:
 
 def _one(sweep: "_AdjointSweep", output: Value) -> Value:
     """A gradient's seed: 1.0, or ones shaped like an output that may be an array
-    (the caller lets only a size-1 one through)."""
+    (``runtime.scalar_seed`` refuses one of more than one element)."""
     if not is_array(output.type) or output not in sweep.mapping:
         return sweep.builder.const(1.0)
-    ones = sweep.builder.op("np.ones_like", [sweep.mapping[output]], [ARRAY])
+    ones = sweep.builder.op("scalar_seed", [sweep.mapping[output]], [ARRAY])
     return ones.result

@@ -115,8 +115,17 @@ class add_at:
     def tangent(x, index, acc_dot, g_dot):
         return runtime.add_at(acc_dot, x, index, g_dot)
 
-    def adjoint(index, g, out_bar):
-        return out_bar, runtime.unbroadcast(out_bar[index], g)
+    def adjoint(acc, index, g, out_bar):
+        return runtime.unbroadcast(out_bar, acc), runtime.unbroadcast(out_bar[index], g)
+
+
+runtime_helper(
+    "scalar_seed",
+    "y",
+    result_type=ARRAY_RESULT,
+    nondiff="y",
+    shape_only="y",
+)(None)
 
 
 @runtime_helper("detach", "x", result_type=SAME, linear=True)
