@@ -43,6 +43,34 @@ def derivative_functions(
     return functions
 
 
+def hvp_functions(primal: Function, wrt: list[int], single: bool) -> list[Function]:
+    """The IR of ``f_hvp(params, params_dot) -> (gradient, Hessian times direction)``:
+    forward mode over the simplified gradient of ``primal``, a Hessian-vector
+    product.  The directions are the ``_dot`` parameters, one per ``wrt``
+    parameter; each group comes back as the gradient does (a value when
+    ``single``, else a tuple).  Not public yet: tests compose with it.
+    """
+    (gradient,) = _derivative_functions(primal, "grad", wrt, single, {})
+    function = simplify(forward(gradient, wrt, name=f"{primal.name}_hvp"))
+    if trim_tape(function, function):
+        simplify(function)
+    outputs = len(gradient.returned)
+    term = function.body.terminator
+    (group,) = gradient.body.terminator.attrs["layout"]
+    term.attrs = {**term.attrs, "layout": (group, group)}
+    wrt_params = [function.params[i] for i in wrt]
+    dense_zeros(function, 0, wrt_params)
+    dense_zeros(function, outputs, wrt_params)
+    function.doc = (
+        f"Gradient of {primal.name} and its product with the Hessian "
+        "(forward mode over reverse mode)."
+    )
+    copy_before_loops(function)
+    function = tidy_names(function)
+    _split_long_records([function])
+    return [function]
+
+
 def _split_long_records(functions: list[Function]) -> None:
     """Keep tape lines within black's line length: a function that pushes
     pairs with itself if it also pops, else with the next one (its backward sweep)."""
