@@ -137,7 +137,12 @@ class _TangentSweep:
             elif op.name in PASSIVE:
                 clone_op(self.builder, op, self.mapping)
             else:
-                raise _refused(self.function, op, f"it has an op {op.name!r}")
+                raise _refused(
+                    self.function,
+                    op,
+                    f"it has an op {op.name!r}",
+                    "this is a bug in s2sad: please report it with the function",
+                )
 
     def push(self, op: Op) -> None:
         """``push(tape, a, b)`` also pushes the tangents of the active entries:
@@ -206,6 +211,7 @@ class _TangentSweep:
                 op,
                 f"it calls {op.attrs['callee']}, a reverse-mode sweep of a helper "
                 "(residual tuples have no tangents yet)",
+                "write the helper's body into its caller for now",
             )
         count = len(op.results)
         operands = [self.mapping[v] for v in op.operands]
@@ -275,7 +281,12 @@ of a residual tuple (never varied: residuals have no tangent) and the
 user's ``print`` and ``assert``."""
 
 
-def _refused(function: Function, op: Op | None, why: str) -> DifferentiationError:
+def _refused(
+    function: Function,
+    op: Op | None,
+    why: str,
+    hint: str = "forward mode does not reach into residual tuples yet",
+) -> DifferentiationError:
     """The error for a function forward mode cannot differentiate."""
     loc = op.loc if op is not None else None
     return DifferentiationError(
@@ -283,7 +294,7 @@ def _refused(function: Function, op: Op | None, why: str) -> DifferentiationErro
         file=function.file,
         line=loc.line if loc else function.line,
         col=loc.col if loc else None,
-        hint="differentiate the original function instead of this derived one",
+        hint=hint,
     )
 
 
