@@ -48,12 +48,16 @@ NOT_COMPOSABLE = {
     "unpack": "reads a residual tuple (vjp's backward sweep)",
     "call": "calls the derivative of a helper",
 }
-"""Ops of generated code the transformations cannot differentiate yet, and why."""
+"""Ops of generated code reverse mode cannot differentiate yet, and why (forward
+mode differentiates the tape, and refuses the others itself)."""
 
 
 def refuse_uncomposable(function: Function, kind: str) -> None:
     """Refuse to take derivative ``kind`` of generated ``function`` where it has an
-    op no transformation differentiates yet (rather than emit a wrong derivative)."""
+    op the transformation does not differentiate yet (rather than emit a wrong
+    derivative)."""
+    if kind == "jvp":
+        return
     for op in function.walk():
         if op.name in NOT_COMPOSABLE:
             raise DifferentiationError(
@@ -63,6 +67,34 @@ def refuse_uncomposable(function: Function, kind: str) -> None:
                 hint="differentiate again only derivatives of loop-free functions "
                 "without helpers for now, or use finite differences of the derivative",
             )
+
+
+def hvp_functions(primal: Function, wrt: list[int], single: bool) -> list[Function]:
+    """The IR of ``f_hvp(params, params_dot) -> (gradient, Hessian times direction)``:
+    forward mode over the simplified gradient of ``primal``, a Hessian-vector
+    product.  The directions are the ``_dot`` parameters, one per ``wrt``
+    parameter; each group comes back as the gradient does (a value when
+    ``single``, else a tuple).  Not public yet: tests compose with it.
+    """
+    (gradient,) = _derivative_functions(primal, "grad", wrt, single, {})
+    function = simplify(forward(gradient, wrt, name=f"{primal.name}_hvp"))
+    if trim_tape(function, function):
+        simplify(function)
+    outputs = len(gradient.returned)
+    term = function.body.terminator
+    (group,) = gradient.body.terminator.attrs["layout"]
+    term.attrs = {**term.attrs, "layout": (group, group)}
+    wrt_params = [function.params[i] for i in wrt]
+    dense_zeros(function, 0, wrt_params)
+    dense_zeros(function, outputs, wrt_params)
+    function.doc = (
+        f"Gradient of {primal.name} and its product with the Hessian "
+        "(forward mode over reverse mode)."
+    )
+    copy_before_loops(function)
+    function = tidy_names(function)
+    _split_long_records([function])
+    return [function]
 
 
 def _split_long_records(functions: list[Function]) -> None:

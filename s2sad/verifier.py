@@ -28,10 +28,34 @@ def verify(function: Function) -> None:
     block or an enclosing one), the body ends with ``return`` and each region
     with ``yield``, terminators appear only at the end, primitive ops have the
     arity their rule declares, and ``if``/``for``/``while`` ops have the
-    regions, block arguments and yields their results call for.
+    regions, block arguments and yields their results call for, and a tape
+    record pushed and popped in this function has as many entries each way.
     """
     defined: set[Value] = set()
     _block(function, function.body, [set()], defined, "return")
+    _records(function)
+
+
+def _records(function: Function) -> None:
+    """Each tape record is pushed once, and popped as many entries as were pushed
+    (a forward pass over reverse mode adds tangent entries to both)."""
+    pushed: dict = {}
+    for op in function.walk():
+        if op.name == "push":
+            record = op.attrs.get("record")
+            if record in pushed:
+                raise VerificationError(
+                    f"{function.name}: tape record {record!r} pushed twice"
+                )
+            pushed[record] = len(op.operands) - 1
+    for op in function.walk():
+        if op.name == "pop" and op.attrs.get("record") in pushed:
+            count = pushed[op.attrs["record"]]
+            if len(op.results) != count:
+                raise VerificationError(
+                    f"{function.name}: tape record {op.attrs['record']!r} pushes "
+                    f"{count} entries but pops {len(op.results)}"
+                )
 
 
 def _define(value: Value, scope: set[Value], defined: set[Value], where: str) -> None:

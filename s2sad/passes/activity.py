@@ -5,10 +5,14 @@ A value is *varied* when it depends on an input being differentiated and
 (*active*) get tangents or adjoints.  Integer and boolean values are never
 varied: loop counters and comparisons carry no derivative.  A value that
 reaches an argument with no derivative (``np.clip``'s bounds) is an error,
-not a silently dropped term.
+not a silently dropped term.  The tape is not differentiable, but what goes
+through it is: a popped value is varied when the value pushed in its place
+(same ``record``, same position) is.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ..errors import NoDerivativeRuleError
 from ..ir import DIFFERENTIABLE, Block, Function, Op, Value
@@ -20,9 +24,10 @@ DIFFERENTIABLE_TYPES = DIFFERENTIABLE
 def varied(function: Function, wrt: list[Value]) -> set[Value]:
     """Values that depend on any value in ``wrt`` (through loops: to a fixed point)."""
     result = {v for v in wrt if v.type in DIFFERENTIABLE_TYPES}
+    pushes = pushes_by_record(function)
     while True:
         size = len(result)
-        _varied_block(function.body, result)
+        _varied_block(function.body, result, pushes)
         if len(result) == size:
             for op in function.walk():
                 _check_derivative_exists(function, op, result)
@@ -55,11 +60,22 @@ def _no_derivative(
     )
 
 
-def _varied_block(block: Block, result: set[Value]) -> None:
+def pushes_by_record(function: Function) -> dict[Any, Op]:
+    """The ``push`` ops of ``function``, by their ``record`` attribute."""
+    return {op.attrs["record"]: op for op in function.walk() if op.name == "push"}
+
+
+def _varied_block(block: Block, result: set[Value], pushes: dict[Any, Op]) -> None:
     for op in block.ops:
         for region in op.regions:
-            _varied_block(region, result)
-        if op.name == "if":
+            _varied_block(region, result, pushes)
+        if op.name == "pop":
+            push = pushes.get(op.attrs["record"])
+            pushed = push.operands[1:] if push is not None else []
+            for value, popped in zip(pushed, op.results):
+                if value in result:
+                    _add(result, popped)
+        elif op.name == "if":
             for k, r in enumerate(op.results):
                 if any(
                     region.terminator.operands[k] in result for region in op.regions

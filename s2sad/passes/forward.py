@@ -3,15 +3,26 @@
 ``f(x, y) -> out`` becomes ``f_jvp(x, y, x_dot, y_dot) -> (out, out_dot)``: the
 chain rule v̇ = Σ ∂v/∂u · u̇ applied op by op, each op's tangent rule inlined
 from the rule table.
+
+Over a reverse-mode function (a Hessian-vector product is forward mode over
+a gradient) the tape has no tangent of its own: a ``push`` of active values
+also pushes their tangents, as extra entries of the same record after the
+primal ones, and the matching ``pop`` gets them back as extra results.
+Residual tuples and calls to reverse-mode helpers have no tangents yet:
+forward mode refuses them, as it refuses any op it does not know.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..errors import DifferentiationError
 from ..ir import (
     ARRAY,
+    EFFECT_OPS,
+    RESIDUALS,
     SEQ,
+    TAPE,
     TEMPORARY,
     Block,
     Builder,
@@ -22,7 +33,7 @@ from ..ir import (
     new_function,
 )
 from ..primitives import PRIMITIVES, Primitive
-from .activity import DIFFERENTIABLE_TYPES, varied
+from .activity import DIFFERENTIABLE_TYPES, pushes_by_record, varied
 from .rule_inline import clone_op, inline_rule, rename
 from .simplify import TANGENT_OF
 
@@ -52,7 +63,17 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
         for p, t in zip(seeds, new.params[len(params) :])
         if p.type in DIFFERENTIABLE_TYPES
     }
-    sweep = _TangentSweep(builder, mapping, tangents, varied(function, seeds))
+    for p in seeds:
+        if p.type == RESIDUALS:
+            raise _refused(
+                function, None, f"its parameter {p.name!r} is a residual tuple"
+            )
+    active = varied(function, seeds)
+    records = {
+        record: [k for k, v in enumerate(push.operands[1:]) if v in active]
+        for record, push in pushes_by_record(function).items()
+    }
+    sweep = _TangentSweep(builder, mapping, tangents, active, records, function)
     sweep.ops(function.body.ops[:-1])
     outputs = function.returned
     primal_out = [mapping[v] for v in outputs]
@@ -74,11 +95,15 @@ class _TangentSweep:
         mapping: dict[Value, Value],
         tangents: dict[Value, Value],
         active: set[Value],
+        records: dict[Any, list[int]],
+        function: Function,
     ):
         self.builder = builder
         self.mapping = mapping
         self.tangents = tangents
         self.active = active
+        self.records = records
+        self.function = function
 
     def tangent(self, value: Value, dense: bool = False) -> Value:
         """The tangent of ``value``; where it has none, the number 0, or with
@@ -103,11 +128,47 @@ class _TangentSweep:
                 self.call(op)
             elif op.name == "pack":
                 self.pack(op)
-            else:
+            elif op.name == "push":
+                self.push(op)
+            elif op.name == "pop":
+                self.pop(op)
+            elif op.name in PRIMITIVES:
                 self.primitive(op)
+            elif op.name in PASSIVE:
+                clone_op(self.builder, op, self.mapping)
+            else:
+                raise _refused(
+                    self.function,
+                    op,
+                    f"it has an op {op.name!r}",
+                    "this is a bug in s2sad: please report it with the function",
+                )
+
+    def push(self, op: Op) -> None:
+        """``push(tape, a, b)`` also pushes the tangents of the active entries:
+        ``push(tape, a, b, a_dot, b_dot)``, one record as before."""
+        copy = clone_op(self.builder, op, self.mapping)
+        entries = op.operands[1:]
+        copy.operands += [
+            self.tangent(entries[k], dense=True)
+            for k in self.records[op.attrs["record"]]
+        ]
+
+    def pop(self, op: Op) -> None:
+        """``a, b = pop(tape)`` also pops the tangents its push pushed:
+        ``a, b, a_dot, b_dot = pop(tape)``.  A record pushed by another
+        function (a backward sweep's tape, from its residuals) has none: its
+        values do not depend on the parameters differentiated here."""
+        copy = clone_op(self.builder, op, self.mapping)
+        for k in self.records.get(op.attrs["record"], []):
+            tangent = self.tangent_value(op.results[k])
+            copy.results.append(tangent)
+            self.tangents[op.results[k]] = tangent
 
     def pack(self, op: Op) -> None:
         """``(a, b)``: its tangent is ``(a_dot, b_dot)``, zeros of their shapes where inactive."""
+        if op.result.type == RESIDUALS and any(v in self.active for v in op.operands):
+            raise _refused(self.function, op, "it packs active residuals")
         copy = clone_op(self.builder, op, self.mapping)
         if op.result not in self.active:
             return
@@ -141,7 +202,17 @@ class _TangentSweep:
         self.tangents[result] = tangent
 
     def call(self, op: Op) -> None:
-        """``f(x)`` becomes ``f_jvp(x, x_dot)``: the values and their tangents."""
+        """``f(x)`` becomes ``f_jvp(x, x_dot)``: the values and their tangents.
+
+        A call handing over residuals (a reverse-mode helper's sweep) is refused."""
+        if any(v.type in (RESIDUALS, TAPE) for v in op.operands + op.results):
+            raise _refused(
+                self.function,
+                op,
+                f"it calls {op.attrs['callee']}, a reverse-mode sweep of a helper "
+                "(residual tuples have no tangents yet)",
+                "write the helper's body into its caller for now",
+            )
         count = len(op.results)
         operands = [self.mapping[v] for v in op.operands]
         operands += [self.tangent(v, dense=True) for v in op.operands]
@@ -202,6 +273,29 @@ class _TangentSweep:
         """A fresh value to hold the tangent of ``value``."""
         hint = TEMPORARY if value.is_temporary else f"{value.hint}_dot"
         return self.builder.value(hint, value.type)
+
+
+PASSIVE = ("const", "tape", "unpack", *EFFECT_OPS)
+"""Ops forward mode copies as they are: constants, a new tape, the unpacking
+of a residual tuple (never varied: residuals have no tangent) and the
+user's ``print`` and ``assert``."""
+
+
+def _refused(
+    function: Function,
+    op: Op | None,
+    why: str,
+    hint: str = "forward mode does not reach into residual tuples yet",
+) -> DifferentiationError:
+    """The error for a function forward mode cannot differentiate."""
+    loc = op.loc if op is not None else None
+    return DifferentiationError(
+        f"forward mode cannot differentiate {function.name}: {why}",
+        file=function.file,
+        line=loc.line if loc else function.line,
+        col=loc.col if loc else None,
+        hint=hint,
+    )
 
 
 def _may_broadcast(entry: Primitive, op: Op) -> bool:
