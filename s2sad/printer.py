@@ -7,9 +7,8 @@ Constants, slices and index tuples are printed inline where they are used
 
 from __future__ import annotations
 
-from .ir import OBJECT, Block, Function, Op, Value
-
-REGION_LABELS = {"if": ("then", "else"), "for": ("body",), "while": ("before", "body")}
+from .ir import Block, Function, Op, Value
+from .ops import declaration, region_labels, written_at_each_use
 
 
 def print_function(function: Function) -> str:
@@ -41,21 +40,25 @@ class _Printer:
 
     def block(self, block: Block, depth: int) -> None:
         for op in block.ops:
-            if op.name == "const":
-                self.constants[op.result] = repr(op.attrs["value"])
-            elif op.name == "slice":
-                parts = [self.operand(v) for v in op.operands]
-                text = ":".join("" if p == "None" else p for p in parts)
-                self.constants[op.result] = text.removesuffix(":")
-            elif op.name == "pack" and op.result.type == OBJECT:
-                parts = ", ".join(self.operand(v) for v in op.operands)
-                self.constants[op.result] = f"[{parts}]"
+            if written_at_each_use(op):
+                self.constants[op.result] = self.inline(op)
             else:
                 self.op(op, depth)
 
+    def inline(self, op: Op) -> str:
+        """A constant, slice or static index tuple, as written where it is used."""
+        decl = declaration(op)
+        if decl is not None and decl.printed == "literal":
+            return repr(op.attrs["value"])
+        parts = [self.operand(v) for v in op.operands]
+        if decl is not None:
+            return f"[{', '.join(parts)}]"
+        text = ":".join("" if p == "None" else p for p in parts)
+        return text.removesuffix(":")
+
     def op(self, op: Op, depth: int) -> None:
         operands = ", ".join(self.operand(v) for v in op.operands)
-        if op.name in ("return", "yield"):
+        if declaration(op) is not None and declaration(op).printed == "terminator":
             self.line(depth, f"{op.name} {operands}".rstrip())
             return
         text = f"{op.name}({operands})"
@@ -67,7 +70,7 @@ class _Printer:
         if op.regions:
             text += ":"
         self.line(depth, text)
-        labels = REGION_LABELS.get(op.name, ())
+        labels = region_labels(op)
         for index, region in enumerate(op.regions):
             label = labels[index] if index < len(labels) else f"region{index}"
             args = ", ".join(a.name for a in region.args)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..errors import NoDerivativeRuleError
 from ..ir import DIFFERENTIABLE, Block, Function, Op, Value
+from ..ops import carried_args, loop_inits
 from ..primitives import PRIMITIVES, Primitive
 
 DIFFERENTIABLE_TYPES = DIFFERENTIABLE
@@ -67,13 +68,13 @@ def _varied_block(block: Block, result: set[Value]) -> None:
                     _add(result, r)
         elif op.name in ("for", "while"):
             carried = len(op.results)
-            inits = op.operands[len(op.operands) - carried :]
+            inits = loop_inits(op)
             yields = op.regions[-1].terminator.operands
             for k in range(carried):
                 if inits[k] in result or yields[k] in result:
                     _add(result, op.results[k])
                     for region in op.regions:
-                        _add(result, region.args[len(region.args) - carried + k])
+                        _add(result, carried_args(region, op)[k])
         else:
             entry = PRIMITIVES.get(op.name)
             inputs = op.operands

@@ -21,6 +21,7 @@ from ..ir import (
     is_array,
     new_function,
 )
+from ..ops import carried_args, loop_inits
 from ..primitives import PRIMITIVES, Primitive
 from .activity import DIFFERENTIABLE_TYPES, varied
 from .rule_inline import clone_op, inline_rule, rename
@@ -156,8 +157,7 @@ class _TangentSweep:
     def structured(self, op: Op) -> None:
         """``if``/``for``/``while``: the same op, also yielding or carrying tangents."""
         active = [k for k, r in enumerate(op.results) if r in self.active]
-        carried = len(op.results) if op.name != "if" else 0
-        inits = op.operands[len(op.operands) - carried :]
+        inits = loop_inits(op)
         operands = [self.mapping[v] for v in op.operands]
         operands += [
             self.tangent(inits[k], dense=True) for k in active if op.name != "if"
@@ -172,9 +172,7 @@ class _TangentSweep:
             self.tangents[op.results[k]] = tangent
 
     def region(self, op: Op, region: Block, active: list[int]) -> Block:
-        carried = (
-            region.args[len(region.args) - len(op.results) :] if op.name != "if" else []
-        )
+        carried = carried_args(region, op)
         args = [self.copy_value(a) for a in region.args]
         self.mapping.update(zip(region.args, args))
         tangent_args = (
