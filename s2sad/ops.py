@@ -183,9 +183,6 @@ OPS = _declare(
 """Every structural op, by name."""
 
 TERMINATORS = tuple(name for name, decl in OPS.items() if decl.terminator)
-EFFECT_OPS = tuple(name for name, decl in OPS.items() if OUTPUT in decl.effects)
-"""Ops with no results that the generated code keeps for what they do (the
-user's ``print`` and ``assert``): never removed, never differentiated."""
 LOOPS = tuple(name for name, decl in OPS.items() if decl.carries)
 """The ops whose results are carried from one iteration to the next."""
 
@@ -196,11 +193,9 @@ def declaration(op: "Op") -> OpDecl | None:
 
 
 def has_effect(op: "Op", *effects: str) -> bool:
-    """True when ``op`` is declared with one of ``effects`` (any effect if none given)."""
+    """True when ``op`` is declared with one of ``effects``."""
     decl = OPS.get(op.name)
-    if decl is None:
-        return False
-    return bool(decl.effects & set(effects)) if effects else bool(decl.effects)
+    return decl is not None and bool(decl.effects & set(effects))
 
 
 def written_at_each_use(op: "Op") -> bool:
@@ -240,11 +235,6 @@ def loop_bounds(op: "Op") -> list["Value"]:
 def loop_body(op: "Op") -> "Block":
     """The region a loop runs at each iteration (its last)."""
     return op.regions[-1]
-
-
-def loop_counter(op: "Op") -> "Value":
-    """The iteration counter of a ``for`` loop (its body's first argument)."""
-    return op.regions[0].args[0]
 
 
 def carried_args(region: "Block", op: "Op") -> list["Value"]:

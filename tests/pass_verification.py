@@ -1,15 +1,50 @@
-"""Runs the verifier after every pass of every derivative kind (used through the
-``verify_each_pass`` fixture of conftest.py)."""
+"""The functions of the test tables, and the verifier run after every pass of every
+derivative kind (through the ``verify_each_pass`` fixture of conftest.py)."""
 
 from __future__ import annotations
 
 import functools
 from typing import Any, Callable
 
+import numpy as np
+from array_functions import ARRAY_CASES, VECTOR_CASES
+from control_functions import (
+    CONTROL_CASES,
+    JUMP_CASES,
+    MULTI_OUTPUT_CONTROL_CASES,
+    RETURN_CASES,
+)
+from helper_functions import HELPER_CASES
+from scalar_functions import MULTI_OUTPUT_CASES, SCALAR_CASES
+
 from s2sad import transforms
 from s2sad.ir import Function
 from s2sad.passes import reverse, split
 from s2sad.verifier import VerificationError, verify
+
+TABLES = (
+    SCALAR_CASES
+    + MULTI_OUTPUT_CASES
+    + CONTROL_CASES
+    + MULTI_OUTPUT_CONTROL_CASES
+    + JUMP_CASES
+    + RETURN_CASES
+    + HELPER_CASES
+    + ARRAY_CASES
+    + VECTOR_CASES
+)
+"""The cases of the scalar, control-flow, helper and array test tables."""
+
+
+def table_functions() -> list[tuple[Any, frozenset[int]]]:
+    """Each function of the test tables once, with the indices of its array arguments."""
+    seen: dict[Any, frozenset[int]] = {}
+    for case in TABLES:
+        f, args = case[0], case[1]
+        arrays = frozenset(k for k, a in enumerate(args) if isinstance(a, np.ndarray))
+        seen.setdefault(f, arrays)
+    return list(seen.items())
+
 
 PIPELINE_MODULES = (transforms, split)
 """The modules that run passes, one after another."""

@@ -1,45 +1,14 @@
 """The verifier runs after every pass of every derivative kind, on every function of
 the scalar, control-flow, helper and array test tables."""
 
-import numpy as np
 import pytest
-from array_functions import ARRAY_CASES, VECTOR_CASES
-from control_functions import (
-    CONTROL_CASES,
-    JUMP_CASES,
-    MULTI_OUTPUT_CONTROL_CASES,
-    RETURN_CASES,
-)
-from helper_functions import HELPER_CASES
-from scalar_functions import MULTI_OUTPUT_CASES, SCALAR_CASES
+from pass_verification import table_functions
 
 from s2sad.frontend import lower
 from s2sad.transforms import KINDS, derivative_functions
 from s2sad.verifier import verify
 
-TABLES = (
-    SCALAR_CASES
-    + MULTI_OUTPUT_CASES
-    + CONTROL_CASES
-    + MULTI_OUTPUT_CONTROL_CASES
-    + JUMP_CASES
-    + RETURN_CASES
-    + HELPER_CASES
-    + ARRAY_CASES
-    + VECTOR_CASES
-)
-
-
-def _table_functions():
-    seen = {}
-    for case in TABLES:
-        f, args = case[0], case[1]
-        arrays = frozenset(k for k, a in enumerate(args) if isinstance(a, np.ndarray))
-        seen.setdefault(f, arrays)
-    return list(seen.items())
-
-
-FUNCTIONS = _table_functions()
+FUNCTIONS = table_functions()
 CASES = [(f, arrays, kind) for f, arrays in FUNCTIONS for kind in KINDS]
 
 
