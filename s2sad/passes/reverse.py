@@ -34,6 +34,7 @@ from ..ir import (
     walk_block,
     walk_ops,
 )
+from ..ops import carried_args, loop_body, loop_bounds, loop_init
 from ..primitives import PRIMITIVES
 from .activity import varied
 from .rule_inline import clone_op, inline_rule, rename, shape_only_params
@@ -426,9 +427,9 @@ class _AdjointSweep:
 
     def reverse_loop(self, op: Op) -> None:
         """A loop running the iterations backwards, carrying adjoints."""
-        body = op.regions[-1]
+        body = loop_body(op)
         carried = len(op.results)
-        args = body.args[len(body.args) - carried :]
+        args = carried_args(body, op)
         yields = body.terminator.operands
         active = [k for k in range(carried) if op.results[k] in self.active]
         seeds = [self.adjoints.get(op.results[k]) for k in active]
@@ -436,7 +437,7 @@ class _AdjointSweep:
             return
         outer = self._outer_values(op, [body])
         if op.name == "for":
-            bounds = [self.primal(v) for v in op.operands[:3]]
+            bounds = [self.primal(v) for v in loop_bounds(op)]
             counter = self.builder.value(body.args[0].hint, INT)
             provided = {body.args[0]: counter}
         else:
@@ -470,7 +471,7 @@ class _AdjointSweep:
             op, "for", bounds + inits, [block], outer, attrs, carried_adjoints
         )
         for k, adjoint in zip(active, results):
-            init = op.operands[len(op.operands) - carried + k]
+            init = loop_init(op, k)
             if init in self.active:
                 self.accumulate(init, adjoint)
 

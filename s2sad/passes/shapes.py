@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import ARRAYS, INT, Block, Function, Op, Value
+from ..ops import carried_args, leading_args, loop_inits
 from ..primitives import PRIMITIVES
 
 SCALAR_TYPES = ("float", "int", "bool")
@@ -139,14 +140,13 @@ class ShapeInference:
         """A carried value keeps its initial shape if each iteration yields that
         shape again: guess so, check the yields, and give up on those that differ."""
         carried = len(op.results)
-        inits = op.operands[len(op.operands) - carried :]
+        inits = loop_inits(op)
         guess = [self.shapes.get(v) for v in inits]
         for _ in range(carried + 1):
             for region in op.regions:
-                fixed = len(region.args) - carried
-                for arg in region.args[:fixed]:
+                for arg in leading_args(region, op):
                     self._set(arg, None)
-                for arg, shape in zip(region.args[fixed:], guess):
+                for arg, shape in zip(carried_args(region, op), guess):
                     self._set(arg, shape)
                 self._block(region)
             yields = op.regions[-1].terminator.operands
