@@ -35,28 +35,6 @@ from .ops import (
 )
 from .primitives import PRIMITIVES
 
-FRESH = {
-    "np.zeros",
-    "np.ones",
-    "np.empty",
-    "np.full",
-    "np.zeros_like",
-    "np.ones_like",
-    "np.empty_like",
-    "np.full_like",
-    "np.eye",
-    "np.identity",
-    "np.arange",
-    "np.linspace",
-    "np.copy",
-    "np.array",
-    "zeros_like",
-    "getitem_adjoint",
-    "setitem",
-    "add_at",
-}
-"""Ops whose result is always a new, writable array."""
-
 WRITES = ("setitem", "add_at")
 """Ops that write into a copy of their first operand (in place when safe)."""
 
@@ -141,7 +119,8 @@ def _makes_new_array(op: Op) -> bool:
     """``op``'s result is a new, writable array: a creation, a copy, or an elementwise result."""
     entry = PRIMITIVES.get(op.name)
     elementwise = entry is not None and entry.elementwise and not entry.view
-    return op.name in FRESH or (elementwise and op.results[0].type in ARRAYS)
+    fresh = entry is not None and entry.fresh
+    return fresh or (elementwise and op.results[0].type in ARRAYS)
 
 
 class _Places:

@@ -226,10 +226,6 @@ def _derivative_functions(
     )
 
 
-READ_ONLY = ("unreduce", "np.broadcast_to", "broadcast_like")
-"""Views NumPy will not let anyone write into."""
-
-
 def _own_adjoints(function: Function, first: int) -> None:
     """Return a copy of each array adjoint (from the ``first`` returned value on)
     that may share memory with an argument or be a read-only broadcast: the
@@ -262,7 +258,8 @@ def _own_adjoints(function: Function, first: int) -> None:
         entry = PRIMITIVES.get(op.name)
         if entry is None or not entry.view:
             return False
-        return op.name in READ_ONLY or borrowed(op.operands[0])
+        read_only = op.name in PRIMITIVES and PRIMITIVES[op.name].read_only
+        return read_only or borrowed(op.operands[0])
 
     for k, value in enumerate(term.operands[first:], start=first):
         if is_array(value.type) and borrowed(value):

@@ -30,8 +30,6 @@ from ..ops import OUTPUT, RESIDUALS, TAPE, TERMINATORS, has_effect
 from ..primitives import PRIMITIVES, REDUCE
 from .shapes import SCALAR, Shape, ShapeInference
 
-COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
-
 
 def simplify(
     function: Function,
@@ -171,7 +169,8 @@ class _Rewriter:
             value = op.attrs["value"]
             return ("const", type(value).__name__, repr(value))
         operands = list(op.operands)
-        if op.name in COMMUTATIVE:
+        entry = PRIMITIVES.get(op.name)
+        if entry is not None and entry.commutative:
             operands.sort(key=id)
         return (op.name, tuple(operands), tuple(sorted(op.attrs.items())))
 
