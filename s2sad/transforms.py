@@ -60,6 +60,14 @@ def refuse_uncomposable(function: Function, kind: str) -> None:
     if kind == "jvp":
         return
     for op in function.walk():
+        if op.attrs.get("reversed"):
+            raise DifferentiationError(
+                f"{kind} of {function.name}, which s2sad generated: its code runs a "
+                "loop backwards (a reverse sweep), which reverse mode cannot "
+                "differentiate yet",
+                **call_site(),
+                hint="use s2sad.jvp of the gradient (forward over reverse) for now",
+            )
         if op.name in NOT_COMPOSABLE:
             raise DifferentiationError(
                 f"{kind} of {function.name}, which s2sad generated: its code "
