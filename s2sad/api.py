@@ -30,7 +30,9 @@ from .checks import (
     fill_tangents,
     gradient_entry,
     one_cotangent,
+    ints_of,
     own_arrays,
+    refuse_int_tangents,
     refuse_integer_arrays,
     resolve_target,
     unpopped,
@@ -93,12 +95,14 @@ def derive(
     wrt: Wrt = 0,
     output_dir: PathLike = None,
     arrays: frozenset[int] = frozenset(),
+    ints: frozenset[int] = frozenset(),
 ) -> Derivative:
     """Generate (or reuse) the derivative ``kind`` of ``f`` and import it.
 
     ``kind`` is ``grad``, ``value_and_grad``, ``jvp`` or ``vjp``; ``wrt`` picks
     the parameters (ignored by ``jvp`` and ``vjp``, which use all of them);
-    ``arrays`` lists parameters known to be arrays (the primals ``vjp`` got).
+    ``arrays`` lists parameters known to be arrays (the primals ``vjp`` got),
+    ``ints`` unannotated ones passed Python ints (not differentiated, as in JAX).
     A file an earlier run generated from the same source (same code, globals,
     rules, options and compiler) is found by its source key, without lowering.
     """
@@ -108,15 +112,18 @@ def derive(
         return _derive_again(*derived, kind, wrt, directory, arrays)
     module_name, qualname = source_name(f)
     wrt = wrt if kind in ("grad", "value_and_grad") else None
-    request = f"kind={kind}, wrt={wrt!r}, arrays={sorted(arrays)}, dir={module_name}"
+    request = (
+        f"kind={kind}, wrt={wrt!r}, arrays={sorted(arrays)}, ints={sorted(ints)}, "
+        f"dir={module_name}"
+    )
     skey = source_key(f, request)
     if skey is not None:
         found = load_by_source_key(directory / module_name, skey)
         if found is not None:
             loaded, meta = found
-            rebuild = functools.partial(_functions_of, f, kind, wrt, arrays)
+            rebuild = functools.partial(_functions_of, f, kind, wrt, arrays, ints)
             return Derivative(loaded, meta, rebuild)
-    primal, indices, single, functions = _build(f, kind, wrt, arrays)
+    primal, indices, single, functions = _build(f, kind, wrt, arrays, ints)
     return _emit(
         primal, kind, indices, single, functions, directory, module_name, qualname, skey
     )
@@ -237,17 +244,26 @@ def hvp_function(
 
 
 def _build(
-    f: Callable[..., Any], kind: str, wrt: Wrt | None, arrays: frozenset[int]
+    f: Callable[..., Any],
+    kind: str,
+    wrt: Wrt | None,
+    arrays: frozenset[int],
+    ints: frozenset[int] = frozenset(),
 ) -> tuple[Function, list[int], bool, list[Function]]:
-    primal = lower(f, scalar_output=kind in ("grad", "value_and_grad"), arrays=arrays)
+    scalar = kind in ("grad", "value_and_grad")
+    primal = lower(f, scalar_output=scalar, arrays=arrays, ints=ints)
     indices, single = normalize_wrt(primal, wrt)
     return primal, indices, single, derivative_functions(primal, kind, indices, single)
 
 
 def _functions_of(
-    f: Callable[..., Any], kind: str, wrt: Wrt | None, arrays: frozenset[int]
+    f: Callable[..., Any],
+    kind: str,
+    wrt: Wrt | None,
+    arrays: frozenset[int],
+    ints: frozenset[int] = frozenset(),
 ) -> list[Function]:
-    return _build(f, kind, wrt, arrays)[3]
+    return _build(f, kind, wrt, arrays, ints)[3]
 
 
 def normalize_wrt(primal: Function, wrt: Wrt | None) -> tuple[list[int], bool]:
@@ -312,8 +328,9 @@ def _memo_derive(
     wrt: Wrt,
     out: PathLike,
     arrays: frozenset[int] = frozenset(),
+    ints: frozenset[int] = frozenset(),
 ) -> Derivative:
-    """``derive`` once per function, kind, ``wrt``, array parameters and
+    """``derive`` once per function, kind, ``wrt``, array and int parameters and
     directory in this process.
 
     Like ``jax.jit``, the memo is keyed on the function object: a module
@@ -325,13 +342,14 @@ def _memo_derive(
         tuple(wrt) if isinstance(wrt, list) else wrt,
         str(resolve_output_dir(out)),
         arrays,
+        ints,
     )
     try:
         hash(key)
     except TypeError:
-        return derive(f, kind, wrt, out, arrays)
+        return derive(f, kind, wrt, out, arrays, ints)
     if key not in _MEMO:
-        _MEMO[key] = derive(f, kind, wrt, out, arrays)
+        _MEMO[key] = derive(f, kind, wrt, out, arrays, ints)
     return _MEMO[key]
 
 
@@ -433,7 +451,12 @@ def _jvp_runner(
     full = target.arguments(primals)
     target.check_arity(len(full), exact=True)
     derivative = _memo_derive(
-        target.fn, "jvp", None, output_dir, own_arrays(full, copy=False)[1]
+        target.fn,
+        "jvp",
+        None,
+        output_dir,
+        own_arrays(full, copy=False)[1],
+        ints_of(full),
     )
     fn = derivative.entry()
     arrays = [k for k, v in enumerate(primals) if type(v) is np.ndarray]
@@ -441,9 +464,17 @@ def _jvp_runner(
     floats = _floats(target, derivative)
     plain = not before and not after
 
+    annotated = getattr(target.fn, "__annotations__", {})
+    shift = len(target.args)
+    counted = [
+        k for k in sorted(ints_of(primals)) if target.names[shift + k] not in annotated
+    ]
+
     def run(primals: tuple, tangents: tuple, types: tuple) -> Any:
         if floats:
             refuse_integer_arrays(target, "jvp", primals, floats)
+        if counted:
+            refuse_int_tangents(target, tangents, counted)
         if tuple(map(type, tangents)) != types:
             tangents = fill_tangents(target, primals, tangents)
         elif arrays and any(tangents[k].shape != primals[k].shape for k in arrays):
@@ -517,7 +548,7 @@ def _vjp_runner(
     full = target.arguments(primals)
     target.check_arity(len(full), exact=False)
     arrays = own_arrays(full, copy=False)[1]
-    derivative = _memo_derive(target.fn, "vjp", None, output_dir, arrays)
+    derivative = _memo_derive(target.fn, "vjp", None, output_dir, arrays, ints_of(full))
     forward_sweep, backward_sweep = derivative.entry(0), derivative.entry(1)
     n_out = derivative.meta["outputs"]
     fixed = target.fixed_count

@@ -317,6 +317,27 @@ def _shape_text(value: Any) -> str:
         return type(value).__name__
 
 
+def ints_of(values: tuple) -> frozenset[int]:
+    """The indices of the Python ints among ``values`` (parameters not differentiated)."""
+    return frozenset(k for k, v in enumerate(values) if type(v) is int)
+
+
+def refuse_int_tangents(target: Target, tangents: tuple, indices: list[int]) -> None:
+    """Refuse a nonzero tangent for an unannotated parameter passed a Python int:
+    an int is not differentiated (as in JAX), so the tangent would be dropped
+    (a parameter annotated ``int`` says so itself, and its tangent is ignored)."""
+    for k in indices:
+        tangent = tangents[k] if k < len(tangents) else None
+        if tangent is not None and np.any(np.asarray(tangent) != 0):
+            name = target.names[len(target.args) + k]
+            raise target.error(
+                f"jvp of {target.label}: {name} is an int, which is not "
+                f"differentiated, but its tangent is {tangent!r}",
+                f"pass {name} as a float to differentiate with respect to it, or "
+                "None for its tangent",
+            )
+
+
 def own_arrays(values: tuple, copy: bool) -> tuple[tuple, frozenset[int]]:
     """``values`` with each array copied (when ``copy``), and the indices of the arrays."""
     indices = frozenset(k for k, v in enumerate(values) if isinstance(v, np.ndarray))

@@ -116,6 +116,7 @@ def lower(
     mode: str = USER,
     scalar_output: bool = False,
     arrays: frozenset[int] = frozenset(),
+    ints: frozenset[int] = frozenset(),
 ) -> Function:
     """Lower a Python function to an IR :class:`Function` (see the module docstring).
 
@@ -123,12 +124,13 @@ def lower(
     in the result's ``callees``; calls to them are ``call`` ops.  A parameter
     without an annotation is an array unless the function can only use it as a
     number (see :mod:`s2sad.passes.kinds`); the parameters at the indices in
-    ``arrays`` are arrays (the caller passes arrays); ``scalar_output`` says the
-    single output must be a number (for gradients).
+    ``arrays`` are arrays (the caller passes arrays), those in ``ints`` unannotated
+    ones the caller passes ints for are ints; ``scalar_output`` says the single
+    output must be a number (for gradients).
     """
     program = _Program(mode)
     record = program.callee_record(fn)
-    main = program.lower(fn, record, scalar_output, arrays)
+    main = program.lower(fn, record, scalar_output, arrays, ints=ints)
     main.callees = [f for f in program.functions if f is not main]
     main.one_tuple = record.one_tuple
     return main
@@ -177,6 +179,7 @@ class _Program:
         scalar_output: bool = False,
         arrays: frozenset[int] = frozenset(),
         helper: bool = False,
+        ints: frozenset[int] = frozenset(),
     ) -> Function:
         """Lower ``fn`` (already registered as ``callee``), first with every
         unannotated parameter an array, then again with those that can only be
@@ -191,11 +194,11 @@ class _Program:
             required = {n: c.required for n, c in helpers.items()}
             found = scalar_parameters(function, scalar_output, required)
             kinds = {
-                p.hint: FLOAT
+                p.hint: INT if k in ints else FLOAT
                 for k, p in enumerate(function.params)
                 if p.hint in function.inferred
                 and k not in arrays
-                and (k in found or not callee.uses_arrays)
+                and (k in ints or k in found or not callee.uses_arrays)
             }
             callee.scalars = {
                 k

@@ -201,3 +201,11 @@ def test_changing_the_output_vjp_gave_does_not_change_vjp_fn():
     expected = vjp_fn(np.ones(2))[0].copy()
     out[0] = 100.0
     np.testing.assert_array_equal(vjp_fn(np.ones(2))[0], expected)
+
+
+def test_an_int_passed_for_an_unannotated_parameter_is_not_differentiated():
+    value, tangent = s2sad.jvp(t.zeros_of_length, (1.5, 4), (1.0, None))
+    assert (value, tangent) == (9.0, 6.0)
+    with pytest.raises(DifferentiationError, match="n is an int"):
+        s2sad.jvp(t.zeros_of_length, (1.5, 4), (1.0, 1.0))
+    assert s2sad.vjp(t.zeros_of_length, 1.5, 4)[1](1.0) == (6.0, 0.0)

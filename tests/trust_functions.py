@@ -113,3 +113,10 @@ def one_tuple_output(x):
 
 def exponential_output(x):
     return np.exp(x)
+
+
+def zeros_of_length(x, n):
+    y = np.zeros(n)
+    for i in range(n):
+        y[i] = x * i
+    return np.sum(y)
