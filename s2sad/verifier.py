@@ -12,6 +12,7 @@ STRUCTURAL_ARITY = {
     "pop": (1, None),
     "call": (None, None),
     "unpack": (1, None),
+    "pack": (None, 1),
     "print": (None, 0),
     "assert": (None, 0),
 }

@@ -25,6 +25,7 @@ from s2sad.frontend import lower
 from s2sad.ir import Op, Value
 from s2sad.passes.reverse import reverse
 from s2sad.passes.simplify import simplify
+from s2sad.checks import DERIVED
 from s2sad.transforms import derivative_functions
 from s2sad.verifier import verify
 
@@ -95,6 +96,16 @@ def _differences(gradient, point, wrt, direction, step=1e-5):
     return (plus - minus) / (2 * step)
 
 
+def _verify_derived(generated, kind, wrt):
+    """The IR ``kind`` of the ``generated`` function is built from verifies."""
+    derivative, index = getattr(generated.generated, DERIVED)
+    single = not isinstance(wrt, tuple)
+    indices = list(wrt) if not single else [wrt]
+    functions = derivative_functions(derivative.functions[index], kind, indices, single)
+    for function in functions:
+        verify(function)
+
+
 def _refused(error):
     return any(reason in str(error) for reason in REFUSALS)
 
@@ -114,6 +125,7 @@ def grad_of_grad(f, point, out_dir):
     except S2SADError as error:
         assert _refused(error), str(error)
         return "refused"
+    _verify_derived(first, "grad", k)
     before = copy.deepcopy(point)
     value = second(*point)
     assert point == before
@@ -135,6 +147,7 @@ def vjp_of_grad(f, point, out_dir):
     except S2SADError as error:
         assert _refused(error), str(error)
         return "refused"
+    _verify_derived(gradient, "vjp", tuple(range(len(point))))
     np.testing.assert_allclose(_flat(out), _flat(gradient(*point)), rtol=1e-12)
     u, v = _direction(point, wrt, 1), _direction(point, wrt, 2)
     cotangent = v if len(wrt) > 1 else v[0]
@@ -263,3 +276,22 @@ def test_a_gradient_calling_a_helper_is_refused_clearly(out_dir):
     with pytest.raises(DifferentiationError, match="helper") as caught:
         s2sad.grad(gradient, output_dir=out_dir)
     assert caught.value.hint
+
+
+def scaled_by_counter(x, a):
+    for i in range(4):
+        x = x * a + x * i
+    return x
+
+
+def test_a_reversed_loop_without_a_tape_is_reversed_forwards(out_dir):
+    """Its gradient's loop runs backwards and pops nothing; differentiated
+    again, the loop of the second reverse sweep used to run backwards as well,
+    pairing each iteration's values with another iteration's counter (69.828
+    instead of 14.328, silently)."""
+    gradient = s2sad.grad(scaled_by_counter, wrt=0, output_dir=out_dir)
+    assert "tape" not in gradient.source
+    second = s2sad.grad(gradient, wrt=1, output_dir=out_dir)
+    expected = _differences(gradient, (0.5, 0.3), (1,), (1.0,))
+    np.testing.assert_allclose(second(0.5, 0.3), expected, rtol=1e-7)
+    np.testing.assert_allclose(second(0.5, 0.3), 14.328, rtol=1e-12)
