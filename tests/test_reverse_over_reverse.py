@@ -295,3 +295,26 @@ def test_a_reversed_loop_without_a_tape_is_reversed_forwards(out_dir):
     expected = _differences(gradient, (0.5, 0.3), (1,), (1.0,))
     np.testing.assert_allclose(second(0.5, 0.3), expected, rtol=1e-7)
     np.testing.assert_allclose(second(0.5, 0.3), 14.328, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "f, point",
+    [
+        p
+        for p in _cases(one_number=True)
+        if p.id.startswith(("control", "jump")) and _expected(p.values[0]) == "correct"
+    ],
+)
+def test_third_derivatives(f, point, out_dir):
+    """grad(grad(grad(f))) agrees with jvp(grad(grad(f))) and with differences
+    of the generated second derivative."""
+    (k,) = _wrt(point)
+    first = s2sad.grad(f, wrt=k, output_dir=out_dir)
+    second = s2sad.grad(first, wrt=k, output_dir=out_dir)
+    third = s2sad.grad(second, wrt=k, output_dir=out_dir)
+    tangents = tuple(1.0 if i == k else None for i in range(len(point)))
+    value, tangent = s2sad.jvp(second, point, tangents, output_dir=out_dir)
+    assert value == pytest.approx(second(*point), rel=1e-12, abs=1e-12)
+    assert third(*point) == pytest.approx(tangent, rel=1e-9, abs=1e-9)
+    expected = _differences(second, point, (k,), (1.0,), step=1e-5)[0]
+    assert third(*point) == pytest.approx(expected, rel=1e-4, abs=1e-5)
