@@ -27,6 +27,7 @@ from .ir import (
 )
 from .array_lowering import IteratedRows
 from .operators import COMPARISONS
+from .ops import loop_inits
 from .primitives import PRIMITIVES
 
 if TYPE_CHECKING:
@@ -148,8 +149,7 @@ class ControlFlowLowering(_Base):
         op = self.builder.op(
             name, operands, types, hints=hints, regions=regions, loc=self.info.loc(node)
         )
-        carried = len(op.results) if name in ("for", "while") else 0
-        inits = operands[len(operands) - carried :]
+        inits = loop_inits(op)
         for k, result in enumerate(op.results):
             flowing = [values[k] for values in yields if k < len(values)]
             self.may_share(result, flowing + inits[k : k + 1])

@@ -21,9 +21,7 @@ from .bindings import Conflict, first_conflict
 from .errors import InternalError
 from .inplace import basic_index, sharing_memory, writes_in_place
 from .ir import (
-    EFFECT_OPS,
     NOT_CONSTANT,
-    OBJECT,
     Block,
     Function,
     Op,
@@ -32,6 +30,7 @@ from .ir import (
     walk_ops,
 )
 from .operators import BINARY_NODES, COMPARISON_NODES
+from .ops import LOOPS, carried_args, declaration, loop_inits, written_at_each_use
 from .primitives import PRIMITIVES, Primitive
 from .release import release_dead_arrays
 
@@ -84,7 +83,7 @@ class FunctionEmitter:
         while True:
             self._name_values(writable - self.vetoed)
             conflict = first_conflict(
-                function, self.name, self.inlinable, _written_at_each_use
+                function, self.name, self.inlinable, written_at_each_use
             )
             if conflict is None:
                 break
@@ -189,9 +188,8 @@ class FunctionEmitter:
         # A region op's result has already named its regions' arguments: not renamed.
         defined_here = {r for op in block.ops if not op.regions for r in op.results}
         for op in block.ops:
-            if op.name in ("for", "while"):
-                inits = op.operands[len(op.operands) - len(op.results) :]
-                for init, result in zip(inits, op.results):
+            if op.name in LOOPS:
+                for init, result in zip(loop_inits(op), op.results):
                     if (
                         init in defined_here
                         and self.uses[init] == 1
@@ -205,8 +203,7 @@ class FunctionEmitter:
                         else:
                             self._share(result, self.name(init), init)
                 for region in op.regions:
-                    args = region.args[len(region.args) - len(op.results) :]
-                    for arg, result in zip(args, op.results):
+                    for arg, result in zip(carried_args(region, op), op.results):
                         self.names[arg] = self.name(result)
                 self._write_directly(op.regions[-1], op.results)
             elif op.name == "if":
@@ -259,29 +256,31 @@ class FunctionEmitter:
         inlinable = self.inlinable(block)
         statements: list[ast.stmt] = []
         for op in block.ops:
-            if op.name == "return":
-                statements.append(ast.Return(self.returned(op)))
-            elif op.name == "yield":
+            decl = declaration(op)
+            statement = "assign" if decl is None else decl.statement
+            if statement == "none":
                 continue
-            elif op.name == "if":
+            if statement == "return":
+                statements.append(ast.Return(self.returned(op)))
+            elif statement == "if":
                 statements.extend(self.if_statement(op))
-            elif op.name == "for":
+            elif statement == "for":
                 statements.extend(self.for_statement(op))
-            elif op.name == "while":
+            elif statement == "while":
                 statements.extend(self.while_statement(op))
-            elif op.name in ("tape", "push", "pop", "unpack"):
+            elif statement == "tape":
                 statements.append(self.tape_statement(op))
-            elif op.name == "call":
+            elif statement == "call":
                 statements.append(self.call_statement(op))
+            elif statement == "effect":
+                statements.append(self.effect_statement(op))
             elif op.name == "setitem":
                 statements.extend(self.setitem_statements(op))
             elif op.name == "add_at" and op in self.in_place:
                 statements.append(self.add_at_statement(op))
-            elif op.name in EFFECT_OPS:
-                statements.append(self.effect_statement(op))
             else:
                 expr = self.expression(op)
-                if _written_at_each_use(op) or op.result in inlinable:
+                if written_at_each_use(op) or op.result in inlinable:
                     self.inline[op.result] = expr
                 else:
                     statements.append(_assign([self.name(op.result)], [expr]))
@@ -530,7 +529,7 @@ class FunctionEmitter:
         whose nodes are shared with its other uses."""
         for name, value, node in zip(entry.args, op.operands, args):
             definer = self.definer.get(value)
-            shared = definer is not None and _written_at_each_use(definer)
+            shared = definer is not None and written_at_each_use(definer)
             if name in entry.shape_only and not shared:
                 parts = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
                 self.shape_reads += [p for p in parts if isinstance(p, ast.Name)]
@@ -556,14 +555,6 @@ def _depth_first(function: Function):
     """A sort key putting ops in program order."""
     order = {op: k for k, op in enumerate(function.walk())}
     return order.__getitem__
-
-
-def _written_at_each_use(op: Op) -> bool:
-    """Constants, slices and index tuples are written out where they are used
-    (``x[1:, None]``), never assigned to a variable."""
-    return op.name in ("const", "slice") or (
-        op.name == "pack" and op.result.type == OBJECT
-    )
 
 
 def call_expression(entry: Primitive, op: Op, args: list[ast.expr]) -> ast.expr:

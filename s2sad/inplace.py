@@ -23,29 +23,17 @@ from .ir import (
     is_array,
     walk_block,
 )
+from .ops import (
+    LOOPS,
+    STORES,
+    TERMINATORS,
+    carried_args,
+    has_effect,
+    loop_body,
+    loop_init,
+    set_loop_init,
+)
 from .primitives import PRIMITIVES
-
-FRESH = {
-    "np.zeros",
-    "np.ones",
-    "np.empty",
-    "np.full",
-    "np.zeros_like",
-    "np.ones_like",
-    "np.empty_like",
-    "np.full_like",
-    "np.eye",
-    "np.identity",
-    "np.arange",
-    "np.linspace",
-    "np.copy",
-    "np.array",
-    "zeros_like",
-    "getitem_adjoint",
-    "setitem",
-    "add_at",
-}
-"""Ops whose result is always a new, writable array."""
 
 WRITES = ("setitem", "add_at")
 """Ops that write into a copy of their first operand (in place when safe)."""
@@ -53,11 +41,16 @@ WRITES = ("setitem", "add_at")
 NUMBERS = (FLOAT, INT, BOOL)
 """Types of values that are never views (NumPy scalars and Python numbers)."""
 
-STORES = ("push", "call", "pack")
-"""Ops that keep a value for later (the tape, a helper, a tuple): a write would change what they keep."""
 
-ESCAPES = ("yield", "return") + STORES
-"""Ops after which a value may be read again, by code after the write."""
+def _stores(op: Op) -> bool:
+    """``op`` keeps a value for later (the tape, a helper, a tuple): a write would
+    change what it keeps."""
+    return has_effect(op, STORES)
+
+
+def _escapes(op: Op) -> bool:
+    """A value ``op`` reads may be read again after it, by code after the write."""
+    return op.name in TERMINATORS or _stores(op)
 
 
 def writes_in_place(function: Function) -> set[Op]:
@@ -73,15 +66,13 @@ def copy_before_loops(function: Function) -> None:
     happen in place instead of copying at every iteration."""
     places = _Places(function)
     for op in list(function.walk()):
-        if op.name not in ("for", "while"):
+        if op.name not in LOOPS:
             continue
-        body = op.regions[-1]
-        carried = body.args[len(body.args) - len(op.results) :]
+        body = loop_body(op)
         written = {w.operands[0] for w in walk_block(body) if w.name in WRITES}
         block = places.position[op][0]
-        first = len(op.operands) - len(op.results)
-        for k, arg in enumerate(carried):
-            init = op.operands[first + k]
+        for k, arg in enumerate(carried_args(body, op)):
+            init = loop_init(op, k)
             if arg not in written or not is_array(init.type):
                 continue
             if (
@@ -92,7 +83,7 @@ def copy_before_loops(function: Function) -> None:
                 continue
             result = Value(function.names.fresh(TEMPORARY), init.type, TEMPORARY)
             block.ops.insert(block.ops.index(op), Op("np.copy", [init], [result]))
-            op.operands[first + k] = result
+            set_loop_init(op, k, result)
 
 
 def sharing_memory(function: Function, arrays: set[Value]) -> set[Value]:
@@ -128,7 +119,8 @@ def _makes_new_array(op: Op) -> bool:
     """``op``'s result is a new, writable array: a creation, a copy, or an elementwise result."""
     entry = PRIMITIVES.get(op.name)
     elementwise = entry is not None and entry.elementwise and not entry.view
-    return op.name in FRESH or (elementwise and op.results[0].type in ARRAYS)
+    fresh = entry is not None and entry.fresh
+    return fresh or (elementwise and op.results[0].type in ARRAYS)
 
 
 class _Places:
@@ -146,9 +138,7 @@ class _Places:
     def _index(self, block: Block, owner: Op | None) -> None:
         if owner is not None:
             self.parent[block] = owner
-            carried = len(owner.results) if owner.name in ("for", "while") else 0
-            first = len(block.args) - carried
-            for k, arg in enumerate(block.args[first:]):
+            for k, arg in enumerate(carried_args(block, owner)):
                 self.arg_of[arg] = (owner, block, k)
         for index, op in enumerate(block.ops):
             self.position[op] = (block, index)
@@ -213,8 +203,8 @@ class _Places:
                 self._flows_owned(region.terminator.operands[k], region, op)
                 for region in op.regions
             )
-        init = op.operands[len(op.operands) - len(op.results) + k]
-        body = op.regions[-1]
+        init = loop_init(op, k)
+        body = loop_body(op)
         return (
             self.owned(init, block)
             and self.unread_after(init, op)
@@ -247,11 +237,11 @@ class _Places:
             for reader in self.readers.get(value, []):
                 if reader is write:
                     continue
-                if reader.name in STORES:
+                if _stores(reader):
                     return False
                 if self._within(reader, elsewhere):
                     continue
-                if reader.name in ESCAPES or not self._precedes(reader, write):
+                if _escapes(reader) or not self._precedes(reader, write):
                     return False
                 entry = PRIMITIVES.get(reader.name)
                 if reader.regions or (entry is not None and entry.view):
@@ -266,7 +256,7 @@ class _Places:
         shared, stack = {array}, [array]
         while stack:
             for reader in self.readers.get(stack.pop(), []):
-                if reader.name in STORES:
+                if _stores(reader):
                     return True
                 entry = PRIMITIVES.get(reader.name)
                 if entry is not None and entry.view:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from .ops import TERMINATORS
+
 FLOAT = "float"
 INT = "int"
 BOOL = "bool"
@@ -116,13 +118,6 @@ class Block:
         if self.ops and self.ops[-1].name in TERMINATORS:
             return self.ops[-1]
         return None
-
-
-TERMINATORS = ("return", "yield")
-
-EFFECT_OPS = ("print", "assert")
-"""Ops with no results that the generated code keeps for what they do (the
-user's ``print`` and ``assert``): never removed, never differentiated."""
 
 
 @dataclass(frozen=True)

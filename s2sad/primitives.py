@@ -111,6 +111,14 @@ class Primitive:
     dense: tuple[str, ...] = ()
     """Arguments whose zero tangent must be an array of their shape, not the number 0
     (``setitem`` writes into its first argument)."""
+    fresh: bool = False
+    """The result is always a new, writable array that nothing else holds (``np.zeros``)."""
+    read_only: bool = False
+    """The result may be a view NumPy lets no one write into (``np.broadcast_to``)."""
+    same_shape: str | None = None
+    """The argument whose shape the result always has (``np.copy(x)``: ``x``)."""
+    commutative: bool = False
+    """The two arguments may be swapped (``x + y``)."""
 
     @property
     def numpy(self) -> bool:
@@ -259,6 +267,10 @@ def primitive(
     shape_only: str = "",
     dense: str = "",
     lookup: bool = True,
+    fresh: bool = False,
+    read_only: bool = False,
+    same_shape: str | None = None,
+    commutative: bool = False,
 ) -> Callable[[type | None], type | None]:
     """Class decorator declaring a primitive and its rules (see the module docstring).
 
@@ -298,6 +310,10 @@ def primitive(
             scalar_only=scalar_only,
             shape_only=tuple(shape_only.split()),
             dense=tuple(dense.split()),
+            fresh=fresh,
+            read_only=read_only,
+            same_shape=same_shape,
+            commutative=commutative,
         )
         _register(entry, lookup)
         return rules

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .errors import DifferentiationError, call_site
 from .ir import TEMPORARY, Function, Op, Value, is_array
+from .ops import LOOPS, carried_args, loop_body, loop_init
 from .primitives import PRIMITIVES
 from .inplace import copy_before_loops
 from .passes.activity import varied
@@ -223,10 +224,6 @@ def _derivative_functions(
     )
 
 
-READ_ONLY = ("unreduce", "np.broadcast_to", "broadcast_like")
-"""Views NumPy will not let anyone write into."""
-
-
 def _own_adjoints(function: Function, first: int) -> None:
     """Return a copy of each array adjoint (from the ``first`` returned value on)
     that may share memory with an argument or be a read-only broadcast: the
@@ -237,9 +234,9 @@ def _own_adjoints(function: Function, first: int) -> None:
     arg_of = {
         arg: (op, k)
         for op in function.walk()
-        if op.name in ("for", "while")
+        if op.name in LOOPS
         for region in op.regions
-        for k, arg in enumerate(region.args[len(region.args) - len(op.results) :])
+        for k, arg in enumerate(carried_args(region, op))
     }
     seen: set[Value] = set()
 
@@ -259,7 +256,8 @@ def _own_adjoints(function: Function, first: int) -> None:
         entry = PRIMITIVES.get(op.name)
         if entry is None or not entry.view:
             return False
-        return op.name in READ_ONLY or borrowed(op.operands[0])
+        read_only = op.name in PRIMITIVES and PRIMITIVES[op.name].read_only
+        return read_only or borrowed(op.operands[0])
 
     for k, value in enumerate(term.operands[first:], start=first):
         if is_array(value.type) and borrowed(value):
@@ -276,8 +274,7 @@ def _flowing_into(op: Op, k: int) -> list[Value]:
     """The values that may become the ``k``-th result of an ``if`` or a loop."""
     if op.name == "if":
         return [region.terminator.operands[k] for region in op.regions]
-    init = op.operands[len(op.operands) - len(op.results) + k]
-    return [init, op.regions[-1].terminator.operands[k]]
+    return [loop_init(op, k), loop_body(op).terminator.operands[k]]
 
 
 def _require_scalar_output(primal: Function, kind: str) -> None:

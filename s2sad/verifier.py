@@ -3,19 +3,8 @@
 from __future__ import annotations
 
 from .ir import TERMINATORS, Block, Function, Op, Value
+from .ops import ANY, CARRIED, OPS, OpDecl
 from .primitives import PRIMITIVES
-
-STRUCTURAL_ARITY = {
-    "const": (0, 1),
-    "tape": (0, 1),
-    "push": (None, 0),
-    "pop": (1, None),
-    "call": (None, None),
-    "unpack": (1, None),
-    "pack": (None, 1),
-    "print": (None, 0),
-    "assert": (None, 0),
-}
 
 
 class VerificationError(AssertionError):
@@ -28,9 +17,10 @@ def verify(function: Function) -> None:
     Checks: every value is defined exactly once and before each use (in its
     block or an enclosing one), the body ends with ``return`` and each region
     with ``yield``, terminators appear only at the end, primitive ops have the
-    arity their rule declares, and ``if``/``for``/``while`` ops have the
-    regions, block arguments and yields their results call for, and a tape
-    record pushed and popped in this function has as many entries each way.
+    arity their rule declares, and structural ops the operands, results,
+    regions, block arguments and yields their declaration (:mod:`s2sad.ops`)
+    calls for, and a tape record pushed and popped in this function has as
+    many entries each way.
     """
     defined: set[Value] = set()
     _block(function, function.body, [set()], defined, "return")
@@ -98,58 +88,35 @@ def _block(
 
 
 def _arity(op: Op, where: str) -> None:
-    if op.name in TERMINATORS:
-        return
-    if op.name in REGION_SHAPES:
-        _region_shape(op, where)
+    decl = OPS.get(op.name)
+    if decl is not None:
+        _declared_shape(op, decl, where)
         return
     if op.regions:
         raise VerificationError(f"{where}: only if/for/while ops have regions")
-    if op.name in STRUCTURAL_ARITY:
-        n_in, n_out = STRUCTURAL_ARITY[op.name]
-    elif op.name in PRIMITIVES:
-        n_in, n_out = len(PRIMITIVES[op.name].args), 1
-    else:
+    entry = PRIMITIVES.get(op.name)
+    if entry is None:
         raise VerificationError(f"{where}: unknown op")
-    if n_in is not None and len(op.operands) != n_in:
-        raise VerificationError(
-            f"{where}: expected {n_in} operands, got {len(op.operands)}"
-        )
-    if n_out is not None and len(op.results) != n_out:
-        raise VerificationError(
-            f"{where}: expected {n_out} results, got {len(op.results)}"
-        )
+    _count(where, "operands", len(op.operands), (len(entry.args), len(entry.args)))
+    _count(where, "results", len(op.results), (1, 1))
 
 
-def _if_shape(op: Op) -> tuple[int, list[tuple[int, int]]]:
-    return 1, [(0, len(op.results)), (0, len(op.results))]
-
-
-def _for_shape(op: Op) -> tuple[int, list[tuple[int, int]]]:
+def _declared_shape(op: Op, decl: OpDecl, where: str) -> None:
     carried = len(op.results)
-    return 3 + carried, [(1 + carried, carried)]
-
-
-def _while_shape(op: Op) -> tuple[int, list[tuple[int, int]]]:
-    carried = len(op.results)
-    return carried, [(carried, 1), (carried, carried)]
-
-
-REGION_SHAPES = {"if": _if_shape, "for": _for_shape, "while": _while_shape}
-"""For each structured op: its operand count and, per region, (block arguments, yielded values)."""
-
-
-def _region_shape(op: Op, where: str) -> None:
-    operands, regions = REGION_SHAPES[op.name](op)
-    if len(op.operands) != operands:
+    rest = _range(decl.rest_count, carried)
+    fixed = len(decl.operands)
+    _count(where, "operands", len(op.operands), (fixed + rest[0], fixed + rest[1]))
+    if decl.results != CARRIED:
+        _count(where, "results", len(op.results), _range(decl.results, carried))
+    if not decl.regions and op.regions:
+        raise VerificationError(f"{where}: only if/for/while ops have regions")
+    if decl.regions and len(op.regions) != len(decl.regions):
         raise VerificationError(
-            f"{where}: expected {operands} operands, got {len(op.operands)}"
+            f"{where}: expected {len(decl.regions)} regions, got {len(op.regions)}"
         )
-    if len(op.regions) != len(regions):
-        raise VerificationError(
-            f"{where}: expected {len(regions)} regions, got {len(op.regions)}"
-        )
-    for index, (region, (args, yields)) in enumerate(zip(op.regions, regions)):
+    for index, (region, shape) in enumerate(zip(op.regions, decl.regions)):
+        args = len(shape.args) + (carried if shape.carried else 0)
+        yields = carried if shape.yields == CARRIED else shape.yields
         term = region.terminator
         got = len(term.operands) if term is not None else None
         if len(region.args) != args or got not in (None, yields):
@@ -157,3 +124,21 @@ def _region_shape(op: Op, where: str) -> None:
                 f"{where}: region {index} takes {len(region.args)} arguments and yields "
                 f"{got}; expected {args} and {yields}"
             )
+
+
+def _range(count: str | int | tuple[int, int], carried: int) -> tuple[int, float]:
+    """The least and most a declared count allows."""
+    if count == ANY:
+        return 0, float("inf")
+    if count == CARRIED:
+        return carried, carried
+    if isinstance(count, tuple):
+        return count
+    return count, count
+
+
+def _count(where: str, what: str, got: int, allowed: tuple[int, float]) -> None:
+    least, most = allowed
+    if not least <= got <= most:
+        expected = least if least == most else f"{least} to {most}"
+        raise VerificationError(f"{where}: expected {expected} {what}, got {got}")

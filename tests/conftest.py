@@ -22,3 +22,12 @@ def generated_files_in_tmp(tmp_path_factory):
         os.environ.pop("S2SAD_OUTPUT_DIR", None)
     else:
         os.environ["S2SAD_OUTPUT_DIR"] = previous
+
+
+@pytest.fixture
+def verify_each_pass(monkeypatch):
+    """Verify the IR after every pass of the derivative pipeline; yields the log
+    of verifications made (``pass:function``)."""
+    from pass_verification import install
+
+    yield install(monkeypatch)

@@ -218,3 +218,19 @@ def test_the_gradient_of_an_array_output_refuses_more_than_one_element(out_dir):
     assert_close(tangent, -2.0 * np.sin(x))
     with pytest.raises(s2sad.DifferentiationError, match="scalar output"):
         s2sad.jvp(gradient, (np.ones(3),), (np.ones(3),), output_dir=out_dir)
+
+
+def untaped_loop(x):
+    s = 0.0
+    for _ in range(3):
+        s = s + x * x
+    return s
+
+
+def test_a_gradient_with_a_reversed_loop_composes_in_both_modes(out_dir):
+    gradient = s2sad.grad(untaped_loop, output_dir=out_dir)
+    assert "reversed(" in gradient.source and "tape = " not in gradient.source
+    second = s2sad.grad(gradient, output_dir=out_dir)
+    assert second(0.7) == pytest.approx(6.0)
+    value, tangent = s2sad.jvp(gradient, (0.7,), (1.0,), output_dir=out_dir)
+    assert tangent == pytest.approx(6.0)

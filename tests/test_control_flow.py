@@ -92,7 +92,7 @@ def test_printed_ir_of_an_if():
     assert print_function(lower(if_without_else)) == (
         "func if_without_else(x):\n"
         "  y = mul(x, 2.0)\n"
-        "  t3 = gt(y, 1.0)\n"
+        "  t3: bool = gt(y, 1.0)\n"
         "  y_2 = if(t3):\n"
         "    then():\n"
         "      y_1 = log(y)\n"

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import NoDerivativeRuleError
 from ..ir import DIFFERENTIABLE, Block, Function, Op, Value
+from ..ops import carried_args, loop_inits
 from ..primitives import PRIMITIVES, Primitive
 
 DIFFERENTIABLE_TYPES = DIFFERENTIABLE
@@ -83,13 +84,13 @@ def _varied_block(block: Block, result: set[Value], pushes: dict[Any, Op]) -> No
                     _add(result, r)
         elif op.name in ("for", "while"):
             carried = len(op.results)
-            inits = op.operands[len(op.operands) - carried :]
+            inits = loop_inits(op)
             yields = op.regions[-1].terminator.operands
             for k in range(carried):
                 if inits[k] in result or yields[k] in result:
                     _add(result, op.results[k])
                     for region in op.regions:
-                        _add(result, region.args[len(region.args) - carried + k])
+                        _add(result, carried_args(region, op)[k])
         else:
             entry = PRIMITIVES.get(op.name)
             inputs = op.operands

@@ -19,7 +19,6 @@ from typing import Any
 from ..errors import DifferentiationError
 from ..ir import (
     ARRAY,
-    EFFECT_OPS,
     RESIDUALS,
     SEQ,
     TAPE,
@@ -32,6 +31,7 @@ from ..ir import (
     is_array,
     new_function,
 )
+from ..ops import OPS, OUTPUT, carried_args, loop_inits
 from ..primitives import PRIMITIVES, Primitive
 from .activity import DIFFERENTIABLE_TYPES, pushes_by_record, varied
 from .rule_inline import clone_op, inline_rule, rename
@@ -227,8 +227,7 @@ class _TangentSweep:
     def structured(self, op: Op) -> None:
         """``if``/``for``/``while``: the same op, also yielding or carrying tangents."""
         active = [k for k, r in enumerate(op.results) if r in self.active]
-        carried = len(op.results) if op.name != "if" else 0
-        inits = op.operands[len(op.operands) - carried :]
+        inits = loop_inits(op)
         operands = [self.mapping[v] for v in op.operands]
         operands += [
             self.tangent(inits[k], dense=True) for k in active if op.name != "if"
@@ -243,9 +242,7 @@ class _TangentSweep:
             self.tangents[op.results[k]] = tangent
 
     def region(self, op: Op, region: Block, active: list[int]) -> Block:
-        carried = (
-            region.args[len(region.args) - len(op.results) :] if op.name != "if" else []
-        )
+        carried = carried_args(region, op)
         args = [self.copy_value(a) for a in region.args]
         self.mapping.update(zip(region.args, args))
         tangent_args = (
@@ -275,7 +272,12 @@ class _TangentSweep:
         return self.builder.value(hint, value.type)
 
 
-PASSIVE = ("const", "tape", "unpack", *EFFECT_OPS)
+PASSIVE = (
+    "const",
+    "tape",
+    "unpack",
+    *(name for name, decl in OPS.items() if OUTPUT in decl.effects),
+)
 """Ops forward mode copies as they are: constants, a new tape, the unpacking
 of a residual tuple (never varied: residuals have no tangent) and the
 user's ``print`` and ``assert``."""

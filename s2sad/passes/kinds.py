@@ -19,6 +19,7 @@ the store is inside an ``if``.
 from __future__ import annotations
 
 from ..ir import ARRAYS, Function, Op, Value
+from ..ops import carried_args, loop_body, loop_bounds, loop_inits
 from ..primitives import PRIMITIVES, SAME
 from .numbers import STORES_ARE_NUMBERS
 from .shapes import SCALAR, ShapeInference
@@ -125,21 +126,18 @@ def _constraints(
             for value, result in zip(region.terminator.operands, op.results):
                 spread(value, result)
     elif op.name in ("for", "while"):
-        carried = len(op.results)
-        inits = op.operands[len(op.operands) - carried :]
-        body = op.regions[-1]
+        inits = loop_inits(op)
+        body = loop_body(op)
         yields = body.terminator.operands
         if op.name == "while":
             required.add(op.regions[0].terminator.operands[0])
         else:
-            required.update(op.operands[:3])
+            required.update(loop_bounds(op))
         for region in op.regions:
-            args = region.args[len(region.args) - carried :]
-            for init, arg, result in zip(inits, args, op.results):
+            for init, arg, result in zip(inits, carried_args(region, op), op.results):
                 spread(init, arg)
                 spread(arg, result)
-        body_args = body.args[len(body.args) - carried :]
-        for value, arg in zip(yields, body_args):
+        for value, arg in zip(yields, carried_args(body, op)):
             spread(value, arg)
     elif op.name == "call":
         scalars = callee_scalars.get(op.attrs["callee"], set())

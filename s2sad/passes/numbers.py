@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import ARRAYS, Block, Function, Op, Value, element_type
+from ..ops import carried_args, loop_body, loop_init
 from ..primitives import PRIMITIVES
 from .shapes import SCALAR, Shape, ShapeInference
 
@@ -100,9 +101,8 @@ def _carried(function: Function, shapes: dict[Value, Shape]) -> set[Value]:
                 sources = [r.terminator.operands[k] for r in op.regions]
                 args = []
             else:
-                init = op.operands[len(op.operands) - count + k]
-                sources = [op.regions[-1].terminator.operands[k], init]
-                args = [r.args[len(r.args) - count + k] for r in op.regions]
+                sources = [loop_body(op).terminator.operands[k], loop_init(op, k)]
+                args = [carried_args(r, op)[k] for r in op.regions]
             if all(v.type not in ARRAYS for v in sources):
                 found.update([result, *args])
     return found

@@ -42,6 +42,7 @@ from ..ir import (
     walk_block,
     walk_ops,
 )
+from ..ops import carried_args, loop_body, loop_bounds, loop_init
 from ..primitives import PRIMITIVES
 from .activity import varied
 from .rule_inline import clone_op, inline_rule, rename, shape_only_params
@@ -169,7 +170,7 @@ class _AdjointSweep:
             clone_op(self.builder, op, self.mapping, self.copies)
         self.next_record = renumber_records(self.builder.function)
         for op in self.function.walk():
-            if op.name == "while" and self._reversed(op):
+            if op.name == "while" and self._has_adjoint(op):
                 self._count_iterations(op)
             elif op.name == "call":
                 self._keep_residuals(op)
@@ -312,7 +313,7 @@ class _AdjointSweep:
         self.next_record += 1
         return self.next_record - 1
 
-    def _reversed(self, op: Op) -> bool:
+    def _has_adjoint(self, op: Op) -> bool:
         """Whether the reverse sweep must have an adjoint of ``if``/``for``/``while``
         ``op``: it has active results, or pushes or pops active values."""
         return any(r in self.active for r in op.results) or op in self.tape_bound
@@ -512,9 +513,9 @@ class _AdjointSweep:
 
     def reverse_loop(self, op: Op) -> None:
         """A loop running the iterations backwards, carrying adjoints."""
-        body = op.regions[-1]
+        body = loop_body(op)
         carried = len(op.results)
-        args = body.args[len(body.args) - carried :]
+        args = carried_args(body, op)
         yields = body.terminator.operands
         active = [k for k in range(carried) if op.results[k] in self.active]
         seeds = [self.adjoints.get(op.results[k]) for k in active]
@@ -522,7 +523,7 @@ class _AdjointSweep:
             return
         outer = self._outer_values(op, [body])
         if op.name == "for":
-            bounds = [self.primal(v) for v in op.operands[:3]]
+            bounds = [self.primal(v) for v in loop_bounds(op)]
             counter = self.builder.value(body.args[0].hint, INT)
             provided = {body.args[0]: counter}
         else:
@@ -557,7 +558,7 @@ class _AdjointSweep:
             op, "for", bounds + inits, [block], outer, attrs, carried_adjoints
         )
         for k, adjoint in zip(active, results):
-            init = op.operands[len(op.operands) - carried + k]
+            init = loop_init(op, k)
             if init in self.active:
                 self.accumulate(init, adjoint)
 

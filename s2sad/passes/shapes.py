@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import ARRAYS, INT, Block, Function, Op, Value
+from ..ops import carried_args, leading_args, loop_inits
 from ..primitives import PRIMITIVES
 
 SCALAR_TYPES = ("float", "int", "bool")
@@ -52,28 +53,6 @@ class Shape:
 
 
 SCALAR = Shape(())
-
-SAME_SHAPE_AS_OPERAND = {
-    "setitem": 0,
-    "unbroadcast": 1,
-    "unreduce": 1,
-    "broadcast_like": 1,
-    "zeros_like": 0,
-    "add_at": 1,
-    "getitem_adjoint": 1,
-    "setitem_value_adjoint": 2,
-    "np.copy": 0,
-    "detach": 0,
-    "shape_of": 0,
-    "np.zeros_like": 0,
-    "np.ones_like": 0,
-    "np.empty_like": 0,
-    "np.full_like": 0,
-}
-"""Ops whose result has the shape of one operand (its index)."""
-
-CREATION = ("np.zeros", "np.ones", "np.empty", "np.full")
-"""Ops whose first operand is the shape of the array they make."""
 
 
 def infer_shapes(function: Function) -> dict[Value, Shape]:
@@ -139,14 +118,13 @@ class ShapeInference:
         """A carried value keeps its initial shape if each iteration yields that
         shape again: guess so, check the yields, and give up on those that differ."""
         carried = len(op.results)
-        inits = op.operands[len(op.operands) - carried :]
+        inits = loop_inits(op)
         guess = [self.shapes.get(v) for v in inits]
         for _ in range(carried + 1):
             for region in op.regions:
-                fixed = len(region.args) - carried
-                for arg in region.args[:fixed]:
+                for arg in leading_args(region, op):
                     self._set(arg, None)
-                for arg, shape in zip(region.args[fixed:], guess):
+                for arg, shape in zip(carried_args(region, op), guess):
                     self._set(arg, shape)
                 self._block(region)
             yields = op.regions[-1].terminator.operands
@@ -170,16 +148,16 @@ class ShapeInference:
     def _result_shape(self, op: Op) -> Shape | None:
         if op.name == "const":
             return None
-        if op.name in SAME_SHAPE_AS_OPERAND:
-            return self.shapes.get(op.operands[SAME_SHAPE_AS_OPERAND[op.name]])
         if op.name == "add_at":
             return self._accumulated(op.operands[0], op.operands[1])
-        if op.name in CREATION:
-            dims = self._dims(op.operands[0])
-            return None if dims is None else Shape(dims)
         entry = PRIMITIVES.get(op.name)
         if entry is None:
             return None
+        if entry.fresh and entry.args[0] == "shape":
+            dims = self._dims(op.operands[0])
+            return None if dims is None else Shape(dims)
+        if entry.same_shape is not None:
+            return self.shapes.get(op.operands[entry.args.index(entry.same_shape)])
         if entry.elementwise:
             return _broadcast([self.shapes.get(v) for v in op.operands])
         if op.name == "getitem" and op.operands[0].type in ARRAYS:

@@ -14,7 +14,6 @@ import math
 from typing import Any
 
 from ..ir import (
-    EFFECT_OPS,
     ARRAY,
     FLOAT,
     INT,
@@ -27,12 +26,9 @@ from ..ir import (
     is_array,
     type_of_constant,
 )
+from ..ops import OUTPUT, RESIDUALS, TAPE, TERMINATORS, has_effect
 from ..primitives import PRIMITIVES, REDUCE
 from .shapes import SCALAR, Shape, ShapeInference
-
-COMMUTATIVE = ("add", "mul", "min", "max", "hypot", "eq", "ne")
-EFFECTS = ("tape", "push", "pop", "unpack", *EFFECT_OPS)
-"""Ops that touch the tape: never removed, merged or moved."""
 
 
 def simplify(
@@ -101,8 +97,14 @@ def _drop_dead_results(op: Op, live: set[Value]) -> bool:
     return True
 
 
+def _kept(op: Op) -> bool:
+    """Ops declared with an effect other than storing their operands (the tape,
+    the residuals, output): never removed, merged or moved."""
+    return has_effect(op, TAPE, RESIDUALS, OUTPUT)
+
+
 def _has_effects(op: Op) -> bool:
-    return op.name in EFFECTS or any(
+    return _kept(op) or any(
         _has_effects(inner) for region in op.regions for inner in region.ops
     )
 
@@ -134,7 +136,8 @@ class _Rewriter:
                 self.block(region, dict(seen))
             if (
                 op.regions
-                or op.name in ("return", "yield", *EFFECTS)
+                or op.name in TERMINATORS
+                or _kept(op)
                 or len(op.results) != 1
             ):
                 kept.append(op)
@@ -166,7 +169,8 @@ class _Rewriter:
             value = op.attrs["value"]
             return ("const", type(value).__name__, repr(value))
         operands = list(op.operands)
-        if op.name in COMMUTATIVE:
+        entry = PRIMITIVES.get(op.name)
+        if entry is not None and entry.commutative:
             operands.sort(key=id)
         return (op.name, tuple(operands), tuple(sorted(op.attrs.items())))
 

@@ -63,6 +63,8 @@ class getitem:
     nondiff="x index",
     shape_only="x",
     linear=True,
+    fresh=True,
+    same_shape="x",
 )
 class getitem_adjoint:
     def tangent(x, index, g_dot):
@@ -78,6 +80,8 @@ class getitem_adjoint:
     result_type=SAME,
     nondiff="index",
     dense="x",
+    fresh=True,
+    same_shape="x",
 )
 class setitem:
     def tangent(index, x_dot, value_dot):
@@ -95,6 +99,7 @@ class setitem:
     nondiff="index value",
     shape_only="value",
     linear=True,
+    same_shape="value",
 )
 class setitem_value_adjoint:
     def tangent(index, value, g_dot):
@@ -110,6 +115,7 @@ class setitem_value_adjoint:
     result_type=ARRAY_RESULT,
     nondiff="x index",
     shape_only="x",
+    fresh=True,
 )
 class add_at:
     def tangent(x, index, acc_dot, g_dot):
@@ -128,7 +134,7 @@ runtime_helper(
 )(None)
 
 
-@runtime_helper("detach", "x", result_type=SAME, linear=True)
+@runtime_helper("detach", "x", result_type=SAME, linear=True, same_shape="x")
 class detach:
     def tangent(x_dot):
         return runtime.detach(x_dot)
@@ -143,6 +149,7 @@ runtime_helper(
     result_type=ARRAY_RESULT,
     nondiff="x",
     shape_only="x",
+    same_shape="x",
 )(None)
 
 
@@ -152,6 +159,8 @@ runtime_helper(
     result_type=ARRAY_RESULT,
     nondiff="x",
     shape_only="x",
+    fresh=True,
+    same_shape="x",
 )(None)
 
 
@@ -187,6 +196,7 @@ primitive(
     nondiff="x",
     linear=True,
     view=True,
+    same_shape="x",
 )
 class unbroadcast:
     def tangent(x, g_dot):
@@ -204,6 +214,8 @@ class unbroadcast:
     nondiff="x",
     linear=True,
     view=True,
+    read_only=True,
+    same_shape="x",
 )
 class broadcast_like:
     def tangent(x, t_dot):
@@ -284,6 +296,8 @@ def _copy_type(types: list[str], static: dict) -> str:
     Syntax("call", "np.copy"),
     result_type=_copy_type,
     linear=True,
+    fresh=True,
+    same_shape="x",
 )
 class copy:
     def tangent(x_dot):
@@ -345,6 +359,7 @@ def _static_kind(value) -> str:
     result_type=_array_type,
     nondiff="dtype",
     linear=True,
+    fresh=True,
 )
 class array:
     def tangent(dtype, x_dot):

@@ -31,6 +31,8 @@ def reduction(name: str, fn, args: str = AXIS, **options):
     shape_only="x",
     linear=True,
     view=True,
+    read_only=True,
+    same_shape="x",
 )
 class unreduce:
     def tangent(x, axis, keepdims, g_dot):

@@ -234,7 +234,7 @@ class squeeze:
         return np.reshape(out_bar, np.shape(x))
 
 
-@shape_op("broadcast_to", "x shape", "shape", view=True)
+@shape_op("broadcast_to", "x shape", "shape", view=True, read_only=True)
 class broadcast_to:
     def tangent(shape, x_dot):
         return np.broadcast_to(x_dot, shape)
@@ -432,6 +432,7 @@ def creation(name: str, args: str, like: int | None = None, **options) -> None:
         getattr(np, name),
         Syntax("call", f"np.{name}"),
         nondiff=nondiff,
+        fresh=True,
         **options,
     )(None)
 
@@ -439,9 +440,9 @@ def creation(name: str, args: str, like: int | None = None, **options) -> None:
 for _name in ("zeros", "ones", "empty"):
     creation(_name, "shape, dtype=None")
 for _name in ("zeros_like", "ones_like", "empty_like"):
-    creation(_name, "x, dtype=None", 0, shape_only="x")
+    creation(_name, "x, dtype=None", 0, shape_only="x", same_shape="x")
 creation("full", "shape, fill_value, dtype=None", 1)
-creation("full_like", "x, fill_value, dtype=None", 0, shape_only="x")
+creation("full_like", "x, fill_value, dtype=None", 0, shape_only="x", same_shape="x")
 creation("eye", "N, M=None, k=0, dtype=None")
 creation("identity", "n, dtype=None")
 creation(

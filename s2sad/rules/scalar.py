@@ -45,6 +45,7 @@ def call(callee: str) -> Syntax:
     sympy="x + y",
     result_type=PROMOTE,
     elementwise=True,
+    commutative=True,
 )
 class add:
     def tangent(x_dot, y_dot):
@@ -80,6 +81,7 @@ class sub:
     result_type=PROMOTE,
     elementwise=True,
     linear=True,
+    commutative=True,
 )
 class mul:
     def tangent(x, y, x_dot, y_dot):
@@ -245,6 +247,7 @@ class fabs(abs_):
     sympy="Min(x, y)",
     result_type=PROMOTE,
     scalar_only=True,
+    commutative=True,
 )
 class min_:
     def tangent(x, y, x_dot, y_dot):
@@ -262,6 +265,7 @@ class min_:
     sympy="Max(x, y)",
     result_type=PROMOTE,
     scalar_only=True,
+    commutative=True,
 )
 class max_:
     def tangent(x, y, x_dot, y_dot):
@@ -362,6 +366,7 @@ for _name, _symbol, _python in (
         result_type=BOOL_RESULT,
         nondiff="x y",
         elementwise=True,
+        commutative=_name in ("eq", "ne"),
     )(None)
 
 
@@ -581,6 +586,7 @@ class sqrt:
     math.hypot,
     call("math.hypot"),
     sympy="sqrt(x**2 + y**2)",
+    commutative=True,
 )
 class hypot:
     def tangent(x, y, out, x_dot, y_dot):

@@ -1,0 +1,259 @@
+"""The structural ops of the IR, declared once: their shape, effects and printed form.
+
+A *primitive* (``add``, ``np.sum``) is declared in the rule table
+(:mod:`s2sad.primitives`); every other op is declared here.  A declaration
+says which operands the op takes (named leading operands, then a variadic
+group), how many results it has, which regions it owns (each region's leading
+block arguments, whether the carried values follow, what it yields), what it
+does besides computing its results (its *effects*), whether it ends a block
+and how the printer writes it.  The verifier, the printer, the simplifier, the
+in-place analysis and the emitter read these declarations; the accessors at
+the end name the parts of an op (``loop_inits(op)``) so that no pass slices
+operand lists by arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ir import Block, Op, Value
+
+ANY = "any"
+"""A count that may be anything."""
+CARRIED = "carried"
+"""A count equal to the op's number of results (the values a loop or ``if`` carries)."""
+
+TAPE = "tape"
+"""Creates, pushes on or pops from reverse mode's tape: never removed, merged or moved."""
+STORES = "stores"
+"""Keeps its operands for later (on the tape, in a tuple, in a helper's frame):
+writing into one in place would change what it keeps."""
+RESIDUALS = "residuals"
+"""Takes apart the residual tuple a backward sweep starts with: kept first, even unread."""
+OUTPUT = "output"
+"""Does something the user sees (prints, checks an assertion): never removed."""
+
+
+@dataclass(frozen=True)
+class RegionDecl:
+    """One region of a structured op.
+
+    ``args`` names the region's leading block arguments (``for``'s counter);
+    when ``carried`` the carried values follow them.  ``yields`` is the count
+    of values its ``yield`` returns: :data:`CARRIED`, or a number (``while``'s
+    ``before`` region yields its condition).
+    """
+
+    label: str
+    args: tuple[str, ...] = ()
+    carried: bool = False
+    yields: str | int = CARRIED
+
+
+@dataclass(frozen=True)
+class OpDecl:
+    """A structural op: ``operands`` names the leading operands, ``rest`` the
+    variadic group after them and ``rest_count`` its length (:data:`ANY`,
+    :data:`CARRIED` or a ``(least, most)`` pair); ``results`` is a number,
+    :data:`ANY` or :data:`CARRIED`.
+
+    ``printed`` is how the printer writes it: ``op`` (``r = name(a, b)``),
+    ``terminator`` (``yield a, b``), ``literal`` (a constant written where it
+    is used) or ``index`` (a static tuple written where it is used, when its
+    result is an ``object``).  ``statement`` names the Python statement the
+    emitter writes for it.
+    """
+
+    name: str
+    operands: tuple[str, ...] = ()
+    rest: str = ""
+    rest_count: str | tuple[int, int] = 0
+    results: int | str = 0
+    regions: tuple[RegionDecl, ...] = ()
+    effects: frozenset[str] = frozenset()
+    terminator: bool = False
+    printed: str = "op"
+    statement: str = "assign"
+
+    @property
+    def carries(self) -> bool:
+        """True when the variadic operands are the initial values of carried results."""
+        return self.rest_count == CARRIED
+
+
+def _declare(*decls: OpDecl) -> dict[str, OpDecl]:
+    return {decl.name: decl for decl in decls}
+
+
+OPS = _declare(
+    OpDecl("const", results=1, printed="literal"),
+    OpDecl(
+        "pack",
+        rest="items",
+        rest_count=ANY,
+        results=1,
+        effects=frozenset({STORES}),
+        printed="index",
+    ),
+    OpDecl(
+        "unpack",
+        ("residuals",),
+        results=ANY,
+        effects=frozenset({RESIDUALS}),
+        statement="tape",
+    ),
+    OpDecl(
+        "call",
+        rest="args",
+        rest_count=ANY,
+        results=ANY,
+        effects=frozenset({STORES}),
+        statement="call",
+    ),
+    OpDecl("tape", results=1, effects=frozenset({TAPE}), statement="tape"),
+    OpDecl(
+        "push",
+        ("tape",),
+        rest="values",
+        rest_count=ANY,
+        effects=frozenset({TAPE, STORES}),
+        statement="tape",
+    ),
+    OpDecl("pop", ("tape",), results=ANY, effects=frozenset({TAPE}), statement="tape"),
+    OpDecl(
+        "if",
+        ("condition",),
+        results=ANY,
+        regions=(RegionDecl("then"), RegionDecl("else")),
+        statement="if",
+    ),
+    OpDecl(
+        "for",
+        ("start", "stop", "step"),
+        rest="inits",
+        rest_count=CARRIED,
+        results=CARRIED,
+        regions=(RegionDecl("body", ("counter",), carried=True),),
+        statement="for",
+    ),
+    OpDecl(
+        "while",
+        rest="inits",
+        rest_count=CARRIED,
+        results=CARRIED,
+        regions=(
+            RegionDecl("before", carried=True, yields=1),
+            RegionDecl("body", carried=True),
+        ),
+        statement="while",
+    ),
+    OpDecl(
+        "yield",
+        rest="values",
+        rest_count=ANY,
+        terminator=True,
+        printed="terminator",
+        statement="none",
+    ),
+    OpDecl(
+        "return",
+        rest="values",
+        rest_count=ANY,
+        terminator=True,
+        printed="terminator",
+        statement="return",
+    ),
+    OpDecl(
+        "print",
+        rest="values",
+        rest_count=ANY,
+        effects=frozenset({OUTPUT}),
+        statement="effect",
+    ),
+    OpDecl(
+        "assert",
+        rest="test_and_message",
+        rest_count=(1, 2),
+        effects=frozenset({OUTPUT}),
+        statement="effect",
+    ),
+)
+"""Every structural op, by name."""
+
+TERMINATORS = tuple(name for name, decl in OPS.items() if decl.terminator)
+LOOPS = tuple(name for name, decl in OPS.items() if decl.carries)
+"""The ops whose results are carried from one iteration to the next."""
+
+
+def declaration(op: "Op") -> OpDecl | None:
+    """The declaration of a structural op; None for a primitive."""
+    return OPS.get(op.name)
+
+
+def has_effect(op: "Op", *effects: str) -> bool:
+    """True when ``op`` is declared with one of ``effects``."""
+    decl = OPS.get(op.name)
+    return decl is not None and bool(decl.effects & set(effects))
+
+
+def written_at_each_use(op: "Op") -> bool:
+    """Constants, slices and static index tuples are written out where they are
+    used (``x[1:, None]``), never given a name of their own."""
+    decl = OPS.get(op.name)
+    if decl is None:
+        return op.name == "slice"
+    if decl.printed == "index":
+        return op.results[0].type == "object"
+    return decl.printed == "literal"
+
+
+def loop_inits(op: "Op") -> list["Value"]:
+    """The initial values of a loop's carried values (none for other ops)."""
+    decl = OPS.get(op.name)
+    if decl is None or not decl.carries:
+        return []
+    return op.operands[len(decl.operands) :]
+
+
+def loop_init(op: "Op", k: int) -> "Value":
+    """The initial value of a loop's ``k``-th carried value."""
+    return loop_inits(op)[k]
+
+
+def set_loop_init(op: "Op", k: int, value: "Value") -> None:
+    """Make ``value`` the initial value of a loop's ``k``-th carried value."""
+    op.operands[len(OPS[op.name].operands) + k] = value
+
+
+def loop_bounds(op: "Op") -> list["Value"]:
+    """``start, stop, step`` of a ``for`` loop."""
+    return op.operands[: len(OPS["for"].operands)]
+
+
+def loop_body(op: "Op") -> "Block":
+    """The region a loop runs at each iteration (its last)."""
+    return op.regions[-1]
+
+
+def carried_args(region: "Block", op: "Op") -> list["Value"]:
+    """The block arguments of ``region`` (a region of ``op``) that stand for the
+    values ``op`` carries: all but the leading ones such as ``for``'s counter;
+    none for an ``if``."""
+    decl = OPS[op.name].regions[op.regions.index(region)]
+    if not decl.carried:
+        return []
+    return region.args[len(decl.args) :]
+
+
+def leading_args(region: "Block", op: "Op") -> list["Value"]:
+    """The block arguments of ``region`` before the carried ones (``for``'s counter)."""
+    decl = OPS[op.name].regions[op.regions.index(region)]
+    return region.args[: len(decl.args)]
+
+
+def region_labels(op: "Op") -> tuple[str, ...]:
+    """The printed names of ``op``'s regions (``then``, ``else``; ``body``)."""
+    decl = OPS.get(op.name)
+    return tuple(r.label for r in decl.regions) if decl is not None else ()
