@@ -45,12 +45,11 @@ def derivative_functions(
 
 
 NOT_COMPOSABLE = {
-    "tape": "keeps a tape (a loop's values for its reverse sweep)",
     "unpack": "reads a residual tuple (vjp's backward sweep)",
     "call": "calls the derivative of a helper",
 }
-"""Ops of generated code reverse mode cannot differentiate yet, and why (forward
-mode differentiates the tape, and refuses the others itself)."""
+"""Ops of generated code reverse mode cannot differentiate yet, and why (both
+modes differentiate the tape; forward mode refuses these itself)."""
 
 
 def refuse_uncomposable(function: Function, kind: str) -> None:
@@ -60,21 +59,13 @@ def refuse_uncomposable(function: Function, kind: str) -> None:
     if kind == "jvp":
         return
     for op in function.walk():
-        if op.attrs.get("reversed"):
-            raise DifferentiationError(
-                f"{kind} of {function.name}, which s2sad generated: its code runs a "
-                "loop backwards (a reverse sweep), which reverse mode cannot "
-                "differentiate yet",
-                **call_site(),
-                hint="use s2sad.jvp of the gradient (forward over reverse) for now",
-            )
         if op.name in NOT_COMPOSABLE:
             raise DifferentiationError(
                 f"{kind} of {function.name}, which s2sad generated: its code "
                 f"{NOT_COMPOSABLE[op.name]}, which s2sad cannot differentiate yet",
                 **call_site(),
-                hint="differentiate again only derivatives of loop-free functions "
-                "without helpers for now, or use finite differences of the derivative",
+                hint="differentiate again only derivatives of functions without "
+                "helpers for now, or use forward mode (s2sad.jvp) over the derivative",
             )
 
 
@@ -108,12 +99,11 @@ def hvp_functions(primal: Function, wrt: list[int], single: bool) -> list[Functi
 
 def _split_long_records(functions: list[Function]) -> None:
     """Keep tape lines within black's line length: a function that pushes
-    pairs with itself if it also pops, else with the next one (its backward sweep)."""
+    pairs with itself and with the next one (its backward sweep, if any)."""
     for k, function in enumerate(functions):
-        ops = {op.name for op in function.walk()}
-        if "push" in ops:
-            popping = function if "pop" in ops else functions[k + 1]
-            split_long_records(function, popping, LINE_LENGTH)
+        if any(op.name == "push" for op in function.walk()):
+            for popping in functions[k : k + 2]:
+                split_long_records(function, popping, LINE_LENGTH)
 
 
 def _arguments_needed(primal: Function, wrt: list[int]) -> dict[str, list[int]]:

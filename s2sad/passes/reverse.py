@@ -11,12 +11,20 @@ can run as many.  Primal values the reverse sweep reads from inside a region
 (a branch or a loop body, which may run many times) are pushed on a tape at
 the end of that region in the forward sweep and popped at the start of its
 adjoint region: only the values the reverse sweep actually reads.
+
+A function that keeps a tape itself (a gradient, differentiated again) is
+reversed as any other: its pushes and pops are copied into the forward
+sweep, and the reverse sweep sends the adjoints of popped values back to
+the pushed ones through adjoint tapes (see :mod:`.tape_adjoint`).  A loop
+that ran backwards is reversed into one that runs forwards.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from ..errors import DifferentiationError
 from ..ir import (
     ARRAY,
     INT,
@@ -38,6 +46,7 @@ from ..ops import carried_args, loop_body, loop_bounds, loop_init
 from ..primitives import PRIMITIVES
 from .activity import varied
 from .rule_inline import clone_op, inline_rule, rename, shape_only_params
+from .tape_adjoint import renumber_records, tape_bound, tape_entries
 
 RECOMPUTED = ("add", "sub", "mul", "neg")
 """Integer operations the reverse sweep recomputes rather than pops (see ``_recomputable``)."""
@@ -99,6 +108,7 @@ def reverse(
         if output in sweep.active:
             sweep.accumulate(output, out_bar)
     sweep.reverse_ops(function.body.ops[:-1])
+    sweep.finish_adjoint_tapes(forward_ops)
     forward_ops += sweep.finish_tape()
 
     builder = sweep.builder
@@ -144,8 +154,13 @@ class _AdjointSweep:
         self.call_residuals: dict[Op, Value] = {}
         self.stack: list[_Region] = []
         self.shape_markers: dict[Value, Value] = {}
-        self.pushes: list[tuple[Block, list[Value]]] = []
+        self.pushes: list[tuple[int, Block, list[Value]]] = []
         self.tape: Value | None = None
+        self.entries = tape_entries(function, self.active)
+        self.tape_bound = tape_bound(function, self.entries)
+        self.adjoint_tapes: dict[Value, Value] = {}
+        self.adjoint_records: dict[Any, int] = {}
+        self.next_record = 0
 
     # ------------------------------------------------------------ forward sweep
 
@@ -153,8 +168,9 @@ class _AdjointSweep:
         """Copy the primal ops; ``while`` loops also count their iterations."""
         for op in self.function.body.ops[:-1]:
             clone_op(self.builder, op, self.mapping, self.copies)
+        self.next_record = renumber_records(self.builder.function)
         for op in self.function.walk():
-            if op.name == "while" and any(r in self.active for r in op.results):
+            if op.name == "while" and self._has_adjoint(op):
                 self._count_iterations(op)
             elif op.name == "call":
                 self._keep_residuals(op)
@@ -279,13 +295,28 @@ class _AdjointSweep:
         """Insert the tape and its pushes into the forward sweep; the number of ops added to it."""
         if self.tape is None:
             return 0
-        for record, (block, values) in enumerate(self.pushes):
+        for record, block, values in self.pushes:
             operands = [self.tape] + [self._detached(block, v) for v in values]
             push = Op("push", operands, [], {"record": record})
             block.ops.insert(len(block.ops) - 1, push)
             _push_early(block)
         self.builder.function.body.ops.insert(0, Op("tape", [], [self.tape]))
         return 1
+
+    def finish_adjoint_tapes(self, at: int) -> None:
+        """Create the adjoint tapes where the reverse sweep starts (op ``at``)."""
+        body = self.builder.function.body
+        body.ops[at:at] = [Op("tape", [], [t]) for t in self.adjoint_tapes.values()]
+
+    def _record(self) -> int:
+        """A record number no other push of the function has."""
+        self.next_record += 1
+        return self.next_record - 1
+
+    def _has_adjoint(self, op: Op) -> bool:
+        """Whether the reverse sweep must have an adjoint of ``if``/``for``/``while``
+        ``op``: it has active results, or pushes or pops active values."""
+        return any(r in self.active for r in op.results) or op in self.tape_bound
 
     # ------------------------------------------------------------ reverse sweep
 
@@ -331,8 +362,63 @@ class _AdjointSweep:
                 self.reverse_call(op)
             elif op.name == "pack" and op.result in self.adjoints:
                 self.reverse_pack(op)
-            elif op.results and op.results[0] in self.adjoints:
+            elif op.name == "pop":
+                self.reverse_pop(op)
+            elif op.name == "push":
+                self.reverse_push(op)
+            elif any(r in self.adjoints for r in op.results):
+                if op.name not in PRIMITIVES:
+                    raise self._unknown(op)
                 self.reverse_primitive(op)
+
+    def _unknown(self, op: Op) -> DifferentiationError:
+        """The error for an op reverse mode has no adjoint for."""
+        loc = op.loc
+        return DifferentiationError(
+            f"reverse mode cannot differentiate {self.function.name}: it has an "
+            f"op {op.name!r} with no adjoint",
+            file=self.function.file,
+            line=loc.line if loc else self.function.line,
+            col=loc.col if loc else None,
+            hint="this is a bug in s2sad: please report it with the function",
+        )
+
+    def reverse_pop(self, op: Op) -> None:
+        """``a, b = pop(tape)`` reversed: push ``a_bar, b_bar`` (its active
+        entries) on the adjoint tape, for the adjoint of the matching push."""
+        entries = self.entries.get(op.attrs["record"])
+        if not entries:
+            return
+        values = [self.adjoint_or_zeros(op.results[k]) for k in entries]
+        tape = self._adjoint_tape(op.operands[0])
+        record = self._adjoint_record(op)
+        self.builder.block.ops.append(Op("push", [tape, *values], [], record))
+
+    def reverse_push(self, op: Op) -> None:
+        """``push(tape, a, b)`` reversed: pop the adjoints of its active entries
+        from the adjoint tape and add them to ``a_bar`` and ``b_bar``."""
+        entries = self.entries.get(op.attrs["record"])
+        if not entries:
+            return
+        pushed = [op.operands[1 + k] for k in entries]
+        popped = [self._fresh(v.type, self._bar_hint(v)) for v in pushed]
+        tape = self._adjoint_tape(op.operands[0])
+        record = self._adjoint_record(op)
+        self.builder.block.ops.append(Op("pop", [tape], popped, record))
+        for value, adjoint in zip(pushed, popped):
+            self.accumulate(value, adjoint)
+
+    def _adjoint_tape(self, tape: Value) -> Value:
+        if tape not in self.adjoint_tapes:
+            self.adjoint_tapes[tape] = self._fresh(TAPE, f"{tape.hint}_bar")
+        return self.adjoint_tapes[tape]
+
+    def _adjoint_record(self, op: Op) -> dict:
+        """The attributes of the adjoint-tape op standing for ``op``'s record."""
+        key = op.attrs["record"]
+        if key not in self.adjoint_records:
+            self.adjoint_records[key] = self._record()
+        return {"record": self.adjoint_records[key]}
 
     def reverse_pack(self, op: Op) -> None:
         """``(a, b)`` reversed: ``a`` gets element 0 of the adjoint, ``b`` element 1."""
@@ -410,7 +496,7 @@ class _AdjointSweep:
     def reverse_if(self, op: Op) -> None:
         """An ``if`` on the same condition whose branches reverse the original ones."""
         seeds = [self.adjoints.get(r) for r in op.results]
-        if all(s is None for s in seeds):
+        if all(s is None for s in seeds) and op not in self.tape_bound:
             return
         outer = self._outer_values(op, op.regions)
         cond = self.primal(op.operands[0])
@@ -433,7 +519,7 @@ class _AdjointSweep:
         yields = body.terminator.operands
         active = [k for k in range(carried) if op.results[k] in self.active]
         seeds = [self.adjoints.get(op.results[k]) for k in active]
-        if all(s is None for s in seeds):
+        if all(s is None for s in seeds) and op not in self.tape_bound:
             return
         outer = self._outer_values(op, [body])
         if op.name == "for":
@@ -466,7 +552,8 @@ class _AdjointSweep:
             outer,
             [args[k] for k in active],
         )
-        attrs = {"reversed": True} if op.name == "for" else {}
+        forwards = op.name == "for" and not op.attrs.get("reversed")
+        attrs = {"reversed": True} if forwards else {}
         results = self._join(
             op, "for", bounds + inits, [block], outer, attrs, carried_adjoints
         )
@@ -516,9 +603,9 @@ class _AdjointSweep:
         if self.tape is None:
             self.tape = self.builder.value("tape", TAPE)
         popped = [state.popped[v] for v in state.needed]
-        pop = Op("pop", [self.tape], popped, {"record": len(self.pushes)})
-        block.ops.insert(0, pop)
-        self.pushes.append((self.copies[region], state.needed))
+        record = self._record()
+        block.ops.insert(0, Op("pop", [self.tape], popped, {"record": record}))
+        self.pushes.append((record, self.copies[region], state.needed))
 
     def _join(
         self,

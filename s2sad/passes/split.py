@@ -86,10 +86,21 @@ def split(
     )
     fwd.doc = "Forward sweep: the outputs and the residuals the backward sweep reads."
     simplify(fwd)
-    if trim_tape(fwd, bwd):
+    if trim_tape(fwd, bwd) | trim_tape(bwd, bwd):
         simplify(fwd)
-        simplify(bwd, seeds, known.records)
+        simplify(bwd, seeds, _records(fwd, mapping, known))
     return fwd, bwd
+
+
+def _records(fwd: Function, mapping: dict[Value, Value], known: ShapeInference):
+    """The shapes of the entries ``fwd`` pushes, as ``known`` found them in the
+    whole function (whose records trimming may have shortened since)."""
+    whole_of = {new: old for old, new in mapping.items()}
+    return {
+        op.attrs["record"]: [known.shapes.get(whole_of.get(v)) for v in op.operands[1:]]
+        for op in fwd.walk()
+        if op.name == "push"
+    }
 
 
 def _keep_used_residuals(bwd: Function, candidates: list[Value]) -> list[Value]:

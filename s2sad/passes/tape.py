@@ -17,6 +17,8 @@ from ..primitives import PRIMITIVES
 def trim_tape(pushing: Function, popping: Function) -> bool:
     """Trim the tape written by ``pushing`` and read by ``popping`` (the same
     function for ``grad``; the two halves of a ``vjp``).  True if anything changed.
+    Records pushed elsewhere (an adjoint tape of the backward sweep, see
+    :mod:`.tape_adjoint`) are left alone.
 
     Top-level values are read directly only when both sweeps are one function.
     """
@@ -33,6 +35,8 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
     read = {v for op in popping.walk() for v in op.operands}
     changed = False
     for block, pop, _ in list(_ops_with_depths(popping.body, "pop", 1)):
+        if pop.attrs["record"] not in pushes:
+            continue
         push_block, push = pushes[pop.attrs["record"]]
         kept: list[tuple[Value, Value]] = []
         first: dict[Value, Value] = {}
@@ -102,7 +106,8 @@ def _is_const(value: Value, definers: dict[Value, Op]) -> bool:
 
 def split_long_records(pushing: Function, popping: Function, width: int) -> None:
     """Split each tape record whose ``tape.append((...))`` or ``... = tape.pop()``
-    line would pass ``width`` columns into several shorter records.
+    line would pass ``width`` columns into several shorter records (those
+    ``pushing`` pushes and ``popping`` pops).
 
     Run after the final naming: widths are estimated from value names (an
     operand inlined as an expression may still make a line long).
@@ -117,6 +122,8 @@ def split_long_records(pushing: Function, popping: Function, width: int) -> None
         if op.name == "const"
     }
     for push_block, push, push_depth in list(_ops_with_depths(pushing.body, "push", 1)):
+        if push.attrs["record"] not in pops:
+            continue
         pop_block, pop, pop_depth = pops[push.attrs["record"]]
         tape = push.operands[0].name
         pushed = [constants.get(v, v.name) for v in push.operands[1:]]

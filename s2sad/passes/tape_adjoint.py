@@ -1,0 +1,88 @@
+"""What reverse mode needs to know of a tape it differentiates (reverse over reverse).
+
+A gradient keeps a tape: its forward sweep pushes values that its backward
+sweep pops.  Reverse mode over such a function runs both sweeps in its own
+forward sweep, and in its reverse sweep turns each ``a, b = pop(tape)`` into
+a push of ``a_bar, b_bar`` on an *adjoint tape* and each ``push(tape, a, b)``
+into a pop of them, accumulated into the adjoints of ``a`` and ``b``.  The
+reverse sweep meets the pops first (it runs the backward sweep backwards),
+so the adjoint tape is filled and emptied in last-in, first-out order.
+
+This module finds, per record, the entries whose adjoints travel that way
+(the active ones), the loops and branches that hold such pushes or pops (they
+must be reversed even when no other adjoint reaches them), and gives the
+records of the copied function numbers of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import DifferentiationError
+from ..ir import Block, Function, Op, Value
+
+
+def tape_entries(function: Function, active: set[Value]) -> dict[Any, list[int]]:
+    """Per record of ``function``'s tape, the positions of its active entries
+    (pushed and popped values are active together, see ``activity.varied``).
+
+    A record with active entries pushed or popped only here (the other half
+    in another function, as in the two halves of a ``vjp``) is refused.
+    """
+    pushes = {op.attrs["record"]: op for op in function.walk() if op.name == "push"}
+    pops = {op.attrs["record"]: op for op in function.walk() if op.name == "pop"}
+    entries: dict[Any, list[int]] = {}
+    for record, push in pushes.items():
+        entries[record] = [k for k, v in enumerate(push.operands[1:]) if v in active]
+    for record, pop in pops.items():
+        popped = [k for k, v in enumerate(pop.results) if v in active]
+        if record not in pushes and popped:
+            raise _one_sided(function, pop, "pops", "pushed")
+    for record, push in pushes.items():
+        if entries[record] and record not in pops:
+            raise _one_sided(function, push, "pushes", "popped")
+    return entries
+
+
+def _one_sided(
+    function: Function, op: Op, does: str, other: str
+) -> DifferentiationError:
+    return DifferentiationError(
+        f"reverse mode cannot differentiate {function.name}: it {does} values "
+        f"that depend on the inputs on a tape {other} in another function",
+        file=function.file,
+        line=op.loc.line if op.loc else function.line,
+        hint="differentiate the whole gradient, not one sweep of a vjp",
+    )
+
+
+def tape_bound(function: Function, entries: dict[Any, list[int]]) -> set[Op]:
+    """The ``if``/``for``/``while`` ops of ``function`` holding a push or pop
+    with active entries: their adjoint must run even when no other adjoint
+    reaches them, so that the adjoint tape is pushed and popped alike."""
+    found: set[Op] = set()
+
+    def visit(block: Block) -> bool:
+        holds = False
+        for op in block.ops:
+            inside = any([visit(region) for region in op.regions])
+            if inside:
+                found.add(op)
+            tape_op = op.name in ("push", "pop") and entries.get(op.attrs["record"])
+            holds = holds or inside or bool(tape_op)
+        return holds
+
+    visit(function.body)
+    return found
+
+
+def renumber_records(function: Function) -> int:
+    """Number the records of ``function``'s tape 0, 1, … in order of first
+    appearance (a copied gradient may have records such as ``(3, 1)``);
+    returns how many there are, the first number free for new records."""
+    numbers: dict[Any, int] = {}
+    for op in function.walk():
+        if op.name in ("push", "pop"):
+            record = numbers.setdefault(op.attrs["record"], len(numbers))
+            op.attrs = {**op.attrs, "record": record}
+    return len(numbers)
