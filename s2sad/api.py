@@ -38,9 +38,10 @@ from .checks import (
     unpopped,
     zero_tangent,
 )
-from .errors import DifferentiationError, call_site
+from .errors import DifferentiationError, call_site, function_site
 from .fingerprint import source_key
 from .frontend import lower
+from .layout import flattened, grouped
 from .ir import DIFFERENTIABLE, FLOAT, Function, is_array
 from .loader import HASH_PREFIX, Loaded, load, load_by_source_key, resolve_output_dir
 from .loader import short_name
@@ -163,6 +164,7 @@ def _emit(
         "array_output": any(is_array(v.type) for v in primal.returned),
         "outputs": len(primal.returned),
         "one_tuple": primal.one_tuple,
+        "layout": primal.body.terminator.attrs.get("layout"),
         "indices": indices,
     }
     loaded = load(path, key, lambda: emit_module(functions, header), skey, meta)
@@ -316,7 +318,9 @@ def _parameter_index(primal: Function, params: list[str], item: Any) -> int:
 def _wrt_error(
     primal: Function, message: str, hint: str | None = None
 ) -> DifferentiationError:
-    return DifferentiationError(message, file=primal.file, line=primal.line, hint=hint)
+    return DifferentiationError(
+        message, **function_site(primal.file, primal.line), hint=hint
+    )
 
 
 _MEMO: dict[tuple, Derivative] = {}
@@ -487,6 +491,9 @@ def _jvp_runner(
 
     if derivative.meta.get("one_tuple"):
         return _as_one_tuples(run)
+    layout = derivative.meta.get("layout")
+    if layout is not None:
+        return _as_grouped(run, derivative.meta["outputs"], layout)
     return run
 
 
@@ -508,6 +515,19 @@ def _as_one_tuples(run: Callable[..., Any]) -> Callable[..., Any]:
         return (out,), (tangent,)
 
     return one_tuples
+
+
+def _as_grouped(
+    run: Callable[..., Any], count: int, layout: Sequence[int | None]
+) -> Callable[..., Any]:
+    """``run`` for a generated function returning grouped values, ``(g,)`` or
+    ``(value, (gx, gy))``: its value and tangent grouped the same way."""
+
+    def grouped_run(*args: Any) -> tuple[Any, Any]:
+        out, tangent = run(*args)
+        return grouped(out, count, layout), grouped(tangent, count, layout)
+
+    return grouped_run
 
 
 def _floats(target: Target, derivative: Derivative) -> tuple[int, ...]:
@@ -554,6 +574,7 @@ def _vjp_runner(
     fixed = target.fixed_count
     floats = _floats(target, derivative)
     one_tuple = derivative.meta.get("one_tuple", False)
+    layout = derivative.meta.get("layout")
 
     def start(primals: tuple) -> tuple[Any, Callable[..., Any]]:
         if floats:
@@ -565,6 +586,7 @@ def _vjp_runner(
             """The adjoints of the primals for ``cotangent`` (a tuple for several outputs)."""
             if one_tuple:
                 cotangent = one_cotangent(target, cotangent)
+            cotangent = flattened(target.label, cotangent, layout)
             cotangents = check_cotangents(target, out, cotangent, n_out)
             adjoints = backward_sweep(unpopped(residuals), *cotangents)
             if fixed:
@@ -573,7 +595,7 @@ def _vjp_runner(
 
         vjp_fn.source = derivative.source
         vjp_fn.path = derivative.path
-        given = _copied(out)
+        given = grouped(_copied(out), n_out, layout)
         return ((given,) if one_tuple else given), vjp_fn
 
     return start

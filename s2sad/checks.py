@@ -135,6 +135,7 @@ def resolve_target(f: Any) -> Target:
     label = getattr(f, "__qualname__", None) or repr(f)
     generated = getattr(f, "generated", None)
     if hasattr(generated, DERIVED):
+        label = getattr(generated, "__qualname__", label)
         if isinstance(f, Checked) and f.target.fixed_count:
             raise DifferentiationError(
                 f"cannot differentiate {label} again: it is the gradient of a partial",
@@ -621,7 +622,8 @@ _DIRECT = """def {name}({params}):
 def _direct(checked: Checked) -> Callable[..., Any]:
     """For a gradient whose parameters are all numbers: a function of the generated
     one's own parameters that calls it at once when every argument is a plain
-    number (a few tens of nanoseconds), and the checked call otherwise."""
+    number (a few tens of nanoseconds), and the checked call otherwise.  One per
+    generated function: pickled by name, it is the one its module holds."""
     generated = checked.generated
     code = generated.__code__
     names = code.co_varnames[: code.co_argcount]
@@ -633,6 +635,10 @@ def _direct(checked: Checked) -> Callable[..., Any]:
         or code.co_kwonlyargcount
     ):
         return checked
+    module = sys.modules[generated.__module__]
+    existing = getattr(module, f"{generated.__name__}_checked", None)
+    if getattr(existing, "generated", None) is generated:
+        return existing
     params = ", ".join(names)
     test = " and ".join(f"_s2sad_type({n}) in _s2sad_numbers" for n in names)
     scope = {
@@ -647,7 +653,7 @@ def _direct(checked: Checked) -> Callable[..., Any]:
     direct.__doc__ = generated.__doc__
     direct.__module__ = generated.__module__
     direct.__qualname__ = f"{generated.__name__}_checked"
-    setattr(sys.modules[generated.__module__], direct.__qualname__, direct)
+    setattr(module, direct.__qualname__, direct)
     direct.source, direct.path, direct.generated = (
         checked.source,
         checked.path,

@@ -76,3 +76,13 @@ def call_site() -> dict[str, Any]:
     if frame is None:
         return {"file": None, "line": None}
     return {"file": frame.f_code.co_filename, "line": frame.f_lineno}
+
+
+def function_site(file: str | None, line: int | None) -> dict[str, Any]:
+    """``file`` and ``line`` of a function's code; the user's call into s2sad
+    instead where there is no line (code s2sad generated, differentiated again)."""
+    if line is None:
+        site = call_site()
+        if site["file"] is not None:
+            return site
+    return {"file": file, "line": line}

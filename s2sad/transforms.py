@@ -7,7 +7,7 @@ returns the IR functions that go into one generated file.
 
 from __future__ import annotations
 
-from .errors import DifferentiationError, call_site
+from .errors import DifferentiationError, call_site, function_site
 from .ir import TEMPORARY, Function, Op, Value, is_array
 from .ops import LOOPS, carried_args, loop_body, loop_init
 from .primitives import PRIMITIVES
@@ -282,9 +282,9 @@ def _require_scalar_output(primal: Function, kind: str) -> None:
     if count != 1:
         raise DifferentiationError(
             f"{kind} needs a function with one scalar output; {primal.name} returns {count} values",
-            file=primal.file,
-            line=(
-                primal.body.terminator.loc.line if primal.body.terminator.loc else None
+            **function_site(
+                primal.file,
+                primal.body.terminator.loc.line if primal.body.terminator.loc else None,
             ),
             hint="use s2sad.vjp (one cotangent per output) or s2sad.jvp",
         )

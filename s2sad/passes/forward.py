@@ -190,7 +190,7 @@ class _TangentSweep:
             if arg not in entry.nondiff:
                 bindings[f"{arg}_dot"] = self.tangent(operand, arg in entry.dense)
         (tangent,), created = inline_rule(
-            self.builder, entry, "tangent", bindings.__getitem__
+            self.builder, entry, "tangent", bindings.__getitem__, loc=op.loc
         )
         if tangent in created and _may_broadcast(entry, copy):
             last = next(

@@ -446,7 +446,9 @@ class _AdjointSweep:
             v for v, a in zip(op.operands, entry.args) if a not in entry.nondiff
         ]
         wanted = [v in self.active for v in differentiable]
-        contributions, _ = inline_rule(self.builder, entry, "adjoint", bind, wanted)
+        contributions, _ = inline_rule(
+            self.builder, entry, "adjoint", bind, wanted, loc=op.loc
+        )
         for operand, contribution in zip(differentiable, contributions):
             if contribution is not None:
                 if entry.elementwise:

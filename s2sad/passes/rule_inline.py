@@ -12,7 +12,7 @@ from typing import Callable
 
 from ..errors import S2SADError
 from ..frontend import RULE, lower
-from ..ir import Block, Builder, Function, Op, Value
+from ..ir import Block, Builder, Function, Loc, Op, Value
 from ..primitives import PRIMITIVES, Primitive, specialized
 
 
@@ -62,13 +62,16 @@ def inline_rule(
     kind: str,
     bind: Callable[[str], Value],
     wanted: list[bool] | None = None,
+    loc: Loc | None = None,
 ) -> tuple[list[Value | None], set[Value]]:
     """Copy the rule's ops into ``builder`` and return its results.
 
     ``bind(name)`` gives the value of the rule parameter ``name``; it is
     asked only for the parameters the wanted results depend on, and only the
     ops they depend on are copied (``wanted`` marks the results needed, all
-    by default; the others come back as None).  Also returns the values
+    by default; the others come back as None).  The copies carry ``loc``, the
+    position of the op differentiated (a rule's own lines mean nothing in the
+    user's file, where errors about the copies point).  Also returns the values
     created here, so the caller knows which results are fresh (and may be
     renamed) and which are passed-through inputs.
     """
@@ -85,7 +88,7 @@ def inline_rule(
     for op in reversed(ops):
         operands = [mapping[v] for v in op.operands]
         name, types = _retyped(op, operands)
-        copy = builder.op(name, operands, types, attrs=op.attrs, loc=op.loc)
+        copy = builder.op(name, operands, types, attrs=op.attrs, loc=loc)
         for old, new in zip(op.results, copy.results):
             mapping[old] = new
             created.add(new)
