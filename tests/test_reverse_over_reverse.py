@@ -150,9 +150,8 @@ def vjp_of_grad(f, point, out_dir):
     _verify_derived(gradient, "vjp", tuple(range(len(point))))
     np.testing.assert_allclose(_flat(out), _flat(gradient(*point)), rtol=1e-12)
     u, v = _direction(point, wrt, 1), _direction(point, wrt, 2)
-    cotangent = v if len(wrt) > 1 else v[0]
-    pulled_v = _flat(tuple(vjp_fn(cotangent)[k] for k in wrt))
-    pulled_u = _flat(tuple(vjp_fn(u if len(wrt) > 1 else u[0])[k] for k in wrt))
+    pulled_v = _flat(tuple(vjp_fn(tuple(v))[k] for k in wrt))
+    pulled_u = _flat(tuple(vjp_fn(tuple(u))[k] for k in wrt))
     tangents = [None] * len(point)
     for k, d in zip(wrt, u):
         tangents[k] = d
@@ -243,14 +242,14 @@ def test_the_adjoint_tape_carries_popped_adjoints_back(out_dir):
 
 
 def test_vjp_of_value_and_grad(out_dir):
-    """vjp sees ``(value, (gradient))`` flat, as three outputs (as it did before)."""
+    """vjp of ``value_and_grad`` takes and gives ``(value, (gradient))`` as the function returns it."""
     both = s2sad.value_and_grad(relax, wrt=(0, 1), output_dir=out_dir)
     gradient = s2sad.grad(relax, wrt=(0, 1), output_dir=out_dir)
-    (value, *g), vjp_fn = s2sad.vjp(both, 0.4, 0.6, output_dir=out_dir)
+    (value, g), vjp_fn = s2sad.vjp(both, 0.4, 0.6, output_dir=out_dir)
     assert value == pytest.approx(relax(0.4, 0.6), rel=1e-12)
     np.testing.assert_allclose(g, gradient(0.4, 0.6), rtol=1e-12)
     value_bar, grad_bar = 0.3, (0.5, -0.2)
-    bars = vjp_fn((value_bar, *grad_bar))
+    bars = vjp_fn((value_bar, grad_bar))
     steps = [_differences(gradient, (0.4, 0.6), (0, 1), d) for d in ((1, 0), (0, 1))]
     hessian = np.array(steps).T
     expected = value_bar * np.asarray(gradient(0.4, 0.6)) + hessian.T @ grad_bar
