@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from array_grammar import ARRAY, ARRAY_FAMILIES  # noqa: E402
-from fuzz_check import Point, check  # noqa: E402
+from fuzz_check import MODES, SECOND_ORDER, Point, check  # noqa: E402
 from program_grammar import (  # noqa: E402
     FAMILIES,
     SCALAR,
@@ -153,7 +153,8 @@ def variants(program: Program):
 
 
 def _fails_alike(program, point, signature, directory) -> bool:
-    modes = ("jvp", "vjp") if signature[1] == "vjp" else (signature[1],)
+    before = {"vjp": "jvp", "vjp_of_grad": "hvp"}.get(signature[1])
+    modes = (before, signature[1]) if before else (signature[1],)
     try:
         outcome = check(program, point, directory, modes)
     except Exception:  # an invalid candidate: f itself does not run
@@ -208,6 +209,7 @@ def run(args) -> int:
     by_family = collections.Counter()
     reasons = collections.Counter()  # why transformations were refused
     failures = {}  # signature -> list of (program, point, outcome)
+    modes = MODES + SECOND_ORDER if args.second_order else MODES
     start = time.time()
     for k in range(args.examples):
         language = languages[k % len(languages)]
@@ -217,7 +219,7 @@ def run(args) -> int:
         rng = np.random.default_rng([args.seed, k])
         for _ in range(POINT_TRIES):
             point = random_point(language, rng)
-            outcome = check(program, point, directory)
+            outcome = check(program, point, directory, modes)
             if outcome.kind != "rejected":
                 break
         counts[outcome.kind] += 1
@@ -291,6 +293,11 @@ def main(argv=None) -> int:
     parser.add_argument("--shrink-per-kind", type=int, default=3)
     parser.add_argument("--shrink-budget", type=int, default=400)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--second-order",
+        action="store_true",
+        help="also differentiate each generated gradient again (jvp and vjp of grad)",
+    )
     return run(parser.parse_args(argv))
 
 

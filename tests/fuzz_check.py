@@ -46,6 +46,10 @@ MAX_VALUE = 1e3  # |every value assigned|
 FD_STEP = 1e-6
 PRIMAL_RTOL = 1e-12
 MODES = ("grad", "value_and_grad", "jvp", "vjp")
+SECOND_ORDER = ("hvp", "vjp_of_grad")
+"""Derivatives of the generated gradient: forward over reverse (a Hessian-vector
+product against differences of the gradient) and reverse over reverse (against
+the Hessian-vector product by the dot-product test)."""
 TIME_LIMIT = 20.0  # seconds per transformation and call
 MODULE_NUMBER = itertools.count()
 COMPARE = {"<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
@@ -223,6 +227,7 @@ class _Context:
         self.f, self.point, self.expected = f, point, expected
         self.scale, self.primal, self.directory = scale, primal, directory
         self.jvp_result = None
+        self.hvp_result = None
 
     def _call(self, fn, *extra):
         """``fn(*args, *extra)`` on copies, checking that they are left unmodified."""
@@ -308,3 +313,52 @@ class _Context:
             )
             if not math.isclose(lhs, rhs, rel_tol=1e-9, abs_tol=1e-11 * self.scale):
                 raise Wrong(f"dot product: <J t, c> = {lhs!r} but <t, J^T c> = {rhs!r}")
+
+    def _gradient(self):
+        return s2sad.grad(self.f, wrt=(0, 1), output_dir=self.directory)
+
+    def hvp(self):
+        gradient = self._gradient()
+        tangents = self.point.tangents
+        value, hv = self._call(
+            lambda *both: s2sad.jvp(
+                gradient, both[:2], both[2:], output_dir=self.directory
+            ),
+            *tangents,
+        )
+        self._gradient_close(tuple(value), "jvp(grad)'s gradient")
+
+        def along(step):
+            args = [a + step * t for a, t in zip(copied(self.point.args), tangents)]
+            return [np.asarray(g, dtype=float) for g in gradient(*args)]
+
+        with np.errstate(all="ignore"):
+            fine = [(a - b) / 2e-5 for a, b in zip(along(1e-5), along(-1e-5))]
+            coarse = [(a - b) / 2e-4 for a, b in zip(along(1e-4), along(-1e-4))]
+        if not all(
+            np.allclose(a, b, rtol=1e-3, atol=1e-4) for a, b in zip(fine, coarse)
+        ):
+            return
+        for k, (h, e) in enumerate(zip(hv, fine)):
+            if np.shape(h) != np.shape(e) or not np.allclose(
+                np.asarray(h, dtype=float), e, rtol=1e-4, atol=1e-5 * self.scale
+            ):
+                raise Wrong(
+                    f"derivative: jvp(grad)[{k}] is {h!r}, differences of grad give {e!r}"
+                )
+        self.hvp_result = hv
+
+    def vjp_of_grad(self):
+        if self.hvp_result is None:
+            return
+        c = self.point.cotangent
+        weights = (c * np.ones_like(self.expected[0]), -c)
+        value, vjp_fn = self._call(
+            lambda *args: s2sad.vjp(self._gradient(), *args, output_dir=self.directory)
+        )
+        self._gradient_close(tuple(value), "vjp(grad)'s gradient")
+        pulled = vjp_fn(weights)
+        lhs = sum(float(np.sum(h * w)) for h, w in zip(self.hvp_result, weights))
+        rhs = sum(float(np.sum(t * p)) for t, p in zip(self.point.tangents, pulled))
+        if not math.isclose(lhs, rhs, rel_tol=1e-8, abs_tol=1e-10 * self.scale):
+            raise Wrong(f"dot product: <H t, w> = {lhs!r} but <t, H^T w> = {rhs!r}")
