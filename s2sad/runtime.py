@@ -263,12 +263,17 @@ def _carrier(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
 
 
 def add_seq(x: Any, y: Any) -> Any:
-    """Two adjoints of a tuple or list of values added element by element (``+`` would concatenate)."""
-    if not isinstance(x, (tuple, list)):
-        return x + y
-    if not isinstance(y, (tuple, list)):
-        return y + x
-    return [a + b for a, b in zip(x, y)]
+    """Two adjoints of a tuple or list of values added element by element (``+`` would
+    concatenate); a number added to one is added to each of its elements (a zero
+    adjoint is the number 0)."""
+    sequences = isinstance(x, (tuple, list)), isinstance(y, (tuple, list))
+    if sequences == (True, True):
+        return [a + b for a, b in zip(x, y)]
+    if sequences == (True, False):
+        return [a + y for a in x]
+    if sequences == (False, True):
+        return [x + b for b in y]
+    return x + y
 
 
 def zeros_like(x: Any) -> Any:

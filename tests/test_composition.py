@@ -233,3 +233,51 @@ def test_a_gradient_with_a_reversed_loop_composes_in_both_modes(out_dir):
     assert second(0.7) == pytest.approx(6.0)
     value, tangent = s2sad.jvp(gradient, (0.7,), (1.0,), output_dir=out_dir)
     assert tangent == pytest.approx(6.0)
+
+
+def tuple_read_twice(x, y):
+    t0 = (np.sin(x), x * 1.0)
+    return np.dot(1.0 / (1.5 + t0[1] * t0[1]), t0[0]) * 0.1
+
+
+def tuple_in_a_left_loop(x, y):
+    t0 = (x, x)
+    for _ in range(2):
+        return np.dot(t0[1], x) * 0.1
+    return 1.0
+
+
+def list_written_then_read(x, y):
+    s0 = y
+    l0 = [0.0, y]
+    e0 = np.zeros(3)
+    s0 -= l0[-1]
+    e0[1] = s0
+    return l0[0] + np.sum(x) + np.sum(e0 * e0)
+
+
+@pytest.mark.parametrize(
+    "f", [tuple_read_twice, tuple_in_a_left_loop, list_written_then_read]
+)
+def test_adjoints_of_tuples_compose(f, out_dir):
+    """Found by the second-order fuzzer: a tuple's adjoint (a list) was typed as an
+    array, so the gradient's derivatives added it as one (TypeError) or kept the
+    shape of an array of it (an H·v of the wrong shape)."""
+    x, y = np.array([0.3, -0.5, 1.2]), 0.7
+    u = (np.array([1.0, -2.0, 0.5]), 0.4)
+    point = (x, y)
+    gradient = s2sad.grad(f, wrt=(0, 1), output_dir=out_dir)
+    _, hu = s2sad.jvp(gradient, point, u, output_dir=out_dir)
+    for h, e in zip(hu, (np.asarray(d) for d in differences_of(gradient, point, u))):
+        assert np.shape(h) == np.shape(e)
+        assert_close(h, e, rtol=1e-5, atol=1e-7)
+    _, vjp_fn = s2sad.vjp(gradient, *point, output_dir=out_dir)
+    w = (np.array([0.2, 0.1, -0.3]), -0.6)
+    assert dot(hu, w) == pytest.approx(dot(u, vjp_fn(w)), rel=1e-9, abs=1e-12)
+
+
+def differences_of(gradient, point, tangents, step=1e-5):
+    """Central differences of each part of ``gradient`` along ``tangents``."""
+    plus = gradient(*[p + step * t for p, t in zip(point, tangents)])
+    minus = gradient(*[p - step * t for p, t in zip(point, tangents)])
+    return [(a - b) / (2 * step) for a, b in zip(plus, minus)]

@@ -155,3 +155,13 @@ def test_zeros_like_of_a_tuple_is_a_list_of_zeros():
     assert isinstance(zeros, list) and len(zeros) == 2
     np.testing.assert_array_equal(zeros[0], np.zeros(3))
     assert zeros[1] == 0.0
+
+
+def test_add_seq_adds_a_number_to_each_element():
+    from s2sad import runtime
+
+    assert runtime.add_seq(0.0, [1.0, np.ones(2)])[0] == 1.0
+    np.testing.assert_array_equal(
+        runtime.add_seq([np.ones(2), 2.0], 1.0)[0], 2 * np.ones(2)
+    )
+    assert runtime.add_seq([1.0, 2.0], (3.0, 4.0)) == [4.0, 6.0]

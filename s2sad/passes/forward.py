@@ -114,7 +114,7 @@ class _TangentSweep:
             return found
         if dense and value.type in (ARRAY, SEQ):
             primal = self.mapping.get(value, value)
-            return self.builder.op("zeros_like", [primal], [ARRAY]).result
+            return self.builder.op("zeros_like", [primal], [value.type]).result
         if dense and isinstance(value.constant, tuple):
             return self.builder.const(_zeros_of(value.constant))
         return self.builder.const(0.0)

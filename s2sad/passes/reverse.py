@@ -347,7 +347,8 @@ class _AdjointSweep:
         if adjoint is not None:
             return adjoint
         if primal.type in (ARRAY, SEQ):
-            zeros = self.builder.op("zeros_like", [self.primal_shape(primal)], [ARRAY])
+            shape = self.primal_shape(primal)
+            zeros = self.builder.op("zeros_like", [shape], [primal.type])
             return zeros.result
         return self.builder.const(0.0)
 

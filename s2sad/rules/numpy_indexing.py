@@ -56,10 +56,20 @@ class getitem:
         return runtime.getitem_adjoint(out_bar, x, index)
 
 
+def _like(position: int):
+    """The result type of a helper making values shaped like its argument at
+    ``position``: a list for a tuple or list there, else an array."""
+
+    def typed(types: list[str], static: dict) -> str:
+        return SEQ if types[position] == SEQ else ARRAY
+
+    return typed
+
+
 @runtime_helper(
     "getitem_adjoint",
     "g, x, index",
-    result_type=ARRAY_RESULT,
+    result_type=_like(1),
     nondiff="x index",
     shape_only="x",
     linear=True,
@@ -156,7 +166,7 @@ runtime_helper(
 runtime_helper(
     "zeros_like",
     "x",
-    result_type=ARRAY_RESULT,
+    result_type=_like(0),
     nondiff="x",
     shape_only="x",
     fresh=True,
