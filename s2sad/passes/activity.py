@@ -1,8 +1,8 @@
 """Activity analysis: which values need derivatives at all.
 
-A value is *varied* when it depends on an input being differentiated and
-*useful* when the function's outputs depend on it; only values that are both
-(*active*) get tangents or adjoints.  Integer and boolean values are never
+A value is *varied* when it depends on an input being differentiated; only
+varied values get tangents or adjoints (dead code elimination then drops the
+derivatives nothing reads).  Integer and boolean values are never
 varied: loop counters and comparisons carry no derivative.  A value that
 reaches an argument with no derivative (``np.clip``'s bounds) is an error,
 not a silently dropped term.  The tape is not differentiable, but what goes
@@ -108,17 +108,3 @@ def _varied_block(block: Block, result: set[Value], pushes: dict[Any, Op]) -> No
 def _add(result: set[Value], value: Value) -> None:
     if value.type in DIFFERENTIABLE_TYPES:
         result.add(value)
-
-
-def useful(function: Function) -> set[Value]:
-    """Values that the returned values depend on."""
-    result = {v for v in function.returned}
-    for op in reversed(function.body.ops):
-        if any(r in result for r in op.results):
-            result.update(v for v in op.operands)
-    return result
-
-
-def active(function: Function, wrt: list[Value]) -> set[Value]:
-    """Values that are both varied by ``wrt`` and useful for the outputs."""
-    return varied(function, wrt) & useful(function)
