@@ -24,7 +24,6 @@ from . import __version__
 from .backend import emit_module
 from .checks import (
     DERIVED,
-    Target,
     check_cotangents,
     check_primal_types,
     fill_tangents,
@@ -465,7 +464,7 @@ def _jvp_runner(
     fn = derivative.entry()
     arrays = [k for k, v in enumerate(primals) if type(v) is np.ndarray]
     before, after = len(target.args), len(target.keywords)
-    floats = _floats(target, derivative)
+    floats = target.callers(derivative.meta.get("floats", ()))
     plain = not before and not after
 
     annotated = getattr(target.fn, "__annotations__", {})
@@ -530,13 +529,6 @@ def _as_grouped(
     return grouped_run
 
 
-def _floats(target: Target, derivative: Derivative) -> tuple[int, ...]:
-    """The positions, among the caller's arguments, of the parameters that must
-    not be integer arrays (see ``float_array_parameters``)."""
-    shift = len(target.args)
-    return tuple(k - shift for k in derivative.meta.get("floats", ()) if k >= shift)
-
-
 def jvp_function(
     f: Callable[..., Any], *, output_dir: PathLike = None
 ) -> Callable[..., Any]:
@@ -572,7 +564,7 @@ def _vjp_runner(
     forward_sweep, backward_sweep = derivative.entry(0), derivative.entry(1)
     n_out = derivative.meta["outputs"]
     fixed = target.fixed_count
-    floats = _floats(target, derivative)
+    floats = target.callers(derivative.meta.get("floats", ()))
     one_tuple = derivative.meta.get("one_tuple", False)
     layout = derivative.meta.get("layout")
 

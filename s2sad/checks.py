@@ -75,6 +75,13 @@ class Target:
             return []
         return [zero_tangent(v) for v in full]
 
+    def callers(self, indices: Any) -> tuple[int, ...]:
+        """``indices`` of ``fn``'s parameters as positions among the caller's
+        arguments (those the partial fixed left out)."""
+        shift = len(self.args)
+        end = len(self.names) - len(self.keywords)
+        return tuple(k - shift for k in indices if shift <= k < end)
+
     def drop_fixed(self, adjoints: Any) -> Any:
         """The adjoints of the caller's arguments only."""
         return tuple(adjoints)[len(self.args) : len(adjoints) - len(self.keywords)]
@@ -524,7 +531,7 @@ class Checked:
             _require_plain(self.target, k, value, self.kind)
             if k in self.numbers and np.size(value) != 1:
                 self._refuse_array_for_number(args, kwargs, name, value)
-            if k in self.floats and _integer_arrays((value,), (0,)):
+            if k in self.floats and _is_integer_array(value):
                 raise refuse_integer_array(self.target, self.kind, name, value)
 
     def _refuse_array_for_number(
@@ -551,12 +558,14 @@ class Checked:
         )
 
 
+def _is_integer_array(value: Any) -> bool:
+    """True for an integer or boolean array."""
+    return type(value) is np.ndarray and value.dtype.kind in "biu"
+
+
 def _integer_arrays(args: tuple, indices: tuple[int, ...]) -> bool:
     """True if an argument at one of ``indices`` is an integer or boolean array."""
-    return any(
-        k < len(args) and type(args[k]) is np.ndarray and args[k].dtype.kind in "biu"
-        for k in indices
-    )
+    return any(k < len(args) and _is_integer_array(args[k]) for k in indices)
 
 
 def refuse_integer_arrays(
@@ -564,7 +573,7 @@ def refuse_integer_arrays(
 ) -> None:
     """Refuse an integer or boolean array among ``args`` at ``indices``."""
     for k in indices:
-        if _integer_arrays(args, (k,)):
+        if k < len(args) and _is_integer_array(args[k]):
             name = target.names[len(target.args) + k]
             raise refuse_integer_array(target, who, name, args[k])
 
@@ -595,17 +604,8 @@ def gradient_entry(
 ) -> Checked:
     """The checked gradient function; ``vjp`` (the function's vjp derivative)
     replaces ``derivative`` where the output may be an array."""
-    shift = len(target.args)
-    numbers = tuple(
-        k - shift
-        for k in derivative.meta["numbers"]
-        if shift <= k < len(target.names) - len(target.keywords)
-    )
-    floats = tuple(
-        k - shift
-        for k in derivative.meta.get("floats", ())
-        if shift <= k < len(target.names) - len(target.keywords)
-    )
+    numbers = target.callers(derivative.meta["numbers"])
+    floats = target.callers(derivative.meta.get("floats", ()))
     generated = derivative.entry()
     sweeps = (vjp.entry(0), vjp.entry(1)) if vjp is not None else None
     wrt = (derivative.meta["indices"], single)

@@ -8,6 +8,7 @@ from s2sad.frontend import lower
 from s2sad.ir import ARRAY, FLOAT
 from s2sad.passes import kinds, numbers
 from s2sad.passes.shapes import SCALAR, infer_shapes
+from numerics import central_gradient_arrays
 
 
 def recurrence(x, a):
@@ -43,19 +44,9 @@ def stored_in_branch(x, b):
     return np.sum(y) + np.sum(b * x[0])
 
 
-def central(f, args, k, eps=1e-6):
-    """Central differences of ``f`` with respect to argument ``k``, element by element."""
-    base = np.asarray(args[k], dtype=float)
-    out = np.zeros(base.shape)
-    for index in np.ndindex(*base.shape):
-        step = np.zeros(base.shape)
-        step[index] = eps
-        plus = list(args)
-        minus = list(args)
-        plus[k] = base + step if base.shape else float(base + step)
-        minus[k] = base - step if base.shape else float(base - step)
-        out[index] = (f(*plus) - f(*minus)) / (2 * eps)
-    return out
+def central(f, args, k):
+    """Central differences of ``f`` with respect to argument ``k``."""
+    return central_gradient_arrays(f, list(args))[k]
 
 
 def loop_body(source: str) -> str:
