@@ -5,17 +5,16 @@ generated, readable derivative code; ``derivative_rule`` teaches s2sad the
 derivative of your own function.
 """
 
-__version__ = "0.1.0"
-
-from .api import grad, jvp, value_and_grad, vjp  # noqa: E402
-from .errors import (  # noqa: E402
+from .version import __version__  # noqa: F401  (s2sad.__version__)
+from .api import grad, jvp, value_and_grad, vjp
+from .errors import (
     DifferentiationError,
     InternalError,
     NoDerivativeRuleError,
     S2SADError,
     UnsupportedSyntaxError,
 )
-from .primitives import derivative_rule  # noqa: E402
+from .rules.registry import derivative_rule
 
 __all__ = [
     "grad",

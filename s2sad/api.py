@@ -1,7 +1,7 @@
 """The public transformations: ``grad``, ``value_and_grad``, ``jvp``, ``vjp``.
 
 Each turns a user function into generated derivative code: lower it to IR,
-transform, emit a source file, import it (see :mod:`s2sad.loader` for where
+transform, emit a source file, import it (see :mod:`s2sad.cache.loader` for where
 files go and how they are reused).  The transformation happens when
 ``grad(f)`` is called, so names ``f`` uses must already be defined then.
 The functions handed back check, on every call, what the generated code
@@ -20,8 +20,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import __version__
-from .backend import emit_module
+from .version import __version__
+from .backend.module import emit_module
 from .checks import (
     DERIVED,
     check_cotangents,
@@ -38,15 +38,21 @@ from .checks import (
     zero_tangent,
 )
 from .errors import DifferentiationError, call_site, function_site
-from .fingerprint import source_key
-from .frontend import lower
-from .layout import flattened, grouped
-from .ir import DIFFERENTIABLE, FLOAT, Function, is_array
-from .loader import HASH_PREFIX, Loaded, load, load_by_source_key, resolve_output_dir
-from .loader import short_name
-from .passes.kinds import float_array_parameters
-from .provenance import content_hash, file_stem, source_name
-from .transforms import derivative_functions, hvp_functions, refuse_uncomposable
+from .cache.fingerprint import source_key
+from .frontend.program import lower
+from .backend.layout import flattened, grouped
+from .ir.core import DIFFERENTIABLE, FLOAT, Function, is_array
+from .cache.loader import (
+    HASH_PREFIX,
+    Loaded,
+    load,
+    load_by_source_key,
+    resolve_output_dir,
+)
+from .cache.loader import short_name
+from .analysis.kinds import float_array_parameters
+from .cache.provenance import content_hash, file_stem, source_name
+from .passes.pipeline import derivative_functions, hvp_functions, refuse_uncomposable
 
 Wrt = int | str | Sequence[int | str]
 PathLike = str | os.PathLike | None

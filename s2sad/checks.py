@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import DifferentiationError, UnsupportedSyntaxError, call_site
-from .source import is_library, require_python_function
+from .frontend.source import is_library, require_python_function
 
 NUMBERS = frozenset(
     {float, int, bool, np.float64, np.float32, np.float16, np.int64, np.int32}

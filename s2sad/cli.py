@@ -20,10 +20,10 @@ from typing import Any, Callable, Sequence
 
 from .api import derive, normalize_wrt
 from .errors import S2SADError
-from .frontend import lower
-from .ir import DIFFERENTIABLE
-from .printer import print_function
-from .transforms import KINDS, derivative_functions
+from .frontend.program import lower
+from .ir.core import DIFFERENTIABLE
+from .ir.printer import print_function
+from .passes.pipeline import KINDS, derivative_functions
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,90 +10,26 @@ code (s2sad's generated IR against SymPy's expressions).
 from __future__ import annotations
 
 import timeit
-from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import sympy
 
 from .api import PathLike, derive
 from .errors import S2SADError
-from .frontend import lower
-from .ir import FLOAT, TERMINATORS, Function
+from .frontend.program import lower
+from .ir.core import FLOAT, TERMINATORS, Function
+from .compare_report import (
+    EXACT_DIGITS,
+    ComparisonReport,
+    Estimate,
+    Sizes,
+    Timings,
+    best_estimate,
+)
 from .symbolic import to_sympy
 
 STEPS = tuple(10.0**-k for k in range(1, 13))
 """Default finite-difference steps: 1e-1 down to 1e-12."""
-
-EXACT_DIGITS = 30
-"""Significant digits of the exact evaluation of SymPy's derivative."""
-
-
-@dataclass
-class Estimate:
-    """A gradient computed one way, and its error against SymPy's exact gradient.
-
-    ``abs_error`` is the largest componentwise difference; ``rel_error`` divides
-    it by the largest reference component (it equals ``abs_error`` when the
-    reference gradient is zero).  ``step`` is set for finite differences only.
-    """
-
-    method: str
-    gradient: tuple[float, ...]
-    abs_error: float
-    rel_error: float
-    step: float | None = None
-
-
-@dataclass
-class Timings:
-    """Seconds per call of ``f`` and of each way of computing its gradient."""
-
-    function: float
-    s2sad: float
-    sympy: float
-    central_fd: float
-
-
-@dataclass
-class Sizes:
-    """Operation counts: IR ops of ``f`` and of s2sad's gradient, SymPy's ``count_ops``.
-
-    SymPy's counts are summed over the partial derivatives, as trees
-    (``sympy_ops``) and after common-subexpression elimination (``sympy_cse_ops``).
-    """
-
-    function_ops: int
-    s2sad_ops: int
-    sympy_ops: int
-    sympy_cse_ops: int
-
-
-@dataclass
-class ComparisonReport:
-    """Everything :func:`compare` measured; :meth:`format` renders it as text."""
-
-    function: str
-    params: tuple[str, ...]
-    point: tuple[float, ...]
-    sympy_gradient: tuple[float, ...]
-    s2sad: Estimate
-    lambdified: Estimate
-    finite_differences: list[Estimate]
-    timings: Timings
-    sizes: Sizes
-
-    def best(self, method: str) -> Estimate:
-        """The finite difference of ``method`` (``forward``/``central``) with the least error."""
-        return _best(self.finite_differences, method)
-
-    def format(self) -> str:
-        """A fixed-width text report: values and errors, steps, time, size."""
-        from .compare_report import format_report
-
-        return format_report(self)
-
-    def __str__(self) -> str:
-        return self.format()
 
 
 def compare(
@@ -146,7 +82,7 @@ def compare(
         for method in FD_METHODS
         for h in steps
     ]
-    central_step = _best(finite, "central").step
+    central_step = best_estimate(finite, "central").step
 
     def central(*x: float) -> tuple[float, ...]:
         return finite_difference(f, x, central_step, "central")
@@ -224,10 +160,6 @@ def _cse_ops(exprs: list[sympy.Expr]) -> int:
     replacements, reduced = sympy.cse(exprs)
     shared = [e for _, e in replacements] + list(reduced)
     return sum(sympy.count_ops(e, visual=False) for e in shared)
-
-
-def _best(estimates: list[Estimate], method: str) -> Estimate:
-    return min((e for e in estimates if e.method == method), key=lambda e: e.abs_error)
 
 
 def _estimate(

@@ -1,10 +1,84 @@
-"""The text form of a :class:`~s2sad.compare.ComparisonReport`, as ``s2sad compare`` prints it."""
+"""What :func:`s2sad.compare.compare` measured, and its text form as ``s2sad compare`` prints it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
-from .compare import EXACT_DIGITS, FD_METHODS, ComparisonReport
+EXACT_DIGITS = 30
+"""Significant digits of the exact evaluation of SymPy's derivative."""
+
+
+@dataclass
+class Estimate:
+    """A gradient computed one way, and its error against SymPy's exact gradient.
+
+    ``abs_error`` is the largest componentwise difference; ``rel_error`` divides
+    it by the largest reference component (it equals ``abs_error`` when the
+    reference gradient is zero).  ``step`` is set for finite differences only.
+    """
+
+    method: str
+    gradient: tuple[float, ...]
+    abs_error: float
+    rel_error: float
+    step: float | None = None
+
+
+@dataclass
+class Timings:
+    """Seconds per call of ``f`` and of each way of computing its gradient."""
+
+    function: float
+    s2sad: float
+    sympy: float
+    central_fd: float
+
+
+@dataclass
+class Sizes:
+    """Operation counts: IR ops of ``f`` and of s2sad's gradient, SymPy's ``count_ops``.
+
+    SymPy's counts are summed over the partial derivatives, as trees
+    (``sympy_ops``) and after common-subexpression elimination (``sympy_cse_ops``).
+    """
+
+    function_ops: int
+    s2sad_ops: int
+    sympy_ops: int
+    sympy_cse_ops: int
+
+
+@dataclass
+class ComparisonReport:
+    """Everything :func:`compare` measured; :meth:`format` renders it as text."""
+
+    function: str
+    params: tuple[str, ...]
+    point: tuple[float, ...]
+    sympy_gradient: tuple[float, ...]
+    s2sad: Estimate
+    lambdified: Estimate
+    finite_differences: list[Estimate]
+    timings: Timings
+    sizes: Sizes
+
+    def best(self, method: str) -> Estimate:
+        """The finite difference of ``method`` (``forward``/``central``) with the least error."""
+        return best_estimate(self.finite_differences, method)
+
+    def format(self) -> str:
+        """A fixed-width text report: values and errors, steps, time, size."""
+        return format_report(self)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def best_estimate(estimates: list[Estimate], method: str) -> Estimate:
+    """The estimate of ``method`` with the least absolute error."""
+    return min((e for e in estimates if e.method == method), key=lambda e: e.abs_error)
+
 
 VALUE = 25
 ERROR = 13
@@ -56,7 +130,10 @@ def _steps_section(report: ComparisonReport) -> list[str]:
         )
     for step, cells in by_step.items():
         lines.append(_row(f"{step:.0e}", cells, 8, ERROR))
-    best = [report.best(m) for m in FD_METHODS]
+    best = [
+        report.best(m)
+        for m in dict.fromkeys(e.method for e in report.finite_differences)
+    ]
     lines.append(
         "best: "
         + ", ".join(f"{e.method} h={e.step:.0e} ({e.abs_error:.1e})" for e in best)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import sympy
 
 from .errors import S2SADError
-from .ir import Function, Op, Value
-from .primitives import PRIMITIVES
+from .ir.core import Function, Op, Value
+from .rules.registry import PRIMITIVES
 
 
 def to_sympy(function: Function) -> tuple[list[sympy.Symbol], list[sympy.Expr]]:

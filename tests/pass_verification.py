@@ -17,10 +17,10 @@ from control_functions import (
 from helper_functions import HELPER_CASES
 from scalar_functions import MULTI_OUTPUT_CASES, SCALAR_CASES
 
-from s2sad import transforms
-from s2sad.ir import Function
+from s2sad.passes import pipeline
+from s2sad.ir.core import Function
 from s2sad.passes import reverse, split
-from s2sad.verifier import VerificationError, verify
+from s2sad.analysis.verifier import VerificationError, verify
 
 TABLES = (
     SCALAR_CASES
@@ -46,7 +46,7 @@ def table_functions() -> list[tuple[Any, frozenset[int]]]:
     return list(seen.items())
 
 
-PIPELINE_MODULES = (transforms, split)
+PIPELINE_MODULES = (pipeline, split)
 """The modules that run passes, one after another."""
 
 PASSES = (

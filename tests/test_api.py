@@ -11,7 +11,7 @@ from numerics import assert_close, central_gradient
 from scalar_functions import SCALAR_CASES, gaussian, trig_mix
 
 import s2sad
-from s2sad.frontend import lower
+from s2sad.frontend.program import lower
 from s2sad.symbolic import to_sympy
 
 SYMBOLIC_CASES = [(f, p) for f, p in SCALAR_CASES if f.__name__ != "integer_arithmetic"]

@@ -27,8 +27,8 @@ from numerics import (
 )
 
 import s2sad
-from s2sad.frontend import lower
-from s2sad.primitives import PRIMITIVES
+from s2sad.frontend.program import lower
+from s2sad.rules.registry import PRIMITIVES
 
 RNG = np.random.default_rng(0)
 RTOL, ATOL = 1e-6, 1e-8

@@ -9,8 +9,8 @@ import sympy
 import s2sad
 from s2sad.compare import compare, count_ops, finite_difference, sympy_gradient
 from s2sad.errors import S2SADError
-from s2sad.frontend import lower
-from s2sad.ir import Block, Builder, new_function
+from s2sad.frontend.program import lower
+from s2sad.ir.core import Block, Builder, new_function
 from s2sad.symbolic import to_sympy
 
 from autodiff_intro import L

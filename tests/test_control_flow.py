@@ -13,10 +13,10 @@ from numerics import (
 
 import s2sad
 from s2sad.api import derive
-from s2sad.frontend import lower
-from s2sad.printer import print_function
-from s2sad.transforms import derivative_functions
-from s2sad.verifier import verify
+from s2sad.frontend.program import lower
+from s2sad.ir.printer import print_function
+from s2sad.passes.pipeline import derivative_functions
+from s2sad.analysis.verifier import verify
 
 CASES = CONTROL_CASES + MULTI_OUTPUT_CONTROL_CASES
 IDS = [f"{f.__name__}{point}" for f, point in CASES]

@@ -9,8 +9,8 @@ import pytest
 from numerics import assert_close, central_directional, central_gradient
 
 import s2sad
-from s2sad.frontend import lower
-from s2sad.printer import print_function
+from s2sad.frontend.program import lower
+from s2sad.ir.printer import print_function
 
 
 def full_gradient(f, point):

@@ -11,7 +11,7 @@ from user_rules import uses_distance, uses_softplus
 from pathlib import Path
 
 from s2sad.api import derive
-from s2sad.formatting import format_source, hug_simple_powers
+from s2sad.backend.formatting import format_source, hug_simple_powers
 
 CASES = [
     (f, kind)

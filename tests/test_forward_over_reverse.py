@@ -21,13 +21,13 @@ import scalar_functions
 import s2sad
 from s2sad.api import hvp_function
 from s2sad.errors import DifferentiationError, S2SADError
-from s2sad.frontend import lower
-from s2sad.ir import Op, Value
+from s2sad.frontend.program import lower
+from s2sad.ir.core import Op, Value
 from s2sad.passes.forward import forward
 from s2sad.passes.reverse import reverse
 from s2sad.passes.simplify import simplify
-from s2sad.transforms import hvp_functions
-from s2sad.verifier import VerificationError, verify
+from s2sad.passes.pipeline import hvp_functions
+from s2sad.analysis.verifier import VerificationError, verify
 
 TABLES = {
     "scalar": scalar_functions.SCALAR_CASES,

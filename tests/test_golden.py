@@ -18,8 +18,8 @@ from branches import huber
 from loops import kepler, relax
 
 from s2sad.api import derive
-from s2sad.frontend import lower
-from s2sad.printer import print_function
+from s2sad.frontend.program import lower
+from s2sad.ir.printer import print_function
 
 GOLDEN = Path(__file__).parent / "golden"
 GENERATED = Path(__file__).resolve().parent.parent / "generated"

@@ -125,8 +125,8 @@ def test_closed_over_arrays_are_constants():
 
 
 def test_changed_module_array_changes_the_content_hash(monkeypatch):
-    from s2sad.frontend import lower
-    from s2sad.provenance import content_hash
+    from s2sad.frontend.program import lower
+    from s2sad.cache.provenance import content_hash
 
     before = content_hash(lower(module_array), "grad")
     monkeypatch.setattr(__import__(__name__), "WEIGHTS", np.array([3.0, 2.0, 1.0]))

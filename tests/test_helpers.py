@@ -13,9 +13,9 @@ from numerics import (
 
 import s2sad
 from s2sad.api import derive
-from s2sad.frontend import lower
-from s2sad.transforms import derivative_functions
-from s2sad.verifier import verify
+from s2sad.frontend.program import lower
+from s2sad.passes.pipeline import derivative_functions
+from s2sad.analysis.verifier import verify
 
 IDS = [f"{f.__name__}{point}" for f, point in HELPER_CASES]
 

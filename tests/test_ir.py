@@ -3,14 +3,14 @@
 import pytest
 from scalar_functions import MULTI_OUTPUT_CASES, SCALAR_CASES
 
-from s2sad.frontend import lower
-from s2sad.ir import BOOL, FLOAT, INT, Block, Builder, NameTable, Op, new_function
+from s2sad.frontend.program import lower
+from s2sad.ir.core import BOOL, FLOAT, INT, Block, Builder, NameTable, Op, new_function
 from s2sad.passes.forward import forward
 from s2sad.passes.reverse import reverse
 from s2sad.passes.simplify import simplify
-from s2sad.printer import print_function
-from s2sad.transforms import KINDS, derivative_functions
-from s2sad.verifier import VerificationError, verify
+from s2sad.ir.printer import print_function
+from s2sad.passes.pipeline import KINDS, derivative_functions
+from s2sad.analysis.verifier import VerificationError, verify
 
 
 def small_function():

@@ -6,12 +6,12 @@ import textwrap
 import pytest
 from pass_verification import table_functions
 
-from s2sad.frontend import lower
-from s2sad.parser import ParseError, parse_function_text, parse_functions
+from s2sad.frontend.program import lower
+from s2sad.ir.parser import ParseError, parse_function_text, parse_functions
 from s2sad.passes.simplify import simplify
-from s2sad.printer import print_function
-from s2sad.transforms import KINDS, derivative_functions
-from s2sad.verifier import verify
+from s2sad.ir.printer import print_function
+from s2sad.passes.pipeline import KINDS, derivative_functions
+from s2sad.analysis.verifier import verify
 
 FUNCTIONS = table_functions()
 

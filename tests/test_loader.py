@@ -9,7 +9,7 @@ import pytest
 from autodiff_intro import L, sigmoid
 
 import s2sad
-from s2sad import loader
+from s2sad.cache import loader
 from s2sad.api import derive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +102,7 @@ def test_written_files_get_ordinary_permissions(tmp_path):
 
 def test_concurrent_writers_leave_a_complete_file(tmp_path):
     script = (
-        "import sys; from pathlib import Path; from s2sad.loader import write_atomic;"
+        "import sys; from pathlib import Path; from s2sad.cache.loader import write_atomic;"
         "[write_atomic(Path(sys.argv[1]), sys.argv[2] * 20000) for _ in range(30)]"
     )
     target = tmp_path / "shared.py"

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import s2sad
-from s2sad import api, loader
+from s2sad import api
+from s2sad.cache import loader
 from s2sad.api import derive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +189,7 @@ def test_loader_executes_the_text_it_wrote(tmp_path, monkeypatch):
 
 
 def test_source_key_covers_options_and_compiler(monkeypatch):
-    from s2sad import fingerprint
+    from s2sad.cache import fingerprint
 
     key = fingerprint.source_key(_cosine, "kind=grad")
     assert key == fingerprint.source_key(_cosine, "kind=grad")
@@ -204,6 +205,6 @@ def test_values_the_key_cannot_describe_take_the_slow_path(module_dir):
             return SETTINGS["scale"] * x
     """
     write_module(module_dir, "dict_mod", text)
-    from s2sad import fingerprint
+    from s2sad.cache import fingerprint
 
     assert fingerprint.source_key(fresh_import("dict_mod").f, "kind=grad") is None

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import s2sad
-from s2sad.frontend import lower
-from s2sad.ir import ARRAY, FLOAT
-from s2sad.passes import kinds, numbers
-from s2sad.passes.shapes import SCALAR, infer_shapes
+from s2sad.frontend.program import lower
+from s2sad.ir.core import ARRAY, FLOAT
+from s2sad.analysis import kinds, numbers
+from s2sad.analysis.shapes import SCALAR, infer_shapes
 from numerics import central_gradient_arrays
 
 
@@ -143,7 +143,7 @@ def test_a_stored_parameter_is_a_number_and_refuses_arrays(tmp_path):
 def test_without_the_store_rule_the_derivative_is_the_same(tmp_path, monkeypatch):
     monkeypatch.setattr(numbers, "STORES_ARE_NUMBERS", False)
     monkeypatch.setattr(kinds, "STORES_ARE_NUMBERS", False)
-    monkeypatch.setattr(s2sad.fingerprint, "STORES_ARE_NUMBERS", False)
+    monkeypatch.setattr(s2sad.cache.fingerprint, "STORES_ARE_NUMBERS", False)
     x = np.random.default_rng(1).uniform(-1.0, 1.0, 12)
     grad = s2sad.grad(recurrence, wrt=(0, 1), output_dir=tmp_path)
     assert "unbroadcast" in grad.source

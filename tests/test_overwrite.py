@@ -10,8 +10,8 @@ import pytest
 from derivative_checks import check_all
 from overwrite_functions import ARRAY_CASES, SCALAR_CASES
 
-from s2sad.bindings import first_conflict
-from s2sad.frontend import lower
+from s2sad.backend.bindings import first_conflict
+from s2sad.frontend.program import lower
 
 CASES = SCALAR_CASES + ARRAY_CASES
 

@@ -4,9 +4,9 @@ the scalar, control-flow, helper and array test tables."""
 import pytest
 from pass_verification import table_functions
 
-from s2sad.frontend import lower
-from s2sad.transforms import KINDS, derivative_functions
-from s2sad.verifier import verify
+from s2sad.frontend.program import lower
+from s2sad.passes.pipeline import KINDS, derivative_functions
+from s2sad.analysis.verifier import verify
 
 FUNCTIONS = table_functions()
 CASES = [(f, arrays, kind) for f, arrays in FUNCTIONS for kind in KINDS]

@@ -1,4 +1,4 @@
-"""Generated functions let go of the arrays they no longer read (s2sad.release)."""
+"""Generated functions let go of the arrays they no longer read (s2sad.backend.release)."""
 
 import ast
 import textwrap
@@ -9,7 +9,7 @@ from array_functions import mlp3
 from numerics import assert_close, central_gradient_arrays
 
 import s2sad
-from s2sad.release import release_dead_arrays
+from s2sad.backend.release import release_dead_arrays
 
 
 def released(source, arrays):

@@ -26,7 +26,7 @@ from test_array_rules import CASES, TESTS
 from test_rules import DIFFERENTIABLE, compiled, single_op_function
 
 import s2sad
-from s2sad.primitives import PRIMITIVES
+from s2sad.rules.registry import PRIMITIVES
 
 NUMBERS = (0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.0, 3.0)
 """Candidate values of each scalar argument: zeros, ends of domains, integers, a negative base."""

@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from numerics import assert_close
 
-from s2sad.backend import emit_module
-from s2sad.ir import ARRAY, BOOL, DIFFERENTIABLE, FLOAT, INT, OBJECT, SEQ
-from s2sad.ir import Builder, new_function
+from s2sad.backend.module import emit_module
+from s2sad.ir.core import ARRAY, BOOL, DIFFERENTIABLE, FLOAT, INT, OBJECT, SEQ
+from s2sad.ir.core import Builder, new_function
 from s2sad.passes.rule_inline import template
-from s2sad.primitives import PRIMITIVES
-from s2sad.transforms import derivative_functions
+from s2sad.rules.registry import PRIMITIVES
+from s2sad.passes.pipeline import derivative_functions
 
 STEP = 1e-6
 RTOL, ATOL = 1e-6, 1e-8

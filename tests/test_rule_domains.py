@@ -24,8 +24,8 @@ from numerics import (
 )
 
 import s2sad
-from s2sad import loader
-from s2sad.backend import check_module
+from s2sad.cache import loader
+from s2sad.backend.module import check_module
 
 SCALE = np.float64(1.5)
 
@@ -309,7 +309,7 @@ def test_cli_fails_when_the_generated_module_would_not_run(tmp_path):
     source = tmp_path / "constants.py"
     source.write_text("import math\n\n\ndef f(x: float):\n    return math.sin(x)\n")
     script = (
-        "import sys; from s2sad import backend, cli; backend.MODULES.pop('math'); "
+        "import sys; from s2sad import cli; from s2sad.backend import module; module.MODULES.pop('math'); "
         "sys.exit(cli.main(sys.argv[1:]))"
     )
     result = subprocess.run(

@@ -18,10 +18,10 @@ from user_rules import (
 )
 
 import s2sad
-from s2sad.backend import emit_module
-from s2sad.ir import BOOL, FLOAT, Builder, new_function
-from s2sad.primitives import PRIMITIVES
-from s2sad.transforms import derivative_functions
+from s2sad.backend.module import emit_module
+from s2sad.ir.core import BOOL, FLOAT, Builder, new_function
+from s2sad.rules.registry import PRIMITIVES
+from s2sad.passes.pipeline import derivative_functions
 
 POINTS = {
     "asin": (0.4,),

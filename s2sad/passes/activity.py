@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import NoDerivativeRuleError
-from ..ir import DIFFERENTIABLE, Block, Function, Op, Value
-from ..ops import carried_args, loop_inits
-from ..primitives import PRIMITIVES, Primitive
+from ..ir.core import DIFFERENTIABLE, Block, Function, Op, Value
+from ..ir.operands import carried_args, loop_inits
+from ..rules.registry import PRIMITIVES, Primitive
 
 DIFFERENTIABLE_TYPES = DIFFERENTIABLE
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ir import NOT_CONSTANT, TEMPORARY, Function, Op, Value, is_array
+from ..ir.core import NOT_CONSTANT, TEMPORARY, Function, Op, Value, is_array
 
 
 def dense_zeros(function: Function, first: int, primals: list[Value]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DifferentiationError
-from ..ir import (
+from ..ir.core import (
     ARRAY,
     RESIDUALS,
     SEQ,
@@ -31,8 +31,9 @@ from ..ir import (
     is_array,
     new_function,
 )
-from ..ops import OPS, OUTPUT, carried_args, loop_inits
-from ..primitives import PRIMITIVES, Primitive
+from ..ir.ops import OPS, OUTPUT
+from ..ir.operands import carried_args, loop_inits
+from ..rules.registry import PRIMITIVES, Primitive
 from .activity import DIFFERENTIABLE_TYPES, pushes_by_record, varied
 from .rule_inline import clone_op, inline_rule, rename
 from .simplify import TANGENT_OF

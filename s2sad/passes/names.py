@@ -8,8 +8,8 @@ temporaries count up from ``t1``.
 
 from __future__ import annotations
 
-from ..ir import Block, Function, NameTable
-from ..primitives import PRIMITIVES
+from ..ir.core import Block, Function, NameTable
+from ..rules.registry import PRIMITIVES
 
 MODULE_NAMES = ("math", "np", "runtime", "slice")
 """Names a generated module binds at top level, which no local may shadow."""

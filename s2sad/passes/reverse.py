@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DifferentiationError
-from ..ir import (
+from ..ir.core import (
     ARRAY,
     INT,
     SEQ,
@@ -42,8 +42,8 @@ from ..ir import (
     walk_block,
     walk_ops,
 )
-from ..ops import carried_args, loop_body, loop_bounds, loop_init
-from ..primitives import PRIMITIVES
+from ..ir.operands import carried_args, loop_body, loop_bounds, loop_init
+from ..rules.registry import PRIMITIVES
 from .activity import varied
 from .rule_inline import clone_op, inline_rule, rename, shape_only_params
 from .tape_adjoint import renumber_records, tape_bound, tape_entries

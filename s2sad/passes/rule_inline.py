@@ -11,9 +11,10 @@ from functools import cache
 from typing import Callable
 
 from ..errors import S2SADError
-from ..frontend import RULE, lower
-from ..ir import Block, Builder, Function, Loc, Op, Value
-from ..primitives import PRIMITIVES, Primitive, specialized
+from ..frontend.lowering import RULE
+from ..frontend.program import lower
+from ..ir.core import Block, Builder, Function, Loc, Op, Value
+from ..rules.registry import PRIMITIVES, Primitive, specialized
 
 
 @cache

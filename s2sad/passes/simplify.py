@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..ir import (
+from ..ir.core import (
     ARRAY,
     FLOAT,
     INT,
@@ -26,9 +26,10 @@ from ..ir import (
     is_array,
     type_of_constant,
 )
-from ..ops import OUTPUT, RESIDUALS, TAPE, TERMINATORS, has_effect
-from ..primitives import PRIMITIVES, REDUCE
-from .shapes import SCALAR, Shape, ShapeInference
+from ..ir.ops import OUTPUT, RESIDUALS, TAPE, TERMINATORS
+from ..ir.operands import has_effect
+from ..rules.registry import PRIMITIVES, REDUCE
+from ..analysis.shapes import SCALAR, Shape, ShapeInference
 
 
 def simplify(

@@ -7,8 +7,8 @@ the cotangents.  Only values still read after simplification become residuals.
 
 from __future__ import annotations
 
-from ..primitives import PRIMITIVES
-from ..ir import (
+from ..rules.registry import PRIMITIVES
+from ..ir.core import (
     RESIDUALS,
     Builder,
     Function,
@@ -20,7 +20,7 @@ from ..ir import (
 )
 from .reverse import ReverseResult
 from .rule_inline import clone_op
-from .shapes import ShapeInference
+from ..analysis.shapes import ShapeInference
 from .simplify import simplify
 from .dense import dense_zeros
 from .tape import trim_tape

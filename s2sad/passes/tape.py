@@ -10,8 +10,8 @@ level of the function, where the reverse sweep can read them directly.  This pas
 
 from __future__ import annotations
 
-from ..ir import Block, Function, Op, Value
-from ..primitives import PRIMITIVES
+from ..ir.core import Block, Function, Op, Value
+from ..rules.registry import PRIMITIVES
 
 
 def trim_tape(pushing: Function, popping: Function) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DifferentiationError
-from ..ir import Block, Function, Op, Value
+from ..ir.core import Block, Function, Op, Value
 
 
 def tape_entries(function: Function, active: set[Value]) -> dict[Any, list[int]]:

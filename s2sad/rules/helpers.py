@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import runtime
-from ..primitives import ARRAY_RESULT, Syntax, primitive
+from .registry import ARRAY_RESULT, Syntax, primitive
 
 
 def runtime_helper(

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import runtime
 from .helpers import runtime_helper
-from ..primitives import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
+from .registry import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
 
 
 @runtime_helper("xlogy_array", "x y", result_type=UFUNC, elementwise=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from ..ir import (
+from ..ir.core import (
     ARRAY,
     BOOL,
     BOOL_ARRAY,
@@ -17,7 +17,7 @@ from ..ir import (
     is_array,
 )
 from .helpers import runtime_helper
-from ..primitives import (
+from .registry import (
     ARRAY_RESULT,
     INT_RESULT,
     OBJECT_RESULT,

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import runtime
 from .helpers import runtime_helper
-from ..primitives import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
+from .registry import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
 
 
 def product(name: str, args: str, fn, **options):

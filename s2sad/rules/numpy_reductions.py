@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from ..ir import BOOL, INT, as_array
+from ..ir.core import BOOL, INT, as_array
 from .helpers import runtime_helper
-from ..primitives import ARRAY_RESULT, REDUCE, Syntax, primitive
+from .registry import ARRAY_RESULT, REDUCE, Syntax, primitive
 
 AXIS = "x, axis=None, *, keepdims=False"
 

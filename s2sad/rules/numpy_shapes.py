@@ -10,9 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from ..ir import ARRAY, BOOL_ARRAY, FLOAT, INT_ARRAY, OBJECT, as_array, element_type
+from ..ir.core import (
+    ARRAY,
+    BOOL_ARRAY,
+    FLOAT,
+    INT_ARRAY,
+    OBJECT,
+    as_array,
+    element_type,
+)
 from .helpers import runtime_helper
-from ..primitives import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
+from .registry import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
 
 
 def shape_op(name: str, args: str, nondiff: str = "", **options):

@@ -2,7 +2,7 @@
 
 One small class per primitive.  ``tangent`` maps input tangents to the output
 tangent; ``adjoint`` maps the output adjoint to one adjoint per differentiable
-input.  See :mod:`s2sad.primitives` for the naming convention.  Rule functions
+input.  See :mod:`s2sad.rules.registry` for the naming convention.  Rule functions
 take no ``self``: s2sad parses them, it never calls them as methods.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import operator
 
-from ..primitives import (
+from .registry import (
     BOOL_RESULT,
     FLOAT_RESULT,
     INT_RESULT,

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir import ARRAYS, Block, Function, Op, Value, element_type
-from ..ops import carried_args, loop_body, loop_init
-from ..primitives import PRIMITIVES
+from ..ir.core import ARRAYS, Block, Function, Op, Value, element_type
+from ..ir.operands import carried_args, loop_body, loop_init
+from ..rules.registry import PRIMITIVES
 from .shapes import SCALAR, Shape, ShapeInference
 
 STORES_ARE_NUMBERS = np.lib.NumpyVersion(np.__version__) >= "2.4.0"

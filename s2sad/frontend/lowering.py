@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
-from . import rules as _rules  # noqa: F401  (registers the built-in primitives)
-from . import runtime
-from .errors import DifferentiationError, NoDerivativeRuleError, UnsupportedSyntaxError
-from .ir import (
+from .. import runtime
+from ..errors import NoDerivativeRuleError, UnsupportedSyntaxError
+from ..ir.core import (
     ARRAY,
     BOOL,
     FLOAT,
     INT,
-    OBJECT,
-    SEQ,
     TEMPORARY,
     Builder,
     Function,
@@ -33,17 +31,14 @@ from .ir import (
     is_array,
     new_function,
 )
-from .array_lowering import ArrayLowering, IteratedRows
-from .list_lowering import ListLowering
+from .arrays import ArrayLowering, IteratedRows
+from .lists import ListLowering
 from .control_flow import ControlFlowLowering
 from .loop_sources import LoopSourceLowering
 from .side_effects import SideEffectLowering
-from .passes.kinds import scalar_parameters, uses_arrays
-from .passes.numbers import refine_numbers
-from .operators import BINARY, COMPARISONS
-from .provenance import value_digest
-from .source import SourceInfo, is_library, parse_function
-from .primitives import (
+from ..ir.operators import BINARY, COMPARISONS
+from .source import SourceInfo, is_library
+from ..rules.registry import (
     DEFAULT,
     PRIMITIVES,
     Primitive,
@@ -111,31 +106,6 @@ UNSUPPORTED = {
 }
 
 
-def lower(
-    fn: Callable[..., Any],
-    mode: str = USER,
-    scalar_output: bool = False,
-    arrays: frozenset[int] = frozenset(),
-    ints: frozenset[int] = frozenset(),
-) -> Function:
-    """Lower a Python function to an IR :class:`Function` (see the module docstring).
-
-    The user's own functions it calls are lowered too, once each, and listed
-    in the result's ``callees``; calls to them are ``call`` ops.  A parameter
-    without an annotation is an array unless the function can only use it as a
-    number (see :mod:`s2sad.passes.kinds`); the parameters at the indices in
-    ``arrays`` are arrays (the caller passes arrays), those in ``ints`` unannotated
-    ones the caller passes ints for are ints; ``scalar_output`` says the single
-    output must be a number (for gradients).
-    """
-    program = _Program(mode)
-    record = program.callee_record(fn)
-    main = program.lower(fn, record, scalar_output, arrays, ints=ints)
-    main.callees = [f for f in program.functions if f is not main]
-    main.one_tuple = record.one_tuple
-    return main
-
-
 @dataclass
 class Callee:
     """What a call site needs to know of a function being lowered (possibly recursively)."""
@@ -156,7 +126,7 @@ class Callee:
     """It returns a tuple of one value (``return (y,)``): a call used as a value is that tuple."""
 
 
-class _ArrayForNumber(Exception):
+class ArrayForNumber(Exception):
     """A call passes arrays for parameters annotated ``float`` (their ``indices``)."""
 
     def __init__(self, indices: list[int]):
@@ -164,123 +134,24 @@ class _ArrayForNumber(Exception):
         self.indices = indices
 
 
-class _Program:
-    """The functions one lowering reaches: the function and the helpers it calls."""
-
-    def __init__(self, mode: str):
-        self.mode = mode
-        self.callees: dict[Any, Callee] = {}
-        self.functions: list[Function] = []
-
-    def lower(
-        self,
-        fn: Callable[..., Any],
-        callee: Callee,
-        scalar_output: bool = False,
-        arrays: frozenset[int] = frozenset(),
-        helper: bool = False,
-        ints: frozenset[int] = frozenset(),
-    ) -> Function:
-        """Lower ``fn`` (already registered as ``callee``), first with every
-        unannotated parameter an array, then again with those that can only be
-        numbers, and are not in ``arrays``, as ``float``."""
-        tree, info = parse_function(fn)
-        function = _Lowering(fn, tree, info, self.mode, self, helper=helper).run()
-        if self.mode == USER:
-            helpers = {c.name: c for c in self.callees.values()}
-            callee.uses_arrays = uses_arrays(
-                function, {n for n, c in helpers.items() if c.uses_arrays}
-            )
-            required = {n: c.required for n, c in helpers.items()}
-            found = scalar_parameters(function, scalar_output, required)
-            kinds = {
-                p.hint: INT if k in ints else FLOAT
-                for k, p in enumerate(function.params)
-                if p.hint in function.inferred
-                and k not in arrays
-                and (k in ints or k in found or not callee.uses_arrays)
-            }
-            callee.scalars = {
-                k
-                for k, p in enumerate(function.params)
-                if p.type == FLOAT or p.hint in kinds
-            }
-            callee.required = {
-                k
-                for k, p in enumerate(function.params)
-                if p.type == FLOAT or (p.hint in function.inferred and k in found)
-            }
-            function = _Lowering(
-                fn, tree, info, self.mode, self, kinds, helper=helper
-            ).run()
-            refine_numbers(function)
-        if scalar_output and function.returned[0].type in (SEQ, OBJECT):
-            raise DifferentiationError(
-                f"{callee.name} returns a tuple or list, not a number: grad needs a "
-                "scalar output",
-                file=function.file,
-                line=_return_line(tree, info),
-                hint="use s2sad.jvp or s2sad.vjp for several outputs, or return one number",
-            )
-        function.name = callee.name
-        if callee.function in self.functions:
-            self.functions.remove(callee.function)
-        callee.function = function
-        self.functions.append(function)
-        return function
-
-    def callee_record(self, fn: Callable[..., Any]) -> Callee:
-        """Register ``fn`` under a name unique in this program, before lowering it."""
-        tree, _ = parse_function(fn)
-        taken = {c.name for c in self.callees.values()}
-        name, k = tree.name, 1
-        while name in taken:
-            k += 1
-            name = f"{tree.name}_{k}"
-        params = len(tree.args.posonlyargs) + len(tree.args.args)
-        defaults = tuple(getattr(fn, "__defaults__", None) or ())
-        self.callees[fn] = Callee(
-            name, params, defaults, _result_count(tree), one_tuple=_one_tuple(tree)
-        )
-        return self.callees[fn]
-
-    def callee(self, fn: Callable[..., Any], arrays: set[int]) -> Callee:
-        """The helper ``fn`` as a callee, lowered the first time it is called and
-        again when a call passes an array for a parameter lowered as a number
-        (``arrays``: the indices of the arguments that are arrays)."""
-        record = self.callees.get(fn)
-        if record is None:
-            self.lower(
-                fn, self.callee_record(fn), arrays=frozenset(arrays), helper=True
-            )
-        elif record.function is not None and arrays & record.scalars:
-            inferred = {
-                k
-                for k, p in enumerate(record.function.params)
-                if p.hint in record.function.inferred
-            }
-            forced = (arrays & record.scalars) - inferred
-            if forced:
-                raise _ArrayForNumber(sorted(forced))
-            widened = frozenset(arrays | (set(range(record.params)) - record.scalars))
-            self.lower(fn, record, arrays=widened, helper=True)
-        return self.callees[fn]
-
-
-class _Lowering(
+class Lowering(
     ControlFlowLowering,
     LoopSourceLowering,
     SideEffectLowering,
     ArrayLowering,
     ListLowering,
 ):
+    """Lowers one function's statements and expressions to IR; the mixins add
+    control flow, loop sources, side effects, arrays and lists.  ``program`` is
+    the :class:`~s2sad.frontend.program.Program` that resolves helper calls."""
+
     def __init__(
         self,
         fn: Callable[..., Any],
         node: ast.FunctionDef,
         info: SourceInfo,
         mode: str,
-        program: _Program,
+        program: Any,
         kinds: dict[str, str] | None = None,
         helper: bool = False,
     ):
@@ -302,7 +173,7 @@ class _Lowering(
         self.loop_aliases: list[dict[str, str]] = []
         """Per enclosing loop: names carried as another name's array (``z = y``)."""
         self.return_slots: tuple[str, list[str]] | None = None
-        self.result_count = _result_count(node)
+        self.result_count = result_count(node)
         self.views: dict[Value, set[Value]] = {}
         self.outside: dict[Value, str] = {}
         """Arrays read from outside the function (module-level, closed over), by name."""
@@ -744,7 +615,7 @@ class _Lowering(
         )
         try:
             callee = self.program.callee(fn, arrays)
-        except _ArrayForNumber as refused:
+        except ArrayForNumber as refused:
             names = ", ".join(
                 inspect.getfullargspec(fn).args[k] for k in refused.indices
             )
@@ -936,28 +807,12 @@ def _is_helper(fn: Any) -> bool:
     return inspect.isfunction(fn) and not registered(fn) and not is_library(fn)
 
 
-def _result_count(node: ast.FunctionDef) -> int:
+def result_count(node: ast.FunctionDef) -> int:
     """How many values ``node`` returns, read from its first ``return``."""
     for child in ast.walk(node):
         if isinstance(child, ast.Return) and child.value is not None:
             return len(child.value.elts) if isinstance(child.value, ast.Tuple) else 1
     return 1
-
-
-def _return_line(node: ast.FunctionDef, info: SourceInfo) -> int | None:
-    """The line of ``node``'s first ``return`` in the user's file."""
-    for child in ast.walk(node):
-        if isinstance(child, ast.Return):
-            return info.loc(child).line
-    return None
-
-
-def _one_tuple(node: ast.FunctionDef) -> bool:
-    """True when ``node``'s first ``return`` returns a one-element tuple display."""
-    for child in ast.walk(node):
-        if isinstance(child, ast.Return) and child.value is not None:
-            return isinstance(child.value, ast.Tuple) and len(child.value.elts) == 1
-    return False
 
 
 def _signature_text(entries: list[Primitive]) -> str:
@@ -991,3 +846,12 @@ def _is_docstring(stmt: ast.stmt) -> bool:
         and isinstance(stmt.value, ast.Constant)
         and isinstance(stmt.value.value, str)
     )
+
+
+def value_digest(value: Any) -> str:
+    """A short hash of an array's dtype, shape and contents: a constant the
+    generated code reads by name carries it, so the content hash changes with it."""
+    array = np.ascontiguousarray(value)
+    digest = hashlib.sha256(f"{array.dtype.str} {array.shape}\n".encode())
+    digest.update(array.tobytes())
+    return digest.hexdigest()[:16]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .ir import TERMINATORS, Block, Function, Op, Value
-from .ops import ANY, CARRIED, OPS, OpDecl
-from .primitives import PRIMITIVES
+from ..ir.core import TERMINATORS, Block, Function, Op, Value
+from ..ir.ops import ANY, CARRIED, OPS, OpDecl
+from ..rules.registry import PRIMITIVES
 
 
 class VerificationError(AssertionError):
@@ -18,7 +18,7 @@ def verify(function: Function) -> None:
     block or an enclosing one), the body ends with ``return`` and each region
     with ``yield``, terminators appear only at the end, primitive ops have the
     arity their rule declares, and structural ops the operands, results,
-    regions, block arguments and yields their declaration (:mod:`s2sad.ops`)
+    regions, block arguments and yields their declaration (:mod:`s2sad.ir.ops`)
     calls for, and a tape record pushed and popped in this function has as
     many entries each way.
     """

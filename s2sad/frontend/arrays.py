@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from .errors import UnsupportedSyntaxError
-from .ir import (
+from ..errors import UnsupportedSyntaxError
+from ..ir.core import (
     BOOL_ARRAY,
     DIFFERENTIABLE,
     INT_ARRAY,
@@ -35,14 +35,7 @@ from .ir import (
     Value,
     is_array,
 )
-from .primitives import PRIMITIVES
-
-if TYPE_CHECKING:
-    from .frontend import _Lowering
-
-    _Base = _Lowering
-else:
-    _Base = object
+from ..rules.registry import PRIMITIVES
 
 METHODS = {
     "sum": np.sum,
@@ -88,7 +81,7 @@ DTYPES = {float: "float64", int: "int64", bool: "bool"}
 """The NumPy dtype each Python type names in ``x.astype(float)`` or ``dtype=int``."""
 
 
-class ArrayLowering(_Base):
+class ArrayLowering:
     """The NumPy half of the frontend's lowering (see the module docstring)."""
 
     # ------------------------------------------------------------ reading

@@ -11,22 +11,14 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import TYPE_CHECKING
 
-from .errors import UnsupportedSyntaxError
-from .ir import Value
-
-if TYPE_CHECKING:
-    from .frontend import _Lowering
-
-    _Base = _Lowering
-else:
-    _Base = object
+from ..errors import UnsupportedSyntaxError
+from ..ir.core import Value
 
 PRINT_KEYWORDS = ("sep", "end")
 
 
-class SideEffectLowering(_Base):
+class SideEffectLowering:
     """The ``print``/``assert`` part of the frontend's lowering (see the module docstring)."""
 
     def is_print(self, node: ast.expr) -> bool:

@@ -27,8 +27,8 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from .errors import S2SADError, call_site
-from .ir import (
+from ..errors import S2SADError, call_site
+from ..ir.core import (
     ARRAY,
     FLOAT,
     INT,

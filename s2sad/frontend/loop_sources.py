@@ -13,19 +13,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from .array_lowering import IteratedRows
-from .errors import UnsupportedSyntaxError
-from .ir import INT, TEMPORARY, Value, is_array
-from .primitives import PRIMITIVES, lookup_callable, lookup_syntax
-
-if TYPE_CHECKING:
-    from .frontend import _Lowering
-
-    _Base = _Lowering
-else:
-    _Base = object
+from .arrays import IteratedRows
+from ..errors import UnsupportedSyntaxError
+from ..ir.core import INT, TEMPORARY, Value, is_array
+from ..rules.registry import PRIMITIVES, lookup_callable, lookup_syntax
 
 
 @dataclass
@@ -39,7 +31,7 @@ class Source:
     values: list[Value]
 
 
-class LoopSourceLowering(_Base):
+class LoopSourceLowering:
     """The ``enumerate``/``zip`` half of the frontend's loop lowering (see the module docstring)."""
 
     def zipped_for(self, stmt: ast.For) -> None:

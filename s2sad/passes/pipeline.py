@@ -7,20 +7,21 @@ returns the IR functions that go into one generated file.
 
 from __future__ import annotations
 
-from .errors import DifferentiationError, call_site, function_site
-from .ir import TEMPORARY, Function, Op, Value, is_array
-from .ops import LOOPS, carried_args, loop_body, loop_init
-from .primitives import PRIMITIVES
+from ..errors import DifferentiationError, call_site, function_site
+from ..ir.core import TEMPORARY, Function, Op, Value, is_array
+from ..ir.ops import LOOPS
+from ..ir.operands import carried_args, loop_body, loop_init
+from ..rules.registry import PRIMITIVES
 from .inplace import copy_before_loops
-from .passes.activity import varied
-from .passes.dense import dense_zeros
-from .passes.forward import forward
-from .passes.names import tidy_names
-from .passes.reverse import reverse
-from .passes.simplify import simplify
-from .passes.split import split
-from .passes.tape import split_long_records, trim_tape
-from .formatting import LINE_LENGTH
+from .activity import varied
+from .dense import dense_zeros
+from .forward import forward
+from .names import tidy_names
+from .reverse import reverse
+from .simplify import simplify
+from .split import split
+from .tape import split_long_records, trim_tape
+from ..backend.formatting import LINE_LENGTH
 
 KINDS = ("grad", "value_and_grad", "jvp", "vjp")
 

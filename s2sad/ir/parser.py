@@ -1,4 +1,4 @@
-"""Reads the text :mod:`s2sad.printer` writes back into IR functions.
+"""Reads the text :mod:`s2sad.ir.printer` writes back into IR functions.
 
 ``print_function(parse_function_text(print_function(f)))`` is the text it
 started from.  Constants, slices and static index tuples, which the printer
@@ -14,7 +14,7 @@ import ast
 import re
 from typing import Any
 
-from .ir import (
+from .core import (
     FLOAT,
     OBJECT,
     TEMPORARY,

@@ -10,7 +10,7 @@ after the write.
 
 from __future__ import annotations
 
-from .ir import (
+from ..ir.core import (
     ARRAYS,
     BOOL,
     FLOAT,
@@ -23,17 +23,9 @@ from .ir import (
     is_array,
     walk_block,
 )
-from .ops import (
-    LOOPS,
-    STORES,
-    TERMINATORS,
-    carried_args,
-    has_effect,
-    loop_body,
-    loop_init,
-    set_loop_init,
-)
-from .primitives import PRIMITIVES
+from ..ir.ops import LOOPS, STORES, TERMINATORS
+from ..ir.operands import carried_args, has_effect, loop_body, loop_init, set_loop_init
+from ..rules.registry import PRIMITIVES
 
 WRITES = ("setitem", "add_at")
 """Ops that write into a copy of their first operand (in place when safe)."""

@@ -17,7 +17,7 @@ import io
 import tokenize
 from typing import Callable
 
-from .operators import BINARY
+from ..ir.operators import BINARY
 
 LINE_LENGTH = 88
 

@@ -12,8 +12,8 @@ import types
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import UnsupportedSyntaxError
-from .ir import Loc
+from ..errors import UnsupportedSyntaxError
+from ..ir.core import Loc
 
 
 @dataclass

@@ -5,7 +5,7 @@ annotations, the values of the globals and closed-over names it reads (module
 constants, helpers and their own globals, attributes of modules), the derivative
 rules users registered, the options and the compiler.  The key hashes all of
 these from the function objects themselves, so a process can find a current
-generated file before lowering anything (see :mod:`s2sad.loader`).  A value of
+generated file before lowering anything (see :mod:`s2sad.cache.loader`).  A value of
 a kind the key cannot describe faithfully makes the key ``None``: the
 derivative is then always generated the slow, safe way.
 """
@@ -22,9 +22,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import __version__
-from .primitives import PRIMITIVES, registered
-from .passes.numbers import STORES_ARE_NUMBERS
+from ..version import __version__
+from ..rules.registry import PRIMITIVES, registered
+from ..analysis.numbers import STORES_ARE_NUMBERS
 from .provenance import NOT_COMPILER
 
 MAX_FUNCTIONS = 64

@@ -18,9 +18,9 @@ from typing import Any
 
 from .formatting import LINE_LENGTH
 from .bindings import Conflict, first_conflict
-from .errors import InternalError
-from .inplace import basic_index, sharing_memory, writes_in_place
-from .ir import (
+from ..errors import InternalError
+from ..passes.inplace import basic_index, sharing_memory, writes_in_place
+from ..ir.core import (
     NOT_CONSTANT,
     Block,
     Function,
@@ -29,9 +29,10 @@ from .ir import (
     is_array,
     walk_ops,
 )
-from .operators import BINARY_NODES, COMPARISON_NODES
-from .ops import LOOPS, carried_args, declaration, loop_inits, written_at_each_use
-from .primitives import PRIMITIVES, Primitive
+from ..ir.operators import BINARY_NODES, COMPARISON_NODES
+from ..ir.ops import LOOPS
+from ..ir.operands import carried_args, declaration, loop_inits, written_at_each_use
+from ..rules.registry import PRIMITIVES, Primitive
 from .release import release_dead_arrays
 
 
@@ -167,7 +168,7 @@ class FunctionEmitter:
         results of primitives that may return a view (``x[1:]``, and helpers such
         as ``runtime.unbroadcast`` that sometimes return their argument), whose
         data another array may hold, nor values unpacked from residuals, which the
-        caller still holds.  See :mod:`s2sad.release`."""
+        caller still holds.  See :mod:`s2sad.backend.release`."""
         values = list(self.function.params)
         kept = set()
         for op in self.function.walk():
@@ -414,7 +415,7 @@ class FunctionEmitter:
         return ast.Assign([target], call)
 
     def setitem_statements(self, op: Op) -> list[ast.stmt]:
-        """``y[i] = v``, in place where that is safe (see :mod:`s2sad.inplace`),
+        """``y[i] = v``, in place where that is safe (see :mod:`s2sad.passes.inplace`),
         else on a copy: ``y_1 = y.copy()`` then ``y_1[i] = v``."""
         array, index, value = (self.operand(v) for v in op.operands)
         target = self.name(op.result)

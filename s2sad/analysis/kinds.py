@@ -18,9 +18,9 @@ the store is inside an ``if``.
 
 from __future__ import annotations
 
-from ..ir import ARRAYS, Function, Op, Value
-from ..ops import carried_args, loop_body, loop_bounds, loop_inits
-from ..primitives import PRIMITIVES, SAME
+from ..ir.core import ARRAYS, Function, Op, Value
+from ..ir.operands import carried_args, loop_body, loop_bounds, loop_inits
+from ..rules.registry import PRIMITIVES, SAME
 from .numbers import STORES_ARE_NUMBERS
 from .shapes import SCALAR, ShapeInference
 

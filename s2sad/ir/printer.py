@@ -4,15 +4,15 @@ Constants, slices and index tuples are printed inline where they are used
 (``getitem(x, [1:, None])``; a list rather than a tuple as ``list[a, b]``);
 every other op is one line ``results = name(operands) {attrs}``, followed by
 its regions, indented.  A value that is not a ``float`` is written with its
-type where it is defined (``n: int``).  :mod:`s2sad.parser` reads the text back.
+type where it is defined (``n: int``).  :mod:`s2sad.ir.parser` reads the text back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .ir import FLOAT, Block, Function, Op, Value
-from .ops import declaration, region_labels, written_at_each_use
+from .core import FLOAT, Block, Function, Op, Value
+from .operands import declaration, region_labels, written_at_each_use
 
 
 def print_function(function: Function) -> str:

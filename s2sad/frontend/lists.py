@@ -13,26 +13,18 @@ inside a loop or a branch, whose effect the lowering would lose, is refused.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import UnsupportedSyntaxError
-from .ir import TEMPORARY, Block, Value, is_array
-from .primitives import PRIMITIVES
-
-if TYPE_CHECKING:
-    from .frontend import _Lowering
-
-    _Base = _Lowering
-else:
-    _Base = object
+from ..errors import UnsupportedSyntaxError
+from ..ir.core import TEMPORARY, Block, Value, is_array
+from ..rules.registry import PRIMITIVES
 
 LIST_METHODS = ("append", "extend", "insert", "pop", "remove", "clear", "sort")
 """List methods that change the list in place."""
 
 
-class ListLowering(_Base):
+class ListLowering:
     """Lists as containers (see the module docstring)."""
 
     def find_containers(self) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from .errors import UnsupportedSyntaxError
-from .ir import (
+from ..errors import UnsupportedSyntaxError
+from ..ir.core import (
     BOOL,
     INT,
     TEMPORARY,
@@ -25,20 +25,13 @@ from .ir import (
     is_array,
     join_types,
 )
-from .array_lowering import IteratedRows
-from .operators import COMPARISONS
-from .ops import loop_inits
-from .primitives import PRIMITIVES
-
-if TYPE_CHECKING:
-    from .frontend import _Lowering
-
-    _Base = _Lowering
-else:
-    _Base = object
+from .arrays import IteratedRows
+from ..ir.operators import COMPARISONS
+from ..ir.operands import loop_inits
+from ..rules.registry import PRIMITIVES
 
 
-class ControlFlowLowering(_Base):
+class ControlFlowLowering:
     """The control-flow half of the frontend's lowering (see the module docstring)."""
 
     # ------------------------------------------------------------ bodies and returns

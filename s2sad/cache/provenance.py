@@ -14,12 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
-
-from . import __version__
-from .ir import Function
-from .primitives import PRIMITIVES
-from .printer import print_function
+from ..version import __version__
+from ..ir.core import Function
+from ..rules.registry import PRIMITIVES
+from ..ir.printer import print_function
 
 NOT_COMPILER = (
     "checks.py",
@@ -56,15 +54,6 @@ def content_hash(primal: Function, options: str) -> str:
             for rule in (entry.tangent, entry.adjoint):
                 digest.update(inspect.getsource(rule).encode())
     return "sha256:" + digest.hexdigest()[:32]
-
-
-def value_digest(value: Any) -> str:
-    """A short hash of an array's dtype, shape and contents: a constant the
-    generated code reads by name carries it, so the content hash changes with it."""
-    array = np.ascontiguousarray(value)
-    digest = hashlib.sha256(f"{array.dtype.str} {array.shape}\n".encode())
-    digest.update(array.tobytes())
-    return digest.hexdigest()[:16]
 
 
 def source_name(f: Callable[..., Any]) -> tuple[str, str]:

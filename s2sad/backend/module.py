@@ -1,6 +1,6 @@
 """IR functions -> one Python module: imports, user-primitive bindings, definitions, layout.
 
-Each function is turned into a ``def`` by :mod:`s2sad.emitter`; the module is
+Each function is turned into a ``def`` by :mod:`s2sad.backend.emitter`; the module is
 laid out as black formats it.  The output is deterministic: the same IR and
 header give the same bytes.  The imports are worked out from the names the
 written definitions read, and the finished module is checked before it is
@@ -13,10 +13,10 @@ import ast
 import builtins
 
 from .emitter import FunctionEmitter
-from .errors import S2SADError
+from ..errors import S2SADError
 from .formatting import module_text
-from .ir import Function
-from .primitives import PRIMITIVES, Primitive
+from ..ir.core import Function
+from ..rules.registry import PRIMITIVES, Primitive
 
 
 def emit_module(functions: list[Function], header: str) -> str:

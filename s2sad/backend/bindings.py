@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .ir import Block, Function, Op, Value
+from ..ir.core import Block, Function, Op, Value
 
 Holding = Value | frozenset
 """What a variable holds: one value, or (after a branch or loop) any of several."""

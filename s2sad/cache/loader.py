@@ -8,7 +8,7 @@ The module executed is always the text this process checked or wrote, never the
 path read again, so concurrent writers cannot swap a file under it.
 
 A small index (``<dir>/<module>/.s2sad-index/<source key>``) maps a source key
-(:mod:`s2sad.fingerprint`: computed from the function objects, without
+(:mod:`s2sad.cache.fingerprint`: computed from the function objects, without
 lowering) to the file and content hash it produced, so a later process finds a
 current file without lowering anything.
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from .errors import DifferentiationError, S2SADError, call_site
+from ..errors import DifferentiationError, S2SADError, call_site
 
 HASH_PREFIX = "# content hash: "
 ENV_VAR = "S2SAD_OUTPUT_DIR"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .errors import DifferentiationError, call_site
+from ..errors import DifferentiationError, call_site
 
 Layout = Sequence[int | None]
 

@@ -26,9 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..ir import ARRAYS, INT, Block, Function, Op, Value
-from ..ops import carried_args, leading_args, loop_inits
-from ..primitives import PRIMITIVES
+from ..ir.core import ARRAYS, INT, Block, Function, Op, Value
+from ..ir.operands import carried_args, leading_args, loop_inits
+from ..rules.registry import PRIMITIVES
 
 SCALAR_TYPES = ("float", "int", "bool")
 

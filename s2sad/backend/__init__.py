@@ -1,0 +1,2 @@
+"""IR to Python source: names, the emitter, formatting, output layout and
+the module text of a generated file."""

@@ -1,0 +1,80 @@
+"""Named parts of a structural op, read from its declaration in :mod:`s2sad.ir.ops`:
+a loop's initial values, bounds and body, a region's carried arguments.  Passes
+use these instead of slicing operand lists by arithmetic."""
+
+from __future__ import annotations
+
+from .core import Block, Op, Value
+from .ops import OPS, OpDecl
+
+
+def declaration(op: Op) -> OpDecl | None:
+    """The declaration of a structural op; None for a primitive."""
+    return OPS.get(op.name)
+
+
+def has_effect(op: Op, *effects: str) -> bool:
+    """True when ``op`` is declared with one of ``effects``."""
+    decl = OPS.get(op.name)
+    return decl is not None and bool(decl.effects & set(effects))
+
+
+def written_at_each_use(op: Op) -> bool:
+    """Constants, slices and static index tuples are written out where they are
+    used (``x[1:, None]``), never given a name of their own."""
+    decl = OPS.get(op.name)
+    if decl is None:
+        return op.name == "slice"
+    if decl.printed == "index":
+        return op.results[0].type == "object"
+    return decl.printed == "literal"
+
+
+def loop_inits(op: Op) -> list[Value]:
+    """The initial values of a loop's carried values (none for other ops)."""
+    decl = OPS.get(op.name)
+    if decl is None or not decl.carries:
+        return []
+    return op.operands[len(decl.operands) :]
+
+
+def loop_init(op: Op, k: int) -> Value:
+    """The initial value of a loop's ``k``-th carried value."""
+    return loop_inits(op)[k]
+
+
+def set_loop_init(op: Op, k: int, value: Value) -> None:
+    """Make ``value`` the initial value of a loop's ``k``-th carried value."""
+    op.operands[len(OPS[op.name].operands) + k] = value
+
+
+def loop_bounds(op: Op) -> list[Value]:
+    """``start, stop, step`` of a ``for`` loop."""
+    return op.operands[: len(OPS["for"].operands)]
+
+
+def loop_body(op: Op) -> Block:
+    """The region a loop runs at each iteration (its last)."""
+    return op.regions[-1]
+
+
+def carried_args(region: Block, op: Op) -> list[Value]:
+    """The block arguments of ``region`` (a region of ``op``) that stand for the
+    values ``op`` carries: all but the leading ones such as ``for``'s counter;
+    none for an ``if``."""
+    decl = OPS[op.name].regions[op.regions.index(region)]
+    if not decl.carried:
+        return []
+    return region.args[len(decl.args) :]
+
+
+def leading_args(region: Block, op: Op) -> list[Value]:
+    """The block arguments of ``region`` before the carried ones (``for``'s counter)."""
+    decl = OPS[op.name].regions[op.regions.index(region)]
+    return region.args[: len(decl.args)]
+
+
+def region_labels(op: Op) -> tuple[str, ...]:
+    """The printed names of ``op``'s regions (``then``, ``else``; ``body``)."""
+    decl = OPS.get(op.name)
+    return tuple(r.label for r in decl.regions) if decl is not None else ()
