@@ -52,7 +52,12 @@ from .cache.loader import (
 from .cache.loader import short_name
 from .analysis.kinds import float_array_parameters
 from .cache.provenance import content_hash, file_stem, source_name
-from .passes.pipeline import derivative_functions, hvp_functions, refuse_uncomposable
+from .passes.pipeline import (
+    derivative_functions,
+    hvp_functions,
+    kind_named,
+    refuse_uncomposable,
+)
 
 Wrt = int | str | Sequence[int | str]
 PathLike = str | os.PathLike | None
@@ -117,7 +122,7 @@ def derive(
     if derived is not None:
         return _derive_again(*derived, kind, wrt, directory, arrays)
     module_name, qualname = source_name(f)
-    wrt = wrt if kind in ("grad", "value_and_grad") else None
+    wrt = wrt if kind_named(kind).picks else None
     request = (
         f"kind={kind}, wrt={wrt!r}, arrays={sorted(arrays)}, ints={sorted(ints)}, "
         f"dir={module_name}"
@@ -201,7 +206,7 @@ def _derive_again(
             "function first differentiated",
             **call_site(),
         )
-    wrt = wrt if kind in ("grad", "value_and_grad") else None
+    wrt = wrt if kind_named(kind).picks else None
     indices, single = normalize_wrt(primal, wrt)
     functions = derivative_functions(primal, kind, indices, single)
     module_name = inner.path.parent.name
@@ -257,7 +262,7 @@ def _build(
     arrays: frozenset[int],
     ints: frozenset[int] = frozenset(),
 ) -> tuple[Function, list[int], bool, list[Function]]:
-    scalar = kind in ("grad", "value_and_grad")
+    scalar = kind_named(kind).scalar_output
     primal = lower(f, scalar_output=scalar, arrays=arrays, ints=ints)
     indices, single = normalize_wrt(primal, wrt)
     return primal, indices, single, derivative_functions(primal, kind, indices, single)

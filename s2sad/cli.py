@@ -42,10 +42,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Source-to-source automatic differentiation for Python.",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for kind in KINDS:
+    for kind, declared in KINDS.items():
         sub = commands.add_parser(kind, help=f"write the {kind} of FUNC to a file")
         _target(sub)
-        if kind in ("grad", "value_and_grad"):
+        if declared.picks:
             _wrt(sub)
         sub.add_argument(
             "-o",
@@ -58,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _target(show)
     _wrt(show)
-    show.add_argument("--derivative", choices=KINDS, help="print this derivative's IR")
+    show.add_argument(
+        "--derivative", choices=list(KINDS), help="print this derivative's IR"
+    )
     show.set_defaults(run=_show_ir)
     check = commands.add_parser(
         "compare", help="compare the gradient with SymPy and finite differences"
@@ -142,11 +144,7 @@ def _show_ir(args: argparse.Namespace) -> int:
     if args.derivative is None:
         print(print_function(primal), end="")
         return 0
-    wrt = (
-        _wrt_names(fn, args.wrt)
-        if args.derivative in ("grad", "value_and_grad")
-        else None
-    )
+    wrt = _wrt_names(fn, args.wrt) if KINDS[args.derivative].picks else None
     indices, single = normalize_wrt(primal, wrt)
     for index, function in enumerate(
         derivative_functions(primal, args.derivative, indices, single)

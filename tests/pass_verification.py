@@ -19,7 +19,6 @@ from scalar_functions import MULTI_OUTPUT_CASES, SCALAR_CASES
 
 from s2sad.passes import pipeline
 from s2sad.ir.core import Function
-from s2sad.passes import reverse, split
 from s2sad.analysis.verifier import VerificationError, verify
 
 TABLES = (
@@ -46,42 +45,25 @@ def table_functions() -> list[tuple[Any, frozenset[int]]]:
     return list(seen.items())
 
 
-PIPELINE_MODULES = (pipeline, split)
-"""The modules that run passes, one after another."""
-
-PASSES = (
-    "forward",
-    "reverse",
-    "simplify",
-    "trim_tape",
-    "dense_zeros",
-    "split",
-    "tidy_names",
-    "copy_before_loops",
-    "split_long_records",
-    "_own_adjoints",
-)
-"""The passes those modules call, by the name they import them under."""
-
-
 def functions_in(value: Any) -> list[Function]:
-    """The IR functions among a pass's arguments or results."""
+    """The IR functions a step made or is making."""
     if isinstance(value, Function):
         return [value]
-    if isinstance(value, reverse.ReverseResult):
-        return [value.function]
-    if isinstance(value, (list, tuple)):
-        return [f for item in value for f in functions_in(item)]
+    if isinstance(value, pipeline.Derivation):
+        made = [value.function, value.gradient]
+        if value.sweeps is not None:
+            made += [value.sweeps.forward, value.sweeps.backward]
+        return [f for f in made if f is not None]
     return []
 
 
 def verified(name: str, run: Callable[..., Any], log: list[str]) -> Callable[..., Any]:
-    """``run``, followed by the verification of every function it was given or returned."""
+    """``run``, followed by the verification of every function it made or changed."""
 
     @functools.wraps(run)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        result = run(*args, **kwargs)
-        for function in functions_in([*args, *kwargs.values(), result]):
+    def wrapper(subject: Any) -> Any:
+        result = run(subject)
+        for function in functions_in(subject):
             try:
                 verify(function)
             except VerificationError as error:
@@ -93,12 +75,12 @@ def verified(name: str, run: Callable[..., Any], log: list[str]) -> Callable[...
 
 
 def install(monkeypatch: Any) -> list[str]:
-    """Wrap every pass the pipeline modules call; the returned list records each
-    verification made (``pass:function``)."""
+    """Wrap every step of every derivative kind, and the finishing passes; the
+    returned list records each verification made (``step:function``)."""
     log: list[str] = []
-    for module in PIPELINE_MODULES:
-        for name in PASSES:
-            if hasattr(module, name):
-                wrapped = verified(name, getattr(module, name), log)
-                monkeypatch.setattr(module, name, wrapped)
+    for kind in [*pipeline.KINDS.values(), pipeline.HVP]:
+        steps = tuple(verified(step.__name__, step, log) for step in kind.steps)
+        monkeypatch.setattr(kind, "steps", steps)
+    finish = tuple(verified(step.__name__, step, log) for step in pipeline.FINISH)
+    monkeypatch.setattr(pipeline, "FINISH", finish)
     return log

@@ -26,5 +26,13 @@ def test_every_pass_verifies(f, arrays, kind, verify_each_pass):
     for function in derivative_functions(primal, kind, wrt, single=False):
         verify(function)
     passes = {entry.split(":")[0] for entry in verify_each_pass}
-    first = "forward" if kind == "jvp" else "reverse"
-    assert {first, "simplify", "tidy_names"} <= passes
+    first = {
+        "jvp": "forward_tangents",
+        "vjp": "reverse_vjp",
+    }.get(kind, "reverse_gradient")
+    assert {first, "tidy_names"} <= passes
+    assert (
+        "simplify_backward" in passes
+        if kind == "vjp"
+        else "simplify_function" in passes
+    )

@@ -33,6 +33,7 @@ from ..ir.operators import BINARY_NODES, COMPARISON_NODES
 from ..ir.ops import LOOPS
 from ..ir.operands import carried_args, declaration, loop_inits, written_at_each_use
 from ..rules.registry import PRIMITIVES, Primitive
+from .records import Chunks
 from .release import release_dead_arrays
 
 
@@ -66,8 +67,10 @@ def literal(value: Any) -> ast.expr:
 class FunctionEmitter:
     """Builds the ``ast.FunctionDef`` of one IR function."""
 
-    def __init__(self, function: Function):
+    def __init__(self, function: Function, chunks: Chunks | None = None):
         self.function = function
+        self.chunks = chunks or {}
+        """Tape records written over several lines (see :mod:`s2sad.backend.records`)."""
         self.uses = Counter(v for op in function.walk() for v in op.operands)
         self.inline: dict[Value, ast.expr] = {}
         self.names: dict[Value, str] = {}
@@ -270,7 +273,7 @@ class FunctionEmitter:
             elif statement == "while":
                 statements.extend(self.while_statement(op))
             elif statement == "tape":
-                statements.append(self.tape_statement(op))
+                statements.extend(self.tape_statements(op))
             elif statement == "call":
                 statements.append(self.call_statement(op))
             elif statement == "effect":
@@ -445,31 +448,31 @@ class FunctionEmitter:
         )
         return ast.Expr(call)
 
-    def tape_statement(self, op: Op) -> ast.stmt:
-        """``tape = []``, ``tape.append((a, b))``, ``a, b = tape.pop()`` or ``a, b = residuals``."""
+    def tape_statements(self, op: Op) -> list[ast.stmt]:
+        """``tape = []``, ``tape.append((a, b))``, ``a, b = tape.pop()`` or
+        ``a, b = residuals``; a long record as several appends, popped in reverse."""
         if op.name == "unpack":
             names = [ast.Name(self.name(r), ast.Store()) for r in op.results]
             source = self.operand(op.operands[0])
             if len(names) == 1:
-                return ast.Assign(
-                    names, ast.Subscript(source, ast.Constant(0), ast.Load())
-                )
-            return ast.Assign([ast.Tuple(names, ast.Store())], source)
+                return [
+                    ast.Assign(
+                        names, ast.Subscript(source, ast.Constant(0), ast.Load())
+                    )
+                ]
+            return [ast.Assign([ast.Tuple(names, ast.Store())], source)]
         if op.name == "tape":
-            return _assign([self.name(op.result)], [ast.List([], ast.Load())])
+            return [_assign([self.name(op.result)], [ast.List([], ast.Load())])]
         method = ast.Attribute(
             self.operand(op.operands[0]), "append" if op.name == "push" else "pop"
         )
         if op.name == "push":
             values = [self.operand(v) for v in op.operands[1:]]
-            item = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
-            return ast.Expr(ast.Call(method, [item], []))
-        call = ast.Call(method, [], [])
+            chunks = self.chunks.get(op, [(0, len(values))])
+            return [_append(method, values[a:b]) for a, b in chunks]
         names = [self.name(r) for r in op.results]
-        if len(names) == 1:
-            return _assign(names, [call])
-        target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
-        return ast.Assign([target], call)
+        chunks = self.chunks.get(op, [(0, len(names))])
+        return [_pop(method, names[a:b]) for a, b in reversed(chunks)]
 
     def effect_statement(self, op: Op) -> ast.stmt:
         """``print(a, b, sep=", ")`` or ``assert test, message``, as the source wrote it."""
@@ -607,6 +610,21 @@ def _index_value(node: ast.expr) -> ast.expr:
 
 def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
+
+
+def _append(method: ast.Attribute, values: list[ast.expr]) -> ast.stmt:
+    """``tape.append(a)`` or ``tape.append((a, b))``."""
+    item = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
+    return ast.Expr(ast.Call(method, [item], []))
+
+
+def _pop(method: ast.Attribute, names: list[str]) -> ast.stmt:
+    """``a = tape.pop()`` or ``a, b = tape.pop()``."""
+    call = ast.Call(method, [], [])
+    if len(names) == 1:
+        return _assign(names, [call])
+    target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
+    return ast.Assign([target], call)
 
 
 def _assign(names: list[str], values: list[ast.expr]) -> ast.stmt:

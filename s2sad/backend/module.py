@@ -15,6 +15,7 @@ import builtins
 from .emitter import FunctionEmitter
 from ..errors import S2SADError
 from .formatting import module_text
+from .records import record_chunks
 from ..ir.core import Function
 from ..rules.registry import PRIMITIVES, Primitive
 
@@ -25,7 +26,10 @@ def emit_module(functions: list[Function], header: str) -> str:
     ``header`` is a comment block (lines starting with ``#``) placed first.
     """
     bindings = _user_bindings(functions)
-    trees = [ast.fix_missing_locations(FunctionEmitter(f).emit()) for f in functions]
+    chunks = record_chunks(functions)
+    trees = [
+        ast.fix_missing_locations(FunctionEmitter(f, chunks).emit()) for f in functions
+    ]
     definitions = [ast.unparse(tree) for tree in trees]
     read = set().union(*(_names_read(ast.parse(text)) for text in definitions))
     imports = [

@@ -18,6 +18,7 @@ from ..version import __version__
 from ..ir.core import Function
 from ..rules.registry import PRIMITIVES
 from ..ir.printer import print_function
+from ..passes.pipeline import kind_named
 
 NOT_COMPILER = (
     "checks.py",
@@ -75,7 +76,7 @@ def file_stem(primal: Function, kind: str, wrt: list[str], single: bool) -> str:
     A one-element tuple ``wrt=("x",)`` (whose gradient is a 1-tuple) gets
     ``_tuple`` appended, to keep apart from ``wrt="x"`` (a plain value).
     """
-    if kind in ("jvp", "vjp"):
+    if not kind_named(kind).picks:
         return f"{primal.name}_{kind}"
     suffix = ["tuple"] if len(wrt) == 1 and not single else []
     return "_".join([primal.name, kind, *wrt, *suffix])

@@ -1,47 +1,368 @@
-"""The derivative kinds s2sad generates, as IR -> IR recipes (no files, no imports).
+"""Which passes make each derivative kind: one declared list of steps per kind.
 
-Each recipe takes the primal function's IR and the indices of the parameters
-to differentiate, runs the forward or reverse pass and the simplifier, and
-returns the IR functions that go into one generated file.
+A step runs one pass on a :class:`Derivation`, the state the steps of one
+kind share: the primal, the parameters differentiated, the functions made so
+far and what one pass leaves for a later one (the sweeps being split, whether
+the tape was trimmed).  Every function of a generated file then goes through
+:data:`FINISH`.  No pass runs another; the lists below are the whole pipeline.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
 
 from ..errors import DifferentiationError, call_site, function_site
 from ..ir.core import TEMPORARY, Function, Op, Value, is_array
 from ..ir.ops import LOOPS
 from ..ir.operands import carried_args, loop_body, loop_init
 from ..rules.registry import PRIMITIVES
-from .inplace import copy_before_loops
 from .activity import varied
 from .dense import dense_zeros
 from .forward import forward
+from .inplace import copy_before_loops
 from .names import tidy_names
-from .reverse import reverse
+from .reverse import ReverseResult, reverse
 from .simplify import simplify
-from .split import split
-from .tape import split_long_records, trim_tape
-from ..backend.formatting import LINE_LENGTH
+from .split import (
+    Sweeps,
+    backward_sweep,
+    forward_sweep,
+    keep_used_residuals,
+    pushed_shapes,
+    residual_parameters,
+)
+from .tape import trim_tape
 
-KINDS = ("grad", "value_and_grad", "jvp", "vjp")
+FORWARD = "forward"
+REVERSE = "reverse"
+
+
+@dataclass
+class Derivation:
+    """What the steps of one derivative kind share while they make the
+    derivative of ``primal`` with respect to its parameters at ``wrt``."""
+
+    primal: Function
+    kind: "Kind"
+    wrt: list[int]
+    single: bool
+    """The user asked for one parameter (``wrt=0``): gradients come back as a value."""
+    needed: dict[str, list[int]]
+    """Per helper, the parameters reverse mode needs adjoints of."""
+    function: Function | None = None
+    """The function being made (for ``vjp``, the backward sweep once split)."""
+    result: ReverseResult | None = None
+    sweeps: Sweeps | None = None
+    gradient: Function | None = None
+    """The gradient a Hessian-vector product runs forward mode over."""
+    trimmed: bool = False
+    """The last tape trimming changed something: simplify again."""
+
+    @property
+    def functions(self) -> list[Function]:
+        """The functions made, in the order they go into the file."""
+        if self.sweeps is not None:
+            return [self.sweeps.forward, self.sweeps.backward]
+        return [self.function]
+
+    @property
+    def names(self) -> str:
+        """The names of the parameters differentiated, for docstrings."""
+        return ", ".join(self.primal.params[i].name for i in self.wrt)
+
+    @property
+    def groups(self) -> int | None:
+        """How the gradients come back: one value (None) or a tuple of this many."""
+        return None if self.single else len(self.wrt)
+
+
+Step = Callable[[Derivation], None]
+
+
+@dataclass(eq=False)
+class Kind:
+    """A derivative kind: its name, its mode, which parameters it takes and the
+    steps that make it."""
+
+    name: str
+    mode: str
+    """FORWARD or REVERSE: the kind of derivative each helper gets."""
+    picks: bool
+    """The caller picks the parameters (``wrt``); otherwise it takes all of them."""
+    steps: tuple[Step, ...] = field(repr=False)
+    with_value: bool = False
+    """A gradient that also returns the function's value."""
+
+    @property
+    def scalar_output(self) -> bool:
+        """The function differentiated must return one number."""
+        return self.picks
+
+
+# ---------------------------------------------------------------- the steps
+
+
+def reverse_gradient(d: Derivation) -> None:
+    """Reverse mode seeded with 1 (``grad``; ``value_and_grad`` also returns the value)."""
+    _require_scalar_output(d.primal, d.kind.name)
+    with_value = d.kind.with_value
+    d.result = reverse(
+        d.primal,
+        d.wrt,
+        seed="one",
+        layout=(None, d.groups) if with_value else (d.groups,),
+        return_value=with_value,
+        name=f"{d.primal.name}_{'value_and_grad' if with_value else 'grad'}",
+        callee_wrt=d.needed,
+    )
+    d.function = d.result.function
+    d.function.doc = (
+        f"Value of {d.primal.name} and its gradient with respect to {d.names}."
+        if with_value
+        else f"Gradient of {d.primal.name} with respect to {d.names} (reverse mode)."
+    )
+
+
+def reverse_vjp(d: Derivation) -> None:
+    """Reverse mode with one cotangent parameter per output, returning the outputs too."""
+    d.result = reverse(
+        d.primal,
+        d.wrt,
+        seed="param",
+        return_value=True,
+        name=f"{d.primal.name}_vjp",
+        callee_wrt=d.needed,
+    )
+    d.function = d.result.function
+
+
+def forward_tangents(d: Derivation) -> None:
+    """Forward mode: the tangents of the outputs along the ``wrt`` parameters."""
+    d.function = forward(d.primal, d.wrt)
+
+
+def forward_over_gradient(d: Derivation) -> None:
+    """Forward mode over the gradient made so far: a Hessian-vector product."""
+    d.gradient = d.function
+    d.function = forward(d.gradient, d.wrt, name=f"{d.primal.name}_hvp")
+
+
+def simplify_function(d: Derivation) -> None:
+    """Simplify the function being made."""
+    simplify(d.function)
+
+
+def trim_own_tape(d: Derivation) -> None:
+    """Trim the tape the function both pushes and pops."""
+    d.trimmed = trim_tape(d.function, d.function)
+
+
+def simplify_if_trimmed(d: Derivation) -> None:
+    """Simplify again what trimming the tape left."""
+    if d.trimmed:
+        simplify(d.function)
+
+
+def own_adjoints(d: Derivation) -> None:
+    """Return copies of array adjoints that may share memory with an argument."""
+    _own_adjoints(d.function, 1 if d.kind.with_value else 0)
+
+
+def dense_gradient(d: Derivation) -> None:
+    """Gradients that simplified to 0 become zeros shaped like their parameter."""
+    first = 1 if d.kind.with_value else 0
+    dense_zeros(d.function, first, [d.function.params[i] for i in d.wrt])
+
+
+def dense_tangents(d: Derivation) -> None:
+    """Output tangents that simplified to 0 become zeros shaped like their output."""
+    outputs = len(d.primal.returned)
+    dense_zeros(d.function, outputs, d.function.returned[:outputs])
+
+
+def split_backward(d: Derivation) -> None:
+    """The backward sweep of a ``vjp``, reading candidate residuals."""
+    outputs = len(d.primal.returned)
+    d.sweeps = backward_sweep(d.result, outputs, outputs)
+    d.function = d.sweeps.backward
+
+
+def simplify_backward(d: Derivation) -> None:
+    """Simplify the backward sweep, knowing the shapes of its residuals."""
+    simplify(d.function, d.sweeps.seeds, d.sweeps.known.records)
+
+
+def dense_backward(d: Derivation) -> None:
+    """Adjoints of the backward sweep that simplified to 0 become shaped zeros."""
+    dense_zeros(d.function, 0, residual_parameters(d.sweeps))
+
+
+def keep_residuals(d: Derivation) -> None:
+    """Keep only the residuals the simplified backward sweep reads."""
+    keep_used_residuals(d.sweeps)
+
+
+def split_forward(d: Derivation) -> None:
+    """The forward sweep of a ``vjp``: outputs and the residuals kept."""
+    forward_sweep(d.sweeps)
+
+
+def simplify_forward(d: Derivation) -> None:
+    """Simplify the forward sweep."""
+    simplify(d.sweeps.forward)
+
+
+def trim_sweep_tapes(d: Derivation) -> None:
+    """Trim the tape the forward sweep pushes and the backward sweep pops, and the
+    adjoint tapes the backward sweep pushes and pops itself."""
+    fwd, bwd = d.sweeps.forward, d.sweeps.backward
+    d.trimmed = trim_tape(fwd, bwd) | trim_tape(bwd, bwd)
+
+
+def simplify_sweeps_if_trimmed(d: Derivation) -> None:
+    """Simplify both sweeps again what trimming their tapes left."""
+    if d.trimmed:
+        simplify(d.sweeps.forward)
+        simplify(d.sweeps.backward, d.sweeps.seeds, pushed_shapes(d.sweeps))
+
+
+def own_backward_adjoints(d: Derivation) -> None:
+    """Return copies of the backward sweep's array adjoints that may share memory."""
+    _own_adjoints(d.sweeps.backward, 0)
+
+
+def name_forward_sweep(d: Derivation) -> None:
+    """Name the forward sweep's values (its residuals' names are then known)."""
+    tidy_names(d.sweeps.forward)
+
+
+def name_residuals(d: Derivation) -> None:
+    """The backward sweep unpacks each residual under the forward sweep's name of it."""
+    fwd, bwd = d.sweeps.forward, d.sweeps.backward
+    unpacked = bwd.body.ops[0].results if bwd.body.ops[0].name == "unpack" else []
+    for value, residual in zip(unpacked, fwd.returned[d.sweeps.n_outputs :]):
+        value.hint = residual.name
+
+
+def hvp_outputs(d: Derivation) -> None:
+    """The gradient and its product with the Hessian come back grouped alike,
+    zeros shaped like their parameters where either simplified to 0."""
+    term = d.function.body.terminator
+    (group,) = d.gradient.body.terminator.attrs["layout"]
+    term.attrs = {**term.attrs, "layout": (group, group)}
+    wrt_params = [d.function.params[i] for i in d.wrt]
+    dense_zeros(d.function, 0, wrt_params)
+    dense_zeros(d.function, len(d.gradient.returned), wrt_params)
+    d.function.doc = (
+        f"Gradient of {d.primal.name} and its product with the Hessian "
+        "(forward mode over reverse mode)."
+    )
+
+
+# ---------------------------------------------------------------- the kinds
+
+GRADIENT_STEPS = (
+    reverse_gradient,
+    simplify_function,
+    trim_own_tape,
+    simplify_if_trimmed,
+    own_adjoints,
+    dense_gradient,
+)
+GRAD = Kind("grad", REVERSE, True, GRADIENT_STEPS)
+VALUE_AND_GRAD = Kind("value_and_grad", REVERSE, True, GRADIENT_STEPS, with_value=True)
+JVP = Kind("jvp", FORWARD, False, (forward_tangents, simplify_function, dense_tangents))
+VJP = Kind(
+    "vjp",
+    REVERSE,
+    False,
+    (
+        reverse_vjp,
+        split_backward,
+        simplify_backward,
+        dense_backward,
+        keep_residuals,
+        split_forward,
+        simplify_forward,
+        trim_sweep_tapes,
+        simplify_sweeps_if_trimmed,
+        own_backward_adjoints,
+        name_forward_sweep,
+        name_residuals,
+    ),
+)
+HVP = Kind(
+    "hvp",
+    FORWARD,
+    True,
+    GRADIENT_STEPS
+    + (
+        forward_over_gradient,
+        simplify_function,
+        trim_own_tape,
+        simplify_if_trimmed,
+        hvp_outputs,
+    ),
+)
+"""Forward over reverse (not public yet: tests compose with it)."""
+
+KINDS = {kind.name: kind for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP)}
+"""The derivative kinds of the public API, by name."""
+
+HELPER_KINDS = {FORWARD: JVP, REVERSE: VJP}
+"""The kind of derivative each helper gets, by the mode of the caller's."""
+
+FINISH: tuple[Callable[[Function], object], ...] = (copy_before_loops, tidy_names)
+"""The last passes, run on every function of a generated file."""
+
+
+def kind_named(name: str) -> Kind:
+    """The derivative kind called ``name``."""
+    if name == HVP.name:
+        return HVP
+    if name not in KINDS:
+        raise DifferentiationError(
+            f"unknown derivative kind {name!r}", hint=f"use one of {', '.join(KINDS)}"
+        )
+    return KINDS[name]
 
 
 def derivative_functions(
     primal: Function, kind: str, wrt: list[int], single: bool
 ) -> list[Function]:
-    """The simplified IR functions of derivative ``kind`` of ``primal``.
+    """The IR functions of the file of derivative ``kind`` of ``primal``: the
+    derivative itself, then those of the helpers it calls.
 
     ``single`` means the user asked for one parameter (``wrt=0``) rather than
     a tuple of them, so gradients come back as a value, not a 1-tuple.
     """
-    mode = "jvp" if kind == "jvp" else "vjp"
-    needed = _arguments_needed(primal, wrt) if mode == "vjp" else {}
-    functions = _derivative_functions(primal, kind, wrt, single, needed)
-    functions += _helper_derivatives(primal, mode, kind, needed)
+    chosen = kind_named(kind)
+    needed = _arguments_needed(primal, wrt) if chosen.mode == REVERSE else {}
+    functions = run(chosen, primal, wrt, single, needed)
+    functions += _helper_derivatives(primal, chosen, needed)
+    return finish(functions)
+
+
+def run(
+    kind: Kind,
+    primal: Function,
+    wrt: list[int],
+    single: bool,
+    needed: dict[str, list[int]],
+) -> list[Function]:
+    """Run the steps of ``kind`` on ``primal``; the functions they made."""
+    derivation = Derivation(primal, kind, wrt, single, needed)
+    for step in kind.steps:
+        step(derivation)
+    return derivation.functions
+
+
+def finish(functions: list[Function]) -> list[Function]:
+    """Run :data:`FINISH` on each of ``functions``; returns them."""
     for function in functions:
-        copy_before_loops(function)
-    functions = [tidy_names(function) for function in functions]
-    _split_long_records(functions)
+        for step in FINISH:
+            step(function)
     return functions
 
 
@@ -57,7 +378,7 @@ def refuse_uncomposable(function: Function, kind: str) -> None:
     """Refuse to take derivative ``kind`` of generated ``function`` where it has an
     op the transformation does not differentiate yet (rather than emit a wrong
     derivative)."""
-    if kind == "jvp":
+    if kind_named(kind).mode == FORWARD:
         return
     for op in function.walk():
         if op.name in NOT_COMPOSABLE:
@@ -75,36 +396,9 @@ def hvp_functions(primal: Function, wrt: list[int], single: bool) -> list[Functi
     forward mode over the simplified gradient of ``primal``, a Hessian-vector
     product.  The directions are the ``_dot`` parameters, one per ``wrt``
     parameter; each group comes back as the gradient does (a value when
-    ``single``, else a tuple).  Not public yet: tests compose with it.
+    ``single``, else a tuple).
     """
-    (gradient,) = _derivative_functions(primal, "grad", wrt, single, {})
-    function = simplify(forward(gradient, wrt, name=f"{primal.name}_hvp"))
-    if trim_tape(function, function):
-        simplify(function)
-    outputs = len(gradient.returned)
-    term = function.body.terminator
-    (group,) = gradient.body.terminator.attrs["layout"]
-    term.attrs = {**term.attrs, "layout": (group, group)}
-    wrt_params = [function.params[i] for i in wrt]
-    dense_zeros(function, 0, wrt_params)
-    dense_zeros(function, outputs, wrt_params)
-    function.doc = (
-        f"Gradient of {primal.name} and its product with the Hessian "
-        "(forward mode over reverse mode)."
-    )
-    copy_before_loops(function)
-    function = tidy_names(function)
-    _split_long_records([function])
-    return [function]
-
-
-def _split_long_records(functions: list[Function]) -> None:
-    """Keep tape lines within black's line length: a function that pushes
-    pairs with itself and with the next one (its backward sweep, if any)."""
-    for k, function in enumerate(functions):
-        if any(op.name == "push" for op in function.walk()):
-            for popping in functions[k : k + 2]:
-                split_long_records(function, popping, LINE_LENGTH)
+    return finish(run(HVP, primal, wrt, single, {}))
 
 
 def _arguments_needed(primal: Function, wrt: list[int]) -> dict[str, list[int]]:
@@ -129,7 +423,7 @@ def _arguments_needed(primal: Function, wrt: list[int]) -> dict[str, list[int]]:
 
 
 def _helper_derivatives(
-    primal: Function, mode: str, kind: str, needed: dict[str, list[int]]
+    primal: Function, kind: Kind, needed: dict[str, list[int]]
 ) -> list[Function]:
     """The derivatives of the user's functions ``primal`` calls: ``h_jvp``, or
     ``h_vjp_fwd`` and ``h_vjp_bwd`` (adjoints of the parameters some call
@@ -142,87 +436,17 @@ def _helper_derivatives(
         if op.name == "call"
     }
     helpers = list(primal.callees)
-    if primal.name in called and kind in ("grad", "value_and_grad"):
+    if primal.name in called and kind.picks:
         helpers.insert(0, primal)
     functions: list[Function] = []
     for helper in helpers:
         wrt = (
             needed.get(helper.name, [])
-            if mode == "vjp"
+            if kind.mode == REVERSE
             else list(range(len(helper.params)))
         )
-        functions += _derivative_functions(helper, mode, wrt, False, needed)
+        functions += run(HELPER_KINDS[kind.mode], helper, wrt, False, needed)
     return functions
-
-
-def _derivative_functions(
-    primal: Function,
-    kind: str,
-    wrt: list[int],
-    single: bool,
-    needed: dict[str, list[int]],
-) -> list[Function]:
-    names = ", ".join(primal.params[i].name for i in wrt)
-    if kind in ("grad", "value_and_grad"):
-        _require_scalar_output(primal, kind)
-        grads = None if single else len(wrt)
-        if kind == "grad":
-            result = reverse(
-                primal,
-                wrt,
-                seed="one",
-                layout=(grads,),
-                name=f"{primal.name}_grad",
-                callee_wrt=needed,
-            )
-            result.function.doc = (
-                f"Gradient of {primal.name} with respect to {names} (reverse mode)."
-            )
-        else:
-            result = reverse(
-                primal,
-                wrt,
-                seed="one",
-                layout=(None, grads),
-                return_value=True,
-                name=f"{primal.name}_value_and_grad",
-                callee_wrt=needed,
-            )
-            result.function.doc = (
-                f"Value of {primal.name} and its gradient with respect to {names}."
-            )
-        function = simplify(result.function)
-        if trim_tape(function, function):
-            simplify(function)
-        first = 1 if kind == "value_and_grad" else 0
-        _own_adjoints(function, first)
-        dense_zeros(function, first, [function.params[i] for i in wrt])
-        return [function]
-    if kind == "jvp":
-        function = simplify(forward(primal, wrt))
-        outputs = len(primal.returned)
-        dense_zeros(function, outputs, function.returned[:outputs])
-        return [function]
-    if kind == "vjp":
-        n_out = len(primal.returned)
-        result = reverse(
-            primal,
-            wrt,
-            seed="param",
-            return_value=True,
-            name=f"{primal.name}_vjp",
-            callee_wrt=needed,
-        )
-        fwd, bwd = split(result, n_out, n_out)
-        _own_adjoints(bwd, 0)
-        tidy_names(fwd)
-        unpacked = bwd.body.ops[0].results if bwd.body.ops[0].name == "unpack" else []
-        for value, residual in zip(unpacked, fwd.returned[n_out:]):
-            value.hint = residual.name
-        return [fwd, bwd]
-    raise DifferentiationError(
-        f"unknown derivative kind {kind!r}", hint=f"use one of {', '.join(KINDS)}"
-    )
 
 
 def _own_adjoints(function: Function, first: int) -> None:

@@ -57,11 +57,12 @@ RECOMPUTE_DEPTH = 2
 
 @dataclass
 class ReverseResult:
-    """The reverse-mode function, how many of its ops form the forward sweep,
-    and the primal's default values (for the forward sweep of ``vjp``)."""
+    """The reverse-mode function, the first op of its backward sweep (the ops
+    before it form the forward sweep) and the primal's default values (for
+    the forward sweep of ``vjp``)."""
 
     function: Function
-    forward_ops: int
+    backward_start: Op
     primal_defaults: tuple
     wrt: list[int]
     """The indices of the parameters whose adjoints the function returns."""
@@ -117,7 +118,8 @@ def reverse(
     hints = [v.hint for v in outputs] if return_value else []
     hints += [f"{params[i].name}_bar" for i in wrt]
     builder.op("return", returned, [], attrs={"layout": layout, "hints": tuple(hints)})
-    return ReverseResult(new, forward_ops, function.defaults, list(wrt))
+    backward_start = new.body.ops[forward_ops]
+    return ReverseResult(new, backward_start, function.defaults, list(wrt))
 
 
 @dataclass

@@ -1,11 +1,17 @@
-"""Splits a reverse-mode function into a forward sweep and a reverse sweep (for ``vjp``).
+"""Splits a reverse-mode function into a forward sweep and a backward sweep (for ``vjp``).
 
 The forward function returns the primal outputs and the *residuals*: the
-values the reverse sweep reads.  The backward function takes the residuals and
-the cotangents.  Only values still read after simplification become residuals.
+values the backward sweep reads.  The backward function takes the residuals
+and the cotangents.  Each function here is one step of the ``vjp`` pipeline
+(see :mod:`s2sad.passes.pipeline`, which simplifies between them): the
+backward sweep is built first, with every value it might read as a candidate
+residual; once it is simplified, only the candidates it still reads are kept,
+and the forward sweep returns those.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ..rules.registry import PRIMITIVES
 from ..ir.core import (
@@ -21,24 +27,44 @@ from ..ir.core import (
 from .reverse import ReverseResult
 from .rule_inline import clone_op
 from ..analysis.shapes import ShapeInference
-from .simplify import simplify
-from .dense import dense_zeros
-from .tape import trim_tape
 
 
-def split(
-    result: ReverseResult, n_outputs: int, n_cotangents: int
-) -> tuple[Function, Function]:
-    """``(fwd, bwd)``: ``fwd(primals) -> (outs, residuals)``, ``bwd(residuals, *cotangents) -> adjoints``.
+@dataclass
+class Sweeps:
+    """A reverse-mode function being split: its backward sweep, the values the
+    backward sweep may read from the forward one (``candidates``, unpacked from
+    the residuals in that order), what shape inference knew of the whole
+    function, and, once built, the forward sweep."""
 
-    ``residuals`` is one tuple, unpacked at the start of ``bwd``.  It holds the
-    array arguments whose adjoints simplify to 0, for zeros of their shape.
+    result: ReverseResult
+    n_primals: int
+    n_outputs: int
+    backward: Function
+    candidates: list[Value]
+    unpacked: dict[Value, Value]
+    """Each candidate -> the backward sweep's value of it."""
+    known: ShapeInference
+    seeds: dict
+    """Shapes of the backward sweep's unpacked residuals, for its simplification."""
+    forward: Function | None = None
+    mapping: dict[Value, Value] | None = None
+    """The whole function's values -> the forward sweep's."""
 
-    ``result`` must come from :func:`reverse` with ``return_value=True``.
-    """
+    @property
+    def whole(self) -> Function:
+        """The reverse-mode function being split."""
+        return self.result.function
+
+
+def backward_sweep(result: ReverseResult, n_outputs: int, n_cotangents: int) -> Sweeps:
+    """``bwd(residuals, *cotangents) -> adjoints`` of the reverse-mode function
+    in ``result`` (made with ``return_value=True``): its backward sweep, reading
+    every value of the forward sweep it uses (and the array arguments, for zeros
+    of their shape) from the residuals tuple, unpacked at its start."""
     whole = result.function
-    primal_ops = whole.body.ops[: result.forward_ops]
-    sweep_ops = whole.body.ops[result.forward_ops : -1]
+    boundary = whole.body.ops.index(result.backward_start)
+    primal_ops = whole.body.ops[:boundary]
+    sweep_ops = whole.body.ops[boundary:-1]
     adjoints = whole.returned[n_outputs:]
     n_primals = len(whole.params) - n_cotangents
     cotangents = whole.params[n_primals:]
@@ -59,59 +85,70 @@ def split(
     unpacked = dict(zip(candidates, bwd.body.ops[0].results))
     known = ShapeInference(whole)
     seeds = {unpacked[v]: known.shapes[v] for v in candidates if v in known.shapes}
-    simplify(bwd, seeds, known.records)
-    wrt = [whole.params[i] for i in result.wrt]
-    dense_zeros(bwd, 0, [unpacked.get(p, p) for p in wrt])
-    residuals = _keep_used_residuals(bwd, candidates)
-
-    fwd = new_function(
-        f"{whole.name}_fwd",
-        [(p.name, p.type) for p in whole.params[:n_primals]],
-        reserved=set(whole.names.taken),
-        defaults=result.primal_defaults,
-        file=whole.file,
-    )
-    builder = Builder(fwd)
-    mapping = {old: new for old, new in zip(whole.params, fwd.params)}
-    for op in primal_ops:
-        clone_op(builder, op, mapping)
-    outs = [mapping[v] for v in whole.returned[:n_outputs]]
-    group = None if n_outputs == 1 else n_outputs
-    hints = whole.body.terminator.attrs["hints"][:n_outputs]
-    builder.op(
-        "return",
-        outs + [mapping[v] for v in residuals],
-        [],
-        attrs={"layout": (group, len(residuals)), "hints": hints},
-    )
-    fwd.doc = "Forward sweep: the outputs and the residuals the backward sweep reads."
-    simplify(fwd)
-    if trim_tape(fwd, bwd) | trim_tape(bwd, bwd):
-        simplify(fwd)
-        simplify(bwd, seeds, _records(fwd, mapping, known))
-    return fwd, bwd
+    return Sweeps(result, n_primals, n_outputs, bwd, candidates, unpacked, known, seeds)
 
 
-def _records(fwd: Function, mapping: dict[Value, Value], known: ShapeInference):
-    """The shapes of the entries ``fwd`` pushes, as ``known`` found them in the
-    whole function (whose records trimming may have shortened since)."""
-    whole_of = {new: old for old, new in mapping.items()}
-    return {
-        op.attrs["record"]: [known.shapes.get(whole_of.get(v)) for v in op.operands[1:]]
-        for op in fwd.walk()
-        if op.name == "push"
-    }
+def residual_parameters(sweeps: Sweeps) -> list[Value]:
+    """The backward sweep's values of the ``wrt`` parameters (unpacked residuals
+    where it reads them), in order: the primals its zeros are shaped like."""
+    wrt = [sweeps.whole.params[i] for i in sweeps.result.wrt]
+    return [sweeps.unpacked.get(p, p) for p in wrt]
 
 
-def _keep_used_residuals(bwd: Function, candidates: list[Value]) -> list[Value]:
-    """Trim the backward sweep's unpacking to what it reads; the candidates kept, in order."""
+def keep_used_residuals(sweeps: Sweeps) -> None:
+    """Trim the backward sweep's unpacking to what it reads, and the candidates
+    to those kept, in order."""
+    bwd = sweeps.backward
     unpack = bwd.body.ops[0]
     used = {v for op in bwd.walk() for v in op.operands}
     kept = [k for k, r in enumerate(unpack.results) if r in used]
     unpack.results = [unpack.results[k] for k in kept]
     if not kept:
         bwd.body.ops.pop(0)
-    return [candidates[k] for k in kept]
+    sweeps.candidates = [sweeps.candidates[k] for k in kept]
+
+
+def forward_sweep(sweeps: Sweeps) -> None:
+    """``fwd(primals) -> (outs, residuals)``: the forward sweep of the whole
+    function, returning the primal outputs and the residuals kept."""
+    whole, n_primals, n_outputs = sweeps.whole, sweeps.n_primals, sweeps.n_outputs
+    boundary = whole.body.ops.index(sweeps.result.backward_start)
+    fwd = new_function(
+        f"{whole.name}_fwd",
+        [(p.name, p.type) for p in whole.params[:n_primals]],
+        reserved=set(whole.names.taken),
+        defaults=sweeps.result.primal_defaults,
+        file=whole.file,
+    )
+    builder = Builder(fwd)
+    mapping = {old: new for old, new in zip(whole.params, fwd.params)}
+    for op in whole.body.ops[:boundary]:
+        clone_op(builder, op, mapping)
+    outs = [mapping[v] for v in whole.returned[:n_outputs]]
+    group = None if n_outputs == 1 else n_outputs
+    hints = whole.body.terminator.attrs["hints"][:n_outputs]
+    builder.op(
+        "return",
+        outs + [mapping[v] for v in sweeps.candidates],
+        [],
+        attrs={"layout": (group, len(sweeps.candidates)), "hints": hints},
+    )
+    fwd.doc = "Forward sweep: the outputs and the residuals the backward sweep reads."
+    sweeps.forward, sweeps.mapping = fwd, mapping
+
+
+def pushed_shapes(sweeps: Sweeps) -> dict:
+    """The shapes of the entries the forward sweep pushes, as shape inference
+    found them in the whole function (whose records trimming may have shortened
+    since): the backward sweep's simplification reads them."""
+    whole_of = {new: old for old, new in sweeps.mapping.items()}
+    return {
+        op.attrs["record"]: [
+            sweeps.known.shapes.get(whole_of.get(v)) for v in op.operands[1:]
+        ]
+        for op in sweeps.forward.walk()
+        if op.name == "push"
+    }
 
 
 def _constant_ops(ops: list[Op]) -> list[Op]:

@@ -24,7 +24,7 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
     """
     pushes = {
         op.attrs["record"]: (block, op)
-        for block, op, _ in _ops_with_depths(pushing.body, "push", 1)
+        for block, op, _ in ops_with_depths(pushing.body, "push", 1)
     }
     definers = {r: op for op in pushing.walk() for r in op.results}
     top_level: set[Value] = set()
@@ -34,7 +34,7 @@ def trim_tape(pushing: Function, popping: Function) -> bool:
     replaced: dict[Value, Value] = {}
     read = {v for op in popping.walk() for v in op.operands}
     changed = False
-    for block, pop, _ in list(_ops_with_depths(popping.body, "pop", 1)):
+    for block, pop, _ in list(ops_with_depths(popping.body, "pop", 1)):
         if pop.attrs["record"] not in pushes:
             continue
         push_block, push = pushes[pop.attrs["record"]]
@@ -104,73 +104,11 @@ def _is_const(value: Value, definers: dict[Value, Op]) -> bool:
     return definer is not None and definer.name == "const"
 
 
-def split_long_records(pushing: Function, popping: Function, width: int) -> None:
-    """Split each tape record whose ``tape.append((...))`` or ``... = tape.pop()``
-    line would pass ``width`` columns into several shorter records (those
-    ``pushing`` pushes and ``popping`` pops).
-
-    Run after the final naming: widths are estimated from value names (an
-    operand inlined as an expression may still make a line long).
-    """
-    pops = {
-        op.attrs["record"]: (block, op, depth)
-        for block, op, depth in _ops_with_depths(popping.body, "pop", 1)
-    }
-    constants = {
-        op.result: repr(op.attrs["value"])
-        for op in pushing.walk()
-        if op.name == "const"
-    }
-    for push_block, push, push_depth in list(_ops_with_depths(pushing.body, "push", 1)):
-        if push.attrs["record"] not in pops:
-            continue
-        pop_block, pop, pop_depth = pops[push.attrs["record"]]
-        tape = push.operands[0].name
-        pushed = [constants.get(v, v.name) for v in push.operands[1:]]
-        popped = [r.name for r in pop.results]
-
-        def fits(start: int, stop: int) -> bool:
-            items = ", ".join(pushed[start:stop])
-            item = items if stop - start == 1 else f"({items})"
-            append = 4 * push_depth + len(f"{tape}.append({item})")
-            assign = 4 * pop_depth + len(
-                f"{', '.join(popped[start:stop])} = {tape}.pop()"
-            )
-            return max(append, assign) <= width
-
-        bounds = [0]
-        for stop in range(1, len(pushed) + 1):
-            if stop - bounds[-1] > 1 and not fits(bounds[-1], stop):
-                bounds.append(stop - 1)
-        bounds.append(len(pushed))
-        if len(bounds) == 2:
-            continue
-        chunks = list(zip(bounds, bounds[1:]))
-        record = push.attrs["record"]
-        pushes = [
-            Op(
-                "push",
-                push.operands[:1] + push.operands[1 + a : 1 + b],
-                [],
-                {"record": (record, k)},
-            )
-            for k, (a, b) in enumerate(chunks)
-        ]
-        new_pops = [
-            Op("pop", pop.operands, pop.results[a:b], {"record": (record, k)})
-            for k, (a, b) in reversed(list(enumerate(chunks)))
-        ]
-        at = push_block.ops.index(push)
-        push_block.ops[at : at + 1] = pushes
-        at = pop_block.ops.index(pop)
-        pop_block.ops[at : at + 1] = new_pops
-
-
-def _ops_with_depths(block: Block, name: str, depth: int):
+def ops_with_depths(block: Block, name: str, depth: int):
     """``(block, op, depth)`` for every op called ``name`` inside ``block``;
     ``depth`` counts indentation levels of the generated code."""
     for op in block.ops:
         if op.name == name:
             yield block, op, depth
         for region in op.regions:
-            yield from _ops_with_depths(region, name, depth + 1)
+            yield from ops_with_depths(region, name, depth + 1)
