@@ -49,32 +49,12 @@ def compare(
     """
     point = tuple(float(x) for x in point)
     primal = lower(f, scalar_output=True)
-    if any(p.type != FLOAT for p in primal.params):
-        raise S2SADError(
-            f"compare takes a function of numbers; {primal.name} has array parameters",
-            file=primal.file,
-            line=primal.line,
-            hint="annotate the parameters float, or check arrays with finite differences",
-        )
+    _require_numbers(primal, point)
     params = tuple(p.name for p in primal.params)
-    if len(point) != len(params):
-        raise S2SADError(
-            f"{primal.name} takes {len(params)} argument(s), the point has {len(point)}",
-            hint="give one coordinate per parameter",
-        )
     derivative = derive(f, "grad", tuple(range(len(params))), output_dir)
     s2sad_grad = derivative.entry()
     symbols, partials = sympy_gradient(primal)
-    subs = dict(zip(symbols, point))
-    try:
-        reference = tuple(float(p.evalf(EXACT_DIGITS, subs=subs)) for p in partials)
-    except TypeError:
-        raise S2SADError(
-            f"SymPy leaves a derivative of {primal.name} unevaluated or complex at {point}",
-            file=primal.file,
-            line=primal.line,
-            hint="floor (//), % and points outside the domain have no symbolic reference",
-        ) from None
+    reference = _exact_gradient(primal, symbols, partials, point)
     lambdified = sympy.lambdify(symbols, partials, modules="math")
 
     finite = [
@@ -104,6 +84,42 @@ def compare(
             sympy_cse_ops=_cse_ops(partials),
         ),
     )
+
+
+def _require_numbers(primal: Function, point: tuple[float, ...]) -> None:
+    """Refuse array parameters, and a point of the wrong length."""
+    if any(p.type != FLOAT for p in primal.params):
+        raise S2SADError(
+            f"compare takes a function of numbers; {primal.name} has array parameters",
+            file=primal.file,
+            line=primal.line,
+            hint="annotate the parameters float, or check arrays with finite differences",
+        )
+    if len(point) != len(primal.params):
+        raise S2SADError(
+            f"{primal.name} takes {len(primal.params)} argument(s), the point has "
+            f"{len(point)}",
+            hint="give one coordinate per parameter",
+        )
+
+
+def _exact_gradient(
+    primal: Function,
+    symbols: list[sympy.Symbol],
+    partials: list[sympy.Expr],
+    point: tuple[float, ...],
+) -> tuple[float, ...]:
+    """SymPy's partial derivatives evaluated at ``point`` to ``EXACT_DIGITS`` digits."""
+    subs = dict(zip(symbols, point))
+    try:
+        return tuple(float(p.evalf(EXACT_DIGITS, subs=subs)) for p in partials)
+    except TypeError:
+        raise S2SADError(
+            f"SymPy leaves a derivative of {primal.name} unevaluated or complex at {point}",
+            file=primal.file,
+            line=primal.line,
+            hint="floor (//), % and points outside the domain have no symbolic reference",
+        ) from None
 
 
 def sympy_gradient(function: Function) -> tuple[list[sympy.Symbol], list[sympy.Expr]]:

@@ -208,3 +208,19 @@ def test_values_the_key_cannot_describe_take_the_slow_path(module_dir):
     from s2sad.cache import fingerprint
 
     assert fingerprint.source_key(fresh_import("dict_mod").f, "kind=grad") is None
+
+
+def test_the_compiler_hash_covers_every_module_of_every_subpackage():
+    """A change to any rule, pass or backend module changes content hashes and
+    source keys (regression: once only the cache subpackage was hashed)."""
+    import os
+    from pathlib import Path
+
+    from s2sad.cache import provenance
+
+    package = Path(provenance.PACKAGE)
+    every = {str(p.relative_to(package)) for p in package.rglob("*.py")}
+    every = {p for p in every if "__pycache__" not in p}
+    assert set(provenance.compiler_files()) == every - set(provenance.NOT_COMPILER)
+    for name in ("rules/scalar.py", "passes/reverse.py", "backend/emitter.py"):
+        assert os.path.join(*name.split("/")) in provenance.compiler_files()

@@ -25,7 +25,7 @@ import numpy as np
 from ..version import __version__
 from ..rules.registry import PRIMITIVES, registered
 from ..analysis.numbers import STORES_ARE_NUMBERS
-from .provenance import NOT_COMPILER
+from .provenance import PACKAGE, compiler_files
 
 MAX_FUNCTIONS = 64
 """A program reaching more functions than this is not keyed (generated the slow way)."""
@@ -39,20 +39,11 @@ def compiler_stamp() -> str:
     """Size and modification time of each compiler source: cheaper to read than
     their contents, and changes whenever they do (a needless change only costs
     one regeneration, which the content hash then checks)."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    entries, work = [], [package]
-    while work:
-        folder = work.pop()
-        with os.scandir(folder) as found:
-            for item in found:
-                if item.is_dir() and not item.name.startswith(("_", ".")):
-                    work.append(item.path)
-                elif item.name.endswith(".py") and item.name not in NOT_COMPILER:
-                    stat = item.stat()
-                    entries.append(
-                        (item.path[len(package) :], stat.st_size, stat.st_mtime_ns)
-                    )
-    return hashlib.sha256(repr(sorted(entries)).encode()).hexdigest()
+    entries = []
+    for name in compiler_files():
+        stat = os.stat(os.path.join(PACKAGE, name))
+        entries.append((name, stat.st_size, stat.st_mtime_ns))
+    return hashlib.sha256(repr(entries).encode()).hexdigest()
 
 
 class _Unkeyable(Exception):

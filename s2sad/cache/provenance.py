@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -20,26 +21,44 @@ from ..rules.registry import PRIMITIVES
 from ..ir.printer import print_function
 from ..passes.pipeline import kind_named
 
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+"""The s2sad package folder (this module's is a subpackage of it)."""
+
 NOT_COMPILER = (
     "checks.py",
     "cli.py",
     "compare.py",
     "compare_report.py",
-    "fingerprint.py",
+    os.path.join("cache", "fingerprint.py"),
     "symbolic.py",
 )
-"""Package modules that never shape generated code; every other one does."""
+"""Package modules that never shape generated code, by path in the package;
+every other one does."""
+
+
+@functools.cache
+def compiler_files() -> tuple[str, ...]:
+    """The paths, relative to the package, of the s2sad sources that shape
+    generated code: every module of every subpackage but :data:`NOT_COMPILER`."""
+    found, work = [], [PACKAGE]
+    while work:
+        folder = work.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir() and not entry.name.startswith(("_", ".")):
+                    work.append(entry.path)
+                elif entry.name.endswith(".py"):
+                    found.append(os.path.relpath(entry.path, PACKAGE))
+    return tuple(sorted(set(found) - set(NOT_COMPILER)))
 
 
 @functools.cache
 def compiler_fingerprint() -> str:
     """Hash of the s2sad sources that shape generated code, so a changed compiler regenerates."""
-    package = Path(__file__).resolve().parent
-    files = sorted(p for p in package.rglob("*.py") if p.name not in NOT_COMPILER)
     digest = hashlib.sha256()
-    for file in files:
-        digest.update(str(file.relative_to(package)).encode())
-        digest.update(file.read_bytes())
+    for name in compiler_files():
+        digest.update(Path(name).as_posix().encode())
+        digest.update(Path(PACKAGE, name).read_bytes())
     return digest.hexdigest()
 
 

@@ -469,14 +469,8 @@ class ControlFlowLowering:
         body writes into through another name (``z = y; z[0] = 1.0``) is
         carried once, and every name for it is bound to that one value.
         """
-        assigned = _assigned_names(stmt.body)
         written = _written_names(stmt.body)
-        assigned += self.with_aliases(written, assigned)
-        assigned += [
-            n
-            for n in _aliased_names(stmt.body, written)
-            if n in self.env and is_array(self.env[n].type) and n not in assigned
-        ]
+        assigned = self._loop_assigned(stmt.body, written)
         jumps = _jumps(stmt.body)
         flags = self._jump_flags(stmt.body)
         if "break" in flags:
@@ -496,16 +490,7 @@ class ControlFlowLowering:
             carried.insert(0, loop.key)
         types = {n: self.env[n].type for n in carried}
         self.loop_flags.append(flags)
-        while True:
-            regions, yields = self._loop_regions(stmt, name, carried, types, loop)
-            widened = {
-                n: join_types([types[n], v.type])
-                for n, v in zip(carried, yields[-1])
-                if join_types([types[n], v.type]) != types[n]
-            }
-            if not widened:
-                break
-            types.update(widened)
+        regions, yields = self._widened_regions(stmt, name, carried, types, loop)
         self.loop_flags.pop()
         self._refuse_shared_yields(carried, yields[-1], written, stmt)
         inits = [self.env[n] for n in carried]
@@ -519,9 +504,44 @@ class ControlFlowLowering:
             self.env.pop(name, None)
         self._bind_aliases()
         aliases = self.loop_aliases.pop()
+        self._scope_out_of_loop(
+            stmt, [n for n in assigned if n not in carried and n not in aliases]
+        )
+
+    def _loop_assigned(self, body: list[ast.stmt], written: list[str]) -> list[str]:
+        """The names a loop body assigns or writes into (with their aliases):
+        the candidates for carried values."""
+        assigned = _assigned_names(body)
+        assigned += self.with_aliases(written, assigned)
+        assigned += [
+            n
+            for n in _aliased_names(body, written)
+            if n in self.env and is_array(self.env[n].type) and n not in assigned
+        ]
+        return assigned
+
+    def _widened_regions(
+        self, stmt, name: str, carried: list[str], types: dict[str, str], loop
+    ) -> tuple[list[Block], list[list[Value]]]:
+        """The loop's regions, lowered again with wider ``types`` (updated in
+        place) until no carried value's type changes in the body."""
+        while True:
+            regions, yields = self._loop_regions(stmt, name, carried, types, loop)
+            widened = {
+                n: join_types([types[n], v.type])
+                for n, v in zip(carried, yields[-1])
+                if join_types([types[n], v.type]) != types[n]
+            }
+            if not widened:
+                return regions, yields
+            types.update(widened)
+
+    def _scope_out_of_loop(self, stmt, local: list[str]) -> None:
+        """After a loop, names only its body assigned (``local``) and its
+        targets may not be read."""
         line = self.info.loc(stmt).line
         self.scope_out(
-            [n for n in assigned if n not in carried and n not in aliases],
+            local,
             f"is assigned inside the loop at line {line} but not before it, so it "
             "may be undefined here",
         )

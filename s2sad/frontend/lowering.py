@@ -387,7 +387,6 @@ class Lowering(
 
     def expr(self, node: ast.expr, hint: str = TEMPORARY) -> Value:
         """Lower an expression; its outermost op's result is named ``hint``."""
-        loc = self.info.loc(node)
         if isinstance(node, ast.Constant):
             if not _is_number(node.value):
                 raise self.error(
@@ -396,18 +395,12 @@ class Lowering(
                     f"unsupported constant {node.value!r}",
                     "only int, float and bool literals can appear in differentiated code",
                 )
-            return self.builder.const(node.value, loc=loc)
-        if isinstance(node, ast.Name) and node.id in self.stale:
-            message, why = self.stale[node.id]
-            raise self.error(UnsupportedSyntaxError, node, message, why)
-        if isinstance(node, ast.Name) and node.id in self.env:
-            return self.env[node.id]
-        if isinstance(node, ast.Name) and node.id in self.out_of_scope:
-            message, hint = self.out_of_scope[node.id]
-            raise self.error(UnsupportedSyntaxError, node, message, hint)
+            return self.builder.const(node.value, loc=self.info.loc(node))
+        if isinstance(node, ast.Name):
+            return self.name_value(node)
         if isinstance(node, ast.Attribute) and self.is_local(node):
             return self.attribute(node, hint)
-        if isinstance(node, (ast.Name, ast.Attribute)):
+        if isinstance(node, ast.Attribute):
             return self._external_constant(node)
         if isinstance(node, ast.Subscript):
             return self.subscript(node, hint)
@@ -418,37 +411,9 @@ class Lowering(
                 node, ("binop", symbol), [node.left, node.right], hint
             )
         if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.UAdd):
-                return self.expr(node.operand, hint)
-            if isinstance(node.op, ast.USub):
-                operand = node.operand
-                if isinstance(operand, ast.Constant) and _is_number(operand.value):
-                    return self.builder.const(-operand.value, loc=loc)
-                return self._primitive_op(node, ("unary", "-"), [operand], hint)
-            if isinstance(node.op, ast.Not):
-                operand = self.truth(self.expr(node.operand))
-                entry = lookup_syntax("unary", "not")
-                return self.apply(entry, [operand], node, hint)
-            raise self.error(
-                UnsupportedSyntaxError,
-                node,
-                f"unsupported construct: unary {type(node.op).__name__}",
-                "only +, - and not are supported",
-            )
-        if isinstance(node, ast.Compare) and len(node.ops) > 1 and self.mode != RULE:
-            return self.comparison_chain(node, hint)
+            return self.unary(node, hint)
         if isinstance(node, ast.Compare):
-            if len(node.ops) != 1:
-                raise self.error(
-                    UnsupportedSyntaxError,
-                    node,
-                    "unsupported construct: chained comparison",
-                    "compare two values at a time",
-                )
-            symbol = COMPARISONS.get(type(node.ops[0]))
-            return self._primitive_op(
-                node, ("compare", symbol), [node.left, node.comparators[0]], hint
-            )
+            return self.compare(node, hint)
         if isinstance(node, ast.IfExp) and self.mode == RULE:
             return self._primitive_op(
                 node, ("ifexp", ""), [node.test, node.body, node.orelse], hint
@@ -462,6 +427,55 @@ class Lowering(
         if isinstance(node, (ast.Tuple, ast.List)):
             return self.argument(node)
         raise self.unsupported(node)
+
+    def name_value(self, node: ast.Name) -> Value:
+        """A name read: a local value, an error where it cannot be read, or a
+        module-level constant."""
+        if node.id in self.stale:
+            message, why = self.stale[node.id]
+            raise self.error(UnsupportedSyntaxError, node, message, why)
+        if node.id in self.env:
+            return self.env[node.id]
+        if node.id in self.out_of_scope:
+            message, why = self.out_of_scope[node.id]
+            raise self.error(UnsupportedSyntaxError, node, message, why)
+        return self._external_constant(node)
+
+    def unary(self, node: ast.UnaryOp, hint: str) -> Value:
+        """``+a``, ``-a`` (a negative literal folded) and ``not a``."""
+        if isinstance(node.op, ast.UAdd):
+            return self.expr(node.operand, hint)
+        if isinstance(node.op, ast.USub):
+            operand = node.operand
+            if isinstance(operand, ast.Constant) and _is_number(operand.value):
+                return self.builder.const(-operand.value, loc=self.info.loc(node))
+            return self._primitive_op(node, ("unary", "-"), [operand], hint)
+        if isinstance(node.op, ast.Not):
+            operand = self.truth(self.expr(node.operand))
+            entry = lookup_syntax("unary", "not")
+            return self.apply(entry, [operand], node, hint)
+        raise self.error(
+            UnsupportedSyntaxError,
+            node,
+            f"unsupported construct: unary {type(node.op).__name__}",
+            "only +, - and not are supported",
+        )
+
+    def compare(self, node: ast.Compare, hint: str) -> Value:
+        """``a < b``; a chain ``a < b < c`` as ``a < b and b < c`` (not in rules)."""
+        if len(node.ops) > 1 and self.mode != RULE:
+            return self.comparison_chain(node, hint)
+        if len(node.ops) != 1:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                "unsupported construct: chained comparison",
+                "compare two values at a time",
+            )
+        symbol = COMPARISONS.get(type(node.ops[0]))
+        return self._primitive_op(
+            node, ("compare", symbol), [node.left, node.comparators[0]], hint
+        )
 
     def _primitive_op(
         self,
@@ -524,12 +538,7 @@ class Lowering(
             return self.builtin_sum(node, hint)
         variadic = any(callee is v for v in VARIADIC)
         if variadic and len(node.args) > 2 and not keywords:
-            args = [self.expr(a) for a in node.args]
-            pair = lookup_callable(callee, 2)
-            result = args[0]
-            for arg in args[1:-1]:
-                result = self.apply(pair, [result, arg], node, TEMPORARY)
-            return self.apply(pair, [result, args[-1]], node, hint)
+            return self.folded_call(callee, node, hint)
         entry = lookup_call(callee, node.args, keywords)
         if entry is not None:
             bound = entry.bind(node.args, keywords)
@@ -559,21 +568,43 @@ class Lowering(
             )
         args = [self.expr(a) for a in node.args]
         if _is_helper(callee) and self.mode == USER:
-            results = self.call_helper(callee, args, node, hint)
-            if self.program.callees[callee].one_tuple:
-                return self.pack(results, node, "tuple")
-            if len(results) != 1:
-                raise self.error(
-                    UnsupportedSyntaxError,
-                    node,
-                    f"{ast.unparse(node.func)} returns {len(results)} values here used as one",
-                    "unpack them: a, b = f(x)",
-                )
-            return results[0]
+            return self.helper_value(callee, args, node, hint)
+        raise self.unknown_call(callee, node, name, len(args), keywords)
+
+    def folded_call(self, callee: Any, node: ast.Call, hint: str) -> Value:
+        """``min(a, b, c)`` as ``min(min(a, b), c)``: two arguments at a time."""
+        args = [self.expr(a) for a in node.args]
+        pair = lookup_callable(callee, 2)
+        result = args[0]
+        for arg in args[1:-1]:
+            result = self.apply(pair, [result, arg], node, TEMPORARY)
+        return self.apply(pair, [result, args[-1]], node, hint)
+
+    def helper_value(
+        self, callee: Callable[..., Any], args: list[Value], node: ast.Call, hint: str
+    ) -> Value:
+        """A call of the user's function ``callee`` used as one value."""
+        results = self.call_helper(callee, args, node, hint)
+        if self.program.callees[callee].one_tuple:
+            return self.pack(results, node, "tuple")
+        if len(results) != 1:
+            raise self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{ast.unparse(node.func)} returns {len(results)} values here used as one",
+                "unpack them: a, b = f(x)",
+            )
+        return results[0]
+
+    def unknown_call(
+        self, callee: Any, node: ast.Call, name: str, count: int, keywords: dict
+    ) -> Exception:
+        """The error for a call of ``callee`` with ``count`` arguments that s2sad
+        cannot lower: wrong arguments to a primitive, or no rule at all."""
         known = arities(callee)
         if known and keywords:
             entry = registered(callee)[0]
-            raise self.error(
+            return self.error(
                 UnsupportedSyntaxError,
                 node.keywords[0].value,
                 f"{name}() does not take the keyword argument(s) "
@@ -583,16 +614,16 @@ class Lowering(
             )
         if known:
             counts = " or ".join(str(k) for k in known)
-            raise self.error(
+            return self.error(
                 UnsupportedSyntaxError,
                 node,
-                f"{name}() called with {len(args)} argument(s); s2sad supports {counts}",
+                f"{name}() called with {count} argument(s); s2sad supports {counts}",
                 f"call {name} with {counts} argument(s)",
             )
         registrable = getattr(callee, "__module__", None) and hasattr(
             callee, "__qualname__"
         )
-        raise self.error(
+        return self.error(
             NoDerivativeRuleError,
             node,
             f"no derivative rule for {name}() (called as `{ast.unparse(node)}`)",
