@@ -1,10 +1,14 @@
 """Declares the runtime helpers that derivative rules call (``runtime.unreduce``, ...),
-and the libraries that twin rules call."""
+and the two libraries that twin rules call."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import operator
+from types import SimpleNamespace
 from typing import Any, Callable
+
+import numpy as np
 
 from .. import runtime
 from .registry import ARRAY_RESULT, Syntax, primitive
@@ -20,32 +24,40 @@ def runtime_helper(
     return primitive(name, args, fn, Syntax("call", f"runtime.{name}"), **options)
 
 
-@dataclass(frozen=True)
-class Library:
-    """What a *twin rule* calls as ``lib.<name>``.
+def choose(c: Any, a: Any, b: Any) -> Any:
+    """``a if c else b``, as a function (the ``select`` primitive)."""
+    return a if c else b
 
-    A twin rule serves a ``math`` function and its NumPy ufunc (``math.sin``
-    and ``np.sin``): rule lowering binds ``lib`` to the library of the
-    primitive it inlines the rule for, so the rule calls ``math`` on numbers
-    and NumPy on arrays.  The three divisions differ in what their divisor is.
-    """
 
-    sin: Callable[..., Any]
-    cos: Callable[..., Any]
-    sinh: Callable[..., Any]
-    cosh: Callable[..., Any]
-    sqrt: Callable[..., Any]
-    log: Callable[..., Any]
-    xlogy: Callable[..., Any]
-    """``x * log(y)``, 0 where ``x`` is 0."""
-    where: Callable[..., Any]
-    """``where(c, a, b)``: ``a`` where ``c`` holds, else ``b``."""
-    floor_divide: Callable[..., Any]
-    divide: Callable[..., Any]
-    """``x / y`` with IEEE results for any divisor (``atan2``'s ``x * x + y * y``)."""
-    divide_by_result: Callable[..., Any]
-    """``x / y`` for a divisor the library computed (``sqrt(...)``, the result),
-    which may be 0 where the function is defined."""
-    divide_by_argument: Callable[..., Any]
-    """``x / y`` for a divisor made of the arguments (possibly plain numbers)
-    that is 0 only where the ``math`` function raises (``log`` at 0)."""
+TWIN_FUNCTIONS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
+    "sin": (math.sin, np.sin),
+    "cos": (math.cos, np.cos),
+    "sinh": (math.sinh, np.sinh),
+    "cosh": (math.cosh, np.cosh),
+    "sqrt": (math.sqrt, np.sqrt),
+    "log": (math.log, np.log),
+    "xlogy": (runtime.xlogy, runtime.xlogy_array),
+    "where": (choose, np.where),
+    "floor_divide": (operator.floordiv, np.floor_divide),
+    # x / y, by what the divisor is: anything (atan2's x * x + y * y) ...
+    "divide": (runtime.divide, np.divide),
+    # ... a value the library computed, 0 where the function is defined (sqrt's
+    # result): NumPy's `/` of it is IEEE division already ...
+    "divide_by_result": (runtime.divide, operator.truediv),
+    # ... made of the arguments, maybe plain numbers, 0 only where the math
+    # function raises (log's x)
+    "divide_by_argument": (operator.truediv, np.divide),
+}
+"""What a *twin rule* calls as ``lib.<name>``: the function for numbers and for arrays.
+
+A twin rule serves a ``math`` function (or operator) and its NumPy ufunc
+(``math.sin`` and ``np.sin``).  Rule lowering binds ``lib`` to :data:`MATH` or
+:data:`NUMPY`, the registration's library, so the rule calls ``math`` on
+numbers and NumPy on arrays; where Python would raise at a zero divisor,
+:func:`s2sad.runtime.divide` gives IEEE results."""
+
+MATH = SimpleNamespace(**{name: pair[0] for name, pair in TWIN_FUNCTIONS.items()})
+"""The library of twin rules for numbers."""
+
+NUMPY = SimpleNamespace(**{name: pair[1] for name, pair in TWIN_FUNCTIONS.items()})
+"""The library of twin rules for arrays."""

@@ -6,36 +6,18 @@ shape (see :func:`s2sad.runtime.unbroadcast`), so the rules here are written
 as if all shapes were equal.
 
 Twins of :mod:`s2sad.rules.scalar`'s rules are registered here with the
-scalar rule itself and ``lib`` bound to :data:`NUMPY`.
+scalar rule itself and ``lib`` bound to NumPy
+(:data:`s2sad.rules.helpers.NUMPY`).
 """
 
 from __future__ import annotations
-
-import operator
 
 import numpy as np
 
 from .. import runtime
 from . import scalar
-from .helpers import Library, runtime_helper
+from .helpers import NUMPY, runtime_helper
 from .registry import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
-
-NUMPY = Library(
-    sin=np.sin,
-    cos=np.cos,
-    sinh=np.sinh,
-    cosh=np.cosh,
-    sqrt=np.sqrt,
-    log=np.log,
-    xlogy=runtime.xlogy_array,
-    where=np.where,
-    floor_divide=np.floor_divide,
-    divide=np.divide,
-    divide_by_result=operator.truediv,
-    divide_by_argument=np.divide,
-)
-"""What twin rules call on arrays: NumPy, whose ``/`` of its own results is
-IEEE division already, and ``np.divide`` where a divisor may be a plain number."""
 
 
 @runtime_helper("xlogy_array", "x y", result_type=UFUNC, elementwise=True)

@@ -120,7 +120,7 @@ class Primitive:
     commutative: bool = False
     """The two arguments may be swapped (``x + y``)."""
     library: Any = None
-    """What the name ``lib`` in the rules stands for (a :class:`~s2sad.rules.helpers.Library`):
+    """What the name ``lib`` in the rules stands for (:data:`s2sad.rules.helpers.NUMPY`, say):
     twin rules serve a ``math`` function and its NumPy ufunc; None: the rules' module says."""
 
     @property

@@ -7,8 +7,8 @@ take no ``self``: s2sad parses them, it never calls them as methods.
 
 Most rules here are *twins*: :mod:`s2sad.rules.numpy_elementwise` registers
 them for NumPy's ufunc of the same function.  They call library functions as
-``lib.<name>``; ``lib`` is :data:`MATH` here, and NumPy's registrations bind it
-to NumPy's functions (see :class:`~s2sad.rules.helpers.Library`).
+``lib.<name>``; ``lib`` is ``math`` here, and NumPy's registrations bind it
+to NumPy (see :data:`s2sad.rules.helpers.TWIN_FUNCTIONS`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .registry import (
     Syntax,
     primitive,
 )
-from .helpers import Library, runtime_helper
+from .helpers import MATH, choose, runtime_helper
 from ..runtime import divide, power_factor, xlogy
 
 
@@ -39,28 +39,8 @@ def call(callee: str) -> Syntax:
     return Syntax("call", callee)
 
 
-def _select(c, a, b):
-    return a if c else b
-
-
-MATH = Library(
-    sin=math.sin,
-    cos=math.cos,
-    sinh=math.sinh,
-    cosh=math.cosh,
-    sqrt=math.sqrt,
-    log=math.log,
-    xlogy=xlogy,
-    where=_select,
-    floor_divide=operator.floordiv,
-    divide=divide,
-    divide_by_result=divide,
-    divide_by_argument=operator.truediv,
-)
-"""What twin rules call on numbers: ``math``, and :func:`s2sad.runtime.divide` where
-Python would raise at a zero divisor the function is defined at."""
-
 lib = MATH
+"""What the twin rules below call (see the module docstring)."""
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -311,12 +291,12 @@ class max_:
 @primitive(
     "select",
     "c a b",
-    _select,
+    choose,
     Syntax("ifexp"),
     sympy="Piecewise((a, c), (b, True))",
     result_type=PROMOTE,
     nondiff="c",
-    also=(_select,),
+    also=(choose,),
 )
 class select:
     def tangent(c, a_dot, b_dot):
