@@ -7,8 +7,9 @@ parameters bound to values of the function under construction.
 
 from __future__ import annotations
 
+import types
 from functools import cache
-from typing import Callable
+from typing import Any, Callable
 
 from ..errors import S2SADError
 from ..frontend.lowering import RULE
@@ -24,7 +25,7 @@ def template(entry: Primitive, kind: str) -> Function:
     Checks that the rule returns one value per result: one tangent, or one
     adjoint per differentiable argument.
     """
-    rule = lower(getattr(entry, kind), mode=RULE)
+    rule = lower(_with_library(getattr(entry, kind), entry.library), mode=RULE)
     expected = 1 if kind == "tangent" else len(entry.differentiable_args)
     if len(rule.returned) != expected:
         what = "the tangent" if kind == "tangent" else "one adjoint per argument"
@@ -36,6 +37,18 @@ def template(entry: Primitive, kind: str) -> Function:
             hint=f"return {what}: {', '.join(entry.differentiable_args)}",
         )
     return rule
+
+
+def _with_library(rule: Callable[..., Any], library: Any) -> Callable[..., Any]:
+    """``rule`` with its name ``lib`` bound to ``library`` (``rule`` itself if None)."""
+    if library is None:
+        return rule
+    scope = {**rule.__globals__, "lib": library}
+    bound = types.FunctionType(
+        rule.__code__, scope, rule.__name__, rule.__defaults__, rule.__closure__
+    )
+    bound.__qualname__ = rule.__qualname__
+    return bound
 
 
 @cache

@@ -4,6 +4,10 @@ Each works on numbers and on arrays of any shape.  Arguments broadcast
 against each other; reverse mode sums every adjoint back to its argument's
 shape (see :func:`s2sad.runtime.unbroadcast`), so the rules here are written
 as if all shapes were equal.
+
+Twins of :mod:`s2sad.rules.scalar`'s rules are registered here with the
+scalar rule itself and ``lib`` bound to NumPy
+(:data:`s2sad.rules.helpers.NUMPY`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from .helpers import runtime_helper
+from . import scalar
+from .helpers import NUMPY, runtime_helper
 from .registry import BOOL_RESULT, PROMOTE, UFUNC, Syntax, primitive
 
 
@@ -45,6 +50,7 @@ def ufunc(name: str, args: str, fn, sympy: str | None = None, **options):
         Syntax("call", f"np.{name}"),
         sympy=sympy,
         elementwise=True,
+        library=NUMPY,
         **options,
     )
 
@@ -52,74 +58,16 @@ def ufunc(name: str, args: str, fn, sympy: str | None = None, **options):
 # ---------------------------------------------------------------- arithmetic
 
 
-@ufunc("add", "x y", np.add, "x + y")
-class add:
-    def tangent(x_dot, y_dot):
-        return x_dot + y_dot
-
-    def adjoint(out_bar):
-        return out_bar, out_bar
-
-
-@ufunc("subtract", "x y", np.subtract, "x - y")
-class subtract:
-    def tangent(x_dot, y_dot):
-        return x_dot - y_dot
-
-    def adjoint(out_bar):
-        return out_bar, -out_bar
+ufunc("add", "x y", np.add, "x + y")(scalar.add)
+ufunc("subtract", "x y", np.subtract, "x - y")(scalar.sub)
+ufunc("multiply", "x y", np.multiply, "x * y", linear=True)(scalar.mul)
+ufunc("divide", "x y", np.divide, "x / y")(scalar.div)
+ufunc("negative", "x", np.negative, "-x", linear=True)(scalar.neg)
+ufunc("positive", "x", np.positive, "x", linear=True)(scalar.float_)
+ufunc("power", "x y", np.power, "x**y")(scalar.pow_)
 
 
-@ufunc("multiply", "x y", np.multiply, "x * y", linear=True)
-class multiply:
-    def tangent(x, y, x_dot, y_dot):
-        return x_dot * y + x * y_dot
-
-    def adjoint(x, y, out_bar):
-        return out_bar * y, out_bar * x
-
-
-@ufunc("divide", "x y", np.divide, "x / y")
-class divide:
-    def tangent(y, out, x_dot, y_dot):
-        return np.divide(x_dot - out * y_dot, y)
-
-    def adjoint(y, out, out_bar):
-        return np.divide(out_bar, y), -np.divide(out_bar * out, y)
-
-
-@ufunc("negative", "x", np.negative, "-x", linear=True)
-class negative:
-    def tangent(x_dot):
-        return -x_dot
-
-    def adjoint(out_bar):
-        return -out_bar
-
-
-@ufunc("positive", "x", np.positive, "x", linear=True)
-class positive:
-    def tangent(x_dot):
-        return x_dot
-
-    def adjoint(out_bar):
-        return out_bar
-
-
-@ufunc("power", "x y", np.power, "x**y")
-class power:
-    def tangent(x, y, out, x_dot, y_dot):
-        return y * runtime.power_factor(x, y) * x_dot + runtime.xlogy_array(
-            out * y_dot, x
-        )
-
-    def adjoint(x, y, out, out_bar):
-        return out_bar * y * runtime.power_factor(x, y), runtime.xlogy_array(
-            out_bar * out, x
-        )
-
-
-@primitive(
+primitive(
     "np.pow_operator",
     "x y",
     np.power,
@@ -128,14 +76,11 @@ class power:
     result_type=PROMOTE,
     elementwise=True,
     lookup=False,
-)
-class array_pow(power):
-    pass
+    library=NUMPY,
+)(scalar.pow_)
 
 
-@ufunc("float_power", "x y", np.float_power, "x**y")
-class float_power(power):
-    pass
+ufunc("float_power", "x y", np.float_power, "x**y")(scalar.pow_)
 
 
 @ufunc("square", "x", np.square, "x**2")
@@ -147,13 +92,7 @@ class square:
         return 2.0 * out_bar * x
 
 
-@ufunc("sqrt", "x", np.sqrt, "sqrt(x)")
-class sqrt:
-    def tangent(out, x_dot):
-        return 0.5 * x_dot / out
-
-    def adjoint(out, out_bar):
-        return 0.5 * out_bar / out
+ufunc("sqrt", "x", np.sqrt, "sqrt(x)")(scalar.sqrt)
 
 
 @ufunc("cbrt", "x", np.cbrt, "cbrt(x)")
@@ -188,34 +127,14 @@ class fabs(absolute):
     pass
 
 
-@ufunc("hypot", "x y", np.hypot, "sqrt(x**2 + y**2)")
-class hypot:
-    def tangent(x, y, out, x_dot, y_dot):
-        return (x * x_dot + y * y_dot) / out
-
-    def adjoint(x, y, out, out_bar):
-        return out_bar * x / out, out_bar * y / out
+ufunc("hypot", "x y", np.hypot, "sqrt(x**2 + y**2)")(scalar.hypot)
 
 
 # ---------------------------------------------------------------- exponentials and logarithms
 
 
-@ufunc("exp", "x", np.exp, "exp(x)")
-class exp:
-    def tangent(out, x_dot):
-        return out * x_dot
-
-    def adjoint(out, out_bar):
-        return out_bar * out
-
-
-@ufunc("expm1", "x", np.expm1, "exp(x) - 1")
-class expm1:
-    def tangent(out, x_dot):
-        return (out + 1.0) * x_dot
-
-    def adjoint(out, out_bar):
-        return out_bar * (out + 1.0)
+ufunc("exp", "x", np.exp, "exp(x)")(scalar.exp)
+ufunc("expm1", "x", np.expm1, "exp(x) - 1")(scalar.expm1)
 
 
 @ufunc("exp2", "x", np.exp2, "2**x")
@@ -227,40 +146,10 @@ class exp2:
         return np.log(2.0) * out_bar * out
 
 
-@ufunc("log", "x", np.log, "log(x)")
-class log:
-    def tangent(x, x_dot):
-        return np.divide(x_dot, x)
-
-    def adjoint(x, out_bar):
-        return np.divide(out_bar, x)
-
-
-@ufunc("log1p", "x", np.log1p, "log(1 + x)")
-class log1p:
-    def tangent(x, x_dot):
-        return np.divide(x_dot, 1.0 + x)
-
-    def adjoint(x, out_bar):
-        return np.divide(out_bar, 1.0 + x)
-
-
-@ufunc("log2", "x", np.log2, "log(x, 2)")
-class log2:
-    def tangent(x, x_dot):
-        return x_dot / (x * np.log(2.0))
-
-    def adjoint(x, out_bar):
-        return out_bar / (x * np.log(2.0))
-
-
-@ufunc("log10", "x", np.log10, "log(x, 10)")
-class log10:
-    def tangent(x, x_dot):
-        return x_dot / (x * np.log(10.0))
-
-    def adjoint(x, out_bar):
-        return out_bar / (x * np.log(10.0))
+ufunc("log", "x", np.log, "log(x)")(scalar.log)
+ufunc("log1p", "x", np.log1p, "log(1 + x)")(scalar.log1p)
+ufunc("log2", "x", np.log2, "log(x, 2)")(scalar.log2)
+ufunc("log10", "x", np.log10, "log(x, 10)")(scalar.log10)
 
 
 @ufunc("logaddexp", "x y", np.logaddexp, "log(exp(x) + exp(y))")
@@ -284,68 +173,13 @@ class logaddexp2:
 # ---------------------------------------------------------------- trigonometric
 
 
-@ufunc("sin", "x", np.sin, "sin(x)")
-class sin:
-    def tangent(x, x_dot):
-        return np.cos(x) * x_dot
-
-    def adjoint(x, out_bar):
-        return out_bar * np.cos(x)
-
-
-@ufunc("cos", "x", np.cos, "cos(x)")
-class cos:
-    def tangent(x, x_dot):
-        return -np.sin(x) * x_dot
-
-    def adjoint(x, out_bar):
-        return -out_bar * np.sin(x)
-
-
-@ufunc("tan", "x", np.tan, "tan(x)")
-class tan:
-    def tangent(out, x_dot):
-        return (1.0 + out * out) * x_dot
-
-    def adjoint(out, out_bar):
-        return out_bar * (1.0 + out * out)
-
-
-@ufunc("arcsin", "x", np.arcsin, "asin(x)")
-class arcsin:
-    def tangent(x, x_dot):
-        return x_dot / np.sqrt(1.0 - x * x)
-
-    def adjoint(x, out_bar):
-        return out_bar / np.sqrt(1.0 - x * x)
-
-
-@ufunc("arccos", "x", np.arccos, "acos(x)")
-class arccos:
-    def tangent(x, x_dot):
-        return -x_dot / np.sqrt(1.0 - x * x)
-
-    def adjoint(x, out_bar):
-        return -out_bar / np.sqrt(1.0 - x * x)
-
-
-@ufunc("arctan", "x", np.arctan, "atan(x)")
-class arctan:
-    def tangent(x, x_dot):
-        return x_dot / (1.0 + x * x)
-
-    def adjoint(x, out_bar):
-        return out_bar / (1.0 + x * x)
-
-
-@ufunc("arctan2", "y x", np.arctan2, "atan2(y, x)")
-class arctan2:
-    def tangent(y, x, y_dot, x_dot):
-        return np.divide(x * y_dot - y * x_dot, x * x + y * y)
-
-    def adjoint(y, x, out_bar):
-        r2 = x * x + y * y
-        return np.divide(out_bar * x, r2), -np.divide(out_bar * y, r2)
+ufunc("sin", "x", np.sin, "sin(x)")(scalar.sin)
+ufunc("cos", "x", np.cos, "cos(x)")(scalar.cos)
+ufunc("tan", "x", np.tan, "tan(x)")(scalar.tan)
+ufunc("arcsin", "x", np.arcsin, "asin(x)")(scalar.asin)
+ufunc("arccos", "x", np.arccos, "acos(x)")(scalar.acos)
+ufunc("arctan", "x", np.arctan, "atan(x)")(scalar.atan)
+ufunc("arctan2", "y x", np.arctan2, "atan2(y, x)")(scalar.atan2)
 
 
 @ufunc("deg2rad", "x", np.deg2rad, "x * pi / 180", also=(np.radians,), linear=True)
@@ -378,79 +212,19 @@ class sinc:
 # ---------------------------------------------------------------- hyperbolic
 
 
-@ufunc("sinh", "x", np.sinh, "sinh(x)")
-class sinh:
-    def tangent(x, x_dot):
-        return np.cosh(x) * x_dot
-
-    def adjoint(x, out_bar):
-        return out_bar * np.cosh(x)
-
-
-@ufunc("cosh", "x", np.cosh, "cosh(x)")
-class cosh:
-    def tangent(x, x_dot):
-        return np.sinh(x) * x_dot
-
-    def adjoint(x, out_bar):
-        return out_bar * np.sinh(x)
-
-
-@ufunc("tanh", "x", np.tanh, "tanh(x)")
-class tanh:
-    def tangent(out, x_dot):
-        return (1.0 - out * out) * x_dot
-
-    def adjoint(out, out_bar):
-        return out_bar * (1.0 - out * out)
-
-
-@ufunc("arcsinh", "x", np.arcsinh, "asinh(x)")
-class arcsinh:
-    def tangent(x, x_dot):
-        return x_dot / np.sqrt(x * x + 1.0)
-
-    def adjoint(x, out_bar):
-        return out_bar / np.sqrt(x * x + 1.0)
-
-
-@ufunc("arccosh", "x", np.arccosh, "acosh(x)")
-class arccosh:
-    def tangent(x, x_dot):
-        return x_dot / np.sqrt(x * x - 1.0)
-
-    def adjoint(x, out_bar):
-        return out_bar / np.sqrt(x * x - 1.0)
-
-
-@ufunc("arctanh", "x", np.arctanh, "atanh(x)")
-class arctanh:
-    def tangent(x, x_dot):
-        return np.divide(x_dot, 1.0 - x * x)
-
-    def adjoint(x, out_bar):
-        return np.divide(out_bar, 1.0 - x * x)
+ufunc("sinh", "x", np.sinh, "sinh(x)")(scalar.sinh)
+ufunc("cosh", "x", np.cosh, "cosh(x)")(scalar.cosh)
+ufunc("tanh", "x", np.tanh, "tanh(x)")(scalar.tanh)
+ufunc("arcsinh", "x", np.arcsinh, "asinh(x)")(scalar.asinh)
+ufunc("arccosh", "x", np.arccosh, "acosh(x)")(scalar.acosh)
+ufunc("arctanh", "x", np.arctanh, "atanh(x)")(scalar.atanh)
 
 
 # ---------------------------------------------------------------- piecewise
 
 
-@ufunc("maximum", "x y", np.maximum, "Max(x, y)")
-class maximum:
-    def tangent(x, y, x_dot, y_dot):
-        return np.where(x >= y, x_dot, y_dot)
-
-    def adjoint(x, y, out_bar):
-        return np.where(x >= y, out_bar, 0.0), np.where(x >= y, 0.0, out_bar)
-
-
-@ufunc("minimum", "x y", np.minimum, "Min(x, y)")
-class minimum:
-    def tangent(x, y, x_dot, y_dot):
-        return np.where(x <= y, x_dot, y_dot)
-
-    def adjoint(x, y, out_bar):
-        return np.where(x <= y, out_bar, 0.0), np.where(x <= y, 0.0, out_bar)
+ufunc("maximum", "x y", np.maximum, "Max(x, y)")(scalar.max_)
+ufunc("minimum", "x y", np.minimum, "Min(x, y)")(scalar.min_)
 
 
 @ufunc("fmax", "x y", np.fmax, "Max(x, y)")
@@ -511,33 +285,21 @@ class fmod:
         return out_bar, -out_bar * np.trunc(x / y)
 
 
-@ufunc("remainder", "x y", np.remainder, "Mod(x, y)")
-class remainder:
-    def tangent(x, y, x_dot, y_dot):
-        return x_dot - np.floor_divide(x, y) * y_dot
-
-    def adjoint(x, y, out_bar):
-        return out_bar, -out_bar * np.floor_divide(x, y)
+ufunc("remainder", "x y", np.remainder, "Mod(x, y)")(scalar.mod)
 
 
 # ---------------------------------------------------------------- piecewise constant (zero derivative)
 
 
-class _flat:
-    def tangent(x_dot):
-        return 0.0 * x_dot
-
-    def adjoint(out_bar):
-        return 0.0 * out_bar
-
-
 for _name in ("sign", "floor", "ceil", "trunc", "rint"):
-    ufunc(_name, "x", getattr(np, _name), result_type=PROMOTE)(_flat)
+    ufunc(_name, "x", getattr(np, _name), result_type=PROMOTE)(
+        scalar.piecewise_constant
+    )
 
 
-@ufunc("round", "x, decimals=0", np.round, nondiff="decimals", also=(np.around,))
-class round_(_flat):
-    pass
+ufunc("round", "x, decimals=0", np.round, nondiff="decimals", also=(np.around,))(
+    scalar.piecewise_constant
+)
 
 
 @ufunc("floor_divide", "x y", np.floor_divide, result_type=PROMOTE)

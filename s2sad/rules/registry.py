@@ -119,6 +119,9 @@ class Primitive:
     """The argument whose shape the result always has (``np.copy(x)``: ``x``)."""
     commutative: bool = False
     """The two arguments may be swapped (``x + y``)."""
+    library: Any = None
+    """What the name ``lib`` in the rules stands for (:data:`s2sad.rules.helpers.NUMPY`, say):
+    twin rules serve a ``math`` function and its NumPy ufunc; None: the rules' module says."""
 
     @property
     def numpy(self) -> bool:
@@ -271,6 +274,7 @@ def primitive(
     read_only: bool = False,
     same_shape: str | None = None,
     commutative: bool = False,
+    library: Any = None,
 ) -> Callable[[type | None], type | None]:
     """Class decorator declaring a primitive and its rules (see the module docstring).
 
@@ -282,6 +286,7 @@ def primitive(
     declared by applying the decorator to ``None``.  ``scalar_only`` defaults
     to true for ``math`` functions.  An entry with ``lookup`` false is never
     chosen for a call or an operator; it is some other entry's ``array_twin``.
+    ``library`` binds the rules' name ``lib`` (see :attr:`Primitive.library`).
     """
     if scalar_only is None:
         scalar_only = syntax.kind == "call" and syntax.text.startswith("math.")
@@ -314,6 +319,7 @@ def primitive(
             read_only=read_only,
             same_shape=same_shape,
             commutative=commutative,
+            library=library,
         )
         _register(entry, lookup)
         return rules

@@ -4,6 +4,11 @@ One small class per primitive.  ``tangent`` maps input tangents to the output
 tangent; ``adjoint`` maps the output adjoint to one adjoint per differentiable
 input.  See :mod:`s2sad.rules.registry` for the naming convention.  Rule functions
 take no ``self``: s2sad parses them, it never calls them as methods.
+
+Most rules here are *twins*: :mod:`s2sad.rules.numpy_elementwise` registers
+them for NumPy's ufunc of the same function.  They call library functions as
+``lib.<name>``; ``lib`` is ``math`` here, and NumPy's registrations bind it
+to NumPy (see :data:`s2sad.rules.helpers.TWIN_FUNCTIONS`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from .registry import (
     Syntax,
     primitive,
 )
-from .helpers import runtime_helper
+from .helpers import MATH, choose, runtime_helper
 from ..runtime import divide, power_factor, xlogy
 
 
@@ -32,6 +37,10 @@ def binop(symbol: str) -> Syntax:
 def call(callee: str) -> Syntax:
     """Spelling of a call to a dotted name."""
     return Syntax("call", callee)
+
+
+lib = MATH
+"""What the twin rules below call (see the module docstring)."""
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -98,14 +107,17 @@ class mul:
     binop("/"),
     sympy="x / y",
     result_type=UFUNC,
+    also=(operator.truediv,),
     elementwise=True,
 )
 class div:
     def tangent(y, out, x_dot, y_dot):
-        return (x_dot - out * y_dot) / y
+        return lib.divide_by_argument(x_dot - out * y_dot, y)
 
     def adjoint(y, out, out_bar):
-        return out_bar / y, -out_bar * out / y
+        return lib.divide_by_argument(out_bar, y), lib.divide_by_argument(
+            -out_bar * out, y
+        )
 
 
 @primitive(
@@ -115,6 +127,7 @@ class div:
     binop("//"),
     sympy="floor(x / y)",
     result_type=PROMOTE,
+    also=(operator.floordiv,),
     elementwise=True,
 )
 class floordiv:
@@ -136,10 +149,10 @@ class floordiv:
 )
 class mod:
     def tangent(x, y, x_dot, y_dot):
-        return x_dot - (x // y) * y_dot
+        return x_dot - lib.floor_divide(x, y) * y_dot
 
     def adjoint(x, y, out_bar):
-        return out_bar, -out_bar * (x // y)
+        return out_bar, -out_bar * lib.floor_divide(x, y)
 
 
 @primitive(
@@ -155,10 +168,10 @@ class mod:
 )
 class pow_:
     def tangent(x, y, out, x_dot, y_dot):
-        return y * power_factor(x, y) * x_dot + xlogy(out * y_dot, x)
+        return y * power_factor(x, y) * x_dot + lib.xlogy(out * y_dot, x)
 
     def adjoint(x, y, out, out_bar):
-        return out_bar * y * power_factor(x, y), xlogy(out_bar * out, x)
+        return out_bar * y * power_factor(x, y), lib.xlogy(out_bar * out, x)
 
 
 @runtime_helper("power_factor", "x y", result_type=UFUNC, nondiff="y", elementwise=True)
@@ -251,10 +264,10 @@ class fabs(abs_):
 )
 class min_:
     def tangent(x, y, x_dot, y_dot):
-        return x_dot if x <= y else y_dot
+        return lib.where(x <= y, x_dot, y_dot)
 
     def adjoint(x, y, out_bar):
-        return (out_bar if x <= y else 0.0), (0.0 if x <= y else out_bar)
+        return lib.where(x <= y, out_bar, 0.0), lib.where(x <= y, 0.0, out_bar)
 
 
 @primitive(
@@ -269,24 +282,21 @@ class min_:
 )
 class max_:
     def tangent(x, y, x_dot, y_dot):
-        return x_dot if x >= y else y_dot
+        return lib.where(x >= y, x_dot, y_dot)
 
     def adjoint(x, y, out_bar):
-        return (out_bar if x >= y else 0.0), (0.0 if x >= y else out_bar)
-
-
-def _select(c, a, b):
-    return a if c else b
+        return lib.where(x >= y, out_bar, 0.0), lib.where(x >= y, 0.0, out_bar)
 
 
 @primitive(
     "select",
     "c a b",
-    _select,
+    choose,
     Syntax("ifexp"),
     sympy="Piecewise((a, c), (b, True))",
     result_type=PROMOTE,
     nondiff="c",
+    also=(choose,),
 )
 class select:
     def tangent(c, a_dot, b_dot):
@@ -339,7 +349,9 @@ def _round_type(types: list[str], static: dict) -> str:
     nondiff="ndigits",
     scalar_only=True,
 )
-class round_:
+class piecewise_constant:
+    """A zero derivative shaped as the argument (also NumPy's ``floor``, ``sign``, ...)."""
+
     def tangent(x_dot):
         return 0.0 * x_dot
 
@@ -387,19 +399,19 @@ primitive(
 @primitive("sin", "x", math.sin, call("math.sin"), sympy="sin(x)")
 class sin:
     def tangent(x, x_dot):
-        return math.cos(x) * x_dot
+        return lib.cos(x) * x_dot
 
     def adjoint(x, out_bar):
-        return out_bar * math.cos(x)
+        return out_bar * lib.cos(x)
 
 
 @primitive("cos", "x", math.cos, call("math.cos"), sympy="cos(x)")
 class cos:
     def tangent(x, x_dot):
-        return -math.sin(x) * x_dot
+        return -lib.sin(x) * x_dot
 
     def adjoint(x, out_bar):
-        return -out_bar * math.sin(x)
+        return -out_bar * lib.sin(x)
 
 
 @primitive("tan", "x", math.tan, call("math.tan"), sympy="tan(x)")
@@ -414,19 +426,19 @@ class tan:
 @primitive("asin", "x", math.asin, call("math.asin"), sympy="asin(x)")
 class asin:
     def tangent(x, x_dot):
-        return divide(x_dot, math.sqrt(1.0 - x * x))
+        return lib.divide_by_result(x_dot, lib.sqrt(1.0 - x * x))
 
     def adjoint(x, out_bar):
-        return divide(out_bar, math.sqrt(1.0 - x * x))
+        return lib.divide_by_result(out_bar, lib.sqrt(1.0 - x * x))
 
 
 @primitive("acos", "x", math.acos, call("math.acos"), sympy="acos(x)")
 class acos:
     def tangent(x, x_dot):
-        return -divide(x_dot, math.sqrt(1.0 - x * x))
+        return -lib.divide_by_result(x_dot, lib.sqrt(1.0 - x * x))
 
     def adjoint(x, out_bar):
-        return -divide(out_bar, math.sqrt(1.0 - x * x))
+        return -lib.divide_by_result(out_bar, lib.sqrt(1.0 - x * x))
 
 
 @primitive("atan", "x", math.atan, call("math.atan"), sympy="atan(x)")
@@ -441,11 +453,11 @@ class atan:
 @primitive("atan2", "y x", math.atan2, call("math.atan2"), sympy="atan2(y, x)")
 class atan2:
     def tangent(y, x, y_dot, x_dot):
-        return divide(x * y_dot - y * x_dot, x * x + y * y)
+        return lib.divide(x * y_dot - y * x_dot, x * x + y * y)
 
     def adjoint(y, x, out_bar):
         r2 = x * x + y * y
-        return divide(out_bar * x, r2), -divide(out_bar * y, r2)
+        return lib.divide(out_bar * x, r2), -lib.divide(out_bar * y, r2)
 
 
 # ---------------------------------------------------------------- hyperbolic
@@ -454,19 +466,19 @@ class atan2:
 @primitive("sinh", "x", math.sinh, call("math.sinh"), sympy="sinh(x)")
 class sinh:
     def tangent(x, x_dot):
-        return math.cosh(x) * x_dot
+        return lib.cosh(x) * x_dot
 
     def adjoint(x, out_bar):
-        return out_bar * math.cosh(x)
+        return out_bar * lib.cosh(x)
 
 
 @primitive("cosh", "x", math.cosh, call("math.cosh"), sympy="cosh(x)")
 class cosh:
     def tangent(x, x_dot):
-        return math.sinh(x) * x_dot
+        return lib.sinh(x) * x_dot
 
     def adjoint(x, out_bar):
-        return out_bar * math.sinh(x)
+        return out_bar * lib.sinh(x)
 
 
 @primitive("tanh", "x", math.tanh, call("math.tanh"), sympy="tanh(x)")
@@ -481,28 +493,28 @@ class tanh:
 @primitive("asinh", "x", math.asinh, call("math.asinh"), sympy="asinh(x)")
 class asinh:
     def tangent(x, x_dot):
-        return x_dot / math.sqrt(x * x + 1.0)
+        return x_dot / lib.sqrt(x * x + 1.0)
 
     def adjoint(x, out_bar):
-        return out_bar / math.sqrt(x * x + 1.0)
+        return out_bar / lib.sqrt(x * x + 1.0)
 
 
 @primitive("acosh", "x", math.acosh, call("math.acosh"), sympy="acosh(x)")
 class acosh:
     def tangent(x, x_dot):
-        return divide(x_dot, math.sqrt(x * x - 1.0))
+        return lib.divide_by_result(x_dot, lib.sqrt(x * x - 1.0))
 
     def adjoint(x, out_bar):
-        return divide(out_bar, math.sqrt(x * x - 1.0))
+        return lib.divide_by_result(out_bar, lib.sqrt(x * x - 1.0))
 
 
 @primitive("atanh", "x", math.atanh, call("math.atanh"), sympy="atanh(x)")
 class atanh:
     def tangent(x, x_dot):
-        return x_dot / (1.0 - x * x)
+        return lib.divide_by_argument(x_dot, 1.0 - x * x)
 
     def adjoint(x, out_bar):
-        return out_bar / (1.0 - x * x)
+        return lib.divide_by_argument(out_bar, 1.0 - x * x)
 
 
 # ---------------------------------------------------------------- exponential and logarithm
@@ -529,10 +541,10 @@ class expm1:
 @primitive("log", "x", math.log, call("math.log"), sympy="log(x)")
 class log:
     def tangent(x, x_dot):
-        return x_dot / x
+        return lib.divide_by_argument(x_dot, x)
 
     def adjoint(x, out_bar):
-        return out_bar / x
+        return lib.divide_by_argument(out_bar, x)
 
 
 @primitive("log_base", "x base", math.log, call("math.log"), sympy="log(x, base)")
@@ -547,37 +559,37 @@ class log_base:
 @primitive("log1p", "x", math.log1p, call("math.log1p"), sympy="log(1 + x)")
 class log1p:
     def tangent(x, x_dot):
-        return x_dot / (1.0 + x)
+        return lib.divide_by_argument(x_dot, 1.0 + x)
 
     def adjoint(x, out_bar):
-        return out_bar / (1.0 + x)
+        return lib.divide_by_argument(out_bar, 1.0 + x)
 
 
 @primitive("log2", "x", math.log2, call("math.log2"), sympy="log(x, 2)")
 class log2:
     def tangent(x, x_dot):
-        return x_dot / (x * math.log(2.0))
+        return x_dot / (x * lib.log(2.0))
 
     def adjoint(x, out_bar):
-        return out_bar / (x * math.log(2.0))
+        return out_bar / (x * lib.log(2.0))
 
 
 @primitive("log10", "x", math.log10, call("math.log10"), sympy="log(x, 10)")
 class log10:
     def tangent(x, x_dot):
-        return x_dot / (x * math.log(10.0))
+        return x_dot / (x * lib.log(10.0))
 
     def adjoint(x, out_bar):
-        return out_bar / (x * math.log(10.0))
+        return out_bar / (x * lib.log(10.0))
 
 
 @primitive("sqrt", "x", math.sqrt, call("math.sqrt"), sympy="sqrt(x)")
 class sqrt:
     def tangent(out, x_dot):
-        return divide(0.5 * x_dot, out)
+        return lib.divide_by_result(0.5 * x_dot, out)
 
     def adjoint(out, out_bar):
-        return divide(0.5 * out_bar, out)
+        return lib.divide_by_result(0.5 * out_bar, out)
 
 
 @primitive(
@@ -590,7 +602,9 @@ class sqrt:
 )
 class hypot:
     def tangent(x, y, out, x_dot, y_dot):
-        return divide(x * x_dot + y * y_dot, out)
+        return lib.divide_by_result(x * x_dot + y * y_dot, out)
 
     def adjoint(x, y, out, out_bar):
-        return divide(out_bar * x, out), divide(out_bar * y, out)
+        return lib.divide_by_result(out_bar * x, out), lib.divide_by_result(
+            out_bar * y, out
+        )
