@@ -167,6 +167,8 @@ CASES = {
         lambda r: (positive(r, 3, 4), 2.5),
         lambda r: (positive(r, 4), 0.5),
         lambda r: (1.3, 3.0),
+        lambda r: (0.7, 0.0),
+        lambda r: (positive(r, 4), np.array([0.0, 1.0, -0.5, 2.2])),
     ],
     "divide": [lambda r: (1.2, 0.7), lambda r: (normal(r, 3), positive(r, 3))],
     "xlogy": [lambda r: (1.2, 0.7), lambda r: (-0.4, 1.9)],
