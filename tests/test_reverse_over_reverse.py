@@ -184,9 +184,9 @@ def _expected(f):
     return "refused" if calls or f.__name__ in NO_RULE else "correct"
 
 
-NO_RULE = {"norms", "einsum_loss", "einsum_trace", "einsum_three_operands"}
+NO_RULE = {"norms"}
 """Gradients calling a runtime helper with no derivative rules yet
-(``norm_derivative``, ``einsum_adjoint``)."""
+(``norm_derivative``)."""
 
 
 @pytest.mark.parametrize("f, point", list(_cases(one_number=True)))

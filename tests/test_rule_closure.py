@@ -219,16 +219,32 @@ CASES = {
     "cofactor": [lambda r: (matrix(r, 3),), lambda r: (matrix(r, 2, 2),)],
     "inverse_transposed": [lambda r: (matrix(r, 3),), lambda r: (matrix(r, 2, 2),)],
     "einsum_adjoint": [
+        lambda r: ("ii->i", normal(r, 3), 0, normal(r, 3, 3)),
+        lambda r: ("ij->", 0.6, 0, normal(r, 3, 2)),
+        lambda r: ("...ij->...j", normal(r, 2, 4), 0, normal(r, 2, 3, 4)),
+    ],
+    "einsum_adjoint_2": [
         lambda r: ("ij,jk->ik", normal(r, 3, 2), 0, normal(r, 3, 4), normal(r, 4, 2)),
         lambda r: ("ij,jk->ik", normal(r, 3, 2), 1, normal(r, 3, 4), normal(r, 4, 2)),
-        lambda r: ("ii->i", normal(r, 3), 0, normal(r, 3, 3)),
+        lambda r: ("ii,i->i", normal(r, 3), 0, normal(r, 3, 3), normal(r, 3)),
         lambda r: (
-            "i,ij,j->",
-            0.8,
-            2,
-            normal(r, 3),
+            "...i,...i->...",
+            normal(r, 2, 3),
+            1,
+            normal(r, 2, 3, 4),
+            normal(r, 1, 4),
+        ),
+    ],
+    "einsum_adjoint_3": [
+        lambda r: ("i,ij,j->", 0.8, 2, normal(r, 3), normal(r, 3, 4), normal(r, 4)),
+        lambda r: ("i,ij,j->", 0.8, 0, normal(r, 3), normal(r, 3, 4), normal(r, 4)),
+        lambda r: (
+            "ij,jk,kl->il",
+            normal(r, 2, 5),
+            1,
+            normal(r, 2, 3),
             normal(r, 3, 4),
-            normal(r, 4),
+            normal(r, 4, 5),
         ),
     ],
     "unreduce": [
@@ -325,7 +341,6 @@ maximum of ``x``): finite differences move those with the others."""
 WITHOUT_RULES = {
     "cumprod_adjoint": "exact at zeros; needs a rule in primitives like prod_others'",
     "cumprod_tangent": "exact at zeros; needs a rule in primitives like prod_others'",
-    "einsum_adjoint": "the operand it is the adjoint of, k, is a runtime argument",
     "norm_derivative": "one rule for every ord",
 }
 """Helpers still without rules: derivative code that calls them with a varied
