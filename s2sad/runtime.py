@@ -371,28 +371,55 @@ def _cumprod_zeros(x: Any, axis: int) -> tuple[Any, Any, Any]:
     return zeros == 0, first, np.cumprod(np.where(first, 1, x), axis=axis)
 
 
-def cumprod_tangent(x: Any, axis: Any, out: Any, x_dot: Any) -> Any:
-    """The tangent of ``out = np.cumprod(x, axis)``, exact where ``x`` has zeros."""
+def cumprod_tangent(x: Any, axis: Any, cumulative: Any, v: Any) -> Any:
+    """The tangent along ``v`` of ``cumulative = np.cumprod(x, axis)``, exact where
+    ``x`` has zeros."""
     x = np.asarray(x)
     if axis is None:
-        x, x_dot, axis = np.ravel(x), np.ravel(x_dot), 0
+        x, v, axis = np.ravel(x), np.ravel(v), 0
     before, first, skipped = _cumprod_zeros(x, axis)
-    regular = out * np.cumsum(x_dot / np.where(x == 0, 1, x), axis=axis)
-    at_zero = np.sum(np.where(first, x_dot, 0), axis=axis, keepdims=True) * skipped
+    regular = cumulative * np.cumsum(v / np.where(x == 0, 1, x), axis=axis)
+    at_zero = np.sum(np.where(first, v, 0), axis=axis, keepdims=True) * skipped
     return np.where(before, regular, at_zero)
 
 
-def cumprod_adjoint(g: Any, x: Any, axis: Any, out: Any) -> Any:
-    """The adjoint of ``out = np.cumprod(x, axis)``, exact where ``x`` has zeros."""
+def cumprod_adjoint(g: Any, x: Any, axis: Any, cumulative: Any) -> Any:
+    """The adjoint of ``cumulative = np.cumprod(x, axis)``, exact where ``x`` has zeros."""
     x = np.asarray(x)
     shape = np.shape(x)
     if axis is None:
         x, axis = np.ravel(x), 0
     before, first, skipped = _cumprod_zeros(x, axis)
-    regular = cumsum_adjoint(np.where(before, g * out, 0), x, axis)
+    regular = cumsum_adjoint(np.where(before, g * cumulative, 0), x, axis)
     regular = regular / np.where(x == 0, 1, x)
     at_zero = np.sum(np.where(before, 0, g * skipped), axis=axis, keepdims=True)
     return np.reshape(np.where(before, regular, np.where(first, at_zero, 0)), shape)
+
+
+def cumulative_spread(x: Any, axis: Any, side: int) -> Any:
+    """``x``'s rows along ``axis`` (all of ``x`` flattened for None, as
+    ``np.cumprod`` takes them) spread over a square ``(batch..., n, n)``: at
+    ``[m, j]`` for ``m <= j``, ``x[m]`` (``side`` 0) or ``x[j]`` (``side`` 1); 0 below.
+    """
+    rows = np.ravel(x) if axis is None else np.moveaxis(x, axis, -1)
+    upper = _upper_triangle(rows.shape[-1])
+    spread = rows[..., :, None] if side == 0 else rows[..., None, :]
+    return np.where(upper, spread, 0.0)
+
+
+def cumulative_collect(g: Any, x: Any, axis: Any, side: int) -> Any:
+    """The adjoint of :func:`cumulative_spread`: ``g[..., m, j]`` over ``m <= j``
+    summed over ``j`` (``side`` 0) or over ``m`` (``side`` 1), laid out like ``x``."""
+    upper = _upper_triangle(np.shape(g)[-1])
+    rows = np.sum(np.where(upper, g, 0.0), axis=-1 if side == 0 else -2)
+    if axis is None:
+        return np.reshape(rows, np.shape(x))
+    return np.moveaxis(rows, -1, axis)
+
+
+def _upper_triangle(n: int) -> Any:
+    """``[m, j]`` true for ``m <= j``."""
+    return np.triu(np.ones((n, n), dtype=bool))
 
 
 def trace_adjoint(g: Any, x: Any, offset: int) -> Any:

@@ -153,6 +153,12 @@ def _pieces(forward, shapes, axis=None):
     return make
 
 
+WITH_ZEROS = np.array(
+    [[0.7, 0.0, -1.3, 0.4], [1.1, 0.0, 0.0, 0.9], [0.0, -0.6, 1.4, 0.8]]
+)
+"""No zero, one and two zeros in a row: where cumulative products are exact."""
+
+
 CASES = {
     "xlogy_array": [
         lambda r: (normal(r, 3, 4), positive(r, 3, 4)),
@@ -276,11 +282,27 @@ CASES = {
         lambda r: (normal(r, 5, 5), normal(r, 5), None),
     ],
     "others_eye": [lambda r: (normal(r, 3, 4), 1)],
+    "cumulative_spread": [
+        lambda r: (normal(r, 3, 4), 1, 0),
+        lambda r: (normal(r, 3, 4), 0, 1),
+        lambda r: (normal(r, 2, 3), None, 1),
+    ],
+    "cumulative_collect": [
+        lambda r: (normal(r, 3, 4, 4), normal(r, 3, 4), 1, 0),
+        lambda r: (normal(r, 4, 3, 3), normal(r, 3, 4), 0, 1),
+        lambda r: (normal(r, 6, 6), normal(r, 2, 3), None, 0),
+    ],
     "cumprod_tangent": [
         lambda r: (normal(r, 3, 4), 1, None, normal(r, 3, 4)),
+        lambda r: (WITH_ZEROS, 1, None, normal(r, 3, 4)),
+        lambda r: (WITH_ZEROS, 0, None, normal(r, 3, 4)),
+        lambda r: (WITH_ZEROS, None, None, normal(r, 3, 4)),
     ],
     "cumprod_adjoint": [
         lambda r: (normal(r, 3, 4), normal(r, 3, 4), 1, None),
+        lambda r: (normal(r, 3, 4), WITH_ZEROS, 1, None),
+        lambda r: (normal(r, 3, 4), WITH_ZEROS, 0, None),
+        lambda r: (normal(r, 12), WITH_ZEROS, None, None),
     ],
     "norm_derivative": [
         lambda r: (normal(r, 3, 4), None, None, 1, False),
@@ -327,6 +349,8 @@ CASES = {
 
 
 CONSISTENT = {
+    "cumprod_tangent": lambda x, axis, _, v: (x, axis, np.cumprod(x, axis), v),
+    "cumprod_adjoint": lambda g, x, axis, _: (g, x, axis, np.cumprod(x, axis)),
     "extremum_weights": lambda x, top, axis, keepdims: (
         x,
         np.max(x, axis=axis, keepdims=keepdims),
@@ -335,12 +359,11 @@ CONSISTENT = {
     ),
 }
 """Helpers defined only where some arguments follow from others (``top`` is the
-maximum of ``x``): finite differences move those with the others."""
+maximum of ``x``, ``cumulative`` its cumulative products): the cases and the
+finite differences compute those from the others."""
 
 
 WITHOUT_RULES = {
-    "cumprod_adjoint": "exact at zeros; needs a rule in primitives like prod_others'",
-    "cumprod_tangent": "exact at zeros; needs a rule in primitives like prod_others'",
     "norm_derivative": "one rule for every ord",
 }
 """Helpers still without rules: derivative code that calls them with a varied
@@ -484,6 +507,7 @@ def point(name, k):
     defaults = list(entry.defaults().values())
     args = (*args, *defaults[len(defaults) - len(entry.args) + len(args) :])
     assert len(args) == len(entry.args), f"case {k} of {name}: one value per argument"
+    args = CONSISTENT.get(name, lambda *a: a)(*args)
     wrt = [
         i
         for i, a in enumerate(entry.args)
