@@ -429,15 +429,13 @@ def trace_adjoint(g: Any, x: Any, offset: int) -> Any:
     return np.reshape(eye, shape[:2] + (1,) * (len(shape) - 2)) * g
 
 
-def norm_derivative(x: Any, out: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
-    """The derivative of ``np.linalg.norm(x, ord, axis, keepdims)`` (``out``) with
+def norm_derivative(x: Any, norm: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
+    """The derivative of ``norm = np.linalg.norm(x, ord, axis, keepdims)`` with
     respect to each element of ``x``: vector norms of every order, and the
     Frobenius, nuclear, 1, inf and spectral norms of matrices."""
     x = np.asarray(x)
-    matrix = (isinstance(axis, tuple) and len(axis) == 2) or (
-        axis is None and ord is not None and x.ndim == 2
-    )
-    whole = unreduce(out, x, axis, keepdims)
+    matrix = _is_matrix_norm(x, ord, axis)
+    whole = unreduce(norm, x, axis, keepdims)
     if ord in (None, "fro") or (ord == 2 and not matrix):
         return x / whole
     if not matrix:
@@ -465,6 +463,41 @@ def norm_derivative(x: Any, out: Any, ord: Any, axis: Any, keepdims: bool) -> An
         return np.moveaxis(slope, (-2, -1), axes)
     raise NotImplementedError(
         f"s2sad has no derivative of np.linalg.norm with ord={ord!r}"
+    )
+
+
+def norm_power(x: Any, ord: Any, axis: Any) -> float:
+    """The ``p`` of :func:`norm_derivative` written ``sign(x) |x|**(p - 1) / norm**(p - 1)``,
+    whose derivative is then ``(p - 1) * (|x|**(p - 2) * dx / norm**(p - 1) - slope * dnorm / norm)``:
+    2 for the Frobenius and 2-norms, ``ord`` for the other vector norms, and 1 (a
+    derivative of 0) where the slope is piecewise constant (vector norms of order
+    0, 1 and ``±inf``, matrix norms of order ``±1`` and ``±inf``).  The spectral
+    and nuclear norms of matrices are refused: their second derivatives need
+    those of the singular value decomposition."""
+    if _is_matrix_norm(np.asarray(x), ord, axis):
+        if ord in (None, "fro"):
+            return 2.0
+        if ord in (1, -1, np.inf, -np.inf):
+            return 1.0
+        from .errors import NoDerivativeRuleError
+
+        raise NoDerivativeRuleError(
+            f"s2sad has no second derivative of np.linalg.norm with ord={ord!r} "
+            "of a matrix (its derivative is one of the singular value decomposition)",
+            hint="use ord='fro', 1 or inf, or a vector norm, where a second "
+            "derivative is needed",
+        )
+    if ord is None:
+        return 2.0
+    if ord in (0, 1, np.inf, -np.inf):
+        return 1.0
+    return float(ord)
+
+
+def _is_matrix_norm(x: Any, ord: Any, axis: Any) -> bool:
+    """True where ``np.linalg.norm(x, ord, axis)`` is a matrix norm."""
+    return (isinstance(axis, tuple) and len(axis) == 2) or (
+        axis is None and ord is not None and x.ndim == 2
     )
 
 

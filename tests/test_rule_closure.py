@@ -306,6 +306,17 @@ CASES = {
     ],
     "norm_derivative": [
         lambda r: (normal(r, 3, 4), None, None, 1, False),
+        lambda r: (normal(r, 3, 4), None, None, None, False),
+        lambda r: (normal(r, 3, 4), None, "fro", None, False),
+        lambda r: (normal(r, 2, 3, 4), None, "fro", (0, 2), True),
+        lambda r: (normal(r, 5), None, 2, None, False),
+        lambda r: (normal(r, 3, 4), None, 3, 0, True),
+        lambda r: (positive(r, 3, 4), None, 1.5, 1, False),
+        lambda r: (positive(r, 3, 4), None, -2, 1, False),
+        lambda r: (normal(r, 3, 4), None, 1, 1, False),
+        lambda r: (normal(r, 3, 4), None, np.inf, 0, False),
+        lambda r: (normal(r, 3, 4), None, 1, None, False),
+        lambda r: (normal(r, 3, 4), None, -np.inf, None, False),
     ],
     "trace_adjoint": _linear_shape(
         "trace_adjoint", np.trace, [((3, 4), 0), ((3, 3, 2), 1), ((4, 3), -1)]
@@ -349,6 +360,13 @@ CASES = {
 
 
 CONSISTENT = {
+    "norm_derivative": lambda x, _, ord, axis, keepdims: (
+        x,
+        np.linalg.norm(x, ord, axis, keepdims),
+        ord,
+        axis,
+        keepdims,
+    ),
     "cumprod_tangent": lambda x, axis, _, v: (x, axis, np.cumprod(x, axis), v),
     "cumprod_adjoint": lambda g, x, axis, _: (g, x, axis, np.cumprod(x, axis)),
     "extremum_weights": lambda x, top, axis, keepdims: (
@@ -363,9 +381,7 @@ maximum of ``x``, ``cumulative`` its cumulative products): the cases and the
 finite differences compute those from the others."""
 
 
-WITHOUT_RULES = {
-    "norm_derivative": "one rule for every ord",
-}
+WITHOUT_RULES = {}
 """Helpers still without rules: derivative code that calls them with a varied
 argument cannot be differentiated again (a clear error, not a wrong value)."""
 
@@ -408,6 +424,7 @@ def test_every_helper_has_cases():
 
 
 NOT_DIFFERENTIABLE = {
+    "norm_power": "an exponent read from a norm's order and the dimension of x",
     "constant": "reads an array by name",
     "inverse_axes": "a permutation of axes",
     "others_eye": "an identity matrix shaped by its argument",

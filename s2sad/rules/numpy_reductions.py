@@ -203,9 +203,34 @@ class cumprod_adjoint:
         )
 
 
-runtime_helper(
-    "norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims"
-)(None)
+runtime_helper("norm_power", "x, ord, axis", nondiff="x ord axis", result_type="float")(
+    None
+)
+
+
+@runtime_helper(
+    "norm_derivative", "x, norm, ord, axis, keepdims", nondiff="ord axis keepdims"
+)
+class norm_derivative:
+    """The norm's Hessian, symmetric, so the tangent and the adjoint agree (see
+    :func:`s2sad.runtime.norm_power`).  ``norm`` is ``np.linalg.norm(x, ...)``: what
+    depends on it is in the derivative in ``x``, and it has none of its own."""
+
+    def tangent(x, norm, ord, axis, keepdims, out, x_dot):
+        p = runtime.norm_power(x, ord, axis)
+        whole = runtime.unreduce(norm, x, axis, keepdims)
+        along = np.sum(out * x_dot, axis=axis, keepdims=keepdims)
+        change = runtime.unreduce(along, x, axis, keepdims) / whole
+        power = runtime.power_factor(np.abs(x), p - 1.0) / whole ** (p - 1.0)
+        return (p - 1.0) * (power * x_dot - out * change)
+
+    def adjoint(x, norm, ord, axis, keepdims, out, out_bar):
+        p = runtime.norm_power(x, ord, axis)
+        whole = runtime.unreduce(norm, x, axis, keepdims)
+        along = np.sum(out * out_bar, axis=axis, keepdims=keepdims)
+        change = runtime.unreduce(along, x, axis, keepdims) / whole
+        power = runtime.power_factor(np.abs(x), p - 1.0) / whole ** (p - 1.0)
+        return (p - 1.0) * (power * out_bar - out * change), runtime.zeros_like(norm)
 
 
 @runtime_helper(
