@@ -228,6 +228,8 @@ class cofactor:
 # puts ``out_bar`` in operand ``k``'s place: ``np.einsum`` itself for ``g``, and
 # ``einsum_adjoint`` of each other operand.  ``k`` is a constant in derivative
 # code, so the choices on it below fold away.  One entry per operand count.
+# Linear: a zero ``g`` or zero operand other than ``k`` gives zero (operand ``k``,
+# the value differentiated, is never a constant).
 
 
 def einsum_adjoint(count: int):
