@@ -61,13 +61,16 @@ def divide(x: Any, y: Any) -> Any:
 
 def power_factor(x: Any, y: Any) -> Any:
     """``x ** (y - 1)``, the factor of ``y`` in the derivative ``y * x ** (y - 1)`` of
-    ``x ** y``: 0 where ``y`` is 0 (so the derivative of ``x ** 0`` is 0, also at
-    ``x = 0``), and ``±inf`` at ``x = 0`` for ``y < 1``, where Python's ``**`` raises,
-    as NumPy gives; elementwise for arrays."""
+    ``x ** y``: 0 where ``x`` and ``y`` are both 0 (so the derivative of ``x ** 0`` is
+    0, also at ``x = 0``), and ``±inf`` at ``x = 0`` for ``y < 1``, where Python's
+    ``**`` raises, as NumPy gives; elementwise for arrays.  Elsewhere it is smooth
+    in ``y`` too (``1 / x`` at ``y = 0``), so its derivative in ``y`` is
+    ``x ** (y - 1) * log(x)``."""
     if np.ndim(x) or np.ndim(y) or isinstance(x, np.ndarray):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(np.equal(y, 0), 0.0, np.power(x, y - 1))
-    if y == 0:
+            both_zero = np.equal(y, 0) & np.equal(x, 0)
+            return np.where(both_zero, 0.0, np.power(x, np.subtract(y, 1.0)))
+    if y == 0 and x == 0:
         return 0.0
     try:
         return x ** (y - 1)
@@ -368,28 +371,55 @@ def _cumprod_zeros(x: Any, axis: int) -> tuple[Any, Any, Any]:
     return zeros == 0, first, np.cumprod(np.where(first, 1, x), axis=axis)
 
 
-def cumprod_tangent(x: Any, axis: Any, out: Any, x_dot: Any) -> Any:
-    """The tangent of ``out = np.cumprod(x, axis)``, exact where ``x`` has zeros."""
+def cumprod_tangent(x: Any, axis: Any, cumulative: Any, v: Any) -> Any:
+    """The tangent along ``v`` of ``cumulative = np.cumprod(x, axis)``, exact where
+    ``x`` has zeros."""
     x = np.asarray(x)
     if axis is None:
-        x, x_dot, axis = np.ravel(x), np.ravel(x_dot), 0
+        x, v, axis = np.ravel(x), np.ravel(v), 0
     before, first, skipped = _cumprod_zeros(x, axis)
-    regular = out * np.cumsum(x_dot / np.where(x == 0, 1, x), axis=axis)
-    at_zero = np.sum(np.where(first, x_dot, 0), axis=axis, keepdims=True) * skipped
+    regular = cumulative * np.cumsum(v / np.where(x == 0, 1, x), axis=axis)
+    at_zero = np.sum(np.where(first, v, 0), axis=axis, keepdims=True) * skipped
     return np.where(before, regular, at_zero)
 
 
-def cumprod_adjoint(g: Any, x: Any, axis: Any, out: Any) -> Any:
-    """The adjoint of ``out = np.cumprod(x, axis)``, exact where ``x`` has zeros."""
+def cumprod_adjoint(g: Any, x: Any, axis: Any, cumulative: Any) -> Any:
+    """The adjoint of ``cumulative = np.cumprod(x, axis)``, exact where ``x`` has zeros."""
     x = np.asarray(x)
     shape = np.shape(x)
     if axis is None:
         x, axis = np.ravel(x), 0
     before, first, skipped = _cumprod_zeros(x, axis)
-    regular = cumsum_adjoint(np.where(before, g * out, 0), x, axis)
+    regular = cumsum_adjoint(np.where(before, g * cumulative, 0), x, axis)
     regular = regular / np.where(x == 0, 1, x)
     at_zero = np.sum(np.where(before, 0, g * skipped), axis=axis, keepdims=True)
     return np.reshape(np.where(before, regular, np.where(first, at_zero, 0)), shape)
+
+
+def cumulative_spread(x: Any, axis: Any, side: int) -> Any:
+    """``x``'s rows along ``axis`` (all of ``x`` flattened for None, as
+    ``np.cumprod`` takes them) spread over a square ``(batch..., n, n)``: at
+    ``[m, j]`` for ``m <= j``, ``x[m]`` (``side`` 0) or ``x[j]`` (``side`` 1); 0 below.
+    """
+    rows = np.ravel(x) if axis is None else np.moveaxis(x, axis, -1)
+    upper = _upper_triangle(rows.shape[-1])
+    spread = rows[..., :, None] if side == 0 else rows[..., None, :]
+    return np.where(upper, spread, 0.0)
+
+
+def cumulative_collect(g: Any, x: Any, axis: Any, side: int) -> Any:
+    """The adjoint of :func:`cumulative_spread`: ``g[..., m, j]`` over ``m <= j``
+    summed over ``j`` (``side`` 0) or over ``m`` (``side`` 1), laid out like ``x``."""
+    upper = _upper_triangle(np.shape(g)[-1])
+    rows = np.sum(np.where(upper, g, 0.0), axis=-1 if side == 0 else -2)
+    if axis is None:
+        return np.reshape(rows, np.shape(x))
+    return np.moveaxis(rows, -1, axis)
+
+
+def _upper_triangle(n: int) -> Any:
+    """``[m, j]`` true for ``m <= j``."""
+    return np.triu(np.ones((n, n), dtype=bool))
 
 
 def trace_adjoint(g: Any, x: Any, offset: int) -> Any:
@@ -399,15 +429,13 @@ def trace_adjoint(g: Any, x: Any, offset: int) -> Any:
     return np.reshape(eye, shape[:2] + (1,) * (len(shape) - 2)) * g
 
 
-def norm_derivative(x: Any, out: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
-    """The derivative of ``np.linalg.norm(x, ord, axis, keepdims)`` (``out``) with
+def norm_derivative(x: Any, norm: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
+    """The derivative of ``norm = np.linalg.norm(x, ord, axis, keepdims)`` with
     respect to each element of ``x``: vector norms of every order, and the
     Frobenius, nuclear, 1, inf and spectral norms of matrices."""
     x = np.asarray(x)
-    matrix = (isinstance(axis, tuple) and len(axis) == 2) or (
-        axis is None and ord is not None and x.ndim == 2
-    )
-    whole = unreduce(out, x, axis, keepdims)
+    matrix = _is_matrix_norm(x, ord, axis)
+    whole = unreduce(norm, x, axis, keepdims)
     if ord in (None, "fro") or (ord == 2 and not matrix):
         return x / whole
     if not matrix:
@@ -435,6 +463,41 @@ def norm_derivative(x: Any, out: Any, ord: Any, axis: Any, keepdims: bool) -> An
         return np.moveaxis(slope, (-2, -1), axes)
     raise NotImplementedError(
         f"s2sad has no derivative of np.linalg.norm with ord={ord!r}"
+    )
+
+
+def norm_power(x: Any, ord: Any, axis: Any) -> float:
+    """The ``p`` of :func:`norm_derivative` written ``sign(x) |x|**(p - 1) / norm**(p - 1)``,
+    whose derivative is then ``(p - 1) * (|x|**(p - 2) * dx / norm**(p - 1) - slope * dnorm / norm)``:
+    2 for the Frobenius and 2-norms, ``ord`` for the other vector norms, and 1 (a
+    derivative of 0) where the slope is piecewise constant (vector norms of order
+    0, 1 and ``±inf``, matrix norms of order ``±1`` and ``±inf``).  The spectral
+    and nuclear norms of matrices are refused: their second derivatives need
+    those of the singular value decomposition."""
+    if _is_matrix_norm(np.asarray(x), ord, axis):
+        if ord in (None, "fro"):
+            return 2.0
+        if ord in (1, -1, np.inf, -np.inf):
+            return 1.0
+        from .errors import NoDerivativeRuleError
+
+        raise NoDerivativeRuleError(
+            f"s2sad has no second derivative of np.linalg.norm with ord={ord!r} "
+            "of a matrix (its derivative is one of the singular value decomposition)",
+            hint="use ord='fro', 1 or inf, or a vector norm, where a second "
+            "derivative is needed",
+        )
+    if ord is None:
+        return 2.0
+    if ord in (0, 1, np.inf, -np.inf):
+        return 1.0
+    return float(ord)
+
+
+def _is_matrix_norm(x: Any, ord: Any, axis: Any) -> bool:
+    """True where ``np.linalg.norm(x, ord, axis)`` is a matrix norm."""
+    return (isinstance(axis, tuple) and len(axis) == 2) or (
+        axis is None and ord is not None and x.ndim == 2
     )
 
 

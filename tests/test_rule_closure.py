@@ -153,6 +153,12 @@ def _pieces(forward, shapes, axis=None):
     return make
 
 
+WITH_ZEROS = np.array(
+    [[0.7, 0.0, -1.3, 0.4], [1.1, 0.0, 0.0, 0.9], [0.0, -0.6, 1.4, 0.8]]
+)
+"""No zero, one and two zeros in a row: where cumulative products are exact."""
+
+
 CASES = {
     "xlogy_array": [
         lambda r: (normal(r, 3, 4), positive(r, 3, 4)),
@@ -167,6 +173,8 @@ CASES = {
         lambda r: (positive(r, 3, 4), 2.5),
         lambda r: (positive(r, 4), 0.5),
         lambda r: (1.3, 3.0),
+        lambda r: (0.7, 0.0),
+        lambda r: (positive(r, 4), np.array([0.0, 1.0, -0.5, 2.2])),
     ],
     "divide": [lambda r: (1.2, 0.7), lambda r: (normal(r, 3), positive(r, 3))],
     "xlogy": [lambda r: (1.2, 0.7), lambda r: (-0.4, 1.9)],
@@ -217,16 +225,32 @@ CASES = {
     "cofactor": [lambda r: (matrix(r, 3),), lambda r: (matrix(r, 2, 2),)],
     "inverse_transposed": [lambda r: (matrix(r, 3),), lambda r: (matrix(r, 2, 2),)],
     "einsum_adjoint": [
+        lambda r: ("ii->i", normal(r, 3), 0, normal(r, 3, 3)),
+        lambda r: ("ij->", 0.6, 0, normal(r, 3, 2)),
+        lambda r: ("...ij->...j", normal(r, 2, 4), 0, normal(r, 2, 3, 4)),
+    ],
+    "einsum_adjoint_2": [
         lambda r: ("ij,jk->ik", normal(r, 3, 2), 0, normal(r, 3, 4), normal(r, 4, 2)),
         lambda r: ("ij,jk->ik", normal(r, 3, 2), 1, normal(r, 3, 4), normal(r, 4, 2)),
-        lambda r: ("ii->i", normal(r, 3), 0, normal(r, 3, 3)),
+        lambda r: ("ii,i->i", normal(r, 3), 0, normal(r, 3, 3), normal(r, 3)),
         lambda r: (
-            "i,ij,j->",
-            0.8,
-            2,
-            normal(r, 3),
+            "...i,...i->...",
+            normal(r, 2, 3),
+            1,
+            normal(r, 2, 3, 4),
+            normal(r, 1, 4),
+        ),
+    ],
+    "einsum_adjoint_3": [
+        lambda r: ("i,ij,j->", 0.8, 2, normal(r, 3), normal(r, 3, 4), normal(r, 4)),
+        lambda r: ("i,ij,j->", 0.8, 0, normal(r, 3), normal(r, 3, 4), normal(r, 4)),
+        lambda r: (
+            "ij,jk,kl->il",
+            normal(r, 2, 5),
+            1,
+            normal(r, 2, 3),
             normal(r, 3, 4),
-            normal(r, 4),
+            normal(r, 4, 5),
         ),
     ],
     "unreduce": [
@@ -258,14 +282,41 @@ CASES = {
         lambda r: (normal(r, 5, 5), normal(r, 5), None),
     ],
     "others_eye": [lambda r: (normal(r, 3, 4), 1)],
+    "cumulative_spread": [
+        lambda r: (normal(r, 3, 4), 1, 0),
+        lambda r: (normal(r, 3, 4), 0, 1),
+        lambda r: (normal(r, 2, 3), None, 1),
+    ],
+    "cumulative_collect": [
+        lambda r: (normal(r, 3, 4, 4), normal(r, 3, 4), 1, 0),
+        lambda r: (normal(r, 4, 3, 3), normal(r, 3, 4), 0, 1),
+        lambda r: (normal(r, 6, 6), normal(r, 2, 3), None, 0),
+    ],
     "cumprod_tangent": [
         lambda r: (normal(r, 3, 4), 1, None, normal(r, 3, 4)),
+        lambda r: (WITH_ZEROS, 1, None, normal(r, 3, 4)),
+        lambda r: (WITH_ZEROS, 0, None, normal(r, 3, 4)),
+        lambda r: (WITH_ZEROS, None, None, normal(r, 3, 4)),
     ],
     "cumprod_adjoint": [
         lambda r: (normal(r, 3, 4), normal(r, 3, 4), 1, None),
+        lambda r: (normal(r, 3, 4), WITH_ZEROS, 1, None),
+        lambda r: (normal(r, 3, 4), WITH_ZEROS, 0, None),
+        lambda r: (normal(r, 12), WITH_ZEROS, None, None),
     ],
     "norm_derivative": [
         lambda r: (normal(r, 3, 4), None, None, 1, False),
+        lambda r: (normal(r, 3, 4), None, None, None, False),
+        lambda r: (normal(r, 3, 4), None, "fro", None, False),
+        lambda r: (normal(r, 2, 3, 4), None, "fro", (0, 2), True),
+        lambda r: (normal(r, 5), None, 2, None, False),
+        lambda r: (normal(r, 3, 4), None, 3, 0, True),
+        lambda r: (positive(r, 3, 4), None, 1.5, 1, False),
+        lambda r: (positive(r, 3, 4), None, -2, 1, False),
+        lambda r: (normal(r, 3, 4), None, 1, 1, False),
+        lambda r: (normal(r, 3, 4), None, np.inf, 0, False),
+        lambda r: (normal(r, 3, 4), None, 1, None, False),
+        lambda r: (normal(r, 3, 4), None, -np.inf, None, False),
     ],
     "trace_adjoint": _linear_shape(
         "trace_adjoint", np.trace, [((3, 4), 0), ((3, 3, 2), 1), ((4, 3), -1)]
@@ -309,6 +360,15 @@ CASES = {
 
 
 CONSISTENT = {
+    "norm_derivative": lambda x, _, ord, axis, keepdims: (
+        x,
+        np.linalg.norm(x, ord, axis, keepdims),
+        ord,
+        axis,
+        keepdims,
+    ),
+    "cumprod_tangent": lambda x, axis, _, v: (x, axis, np.cumprod(x, axis), v),
+    "cumprod_adjoint": lambda g, x, axis, _: (g, x, axis, np.cumprod(x, axis)),
     "extremum_weights": lambda x, top, axis, keepdims: (
         x,
         np.max(x, axis=axis, keepdims=keepdims),
@@ -317,15 +377,11 @@ CONSISTENT = {
     ),
 }
 """Helpers defined only where some arguments follow from others (``top`` is the
-maximum of ``x``): finite differences move those with the others."""
+maximum of ``x``, ``cumulative`` its cumulative products): the cases and the
+finite differences compute those from the others."""
 
 
-WITHOUT_RULES = {
-    "cumprod_adjoint": "exact at zeros; needs a rule in primitives like prod_others'",
-    "cumprod_tangent": "exact at zeros; needs a rule in primitives like prod_others'",
-    "einsum_adjoint": "the operand it is the adjoint of, k, is a runtime argument",
-    "norm_derivative": "one rule for every ord",
-}
+WITHOUT_RULES = {}
 """Helpers still without rules: derivative code that calls them with a varied
 argument cannot be differentiated again (a clear error, not a wrong value)."""
 
@@ -368,6 +424,7 @@ def test_every_helper_has_cases():
 
 
 NOT_DIFFERENTIABLE = {
+    "norm_power": "an exponent read from a norm's order and the dimension of x",
     "constant": "reads an array by name",
     "inverse_axes": "a permutation of axes",
     "others_eye": "an identity matrix shaped by its argument",
@@ -467,6 +524,7 @@ def point(name, k):
     defaults = list(entry.defaults().values())
     args = (*args, *defaults[len(defaults) - len(entry.args) + len(args) :])
     assert len(args) == len(entry.args), f"case {k} of {name}: one value per argument"
+    args = CONSISTENT.get(name, lambda *a: a)(*args)
     wrt = [
         i
         for i, a in enumerate(entry.args)

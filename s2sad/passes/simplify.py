@@ -406,8 +406,9 @@ def _pow(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
 
 
 def _power_factor(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
-    """``runtime.power_factor(x, c)`` with a constant ``c`` is 0 for ``c == 0`` and
-    ``x ** (c - 1)`` for ``c >= 1`` (where Python's ``**`` cannot raise)."""
+    """``runtime.power_factor(x, c)`` with a constant ``c`` is 0 for ``c == 0`` (rules
+    only ever multiply it by ``c``) and ``x ** (c - 1)`` for ``c >= 1`` (where
+    Python's ``**`` cannot raise)."""
     exponent = s.const(y)
     if not isinstance(exponent, (int, float)) or isinstance(exponent, bool):
         return None

@@ -222,11 +222,101 @@ class cofactor:
         return inverse * scale - inverse @ np.swapaxes(out_bar, -1, -2) @ out
 
 
-runtime_helper(
-    "einsum_adjoint",
-    "subscripts, g, k, x, y=None, z=None",
-    nondiff="subscripts k x y z",
-)(None)
+# ``runtime.einsum_adjoint(subscripts, g, k, *operands)`` is the partial derivative
+# in operand ``k`` of ``<g, np.einsum(subscripts, *operands)>`` (operand ``k`` read
+# only for its shape): multilinear in ``g`` and the other operands.  Its adjoint
+# puts ``out_bar`` in operand ``k``'s place: ``np.einsum`` itself for ``g``, and
+# ``einsum_adjoint`` of each other operand.  ``k`` is a constant in derivative
+# code, so the choices on it below fold away.  One entry per operand count.
+# Linear: a zero ``g`` or zero operand other than ``k`` gives zero (operand ``k``,
+# the value differentiated, is never a constant).
+
+
+def einsum_adjoint(count: int):
+    """Declare ``runtime.einsum_adjoint`` with ``count`` operands."""
+    operands = " x y z"[: 2 * count]
+    name = "einsum_adjoint" + ("" if count == 1 else f"_{count}")
+    return primitive(
+        name,
+        f"subscripts g k{operands}",
+        runtime.einsum_adjoint,
+        Syntax("call", "runtime.einsum_adjoint"),
+        result_type=ARRAY_RESULT,
+        nondiff="subscripts k" + ("" if count > 1 else " x"),
+        shape_only="" if count > 1 else "x",
+        linear=True,
+    )
+
+
+@einsum_adjoint(1)
+class einsum_adjoint_1:
+    def tangent(subscripts, k, x, g_dot):
+        return runtime.einsum_adjoint(subscripts, g_dot, k, x)
+
+    def adjoint(subscripts, g, out_bar):
+        return runtime.unbroadcast(np.einsum(subscripts, out_bar), g)
+
+
+@einsum_adjoint(2)
+class einsum_adjoint_2:
+    def tangent(subscripts, g, k, x, y, g_dot, x_dot, y_dot):
+        other = (
+            runtime.einsum_adjoint(subscripts, g, k, x, y_dot)
+            if k == 0
+            else runtime.einsum_adjoint(subscripts, g, k, x_dot, y)
+        )
+        return runtime.einsum_adjoint(subscripts, g_dot, k, x, y) + other
+
+    def adjoint(subscripts, g, k, x, y, out_bar):
+        xk = out_bar if k == 0 else x
+        yk = out_bar if k == 1 else y
+        return (
+            runtime.unbroadcast(np.einsum(subscripts, xk, yk), g),
+            (
+                runtime.zeros_like(x)
+                if k == 0
+                else runtime.einsum_adjoint(subscripts, g, 0, xk, yk)
+            ),
+            (
+                runtime.zeros_like(y)
+                if k == 1
+                else runtime.einsum_adjoint(subscripts, g, 1, xk, yk)
+            ),
+        )
+
+
+@einsum_adjoint(3)
+class einsum_adjoint_3:
+    def tangent(subscripts, g, k, x, y, z, g_dot, x_dot, y_dot, z_dot):
+        return (
+            runtime.einsum_adjoint(subscripts, g_dot, k, x, y, z)
+            + (0.0 if k == 0 else runtime.einsum_adjoint(subscripts, g, k, x_dot, y, z))
+            + (0.0 if k == 1 else runtime.einsum_adjoint(subscripts, g, k, x, y_dot, z))
+            + (0.0 if k == 2 else runtime.einsum_adjoint(subscripts, g, k, x, y, z_dot))
+        )
+
+    def adjoint(subscripts, g, k, x, y, z, out_bar):
+        xk = out_bar if k == 0 else x
+        yk = out_bar if k == 1 else y
+        zk = out_bar if k == 2 else z
+        return (
+            runtime.unbroadcast(np.einsum(subscripts, xk, yk, zk), g),
+            (
+                runtime.zeros_like(x)
+                if k == 0
+                else runtime.einsum_adjoint(subscripts, g, 0, xk, yk, zk)
+            ),
+            (
+                runtime.zeros_like(y)
+                if k == 1
+                else runtime.einsum_adjoint(subscripts, g, 1, xk, yk, zk)
+            ),
+            (
+                runtime.zeros_like(z)
+                if k == 2
+                else runtime.einsum_adjoint(subscripts, g, 2, xk, yk, zk)
+            ),
+        )
 
 
 @product("matmul", "x y", np.matmul, syntax=Syntax("binop", "@"), also=(np.matmul,))

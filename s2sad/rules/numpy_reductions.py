@@ -111,15 +111,126 @@ class collect_others:
 
 
 runtime_helper("others_eye", "x, axis", nondiff="x axis", shape_only="x")(None)
-runtime_helper(
-    "cumprod_tangent", "x, axis, out, x_dot", nondiff="x axis out", linear=True
-)(None)
-runtime_helper("cumprod_adjoint", "g, x, axis, out", nondiff="x axis out", linear=True)(
+
+
+@runtime_helper("cumulative_spread", "x, axis, side", nondiff="axis side", linear=True)
+class cumulative_spread:
+    def tangent(axis, side, x_dot):
+        return runtime.cumulative_spread(x_dot, axis, side)
+
+    def adjoint(x, axis, side, out_bar):
+        return runtime.cumulative_collect(out_bar, x, axis, side)
+
+
+@runtime_helper(
+    "cumulative_collect",
+    "g, x, axis, side",
+    nondiff="x axis side",
+    shape_only="x",
+    linear=True,
+)
+class cumulative_collect:
+    def tangent(x, axis, side, g_dot):
+        return runtime.cumulative_collect(g_dot, x, axis, side)
+
+    def adjoint(axis, side, out_bar):
+        return runtime.cumulative_spread(out_bar, axis, side)
+
+
+# The second derivative of ``c = np.cumprod(x, axis)`` along ``v`` and ``w``,
+# ``c''[n] = sum over m != l <= n of v[m] w[l] prod(x[k], k <= n, k != m, l)``,
+# is exact at zeros as ``prod_others``' rules are: row ``m`` of
+# ``spread_others(x) + others_eye(x)`` is ``x`` with ``x[m]`` set to 1, and
+# its cumulative products' tangent along ``w`` without ``w[m]``,
+# ``pairs[m, n]``, holds the products of all but two.  Summed over ``m <= n``
+# with ``v[m]``, that is the tangent of ``cumprod_tangent`` in ``x``; over
+# ``n >= m`` with ``g[n]``, that of ``cumprod_adjoint`` and both adjoints in
+# ``x``.  Their ``cumulative`` is ``np.cumprod(x, axis)``: what depends on it
+# is in the derivative in ``x``, and it has none of its own.
+
+
+@runtime_helper("cumprod_tangent", "x, axis, cumulative, v", nondiff="axis")
+class cumprod_tangent:
+    def tangent(x, axis, cumulative, v, x_dot, v_dot):
+        ones = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
+        pairs = runtime.cumprod_tangent(
+            ones, -1, np.cumprod(ones, -1), runtime.spread_others(x_dot, axis)
+        )
+        return runtime.cumprod_tangent(
+            x, axis, cumulative, v_dot
+        ) + runtime.cumulative_collect(
+            runtime.cumulative_spread(v, axis, 0) * pairs, cumulative, axis, 1
+        )
+
+    def adjoint(x, axis, cumulative, v, out_bar):
+        ones = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
+        pairs = runtime.cumprod_tangent(
+            ones, -1, np.cumprod(ones, -1), runtime.spread_others(v, axis)
+        )
+        return (
+            runtime.cumulative_collect(
+                runtime.cumulative_spread(out_bar, axis, 1) * pairs, x, axis, 0
+            ),
+            runtime.zeros_like(cumulative),
+            runtime.cumprod_adjoint(out_bar, x, axis, cumulative),
+        )
+
+
+@runtime_helper("cumprod_adjoint", "g, x, axis, cumulative", nondiff="axis")
+class cumprod_adjoint:
+    def tangent(g, x, axis, cumulative, g_dot, x_dot):
+        ones = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
+        pairs = runtime.cumprod_tangent(
+            ones, -1, np.cumprod(ones, -1), runtime.spread_others(x_dot, axis)
+        )
+        return runtime.cumprod_adjoint(
+            g_dot, x, axis, cumulative
+        ) + runtime.cumulative_collect(
+            runtime.cumulative_spread(g, axis, 1) * pairs, x, axis, 0
+        )
+
+    def adjoint(g, x, axis, cumulative, out_bar):
+        ones = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
+        pairs = runtime.cumprod_tangent(
+            ones, -1, np.cumprod(ones, -1), runtime.spread_others(out_bar, axis)
+        )
+        return (
+            runtime.cumprod_tangent(x, axis, cumulative, out_bar),
+            runtime.cumulative_collect(
+                runtime.cumulative_spread(g, axis, 1) * pairs, x, axis, 0
+            ),
+            runtime.zeros_like(cumulative),
+        )
+
+
+runtime_helper("norm_power", "x, ord, axis", nondiff="x ord axis", result_type="float")(
     None
 )
-runtime_helper(
-    "norm_derivative", "x, out, ord, axis, keepdims", nondiff="x out ord axis keepdims"
-)(None)
+
+
+@runtime_helper(
+    "norm_derivative", "x, norm, ord, axis, keepdims", nondiff="ord axis keepdims"
+)
+class norm_derivative:
+    """The norm's Hessian, symmetric, so the tangent and the adjoint agree (see
+    :func:`s2sad.runtime.norm_power`).  ``norm`` is ``np.linalg.norm(x, ...)``: what
+    depends on it is in the derivative in ``x``, and it has none of its own."""
+
+    def tangent(x, norm, ord, axis, keepdims, out, x_dot):
+        p = runtime.norm_power(x, ord, axis)
+        whole = runtime.unreduce(norm, x, axis, keepdims)
+        along = np.sum(out * x_dot, axis=axis, keepdims=keepdims)
+        change = runtime.unreduce(along, x, axis, keepdims) / whole
+        power = runtime.power_factor(np.abs(x), p - 1.0) / whole ** (p - 1.0)
+        return (p - 1.0) * (power * x_dot - out * change)
+
+    def adjoint(x, norm, ord, axis, keepdims, out, out_bar):
+        p = runtime.norm_power(x, ord, axis)
+        whole = runtime.unreduce(norm, x, axis, keepdims)
+        along = np.sum(out * out_bar, axis=axis, keepdims=keepdims)
+        change = runtime.unreduce(along, x, axis, keepdims) / whole
+        power = runtime.power_factor(np.abs(x), p - 1.0) / whole ** (p - 1.0)
+        return (p - 1.0) * (power * out_bar - out * change), runtime.zeros_like(norm)
 
 
 @runtime_helper(
