@@ -93,9 +93,13 @@ def read_case(path: Path) -> Case:
     source = _text(rest[: ends[0]])
     if marker.startswith(EXPECT_ERROR):
         error = marker[len(EXPECT_ERROR) :].strip()
-        return Case(path, header[1], _options(header[2]), description, source, None, error)
+        return Case(
+            path, header[1], _options(header[2]), description, source, None, error
+        )
     expected = _text(rest[ends[0] + 1 :])
-    return Case(path, header[1], _options(header[2]), description, source, expected, None)
+    return Case(
+        path, header[1], _options(header[2]), description, source, expected, None
+    )
 
 
 def _text(lines: list[str]) -> str:
