@@ -90,16 +90,14 @@ def read_case(path: Path) -> Case:
     ends = [k for k, line in enumerate(rest) if line.startswith((EXPECT, EXPECT_ERROR))]
     assert ends, f"{path.name}: no '{EXPECT}' or '{EXPECT_ERROR}' line"
     marker = rest[ends[0]]
-    source = _text(rest[: ends[0]])
+    error = expected = None
     if marker.startswith(EXPECT_ERROR):
         error = marker[len(EXPECT_ERROR) :].strip()
-        return Case(
-            path, header[1], _options(header[2]), description, source, None, error
-        )
-    expected = _text(rest[ends[0] + 1 :])
-    return Case(
-        path, header[1], _options(header[2]), description, source, expected, None
-    )
+    else:
+        expected = _text(rest[ends[0] + 1 :])
+    source = _text(rest[: ends[0]])
+    options = _options(header[2])
+    return Case(path, header[1], options, description, source, expected, error)
 
 
 def _text(lines: list[str]) -> str:
@@ -272,4 +270,4 @@ def test_ir_case(path, verify_each_pass):
 
 def test_there_are_cases_for_every_pass():
     named = {read_case(path).pass_name for path in case_files()}
-    assert set(PASSES) - {"value_and_grad"} <= named
+    assert set(PASSES) <= named
