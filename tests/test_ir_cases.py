@@ -21,6 +21,11 @@ separated by blank lines.  A case whose pass must refuse its input ends with
 are verified; a result that differs from the expected text fails with a
 unified diff.
 
+The expected text of a case of ``forward``, ``reverse``, ``jvp`` or ``grad``
+is also run: its derivative must agree with central differences of the
+input at a point (numbers in [1.1, 1.5], ints 3, arrays of 4 such numbers),
+so no expected text can pin a wrong derivative.
+
 The option ``exact=True`` marks every input op as one of the user's program
 (:attr:`Op.exact`), which the printed form does not show.
 
@@ -41,9 +46,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pytest
+from numerics import assert_close, central_directional_arrays, partial_function
 
 from s2sad.analysis.verifier import verify
+from s2sad.backend.module import emit_module
 from s2sad.errors import S2SADError
 from s2sad.ir.core import Function
 from s2sad.ir.parser import parse_functions
@@ -271,3 +279,71 @@ def test_ir_case(path, verify_each_pass):
 def test_there_are_cases_for_every_pass():
     named = {read_case(path).pass_name for path in case_files()}
     assert set(PASSES) <= named
+
+
+DIFFERENTIATING = ("forward", "reverse", "jvp", "grad")
+"""The passes whose expected text is also checked against central differences."""
+
+
+def derivative_cases() -> list[Path]:
+    """The case files of :data:`DIFFERENTIATING` with an expected text."""
+    return [
+        path
+        for path in case_files()
+        if read_case(path).pass_name in DIFFERENTIATING
+        and read_case(path).expected is not None
+    ]
+
+
+def compiled(text: str) -> Callable[..., Any]:
+    """The first function of IR ``text``, as generated Python (with its callees)."""
+    functions = parse_functions(text)
+    namespace: dict[str, Any] = {}
+    exec(emit_module(functions, "# an IR case"), namespace)
+    return namespace[functions[0].name]
+
+
+def sample(type: str, rng: np.random.Generator) -> Any:
+    """An argument of IR type ``type`` at which the cases' loops end."""
+    if type == "int":
+        return 3
+    if type == "array":
+        return rng.uniform(1.1, 1.5, 4)
+    assert type == "float", f"no sample of type {type}"
+    return float(rng.uniform(1.1, 1.5))
+
+
+def zero_like(value: Any) -> Any:
+    """0 of the shape of ``value`` (ints get 0 too: they have no tangent)."""
+    return np.zeros(np.shape(value)) if np.ndim(value) else 0 * value
+
+
+@pytest.mark.parametrize("path", derivative_cases(), ids=lambda p: p.stem)
+def test_expected_derivative_agrees_with_central_differences(path):
+    case = read_case(path)
+    primal = parse_functions(case.source)[0]
+    rng = np.random.default_rng(0)
+    point = [sample(p.type, rng) for p in primal.params]
+    wrt = _indices(case.options["wrt"])
+    direction = [zero_like(v) for v in point]
+    moved = [i for i in wrt if primal.params[i].type != "int"]
+    for i in moved:
+        direction[i] = sample(primal.params[i].type, rng)
+    differences = central_directional_arrays(
+        partial_function(compiled(case.source), point, moved),
+        [point[i] for i in moved],
+        [direction[i] for i in moved],
+    )
+    derivative = compiled(case.expected)
+    if case.pass_name in ("forward", "jvp"):
+        _, tangents = derivative(*point, *[direction[i] for i in wrt])
+        assert_close(tangents, differences, rtol=1e-5)
+        return
+    seeded = case.pass_name == "reverse" and case.options.get("seed") != "one"
+    cotangents = [sample(v.type, rng) for v in primal.returned] if seeded else [1.0]
+    returned = derivative(*point, *(cotangents if seeded else []))
+    returned = returned if isinstance(returned, tuple) else (returned,)
+    adjoints = returned[len(returned) - len(wrt) :]
+    along = sum(float(np.sum(a * direction[i])) for a, i in zip(adjoints, wrt))
+    outputs = np.atleast_1d(differences)
+    assert_close(along, sum(float(np.sum(c * d)) for c, d in zip(cotangents, outputs)))
