@@ -182,7 +182,8 @@ def in_place(run: Callable[[Function], Any]) -> Pass:
 def kind_steps(name: str) -> Pass:
     """The steps of derivative kind ``name``: all of them and the finishing
     passes (the functions of the generated file), or those ``through`` the
-    step of that name (the functions made so far)."""
+    step of that name (the functions made so far; helpers are then not
+    differentiated, so such a case has no calls)."""
 
     def run(
         functions: list[Function],
@@ -287,11 +288,11 @@ DIFFERENTIATING = ("forward", "reverse", "jvp", "grad")
 
 def derivative_cases() -> list[Path]:
     """The case files of :data:`DIFFERENTIATING` with an expected text."""
+    cases = [read_case(path) for path in case_files()]
     return [
-        path
-        for path in case_files()
-        if read_case(path).pass_name in DIFFERENTIATING
-        and read_case(path).expected is not None
+        case.path
+        for case in cases
+        if case.pass_name in DIFFERENTIATING and case.expected is not None
     ]
 
 
