@@ -1,5 +1,5 @@
-"""IR as text: the parser reads back what the printer writes, and pass tests read
-like FileCheck tests (input IR text -> pass -> expected IR text)."""
+"""IR as text: the parser reads back what the printer writes (the pass tests of
+test_ir_cases.py are written in it)."""
 
 import textwrap
 
@@ -8,7 +8,8 @@ from pass_verification import table_functions
 
 from s2sad.frontend.program import lower
 from s2sad.ir.parser import ParseError, parse_function_text, parse_functions
-from s2sad.passes.simplify import simplify
+from s2sad.passes.forward import forward
+from s2sad.passes.reverse import reverse
 from s2sad.ir.printer import print_function
 from s2sad.passes.pipeline import KINDS, derivative_functions
 from s2sad.analysis.verifier import verify
@@ -39,6 +40,27 @@ def test_printed_ir_of_every_table_function_and_derivative_parses_back(f, arrays
         functions = derivative_functions(primal, kind, wrt, single=False)
         for function in [primal, *primal.callees, *functions]:
             round_trips(function)
+
+
+@pytest.mark.parametrize("f, arrays", FUNCTIONS, ids=[f.__name__ for f, _ in FUNCTIONS])
+def test_unsimplified_forward_and_reverse_ir_parses_back(f, arrays):
+    primal = lower(f, arrays=arrays)
+    wrt = list(range(len(primal.params)))
+    round_trips(forward(primal, wrt))
+    round_trips(reverse(primal, wrt).function)
+
+
+def test_an_attribute_naming_a_value_parses_back_as_that_value():
+    text = ir("""
+            func f_jvp(x: array, b: array, x_dot: array, b_dot: array):
+              t1: array = add(x, b)
+              t2: array = add(x_dot, b_dot) {tangent_of=t1}
+              return t1, t2 {hints=('', ''), layout=(None, None)}
+            """)
+    function = parse_function_text(text)
+    total, tangent = function.body.ops[:2]
+    assert tangent.attrs["tangent_of"] is total.result
+    assert print_function(function) == text
 
 
 def test_parsed_values_keep_types_hints_constants_and_attributes():
@@ -81,95 +103,3 @@ def test_a_program_parses_with_its_callees():
 def test_malformed_text_is_refused(text, message):
     with pytest.raises(ParseError, match=message):
         parse_function_text(text)
-
-
-SIMPLIFY_CASES = {
-    "identities": (
-        """
-        func f(x, y):
-          t1 = mul(x, 1.0)
-          t2 = add(t1, 0.0)
-          t3 = mul(y, 0.0)
-          t4 = add(t2, t3)
-          return t4
-        """,
-        """
-        func f(x, y):
-          return x
-        """,
-    ),
-    "dead code and duplicates": (
-        """
-        func f(x):
-          dead = sin(x)
-          t1 = cos(x)
-          t2 = cos(x)
-          t3 = add(t1, t2)
-          return t3
-        """,
-        """
-        func f(x):
-          t1 = cos(x)
-          t3 = mul(2.0, t1)
-          return t3
-        """,
-    ),
-    "constant folding": (
-        """
-        func f(x):
-          t1 = add(2.0, 3.0)
-          t2 = neg(t1)
-          t3 = neg(t2)
-          t4 = mul(x, t3)
-          return t4
-        """,
-        """
-        func f(x):
-          t4 = mul(x, 5.0)
-          return t4
-        """,
-    ),
-    "dead code in a loop body": (
-        """
-        func f(x, n: int):
-          s = for(0, n, 1, x):
-            body(i: int, s_1):
-              unused = exp(s_1)
-              s_2 = mul(s_1, 1.0)
-              yield s_2
-          return s
-        """,
-        """
-        func f(x, n: int):
-          s = for(0, n, 1, x):
-            body(i: int, s_1):
-              yield s_1
-          return s
-        """,
-    ),
-    "effects are kept": (
-        """
-        func f(x: array):
-          t1 = np.sum(x, None, False)
-          print(t1)
-          t2 = exp(t1)
-          return x
-        """,
-        """
-        func f(x: array):
-          t1 = np.sum(x, None, False)
-          print(t1)
-          return x
-        """,
-    ),
-}
-
-
-@pytest.mark.parametrize("case", list(SIMPLIFY_CASES))
-def test_simplify(case):
-    source, expected = SIMPLIFY_CASES[case]
-    function = parse_function_text(ir(source))
-    verify(function)
-    result = simplify(function)
-    verify(result)
-    assert print_function(result) == ir(expected)

@@ -294,10 +294,7 @@ class _Reader:
             tokens.next()
             if text == "list" and tokens.at("["):
                 return self.index(tokens, block, "list")
-            value = self.lookup(text)
-            if value is None:
-                raise ParseError(f"{tokens.where}: {text} is not defined")
-            return value
+            return self.named(text, tokens)
         if kind == "number" and self.lookup(text) is not None:
             tokens.next()
             return self.lookup(text)
@@ -346,11 +343,26 @@ class _Reader:
         while not tokens.at("}"):
             key = tokens.next()[1]
             tokens.expect("=")
-            attrs[key] = tokens.literal()
+            attrs[key] = self.attribute(tokens)
             if not tokens.at("}"):
                 tokens.expect(",")
         tokens.expect("}")
         return attrs
+
+    def attribute(self, tokens: _Tokens) -> Any:
+        """An attribute's value: a literal, or a value named by its name."""
+        kind, text = tokens.peek()
+        if kind != "name" or text in _NAMED_CONSTANTS:
+            return tokens.literal()
+        tokens.next()
+        return self.named(text, tokens)
+
+    def named(self, name: str, tokens: _Tokens) -> Value:
+        """The value called ``name`` where ``tokens`` are read."""
+        value = self.lookup(name)
+        if value is None:
+            raise ParseError(f"{tokens.where}: {name} is not defined")
+        return value
 
 
 def _is_terminator(text: str) -> bool:

@@ -3,7 +3,8 @@
 Constants, slices and index tuples are printed inline where they are used
 (``getitem(x, [1:, None])``; a list rather than a tuple as ``list[a, b]``);
 every other op is one line ``results = name(operands) {attrs}``, followed by
-its regions, indented.  A value that is not a ``float`` is written with its
+its regions, indented; an attribute that refers to a value (forward mode's
+``tangent_of``) is written as that value's name.  A value that is not a ``float`` is written with its
 type where it is defined (``n: int``).  :mod:`s2sad.ir.parser` reads the text back.
 """
 
@@ -53,6 +54,10 @@ class _Printer:
     def operand(self, value: Value) -> str:
         return self.constants.get(value, value.name)
 
+    def attribute(self, value: Any) -> str:
+        """An attribute: a literal, or the name of the value it refers to."""
+        return self.operand(value) if isinstance(value, Value) else literal(value)
+
     def block(self, block: Block, depth: int) -> None:
         for op in block.ops:
             if written_at_each_use(op):
@@ -80,7 +85,9 @@ class _Printer:
         else:
             text = f"{op.name}({operands})"
         if op.attrs:
-            attrs = ", ".join(f"{k}={literal(v)}" for k, v in sorted(op.attrs.items()))
+            attrs = ", ".join(
+                f"{k}={self.attribute(v)}" for k, v in sorted(op.attrs.items())
+            )
             text += f" {{{attrs}}}"
         if op.results:
             text = f"{', '.join(typed(r) for r in op.results)} = {text}"
