@@ -30,6 +30,7 @@ NOT_COMPILER = (
     "compare.py",
     "compare_report.py",
     os.path.join("cache", "fingerprint.py"),
+    os.path.join("ir", "parser.py"),
     "symbolic.py",
 )
 """Package modules that never shape generated code, by path in the package;
