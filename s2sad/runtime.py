@@ -61,13 +61,15 @@ def divide(x: Any, y: Any) -> Any:
 
 def power_factor(x: Any, y: Any) -> Any:
     """``x ** (y - 1)``, the factor of ``y`` in the derivative ``y * x ** (y - 1)`` of
-    ``x ** y``: 0 where ``y`` is 0 (so the derivative of ``x ** 0`` is 0, also at
-    ``x = 0``), and ``±inf`` at ``x = 0`` for ``y < 1``, where Python's ``**`` raises,
-    as NumPy gives; elementwise for arrays."""
+    ``x ** y``: 0 where ``x`` and ``y`` are both 0 (so the derivative of ``x ** 0`` is
+    0 also at ``x = 0``), and ``±inf`` at ``x = 0`` for ``y < 1``, where Python's
+    ``**`` raises, as NumPy gives; elementwise for arrays.  Elsewhere it is
+    ``x ** (y - 1)`` also at ``y == 0``, so its derivative in ``y`` holds there."""
     if np.ndim(x) or np.ndim(y) or isinstance(x, np.ndarray):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(np.equal(y, 0), 0.0, np.power(x, y - 1))
-    if y == 0:
+            both = np.equal(y, 0) & np.equal(x, 0)
+            return np.where(both, 0.0, np.power(x, y - 1))
+    if y == 0 and x == 0:
         return 0.0
     try:
         return x ** (y - 1)

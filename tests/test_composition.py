@@ -136,14 +136,10 @@ def test_second_derivatives_by_composition(f, point, out_dir):
     second_order(f, point, out_dir)
 
 
-NOT_YET = {"powers": "runtime.power_factor has no derivative rules yet"}
-
-
 @pytest.mark.parametrize("f, point", SCALAR_CASES)
 def test_every_loop_free_scalar_function_composes(f, point, out_dir):
-    expected = "refused" if f.__name__ in NOT_YET else "correct"
     if active(point):
-        assert second_order(f, point, out_dir) == expected
+        assert second_order(f, point, out_dir) == "correct"
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,6 @@ HELPER_SWEEP = "a reverse-mode sweep of a helper"
 """The gradient calls a helper's ``_vjp_fwd``/``_vjp_bwd``: no tangents for residuals yet."""
 
 REFUSED = {
-    "powers": MISSING_RULE,
     "loop_with_start_stop_step": MISSING_RULE,
     "continue_on_odd": MISSING_RULE,
     "uses_helpers": HELPER_SWEEP,

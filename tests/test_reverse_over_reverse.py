@@ -184,9 +184,9 @@ def _expected(f):
     return "refused" if calls or f.__name__ in NO_RULE else "correct"
 
 
-NO_RULE = {"powers", "norms", "einsum_loss", "einsum_trace", "einsum_three_operands"}
+NO_RULE = {"norms", "einsum_loss", "einsum_trace", "einsum_three_operands"}
 """Gradients calling a runtime helper with no derivative rules yet
-(``power_factor``, ``norm_derivative``, ``einsum_adjoint``)."""
+(``norm_derivative``, ``einsum_adjoint``)."""
 
 
 @pytest.mark.parametrize("f, point", list(_cases(one_number=True)))

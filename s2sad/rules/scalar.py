@@ -161,16 +161,16 @@ class pow_:
         return out_bar * y * power_factor(x, y), xlogy(out_bar * out, x)
 
 
-@runtime_helper("power_factor", "x y", result_type=UFUNC, nondiff="y", elementwise=True)
+@runtime_helper("power_factor", "x y", result_type=UFUNC, elementwise=True)
 class power_factor_:
-    """``x ** (y - 1)``; only ever multiplied by ``y``, so its value 0 at ``y == 0``
-    (where the rules below give ``-x ** -2``) never reaches a derivative."""
+    """``x ** (y - 1)``; its value 0 where ``x`` and ``y`` are 0 is only ever
+    multiplied by ``y``, so it never reaches a derivative."""
 
-    def tangent(x, y, x_dot):
-        return (y - 1) * power_factor(x, y - 1) * x_dot
+    def tangent(x, y, out, x_dot, y_dot):
+        return (y - 1) * power_factor(x, y - 1) * x_dot + xlogy(out * y_dot, x)
 
-    def adjoint(x, y, out_bar):
-        return out_bar * (y - 1) * power_factor(x, y - 1)
+    def adjoint(x, y, out, out_bar):
+        return out_bar * (y - 1) * power_factor(x, y - 1), xlogy(out_bar * out, x)
 
 
 @primitive(
@@ -184,7 +184,14 @@ class divide_:
         return divide(out_bar, y), -divide(out_bar * out, y)
 
 
-@primitive("xlogy", "x y", xlogy, call("runtime.xlogy"), sympy="x*log(y)")
+@primitive(
+    "xlogy",
+    "x y",
+    xlogy,
+    call("runtime.xlogy"),
+    sympy="x*log(y)",
+    array_twin="xlogy_array",
+)
 class xlogy_:
     def tangent(x, y, x_dot, y_dot):
         return xlogy(x_dot, y) + divide(x * y_dot, y)
