@@ -56,7 +56,6 @@ from .passes.pipeline import (
     derivative_functions,
     hvp_functions,
     kind_named,
-    refuse_uncomposable,
 )
 
 Wrt = int | str | Sequence[int | str]
@@ -194,7 +193,6 @@ def _derive_again(
     ``arrays`` are the parameters the caller passes arrays for: none may be one
     the generated function takes as a number."""
     primal = inner.functions[index]
-    refuse_uncomposable(primal, kind)
     numbers = [
         primal.params[k].name for k in sorted(arrays) if primal.params[k].type == FLOAT
     ]

@@ -50,7 +50,7 @@ def functions_in(value: Any) -> list[Function]:
     if isinstance(value, Function):
         return [value]
     if isinstance(value, pipeline.Derivation):
-        made = [value.function, value.gradient]
+        made = [value.function]
         if value.sweeps is not None:
             made += [value.sweeps.forward, value.sweeps.backward]
         return [f for f in made if f is not None]

@@ -11,6 +11,7 @@ from ..analysis.kinds import scalar_parameters, uses_arrays
 from ..analysis.numbers import refine_numbers
 from ..errors import DifferentiationError
 from ..ir.core import FLOAT, INT, OBJECT, SEQ, Function
+from ..ir.module import Module
 from .lowering import USER, ArrayForNumber, Callee, Lowering, result_count
 from .source import SourceInfo, parse_function
 
@@ -25,7 +26,8 @@ def lower(
     """Lower a Python function to an IR :class:`Function` (see the module docstring).
 
     The user's own functions it calls are lowered too, once each, and listed
-    in the result's ``callees``; calls to them are ``call`` ops.  A parameter
+    with it in one :class:`~s2sad.ir.module.Module` (its ``module``); calls to
+    them are ``call`` ops.  A parameter
     without an annotation is an array unless the function can only use it as a
     number (see :mod:`s2sad.analysis.kinds`); the parameters at the indices in
     ``arrays`` are arrays (the caller passes arrays), those in ``ints`` unannotated
@@ -35,7 +37,7 @@ def lower(
     program = Program(mode)
     record = program.callee_record(fn)
     main = program.lower(fn, record, scalar_output, arrays, ints=ints)
-    main.callees = [f for f in program.functions if f is not main]
+    Module([main, *(f for f in program.functions if f is not main)])
     main.one_tuple = record.one_tuple
     return main
 

@@ -137,8 +137,8 @@ class Function:
 
     ``defaults`` holds the default values of the trailing parameters (Python
     literals), ``file`` and ``line`` where it was lowered from, ``doc`` the
-    docstring the generated code gets and ``callees`` the user's functions it
-    calls (``call`` ops), directly or not.
+    docstring the generated code gets and ``module`` the :class:`~.module.Module`
+    it belongs to, where its ``call`` ops find their callees.
     """
 
     name: str
@@ -147,7 +147,7 @@ class Function:
     file: str | None = None
     line: int | None = None
     doc: str | None = None
-    callees: list["Function"] = field(default_factory=list)
+    module: Any = field(default=None, repr=False)
     names: "NameTable" = field(default_factory=lambda: NameTable())
     inferred: set[str] = field(default_factory=set)
     """Parameters whose kind (number or array) was inferred, having no annotation."""
@@ -158,6 +158,12 @@ class Function:
     def params(self) -> list[Value]:
         """The parameters, in order."""
         return self.body.args
+
+    @property
+    def callees(self) -> list["Function"]:
+        """The other functions of its module."""
+        others = self.module if self.module is not None else []
+        return [f for f in others if f is not self]
 
     @property
     def returned(self) -> list[Value]:

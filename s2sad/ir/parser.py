@@ -26,6 +26,7 @@ from .core import (
     type_of_constant,
 )
 from .ops import OPS
+from .module import Module
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -49,7 +50,7 @@ class ParseError(ValueError):
 
 
 def parse_functions(text: str) -> list[Function]:
-    """Every ``func`` of ``text``, in order; each one's ``callees`` are the others."""
+    """Every ``func`` of ``text``, in order; all in one module."""
     lines = [(n + 1, line) for n, line in enumerate(text.splitlines()) if line.strip()]
     functions: list[Function] = []
     position = 0
@@ -57,8 +58,7 @@ def parse_functions(text: str) -> list[Function]:
         reader = _Reader(lines, position)
         functions.append(reader.function())
         position = reader.position
-    for function in functions:
-        function.callees = [f for f in functions if f is not function]
+    Module(functions)
     return functions
 
 

@@ -31,6 +31,7 @@ from ..ir.core import (
     is_array,
     new_function,
 )
+from ..ir.module import derived_name
 from ..ir.ops import OPS, OUTPUT
 from ..ir.operands import carried_args, loop_inits
 from ..rules.registry import PRIMITIVES, Primitive
@@ -52,7 +53,7 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     params = function.params
     seeds = [params[i] for i in wrt]
     new = new_function(
-        name or f"{function.name}_jvp",
+        name or derived_name(function.name, "jvp"),
         [(p.name, p.type) for p in params] + [(f"{p.name}_dot", p.type) for p in seeds],
         reserved=set(function.names.taken) | function.names.reserved,
         file=function.file,
@@ -220,7 +221,10 @@ class _TangentSweep:
         results = [self.copy_value(r) for r in op.results]
         results += [self.tangent_value(r) for r in op.results]
         group = None if count == 1 else count
-        attrs = {"callee": f"{op.attrs['callee']}_jvp", "groups": (group, group)}
+        attrs = {
+            "callee": derived_name(op.attrs["callee"], "jvp"),
+            "groups": (group, group),
+        }
         self.builder.block.ops.append(Op("call", operands, results, attrs, [], op.loc))
         self.mapping.update(zip(op.results, results))
         self.tangents.update(zip(op.results, results[count:]))

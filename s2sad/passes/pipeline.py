@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import DifferentiationError, call_site, function_site
+from ..errors import DifferentiationError, function_site
 from ..ir.core import TEMPORARY, Function, Op, Value, is_array
+from ..ir.module import Module, called_names, derived_name
 from ..ir.ops import LOOPS
 from ..ir.operands import carried_args, loop_body, loop_init
 from ..rules.registry import PRIMITIVES
@@ -54,10 +55,14 @@ class Derivation:
     """The function being made (for ``vjp``, the backward sweep once split)."""
     result: ReverseResult | None = None
     sweeps: Sweeps | None = None
-    gradient: Function | None = None
-    """The gradient a Hessian-vector product runs forward mode over."""
+    base: str = ""
+    """The name derived names start from (the primal's when empty; for a
+    Hessian-vector product, the function whose gradient ``primal`` is)."""
     trimmed: bool = False
     """The last tape trimming changed something: simplify again."""
+
+    def __post_init__(self) -> None:
+        self.base = self.base or self.primal.name
 
     @property
     def functions(self) -> list[Function]:
@@ -113,7 +118,7 @@ def reverse_gradient(d: Derivation) -> None:
         seed="one",
         layout=(None, d.groups) if with_value else (d.groups,),
         return_value=with_value,
-        name=f"{d.primal.name}_{'value_and_grad' if with_value else 'grad'}",
+        name=derived_name(d.base, d.kind.name),
         callee_wrt=d.needed,
     )
     d.function = d.result.function
@@ -131,7 +136,7 @@ def reverse_vjp(d: Derivation) -> None:
         d.wrt,
         seed="param",
         return_value=True,
-        name=f"{d.primal.name}_vjp",
+        name=derived_name(d.base, d.kind.name),
         callee_wrt=d.needed,
     )
     d.function = d.result.function
@@ -139,13 +144,12 @@ def reverse_vjp(d: Derivation) -> None:
 
 def forward_tangents(d: Derivation) -> None:
     """Forward mode: the tangents of the outputs along the ``wrt`` parameters."""
-    d.function = forward(d.primal, d.wrt)
+    d.function = forward(d.primal, d.wrt, name=derived_name(d.base, d.kind.name))
 
 
 def forward_over_gradient(d: Derivation) -> None:
-    """Forward mode over the gradient made so far: a Hessian-vector product."""
-    d.gradient = d.function
-    d.function = forward(d.gradient, d.wrt, name=f"{d.primal.name}_hvp")
+    """Forward mode over a gradient: a Hessian-vector product."""
+    d.function = forward(d.primal, d.wrt, name=derived_name(d.base, d.kind.name))
 
 
 def simplify_function(d: Derivation) -> None:
@@ -249,13 +253,13 @@ def hvp_outputs(d: Derivation) -> None:
     """The gradient and its product with the Hessian come back grouped alike,
     zeros shaped like their parameters where either simplified to 0."""
     term = d.function.body.terminator
-    (group,) = d.gradient.body.terminator.attrs["layout"]
+    (group,) = d.primal.body.terminator.attrs["layout"]
     term.attrs = {**term.attrs, "layout": (group, group)}
     wrt_params = [d.function.params[i] for i in d.wrt]
     dense_zeros(d.function, 0, wrt_params)
-    dense_zeros(d.function, len(d.gradient.returned), wrt_params)
+    dense_zeros(d.function, len(d.primal.returned), wrt_params)
     d.function.doc = (
-        f"Gradient of {d.primal.name} and its product with the Hessian "
+        f"Gradient of {d.base} and its product with the Hessian "
         "(forward mode over reverse mode)."
     )
 
@@ -296,8 +300,7 @@ HVP = Kind(
     "hvp",
     FORWARD,
     True,
-    GRADIENT_STEPS
-    + (
+    (
         forward_over_gradient,
         simplify_function,
         trim_own_tape,
@@ -305,7 +308,8 @@ HVP = Kind(
         hvp_outputs,
     ),
 )
-"""Forward over reverse (not public yet: tests compose with it)."""
+"""Forward over reverse, run on the module of a gradient (see :func:`hvp_module`;
+not public yet: tests compose with it)."""
 
 KINDS = {kind.name: kind for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP)}
 """The derivative kinds of the public API, by name."""
@@ -328,20 +332,33 @@ def kind_named(name: str) -> Kind:
     return KINDS[name]
 
 
+def derivative_module(
+    module: Module, entry: str, kind: str, wrt: list[int], single: bool
+) -> Module:
+    """The module of derivative ``kind`` of ``module``'s function ``entry``: the
+    derivative itself, then those of every function it calls, directly or not.
+
+    ``single`` means the user asked for one parameter (``wrt=0``) rather than
+    a tuple of them, so gradients come back as a value, not a 1-tuple.  The
+    derivatives of the callees are named by :func:`derived_name`, as the calls
+    to them are.
+    """
+    chosen = kind_named(kind)
+    if chosen is HVP:
+        return hvp_module(module, entry, wrt, single)
+    primal = module[entry]
+    needed = _arguments_needed(module, entry, wrt)
+    functions = run(chosen, primal, wrt, single, needed)
+    functions += _helper_derivatives(module, primal, chosen, needed)
+    return Module(finish(functions))
+
+
 def derivative_functions(
     primal: Function, kind: str, wrt: list[int], single: bool
 ) -> list[Function]:
-    """The IR functions of the file of derivative ``kind`` of ``primal``: the
-    derivative itself, then those of the helpers it calls.
-
-    ``single`` means the user asked for one parameter (``wrt=0``) rather than
-    a tuple of them, so gradients come back as a value, not a 1-tuple.
-    """
-    chosen = kind_named(kind)
-    needed = _arguments_needed(primal, wrt) if chosen.mode == REVERSE else {}
-    functions = run(chosen, primal, wrt, single, needed)
-    functions += _helper_derivatives(primal, chosen, needed)
-    return finish(functions)
+    """The functions of :func:`derivative_module` for ``primal`` (in its module),
+    in the order they go into the file."""
+    return list(derivative_module(primal.module, primal.name, kind, wrt, single))
 
 
 def run(
@@ -350,9 +367,11 @@ def run(
     wrt: list[int],
     single: bool,
     needed: dict[str, list[int]],
+    base: str | None = None,
 ) -> list[Function]:
-    """Run the steps of ``kind`` on ``primal``; the functions they made."""
-    derivation = Derivation(primal, kind, wrt, single, needed)
+    """Run the steps of ``kind`` on ``primal``; the functions they made (named
+    after ``base``, ``primal``'s name by default)."""
+    derivation = Derivation(primal, kind, wrt, single, needed, base=base or "")
     for step in kind.steps:
         step(derivation)
     return derivation.functions
@@ -366,50 +385,36 @@ def finish(functions: list[Function]) -> list[Function]:
     return functions
 
 
-NOT_COMPOSABLE = {
-    "unpack": "reads a residual tuple (vjp's backward sweep)",
-    "call": "calls the derivative of a helper",
-}
-"""Ops of generated code reverse mode cannot differentiate yet, and why (both
-modes differentiate the tape; forward mode refuses these itself)."""
-
-
-def refuse_uncomposable(function: Function, kind: str) -> None:
-    """Refuse to take derivative ``kind`` of generated ``function`` where it has an
-    op the transformation does not differentiate yet (rather than emit a wrong
-    derivative)."""
-    if kind_named(kind).mode == FORWARD:
-        return
-    for op in function.walk():
-        if op.name in NOT_COMPOSABLE:
-            raise DifferentiationError(
-                f"{kind} of {function.name}, which s2sad generated: its code "
-                f"{NOT_COMPOSABLE[op.name]}, which s2sad cannot differentiate yet",
-                **call_site(),
-                hint="differentiate again only derivatives of functions without "
-                "helpers for now, or use forward mode (s2sad.jvp) over the derivative",
-            )
+def hvp_module(module: Module, entry: str, wrt: list[int], single: bool) -> Module:
+    """The module of ``f_hvp(params, params_dot) -> (gradient, Hessian times
+    direction)`` for ``module``'s function ``entry``: forward mode over the
+    module of its gradient, a Hessian-vector product.  The directions are the
+    ``_dot`` parameters, one per ``wrt`` parameter; each group comes back as
+    the gradient does (a value when ``single``, else a tuple).
+    """
+    gradient = derivative_module(module, entry, GRAD.name, wrt, single)
+    grad_entry = gradient[derived_name(entry, GRAD.name)]
+    needed = _arguments_needed(gradient, grad_entry.name, wrt)
+    functions = run(HVP, grad_entry, wrt, single, needed, base=entry)
+    functions += _helper_derivatives(gradient, grad_entry, HVP, needed)
+    return Module(finish(functions))
 
 
 def hvp_functions(primal: Function, wrt: list[int], single: bool) -> list[Function]:
-    """The IR of ``f_hvp(params, params_dot) -> (gradient, Hessian times direction)``:
-    forward mode over the simplified gradient of ``primal``, a Hessian-vector
-    product.  The directions are the ``_dot`` parameters, one per ``wrt``
-    parameter; each group comes back as the gradient does (a value when
-    ``single``, else a tuple).
-    """
-    return finish(run(HVP, primal, wrt, single, {}))
+    """The functions of :func:`hvp_module` for ``primal`` (in its module)."""
+    return list(hvp_module(primal.module, primal.name, wrt, single))
 
 
-def _arguments_needed(primal: Function, wrt: list[int]) -> dict[str, list[int]]:
-    """For each function of the program, the parameters reverse mode needs adjoints
-    of: ``wrt`` for ``primal``; for a helper, those some call passes an active value to.
-    """
-    functions = {f.name: f for f in [primal, *primal.callees]}
-    needed = {primal.name: set(wrt)}
-    work = [primal.name]
+def _arguments_needed(
+    module: Module, entry: str, wrt: list[int]
+) -> dict[str, list[int]]:
+    """For each function ``entry`` reaches, the parameters derivatives are needed
+    for: ``wrt`` for ``entry``; for a callee, those some call passes a varied
+    value to."""
+    needed = {entry: set(wrt)}
+    work = [entry]
     while work:
-        function = functions[work.pop()]
+        function = module[work.pop()]
         active = varied(function, [function.params[i] for i in needed[function.name]])
         for op in function.walk():
             if op.name != "call":
@@ -423,20 +428,16 @@ def _arguments_needed(primal: Function, wrt: list[int]) -> dict[str, list[int]]:
 
 
 def _helper_derivatives(
-    primal: Function, kind: Kind, needed: dict[str, list[int]]
+    module: Module, primal: Function, kind: Kind, needed: dict[str, list[int]]
 ) -> list[Function]:
-    """The derivatives of the user's functions ``primal`` calls: ``h_jvp``, or
-    ``h_vjp_fwd`` and ``h_vjp_bwd`` (adjoints of the parameters some call
-    needs); ``primal`` itself too when it is recursive and its own derivative
-    does not already have that form."""
-    called = {
-        op.attrs["callee"]
-        for f in [primal, *primal.callees]
-        for op in f.walk()
-        if op.name == "call"
-    }
-    helpers = list(primal.callees)
-    if primal.name in called and kind.picks:
+    """The derivatives of the functions ``primal`` calls, directly or not: ``h_jvp``
+    (along every parameter), or ``h_vjp_fwd`` and ``h_vjp_bwd`` (adjoints of the
+    parameters some call needs); ``primal``'s own too when it calls itself and its derivative does
+    not already have that form."""
+    reached = module.reached(primal.name)
+    helpers = [f for f in module if f in reached and f is not primal]
+    recursive = any(primal.name in called_names(f) for f in reached)
+    if recursive and kind.picks:
         helpers.insert(0, primal)
     functions: list[Function] = []
     for helper in helpers:

@@ -42,6 +42,7 @@ from ..ir.core import (
     walk_block,
     walk_ops,
 )
+from ..ir.module import derived_name
 from ..ir.operands import carried_args, loop_body, loop_bounds, loop_init
 from ..rules.registry import PRIMITIVES
 from .activity import varied
@@ -95,7 +96,7 @@ def reverse(
     ]
     cotangents = cotangents if seed == "param" else []
     new = new_function(
-        name or f"{function.name}_vjp",
+        name or derived_name(function.name, "vjp"),
         [(p.name, p.type) for p in params] + cotangents,
         reserved=set(function.names.taken) | function.names.reserved,
         defaults=function.defaults if seed == "one" else (),
@@ -206,7 +207,7 @@ class _AdjointSweep:
         copy.results.append(residuals)
         group = None if len(op.results) == 1 else len(op.results)
         copy.attrs = {
-            "callee": f"{op.attrs['callee']}_vjp_fwd",
+            "callee": derived_name(op.attrs["callee"], "vjp_fwd"),
             "groups": (group, None),
         }
         self._register(op, residuals, self.call_residuals)
@@ -492,7 +493,7 @@ class _AdjointSweep:
         wrt = self.callee_wrt.get(callee, range(len(op.operands)))
         arguments = [op.operands[k] for k in wrt]
         results = [self._fresh(v.type) for v in arguments]
-        attrs = {"callee": f"{callee}_vjp_bwd", "groups": (len(results),)}
+        attrs = {"callee": derived_name(callee, "vjp_bwd"), "groups": (len(results),)}
         self.builder.block.ops.append(Op("call", operands, results, attrs, [], op.loc))
         for operand, adjoint in zip(arguments, results):
             if operand in self.active:

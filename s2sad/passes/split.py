@@ -24,6 +24,7 @@ from ..ir.core import (
     new_function,
     walk_ops,
 )
+from ..ir.module import derived_name
 from .reverse import ReverseResult
 from .rule_inline import clone_op
 from ..analysis.shapes import ShapeInference
@@ -114,7 +115,7 @@ def forward_sweep(sweeps: Sweeps) -> None:
     whole, n_primals, n_outputs = sweeps.whole, sweeps.n_primals, sweeps.n_outputs
     boundary = whole.body.ops.index(sweeps.result.backward_start)
     fwd = new_function(
-        f"{whole.name}_fwd",
+        derived_name(whole.name, "fwd"),
         [(p.name, p.type) for p in whole.params[:n_primals]],
         reserved=set(whole.names.taken),
         defaults=sweeps.result.primal_defaults,
@@ -171,7 +172,7 @@ def _backward(
     adjoints: list[Value],
 ) -> Function:
     bwd = new_function(
-        f"{whole.name}_bwd",
+        derived_name(whole.name, "bwd"),
         [("residuals", RESIDUALS)] + [(c.name, c.type) for c in cotangents],
         reserved=set(whole.names.taken),
         file=whole.file,

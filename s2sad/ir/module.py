@@ -1,0 +1,87 @@
+"""A :class:`Module`: the functions of one program, resolved by name.
+
+A lowered program is a module (the function differentiated and the user's
+helpers it calls); so is every derivative (the derivative and those of the
+functions it calls).  Calls name their callee; the callee is found in the
+caller's module.  Derived functions are named by :func:`derived_name` alone,
+so a pass that emits a call to the derivative of a callee and the pass that
+makes that derivative agree on its name.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .core import Function
+
+DERIVED_KINDS = (
+    "grad",
+    "value_and_grad",
+    "jvp",
+    "vjp",
+    "hvp",
+    "vjp_fwd",
+    "vjp_bwd",
+    "fwd",
+    "bwd",
+)
+"""The derivative kinds a function's name can be derived for: the primal's own
+kinds, a helper's sweeps (``vjp_fwd``, ``vjp_bwd``) and the two sweeps a
+``vjp`` is split into (``fwd``, ``bwd``)."""
+
+
+def derived_name(base: str, kind: str) -> str:
+    """The name of derivative ``kind`` of the function called ``base``."""
+    if kind not in DERIVED_KINDS:
+        raise ValueError(f"no derived name for kind {kind!r}")
+    return f"{base}_{kind}"
+
+
+class Module:
+    """Functions by name, in the order they were added (the order of a file)."""
+
+    def __init__(self, functions: list[Function] | tuple[Function, ...] = ()):
+        self.functions: dict[str, Function] = {}
+        for function in functions:
+            self.add(function)
+
+    def add(self, function: Function) -> None:
+        """Add ``function``, which then belongs to this module."""
+        if self.functions.get(function.name, function) is not function:
+            raise ValueError(f"the module already has a function {function.name!r}")
+        self.functions[function.name] = function
+        function.module = self
+
+    def __getitem__(self, name: str) -> Function:
+        return self.functions[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.functions
+
+    def __iter__(self) -> Iterator[Function]:
+        return iter(list(self.functions.values()))
+
+    def __len__(self) -> int:
+        return len(self.functions)
+
+    def reached(self, name: str) -> list[Function]:
+        """The function called ``name`` and those it calls, directly or not, in
+        order of first call."""
+        order = [name]
+        for current in order:
+            for callee in called_names(self.functions[current]):
+                if callee not in order:
+                    order.append(callee)
+        missing = [n for n in order if n not in self.functions]
+        if missing:
+            raise KeyError(f"{name} calls {', '.join(missing)}, not in its module")
+        return [self.functions[n] for n in order]
+
+
+def called_names(function: Function) -> list[str]:
+    """The callees ``function``'s ``call`` ops name, in order of first call."""
+    names: list[str] = []
+    for op in function.walk():
+        if op.name == "call" and op.attrs["callee"] not in names:
+            names.append(op.attrs["callee"])
+    return names
