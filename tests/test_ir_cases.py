@@ -53,7 +53,7 @@ from numerics import assert_close, central_directional_arrays, partial_function
 from s2sad.analysis.verifier import verify
 from s2sad.backend.module import emit_module
 from s2sad.errors import S2SADError
-from s2sad.ir.core import Function
+from s2sad.ir.core import Function, Value
 from s2sad.ir.parser import parse_functions
 from s2sad.ir.printer import print_function
 from s2sad.passes import pipeline
@@ -304,14 +304,30 @@ def compiled(text: str) -> Callable[..., Any]:
     return namespace[functions[0].name]
 
 
-def sample(type: str, rng: np.random.Generator) -> Any:
-    """An argument of IR type ``type`` at which the cases' loops end."""
+def sample(type: str, rng: np.random.Generator, count: int = 0) -> Any:
+    """An argument of IR type ``type`` at which the cases' loops end (for a
+    residual tuple, ``count`` numbers)."""
     if type == "int":
         return 3
     if type == "array":
         return rng.uniform(1.1, 1.5, 4)
+    if type == "residuals":
+        return rng.uniform(1.1, 1.5, count)
     assert type == "float", f"no sample of type {type}"
     return float(rng.uniform(1.1, 1.5))
+
+
+def unpacked_count(function: Function, value: Value) -> int:
+    """How many values ``function`` unpacks from the residual tuple ``value`` (an
+    array of that many numbers stands in for the tuple: it unpacks alike)."""
+    return next(
+        (
+            len(op.results)
+            for op in function.walk()
+            if op.name == "unpack" and op.operands[0] is value
+        ),
+        0,
+    )
 
 
 def zero_like(value: Any) -> Any:
@@ -324,12 +340,13 @@ def test_expected_derivative_agrees_with_central_differences(path):
     case = read_case(path)
     primal = parse_functions(case.source)[0]
     rng = np.random.default_rng(0)
-    point = [sample(p.type, rng) for p in primal.params]
+    counts = [unpacked_count(primal, p) for p in primal.params]
+    point = [sample(p.type, rng, n) for p, n in zip(primal.params, counts)]
     wrt = _indices(case.options["wrt"])
     direction = [zero_like(v) for v in point]
     moved = [i for i in wrt if primal.params[i].type != "int"]
     for i in moved:
-        direction[i] = sample(primal.params[i].type, rng)
+        direction[i] = sample(primal.params[i].type, rng, counts[i])
     differences = central_directional_arrays(
         partial_function(compiled(case.source), point, moved),
         [point[i] for i in moved],

@@ -7,7 +7,10 @@ varied: loop counters and comparisons carry no derivative.  A value that
 reaches an argument with no derivative (``np.clip``'s bounds) is an error,
 not a silently dropped term.  The tape is not differentiable, but what goes
 through it is: a popped value is varied when the value pushed in its place
-(same ``record``, same position) is.
+(same ``record``, same position) is.  A residual tuple (what a forward sweep
+hands its backward sweep) is varied when what it holds may be; so is a tape
+unpacked from a varied one, and every value popped from such a tape whose
+record another function pushed.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import NoDerivativeRuleError
-from ..ir.core import DIFFERENTIABLE, Block, Function, Op, Value
+from ..ir.core import DIFFERENTIABLE, RESIDUALS, TAPE, Block, Function, Op, Value
 from ..ir.operands import carried_args, loop_inits
 from ..rules.registry import PRIMITIVES, Primitive
 
-DIFFERENTIABLE_TYPES = DIFFERENTIABLE
+DIFFERENTIABLE_TYPES = (*DIFFERENTIABLE, RESIDUALS)
+"""The types of values that may carry derivatives."""
 
 
 def varied(function: Function, wrt: list[Value]) -> set[Value]:
@@ -72,10 +76,18 @@ def _varied_block(block: Block, result: set[Value], pushes: dict[Any, Op]) -> No
             _varied_block(region, result, pushes)
         if op.name == "pop":
             push = pushes.get(op.attrs["record"])
+            if push is None and op.operands[0] in result:
+                for popped in op.results:
+                    _add(result, popped)
             pushed = push.operands[1:] if push is not None else []
             for value, popped in zip(pushed, op.results):
                 if value in result:
                     _add(result, popped)
+        elif op.name == "unpack" and op.operands[0] in result:
+            for value in op.results:
+                if value.type == TAPE:
+                    result.add(value)
+                _add(result, value)
         elif op.name == "if":
             for k, r in enumerate(op.results):
                 if any(

@@ -7,9 +7,12 @@ from the rule table.
 Over a reverse-mode function (a Hessian-vector product is forward mode over
 a gradient) the tape has no tangent of its own: a ``push`` of active values
 also pushes their tangents, as extra entries of the same record after the
-primal ones, and the matching ``pop`` gets them back as extra results.
-Residual tuples and calls to reverse-mode helpers have no tangents yet:
-forward mode refuses them, as it refuses any op it does not know.
+primal ones, and the matching ``pop`` gets them back as extra results.  A
+record pushed in one function and popped in another (the two sweeps of a
+helper's ``vjp``) carries the tangents of all its entries that can have one,
+so that both functions agree without seeing each other.  The tangent of a
+residual tuple is the tuple of its values' tangents.  Forward mode refuses
+any op it does not know.
 """
 
 from __future__ import annotations
@@ -65,16 +68,8 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
         for p, t in zip(seeds, new.params[len(params) :])
         if p.type in DIFFERENTIABLE_TYPES
     }
-    for p in seeds:
-        if p.type == RESIDUALS:
-            raise _refused(
-                function, None, f"its parameter {p.name!r} is a residual tuple"
-            )
     active = varied(function, seeds)
-    records = {
-        record: [k for k, v in enumerate(push.operands[1:]) if v in active]
-        for record, push in pushes_by_record(function).items()
-    }
+    records = _records_with_tangents(function, active)
     sweep = _TangentSweep(builder, mapping, tangents, active, records, function)
     sweep.ops(function.body.ops[:-1])
     outputs = function.returned
@@ -86,6 +81,30 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     builder.op("return", primal_out + tangent_out, [], attrs=attrs)
     new.doc = f"Value and tangent (forward mode) of {function.name}."
     return new
+
+
+def _records_with_tangents(function: Function, active: set[Value]) -> dict:
+    """Per record of ``function``'s tapes, the positions of the entries whose
+    tangents go with them: the active ones of a record pushed and popped here,
+    every one with a differentiable type of a record only pushed or only
+    popped here."""
+    pushes = pushes_by_record(function)
+    pops = {op.attrs["record"]: op for op in function.walk() if op.name == "pop"}
+    records = {}
+    for record in pushes.keys() | pops.keys():
+        if record in pushes and record in pops:
+            entries = pushes[record].operands[1:]
+            records[record] = [k for k, v in enumerate(entries) if v in active]
+        else:
+            entries = (
+                pushes[record].operands[1:]
+                if record in pushes
+                else pops[record].results
+            )
+            records[record] = [
+                k for k, v in enumerate(entries) if v.type in DIFFERENTIABLE_TYPES
+            ]
+    return records
 
 
 class _TangentSweep:
@@ -114,6 +133,14 @@ class _TangentSweep:
         found = self.tangents.get(value)
         if found is not None:
             return found
+        if value.type == RESIDUALS:
+            raise _refused(
+                self.function,
+                None,
+                f"the residual tuple {value.name} does not depend on the inputs here, "
+                "and its zero tangent has no known shape",
+                "differentiate with respect to the inputs the helper's arguments depend on",
+            )
         if dense and value.type in (ARRAY, SEQ):
             primal = self.mapping.get(value, value)
             return self.builder.op("zeros_like", [primal], [value.type]).result
@@ -134,6 +161,8 @@ class _TangentSweep:
                 self.push(op)
             elif op.name == "pop":
                 self.pop(op)
+            elif op.name == "unpack":
+                self.unpack(op)
             elif op.name in PRIMITIVES:
                 self.primitive(op)
             elif op.name in PASSIVE:
@@ -149,12 +178,13 @@ class _TangentSweep:
     def push(self, op: Op) -> None:
         """``push(tape, a, b)`` also pushes the tangents of the active entries:
         ``push(tape, a, b, a_dot, b_dot)``, one record as before."""
-        copy = clone_op(self.builder, op, self.mapping)
         entries = op.operands[1:]
-        copy.operands += [
+        tangents = [
             self.tangent(entries[k], dense=True)
             for k in self.records[op.attrs["record"]]
         ]
+        copy = clone_op(self.builder, op, self.mapping)
+        copy.operands += tangents
 
     def pop(self, op: Op) -> None:
         """``a, b = pop(tape)`` also pops the tangents its push pushed:
@@ -165,14 +195,29 @@ class _TangentSweep:
         for k in self.records.get(op.attrs["record"], []):
             tangent = self.tangent_value(op.results[k])
             copy.results.append(tangent)
-            self.tangents[op.results[k]] = tangent
+            if op.results[k] in self.active:
+                self.tangents[op.results[k]] = tangent
+
+    def unpack(self, op: Op) -> None:
+        """``a, b = residuals`` also unpacks their tangents,
+        ``a_dot, b_dot = residuals_dot``, when the tuple is varied."""
+        clone_op(self.builder, op, self.mapping)
+        if op.operands[0] not in self.active:
+            return
+        tangents = [self.tangent_value(r) for r in op.results]
+        self.builder.block.ops.append(
+            Op("unpack", [self.tangent(op.operands[0])], tangents, {}, [], op.loc)
+        )
+        for result, tangent in zip(op.results, tangents):
+            if result in self.active and result.type != TAPE:
+                self.tangents[result] = tangent
 
     def pack(self, op: Op) -> None:
-        """``(a, b)``: its tangent is ``(a_dot, b_dot)``, zeros of their shapes where inactive."""
-        if op.result.type == RESIDUALS and any(v in self.active for v in op.operands):
-            raise _refused(self.function, op, "it packs active residuals")
+        """``(a, b)``: its tangent is ``(a_dot, b_dot)``, zeros of their shapes where
+        inactive; a residual tuple always has one (what it holds may be varied
+        where the tuple is unpacked)."""
         copy = clone_op(self.builder, op, self.mapping)
-        if op.result not in self.active:
+        if op.result not in self.active and op.result.type != RESIDUALS:
             return
         tangents = [self.tangent(v, dense=True) for v in op.operands]
         hint = TEMPORARY if op.result.is_temporary else f"{op.result.hint}_dot"
@@ -204,26 +249,17 @@ class _TangentSweep:
         self.tangents[result] = tangent
 
     def call(self, op: Op) -> None:
-        """``f(x)`` becomes ``f_jvp(x, x_dot)``: the values and their tangents.
-
-        A call handing over residuals (a reverse-mode helper's sweep) is refused."""
-        if any(v.type in (RESIDUALS, TAPE) for v in op.operands + op.results):
-            raise _refused(
-                self.function,
-                op,
-                f"it calls {op.attrs['callee']}, a reverse-mode sweep of a helper "
-                "(residual tuples have no tangents yet)",
-                "write the helper's body into its caller for now",
-            )
+        """``f(x)`` becomes ``f_jvp(x, x_dot)``: the values and their tangents,
+        each half grouped as the call's results are."""
         count = len(op.results)
         operands = [self.mapping[v] for v in op.operands]
         operands += [self.tangent(v, dense=True) for v in op.operands]
         results = [self.copy_value(r) for r in op.results]
         results += [self.tangent_value(r) for r in op.results]
-        group = None if count == 1 else count
+        groups = tuple(op.attrs.get("groups") or (None if count == 1 else count,))
         attrs = {
             "callee": derived_name(op.attrs["callee"], "jvp"),
-            "groups": (group, group),
+            "groups": groups * 2,
         }
         self.builder.block.ops.append(Op("call", operands, results, attrs, [], op.loc))
         self.mapping.update(zip(op.results, results))
@@ -280,19 +316,14 @@ class _TangentSweep:
 PASSIVE = (
     "const",
     "tape",
-    "unpack",
     *(name for name, decl in OPS.items() if OUTPUT in decl.effects),
 )
-"""Ops forward mode copies as they are: constants, a new tape, the unpacking
-of a residual tuple (never varied: residuals have no tangent) and the
-user's ``print`` and ``assert``."""
+"""Ops forward mode copies as they are: constants, a new tape and the user's
+``print`` and ``assert``."""
 
 
 def _refused(
-    function: Function,
-    op: Op | None,
-    why: str,
-    hint: str = "forward mode does not reach into residual tuples yet",
+    function: Function, op: Op | None, why: str, hint: str
 ) -> DifferentiationError:
     """The error for a function forward mode cannot differentiate."""
     loc = op.loc if op is not None else None

@@ -32,6 +32,7 @@ from .split import (
     keep_used_residuals,
     pushed_shapes,
     residual_parameters,
+    residuals_of,
 )
 from .tape import trim_tape
 
@@ -147,6 +148,16 @@ def forward_tangents(d: Derivation) -> None:
     d.function = forward(d.primal, d.wrt, name=derived_name(d.base, d.kind.name))
 
 
+def grouped_as_called(d: Derivation) -> None:
+    """A function that groups what it returns (a helper's sweep, say) returns its
+    tangents grouped alike after its values: as the calls to its derivative
+    expect (see ``forward``'s calls)."""
+    layout = d.primal.body.terminator.attrs.get("layout")
+    if layout is not None:
+        term = d.function.body.terminator
+        term.attrs = {**term.attrs, "layout": tuple(layout) * 2}
+
+
 def forward_over_gradient(d: Derivation) -> None:
     """Forward mode over a gradient: a Hessian-vector product."""
     d.function = forward(d.primal, d.wrt, name=derived_name(d.base, d.kind.name))
@@ -245,7 +256,7 @@ def name_residuals(d: Derivation) -> None:
     """The backward sweep unpacks each residual under the forward sweep's name of it."""
     fwd, bwd = d.sweeps.forward, d.sweeps.backward
     unpacked = bwd.body.ops[0].results if bwd.body.ops[0].name == "unpack" else []
-    for value, residual in zip(unpacked, fwd.returned[d.sweeps.n_outputs :]):
+    for value, residual in zip(unpacked, residuals_of(fwd)):
         value.hint = residual.name
 
 
@@ -314,7 +325,10 @@ not public yet: tests compose with it)."""
 KINDS = {kind.name: kind for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP)}
 """The derivative kinds of the public API, by name."""
 
-HELPER_KINDS = {FORWARD: JVP, REVERSE: VJP}
+HELPER_JVP = Kind("jvp", FORWARD, False, JVP.steps + (grouped_as_called,))
+"""The forward mode a called function gets."""
+
+HELPER_KINDS = {FORWARD: HELPER_JVP, REVERSE: VJP}
 """The kind of derivative each helper gets, by the mode of the caller's."""
 
 FINISH: tuple[Callable[[Function], object], ...] = (copy_before_loops, tidy_names)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..rules.registry import PRIMITIVES
 from ..ir.core import (
     RESIDUALS,
+    TEMPORARY,
     Builder,
     Function,
     Op,
@@ -128,14 +129,25 @@ def forward_sweep(sweeps: Sweeps) -> None:
     outs = [mapping[v] for v in whole.returned[:n_outputs]]
     group = None if n_outputs == 1 else n_outputs
     hints = whole.body.terminator.attrs["hints"][:n_outputs]
+    residuals = builder.op(
+        "pack",
+        [mapping[v] for v in sweeps.candidates],
+        [RESIDUALS],
+    ).result
     builder.op(
         "return",
-        outs + [mapping[v] for v in sweeps.candidates],
+        outs + [residuals],
         [],
-        attrs={"layout": (group, len(sweeps.candidates)), "hints": hints},
+        attrs={"layout": (group, None), "hints": (*hints, TEMPORARY)},
     )
     fwd.doc = "Forward sweep: the outputs and the residuals the backward sweep reads."
     sweeps.forward, sweeps.mapping = fwd, mapping
+
+
+def residuals_of(forward: Function) -> list[Value]:
+    """The values the forward sweep ``forward`` packs into the residual tuple it returns."""
+    packed = forward.returned[-1]
+    return next(op.operands for op in forward.walk() if packed in op.results)
 
 
 def pushed_shapes(sweeps: Sweeps) -> dict:
