@@ -37,27 +37,8 @@ TABLES = {
     "jump": jump_functions.JUMP_CASES,
 }
 
-HELPER_SWEEP = "a reverse-mode sweep of a helper"
-"""The gradient calls a helper's ``_vjp_fwd``/``_vjp_bwd``: no tangents for residuals yet."""
-
-REFUSED = {
-    "uses_helpers": HELPER_SWEEP,
-    "uses_recursion": HELPER_SWEEP,
-    "power": HELPER_SWEEP,
-    "loop_calling_helper": HELPER_SWEEP,
-    "chain_of_helpers": HELPER_SWEEP,
-    "fib_like": HELPER_SWEEP,
-    "array_to_number_free_helper": HELPER_SWEEP,
-    "mds_helper": HELPER_SWEEP,
-    "mlp_helpers": HELPER_SWEEP,
-    "helper_pipeline": HELPER_SWEEP,
-    "tuple_helper": HELPER_SWEEP,
-    "calls_helper_returning_early": HELPER_SWEEP,
-    "feed_forward": HELPER_SWEEP,
-    "helper_with_loop": HELPER_SWEEP,
-}
-"""Functions refused today, and why; every array case not listed here and not
-passing must be refused for a missing rule (see ``test_hessian_vector_product``)."""
+REFUSED: dict[str, str] = {}
+"""Functions refused today, and why (none: every case of the tables composes)."""
 
 
 @pytest.fixture(scope="module")
@@ -188,8 +169,16 @@ def test_unknown_op_is_refused_not_cloned():
         forward(gradient, [0])
 
 
-def test_call_of_a_helper_sweep_is_refused_with_its_location(out_dir):
-    with pytest.raises(DifferentiationError, match=HELPER_SWEEP) as caught:
-        hvp_function(helper_functions.uses_helpers, (0, 1), output_dir=out_dir)
-    assert caught.value.file.endswith("helper_functions.py")
-    assert caught.value.line is not None
+def test_forward_mode_over_helper_sweeps_calls_their_jvps(out_dir):
+    """The gradient calls ``h_vjp_fwd`` and ``h_vjp_bwd``; forward mode over it calls
+    their jvps, which carry the tangent of the residual tuple between them."""
+    hvp = hvp_function(helper_functions.uses_helpers, (0, 1), output_dir=out_dir)
+    assert "def square_plus_vjp_fwd_jvp(" in hvp.source
+    assert "def square_plus_vjp_bwd_jvp(" in hvp.source
+    assert "x_dot = residuals_dot[0]" in hvp.source
+    gradient = s2sad.grad(helper_functions.uses_helpers, wrt=(0, 1), output_dir=out_dir)
+    point, v = (0.7, 0.4), (0.3, -0.2)
+    _, hv = hvp(*point, *v)
+    differences = _flat(gradient(*_along(point, (0, 1), v, 1e-6)))
+    differences -= _flat(gradient(*_along(point, (0, 1), v, -1e-6)))
+    np.testing.assert_allclose(_flat(hv), differences / 2e-6, rtol=1e-6)

@@ -3,9 +3,9 @@
 ``grad(grad(f))`` for functions of one number is checked against central
 differences of the generated gradient; ``vjp(grad(f))`` against
 ``jvp(grad(f))`` by the dot-product test, and its Hessian for symmetry, on
-the scalar, control, jump, array and helper tables.  What s2sad cannot
-differentiate twice yet (gradients that call helpers' sweeps) must be
-refused clearly, never computed wrong.
+the scalar, control, jump, array and helper tables, helpers' sweeps and the
+tapes and residual tuples they hand each other included.  What s2sad cannot
+differentiate twice must be refused clearly, never computed wrong.
 """
 
 import copy
@@ -37,10 +37,7 @@ TABLES = {
     "helper": helper_functions.HELPER_CASES,
 }
 
-REFUSALS = (
-    "calls the derivative of a helper",
-    "has no derivative with respect to its argument",
-)
+REFUSALS = ("has no derivative with respect to its argument",)
 """Why a gradient may not be differentiated again yet."""
 
 
@@ -176,24 +173,16 @@ def _skip_unless_gradient(f, point, out_dir):
         pytest.skip("not a scalar function")
 
 
-def _expected(f):
-    """What composing reverse mode over ``f``'s gradient gives today: refused
-    where the gradient calls a helper's sweeps (``f`` calls a function, itself
-    included); every runtime helper a gradient calls has rules."""
-    calls = any(op.name == "call" for op in lower(f, scalar_output=True).walk())
-    return "refused" if calls else "correct"
-
-
 @pytest.mark.parametrize("f, point", list(_cases(one_number=True)))
 def test_grad_of_grad(f, point, out_dir):
     _skip_unless_gradient(f, point, out_dir)
-    assert grad_of_grad(f, point, out_dir) == _expected(f)
+    assert grad_of_grad(f, point, out_dir) == "correct"
 
 
 @pytest.mark.parametrize("f, point", list(_cases()))
 def test_vjp_of_grad(f, point, out_dir):
     _skip_unless_gradient(f, point, out_dir)
-    assert vjp_of_grad(f, point, out_dir) == _expected(f)
+    assert vjp_of_grad(f, point, out_dir) == "correct"
 
 
 def relax(x0, a):
@@ -265,11 +254,17 @@ def test_an_op_without_an_adjoint_is_a_clear_error():
         reverse(gradient, [0], seed="one", layout=(None,))
 
 
-def test_a_gradient_calling_a_helper_is_refused_clearly(out_dir):
-    gradient = s2sad.grad(helper_functions.chain_of_helpers, output_dir=out_dir)
-    with pytest.raises(DifferentiationError, match="helper") as caught:
-        s2sad.grad(gradient, output_dir=out_dir)
-    assert caught.value.hint
+def test_a_gradient_calling_helpers_in_a_loop_is_differentiated_again(out_dir):
+    """The gradient pushes the helpers' residual tuples on its tape and the
+    helpers' sweeps hand a tape of their own over in them: reverse mode sends
+    the adjoints back through the adjoint of each tuple and tape."""
+    gradient = s2sad.grad(
+        helper_functions.loop_calling_helper, wrt=0, output_dir=out_dir
+    )
+    second = s2sad.grad(gradient, wrt=0, output_dir=out_dir)
+    assert "def clipped_step_vjp_fwd_vjp_bwd(" in second.source
+    expected = _differences(gradient, (0.3, 5), (0,), (1.0,))
+    np.testing.assert_allclose(second(0.3, 5), expected, rtol=1e-6)
 
 
 def scaled_by_counter(x, a):
@@ -296,7 +291,7 @@ def test_a_reversed_loop_without_a_tape_is_reversed_forwards(out_dir):
     [
         p
         for p in _cases(one_number=True)
-        if p.id.startswith(("control", "jump")) and _expected(p.values[0]) == "correct"
+        if p.id.startswith(("control", "jump", "helper"))
     ],
 )
 def test_third_derivatives(f, point, out_dir):

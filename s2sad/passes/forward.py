@@ -9,8 +9,8 @@ a gradient) the tape has no tangent of its own: a ``push`` of active values
 also pushes their tangents, as extra entries of the same record after the
 primal ones, and the matching ``pop`` gets them back as extra results.  A
 record pushed in one function and popped in another (the two sweeps of a
-helper's ``vjp``) carries the tangents of all its entries that can have one,
-so that both functions agree without seeing each other.  The tangent of a
+helper's ``vjp``) carries the tangents of all its entries, so that both
+functions agree without seeing each other.  The tangent of a
 residual tuple is the tuple of its values' tangents.  Forward mode refuses
 any op it does not know.
 """
@@ -86,8 +86,8 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
 def _records_with_tangents(function: Function, active: set[Value]) -> dict:
     """Per record of ``function``'s tapes, the positions of the entries whose
     tangents go with them: the active ones of a record pushed and popped here,
-    every one with a differentiable type of a record only pushed or only
-    popped here."""
+    every one of a record only pushed or only popped here (an integer's
+    tangent is the number 0)."""
     pushes = pushes_by_record(function)
     pops = {op.attrs["record"]: op for op in function.walk() if op.name == "pop"}
     records = {}
@@ -101,9 +101,7 @@ def _records_with_tangents(function: Function, active: set[Value]) -> dict:
                 if record in pushes
                 else pops[record].results
             )
-            records[record] = [
-                k for k, v in enumerate(entries) if v.type in DIFFERENTIABLE_TYPES
-            ]
+            records[record] = list(range(len(entries)))
     return records
 
 

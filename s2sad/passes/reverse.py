@@ -90,10 +90,7 @@ def reverse(
     """
     params = function.params
     outputs = function.returned
-    cotangents = [
-        (f"{'out' + str(i) if v.is_temporary else v.hint}_bar", v.type)
-        for i, v in enumerate(outputs)
-    ]
+    cotangents = [(f"{_output_name(v, i)}_bar", v.type) for i, v in enumerate(outputs)]
     cotangents = cotangents if seed == "param" else []
     new = new_function(
         name or derived_name(function.name, "vjp"),
@@ -107,7 +104,7 @@ def reverse(
     forward_ops = len(new.body.ops)
     seeds = new.params[len(params) :] if seed == "param" else [_one(sweep, outputs[0])]
     for output, out_bar in zip(outputs, seeds):
-        if output in sweep.active:
+        if output in sweep.active or output.type == RESIDUALS:
             sweep.accumulate(output, out_bar)
     sweep.reverse_ops(function.body.ops[:-1])
     sweep.finish_adjoint_tapes(forward_ops)
@@ -337,11 +334,30 @@ class _AdjointSweep:
                 rename(self.builder, contribution, hint)
             self.adjoints[primal] = contribution
             return
-        add = "add_seq" if primal.type == SEQ else "add"
+        if primal.type == RESIDUALS and not self._holds_no_tape(primal):
+            raise DifferentiationError(
+                f"reverse mode cannot differentiate {self.function.name}: it reads "
+                f"the residual tuple {primal.name} twice, and a tape it may hold "
+                "cannot be read twice",
+                file=self.function.file,
+                line=self.function.line,
+                hint="differentiate one order less through this helper, or write "
+                "its loop into the caller",
+            )
+        add = "add_seq" if primal.type in (SEQ, RESIDUALS) else "add"
         total = self.builder.op(
             add, [previous, contribution], [primal.type], hints=[hint]
         )
         self.adjoints[primal] = total.result
+
+    def _holds_no_tape(self, residuals: Value) -> bool:
+        """Whether the residual tuple ``residuals`` is packed here, of no tape."""
+        definer = self.definers.get(residuals)
+        return (
+            definer is not None
+            and definer.name == "pack"
+            and all(v.type != TAPE for v in definer.operands)
+        )
 
     def adjoint_or_zeros(self, primal: Value) -> Value:
         """The adjoint of ``primal``; zeros of its shape (the number 0 for a
@@ -349,7 +365,7 @@ class _AdjointSweep:
         adjoint = self.adjoints.get(primal)
         if adjoint is not None:
             return adjoint
-        if primal.type in (ARRAY, SEQ):
+        if primal.type in (ARRAY, SEQ, RESIDUALS, TAPE):
             shape = self.primal_shape(primal)
             zeros = self.builder.op("zeros_like", [shape], [primal.type])
             return zeros.result
@@ -364,12 +380,18 @@ class _AdjointSweep:
                 self.reverse_loop(op)
             elif op.name == "call":
                 self.reverse_call(op)
+            elif op.name == "pack" and op.result.type == RESIDUALS:
+                self.reverse_residual_pack(op)
             elif op.name == "pack" and op.result in self.adjoints:
                 self.reverse_pack(op)
+            elif op.name == "unpack":
+                self.reverse_unpack(op)
             elif op.name == "pop":
                 self.reverse_pop(op)
             elif op.name == "push":
                 self.reverse_push(op)
+            elif op.name == "tape":
+                continue
             elif any(r in self.adjoints for r in op.results):
                 if op.name not in PRIMITIVES:
                     raise self._unknown(op)
@@ -410,9 +432,14 @@ class _AdjointSweep:
         record = self._adjoint_record(op)
         self.builder.block.ops.append(Op("pop", [tape], popped, record))
         for value, adjoint in zip(pushed, popped):
-            self.accumulate(value, adjoint)
+            if value in self.active:
+                self.accumulate(value, adjoint)
 
     def _adjoint_tape(self, tape: Value) -> Value:
+        """The adjoint tape of ``tape``: handed back with a residual tuple's
+        adjoint for a tape this function handed over, else a new one."""
+        if tape in self.adjoints:
+            return self.adjoints[tape]
         if tape not in self.adjoint_tapes:
             self.adjoint_tapes[tape] = self._fresh(TAPE, f"{tape.hint}_bar")
         return self.adjoint_tapes[tape]
@@ -423,6 +450,37 @@ class _AdjointSweep:
         if key not in self.adjoint_records:
             self.adjoint_records[key] = self._record()
         return {"record": self.adjoint_records[key]}
+
+    def reverse_residual_pack(self, op: Op) -> None:
+        """A residual tuple handed over, reversed: its adjoint unpacked into the
+        adjoints of what it holds (for a tape, its adjoint tape)."""
+        adjoints = [
+            self._fresh(TAPE if v.type == TAPE else v.type, self._bar_hint(v))
+            for v in op.operands
+        ]
+        self.builder.block.ops.append(
+            Op("unpack", [self.adjoints[op.result]], adjoints, {}, [], op.loc)
+        )
+        for value, adjoint in zip(op.operands, adjoints):
+            if value.type == TAPE:
+                self.adjoints[value] = adjoint
+            elif value in self.active:
+                self.accumulate(value, adjoint)
+
+    def reverse_unpack(self, op: Op) -> None:
+        """A residual tuple's unpacking reversed: the tuple's adjoint packs the
+        adjoints of its values (for a tape, the adjoint tape the pops of its
+        records pushed on), zeros where they have none."""
+        if op.operands[0] not in self.active:
+            return
+        adjoints = []
+        for value in op.results:
+            if value.type == TAPE and value in self.adjoint_tapes:
+                adjoints.append(self.adjoint_tapes[value])
+            else:
+                adjoints.append(self.adjoint_or_zeros(value))
+        packed = self.builder.op("pack", adjoints, [RESIDUALS]).result
+        self.accumulate(op.operands[0], packed)
 
     def reverse_pack(self, op: Op) -> None:
         """``(a, b)`` reversed: ``a`` gets element 0 of the adjoint, ``b`` element 1."""
@@ -634,12 +692,15 @@ class _AdjointSweep:
         return results[: len(carried)]
 
     def _outer_values(self, op: Op, regions: list[Block]) -> list[Value]:
-        """Active values defined outside ``op`` that ``regions`` read or yield, in order of use."""
+        """Active values defined outside ``op`` that ``regions`` read or yield, in
+        order of use (not tapes: a tape's adjoint tape is one list, filled in place)."""
         inside = {a for r in op.regions for a in _defined_in(r)}
         found: list[Value] = []
         for region in regions:
             for inner in walk_block(region):
                 for v in inner.operands:
+                    if v.type == TAPE:
+                        continue
                     if v in self.active and v not in inside and v not in found:
                         found.append(v)
         return found
@@ -694,6 +755,13 @@ def _defining_blocks(block: Block) -> dict[Value, Block]:
 
 def _defined_in(block: Block) -> set[Value]:
     return set(_defining_blocks(block))
+
+
+def _output_name(value: Value, index: int) -> str:
+    """What the cotangent of the ``index``-th output ``value`` is named after."""
+    if value.type == RESIDUALS:
+        return "residuals"
+    return f"out{index}" if value.is_temporary else value.hint
 
 
 def _one(sweep: "_AdjointSweep", output: Value) -> Value:

@@ -19,28 +19,47 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DifferentiationError
-from ..ir.core import Block, Function, Op, Value
+from ..ir.core import RESIDUALS, Block, Function, Op, Value
 
 
 def tape_entries(function: Function, active: set[Value]) -> dict[Any, list[int]]:
-    """Per record of ``function``'s tape, the positions of its active entries
-    (pushed and popped values are active together, see ``activity.varied``).
+    """Per record of ``function``'s tapes, the positions of the entries whose
+    adjoints travel back through an adjoint tape.
 
-    A record with active entries pushed or popped only here (the other half
-    in another function, as in the two halves of a ``vjp``) is refused.
+    For a record pushed and popped here, its active entries (pushed and popped
+    values are active together, see ``activity.varied``).  A record with its
+    other half in another function (the two sweeps of a helper's ``vjp``)
+    sends back every entry, so that both functions agree without seeing each
+    other: pushed here on a tape handed over in a residual tuple, whose
+    adjoint comes back in the tuple's adjoint; popped here from such a tape
+    (the tape is then varied), whose adjoint goes out in the adjoint of the
+    residual tuple it was unpacked from.  Active entries pushed on a tape that
+    goes nowhere are refused.
     """
     pushes = {op.attrs["record"]: op for op in function.walk() if op.name == "push"}
     pops = {op.attrs["record"]: op for op in function.walk() if op.name == "pop"}
+    handed_over = {
+        v
+        for op in function.walk()
+        if op.name == "pack" and op.result.type == RESIDUALS
+        for v in op.operands
+    }
     entries: dict[Any, list[int]] = {}
     for record, push in pushes.items():
-        entries[record] = [k for k, v in enumerate(push.operands[1:]) if v in active]
-    for record, pop in pops.items():
-        popped = [k for k, v in enumerate(pop.results) if v in active]
-        if record not in pushes and popped:
-            raise _one_sided(function, pop, "pops", "pushed")
-    for record, push in pushes.items():
-        if entries[record] and record not in pops:
+        pushed = push.operands[1:]
+        if record in pops:
+            entries[record] = [k for k, v in enumerate(pushed) if v in active]
+        elif push.operands[0] in handed_over:
+            entries[record] = list(range(len(pushed)))
+        elif any(v in active for v in pushed):
             raise _one_sided(function, push, "pushes", "popped")
+    for record, pop in pops.items():
+        if record in pushes:
+            continue
+        if pop.operands[0] in active:
+            entries[record] = list(range(len(pop.results)))
+        elif any(v in active for v in pop.results):
+            raise _one_sided(function, pop, "pops", "pushed")
     return entries
 
 
