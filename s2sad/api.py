@@ -501,7 +501,7 @@ def _jvp_runner(
         return _as_one_tuples(run)
     layout = derivative.meta.get("layout")
     if layout is not None:
-        return _as_grouped(run, derivative.meta["outputs"], layout)
+        return _as_halves(run, len(layout))
     return run
 
 
@@ -525,17 +525,19 @@ def _as_one_tuples(run: Callable[..., Any]) -> Callable[..., Any]:
     return one_tuples
 
 
-def _as_grouped(
-    run: Callable[..., Any], count: int, layout: Sequence[int | None]
-) -> Callable[..., Any]:
-    """``run`` for a generated function returning grouped values, ``(g,)`` or
-    ``(value, (gx, gy))``: its value and tangent grouped the same way."""
+def _as_halves(run: Callable[..., Any], groups: int) -> Callable[..., Any]:
+    """``run`` for a generated function returning ``groups`` groups of values,
+    ``(g,)`` or ``(value, (gx, gy))``: its jvp returns them, then their tangents
+    grouped alike; the value and the tangent, each grouped as the function's
+    output is."""
 
-    def grouped_run(*args: Any) -> tuple[Any, Any]:
-        out, tangent = run(*args)
-        return grouped(out, count, layout), grouped(tangent, count, layout)
+    def halves(*args: Any) -> tuple[Any, Any]:
+        both = run(*args)
+        if groups == 1:
+            return both
+        return tuple(both[:groups]), tuple(both[groups:])
 
-    return grouped_run
+    return halves
 
 
 def jvp_function(

@@ -49,7 +49,9 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     Its parameters are the primal ones followed by one tangent per ``wrt``
     parameter (ignored for ``int`` and ``bool`` parameters, which have none);
     it returns ``(outputs, output tangents)``, each group a single value when
-    the function has one output, else a tuple.  Control flow keeps its shape:
+    the function has one output, else a tuple; a function that groups what it
+    returns (a generated one) returns its values grouped so, then its
+    tangents grouped alike, as calls to it expect.  Control flow keeps its shape:
     an ``if`` also yields the tangents of its active results, a loop also
     carries the tangents of its active carried values.
     """
@@ -76,8 +78,9 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     primal_out = [mapping[v] for v in outputs]
     tangent_out = [sweep.tangent(v, dense=True) for v in outputs]
     group = None if len(outputs) == 1 else len(outputs)
+    layout = function.body.terminator.attrs.get("layout") or (group,)
     hints = [v.hint for v in outputs] + [v.hint and f"{v.hint}_dot" for v in outputs]
-    attrs = {"layout": (group, group), "hints": tuple(hints)}
+    attrs = {"layout": tuple(layout) * 2, "hints": tuple(hints)}
     builder.op("return", primal_out + tangent_out, [], attrs=attrs)
     new.doc = f"Value and tangent (forward mode) of {function.name}."
     return new

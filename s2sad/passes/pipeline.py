@@ -148,16 +148,6 @@ def forward_tangents(d: Derivation) -> None:
     d.function = forward(d.primal, d.wrt, name=derived_name(d.base, d.kind.name))
 
 
-def grouped_as_called(d: Derivation) -> None:
-    """A function that groups what it returns (a helper's sweep, say) returns its
-    tangents grouped alike after its values: as the calls to its derivative
-    expect (see ``forward``'s calls)."""
-    layout = d.primal.body.terminator.attrs.get("layout")
-    if layout is not None:
-        term = d.function.body.terminator
-        term.attrs = {**term.attrs, "layout": tuple(layout) * 2}
-
-
 def forward_over_gradient(d: Derivation) -> None:
     """Forward mode over a gradient: a Hessian-vector product."""
     d.function = forward(d.primal, d.wrt, name=derived_name(d.base, d.kind.name))
@@ -325,10 +315,7 @@ not public yet: tests compose with it)."""
 KINDS = {kind.name: kind for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP)}
 """The derivative kinds of the public API, by name."""
 
-HELPER_JVP = Kind("jvp", FORWARD, False, JVP.steps + (grouped_as_called,))
-"""The forward mode a called function gets."""
-
-HELPER_KINDS = {FORWARD: HELPER_JVP, REVERSE: VJP}
+HELPER_KINDS = {FORWARD: JVP, REVERSE: VJP}
 """The kind of derivative each helper gets, by the mode of the caller's."""
 
 FINISH: tuple[Callable[[Function], object], ...] = (copy_before_loops, tidy_names)
@@ -370,9 +357,10 @@ def derivative_module(
 def derivative_functions(
     primal: Function, kind: str, wrt: list[int], single: bool
 ) -> list[Function]:
-    """The functions of :func:`derivative_module` for ``primal`` (in its module),
-    in the order they go into the file."""
-    return list(derivative_module(primal.module, primal.name, kind, wrt, single))
+    """The functions of :func:`derivative_module` for ``primal`` (in its module,
+    or a module of its own), in the order they go into the file."""
+    module = primal.module or Module([primal])
+    return list(derivative_module(module, primal.name, kind, wrt, single))
 
 
 def run(
@@ -415,8 +403,9 @@ def hvp_module(module: Module, entry: str, wrt: list[int], single: bool) -> Modu
 
 
 def hvp_functions(primal: Function, wrt: list[int], single: bool) -> list[Function]:
-    """The functions of :func:`hvp_module` for ``primal`` (in its module)."""
-    return list(hvp_module(primal.module, primal.name, wrt, single))
+    """The functions of :func:`hvp_module` for ``primal`` (in its module, or a
+    module of its own)."""
+    return list(hvp_module(primal.module or Module([primal]), primal.name, wrt, single))
 
 
 def _arguments_needed(
