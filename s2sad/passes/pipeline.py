@@ -251,11 +251,8 @@ def name_residuals(d: Derivation) -> None:
 
 
 def hvp_outputs(d: Derivation) -> None:
-    """The gradient and its product with the Hessian come back grouped alike,
-    zeros shaped like their parameters where either simplified to 0."""
-    term = d.function.body.terminator
-    (group,) = d.primal.body.terminator.attrs["layout"]
-    term.attrs = {**term.attrs, "layout": (group, group)}
+    """The gradient and its product with the Hessian (grouped alike by forward
+    mode) are zeros shaped like their parameters where either simplified to 0."""
     wrt_params = [d.function.params[i] for i in d.wrt]
     dense_zeros(d.function, 0, wrt_params)
     dense_zeros(d.function, len(d.primal.returned), wrt_params)

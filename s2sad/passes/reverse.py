@@ -17,6 +17,12 @@ reversed as any other: its pushes and pops are copied into the forward
 sweep, and the reverse sweep sends the adjoints of popped values back to
 the pushed ones through adjoint tapes (see :mod:`.tape_adjoint`).  A loop
 that ran backwards is reversed into one that runs forwards.
+
+The sweeps of a helper's ``vjp`` hand each other a residual tuple, and may hand
+over a tape in it.  Reversed, the tuple's adjoint is the tuple of its values'
+adjoints, and a tape's adjoint is its adjoint tape: the sweep that popped the
+tape pushes the adjoints of what it popped on that adjoint tape, which goes
+back in the tuple's adjoint to the sweep that pushed, where each push pops them.
 """
 
 from __future__ import annotations
@@ -454,10 +460,7 @@ class _AdjointSweep:
     def reverse_residual_pack(self, op: Op) -> None:
         """A residual tuple handed over, reversed: its adjoint unpacked into the
         adjoints of what it holds (for a tape, its adjoint tape)."""
-        adjoints = [
-            self._fresh(TAPE if v.type == TAPE else v.type, self._bar_hint(v))
-            for v in op.operands
-        ]
+        adjoints = [self._fresh(v.type, self._bar_hint(v)) for v in op.operands]
         self.builder.block.ops.append(
             Op("unpack", [self.adjoints[op.result]], adjoints, {}, [], op.loc)
         )
