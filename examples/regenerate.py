@@ -18,6 +18,7 @@ GENERATED = [
     (L, "grad", ("w1", "w2")),
     (L, "jvp", None),
     (L, "vjp", None),
+    (L, "hvp", ("w1", "w2")),
     (sigmoid, "grad", "x"),
     (rosenbrock, "value_and_grad", ("x", "y")),
     (gaussian_log_likelihood, "grad", ("mu", "sigma")),

@@ -1,12 +1,12 @@
 """s2sad: source-to-source automatic differentiation for Python.
 
-``grad``, ``value_and_grad``, ``jvp`` and ``vjp`` turn a Python function into
-generated, readable derivative code; ``derivative_rule`` teaches s2sad the
+``grad``, ``value_and_grad``, ``jvp``, ``vjp`` and ``hvp`` turn a Python function
+into generated, readable derivative code; ``derivative_rule`` teaches s2sad the
 derivative of your own function.
 """
 
 from .version import __version__  # noqa: F401  (s2sad.__version__)
-from .api import grad, jvp, value_and_grad, vjp
+from .api import grad, hvp, jvp, value_and_grad, vjp
 from .errors import (
     DifferentiationError,
     InternalError,
@@ -21,6 +21,7 @@ __all__ = [
     "value_and_grad",
     "jvp",
     "vjp",
+    "hvp",
     "derivative_rule",
     "S2SADError",
     "UnsupportedSyntaxError",

@@ -314,6 +314,30 @@ def _slow_tangents(target: Target, primals: tuple, tangents: tuple) -> tuple:
     return tuple(filled)
 
 
+def check_directions(
+    target: Target, primals: tuple, directions: tuple, positions: list[int]
+) -> None:
+    """Refuse a direction of ``hvp`` that is not a real number or float array of
+    the shape of the argument at its position among the caller's ``primals``."""
+    for j, (k, v) in enumerate(zip(positions, directions)):
+        p, name = primals[k], _param_name(target, k)
+        label = "v" if len(positions) == 1 else f"v[{j}]"
+        problem = unsupported_value(v) if v is not None else "None"
+        if problem is None and isinstance(v, np.ndarray) and type(v) is not np.ndarray:
+            problem = f"a {type(v).__name__}"
+        if problem is not None:
+            raise target.error(
+                f"hvp of {target.label}: {label} (for {name}) is {problem}",
+                f"pass a real number or a float array of {name}'s shape",
+            )
+        if np.shape(v) != np.shape(p) or isinstance(v, (tuple, list)):
+            raise target.error(
+                f"hvp of {target.label}: {label} (for {name}) has shape "
+                f"{_shape_text(v)}, but {name} has shape {_shape_text(p)}",
+                f"pass a direction of {name}'s shape",
+            )
+
+
 def _shape_text(value: Any) -> str:
     if value is None:
         return "None"

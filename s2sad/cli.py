@@ -4,7 +4,8 @@
     s2sad value_and_grad FILE.py:FUNC [--wrt a,b] [-o DIR]
     s2sad jvp FILE.py:FUNC [-o DIR]
     s2sad vjp FILE.py:FUNC [-o DIR]
-    s2sad ir FILE.py:FUNC [--derivative grad|value_and_grad|jvp|vjp] [--wrt a,b]
+    s2sad hvp FILE.py:FUNC [--wrt a,b] [-o DIR]
+    s2sad ir FILE.py:FUNC [--derivative grad|value_and_grad|jvp|vjp|hvp] [--wrt a,b]
     s2sad compare FILE.py:FUNC --at 2.0,3.0
 
 Errors are printed as ``file:line:col: message`` and exit with status 1.

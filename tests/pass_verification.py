@@ -78,7 +78,7 @@ def install(monkeypatch: Any) -> list[str]:
     """Wrap every step of every derivative kind, and the finishing passes; the
     returned list records each verification made (``step:function``)."""
     log: list[str] = []
-    for kind in [*pipeline.KINDS.values(), pipeline.HVP]:
+    for kind in pipeline.KINDS.values():
         steps = tuple(verified(step.__name__, step, log) for step in kind.steps)
         monkeypatch.setattr(kind, "steps", steps)
     finish = tuple(verified(step.__name__, step, log) for step in pipeline.FINISH)

@@ -1,5 +1,6 @@
 """The s2sad command, run as a subprocess."""
 
+import math
 import os
 import subprocess
 import sys
@@ -66,6 +67,20 @@ def test_jvp_writes_file(tmp_path):
     assert (
         "def L_jvp(w1, w2, w1_dot, w2_dot):" in Path(result.stdout.strip()).read_text()
     )
+
+
+def test_hvp_writes_file(tmp_path):
+    result = s2sad("hvp", f"{EXAMPLE}:L", "--wrt", "w1,w2", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert path.name == "L_hvp_w1_w2.py"
+    namespace = {}
+    exec(path.read_text(), namespace)
+    hv = namespace["L_hvp"](2.0, 3.0, 1.0, 0.0)
+    w1, w2 = 2.0, 3.0
+    v2 = w2 * math.log(w1)
+    d2_w1 = -(w2 / w1**2) * (1 + 0.5 / math.sqrt(v2)) - (w2 / w1) ** 2 / (4 * v2**1.5)
+    assert hv[0] == pytest.approx(d2_w1, rel=1e-12)
 
 
 def test_ir_prints_the_function():

@@ -213,7 +213,7 @@ PASSES: dict[str, Pass] = {
     "simplify": in_place(simplify),
     "copy_before_loops": in_place(copy_before_loops),
     "tidy_names": in_place(tidy_names),
-    **{name: kind_steps(name) for name in [*pipeline.KINDS, pipeline.HVP.name]},
+    **{name: kind_steps(name) for name in pipeline.KINDS},
 }
 """The passes a case may name, each with its options as keyword arguments.
 A derivative kind (``grad``, ``vjp``, ...) runs its declared steps."""

@@ -32,7 +32,7 @@ def round_trips(function) -> None:
 @pytest.mark.parametrize("f, arrays", FUNCTIONS, ids=[f.__name__ for f, _ in FUNCTIONS])
 def test_printed_ir_of_every_table_function_and_derivative_parses_back(f, arrays):
     for kind in KINDS:
-        scalar = kind in ("grad", "value_and_grad")
+        scalar = KINDS[kind].scalar_output
         primal = lower(f, scalar_output=scalar, arrays=arrays)
         if scalar and len(primal.returned) != 1:
             continue

@@ -16,7 +16,7 @@ CASES = [(f, arrays, kind) for f, arrays in FUNCTIONS for kind in KINDS]
     "f, arrays, kind", CASES, ids=[f"{f.__name__}-{k}" for f, _, k in CASES]
 )
 def test_every_pass_verifies(f, arrays, kind, verify_each_pass):
-    scalar = kind in ("grad", "value_and_grad")
+    scalar = KINDS[kind].scalar_output
     primal = lower(f, scalar_output=scalar, arrays=arrays)
     for function in [primal, *primal.callees]:
         verify(function)
@@ -29,6 +29,7 @@ def test_every_pass_verifies(f, arrays, kind, verify_each_pass):
     first = {
         "jvp": "forward_tangents",
         "vjp": "reverse_vjp",
+        "hvp": "forward_over_gradient",
     }.get(kind, "reverse_gradient")
     assert {first, "tidy_names"} <= passes
     assert (

@@ -250,14 +250,26 @@ def name_residuals(d: Derivation) -> None:
         value.hint = residual.name
 
 
+def hessian_times_direction(d: Derivation) -> None:
+    """Return only the tangent of the gradient, the Hessian times the direction
+    (what only the gradient needed then goes with the next simplification)."""
+    term = d.function.body.terminator
+    half = len(d.primal.returned)
+    layout = term.attrs["layout"]
+    term.operands = term.operands[half:]
+    term.attrs = {
+        **term.attrs,
+        "layout": tuple(layout[len(layout) // 2 :]),
+        "hints": tuple(term.attrs["hints"][half:]),
+    }
+
+
 def hvp_outputs(d: Derivation) -> None:
-    """The gradient and its product with the Hessian (grouped alike by forward
-    mode) are zeros shaped like their parameters where either simplified to 0."""
-    wrt_params = [d.function.params[i] for i in d.wrt]
-    dense_zeros(d.function, 0, wrt_params)
-    dense_zeros(d.function, len(d.primal.returned), wrt_params)
+    """Products with the Hessian that simplified to 0 become zeros shaped like
+    their parameters."""
+    dense_zeros(d.function, 0, [d.function.params[i] for i in d.wrt])
     d.function.doc = (
-        f"Gradient of {d.base} and its product with the Hessian "
+        f"The Hessian of {d.base} times the direction "
         "(forward mode over reverse mode)."
     )
 
@@ -300,16 +312,16 @@ HVP = Kind(
     True,
     (
         forward_over_gradient,
+        hessian_times_direction,
         simplify_function,
         trim_own_tape,
         simplify_if_trimmed,
         hvp_outputs,
     ),
 )
-"""Forward over reverse, run on the module of a gradient (see :func:`hvp_module`;
-not public yet: tests compose with it)."""
+"""Forward over reverse, run on the module of a gradient (see :func:`hvp_module`)."""
 
-KINDS = {kind.name: kind for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP)}
+KINDS = {kind.name: kind for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP, HVP)}
 """The derivative kinds of the public API, by name."""
 
 HELPER_KINDS = {FORWARD: JVP, REVERSE: VJP}
@@ -321,8 +333,6 @@ FINISH: tuple[Callable[[Function], object], ...] = (copy_before_loops, tidy_name
 
 def kind_named(name: str) -> Kind:
     """The derivative kind called ``name``."""
-    if name == HVP.name:
-        return HVP
     if name not in KINDS:
         raise DifferentiationError(
             f"unknown derivative kind {name!r}", hint=f"use one of {', '.join(KINDS)}"
@@ -385,11 +395,11 @@ def finish(functions: list[Function]) -> list[Function]:
 
 
 def hvp_module(module: Module, entry: str, wrt: list[int], single: bool) -> Module:
-    """The module of ``f_hvp(params, params_dot) -> (gradient, Hessian times
-    direction)`` for ``module``'s function ``entry``: forward mode over the
-    module of its gradient, a Hessian-vector product.  The directions are the
-    ``_dot`` parameters, one per ``wrt`` parameter; each group comes back as
-    the gradient does (a value when ``single``, else a tuple).
+    """The module of ``f_hvp(params, params_dot) -> Hessian times direction``
+    for ``module``'s function ``entry``: forward mode over the module of its
+    gradient, a Hessian-vector product.  The directions are the ``_dot``
+    parameters, one per ``wrt`` parameter; the product comes back as the
+    gradient does (a value when ``single``, else a tuple).
     """
     gradient = derivative_module(module, entry, GRAD.name, wrt, single)
     grad_entry = gradient[derived_name(entry, GRAD.name)]
