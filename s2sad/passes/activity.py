@@ -67,7 +67,16 @@ def _no_derivative(
 
 def pushes_by_record(function: Function) -> dict[Any, Op]:
     """The ``push`` ops of ``function``, by their ``record`` attribute."""
-    return {op.attrs["record"]: op for op in function.walk() if op.name == "push"}
+    return _by_record(function, "push")
+
+
+def pops_by_record(function: Function) -> dict[Any, Op]:
+    """The ``pop`` ops of ``function``, by their ``record`` attribute."""
+    return _by_record(function, "pop")
+
+
+def _by_record(function: Function, name: str) -> dict[Any, Op]:
+    return {op.attrs["record"]: op for op in function.walk() if op.name == name}
 
 
 def _varied_block(block: Block, result: set[Value], pushes: dict[Any, Op]) -> None:

@@ -38,7 +38,7 @@ from ..ir.module import derived_name
 from ..ir.ops import OPS, OUTPUT
 from ..ir.operands import carried_args, loop_inits
 from ..rules.registry import PRIMITIVES, Primitive
-from .activity import DIFFERENTIABLE_TYPES, pushes_by_record, varied
+from .activity import DIFFERENTIABLE_TYPES, pops_by_record, pushes_by_record, varied
 from .rule_inline import clone_op, inline_rule, rename
 from .simplify import TANGENT_OF
 
@@ -92,7 +92,7 @@ def _records_with_tangents(function: Function, active: set[Value]) -> dict:
     every one of a record only pushed or only popped here (an integer's
     tangent is the number 0)."""
     pushes = pushes_by_record(function)
-    pops = {op.attrs["record"]: op for op in function.walk() if op.name == "pop"}
+    pops = pops_by_record(function)
     records = {}
     for record in pushes.keys() | pops.keys():
         if record in pushes and record in pops:

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import DifferentiationError
 from ..ir.core import RESIDUALS, Block, Function, Op, Value
+from .activity import pops_by_record, pushes_by_record
 
 
 def tape_entries(function: Function, active: set[Value]) -> dict[Any, list[int]]:
@@ -36,8 +37,8 @@ def tape_entries(function: Function, active: set[Value]) -> dict[Any, list[int]]
     residual tuple it was unpacked from.  Active entries pushed on a tape that
     goes nowhere are refused.
     """
-    pushes = {op.attrs["record"]: op for op in function.walk() if op.name == "push"}
-    pops = {op.attrs["record"]: op for op in function.walk() if op.name == "pop"}
+    pushes = pushes_by_record(function)
+    pops = pops_by_record(function)
     handed_over = {
         v
         for op in function.walk()
