@@ -19,6 +19,7 @@ GENERATED = [
     (L, "jvp", None),
     (L, "vjp", None),
     (L, "hvp", ("w1", "w2")),
+    (L, "hessian", ("w1", "w2")),
     (sigmoid, "grad", "x"),
     (rosenbrock, "value_and_grad", ("x", "y")),
     (gaussian_log_likelihood, "grad", ("mu", "sigma")),

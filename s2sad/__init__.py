@@ -1,12 +1,12 @@
 """s2sad: source-to-source automatic differentiation for Python.
 
-``grad``, ``value_and_grad``, ``jvp``, ``vjp`` and ``hvp`` turn a Python function
-into generated, readable derivative code; ``derivative_rule`` teaches s2sad the
-derivative of your own function.
+``grad``, ``value_and_grad``, ``jvp``, ``vjp``, ``hvp``, ``hessian`` and
+``batched_hvp`` turn a Python function into generated, readable derivative code;
+``derivative_rule`` teaches s2sad the derivative of your own function.
 """
 
 from .version import __version__  # noqa: F401  (s2sad.__version__)
-from .api import grad, hvp, jvp, value_and_grad, vjp
+from .api import batched_hvp, grad, hessian, hvp, jvp, value_and_grad, vjp
 from .errors import (
     DifferentiationError,
     InternalError,
@@ -22,6 +22,8 @@ __all__ = [
     "jvp",
     "vjp",
     "hvp",
+    "hessian",
+    "batched_hvp",
     "derivative_rule",
     "S2SADError",
     "UnsupportedSyntaxError",

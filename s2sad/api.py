@@ -1,4 +1,4 @@
-"""The public transformations: ``grad``, ``value_and_grad``, ``jvp``, ``vjp``, ``hvp``.
+"""The public transformations: ``grad``, ``value_and_grad``, ``jvp``, ``vjp``, ``hvp``, ``hessian``.
 
 Each turns a user function into generated derivative code: lower it to IR,
 transform, emit a source file, import it (see :mod:`s2sad.cache.loader` for where
@@ -13,6 +13,8 @@ arrays, tangents and cotangents match the primals and outputs (see
 from __future__ import annotations
 
 import functools
+import inspect
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ from .version import __version__
 from .backend.module import emit_module
 from .checks import (
     DERIVED,
+    check_batches,
     check_cotangents,
     check_directions,
     check_primal_types,
@@ -246,14 +249,8 @@ def hvp(
 def _hessian_vector(
     f: Callable[..., Any], wrt: Wrt, output_dir: PathLike
 ) -> Callable[..., Any]:
-    target = resolve_target(f)
-    shifted = target.shift_wrt(wrt)
-    derivative = _memo_derive(target.fn, "hvp", shifted, output_dir)
-    generated = derivative.entry()
-    single = not isinstance(shifted, (tuple, list))
-    positions = target.callers(derivative.meta["indices"])
-    numbers = target.callers(derivative.meta["numbers"])
-    floats = target.callers(derivative.meta.get("floats", ()))
+    entry = _HessianEntry(f, "hvp", wrt, output_dir)
+    target, generated = entry.target, entry.generated
 
     def hessian_vector(*args: Any) -> Any:
         if not args:
@@ -263,29 +260,243 @@ def _hessian_vector(
             )
         *primals, v = args
         primals = tuple(primals)
-        check_primal_types(target, primals, "hvp")
-        full = target.arguments(primals)
-        target.check_arity(len(full), exact=False)
-        refuse_integer_arrays(target, "hvp", primals, floats)
-        _refuse_arrays_for_numbers(target, primals, numbers)
-        directions = (v,) if single else _directions(target, v, len(positions))
-        check_directions(target, primals, directions, positions)
+        full = entry.arguments(primals, "hvp")
+        directions = (v,) if entry.single else _directions(target, v, entry.count)
+        check_directions(target, primals, directions, entry.positions)
         return generated(*full, *directions)
 
-    hessian_vector.__name__ = hessian_vector.__qualname__ = generated.__name__
-    hessian_vector.__doc__ = generated.__doc__
-    hessian_vector.source, hessian_vector.path = generated.source, generated.path
-    hessian_vector.generated = generated
-    return hessian_vector
+    return entry.named(hessian_vector)
 
 
-def _directions(target: Any, v: Any, count: int) -> tuple:
+@dataclass
+class _HessianEntry:
+    """The generated file of a Hessian-vector product (``kind`` ``hvp``, or
+    ``hessian`` for batches of directions) and the checks of its arguments."""
+
+    f: Callable[..., Any]
+    kind: str
+    wrt: Wrt
+    output_dir: PathLike
+
+    def __post_init__(self) -> None:
+        self.target = resolve_target(self.f)
+        shifted = self.target.shift_wrt(self.wrt)
+        derivative = _memo_derive(self.target.fn, self.kind, shifted, self.output_dir)
+        self.generated = derivative.entry()
+        self.single = not isinstance(shifted, (tuple, list))
+        self.positions = self.target.callers(derivative.meta["indices"])
+        self.numbers = self.target.callers(derivative.meta["numbers"])
+        self.floats = self.target.callers(derivative.meta.get("floats", ()))
+        params = inspect.signature(self.target.fn).parameters.values()
+        required = sum(1 for p in params if p.default is inspect.Parameter.empty)
+        self.arities = range(required, len(params) + 1)
+
+    @property
+    def count(self) -> int:
+        """How many parameters ``wrt`` names."""
+        return len(self.positions)
+
+    def arguments(self, primals: tuple, who: str) -> tuple:
+        """The full arguments of the generated function for the caller's
+        ``primals``, checked as the gradient's are."""
+        target = self.target
+        check_primal_types(target, primals, who)
+        full = target.arguments(primals)
+        if len(full) not in self.arities:
+            target.check_arity(len(full), exact=False)
+        refuse_integer_arrays(target, who, primals, self.floats)
+        _refuse_arrays_for_numbers(target, primals, self.numbers, who)
+        return full
+
+    def named(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` named and documented as the generated function, with its
+        ``.source``, ``.path`` and ``.generated``."""
+        generated = self.generated
+        fn.__name__ = fn.__qualname__ = generated.__name__
+        fn.__doc__ = generated.__doc__
+        fn.source, fn.path = generated.source, generated.path
+        fn.generated = generated
+        return fn
+
+
+def batched_hvp(
+    f: Callable[..., Any], wrt: Wrt = 0, output_dir: PathLike = None
+) -> Callable[..., Any]:
+    """Hessian-vector products of scalar-valued ``f`` for a batch of directions:
+    ``batched_hvp(f)(*args, V)`` is ``[∇²f(args)·V[j] for j in range(k)]`` as one
+    array of shape ``(k,) + x.shape`` (``(k,)`` for a number ``x``), computed by
+    one call of vectorised generated code, not ``k`` calls.
+
+    ``V`` holds the ``k`` directions along its leading axis; with ``wrt`` a
+    tuple, ``V`` and the result are tuples of such batches, one per parameter.
+    The returned function carries ``.source`` and ``.path`` of the generated
+    file (``<f>_hessian_<wrt>.py``).
+    """
+    key = (f, "batched_hvp", tuple(wrt) if isinstance(wrt, list) else wrt, output_dir)
+    return _cached(key, lambda: _batched_products(f, wrt, output_dir))
+
+
+def _batched_products(
+    f: Callable[..., Any], wrt: Wrt, output_dir: PathLike
+) -> Callable[..., Any]:
+    entry = _HessianEntry(f, "hessian", wrt, output_dir)
+    target = entry.target
+
+    def products(*args: Any) -> Any:
+        if not args:
+            raise target.error(
+                f"batched_hvp of {target.label} takes the arguments, then V",
+                "call it as batched_hvp_f(*args, V)",
+            )
+        *primals, batches = args
+        primals = tuple(primals)
+        full = entry.arguments(primals, "batched_hvp")
+        if entry.single:
+            batches = (batches,)
+        else:
+            batches = _directions(target, batches, entry.count, "batched_hvp", "V")
+        check_batches(target, primals, batches, entry.positions, "batched_hvp")
+        batches = tuple(np.asarray(v, np.result_type(v, 0.0)) for v in batches)
+        results = _run_batched(entry, full, primals, batches)
+        results = tuple(
+            r.copy() if any(np.may_share_memory(r, v) for v in batches) else r
+            for r in results
+        )
+        return results[0] if entry.single else results
+
+    return entry.named(products)
+
+
+def _run_batched(
+    entry: "_HessianEntry", full: tuple, primals: tuple, batches: tuple
+) -> tuple:
+    """The generated batched products as a tuple (empty batches without running it)."""
+    if not len(batches[0]):
+        return tuple(np.zeros((0,) + np.shape(primals[k])) for k in entry.positions)
+    results = entry.generated(*full, *batches)
+    return (results,) if entry.single else tuple(results)
+
+
+def hessian(
+    f: Callable[..., Any] | None = None,
+    wrt: Wrt = 0,
+    *,
+    diagonal: bool = False,
+    output_dir: PathLike = None,
+) -> Any:
+    """The Hessian of scalar-valued ``f`` with respect to parameter(s) ``wrt``:
+    ``hessian(f)(*args)`` has shape ``x.shape + x.shape`` (a float for a number
+    ``x``); with ``wrt`` a tuple, ``H[i][j]`` is the block of shape ``s_i + s_j``
+    (as JAX's ``hessian``).  ``diagonal=True`` returns only the diagonal, shaped
+    like the parameter (a tuple of them for a tuple ``wrt``).
+
+    It is one call of the batched Hessian-vector product (:func:`batched_hvp`)
+    with every basis direction of every parameter in one batch.  The returned
+    function carries ``.source`` and ``.path`` of that generated file.
+    """
+    if f is None:
+        return functools.partial(
+            hessian, wrt=wrt, diagonal=diagonal, output_dir=output_dir
+        )
+    key = (f, "hessian", tuple(wrt) if isinstance(wrt, list) else wrt, diagonal)
+    key += (output_dir,)
+    return _cached(key, lambda: _hessian(f, wrt, diagonal, output_dir))
+
+
+def _hessian(
+    f: Callable[..., Any], wrt: Wrt, diagonal: bool, output_dir: PathLike
+) -> Callable[..., Any]:
+    entry = _HessianEntry(f, "hessian", wrt, output_dir)
+
+    def hessian_of(*args: Any) -> Any:
+        full = entry.arguments(args, "hessian")
+        primals = [args[k] for k in entry.positions]
+        basis = _basis(tuple(np.shape(p) for p in primals), _float_dtype(primals))
+        results = _run_batched(entry, full, args, basis.batches)
+        if basis.shared(results):
+            results = tuple(np.array(r) for r in results)
+        columns = [r.reshape(basis.count, n) for r, n in zip(results, basis.sizes)]
+        if diagonal:
+            diagonals = tuple(
+                _number_or(c[basis.rows[i], basis.columns[i]].reshape(shape))
+                for i, (c, shape) in enumerate(zip(columns, basis.shapes))
+            )
+            return diagonals[0] if entry.single else diagonals
+        blocks = tuple(
+            tuple(
+                _number_or(c[start : start + n].T.reshape(s_i + s_j))
+                for start, n, s_j in zip(basis.starts, basis.sizes, basis.shapes)
+            )
+            for c, s_i in zip(columns, basis.shapes)
+        )
+        return blocks[0][0] if entry.single else blocks
+
+    return entry.named(hessian_of)
+
+
+@dataclass
+class _Basis:
+    """The basis directions of parameters of ``shapes``, one batch per parameter:
+    row ``m`` of the batches together is the ``m``-th basis vector of all of them.
+    The identity is laid out with the batch axis the fastest, so that the batched
+    code runs over contiguous memory even where it slices the parameters."""
+
+    shapes: tuple
+    dtype: Any
+
+    def __post_init__(self) -> None:
+        self.sizes = [math.prod(shape) for shape in self.shapes]
+        self.count = sum(self.sizes)
+        self.starts = [sum(self.sizes[:i]) for i in range(len(self.sizes))]
+        self.identity = np.asfortranarray(np.eye(self.count, dtype=self.dtype))
+        self.identity.flags.writeable = False
+        self.batches = tuple(
+            self.identity[:, start : start + n].reshape((self.count,) + shape)
+            for start, n, shape in zip(self.starts, self.sizes, self.shapes)
+        )
+        self.rows = [start + np.arange(n) for start, n in zip(self.starts, self.sizes)]
+        self.columns = [np.arange(n) for n in self.sizes]
+
+    def shared(self, results: tuple) -> bool:
+        """Some result is (a view of) the identity itself."""
+        return any(np.may_share_memory(r, self.identity) for r in results)
+
+
+_BASES: dict[tuple, _Basis] = {}
+"""The bases ``hessian`` passes, by shapes and dtype (read only, made once)."""
+
+
+def _basis(shapes: tuple, dtype: Any) -> _Basis:
+    key = (shapes, dtype)
+    if key not in _BASES:
+        _BASES[key] = _Basis(shapes, dtype)
+    return _BASES[key]
+
+
+def _float_dtype(values: list) -> Any:
+    """float32 where every array among ``values`` is float32, else float64."""
+    arrays = [v for v in values if isinstance(v, np.ndarray)]
+    if arrays and all(v.dtype == np.float32 for v in arrays):
+        return np.float32
+    return np.float64
+
+
+def _number_or(block: np.ndarray) -> Any:
+    """A block of the Hessian: a float where it has no axes."""
+    return float(block) if block.ndim == 0 else block
+
+
+def _directions(
+    target: Any, v: Any, count: int, who: str = "hvp", label: str = "v"
+) -> tuple:
     """The directions of an ``hvp`` over ``count`` parameters: a tuple of that many."""
     if not isinstance(v, (tuple, list)) or len(v) != count:
+        what = "directions" if who == "hvp" else "batches of directions"
         raise target.error(
-            f"hvp of {target.label} over {count} parameters takes v as a tuple of "
-            f"{count} directions, got {_described(v)}",
-            "pass one direction per parameter of wrt, in its order",
+            f"{who} of {target.label} over {count} parameters takes {label} as a "
+            f"tuple of {count} {what}, got {_described(v)}",
+            f"pass one {what[:-1] if who == 'hvp' else 'batch'} per parameter of wrt, "
+            "in its order",
         )
     return tuple(v)
 
@@ -296,13 +507,15 @@ def _described(value: Any) -> str:
     return type(value).__name__
 
 
-def _refuse_arrays_for_numbers(target: Any, primals: tuple, numbers: tuple) -> None:
+def _refuse_arrays_for_numbers(
+    target: Any, primals: tuple, numbers: tuple, who: str = "hvp"
+) -> None:
     """Refuse an array for a parameter the generated code takes as a number."""
     for k in numbers:
         if k < len(primals) and isinstance(primals[k], np.ndarray):
             name = target.names[len(target.args) + k]
             raise target.error(
-                f"hvp of {target.label}: got an array for {name}, which {target.label} "
+                f"{who} of {target.label}: got an array for {name}, which {target.label} "
                 "uses as a number",
                 f"pass a number, or annotate the parameter `{name}: np.ndarray`",
             )

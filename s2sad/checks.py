@@ -338,6 +338,43 @@ def check_directions(
             )
 
 
+def check_batches(
+    target: Target, primals: tuple, batches: tuple, positions: list[int], who: str
+) -> int:
+    """Refuse a batch of directions that is not a real float array of shape ``(k,)
+    + shape`` of the argument at its position among the caller's ``primals``, or
+    whose ``k`` differs from another's; returns ``k``."""
+    count = None
+    for j, (k, v) in enumerate(zip(positions, batches)):
+        p, name = primals[k], _param_name(target, k)
+        label = "V" if len(positions) == 1 else f"V[{j}]"
+        problem = unsupported_value(v) if v is not None else "None"
+        if problem is None and not isinstance(v, np.ndarray):
+            problem = f"a {type(v).__name__}, not an array"
+        elif problem is None and type(v) is not np.ndarray:
+            problem = f"a {type(v).__name__}"
+        if problem is not None:
+            raise target.error(
+                f"{who} of {target.label}: {label} (for {name}) is {problem}",
+                f"pass a float array of shape (k,) + {name}'s shape: k directions",
+            )
+        wanted = np.shape(p)
+        if v.shape[1:] != wanted or v.ndim != len(wanted) + 1:
+            raise target.error(
+                f"{who} of {target.label}: {label} (for {name}) has shape {v.shape}, "
+                f"but a batch of directions for {name} has shape (k,) + {wanted}",
+                f"stack the directions along a leading axis: shape (k,) + {wanted}",
+            )
+        if count is not None and v.shape[0] != count:
+            raise target.error(
+                f"{who} of {target.label}: {label} (for {name}) holds {v.shape[0]} "
+                f"directions, but V[0] holds {count}",
+                "pass as many directions for every parameter of wrt",
+            )
+        count = v.shape[0]
+    return count
+
+
 def _shape_text(value: Any) -> str:
     if value is None:
         return "None"

@@ -845,9 +845,314 @@ def add_at(acc: Any, x: Any, index: Any, g: Any) -> Any:
     ``x``, possibly a number standing for a constant array) with ``g`` added at ``index``.
     """
     dtype = np.result_type(acc, g, x, 0.0)
-    result = np.array(np.broadcast_to(acc, np.shape(x)), dtype=dtype)
+    if np.ndim(acc):
+        result = np.array(np.broadcast_to(acc, np.shape(x)), dtype=dtype)
+    elif acc == 0:
+        result = np.zeros(np.shape(x), dtype=dtype)
+    else:
+        result = np.full(np.shape(x), acc, dtype=dtype)
     if _is_basic(index):
         result[index] += g
     else:
         np.add.at(result, index, g)
     return result
+
+
+# ---------------------------------------------------------------- batches of directions
+#
+# A batched Hessian-vector product (``s2sad.hessian``) runs the code of one
+# product for ``k`` directions at once: every value that depends on the
+# directions carries a leading axis of length ``k``, its ``j``-th entry the value
+# the product for direction ``j`` computes.  The helpers below apply an
+# operation to such batches, or turn a value the same for every direction
+# into one.
+
+
+def batch_size(x: Any) -> int:
+    """How many directions the batch ``x`` holds: the length of its leading axis."""
+    return np.shape(x)[0]
+
+
+def batched(x: Any, k: int) -> Any:
+    """``x``, the same for each of ``k`` directions, as a batch: a new array of shape
+    ``(k,) + np.shape(x)`` (a tuple or list of values item by item)."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(batched(item, k) for item in x)
+    x = np.asarray(x)
+    result = np.empty((k,) + x.shape, dtype=np.result_type(x, 0.0))
+    result[...] = x
+    return result
+
+
+def batched_shape(x: Any, k: int) -> Any:
+    """A data-free array of shape ``(k,) + np.shape(x)`` and ``x``'s dtype: what reads
+    only the shape of a batch of values shaped like ``x``."""
+    x = x if isinstance(x, np.ndarray) else np.asarray(x)
+    return _carrier((k,) + x.shape, x.dtype)
+
+
+def first(x: Any) -> Any:
+    """The first direction's value of the batch ``x``, for what reads only its shape
+    and dtype (zeros of that shape for an empty batch)."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(first(item) for item in x)
+    x = np.asarray(x)
+    return x[0] if len(x) else np.zeros(x.shape[1:], x.dtype)
+
+
+def lift(b: Any, y: Any) -> Any:
+    """The batch ``b`` with axes of length 1 after its batch axis, so that its values
+    have at least as many dimensions as ``y`` (the same for every direction): when
+    they broadcast against each other, the batch axis stays in front."""
+    missing = np.ndim(y) - np.ndim(b) + 1
+    if missing <= 0:
+        return b
+    b = np.asarray(b)
+    return b.reshape(b.shape[:1] + (1,) * missing + b.shape[1:])
+
+
+def lift_batched(b: Any, y: Any) -> Any:
+    """The batch ``b`` lifted (see :func:`lift`) against the values of the batch ``y``."""
+    missing = np.ndim(y) - np.ndim(b)
+    if missing <= 0:
+        return b
+    b = np.asarray(b)
+    return b.reshape(b.shape[:1] + (1,) * missing + b.shape[1:])
+
+
+def lift_region(v: Any, x: Any, index: Any) -> Any:
+    """The batch ``v`` written into ``x[index]`` (``x`` a batch, ``index`` one of
+    :func:`batch_index`'s) with the dimensions of that region: lifted, or without
+    the leading axes of length 1 NumPy drops when it stores a value with more."""
+    v = np.asarray(v)
+    extra = v.ndim - np.ndim(np.asarray(x)[index])
+    if extra > 0:
+        return v.reshape(v.shape[:1] + v.shape[1 + extra :])
+    return lift_batched(v, np.asarray(x)[index])
+
+
+def batch_axis(x: Any, axis: Any) -> Any:
+    """``axis`` of a value as an axis of the batch ``x`` of such values: ``None`` (every
+    axis) is every axis but the batch's; an axis counted from the end stays."""
+    if axis is None:
+        return tuple(range(1, np.ndim(x)))
+    return shifted_axis(axis)
+
+
+def shifted_axis(axis: Any) -> Any:
+    """An axis (or tuple of axes) of a value as the axis of a batch of such values."""
+    if isinstance(axis, (tuple, list)):
+        return tuple(shifted_axis(a) for a in axis)
+    return axis + 1 if axis >= 0 else axis
+
+
+def batch_index(index: Any) -> tuple:
+    """``index`` of a value as an index of a batch of such values, the batch axis
+    kept whole in front.  Index arrays that a slice, ``None`` or ``...`` separate
+    are refused: NumPy would move their axes, and the batch's, to the front."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not _adjacent_advanced(parts):
+        from .errors import DifferentiationError
+
+        raise DifferentiationError(
+            f"the batched Hessian cannot write through the index {index!r}: its index "
+            "arrays are separated by a slice, None or ...",
+            hint="index with adjacent index arrays (x[i, j]), or use s2sad.hvp",
+        )
+    return (slice(None),) + parts
+
+
+def _adjacent_advanced(parts: tuple) -> bool:
+    """True when the index arrays among ``parts`` (and the integers, when there are
+    index arrays) stand next to each other."""
+    arrays = [
+        k
+        for k, p in enumerate(parts)
+        if isinstance(p, (list, np.ndarray, bool, np.bool_))
+    ]
+    if not arrays:
+        return True
+    advanced = [
+        k
+        for k, p in enumerate(parts)
+        if k in arrays or isinstance(p, (int, np.integer))
+    ]
+    return advanced == list(range(advanced[0], advanced[-1] + 1))
+
+
+def getitem_batched(x: Any, index: Any) -> Any:
+    """``x[index]`` for each value of the batch ``x``, whatever ``index`` is."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if _adjacent_advanced(parts):
+        return np.asarray(x)[(slice(None),) + parts]
+    if any(p is Ellipsis for p in parts):
+        parts = parts + (slice(None),)
+    picked = np.moveaxis(np.asarray(x), 0, -1)[parts]
+    return np.moveaxis(picked, -1, 0)
+
+
+def add_at_batched(acc: Any, x: Any, index: Any, g: Any) -> Any:
+    """:func:`add_at` of a number ``acc`` and the batch ``g``, in a new batch laid
+    out as ``g`` is: with the batch axis the fastest where ``g``'s is (so that
+    the elementwise code after it runs over contiguous memory)."""
+    dtype = np.result_type(acc, g, x, 0.0)
+    g = np.asarray(g)
+    order = "F" if g.ndim > 1 and g.flags.f_contiguous else "C"
+    result = np.full(np.shape(x), acc, dtype=dtype, order=order)
+    if _is_basic(index):
+        result[index] += g
+    else:
+        np.add.at(result, index, g)
+    return result
+
+
+def unbroadcast_batched(g: Any, x: Any) -> Any:
+    """:func:`unbroadcast` of each value of the batch ``g`` to ``x``'s shape."""
+    g = np.asarray(g)
+    shape = np.shape(x)
+    k = g.shape[0]
+    if g.shape[1:] == shape:
+        return g
+    extra = g.ndim - 1 - len(shape)
+    if extra < 0:
+        g = g.reshape((k,) + (1,) * -extra + g.shape[1:])
+    elif extra:
+        g = np.sum(g, axis=tuple(range(1, 1 + extra)))
+    for a in reversed(range(len(shape))):
+        if shape[a] == 1 and g.shape[a + 1] != 1:
+            g = np.sum(g, axis=a + 1, keepdims=True)
+    return g
+
+
+def broadcast_like_batched(t: Any, x: Any) -> Any:
+    """:func:`broadcast_like` of each value of the batch ``t`` to ``x``'s shape."""
+    t = np.asarray(t)
+    shape = t.shape[:1] + np.shape(x)
+    if t.shape == shape:
+        return t
+    t = np.asarray(lift(t, x), dtype=np.result_type(t, np.asarray(x).dtype, 0.0))
+    return np.broadcast_to(t, shape)
+
+
+def unreduce_batched(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """:func:`unreduce` of each value of the batch ``g`` back to ``x``'s shape."""
+    g = np.asarray(g, dtype=np.result_type(g, np.asarray(x).dtype, 0.0))
+    if axis is not None and not keepdims and np.ndim(x) > 0:
+        g = np.expand_dims(g, shifted_axis(axis))
+    g = lift(g, x)
+    return np.broadcast_to(g, g.shape[:1] + np.shape(x))
+
+
+def setitem_value_adjoint_batched(g: Any, index: Any, value: Any) -> Any:
+    """:func:`setitem_value_adjoint` for each value of the batch ``g``."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not _is_basic(index):
+        return np.stack([setitem_value_adjoint(each, index, value) for each in g])
+    picked = np.array(np.asarray(g)[(slice(None),) + parts])
+    return unbroadcast_batched(picked, value)
+
+
+def matmul_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
+    """``x @ y`` for each direction, with ``x``, ``y`` or both batches (NumPy's rules
+    for 1-D operands and stacks of matrices hold for the values, not the batch)."""
+    x, y = np.asarray(x), np.asarray(y)
+    nx, ny = x.ndim - x_batched, y.ndim - y_batched
+    if x_batched and not y_batched and nx >= 2 and ny <= 2:
+        return x @ y
+    if y_batched and not x_batched and nx == 2 and ny >= 2:
+        return x @ y
+    x = x if x_batched else x[None]
+    y = y if y_batched else y[None]
+    if nx == 1:
+        x = x[:, None, :]
+    if ny == 1:
+        y = y[..., None]
+    stacked_x, stacked_y = max(nx, 2) - 2, max(ny, 2) - 2
+    if stacked_x < stacked_y:
+        x = x.reshape(x.shape[:1] + (1,) * (stacked_y - stacked_x) + x.shape[1:])
+    elif stacked_y < stacked_x:
+        y = y.reshape(y.shape[:1] + (1,) * (stacked_x - stacked_y) + y.shape[1:])
+    result = x @ y
+    if ny == 1:
+        result = result[..., 0]
+    if nx == 1:
+        result = result[..., 0] if ny == 1 else result[..., 0, :]
+    return result
+
+
+def transpose_batched(x: Any, axes: Any = None) -> Any:
+    """``np.transpose`` of each value of the batch ``x``."""
+    n = np.ndim(x) - 1
+    if axes is None:
+        order = tuple(range(n, 0, -1))
+    else:
+        order = tuple(a % n + 1 for a in axes)
+    return np.transpose(x, (0,) + order)
+
+
+def reshape_batched(x: Any, shape: Any) -> Any:
+    """``np.reshape`` of each value of the batch ``x`` to ``shape``."""
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    return np.reshape(x, np.shape(x)[:1] + shape)
+
+
+def array_batched(x: Any, dtype: Any = None) -> Any:
+    """``np.array`` of each direction's value of ``x``, a tuple or list (nested) whose
+    every number or array is a batch."""
+    depth, inner = 0, x
+    while isinstance(inner, (tuple, list)):
+        depth, inner = depth + 1, inner[0]
+    return np.moveaxis(np.array(x, dtype=dtype), depth, 0)
+
+
+def batch_loop(name: str, keywords: tuple, flags: tuple, args: tuple) -> Any:
+    """The function ``name`` applied for each direction, one call each, and the
+    results stacked into a batch: the fallback for operations rarely met in
+    Hessians (``flags`` marks the batched ``args``; ``keywords`` names those
+    passed by keyword, ``""`` for positional ones)."""
+    fn = _named(name)
+    k = next(_count(a) for a, flag in zip(args, flags) if flag)
+    results = []
+    for j in range(k):
+        positional, named = [], {}
+        for key, flag, value in zip(keywords, flags, args):
+            value = _element(value, j) if flag else value
+            if key:
+                named[key] = value
+            else:
+                positional.append(value)
+        results.append(fn(*positional, **named))
+    return _stacked(results)
+
+
+def _named(name: str) -> Any:
+    """``np.linalg.det``, ``runtime.cofactor``, ``math.log`` or ``module:qualname``."""
+    if ":" in name:
+        return resolve(*name.split(":"))
+    root, *path = name.split(".")
+    target: Any = {"np": np, "math": math, "runtime": globals()}.get(root)
+    if isinstance(target, dict):
+        target, path = target[path[0]], path[1:]
+    for part in path:
+        target = getattr(target, part)
+    return target
+
+
+def _count(x: Any) -> int:
+    while isinstance(x, (tuple, list)):
+        x = x[0]
+    return np.shape(x)[0]
+
+
+def _element(x: Any, j: int) -> Any:
+    if isinstance(x, (tuple, list)):
+        return type(x)(_element(item, j) for item in x)
+    return x[j]
+
+
+def _stacked(results: list) -> Any:
+    sample = results[0]
+    if isinstance(sample, (tuple, list)):
+        parts = [_stacked([r[i] for r in results]) for i in range(len(sample))]
+        return parts if isinstance(sample, list) else tuple(parts)
+    return np.stack([np.asarray(r) for r in results])

@@ -196,6 +196,10 @@ class ShapeInference:
         x, index = op.operands[:2]
         return self._indexed(self.shapes.get(x), index) if x.type in ARRAYS else None
 
+    def indexed(self, x: Value, index: Value) -> Shape | None:
+        """The shape of ``x[index]`` (or of the place ``x[index] = v`` writes), if known."""
+        return self._indexed(self.shapes.get(x), index) if x.type in ARRAYS else None
+
     def by_ints(self, index: Value) -> bool:
         """True for an index of ints only (``x[i]``, ``x[i, j]``), which reads a number
         (not a 0-d array) from an array of that many dimensions."""

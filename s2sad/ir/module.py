@@ -20,14 +20,17 @@ DERIVED_KINDS = (
     "jvp",
     "vjp",
     "hvp",
+    "hessian",
+    "batched",
     "vjp_fwd",
     "vjp_bwd",
     "fwd",
     "bwd",
 )
 """The derivative kinds a function's name can be derived for: the primal's own
-kinds, a helper's sweeps (``vjp_fwd``, ``vjp_bwd``) and the two sweeps a
-``vjp`` is split into (``fwd``, ``bwd``)."""
+kinds, a helper's sweeps (``vjp_fwd``, ``vjp_bwd``), the two sweeps a ``vjp``
+is split into (``fwd``, ``bwd``) and a helper's jvp on batches of tangents
+(``batched``)."""
 
 
 def derived_name(base: str, kind: str) -> str:

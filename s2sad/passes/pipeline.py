@@ -19,6 +19,7 @@ from ..ir.ops import LOOPS
 from ..ir.operands import carried_args, loop_body, loop_init
 from ..rules.registry import PRIMITIVES
 from .activity import varied
+from .batch import CARRIES, HELPER, Signature, batch, tangent_signature
 from .dense import dense_zeros
 from .forward import forward
 from .inplace import copy_before_loops
@@ -99,6 +100,10 @@ class Kind:
     steps: tuple[Step, ...] = field(repr=False)
     with_value: bool = False
     """A gradient that also returns the function's value."""
+    over_gradient: bool = False
+    """It is made over the module of the gradient (a Hessian-vector product)."""
+    helpers: "Kind | None" = None
+    """The kind of derivative each helper gets; None: the one of its mode."""
 
     @property
     def scalar_output(self) -> bool:
@@ -151,6 +156,11 @@ def forward_tangents(d: Derivation) -> None:
 def forward_over_gradient(d: Derivation) -> None:
     """Forward mode over a gradient: a Hessian-vector product."""
     d.function = forward(d.primal, d.wrt, name=derived_name(d.base, d.kind.name))
+
+
+def forward_helper(d: Derivation) -> None:
+    """Forward mode over a helper: its ``jvp`` (along every parameter)."""
+    d.function = forward(d.primal, d.wrt, name=derived_name(d.base, JVP.name))
 
 
 def simplify_function(d: Derivation) -> None:
@@ -274,6 +284,38 @@ def hvp_outputs(d: Derivation) -> None:
     )
 
 
+def batch_directions(d: Derivation) -> None:
+    """Take the directions, and return the products, with a leading batch axis:
+    ``k`` Hessian-vector products in one call of vectorised code."""
+    params = d.function.params
+    first = len(params) - len(d.wrt)
+    flags = [k >= first and p.type in CARRIES for k, p in enumerate(params)]
+    signature = Signature(tuple(flags), (True,) * len(d.function.returned))
+    seeds = {first + j: i for j, i in enumerate(d.wrt)}
+    batch(d.function, signature, _jvp_signatures(d.primal), seeds, helper=False)
+    d.function.doc = (
+        f"The Hessian of {d.base} times each direction of a batch (leading axis)."
+    )
+
+
+def batch_tangents(d: Derivation) -> None:
+    """A helper's jvp taking and returning batches of tangents (and their count)."""
+    count = len(d.primal.params)
+    seeds = {count + k: k for k in range(count)}
+    signature = tangent_signature(d.primal)
+    batch(d.function, signature, _jvp_signatures(d.primal), seeds, helper=True)
+    d.function.doc = (
+        f"Value and tangents (forward mode) of {d.primal.name}, tangents in batches."
+    )
+
+
+def _jvp_signatures(primal: Function) -> dict[str, Signature]:
+    """The batched signature of the jvp of each function of ``primal``'s module,
+    by the name a call of that jvp uses."""
+    functions = primal.module if primal.module is not None else [primal]
+    return {derived_name(f.name, JVP.name): tangent_signature(f) for f in functions}
+
+
 # ---------------------------------------------------------------- the kinds
 
 GRADIENT_STEPS = (
@@ -306,22 +348,35 @@ VJP = Kind(
         name_residuals,
     ),
 )
-HVP = Kind(
-    "hvp",
+HVP_STEPS = (
+    forward_over_gradient,
+    hessian_times_direction,
+    simplify_function,
+    trim_own_tape,
+    simplify_if_trimmed,
+    hvp_outputs,
+)
+HVP = Kind("hvp", FORWARD, True, HVP_STEPS, over_gradient=True)
+"""Forward over reverse, run on the module of a gradient (see :func:`hvp_module`)."""
+BATCHED_JVP = Kind(
+    HELPER,
+    FORWARD,
+    False,
+    (forward_helper, simplify_function, dense_tangents, batch_tangents),
+)
+"""The jvp of a helper of a batched Hessian-vector product, on batches of tangents."""
+HESSIAN = Kind(
+    "hessian",
     FORWARD,
     True,
-    (
-        forward_over_gradient,
-        hessian_times_direction,
-        simplify_function,
-        trim_own_tape,
-        simplify_if_trimmed,
-        hvp_outputs,
-    ),
+    (*HVP_STEPS, batch_directions),
+    over_gradient=True,
+    helpers=BATCHED_JVP,
 )
-"""Forward over reverse, run on the module of a gradient (see :func:`hvp_module`)."""
+"""Hessian-vector products for a batch of directions at once (``s2sad.hessian``
+calls it with the identity)."""
 
-KINDS = {kind.name: kind for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP, HVP)}
+KINDS = {kind.name: kind for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP, HVP, HESSIAN)}
 """The derivative kinds of the public API, by name."""
 
 HELPER_KINDS = {FORWARD: JVP, REVERSE: VJP}
@@ -352,8 +407,8 @@ def derivative_module(
     to them are.
     """
     chosen = kind_named(kind)
-    if chosen is HVP:
-        return hvp_module(module, entry, wrt, single)
+    if chosen.over_gradient:
+        return hvp_module(module, entry, wrt, single, chosen)
     primal = module[entry]
     needed = _arguments_needed(module, entry, wrt)
     functions = run(chosen, primal, wrt, single, needed)
@@ -394,25 +449,31 @@ def finish(functions: list[Function]) -> list[Function]:
     return functions
 
 
-def hvp_module(module: Module, entry: str, wrt: list[int], single: bool) -> Module:
+def hvp_module(
+    module: Module, entry: str, wrt: list[int], single: bool, kind: Kind = HVP
+) -> Module:
     """The module of ``f_hvp(params, params_dot) -> Hessian times direction``
     for ``module``'s function ``entry``: forward mode over the module of its
     gradient, a Hessian-vector product.  The directions are the ``_dot``
     parameters, one per ``wrt`` parameter; the product comes back as the
-    gradient does (a value when ``single``, else a tuple).
+    gradient does (a value when ``single``, else a tuple).  ``kind``
+    :data:`HESSIAN` makes ``f_hessian``, which takes a batch of directions.
     """
     gradient = derivative_module(module, entry, GRAD.name, wrt, single)
     grad_entry = gradient[derived_name(entry, GRAD.name)]
     needed = _arguments_needed(gradient, grad_entry.name, wrt)
-    functions = run(HVP, grad_entry, wrt, single, needed, base=entry)
-    functions += _helper_derivatives(gradient, grad_entry, HVP, needed)
+    functions = run(kind, grad_entry, wrt, single, needed, base=entry)
+    functions += _helper_derivatives(gradient, grad_entry, kind, needed)
     return Module(finish(functions))
 
 
-def hvp_functions(primal: Function, wrt: list[int], single: bool) -> list[Function]:
+def hvp_functions(
+    primal: Function, wrt: list[int], single: bool, kind: Kind = HVP
+) -> list[Function]:
     """The functions of :func:`hvp_module` for ``primal`` (in its module, or a
     module of its own)."""
-    return list(hvp_module(primal.module or Module([primal]), primal.name, wrt, single))
+    module = primal.module or Module([primal])
+    return list(hvp_module(module, primal.name, wrt, single, kind))
 
 
 def _arguments_needed(
@@ -456,7 +517,8 @@ def _helper_derivatives(
             if kind.mode == REVERSE
             else list(range(len(helper.params)))
         )
-        functions += run(HELPER_KINDS[kind.mode], helper, wrt, False, needed)
+        helper_kind = kind.helpers or HELPER_KINDS[kind.mode]
+        functions += run(helper_kind, helper, wrt, False, needed)
     return functions
 
 

@@ -1,6 +1,7 @@
 """The derivative rule table: importing this package registers every built-in primitive."""
 
 from . import (
+    batch_helpers,
     numpy_elementwise,
     numpy_indexing,
     numpy_linalg,
@@ -10,6 +11,7 @@ from . import (
 )
 
 __all__ = [
+    "batch_helpers",
     "numpy_elementwise",
     "numpy_indexing",
     "numpy_linalg",

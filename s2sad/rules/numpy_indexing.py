@@ -16,6 +16,16 @@ from ..ir.core import (
     SEQ,
     is_array,
 )
+from .batch_rules import (
+    ADD_AT,
+    ARRAY_OF,
+    GETITEM,
+    LOOP,
+    NATURAL,
+    SETITEM,
+    TRANSPOSE,
+    Helper,
+)
 from .helpers import runtime_helper
 from .registry import (
     ARRAY_RESULT,
@@ -47,6 +57,7 @@ def _element_type(types: list[str], static: dict) -> str:
     nondiff="index",
     linear=True,
     view=True,
+    batch=GETITEM,
 )
 class getitem:
     def tangent(index, x_dot):
@@ -75,6 +86,7 @@ def _like(position: int):
     linear=True,
     fresh=True,
     same_shape="x",
+    batch=LOOP,
 )
 class getitem_adjoint:
     def tangent(x, index, g_dot):
@@ -92,6 +104,7 @@ class getitem_adjoint:
     dense="x",
     fresh=True,
     same_shape="x",
+    batch=SETITEM,
 )
 class setitem:
     def tangent(index, x_dot, value_dot):
@@ -110,6 +123,7 @@ class setitem:
     shape_only="value",
     linear=True,
     same_shape="value",
+    batch=Helper("setitem_value_adjoint_batched", "g"),
 )
 class setitem_value_adjoint:
     def tangent(index, value, g_dot):
@@ -126,6 +140,7 @@ class setitem_value_adjoint:
     nondiff="x index",
     shape_only="x",
     fresh=True,
+    batch=ADD_AT,
 )
 class add_at:
     def tangent(x, index, acc_dot, g_dot):
@@ -144,7 +159,9 @@ runtime_helper(
 )(None)
 
 
-@runtime_helper("detach", "x", result_type=SAME, linear=True, same_shape="x")
+@runtime_helper(
+    "detach", "x", result_type=SAME, linear=True, same_shape="x", batch=NATURAL
+)
 class detach:
     def tangent(x_dot):
         return runtime.detach(x_dot)
@@ -174,12 +191,7 @@ runtime_helper(
 )(None)
 
 
-@runtime_helper(
-    "add_seq",
-    "x y",
-    result_type=SAME,
-    linear=False,
-)
+@runtime_helper("add_seq", "x y", result_type=SAME, linear=False, batch=LOOP)
 class add_seq:
     def tangent(x_dot, y_dot):
         return runtime.add_seq(x_dot, y_dot)
@@ -207,6 +219,7 @@ primitive(
     linear=True,
     view=True,
     same_shape="x",
+    batch=Helper("unbroadcast_batched", "g"),
 )
 class unbroadcast:
     def tangent(x, g_dot):
@@ -226,6 +239,7 @@ class unbroadcast:
     view=True,
     read_only=True,
     same_shape="x",
+    batch=Helper("broadcast_like_batched", "t"),
 )
 class broadcast_like:
     def tangent(x, t_dot):
@@ -247,6 +261,7 @@ class broadcast_like:
     linear=True,
     view=True,
     lookup=False,
+    batch=TRANSPOSE,
 )
 class T:
     def tangent(x_dot):
@@ -308,6 +323,7 @@ def _copy_type(types: list[str], static: dict) -> str:
     linear=True,
     fresh=True,
     same_shape="x",
+    batch=NATURAL,
 )
 class copy:
     def tangent(x_dot):
@@ -333,6 +349,7 @@ def _astype_result(types: list[str], static: dict) -> str:
     nondiff="dtype",
     linear=True,
     lookup=False,
+    batch=NATURAL,
 )
 class astype:
     def tangent(dtype, x_dot):
@@ -370,6 +387,7 @@ def _static_kind(value) -> str:
     nondiff="dtype",
     linear=True,
     fresh=True,
+    batch=ARRAY_OF,
 )
 class array:
     def tangent(dtype, x_dot):
@@ -388,6 +406,7 @@ class array:
     nondiff="dtype",
     linear=True,
     view=True,
+    batch=ARRAY_OF,
 )
 class asarray(array):
     pass

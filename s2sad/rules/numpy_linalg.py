@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
+from .batch_rules import LOOP, NATURAL, PRODUCT
 from .helpers import runtime_helper
 from .registry import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
 
@@ -24,7 +25,9 @@ def product(name: str, args: str, fn, **options):
 # adjoint in ``y`` is the other partial derivative, ``<f>_adjoint_y``.
 
 
-@runtime_helper("matmul_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True)
+@runtime_helper(
+    "matmul_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True, batch=LOOP
+)
 class matmul_adjoint_x:
     def tangent(g, x, y, g_dot, y_dot):
         return runtime.matmul_adjoint_x(g_dot, x, y) + runtime.matmul_adjoint_x(
@@ -37,7 +40,9 @@ class matmul_adjoint_x:
         )
 
 
-@runtime_helper("matmul_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True)
+@runtime_helper(
+    "matmul_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True, batch=LOOP
+)
 class matmul_adjoint_y:
     def tangent(g, x, y, g_dot, x_dot):
         return runtime.matmul_adjoint_y(g_dot, x, y) + runtime.matmul_adjoint_y(
@@ -50,7 +55,9 @@ class matmul_adjoint_y:
         )
 
 
-@runtime_helper("dot_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True)
+@runtime_helper(
+    "dot_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True, batch=LOOP
+)
 class dot_adjoint_x:
     def tangent(g, x, y, g_dot, y_dot):
         return runtime.dot_adjoint_x(g_dot, x, y) + runtime.dot_adjoint_x(g, x, y_dot)
@@ -61,7 +68,9 @@ class dot_adjoint_x:
         )
 
 
-@runtime_helper("dot_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True)
+@runtime_helper(
+    "dot_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True, batch=LOOP
+)
 class dot_adjoint_y:
     def tangent(g, x, y, g_dot, x_dot):
         return runtime.dot_adjoint_y(g_dot, x, y) + runtime.dot_adjoint_y(g, x_dot, y)
@@ -72,7 +81,9 @@ class dot_adjoint_y:
         )
 
 
-@runtime_helper("inner_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True)
+@runtime_helper(
+    "inner_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True, batch=LOOP
+)
 class inner_adjoint_x:
     def tangent(g, x, y, g_dot, y_dot):
         return runtime.inner_adjoint_x(g_dot, x, y) + runtime.inner_adjoint_x(
@@ -85,7 +96,9 @@ class inner_adjoint_x:
         )
 
 
-@runtime_helper("inner_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True)
+@runtime_helper(
+    "inner_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True, batch=LOOP
+)
 class inner_adjoint_y:
     def tangent(g, x, y, g_dot, x_dot):
         return runtime.inner_adjoint_y(g_dot, x, y) + runtime.inner_adjoint_y(
@@ -104,6 +117,7 @@ class inner_adjoint_y:
     nondiff="x axes",
     shape_only="x",
     linear=True,
+    batch=LOOP,
 )
 class tensordot_adjoint_x:
     def tangent(g, x, y, axes, g_dot, y_dot):
@@ -123,6 +137,7 @@ class tensordot_adjoint_x:
     nondiff="y axes",
     shape_only="y",
     linear=True,
+    batch=LOOP,
 )
 class tensordot_adjoint_y:
     def tangent(g, x, y, axes, g_dot, x_dot):
@@ -139,7 +154,9 @@ class tensordot_adjoint_y:
 # ``b`` is read only for ``np.ndim(b) == 1`` (a vector right-hand side) below.
 
 
-@runtime_helper("solve_product", "m v b", nondiff="b", shape_only="b", linear=True)
+@runtime_helper(
+    "solve_product", "m v b", nondiff="b", shape_only="b", linear=True, batch=LOOP
+)
 class solve_product:
     def tangent(m, v, b, m_dot, v_dot):
         return runtime.solve_product(m_dot, v, b) + runtime.solve_product(m, v_dot, b)
@@ -151,7 +168,12 @@ class solve_product:
 
 
 @runtime_helper(
-    "solve_adjoint_a", "g x a b", nondiff="a b", shape_only="a b", linear=True
+    "solve_adjoint_a",
+    "g x a b",
+    nondiff="a b",
+    shape_only="a b",
+    linear=True,
+    batch=LOOP,
 )
 class solve_adjoint_a:
     def tangent(g, x, a, b, g_dot, x_dot):
@@ -167,7 +189,7 @@ class solve_adjoint_a:
         )
 
 
-@runtime_helper("solve_adjoint_b", "g a b", nondiff="b", shape_only="b")
+@runtime_helper("solve_adjoint_b", "g a b", nondiff="b", shape_only="b", batch=LOOP)
 class solve_adjoint_b:
     def tangent(a, b, out, g_dot, a_dot):
         return runtime.solve_tangent(
@@ -179,7 +201,7 @@ class solve_adjoint_b:
         return runtime.unbroadcast(u, g), runtime.solve_adjoint_a(out, u, a, b)
 
 
-@runtime_helper("solve_tangent", "a b x p q", nondiff="b", shape_only="b")
+@runtime_helper("solve_tangent", "a b x p q", nondiff="b", shape_only="b", batch=LOOP)
 class solve_tangent:
     def tangent(a, b, x, p, out, a_dot, x_dot, p_dot, q_dot):
         return (
@@ -200,7 +222,7 @@ class solve_tangent:
         )
 
 
-@runtime_helper("inverse_transposed", "x")
+@runtime_helper("inverse_transposed", "x", batch=NATURAL)
 class inverse_transposed:
     def tangent(out, x_dot):
         return -(out @ np.swapaxes(x_dot, -1, -2) @ out)
@@ -209,7 +231,7 @@ class inverse_transposed:
         return -(out @ np.swapaxes(out_bar, -1, -2) @ out)
 
 
-@runtime_helper("cofactor", "x")
+@runtime_helper("cofactor", "x", batch=NATURAL)
 class cofactor:
     def tangent(x, out, x_dot):
         inverse = runtime.inverse_transposed(x)
@@ -245,6 +267,7 @@ def einsum_adjoint(count: int):
         nondiff="subscripts k" + ("" if count > 1 else " x"),
         shape_only="" if count > 1 else "x",
         linear=True,
+        batch=LOOP,
     )
 
 
@@ -319,7 +342,14 @@ class einsum_adjoint_3:
         )
 
 
-@product("matmul", "x y", np.matmul, syntax=Syntax("binop", "@"), also=(np.matmul,))
+@product(
+    "matmul",
+    "x y",
+    np.matmul,
+    syntax=Syntax("binop", "@"),
+    also=(np.matmul,),
+    batch=PRODUCT,
+)
 class matmul:
     def tangent(x, y, x_dot, y_dot):
         return x_dot @ y + x @ y_dot
@@ -330,7 +360,7 @@ class matmul:
         )
 
 
-@product("dot", "x y", np.dot)
+@product("dot", "x y", np.dot, batch=LOOP)
 class dot:
     def tangent(x, y, x_dot, y_dot):
         return np.dot(x_dot, y) + np.dot(x, y_dot)
@@ -341,7 +371,7 @@ class dot:
         )
 
 
-@product("vdot", "x y", np.vdot)
+@product("vdot", "x y", np.vdot, batch=LOOP)
 class vdot:
     def tangent(x, y, x_dot, y_dot):
         return np.vdot(x_dot, y) + np.vdot(x, y_dot)
@@ -352,7 +382,7 @@ class vdot:
         )
 
 
-@product("inner", "x y", np.inner)
+@product("inner", "x y", np.inner, batch=LOOP)
 class inner:
     def tangent(x, y, x_dot, y_dot):
         return np.inner(x_dot, y) + np.inner(x, y_dot)
@@ -363,7 +393,7 @@ class inner:
         )
 
 
-@product("outer", "x y", np.outer)
+@product("outer", "x y", np.outer, batch=LOOP)
 class outer:
     def tangent(x, y, x_dot, y_dot):
         return np.outer(x_dot, y) + np.outer(x, y_dot)
@@ -375,7 +405,7 @@ class outer:
         )
 
 
-@product("tensordot", "x, y, axes=2", np.tensordot, nondiff="axes")
+@product("tensordot", "x, y, axes=2", np.tensordot, nondiff="axes", batch=LOOP)
 class tensordot:
     def tangent(x, y, axes, x_dot, y_dot):
         return np.tensordot(x_dot, y, axes) + np.tensordot(x, y_dot, axes)
@@ -386,7 +416,9 @@ class tensordot:
         ), runtime.tensordot_adjoint_y(out_bar, x, y, axes)
 
 
-@product("einsum", "subscripts, x", np.einsum, nondiff="subscripts", view=True)
+@product(
+    "einsum", "subscripts, x", np.einsum, nondiff="subscripts", view=True, batch=LOOP
+)
 class einsum:
     def tangent(subscripts, x_dot):
         return np.einsum(subscripts, x_dot)
@@ -401,6 +433,7 @@ class einsum:
     np.einsum,
     nondiff="subscripts",
     syntax=Syntax("call", "np.einsum"),
+    batch=LOOP,
 )
 class einsum_2:
     def tangent(subscripts, x, y, x_dot, y_dot):
@@ -418,6 +451,7 @@ class einsum_2:
     np.einsum,
     nondiff="subscripts",
     syntax=Syntax("call", "np.einsum"),
+    batch=LOOP,
 )
 class einsum_3:
     def tangent(subscripts, x, y, z, x_dot, y_dot, z_dot):
@@ -447,7 +481,7 @@ def linalg(name: str, args: str, **options):
     )
 
 
-@linalg("inv", "x")
+@linalg("inv", "x", batch=NATURAL)
 class inv:
     def tangent(out, x_dot):
         return -(out @ x_dot @ out)
@@ -457,7 +491,7 @@ class inv:
         return -(transposed @ out_bar @ transposed)
 
 
-@linalg("solve", "a b")
+@linalg("solve", "a b", batch=LOOP)
 class solve:
     def tangent(a, b, out, a_dot, b_dot):
         return runtime.solve_tangent(a, b, out, a_dot, b_dot)
@@ -467,7 +501,7 @@ class solve:
         return runtime.solve_adjoint_a(b_bar, out, a, b), runtime.unbroadcast(b_bar, b)
 
 
-@linalg("det", "x")
+@linalg("det", "x", batch=NATURAL)
 class det:
     def tangent(x, x_dot):
         return np.sum(runtime.cofactor(x) * x_dot, axis=(-2, -1))
@@ -476,7 +510,7 @@ class det:
         return np.expand_dims(out_bar, (-2, -1)) * runtime.cofactor(x)
 
 
-@linalg("slogdet", "x", result_type=SEQ_RESULT)
+@linalg("slogdet", "x", result_type=SEQ_RESULT, batch=NATURAL)
 class slogdet:
     def tangent(x, x_dot):
         logdet_dot = np.sum(runtime.inverse_transposed(x) * x_dot, axis=(-2, -1))

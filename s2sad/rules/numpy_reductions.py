@@ -12,6 +12,7 @@ import numpy as np
 from .. import runtime
 from ..ir.core import BOOL, INT, as_array
 from .helpers import runtime_helper
+from .batch_rules import LOOP, REDUCTION, Axes, Helper
 from .registry import ARRAY_RESULT, REDUCE, Syntax, primitive
 
 AXIS = "x, axis=None, *, keepdims=False"
@@ -21,6 +22,7 @@ def reduction(name: str, fn, args: str = AXIS, **options):
     """Declare the reduction ``np.<name>`` (``axis`` and ``keepdims`` carry no derivative)."""
     options.setdefault("nondiff", "axis keepdims")
     options.setdefault("result_type", REDUCE)
+    options.setdefault("batch", REDUCTION)
     return primitive(f"np.{name}", args, fn, Syntax("call", f"np.{name}"), **options)
 
 
@@ -33,6 +35,7 @@ def reduction(name: str, fn, args: str = AXIS, **options):
     view=True,
     read_only=True,
     same_shape="x",
+    batch=Helper("unreduce_batched", "g"),
 )
 class unreduce:
     def tangent(x, axis, keepdims, g_dot):
@@ -47,7 +50,9 @@ runtime_helper(
 )(None)
 
 
-@runtime_helper("extremum_weights", "x, top, axis, keepdims", nondiff="axis keepdims")
+@runtime_helper(
+    "extremum_weights", "x, top, axis, keepdims", nondiff="axis keepdims", batch=LOOP
+)
 class extremum_weights:
     """Piecewise constant in ``x`` and ``top`` (they change only where ties do)."""
 
@@ -59,7 +64,12 @@ class extremum_weights:
 
 
 @runtime_helper(
-    "cumsum_adjoint", "g, x, axis", nondiff="x axis", shape_only="x", linear=True
+    "cumsum_adjoint",
+    "g, x, axis",
+    nondiff="x axis",
+    shape_only="x",
+    linear=True,
+    batch=LOOP,
 )
 class cumsum_adjoint:
     def tangent(x, axis, g_dot):
@@ -69,7 +79,7 @@ class cumsum_adjoint:
         return np.reshape(np.cumsum(out_bar, axis), np.shape(g))
 
 
-@runtime_helper("prod_others", "x, axis", nondiff="axis")
+@runtime_helper("prod_others", "x, axis", nondiff="axis", batch=LOOP)
 class prod_others:
     """Exact where ``x`` has zeros: the product of all but two elements is a
     product of all but one of a matrix with ones on its diagonal."""
@@ -90,7 +100,7 @@ class prod_others:
         )
 
 
-@runtime_helper("spread_others", "x, axis", nondiff="axis", linear=True)
+@runtime_helper("spread_others", "x, axis", nondiff="axis", linear=True, batch=LOOP)
 class spread_others:
     def tangent(axis, x_dot):
         return runtime.spread_others(x_dot, axis)
@@ -100,7 +110,12 @@ class spread_others:
 
 
 @runtime_helper(
-    "collect_others", "g, x, axis", nondiff="x axis", shape_only="x", linear=True
+    "collect_others",
+    "g, x, axis",
+    nondiff="x axis",
+    shape_only="x",
+    linear=True,
+    batch=LOOP,
 )
 class collect_others:
     def tangent(x, axis, g_dot):
@@ -113,7 +128,9 @@ class collect_others:
 runtime_helper("others_eye", "x, axis", nondiff="x axis", shape_only="x")(None)
 
 
-@runtime_helper("cumulative_spread", "x, axis, side", nondiff="axis side", linear=True)
+@runtime_helper(
+    "cumulative_spread", "x, axis, side", nondiff="axis side", linear=True, batch=LOOP
+)
 class cumulative_spread:
     def tangent(axis, side, x_dot):
         return runtime.cumulative_spread(x_dot, axis, side)
@@ -128,6 +145,7 @@ class cumulative_spread:
     nondiff="x axis side",
     shape_only="x",
     linear=True,
+    batch=LOOP,
 )
 class cumulative_collect:
     def tangent(x, axis, side, g_dot):
@@ -149,7 +167,7 @@ class cumulative_collect:
 # is in the derivative in ``x``, and it has none of its own.
 
 
-@runtime_helper("cumprod_tangent", "x, axis, cumulative, v", nondiff="axis")
+@runtime_helper("cumprod_tangent", "x, axis, cumulative, v", nondiff="axis", batch=LOOP)
 class cumprod_tangent:
     def tangent(x, axis, cumulative, v, x_dot, v_dot):
         ones = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
@@ -176,7 +194,7 @@ class cumprod_tangent:
         )
 
 
-@runtime_helper("cumprod_adjoint", "g, x, axis, cumulative", nondiff="axis")
+@runtime_helper("cumprod_adjoint", "g, x, axis, cumulative", nondiff="axis", batch=LOOP)
 class cumprod_adjoint:
     def tangent(g, x, axis, cumulative, g_dot, x_dot):
         ones = runtime.spread_others(x, axis) + runtime.others_eye(x, axis)
@@ -203,13 +221,16 @@ class cumprod_adjoint:
         )
 
 
-runtime_helper("norm_power", "x, ord, axis", nondiff="x ord axis", result_type="float")(
-    None
-)
+runtime_helper(
+    "norm_power", "x, ord, axis", nondiff="x ord axis", result_type="float", batch=LOOP
+)(None)
 
 
 @runtime_helper(
-    "norm_derivative", "x, norm, ord, axis, keepdims", nondiff="ord axis keepdims"
+    "norm_derivative",
+    "x, norm, ord, axis, keepdims",
+    nondiff="ord axis keepdims",
+    batch=LOOP,
 )
 class norm_derivative:
     """The norm's Hessian, symmetric, so the tangent and the adjoint agree (see
@@ -234,7 +255,12 @@ class norm_derivative:
 
 
 @runtime_helper(
-    "trace_adjoint", "g, x, offset", nondiff="x offset", shape_only="x", linear=True
+    "trace_adjoint",
+    "g, x, offset",
+    nondiff="x offset",
+    shape_only="x",
+    linear=True,
+    batch=LOOP,
 )
 class trace_adjoint:
     def tangent(x, offset, g_dot):
@@ -327,6 +353,7 @@ class std:
     nondiff="axis",
     result_type=ARRAY_RESULT,
     linear=True,
+    batch=Axes("axis"),
 )
 class cumsum:
     def tangent(axis, x_dot):
@@ -337,7 +364,12 @@ class cumsum:
 
 
 @reduction(
-    "cumprod", np.cumprod, "x, axis=None", nondiff="axis", result_type=ARRAY_RESULT
+    "cumprod",
+    np.cumprod,
+    "x, axis=None",
+    nondiff="axis",
+    result_type=ARRAY_RESULT,
+    batch=Axes("axis"),
 )
 class cumprod:
     def tangent(x, axis, out, x_dot):
@@ -354,6 +386,7 @@ class cumprod:
     Syntax("call", "np.linalg.norm"),
     result_type=REDUCE,
     nondiff="ord axis keepdims",
+    batch=LOOP,
 )
 class norm:
     def tangent(x, ord, axis, keepdims, out, x_dot):
@@ -372,6 +405,7 @@ class norm:
     nondiff="offset",
     result_type=ARRAY_RESULT,
     linear=True,
+    batch=LOOP,
 )
 class trace:
     def tangent(offset, x_dot):
@@ -399,4 +433,5 @@ for _name, _element in (("all", BOOL), ("any", BOOL), ("argmax", INT), ("argmin"
         _args,
         result_type=_reduced_type(_element),
         nondiff="x axis keepdims",
+        batch=REDUCTION if _name in ("all", "any") else LOOP,
     )(None)

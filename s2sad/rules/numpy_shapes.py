@@ -19,6 +19,7 @@ from ..ir.core import (
     as_array,
     element_type,
 )
+from .batch_rules import LOOP, RESHAPE, TRANSPOSE, Axes
 from .helpers import runtime_helper
 from .registry import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
 
@@ -53,6 +54,7 @@ runtime_helper(
     result_type=SEQ_RESULT,
     view=True,
     linear=True,
+    batch=LOOP,
 )
 class concatenate_adjoint:
     def tangent(xs, axis, g_dot):
@@ -69,6 +71,7 @@ class concatenate_adjoint:
     result_type=SEQ_RESULT,
     view=True,
     linear=True,
+    batch=LOOP,
 )
 class stack_adjoint:
     def tangent(axis, g_dot):
@@ -86,6 +89,7 @@ class stack_adjoint:
     result_type=SEQ_RESULT,
     view=True,
     linear=True,
+    batch=LOOP,
 )
 class hstack_adjoint:
     def tangent(xs, g_dot):
@@ -103,6 +107,7 @@ class hstack_adjoint:
     result_type=SEQ_RESULT,
     view=True,
     linear=True,
+    batch=LOOP,
 )
 class vstack_adjoint:
     def tangent(xs, g_dot):
@@ -118,6 +123,7 @@ class vstack_adjoint:
     nondiff="x sections axis",
     shape_only="x",
     linear=True,
+    batch=LOOP,
 )
 class split_adjoint:
     def tangent(x, sections, axis, g_dot):
@@ -128,7 +134,12 @@ class split_adjoint:
 
 
 @runtime_helper(
-    "tile_adjoint", "g, x, reps", nondiff="x reps", shape_only="x", linear=True
+    "tile_adjoint",
+    "g, x, reps",
+    nondiff="x reps",
+    shape_only="x",
+    linear=True,
+    batch=LOOP,
 )
 class tile_adjoint:
     def tangent(x, reps, g_dot):
@@ -144,6 +155,7 @@ class tile_adjoint:
     nondiff="x repeats axis",
     shape_only="x",
     linear=True,
+    batch=LOOP,
 )
 class repeat_adjoint:
     def tangent(x, repeats, axis, g_dot):
@@ -154,7 +166,13 @@ class repeat_adjoint:
 
 
 @runtime_helper(
-    "diag_adjoint", "g, x, k", nondiff="x k", shape_only="x", view=True, linear=True
+    "diag_adjoint",
+    "g, x, k",
+    nondiff="x k",
+    shape_only="x",
+    view=True,
+    linear=True,
+    batch=LOOP,
 )
 class diag_adjoint:
     def tangent(x, k, g_dot):
@@ -170,6 +188,7 @@ class diag_adjoint:
     nondiff="x offset axis1 axis2",
     shape_only="x",
     linear=True,
+    batch=LOOP,
 )
 class diagonal_adjoint:
     def tangent(x, offset, axis1, axis2, g_dot):
@@ -179,7 +198,7 @@ class diagonal_adjoint:
         return np.diagonal(out_bar, offset, axis1, axis2)
 
 
-@shape_op("reshape", "x shape", "shape", view=True)
+@shape_op("reshape", "x shape", "shape", view=True, batch=RESHAPE)
 class reshape:
     def tangent(shape, x_dot):
         return np.reshape(x_dot, shape)
@@ -188,7 +207,7 @@ class reshape:
         return np.reshape(out_bar, np.shape(x))
 
 
-@shape_op("ravel", "x", view=True)
+@shape_op("ravel", "x", view=True, batch=RESHAPE)
 class ravel:
     def tangent(x_dot):
         return np.ravel(x_dot)
@@ -197,7 +216,7 @@ class ravel:
         return np.reshape(out_bar, np.shape(x))
 
 
-@shape_op("transpose", "x, axes=None", "axes", view=True)
+@shape_op("transpose", "x, axes=None", "axes", view=True, batch=TRANSPOSE)
 class transpose:
     def tangent(axes, x_dot):
         return np.transpose(x_dot, axes)
@@ -206,7 +225,9 @@ class transpose:
         return np.transpose(out_bar, runtime.inverse_axes(axes))
 
 
-@shape_op("swapaxes", "x axis1 axis2", "axis1 axis2", view=True)
+@shape_op(
+    "swapaxes", "x axis1 axis2", "axis1 axis2", view=True, batch=Axes("axis1", "axis2")
+)
 class swapaxes:
     def tangent(axis1, axis2, x_dot):
         return np.swapaxes(x_dot, axis1, axis2)
@@ -215,7 +236,13 @@ class swapaxes:
         return np.swapaxes(out_bar, axis1, axis2)
 
 
-@shape_op("moveaxis", "x source destination", "source destination", view=True)
+@shape_op(
+    "moveaxis",
+    "x source destination",
+    "source destination",
+    view=True,
+    batch=Axes("source", "destination"),
+)
 class moveaxis:
     def tangent(source, destination, x_dot):
         return np.moveaxis(x_dot, source, destination)
@@ -224,7 +251,7 @@ class moveaxis:
         return np.moveaxis(out_bar, destination, source)
 
 
-@shape_op("expand_dims", "x axis", "axis", view=True)
+@shape_op("expand_dims", "x axis", "axis", view=True, batch=Axes("axis"))
 class expand_dims:
     def tangent(axis, x_dot):
         return np.expand_dims(x_dot, axis)
@@ -233,7 +260,7 @@ class expand_dims:
         return np.reshape(out_bar, np.shape(x))
 
 
-@shape_op("squeeze", "x, axis=None", "axis", view=True)
+@shape_op("squeeze", "x, axis=None", "axis", view=True, batch=Axes("axis"))
 class squeeze:
     def tangent(axis, x_dot):
         return np.squeeze(x_dot, axis)
@@ -242,7 +269,7 @@ class squeeze:
         return np.reshape(out_bar, np.shape(x))
 
 
-@shape_op("broadcast_to", "x shape", "shape", view=True, read_only=True)
+@shape_op("broadcast_to", "x shape", "shape", view=True, read_only=True, batch=LOOP)
 class broadcast_to:
     def tangent(shape, x_dot):
         return np.broadcast_to(x_dot, shape)
@@ -251,7 +278,7 @@ class broadcast_to:
         return runtime.unbroadcast(out_bar, x)
 
 
-@shape_op("flip", "x, axis=None", "axis", view=True)
+@shape_op("flip", "x, axis=None", "axis", view=True, batch=Axes("axis"))
 class flip:
     def tangent(axis, x_dot):
         return np.flip(x_dot, axis)
@@ -260,7 +287,7 @@ class flip:
         return np.flip(out_bar, axis)
 
 
-@shape_op("fliplr", "x", view=True)
+@shape_op("fliplr", "x", view=True, batch=LOOP)
 class fliplr:
     def tangent(x_dot):
         return np.fliplr(x_dot)
@@ -269,7 +296,7 @@ class fliplr:
         return np.fliplr(out_bar)
 
 
-@shape_op("flipud", "x", view=True)
+@shape_op("flipud", "x", view=True, batch=LOOP)
 class flipud:
     def tangent(x_dot):
         return np.flipud(x_dot)
@@ -278,7 +305,7 @@ class flipud:
         return np.flipud(out_bar)
 
 
-@shape_op("roll", "x, shift, axis=None", "shift axis")
+@shape_op("roll", "x, shift, axis=None", "shift axis", batch=Axes("axis"))
 class roll:
     def tangent(shift, axis, x_dot):
         return np.roll(x_dot, shift, axis)
@@ -287,7 +314,7 @@ class roll:
         return np.roll(out_bar, np.negative(shift), axis)
 
 
-@shape_op("triu", "x, k=0", "k")
+@shape_op("triu", "x, k=0", "k", batch=LOOP)
 class triu:
     def tangent(k, x_dot):
         return np.triu(x_dot, k)
@@ -296,7 +323,7 @@ class triu:
         return np.triu(out_bar, k)
 
 
-@shape_op("tril", "x, k=0", "k")
+@shape_op("tril", "x, k=0", "k", batch=LOOP)
 class tril:
     def tangent(k, x_dot):
         return np.tril(x_dot, k)
@@ -305,7 +332,7 @@ class tril:
         return np.tril(out_bar, k)
 
 
-@shape_op("diag", "x, k=0", "k", view=True)
+@shape_op("diag", "x, k=0", "k", view=True, batch=LOOP)
 class diag:
     def tangent(k, x_dot):
         return np.diag(x_dot, k)
@@ -314,7 +341,13 @@ class diag:
         return runtime.diag_adjoint(out_bar, x, k)
 
 
-@shape_op("diagonal", "x, offset=0, axis1=0, axis2=1", "offset axis1 axis2", view=True)
+@shape_op(
+    "diagonal",
+    "x, offset=0, axis1=0, axis2=1",
+    "offset axis1 axis2",
+    view=True,
+    batch=Axes("axis1", "axis2"),
+)
 class diagonal:
     def tangent(offset, axis1, axis2, x_dot):
         return np.diagonal(x_dot, offset, axis1, axis2)
@@ -323,7 +356,7 @@ class diagonal:
         return runtime.diagonal_adjoint(out_bar, x, offset, axis1, axis2)
 
 
-@shape_op("tile", "x reps", "reps")
+@shape_op("tile", "x reps", "reps", batch=LOOP)
 class tile:
     def tangent(reps, x_dot):
         return np.tile(x_dot, reps)
@@ -332,7 +365,7 @@ class tile:
         return runtime.tile_adjoint(out_bar, x, reps)
 
 
-@shape_op("repeat", "x, repeats, axis=None", "repeats axis")
+@shape_op("repeat", "x, repeats, axis=None", "repeats axis", batch=Axes("axis"))
 class repeat:
     def tangent(repeats, axis, x_dot):
         return np.repeat(x_dot, repeats, axis)
@@ -344,7 +377,7 @@ class repeat:
 # ---------------------------------------------------------------- joining and splitting sequences
 
 
-@shape_op("concatenate", "xs, axis=0", "axis")
+@shape_op("concatenate", "xs, axis=0", "axis", batch=Axes("axis"))
 class concatenate:
     def tangent(axis, xs_dot):
         return np.concatenate(xs_dot, axis)
@@ -353,7 +386,7 @@ class concatenate:
         return runtime.concatenate_adjoint(out_bar, xs, axis)
 
 
-@shape_op("stack", "xs, axis=0", "axis")
+@shape_op("stack", "xs, axis=0", "axis", batch=Axes("axis"))
 class stack:
     def tangent(axis, xs_dot):
         return np.stack(xs_dot, axis)
@@ -362,7 +395,7 @@ class stack:
         return runtime.stack_adjoint(out_bar, axis)
 
 
-@shape_op("hstack", "xs")
+@shape_op("hstack", "xs", batch=LOOP)
 class hstack:
     def tangent(xs_dot):
         return np.hstack(xs_dot)
@@ -371,7 +404,7 @@ class hstack:
         return runtime.hstack_adjoint(out_bar, xs)
 
 
-@shape_op("vstack", "xs")
+@shape_op("vstack", "xs", batch=LOOP)
 class vstack:
     def tangent(xs_dot):
         return np.vstack(xs_dot)
@@ -386,6 +419,7 @@ class vstack:
     "indices_or_sections axis",
     result_type=SEQ_RESULT,
     view=True,
+    batch=Axes("axis"),
 )
 class split:
     def tangent(indices_or_sections, axis, x_dot):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from ..errors import S2SADError, call_site
+from .batch_rules import ELEMENTWISE, LOOP, Rule
 from ..ir.core import (
     ARRAY,
     FLOAT,
@@ -122,6 +123,9 @@ class Primitive:
     library: Any = None
     """What the name ``lib`` in the rules stands for (:data:`s2sad.rules.helpers.NUMPY`, say):
     twin rules serve a ``math`` function and its NumPy ufunc; None: the rules' module says."""
+    batch: Rule | None = None
+    """How it applies to batches of values, one per direction of a batched Hessian-vector
+    product (:mod:`s2sad.rules.batch_rules`); None: it cannot be batched."""
 
     @property
     def numpy(self) -> bool:
@@ -275,6 +279,7 @@ def primitive(
     same_shape: str | None = None,
     commutative: bool = False,
     library: Any = None,
+    batch: Rule | None = None,
 ) -> Callable[[type | None], type | None]:
     """Class decorator declaring a primitive and its rules (see the module docstring).
 
@@ -287,6 +292,8 @@ def primitive(
     to true for ``math`` functions.  An entry with ``lookup`` false is never
     chosen for a call or an operator; it is some other entry's ``array_twin``.
     ``library`` binds the rules' name ``lib`` (see :attr:`Primitive.library`).
+    ``batch`` says how it applies to batches (:attr:`Primitive.batch`); an
+    elementwise primitive, or one with an ``array_twin``, broadcasts them by default.
     """
     if scalar_only is None:
         scalar_only = syntax.kind == "call" and syntax.text.startswith("math.")
@@ -320,11 +327,19 @@ def primitive(
             same_shape=same_shape,
             commutative=commutative,
             library=library,
+            batch=(
+                batch if batch is not None else _default_batch(elementwise, array_twin)
+            ),
         )
         _register(entry, lookup)
         return rules
 
     return register
+
+
+def _default_batch(elementwise: bool, array_twin: str | None) -> Rule | None:
+    """Elementwise primitives, and those with a NumPy twin, broadcast batches."""
+    return ELEMENTWISE if elementwise or array_twin else None
 
 
 def derivative_rule(fn: Callable[..., Any]) -> Callable[[type], type]:
@@ -346,7 +361,9 @@ def derivative_rule(fn: Callable[..., Any]) -> Callable[[type], type]:
                 return out_bar / (1.0 + math.exp(-x))
 
     Calls to ``fn`` in differentiated code then use these rules; the generated
-    file calls ``fn`` itself by importing it from its module.
+    file calls ``fn`` itself by importing it from its module.  A batched
+    Hessian (``s2sad.hessian``) calls ``fn`` once per direction where its
+    argument depends on the directions.
     """
     if not callable(fn) or not hasattr(fn, "__qualname__"):
         raise S2SADError(
@@ -384,6 +401,7 @@ def derivative_rule(fn: Callable[..., Any]) -> Callable[[type], type]:
             adjoint=getattr(rules, "adjoint", None),
             binding=(module, fn.__qualname__),
             callables=(fn,),
+            batch=LOOP,
         )
         if not entry.has_rules:
             raise S2SADError(

@@ -25,6 +25,7 @@ from .registry import (
     Syntax,
     primitive,
 )
+from .batch_rules import CHOICE, ELEMENTWISE, IDENTITY, LOOP, Elementwise
 from .helpers import MATH, choose, runtime_helper
 from ..runtime import divide, power_factor, xlogy
 
@@ -188,7 +189,13 @@ class power_factor_:
 
 
 @primitive(
-    "divide", "x y", divide, call("runtime.divide"), sympy="x / y", result_type=UFUNC
+    "divide",
+    "x y",
+    divide,
+    call("runtime.divide"),
+    sympy="x / y",
+    result_type=UFUNC,
+    batch=ELEMENTWISE,
 )
 class divide_:
     def tangent(y, out, x_dot, y_dot):
@@ -214,7 +221,14 @@ class xlogy_:
         return xlogy(out_bar, y), divide(out_bar * x, y)
 
 
-@primitive("math_pow", "x y", math.pow, call("math.pow"), sympy="x**y")
+@primitive(
+    "math_pow",
+    "x y",
+    math.pow,
+    call("math.pow"),
+    sympy="x**y",
+    batch=Elementwise("np.power"),
+)
 class math_pow(pow_):
     pass
 
@@ -255,7 +269,14 @@ class abs_:
         return out_bar if x >= 0.0 else -out_bar
 
 
-@primitive("fabs", "x", math.fabs, call("math.fabs"), sympy="Abs(x)")
+@primitive(
+    "fabs",
+    "x",
+    math.fabs,
+    call("math.fabs"),
+    sympy="Abs(x)",
+    batch=Elementwise("np.fabs"),
+)
 class fabs(abs_):
     pass
 
@@ -269,6 +290,7 @@ class fabs(abs_):
     result_type=PROMOTE,
     scalar_only=True,
     commutative=True,
+    batch=Elementwise("np.minimum"),
 )
 class min_:
     def tangent(x, y, x_dot, y_dot):
@@ -287,6 +309,7 @@ class min_:
     result_type=PROMOTE,
     scalar_only=True,
     commutative=True,
+    batch=Elementwise("np.maximum"),
 )
 class max_:
     def tangent(x, y, x_dot, y_dot):
@@ -305,6 +328,7 @@ class max_:
     result_type=PROMOTE,
     nondiff="c",
     also=(choose,),
+    batch=CHOICE,
 )
 class select:
     def tangent(c, a_dot, b_dot):
@@ -314,7 +338,9 @@ class select:
         return (out_bar if c else 0.0), (0.0 if c else out_bar)
 
 
-@primitive("float", "x", float, call("float"), sympy="x", scalar_only=True)
+@primitive(
+    "float", "x", float, call("float"), sympy="x", scalar_only=True, batch=IDENTITY
+)
 class float_:
     def tangent(x_dot):
         return x_dot
@@ -404,7 +430,9 @@ primitive(
 # ---------------------------------------------------------------- trigonometric
 
 
-@primitive("sin", "x", math.sin, call("math.sin"), sympy="sin(x)")
+@primitive(
+    "sin", "x", math.sin, call("math.sin"), sympy="sin(x)", batch=Elementwise("np.sin")
+)
 class sin:
     def tangent(x, x_dot):
         return lib.cos(x) * x_dot
@@ -413,7 +441,9 @@ class sin:
         return out_bar * lib.cos(x)
 
 
-@primitive("cos", "x", math.cos, call("math.cos"), sympy="cos(x)")
+@primitive(
+    "cos", "x", math.cos, call("math.cos"), sympy="cos(x)", batch=Elementwise("np.cos")
+)
 class cos:
     def tangent(x, x_dot):
         return -lib.sin(x) * x_dot
@@ -422,7 +452,9 @@ class cos:
         return -out_bar * lib.sin(x)
 
 
-@primitive("tan", "x", math.tan, call("math.tan"), sympy="tan(x)")
+@primitive(
+    "tan", "x", math.tan, call("math.tan"), sympy="tan(x)", batch=Elementwise("np.tan")
+)
 class tan:
     def tangent(out, x_dot):
         return (1.0 + out * out) * x_dot
@@ -431,7 +463,14 @@ class tan:
         return out_bar * (1.0 + out * out)
 
 
-@primitive("asin", "x", math.asin, call("math.asin"), sympy="asin(x)")
+@primitive(
+    "asin",
+    "x",
+    math.asin,
+    call("math.asin"),
+    sympy="asin(x)",
+    batch=Elementwise("np.arcsin"),
+)
 class asin:
     def tangent(x, x_dot):
         return lib.divide_by_result(x_dot, lib.sqrt(1.0 - x * x))
@@ -440,7 +479,14 @@ class asin:
         return lib.divide_by_result(out_bar, lib.sqrt(1.0 - x * x))
 
 
-@primitive("acos", "x", math.acos, call("math.acos"), sympy="acos(x)")
+@primitive(
+    "acos",
+    "x",
+    math.acos,
+    call("math.acos"),
+    sympy="acos(x)",
+    batch=Elementwise("np.arccos"),
+)
 class acos:
     def tangent(x, x_dot):
         return -lib.divide_by_result(x_dot, lib.sqrt(1.0 - x * x))
@@ -449,7 +495,14 @@ class acos:
         return -lib.divide_by_result(out_bar, lib.sqrt(1.0 - x * x))
 
 
-@primitive("atan", "x", math.atan, call("math.atan"), sympy="atan(x)")
+@primitive(
+    "atan",
+    "x",
+    math.atan,
+    call("math.atan"),
+    sympy="atan(x)",
+    batch=Elementwise("np.arctan"),
+)
 class atan:
     def tangent(x, x_dot):
         return x_dot / (1.0 + x * x)
@@ -458,7 +511,14 @@ class atan:
         return out_bar / (1.0 + x * x)
 
 
-@primitive("atan2", "y x", math.atan2, call("math.atan2"), sympy="atan2(y, x)")
+@primitive(
+    "atan2",
+    "y x",
+    math.atan2,
+    call("math.atan2"),
+    sympy="atan2(y, x)",
+    batch=Elementwise("np.arctan2"),
+)
 class atan2:
     def tangent(y, x, y_dot, x_dot):
         return lib.divide(x * y_dot - y * x_dot, x * x + y * y)
@@ -471,7 +531,14 @@ class atan2:
 # ---------------------------------------------------------------- hyperbolic
 
 
-@primitive("sinh", "x", math.sinh, call("math.sinh"), sympy="sinh(x)")
+@primitive(
+    "sinh",
+    "x",
+    math.sinh,
+    call("math.sinh"),
+    sympy="sinh(x)",
+    batch=Elementwise("np.sinh"),
+)
 class sinh:
     def tangent(x, x_dot):
         return lib.cosh(x) * x_dot
@@ -480,7 +547,14 @@ class sinh:
         return out_bar * lib.cosh(x)
 
 
-@primitive("cosh", "x", math.cosh, call("math.cosh"), sympy="cosh(x)")
+@primitive(
+    "cosh",
+    "x",
+    math.cosh,
+    call("math.cosh"),
+    sympy="cosh(x)",
+    batch=Elementwise("np.cosh"),
+)
 class cosh:
     def tangent(x, x_dot):
         return lib.sinh(x) * x_dot
@@ -489,7 +563,14 @@ class cosh:
         return out_bar * lib.sinh(x)
 
 
-@primitive("tanh", "x", math.tanh, call("math.tanh"), sympy="tanh(x)")
+@primitive(
+    "tanh",
+    "x",
+    math.tanh,
+    call("math.tanh"),
+    sympy="tanh(x)",
+    batch=Elementwise("np.tanh"),
+)
 class tanh:
     def tangent(out, x_dot):
         return (1.0 - out * out) * x_dot
@@ -498,7 +579,14 @@ class tanh:
         return out_bar * (1.0 - out * out)
 
 
-@primitive("asinh", "x", math.asinh, call("math.asinh"), sympy="asinh(x)")
+@primitive(
+    "asinh",
+    "x",
+    math.asinh,
+    call("math.asinh"),
+    sympy="asinh(x)",
+    batch=Elementwise("np.arcsinh"),
+)
 class asinh:
     def tangent(x, x_dot):
         return x_dot / lib.sqrt(x * x + 1.0)
@@ -507,7 +595,14 @@ class asinh:
         return out_bar / lib.sqrt(x * x + 1.0)
 
 
-@primitive("acosh", "x", math.acosh, call("math.acosh"), sympy="acosh(x)")
+@primitive(
+    "acosh",
+    "x",
+    math.acosh,
+    call("math.acosh"),
+    sympy="acosh(x)",
+    batch=Elementwise("np.arccosh"),
+)
 class acosh:
     def tangent(x, x_dot):
         return lib.divide_by_result(x_dot, lib.sqrt(x * x - 1.0))
@@ -516,7 +611,14 @@ class acosh:
         return lib.divide_by_result(out_bar, lib.sqrt(x * x - 1.0))
 
 
-@primitive("atanh", "x", math.atanh, call("math.atanh"), sympy="atanh(x)")
+@primitive(
+    "atanh",
+    "x",
+    math.atanh,
+    call("math.atanh"),
+    sympy="atanh(x)",
+    batch=Elementwise("np.arctanh"),
+)
 class atanh:
     def tangent(x, x_dot):
         return lib.divide_by_argument(x_dot, 1.0 - x * x)
@@ -528,7 +630,9 @@ class atanh:
 # ---------------------------------------------------------------- exponential and logarithm
 
 
-@primitive("exp", "x", math.exp, call("math.exp"), sympy="exp(x)")
+@primitive(
+    "exp", "x", math.exp, call("math.exp"), sympy="exp(x)", batch=Elementwise("np.exp")
+)
 class exp:
     def tangent(out, x_dot):
         return out * x_dot
@@ -537,7 +641,14 @@ class exp:
         return out_bar * out
 
 
-@primitive("expm1", "x", math.expm1, call("math.expm1"), sympy="exp(x) - 1")
+@primitive(
+    "expm1",
+    "x",
+    math.expm1,
+    call("math.expm1"),
+    sympy="exp(x) - 1",
+    batch=Elementwise("np.expm1"),
+)
 class expm1:
     def tangent(out, x_dot):
         return (out + 1.0) * x_dot
@@ -546,7 +657,9 @@ class expm1:
         return out_bar * (out + 1.0)
 
 
-@primitive("log", "x", math.log, call("math.log"), sympy="log(x)")
+@primitive(
+    "log", "x", math.log, call("math.log"), sympy="log(x)", batch=Elementwise("np.log")
+)
 class log:
     def tangent(x, x_dot):
         return lib.divide_by_argument(x_dot, x)
@@ -555,7 +668,14 @@ class log:
         return lib.divide_by_argument(out_bar, x)
 
 
-@primitive("log_base", "x base", math.log, call("math.log"), sympy="log(x, base)")
+@primitive(
+    "log_base",
+    "x base",
+    math.log,
+    call("math.log"),
+    sympy="log(x, base)",
+    batch=LOOP,
+)
 class log_base:
     def tangent(x, base, out, x_dot, base_dot):
         return (x_dot / x - out * base_dot / base) / math.log(base)
@@ -564,7 +684,14 @@ class log_base:
         return out_bar / (x * math.log(base)), -out_bar * out / (base * math.log(base))
 
 
-@primitive("log1p", "x", math.log1p, call("math.log1p"), sympy="log(1 + x)")
+@primitive(
+    "log1p",
+    "x",
+    math.log1p,
+    call("math.log1p"),
+    sympy="log(1 + x)",
+    batch=Elementwise("np.log1p"),
+)
 class log1p:
     def tangent(x, x_dot):
         return lib.divide_by_argument(x_dot, 1.0 + x)
@@ -573,7 +700,14 @@ class log1p:
         return lib.divide_by_argument(out_bar, 1.0 + x)
 
 
-@primitive("log2", "x", math.log2, call("math.log2"), sympy="log(x, 2)")
+@primitive(
+    "log2",
+    "x",
+    math.log2,
+    call("math.log2"),
+    sympy="log(x, 2)",
+    batch=Elementwise("np.log2"),
+)
 class log2:
     def tangent(x, x_dot):
         return x_dot / (x * lib.log(2.0))
@@ -582,7 +716,14 @@ class log2:
         return out_bar / (x * lib.log(2.0))
 
 
-@primitive("log10", "x", math.log10, call("math.log10"), sympy="log(x, 10)")
+@primitive(
+    "log10",
+    "x",
+    math.log10,
+    call("math.log10"),
+    sympy="log(x, 10)",
+    batch=Elementwise("np.log10"),
+)
 class log10:
     def tangent(x, x_dot):
         return x_dot / (x * lib.log(10.0))
@@ -591,7 +732,14 @@ class log10:
         return out_bar / (x * lib.log(10.0))
 
 
-@primitive("sqrt", "x", math.sqrt, call("math.sqrt"), sympy="sqrt(x)")
+@primitive(
+    "sqrt",
+    "x",
+    math.sqrt,
+    call("math.sqrt"),
+    sympy="sqrt(x)",
+    batch=Elementwise("np.sqrt"),
+)
 class sqrt:
     def tangent(out, x_dot):
         return lib.divide_by_result(0.5 * x_dot, out)
@@ -607,6 +755,7 @@ class sqrt:
     call("math.hypot"),
     sympy="sqrt(x**2 + y**2)",
     commutative=True,
+    batch=Elementwise("np.hypot"),
 )
 class hypot:
     def tangent(x, y, out, x_dot, y_dot):
