@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +82,25 @@ def test_hvp_writes_file(tmp_path):
     v2 = w2 * math.log(w1)
     d2_w1 = -(w2 / w1**2) * (1 + 0.5 / math.sqrt(v2)) - (w2 / w1) ** 2 / (4 * v2**1.5)
     assert hv[0] == pytest.approx(d2_w1, rel=1e-12)
+
+
+def test_hessian_writes_the_batched_file(tmp_path):
+    """``s2sad hessian`` writes the batched Hessian-vector product, whose one call
+    with the identity gives the Hessian."""
+    result = s2sad("hessian", f"{EXAMPLE}:L", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert path.name == "L_hessian_w1_w2.py"
+    namespace = {}
+    exec(path.read_text(), namespace)
+    identity = np.eye(2)
+    columns = namespace["L_hessian"](2.0, 3.0, identity[:, 0], identity[:, 1])
+    w1, w2 = 2.0, 3.0
+    v2 = w2 * math.log(w1)
+    d2_w1 = -(w2 / w1**2) * (1 + 0.5 / math.sqrt(v2)) - (w2 / w1) ** 2 / (4 * v2**1.5)
+    assert np.shape(columns) == (2, 2)
+    assert columns[0][0] == pytest.approx(d2_w1, rel=1e-12)
+    assert columns[0][1] == pytest.approx(columns[1][0], rel=1e-12)
 
 
 def test_ir_prints_the_function():

@@ -24,6 +24,7 @@ from s2sad.backend.module import emit_module
 from s2sad.ir.core import ARRAY, BOOL, DIFFERENTIABLE, FLOAT, INT, OBJECT, SEQ
 from s2sad.ir.core import Builder, new_function
 from s2sad.passes.rule_inline import template
+from s2sad.rules.batch_helpers import BATCH_HELPERS
 from s2sad.rules.registry import PRIMITIVES
 from s2sad.passes.pipeline import derivative_functions
 
@@ -432,7 +433,7 @@ NOT_DIFFERENTIABLE = {
     "scalar_seed": "ones shaped like its argument (a gradient's seed)",
     "shape_of": "reads only its argument's shape",
     "zeros_like": "reads only its argument's shape",
-}
+} | {name: "batched Hessian code, not differentiated again" for name in BATCH_HELPERS}
 """The helpers whose every argument is rightly declared to carry no derivative."""
 
 

@@ -11,11 +11,16 @@ from .helpers import runtime_helper
 from .registry import INT_RESULT, OBJECT_RESULT, SAME, SEQ_RESULT
 
 
+BATCH_HELPERS: list[str] = []
+"""The names of the helpers declared here."""
+
+
 def _batch_helper(name: str, args: str, **options) -> None:
     """Declare ``runtime.<name>``, none of whose arguments has a derivative."""
     names = args.replace(",", " ").replace("=None", "").replace("=False", "").split()
     options.setdefault("nondiff", " ".join(names))
     runtime_helper(name, args, **options)(None)
+    BATCH_HELPERS.append(name)
 
 
 _batch_helper("batch_size", "x", result_type=INT_RESULT, shape_only="x")
