@@ -922,13 +922,30 @@ def lift_batched(b: Any, y: Any) -> Any:
 
 def lift_region(v: Any, x: Any, index: Any) -> Any:
     """The batch ``v`` written into ``x[index]`` (``x`` a batch, ``index`` one of
-    :func:`batch_index`'s) with the dimensions of that region: lifted, or without
-    the leading axes of length 1 NumPy drops when it stores a value with more."""
+    :func:`batch_index`'s) shaped as that region: lifted, or without the leading
+    axes of length 1 NumPy drops when it stores a value with more; where index
+    arrays that a slice separates put their axes first, the batch axis after them."""
     v = np.asarray(v)
-    extra = v.ndim - np.ndim(np.asarray(x)[index])
+    region = np.ndim(np.asarray(x)[index]) - 1
+    extra = v.ndim - 1 - region
     if extra > 0:
-        return v.reshape(v.shape[:1] + v.shape[1 + extra :])
-    return lift_batched(v, np.asarray(x)[index])
+        v = v.reshape(v.shape[:1] + v.shape[1 + extra :])
+    elif extra < 0:
+        v = v.reshape(v.shape[:1] + (1,) * -extra + v.shape[1:])
+    parts = index[1:]
+    if _adjacent_advanced(parts):
+        return v
+    return np.moveaxis(v, 0, _advanced_ndim(parts))
+
+
+def _advanced_ndim(parts: tuple) -> int:
+    """How many axes the index arrays (and integers) among ``parts`` make together."""
+    shapes = []
+    for p in parts:
+        if isinstance(p, (list, np.ndarray, bool, np.bool_, int, np.integer)):
+            p = np.asarray(p)
+            shapes.append((int(np.count_nonzero(p)),) if p.dtype == bool else p.shape)
+    return len(np.broadcast_shapes(*shapes))
 
 
 def batch_axis(x: Any, axis: Any) -> Any:
@@ -948,17 +965,9 @@ def shifted_axis(axis: Any) -> Any:
 
 def batch_index(index: Any) -> tuple:
     """``index`` of a value as an index of a batch of such values, the batch axis
-    kept whole in front.  Index arrays that a slice, ``None`` or ``...`` separate
-    are refused: NumPy would move their axes, and the batch's, to the front."""
+    whole before the others (index arrays that a slice separates put theirs
+    first, and the batch axis after them: see :func:`lift_region`)."""
     parts = index if isinstance(index, tuple) else (index,)
-    if not _adjacent_advanced(parts):
-        from .errors import DifferentiationError
-
-        raise DifferentiationError(
-            f"the batched Hessian cannot write through the index {index!r}: its index "
-            "arrays are separated by a slice, None or ...",
-            hint="index with adjacent index arrays (x[i, j]), or use s2sad.hvp",
-        )
     return (slice(None),) + parts
 
 

@@ -33,9 +33,147 @@ TABLES = {
     "helper": helper_functions.HELPER_CASES,
     "array": array_functions.ARRAY_CASES,
 }
+# ---------------------------------------------------------------- functions for the batching rules
+#
+# Each reaches rules the tables reach little or not at all: axes moved past the
+# batch axis, index arrays that a slice separates (read and written), products
+# of 1-D and stacked operands, ``axis=None`` (run once per direction), numbers
+# switching to NumPy's functions, user rules, writes in loops.
+
+
+def transpose_axes(X: np.ndarray):
+    return np.sum(np.transpose(X, (1, 0, 2)) ** 2 * np.arange(24.0).reshape(3, 2, 4))
+
+
+def advanced_read(X: np.ndarray):
+    idx = np.array([0, 1, 1])
+    return np.sum(X[idx, :, 2] ** 3) + np.sum(X[0, :, idx] ** 2)
+
+
+def squeeze_expand(x: np.ndarray):
+    y = np.expand_dims(x, -1) * np.expand_dims(x, 0)
+    return np.sum(np.squeeze(y[:, :1]) ** 2) + np.sum(np.cumsum(x * x) * x)
+
+
+def concat_flat(X: np.ndarray):
+    return np.sum(np.concatenate([X, X * X], axis=None) ** 2) + np.sum(
+        np.stack([X, X**2], axis=-1) ** 2
+    )
+
+
+def products(x: np.ndarray, A: np.ndarray):
+    B = np.stack([A, A * A])
+    return (
+        np.sum((x @ B) ** 2)
+        + np.sum((B @ x) ** 2)
+        + np.sum((A @ B) ** 2)
+        + np.dot(x, x) ** 2
+    )
+
+
+def reshape_ravel(X: np.ndarray):
+    return (
+        np.sum(np.ravel(X) ** 3)
+        + np.sum(np.reshape(X * X, (-1, 2)) @ np.ones(2))
+        + np.sum(X.T**2 * X.T)
+    )
+
+
+def flips(x: np.ndarray):
+    M = np.outer(x, x)
+    return (
+        np.sum(np.flip(M) * M)
+        + np.sum(np.fliplr(M) ** 2)
+        + np.sum(np.roll(x, 1) * x**2)
+        + np.sum(np.triu(M) ** 2)
+    )
+
+
+def mixed_numbers(x: np.ndarray, s: float):
+    t = math.sin(s) * np.sum(x**2)
+    return t * math.exp(s) + max(s, 0.5) ** 3 + abs(s) * np.sum(x) + math.hypot(s, 2.0)
+
+
+def where_clip(x: np.ndarray):
+    return np.sum(
+        np.where(x > 0, x**2, x**3)
+        + np.clip(x, -0.5, 0.5) ** 2
+        + np.maximum(x, 0.1) ** 3
+    )
+
+
+def linalg(A: np.ndarray):
+    return (
+        np.linalg.det(A)
+        + np.sum(np.linalg.inv(A) ** 2)
+        + np.sum(np.linalg.solve(A, np.ones(3)) ** 2)
+        + np.linalg.slogdet(A)[1]
+    )
+
+
+def norms_einsum(X: np.ndarray):
+    return (
+        np.linalg.norm(X) ** 3
+        + np.einsum("ij,jk->", X, X.T) ** 2
+        + np.trace(X @ X) ** 2
+    )
+
+
+def double(x):
+    return 2.0 * x
+
+
+@s2sad.derivative_rule(double)
+class DoubleRule:
+    def tangent(x_dot):
+        return double(x_dot)
+
+    def adjoint(out_bar):
+        return double(out_bar)
+
+
+def uses_double(x: np.ndarray):
+    return np.sum(double(x * x) ** 2)
+
+
+def advanced_write(X: np.ndarray, s: float):
+    idx = np.array([0, 1, 1])
+    y = np.zeros((2, 3, 4))
+    y[idx[:2], :, 1] = X[idx[:2], :, 2] ** 2
+    y[X > 0.5] = s * s
+    y[0] = s * y[1]
+    y[1, 1] = s**3
+    return np.sum(y**2)
+
+
+def loop_fill(x: np.ndarray, s: float):
+    y = np.zeros(4)
+    for i in range(4):
+        y[i] = s * x[i] ** 2 + y[i - 1] * s
+    return np.sum(y * y)
+
+
+_rng = np.random.default_rng(0)
+RULE_CASES = [
+    (transpose_axes, (_rng.standard_normal((2, 3, 4)),)),
+    (advanced_read, (_rng.standard_normal((2, 3, 4)),)),
+    (squeeze_expand, (_rng.standard_normal(4),)),
+    (concat_flat, (_rng.standard_normal((2, 3)),)),
+    (products, (_rng.standard_normal(3), _rng.standard_normal((3, 3)))),
+    (reshape_ravel, (_rng.standard_normal((3, 4)),)),
+    (flips, (_rng.standard_normal(4),)),
+    (mixed_numbers, (_rng.standard_normal(3), 0.7)),
+    (where_clip, (_rng.standard_normal(5) + 0.05,)),
+    (linalg, (_rng.standard_normal((3, 3)) + 3 * np.eye(3),)),
+    (norms_einsum, (_rng.standard_normal((3, 3)),)),
+    (uses_double, (_rng.standard_normal(3),)),
+    (advanced_write, (_rng.standard_normal((2, 3, 4)), 0.8)),
+    (loop_fill, (_rng.standard_normal(4), 0.6)),
+]
+
 CASES = [
     pytest.param(f, point, id=f"{table}-{f.__name__}-{k}")
-    for table, cases in TABLES.items()
+    for table, cases in {**TABLES, "rules": RULE_CASES}.items()
     for k, (f, point) in enumerate(cases)
 ]
 REFUSED: dict[str, str] = {}

@@ -369,6 +369,8 @@ class _Context:
         self.entry = entry
         self.flags = flags
         self.operands = list(op.operands)
+        self.read_at_run_time: set[Value] = set()
+        """The indices :meth:`index` leaves to ``runtime.batch_index``."""
 
     @property
     def batch(self) -> Value:
@@ -423,9 +425,19 @@ class _Context:
             return False
         return not _covers(self.batching.shapes.get(b), self.batching.shapes.get(a))
 
-    def fits(self, i: int) -> bool:
-        """The value written by an indexed write (operand ``i``) has, for each
-        direction, the dimensions of the place it is written to."""
+    def reads_number(self) -> bool:
+        """The op's result is a number for each direction."""
+        result = self.op.results[0]
+        if self.batching.types.get(result, result.type) in (FLOAT, INT, BOOL):
+            return True
+        return self.batching.shapes.get(result) == SCALAR
+
+    def fits(self, i: int, index: Value) -> bool:
+        """The value written by an indexed write (operand ``i``) through ``index``
+        (what :meth:`index` made) has, for each direction, the dimensions of the
+        place it is written to, and the batch axis goes first there."""
+        if index in self.read_at_run_time:
+            return False
         array, index = (
             self.op.operands[:2] if self.op.name == "setitem" else self.op.operands[1:3]
         )
@@ -441,11 +453,15 @@ class _Context:
     def index(self, index: Value, write: bool = False) -> Value | None:
         """``index`` of a value as an index of a batch (``[:, index]``), or, where the
         index cannot be read when the code is generated or its index arrays would
-        move the batch axis: ``runtime.batch_index`` for a write (which refuses
-        the latter), None for a read."""
+        move the batch axis: ``runtime.batch_index`` for a write (whose value
+        :func:`s2sad.runtime.lift_region` then shapes), None for a read."""
         parts = self._parts(index)
         if parts is None or not _adjacent([kind for kind, _ in parts]):
-            return self.emit("batch_index", [index], OBJECT) if write else None
+            if not write:
+                return None
+            batched = self.emit("batch_index", [index], OBJECT)
+            self.read_at_run_time.add(batched)
+            return batched
         none = self.const(None)
         every = self.emit("slice", [none, none, none], OBJECT)
         values = [every] + [value for _, value in parts]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from .helpers import runtime_helper
 from .registry import INT_RESULT, OBJECT_RESULT, SAME, SEQ_RESULT
 
-
 BATCH_HELPERS: list[str] = []
 """The names of the helpers declared here."""
 

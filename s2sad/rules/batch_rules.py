@@ -16,7 +16,8 @@ alone.  A rule builds ops through a *context* the pass hands it:
   ``ctx.first(value)`` (one direction's value, for its shape), ``ctx.const``,
   ``ctx.outranks(j, i)`` (operand ``j`` may have more dimensions than operand
   ``i``, for all the shape analysis knows), ``ctx.fits(i)`` (the value written by
-  an indexed write has the dimensions of the place it goes), ``ctx.index(v)``
+  an indexed write has the dimensions of the place it goes), ``ctx.reads_number()``
+  (the op's result is a number for each direction), ``ctx.index(v)``
   (an index of a value as an index of a batch, None where index arrays would
   move the batch axis), ``ctx.pack(values)`` (a tuple), ``ctx.batch`` (the
   count ``k``) and ``ctx.refuse(why)``.
@@ -187,7 +188,9 @@ class Product(Rule):
 class Getitem(Rule):
     """``x[index]``: ``x[:, index]``, the batch axis kept in front (through
     :func:`s2sad.runtime.getitem_batched` where index arrays would move it); a
-    sequence of batches is indexed as it is."""
+    sequence of batches is indexed as it is.  The batch of elements read where
+    each direction reads a number is a copy: a number never changes when the
+    array it was read from is written, a view would."""
 
     name = "getitem"
 
@@ -198,14 +201,19 @@ class Getitem(Rule):
         if ctx.operands[0].type == SEQ:
             return ctx.finish([x, index])
         batched = ctx.index(index)
-        if batched is None:
-            return ctx.finish([x, index], name="getitem_batched")
-        ctx.finish([x, batched])
+        name, operands = (
+            ("getitem_batched", [x, index]) if batched is None else (None, [x, batched])
+        )
+        if not ctx.reads_number():
+            return ctx.finish(operands, name=name)
+        picked = ctx.emit(name or "getitem", operands, ARRAY)
+        ctx.finish([picked], name="np.copy")
 
 
 class Setitem(Rule):
     """``x[index] = value``: written into a batch (``x`` made one if it is not) at
-    ``[:, index]``, the value lifted to the dimensions of the place it goes."""
+    ``[:, index]``, the value shaped as the place it goes (lifted, or its batch
+    axis moved where index arrays put it: ``runtime.lift_region``)."""
 
     name = "setitem"
 
@@ -215,7 +223,7 @@ class Setitem(Rule):
             ctx.refuse("the index depends on the directions")
         x = x if ctx.flags[0] else ctx.broadcast(x)
         batched = ctx.index(index, write=True)
-        if ctx.flags[2] and not ctx.fits(2):
+        if ctx.flags[2] and not ctx.fits(2, batched):
             value = ctx.emit("lift_region", [value, x, batched], ARRAY)
         ctx.finish([x, batched, value])
 
@@ -238,7 +246,7 @@ class AddAt(Rule):
         elif not acc_batched and is_array(acc.type):
             acc = ctx.broadcast(acc)
         batched = ctx.index(index, write=True)
-        if g_batched and not ctx.fits(3):
+        if g_batched and not ctx.fits(3, batched):
             g = ctx.emit("lift_region", [g, shape, batched], ARRAY)
         fresh = not acc_batched and not is_array(acc.type)
         ctx.finish([acc, shape, batched, g], name="add_at_batched" if fresh else None)
