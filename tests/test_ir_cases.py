@@ -57,6 +57,7 @@ from s2sad.ir.core import Function, Value
 from s2sad.ir.parser import parse_functions
 from s2sad.ir.printer import print_function
 from s2sad.passes import pipeline
+from s2sad.passes.batch import Signature, batch
 from s2sad.passes.dense import dense_zeros
 from s2sad.passes.forward import forward
 from s2sad.passes.inplace import copy_before_loops
@@ -168,6 +169,18 @@ def run_dense_zeros(functions: list[Function], first: int, wrt: Any) -> list[Fun
     return [function]
 
 
+def run_batch(
+    functions: list[Function], directions: Any, seeds: Any = None
+) -> list[Function]:
+    """The batch pass: the parameters at ``directions`` (each with the shape of the
+    parameter ``seeds`` pairs it with) and every result become batches."""
+    function, directions = functions[0], _indices(directions)
+    flags = tuple(k in directions for k in range(len(function.params)))
+    signature = Signature(flags, (True,) * len(function.returned))
+    pairs = dict(zip(directions, _indices(seeds))) if seeds is not None else {}
+    return [batch(function, signature, {}, pairs, helper=False)]
+
+
 def in_place(run: Callable[[Function], Any]) -> Pass:
     """A pass that changes the first function in place."""
 
@@ -210,6 +223,7 @@ PASSES: dict[str, Pass] = {
     "reverse": run_reverse,
     "trim_tape": run_trim_tape,
     "dense_zeros": run_dense_zeros,
+    "batch": run_batch,
     "simplify": in_place(simplify),
     "copy_before_loops": in_place(copy_before_loops),
     "tidy_names": in_place(tidy_names),
