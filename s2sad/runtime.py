@@ -1007,7 +1007,10 @@ def add_at_batched(acc: Any, x: Any, index: Any, g: Any) -> Any:
     dtype = np.result_type(acc, g, x, 0.0)
     g = np.asarray(g)
     order = "F" if g.ndim > 1 and g.flags.f_contiguous else "C"
-    result = np.full(np.shape(x), acc, dtype=dtype, order=order)
+    if acc == 0:
+        result = np.zeros(np.shape(x), dtype=dtype, order=order)
+    else:
+        result = np.full(np.shape(x), acc, dtype=dtype, order=order)
     if _is_basic(index):
         result[index] += g
     else:

@@ -47,7 +47,13 @@ from ..ir.core import (
 )
 from ..ir.module import derived_name
 from ..ir.ops import LOOPS, TERMINATORS
-from ..ir.operands import carried_args, loop_body, loop_inits, set_loop_init
+from ..ir.operands import (
+    carried_args,
+    loop_body,
+    loop_bounds,
+    loop_inits,
+    set_loop_init,
+)
 from ..rules.registry import PRIMITIVES, Primitive, specialized
 from .activity import pops_by_record, pushes_by_record
 
@@ -261,12 +267,22 @@ class _Batching:
                 self._call(builder, op)
             elif op.name in PRIMITIVES and any(self._flags(op)):
                 self._primitive(builder, op)
+            elif op.name in ("print", "assert") and any(self._flags(op)):
+                raise self._error(op, f"its {op.name} reads a value of the directions")
             else:
                 builder.block.ops.append(op)
         block.ops = builder.block.ops
 
     def _structured(self, builder: Builder, op: Op) -> None:
         flags = [r in self.batched for r in op.results]
+        if op.name == "if":
+            tests = op.operands[:1]
+        elif op.name == "for":
+            tests = loop_bounds(op)
+        else:
+            tests = op.regions[0].terminator.operands[:1]
+        if any(v in self.batched for v in tests):
+            raise self._error(op, f"the {op.name} depends on the directions")
         if op.name in LOOPS:
             for k, (init, flag) in enumerate(zip(loop_inits(op), flags)):
                 if flag:
