@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from . import runtime
 from .version import __version__
 from .backend.module import emit_module
 from .checks import (
@@ -370,11 +371,20 @@ def _batched_products(
 def _run_batched(
     entry: "_HessianEntry", full: tuple, primals: tuple, batches: tuple
 ) -> tuple:
-    """The generated batched products as a tuple (empty batches without running it)."""
-    if not len(batches[0]):
+    """The generated batched products as a tuple (empty batches without running it),
+    each of shape ``(k,)`` and its parameter's shape."""
+    count = len(batches[0])
+    if not count:
         return tuple(np.zeros((0,) + np.shape(primals[k])) for k in entry.positions)
     results = entry.generated(*full, *batches)
-    return (results,) if entry.single else tuple(results)
+    results = (results,) if entry.single else tuple(results)
+    shapes = [(count,) + np.shape(primals[k]) for k in entry.positions]
+    if all(np.shape(r) == shape for r, shape in zip(results, shapes)):
+        return results
+    return tuple(
+        np.array(runtime.broadcast_like_batched(r, primals[k]))
+        for r, k in zip(results, entry.positions)
+    )
 
 
 def hessian(
