@@ -291,3 +291,33 @@ def test_third_order_through_a_helper_of_one_parameter(out_dir):
     )
     _, tangent = s2sad.jvp(second, (0.7, 1.3), (0.0, 1.0), output_dir=out_dir)
     assert tangent == pytest.approx(2.0)
+
+
+# ------------------------------------------------------------ first order, found on the way
+
+
+def nested_tuple_once(x, y):
+    t = ((x, y),)
+    return t[0][0] * t[0][1]
+
+
+def nested_tuple_twice(x, y):
+    t = ((x, y), (x * y, 1.0))
+    return t[0][0] * t[1][0]
+
+
+@pytest.mark.xfail(strict=True, reason="finding: silent wrong first-order gradient")
+def test_the_gradient_through_a_tuple_of_a_tuple(out_dir):
+    """x * y read through ``((x, y),)``: the gradient is (y, x) = (0.4, 0.7);
+    s2sad gives (0.0, 0.7) (``runtime.zeros_like`` of the inner tuple is a list
+    of 0-d arrays, which ``runtime.add_at`` treats as one array)."""
+    gradient = s2sad.grad(nested_tuple_once, wrt=(0, 1), output_dir=out_dir)
+    assert gradient(0.7, 0.4) == pytest.approx((0.4, 0.7), rel=1e-12)
+
+
+@pytest.mark.xfail(strict=True, reason="finding: TypeError in runtime.add_seq")
+def test_the_gradient_through_two_tuples_of_tuples(out_dir):
+    """x * (x * y) read through ``((x, y), (x * y, 1.0))``: (2 x y, x**2); s2sad
+    raises ``TypeError: unsupported operand type(s) for +: 'float' and 'list'``."""
+    gradient = s2sad.grad(nested_tuple_twice, wrt=(0, 1), output_dir=out_dir)
+    assert gradient(0.7, 0.4) == pytest.approx((0.56, 0.49), rel=1e-12)
