@@ -36,6 +36,7 @@ from .checks import (
     refuse_integer_arrays,
     resolve_target,
     unpopped,
+    with_defaults,
     zero_tangent,
 )
 from .errors import DifferentiationError, call_site, function_site
@@ -270,7 +271,7 @@ def _hessian_vector(
         _refuse_arrays_for_numbers(target, primals, numbers)
         directions = (v,) if single else _directions(target, v, len(positions))
         check_directions(target, primals, directions, positions)
-        return generated(*full, *directions)
+        return generated(*with_defaults(target, full), *directions)
 
     hessian_vector.__name__ = hessian_vector.__qualname__ = generated.__name__
     hessian_vector.__doc__ = generated.__doc__
@@ -598,8 +599,16 @@ def _as_halves(run: Callable[..., Any], groups: int) -> Callable[..., Any]:
 def jvp_function(
     f: Callable[..., Any], *, output_dir: PathLike = None
 ) -> Callable[..., Any]:
-    """The generated ``f_jvp(*primals, *tangents) -> (out, out_dot)`` itself."""
-    return _memo_derive(f, "jvp", None, output_dir).entry()
+    """The generated ``f_jvp(*primals, *tangents) -> (out, out_dot)`` itself
+    (``f`` may be a function s2sad generated, or one ``grad`` returned)."""
+    target = resolve_target(f)
+    if target.fixed_count:
+        raise target.error(
+            f"jvp_function of {target.label}: a partial's jvp function would take "
+            "its fixed arguments",
+            "pass the function itself",
+        )
+    return _memo_derive(target.fn, "jvp", None, output_dir).entry()
 
 
 def vjp(
@@ -649,7 +658,7 @@ def _vjp_runner(
             adjoints = backward_sweep(unpopped(residuals), *cotangents)
             if fixed:
                 adjoints = target.drop_fixed(adjoints)
-            return adjoints
+            return adjoints[: len(primals)]
 
         vjp_fn.source = derivative.source
         vjp_fn.path = derivative.path
