@@ -40,6 +40,7 @@ from .checks import (
     refuse_integer_arrays,
     resolve_target,
     unpopped,
+    with_defaults,
     zero_tangent,
 )
 from .errors import DifferentiationError, call_site, function_site
@@ -264,7 +265,7 @@ def _hessian_vector(
         full = entry.arguments(primals, "hvp")
         directions = (v,) if entry.single else _directions(target, v, entry.count)
         check_directions(target, primals, directions, entry.positions)
-        return generated(*full, *directions)
+        return generated(*with_defaults(entry.target, full), *directions)
 
     return entry.named(hessian_vector)
 
@@ -376,7 +377,7 @@ def _run_batched(
     count = len(batches[0])
     if not count:
         return tuple(np.zeros((0,) + np.shape(primals[k])) for k in entry.positions)
-    results = entry.generated(*full, *batches)
+    results = entry.generated(*with_defaults(entry.target, full), *batches)
     results = (results,) if entry.single else tuple(results)
     shapes = [(count,) + np.shape(primals[k]) for k in entry.positions]
     if all(np.shape(r) == shape for r, shape in zip(results, shapes)):
@@ -821,8 +822,16 @@ def _as_halves(run: Callable[..., Any], groups: int) -> Callable[..., Any]:
 def jvp_function(
     f: Callable[..., Any], *, output_dir: PathLike = None
 ) -> Callable[..., Any]:
-    """The generated ``f_jvp(*primals, *tangents) -> (out, out_dot)`` itself."""
-    return _memo_derive(f, "jvp", None, output_dir).entry()
+    """The generated ``f_jvp(*primals, *tangents) -> (out, out_dot)`` itself
+    (``f`` may be a function s2sad generated, or one ``grad`` returned)."""
+    target = resolve_target(f)
+    if target.fixed_count:
+        raise target.error(
+            f"jvp_function of {target.label}: a partial's jvp function would take "
+            "its fixed arguments",
+            "pass the function itself",
+        )
+    return _memo_derive(target.fn, "jvp", None, output_dir).entry()
 
 
 def vjp(
@@ -872,7 +881,7 @@ def _vjp_runner(
             adjoints = backward_sweep(unpopped(residuals), *cotangents)
             if fixed:
                 adjoints = target.drop_fixed(adjoints)
-            return adjoints
+            return adjoints[: len(primals)]
 
         vjp_fn.source = derivative.source
         vjp_fn.path = derivative.path

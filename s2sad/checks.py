@@ -653,6 +653,13 @@ def refuse_integer_array(
     )
 
 
+def with_defaults(target: Target, full: tuple) -> tuple:
+    """``full`` with the defaults of the parameters it leaves out appended."""
+    if len(full) >= len(target.names):
+        return full
+    return _bound(target, full, {})
+
+
 def _bound(target: Target, full: tuple, kwargs: dict) -> tuple:
     """``full`` and ``kwargs`` as one positional tuple (defaults filled in)."""
     bound = inspect.signature(target.fn).bind(*full, **kwargs)

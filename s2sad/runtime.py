@@ -187,9 +187,10 @@ def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
     """The adjoint of ``x[index]``: zeros shaped like ``x`` with ``g`` added at ``index``
-    (added, not written, so indices that repeat accumulate)."""
+    (added, not written, so indices that repeat accumulate).  Of a tuple or list,
+    a list: ``g`` at ``index``, zeros shaped like the other entries (numbers 0.0)."""
     if isinstance(x, (tuple, list)):
-        adjoint = [0.0] * len(x)
+        adjoint = [zeros_like(v) if isinstance(v, np.ndarray) else 0.0 for v in x]
         adjoint[index] = g
         return adjoint
     result = np.zeros(np.shape(x), dtype=np.result_type(x, g, 0.0))

@@ -256,13 +256,42 @@ def list_written_then_read(x, y):
     return l0[0] + np.sum(x) + np.sum(e0 * e0)
 
 
+def tuple_entry_unread(x, y):
+    a0 = x * 1.0
+    l0 = [0.0, y]
+    e0 = np.zeros(3)
+    t0 = ((a0 * l0[0]), x)
+    return 1.0 + np.sum(t0[1]) + np.sum(e0 * e0)
+
+
+def written_array_after_dead_branch(x, y):
+    a0 = x * 1.0
+    a1 = np.sin(x)
+    t0 = (a1, a0)
+    e0 = np.zeros(3)
+    e1 = np.zeros(3)
+    e1[1] = x[0]
+    if (-1.5) >= 1.0:
+        return 1.0 + np.sum(a1) + np.sum(e0 * e1)
+    return t0[1][1] + np.sum(a1) + np.sum(e0 * e1) + np.sum(e0 * e0)
+
+
 @pytest.mark.parametrize(
-    "f", [tuple_read_twice, tuple_in_a_left_loop, list_written_then_read]
+    "f",
+    [
+        tuple_read_twice,
+        tuple_in_a_left_loop,
+        list_written_then_read,
+        tuple_entry_unread,
+        written_array_after_dead_branch,
+    ],
 )
 def test_adjoints_of_tuples_compose(f, out_dir):
     """Found by the second-order fuzzer: a tuple's adjoint (a list) was typed as an
     array, so the gradient's derivatives added it as one (TypeError) or kept the
-    shape of an array of it (an H·v of the wrong shape)."""
+    shape of an array of it (an H·v of the wrong shape); the adjoint of a tuple's
+    unread array entry was the number 0, summed back to shape ``(1,)``; an array's
+    adjoint one branch made zeros and the other the number 0 was indexed."""
     x, y = np.array([0.3, -0.5, 1.2]), 0.7
     u = (np.array([1.0, -2.0, 0.5]), 0.4)
     point = (x, y)

@@ -171,6 +171,21 @@ class ArrayLowering:
         """``x[index]`` as ``getitem(x, index)``."""
         base = self.expr(node.value)
         index = self.index(node.slice)
+        return self.element(base, index, node, hint)
+
+    def element(self, base: Value, index: Value, node: ast.AST, hint: str) -> Value:
+        """``base[index]``: of a tuple built here at a constant position, that
+        element itself when it is a number or a tuple (an array may have been
+        written into since); else ``getitem(base, index)``."""
+        elements = self.tuples.get(base)
+        k = index.constant
+        if (
+            elements is not None
+            and type(k) is int
+            and -len(elements) <= k < len(elements)
+            and not is_array(elements[k].type)
+        ):
+            return elements[k]
         return self.apply(PRIMITIVES["getitem"], [base, index], node, hint)
 
     def index(self, node: ast.expr) -> Value:
@@ -248,13 +263,14 @@ class ArrayLowering:
             loc=self.info.loc(node),
         ).result
         self.may_share(packed, elements)
+        if kind == "tuple":
+            self.tuples[packed] = elements
         return packed
 
     def unpack_sequence(self, value: Value, count: int, node: ast.AST) -> list[Value]:
         """``a, b = value`` for a shape, a sequence or an array: one ``getitem`` each."""
-        getitem = PRIMITIVES["getitem"]
         return [
-            self.apply(getitem, [value, self.builder.const(k)], node, TEMPORARY)
+            self.element(value, self.builder.const(k), node, TEMPORARY)
             for k in range(count)
         ]
 

@@ -174,6 +174,8 @@ class Lowering(
         """Per enclosing loop: names carried as another name's array (``z = y``)."""
         self.return_slots: tuple[str, list[str]] | None = None
         self.result_count = result_count(node)
+        self.tuples: dict[Value, list[Value]] = {}
+        """Tuples this function builds -> their elements (``t[0]`` is ``t``'s first)."""
         self.views: dict[Value, set[Value]] = {}
         self.outside: dict[Value, str] = {}
         """Arrays read from outside the function (module-level, closed over), by name."""

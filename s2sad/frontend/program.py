@@ -11,6 +11,7 @@ from ..analysis.kinds import scalar_parameters, uses_arrays
 from ..analysis.numbers import refine_numbers
 from ..errors import DifferentiationError
 from ..ir.core import FLOAT, INT, OBJECT, SEQ, Function
+from .nesting import refuse_nested_crossings
 from ..ir.module import Module
 from .lowering import USER, ArrayForNumber, Callee, Lowering, result_count
 from .source import SourceInfo, parse_function
@@ -100,6 +101,7 @@ class Program:
                 line=_return_line(tree, info),
                 hint="use s2sad.jvp or s2sad.vjp for several outputs, or return one number",
             )
+        refuse_nested_crossings(function)
         function.name = callee.name
         if callee.function in self.functions:
             self.functions.remove(callee.function)

@@ -135,6 +135,8 @@ class _Rewriter:
             op.operands = [self.resolve(v) for v in op.operands]
             for region in op.regions:
                 self.block(region, dict(seen))
+            if op.name == "if":
+                self.zero_results(op)
             if (
                 op.regions
                 or op.name in TERMINATORS
@@ -159,6 +161,29 @@ class _Rewriter:
         block.ops = kept
         self.kept = outer
         return self.changed
+
+    def zero_results(self, op: Op) -> None:
+        """An ``if`` result every branch yields as zero (the number 0, or zeros
+        shaped like a value) is the number 0: what reads it then folds, and no
+        branch's number 0 is ever indexed as if it were the array."""
+        for k, result in enumerate(op.results):
+            if result.type not in (FLOAT, ARRAY) or result in self.replaced:
+                continue
+            yielded = [
+                self.resolve(region.terminator.operands[k]) for region in op.regions
+            ]
+            if all(self._is_zero(v) for v in yielded):
+                zero = 0.0 if result.type == FLOAT else 0
+                self.replaced[result] = self.insert(
+                    "const", [], type_of_constant(zero), zero
+                )
+                self.changed = True
+
+    def _is_zero(self, value: Value) -> bool:
+        constant = self.const(value)
+        if constant is not None:
+            return constant == 0 and not isinstance(constant, bool)
+        return self.defined_by(value, "zeros_like") is not None
 
     def resolve(self, value: Value) -> Value:
         while value in self.replaced:

@@ -13,6 +13,7 @@ from ..ir.core import (
     INT,
     INT_ARRAY,
     OBJECT,
+    RESIDUALS,
     SEQ,
     is_array,
 )
@@ -191,7 +192,22 @@ runtime_helper(
 )(None)
 
 
-@runtime_helper("add_seq", "x y", result_type=SAME, linear=False, batch=LOOP)
+def _sequence_of_either(types: list[str], static: dict) -> str:
+    """``add_seq(x, y)``: a residual tuple or a sequence when either is one
+    (the other may be the number 0 standing for a zero adjoint)."""
+    for kind in (RESIDUALS, SEQ):
+        if kind in types:
+            return kind
+    return types[0]
+
+
+@runtime_helper(
+    "add_seq",
+    "x y",
+    result_type=_sequence_of_either,
+    linear=False,
+    batch=LOOP,
+)
 class add_seq:
     def tangent(x_dot, y_dot):
         return runtime.add_seq(x_dot, y_dot)
