@@ -27,6 +27,9 @@ fuzz: $(STAMP)
 examples: $(STAMP)
 	$(BIN)/python examples/mds.py
 	$(BIN)/python examples/mlp.py
+	$(BIN)/python examples/newton.py
+	$(BIN)/python examples/trace_estimation.py
+	$(BIN)/python examples/hessian_spectrum.py
 
 generated: $(STAMP)
 	$(BIN)/python examples/regenerate.py
@@ -35,6 +38,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/scalar.py
 	$(BIN)/python benchmarks/arrays.py
 	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/second_order.py
 
 format: $(STAMP)
 	$(BIN)/black s2sad tests examples benchmarks

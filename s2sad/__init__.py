@@ -2,6 +2,7 @@
 
 ``grad``, ``value_and_grad``, ``jvp``, ``vjp``, ``hvp``, ``hessian`` and
 ``batched_hvp`` turn a Python function into generated, readable derivative code;
+``hutchinson_trace`` estimates a Hessian's trace from batches of its products;
 ``derivative_rule`` teaches s2sad the derivative of your own function.
 """
 
@@ -15,6 +16,7 @@ from .errors import (
     UnsupportedSyntaxError,
 )
 from .rules.registry import derivative_rule
+from .trace import TraceEstimate, hutchinson_trace
 
 __all__ = [
     "grad",
@@ -24,6 +26,8 @@ __all__ = [
     "hvp",
     "hessian",
     "batched_hvp",
+    "hutchinson_trace",
+    "TraceEstimate",
     "derivative_rule",
     "S2SADError",
     "UnsupportedSyntaxError",

@@ -366,6 +366,7 @@ def _batched_products(
         )
         return results[0] if entry.single else results
 
+    products.positions = entry.positions
     return entry.named(products)
 
 

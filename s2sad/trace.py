@@ -1,0 +1,160 @@
+"""Hessian traces from Hessian-vector products: Hutchinson, Hutch++ and exact.
+
+``tr ∇²f = E[vᵀ ∇²f v]`` for probes ``v`` with ``E[v vᵀ] = I``.  Hutchinson's
+estimator averages ``vᵀHv`` over Rademacher probes (error ∝ 1/√m for m
+products; exact when the Hessian is diagonal).  Hutch++ (Meyer, Musco, Musco
+and Woodruff, 2021) spends a third of the products on a sketch ``Q`` of the
+Hessian's range, takes ``tr(QᵀHQ)`` exactly and Hutchinson's estimate of the
+rest (error ∝ 1/m).  Every estimate asks for its products in batches: one call
+of the generated batched Hessian-vector product per batch, not one per probe.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from .api import PathLike, Wrt, batched_hvp
+from .errors import DifferentiationError, call_site
+
+METHODS = ("hutchinson", "hutch++", "exact")
+
+
+@dataclass(frozen=True)
+class TraceEstimate:
+    """An estimate of a Hessian's trace: its ``value``, the ``standard_error``
+    of that value (0 when exact), and how many Hessian-vector products it took."""
+
+    value: float
+    standard_error: float
+    products: int
+
+
+def hutchinson_trace(
+    f: Callable[..., Any] | None = None,
+    wrt: Wrt = 0,
+    *,
+    samples: int = 100,
+    method: str = "hutchinson",
+    seed: int | None = None,
+    return_error: bool = False,
+    output_dir: PathLike = None,
+) -> Any:
+    """An estimate of the trace of scalar ``f``'s Hessian over parameter(s) ``wrt``.
+
+    ``hutchinson_trace(f)(*args)`` is a float.  ``method`` is ``"hutchinson"``
+    (``samples`` Rademacher probes), ``"hutch++"`` (``samples`` products in all,
+    at least 3) or ``"exact"`` (one product per coordinate; ``samples`` unused).
+    ``seed`` fixes the probes (the same on every call); None draws new ones each
+    call.  With ``return_error=True`` the function returns a
+    :class:`TraceEstimate` with the standard error of the estimate.
+    """
+    if f is None:
+        return functools.partial(
+            hutchinson_trace,
+            wrt=wrt,
+            samples=samples,
+            method=method,
+            seed=seed,
+            return_error=return_error,
+            output_dir=output_dir,
+        )
+    estimator = _estimator(method, samples)
+    products = batched_hvp(f, wrt, output_dir=output_dir)
+    several = isinstance(wrt, (tuple, list))
+
+    def trace(*args: Any) -> Any:
+        blocks = _Blocks(products, args, several)
+        rng = np.random.default_rng(seed)
+        estimate = estimator(blocks, samples, rng)
+        return estimate if return_error else estimate.value
+
+    trace.__name__ = trace.__qualname__ = f"{getattr(f, '__name__', 'f')}_trace"
+    trace.source, trace.path = products.source, products.path
+    return trace
+
+
+def _estimator(method: str, samples: Any) -> Callable[..., TraceEstimate]:
+    """The estimator called ``method``, after checking ``samples`` suits it."""
+    if method not in METHODS:
+        raise DifferentiationError(
+            f"hutchinson_trace: unknown method {method!r}",
+            hint=f"use one of {', '.join(map(repr, METHODS))}",
+            **call_site(),
+        )
+    least = 3 if method == "hutch++" else 1
+    if method != "exact" and (
+        isinstance(samples, bool) or not isinstance(samples, int) or samples < least
+    ):
+        raise DifferentiationError(
+            f"hutchinson_trace: samples must be an int of at least {least} for "
+            f"method {method!r}, got {samples!r}",
+            hint="pass samples=100, say",
+            **call_site(),
+        )
+    return {"hutchinson": _hutchinson, "hutch++": _hutch_plus_plus, "exact": _exact}[
+        method
+    ]
+
+
+class _Blocks:
+    """The Hessian over the ``wrt`` parameters at ``args`` as a symmetric
+    operator on flat vectors (the parameters' coordinates end to end)."""
+
+    def __init__(self, products: Callable[..., Any], args: tuple, several: bool):
+        self.products, self.args, self.several = products, args, several
+        self.shapes = [np.shape(args[k]) for k in products.positions]
+        self.sizes = [math.prod(shape) for shape in self.shapes]
+        self.size = sum(self.sizes)
+
+    def times(self, columns: np.ndarray) -> np.ndarray:
+        """``H @ columns`` for a ``(size, k)`` matrix, in one batched call."""
+        k = columns.shape[1]
+        rows = np.split(columns.T, np.cumsum(self.sizes)[:-1], axis=1)
+        batch = tuple(
+            np.ascontiguousarray(r).reshape((k, *shape))
+            for r, shape in zip(rows, self.shapes)
+        )
+        out = self.products(*self.args, batch if self.several else batch[0])
+        parts = out if self.several else (out,)
+        flat = [np.reshape(p, (k, size)) for p, size in zip(parts, self.sizes)]
+        return np.concatenate(flat, axis=1).T
+
+
+def _rademacher(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
+    return rng.choice(np.array([-1.0, 1.0]), size=(n, k))
+
+
+def _hutchinson(blocks: _Blocks, samples: int, rng: np.random.Generator):
+    probes = _rademacher(rng, blocks.size, samples)
+    quadratic = np.einsum("ik,ik->k", probes, blocks.times(probes))
+    return TraceEstimate(float(np.mean(quadratic)), _standard_error(quadratic), samples)
+
+
+def _hutch_plus_plus(blocks: _Blocks, samples: int, rng: np.random.Generator):
+    sketch = samples // 3
+    rest = samples - 2 * sketch
+    q, _ = np.linalg.qr(blocks.times(_rademacher(rng, blocks.size, sketch)))
+    low_rank = float(np.trace(q.T @ blocks.times(q)))
+    probes = _rademacher(rng, blocks.size, rest)
+    probes -= q @ (q.T @ probes)
+    quadratic = np.einsum("ik,ik->k", probes, blocks.times(probes))
+    return TraceEstimate(
+        low_rank + float(np.mean(quadratic)), _standard_error(quadratic), samples
+    )
+
+
+def _exact(blocks: _Blocks, samples: int, rng: np.random.Generator):
+    columns = np.eye(blocks.size)
+    return TraceEstimate(float(np.trace(blocks.times(columns))), 0.0, blocks.size)
+
+
+def _standard_error(quadratic: np.ndarray) -> float:
+    """The standard error of the mean of ``quadratic`` (inf for one sample)."""
+    if quadratic.size < 2:
+        return math.inf
+    return float(np.std(quadratic, ddof=1) / math.sqrt(quadratic.size))
