@@ -16,39 +16,18 @@ import s2sad
 from s2sad.frontend.program import lower
 from s2sad.symbolic import to_sympy
 from scalar_functions import SCALAR_CASES
+from second_order_functions import (
+    curved,
+    log_sum_exp,
+    quadratic,
+    rosenbrock,
+    rosenbrock_hessian,
+)
 
 
 @pytest.fixture(scope="module")
 def out_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("hvp")
-
-
-def quadratic(x: np.ndarray, A: np.ndarray):
-    return x @ A @ x
-
-
-def rosenbrock(x: np.ndarray):
-    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
-
-
-def rosenbrock_hessian(x):
-    n = len(x)
-    H = np.zeros((n, n))
-    for i in range(n - 1):
-        H[i, i] += 1200.0 * x[i] ** 2 - 400.0 * x[i + 1] + 2.0
-        H[i, i + 1] += -400.0 * x[i]
-        H[i + 1, i] += -400.0 * x[i]
-        H[i + 1, i + 1] += 200.0
-    return H
-
-
-def log_sum_exp(x: np.ndarray):
-    top = np.max(x)
-    return top + np.log(np.sum(np.exp(x - top)))
-
-
-def curved(x, y):
-    return math.sin(x) * y**3 + x * x * y
 
 
 def test_quadratic_form_is_exact(out_dir):
