@@ -24,7 +24,7 @@ function and popped by another holds batches in its tangent half.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from ..analysis.shapes import SCALAR, Shape, ShapeInference
 from ..errors import DifferentiationError
@@ -75,14 +75,14 @@ class Signature:
     results: tuple[bool, ...]
 
 
-def tangent_signature(primal: Function) -> Signature:
-    """The signature of the batched jvp of ``primal`` (parameters, then their
-    tangents; results, then theirs): its tangents of float, array, sequence and
-    residual type are batches."""
-    params = [p.type in CARRIES for p in primal.params]
+def tangent_signature(primal: Function, wrt: Iterable[int]) -> Signature:
+    """The signature of the batched jvp of ``primal`` along its parameters at
+    ``wrt`` (parameters, then those tangents; results, then theirs): its
+    tangents of float, array, sequence and residual type are batches."""
+    tangents = [primal.params[k].type in CARRIES for k in wrt]
     results = [v.type in CARRIES for v in primal.returned]
     return Signature(
-        tuple([False] * len(params) + params),
+        tuple([False] * len(primal.params) + tangents),
         tuple([False] * len(results) + results),
     )
 

@@ -43,11 +43,18 @@ from .rule_inline import clone_op, inline_rule, rename
 from .simplify import TANGENT_OF
 
 
-def forward(function: Function, wrt: list[int], name: str | None = None) -> Function:
+def forward(
+    function: Function,
+    wrt: list[int],
+    name: str | None = None,
+    callee_wrt: dict[str, list[int]] | None = None,
+) -> Function:
     """The tangent function of ``function`` for the parameters at indices ``wrt``.
 
     Its parameters are the primal ones followed by one tangent per ``wrt``
     parameter (ignored for ``int`` and ``bool`` parameters, which have none);
+    a call of ``h`` becomes a call of ``h_jvp``, passed the tangents of the
+    parameters ``callee_wrt[h]`` lists (all of them where it has no entry);
     it returns ``(outputs, output tangents)``, each group a single value when
     the function has one output, else a tuple; a function that groups what it
     returns (a generated one) returns its values grouped so, then its
@@ -72,7 +79,9 @@ def forward(function: Function, wrt: list[int], name: str | None = None) -> Func
     }
     active = varied(function, seeds)
     records = _records_with_tangents(function, active)
-    sweep = _TangentSweep(builder, mapping, tangents, active, records, function)
+    sweep = _TangentSweep(
+        builder, mapping, tangents, active, records, function, callee_wrt or {}
+    )
     sweep.ops(function.body.ops[:-1])
     outputs = function.returned
     primal_out = [mapping[v] for v in outputs]
@@ -119,6 +128,7 @@ class _TangentSweep:
         active: set[Value],
         records: dict[Any, list[int]],
         function: Function,
+        callee_wrt: dict[str, list[int]],
     ):
         self.builder = builder
         self.mapping = mapping
@@ -126,6 +136,7 @@ class _TangentSweep:
         self.active = active
         self.records = records
         self.function = function
+        self.callee_wrt = callee_wrt
 
     def tangent(self, value: Value, dense: bool = False) -> Value:
         """The tangent of ``value``; where it has none, the number 0, or with
@@ -253,13 +264,15 @@ class _TangentSweep:
         """``f(x)`` becomes ``f_jvp(x, x_dot)``: the values and their tangents,
         each half grouped as the call's results are."""
         count = len(op.results)
+        callee = op.attrs["callee"]
+        along = self.callee_wrt.get(callee, range(len(op.operands)))
         operands = [self.mapping[v] for v in op.operands]
-        operands += [self.tangent(v, dense=True) for v in op.operands]
+        operands += [self.tangent(op.operands[k], dense=True) for k in along]
         results = [self.copy_value(r) for r in op.results]
         results += [self.tangent_value(r) for r in op.results]
         groups = tuple(op.attrs.get("groups") or (None if count == 1 else count,))
         attrs = {
-            "callee": derived_name(op.attrs["callee"], "jvp"),
+            "callee": derived_name(callee, "jvp"),
             "groups": groups * 2,
         }
         self.builder.block.ops.append(Op("call", operands, results, attrs, [], op.loc))

@@ -150,17 +150,24 @@ def reverse_vjp(d: Derivation) -> None:
 
 def forward_tangents(d: Derivation) -> None:
     """Forward mode: the tangents of the outputs along the ``wrt`` parameters."""
-    d.function = forward(d.primal, d.wrt, name=derived_name(d.base, d.kind.name))
+    d.function = forward(
+        d.primal, d.wrt, derived_name(d.base, d.kind.name), callee_wrt=d.needed
+    )
 
 
 def forward_over_gradient(d: Derivation) -> None:
     """Forward mode over a gradient: a Hessian-vector product."""
-    d.function = forward(d.primal, d.wrt, name=derived_name(d.base, d.kind.name))
+    d.function = forward(
+        d.primal, d.wrt, derived_name(d.base, d.kind.name), callee_wrt=d.needed
+    )
 
 
 def forward_helper(d: Derivation) -> None:
-    """Forward mode over a helper: its ``jvp`` (along every parameter)."""
-    d.function = forward(d.primal, d.wrt, name=derived_name(d.base, JVP.name))
+    """Forward mode over a helper: its ``jvp`` along the parameters some call
+    passes a varied value to."""
+    d.function = forward(
+        d.primal, d.wrt, derived_name(d.base, JVP.name), callee_wrt=d.needed
+    )
 
 
 def simplify_function(d: Derivation) -> None:
@@ -292,7 +299,8 @@ def batch_directions(d: Derivation) -> None:
     flags = [k >= first and p.type in CARRIES for k, p in enumerate(params)]
     signature = Signature(tuple(flags), (True,) * len(d.function.returned))
     seeds = {first + j: i for j, i in enumerate(d.wrt)}
-    batch(d.function, signature, _jvp_signatures(d.primal), seeds, helper=False)
+    callees = _jvp_signatures(d.primal, d.needed)
+    batch(d.function, signature, callees, seeds, helper=False)
     d.function.doc = (
         f"The Hessian of {d.base} times each direction of a batch (leading axis)."
     )
@@ -301,19 +309,27 @@ def batch_directions(d: Derivation) -> None:
 def batch_tangents(d: Derivation) -> None:
     """A helper's jvp taking and returning batches of tangents (and their count)."""
     count = len(d.primal.params)
-    seeds = {count + k: k for k in range(count)}
-    signature = tangent_signature(d.primal)
-    batch(d.function, signature, _jvp_signatures(d.primal), seeds, helper=True)
+    seeds = {count + j: k for j, k in enumerate(d.wrt)}
+    signature = tangent_signature(d.primal, d.wrt)
+    callees = _jvp_signatures(d.primal, d.needed)
+    batch(d.function, signature, callees, seeds, helper=True)
     d.function.doc = (
         f"Value and tangents (forward mode) of {d.primal.name}, tangents in batches."
     )
 
 
-def _jvp_signatures(primal: Function) -> dict[str, Signature]:
-    """The batched signature of the jvp of each function of ``primal``'s module,
-    by the name a call of that jvp uses."""
+def _jvp_signatures(
+    primal: Function, needed: dict[str, list[int]]
+) -> dict[str, Signature]:
+    """The batched signature of the jvp of each function of ``primal``'s module
+    (along the parameters ``needed`` lists), by the name a call of that jvp uses."""
     functions = primal.module if primal.module is not None else [primal]
-    return {derived_name(f.name, JVP.name): tangent_signature(f) for f in functions}
+    return {
+        derived_name(f.name, JVP.name): tangent_signature(
+            f, needed.get(f.name, range(len(f.params)))
+        )
+        for f in functions
+    }
 
 
 # ---------------------------------------------------------------- the kinds
@@ -502,9 +518,10 @@ def _helper_derivatives(
     module: Module, primal: Function, kind: Kind, needed: dict[str, list[int]]
 ) -> list[Function]:
     """The derivatives of the functions ``primal`` calls, directly or not: ``h_jvp``
-    (along every parameter), or ``h_vjp_fwd`` and ``h_vjp_bwd`` (adjoints of the
-    parameters some call needs); ``primal``'s own too when it calls itself and its derivative does
-    not already have that form."""
+    (tangents along the parameters some call passes a varied value to), or
+    ``h_vjp_fwd`` and ``h_vjp_bwd`` (adjoints of those parameters); ``primal``'s
+    own too when it calls itself and its derivative does not already have that
+    form."""
     reached = module.reached(primal.name)
     helpers = [f for f in module if f in reached and f is not primal]
     recursive = any(primal.name in called_names(f) for f in reached)
@@ -512,11 +529,7 @@ def _helper_derivatives(
         helpers.insert(0, primal)
     functions: list[Function] = []
     for helper in helpers:
-        wrt = (
-            needed.get(helper.name, [])
-            if kind.mode == REVERSE
-            else list(range(len(helper.params)))
-        )
+        wrt = needed.get(helper.name, [])
         helper_kind = kind.helpers or HELPER_KINDS[kind.mode]
         functions += run(helper_kind, helper, wrt, False, needed)
     return functions
