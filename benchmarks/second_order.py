@@ -7,9 +7,11 @@ Times, interleaved in one process on one BLAS thread (best of ``REPEATS``):
 * the loss of ``examples/mlp.py`` (2 208 weights, 300 points) — function,
   gradient and HVP;
 * the Hessian of Rosenbrock n = 100 — ``s2sad.hessian`` (one batched call)
-  against the function and against 100 separate HVP calls;
+  against the function, against 100 separate HVP calls and against
+  ``torch.func.hessian`` where PyTorch is installed;
 * Hutchinson's trace with 100 probes (one batched call) against 100 HVP calls;
-* and autograd's, JAX's and PyTorch's HVPs when they happen to be installed.
+* and autograd's, JAX's and PyTorch's HVPs (on Rosenbrock and the MLP) when
+  they happen to be installed.
 
 Every product is checked against the hand-written HVP (or finite differences
 of the gradient) before it is timed.  Run from the repository root:
@@ -60,23 +62,26 @@ def hundred_products(product, args, directions):
     return [product(*args, v) for v in directions]
 
 
-def framework_hvps(function, args, v):
-    """``(what, hvp, args)`` for each installed AD library (HVP in argument 0)."""
+def framework_hvps(function, args, directions):
+    """``(what, hvp, args)`` for each installed AD library: the product of the
+    Hessian over the first ``len(directions)`` arguments with ``directions``
+    (a tuple of one direction per such argument), returned as a tuple."""
+    count = len(directions)
     found = []
     try:
         import autograd
         import autograd.numpy as anp
 
         traced = _rebound(function, anp)
-        gradient = autograd.grad(traced)
+
+        def autograd_hvp(*a):
+            weights, rest, v = a[:count], a[count:-1], a[-1]
+            gradient = autograd.grad(lambda w: traced(*w, *rest))
+            inner = lambda w: sum(anp.sum(g * d) for g, d in zip(gradient(w), v))
+            return tuple(autograd.grad(inner)(weights))
+
         found.append(
-            (
-                "autograd (reverse over reverse)",
-                lambda *a: autograd.grad(
-                    lambda x: anp.sum(gradient(x, *a[1:-1]) * a[-1])
-                )(a[0]),
-                (*args, v),
-            )
+            ("autograd (reverse over reverse)", autograd_hvp, (*args, directions))
         )
     except ImportError:
         print("autograd: not installed, skipped")
@@ -85,16 +90,19 @@ def framework_hvps(function, args, v):
 
         jax.config.update("jax_enable_x64", True)
         jax_traced = _rebound(function, jax.numpy)
-        compiled = jax.jit(
-            lambda x, *rest: jax.jvp(
-                lambda y: jax.grad(jax_traced)(y, *rest[:-1]), (x,), (rest[-1],)
-            )[1]
-        )
+
+        def jax_hvp(weights, rest, v):
+            gradient = jax.grad(lambda w: jax_traced(*w, *rest))
+            return jax.jvp(gradient, (weights,), (v,))[1]
+
+        compiled = jax.jit(jax_hvp)
         found.append(
             (
                 "jax.jit(jvp(grad))",
-                lambda *a: jax.block_until_ready(compiled(*a)),
-                tuple(jax.device_put(a) for a in (*args, v)),
+                lambda *a: jax.block_until_ready(
+                    compiled(a[:count], a[count:-1], a[-1])
+                ),
+                jax.device_put((*args, directions)),
             )
         )
     except ImportError:
@@ -103,19 +111,20 @@ def framework_hvps(function, args, v):
         import torch
 
         torch.set_num_threads(1)
-        torch_traced = _rebound(function, torch)
+        torch_traced = _rebound(function, _TorchNumPy(torch))
 
-        def torch_hvp(x, *rest):
-            x = x.detach().requires_grad_(True)
-            out = torch_traced(x, *rest[:-1])
-            (g,) = torch.autograd.grad(out, x, create_graph=True)
-            return torch.autograd.grad(g, x, rest[-1])[0]
+        def torch_hvp(*a):
+            weights = [w.detach().requires_grad_(True) for w in a[:count]]
+            out = torch_traced(*weights, *a[count:-1])
+            gradient = torch.autograd.grad(out, weights, create_graph=True)
+            return torch.autograd.grad(gradient, weights, a[-1])
 
+        tensors = tuple(torch.from_numpy(np.asarray(a)) for a in args)
         found.append(
             (
                 "torch double backward",
                 torch_hvp,
-                tuple(torch.from_numpy(np.asarray(a)) for a in (*args, v)),
+                (*tensors, tuple(torch.from_numpy(d) for d in directions)),
             )
         )
     except ImportError:
@@ -123,13 +132,49 @@ def framework_hvps(function, args, v):
     return found
 
 
+def torch_hessian(function):
+    """PyTorch's Hessian of ``function`` (of one vector), or None where PyTorch
+    is not installed: ``torch.func.hessian`` (forward over reverse, vectorised
+    by ``vmap``), the fastest of its Hessians here."""
+    try:
+        import torch
+        import torch.func
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    hessian = torch.func.hessian(_rebound(function, _TorchNumPy(torch)))
+    return lambda x: hessian(torch.from_numpy(x))
+
+
+class _TorchNumPy:
+    """The NumPy functions the benchmarked functions call, on PyTorch tensors."""
+
+    def __init__(self, torch):
+        self.torch = torch
+        self.exp, self.log, self.mean = torch.exp, torch.log, torch.mean
+
+    def sum(self, x, axis=None, keepdims=False):
+        if axis is None:
+            return self.torch.sum(x)
+        return self.torch.sum(x, dim=axis, keepdim=keepdims)
+
+    def max(self, x, axis=None, keepdims=False):
+        return self.torch.amax(x, dim=axis, keepdim=keepdims)
+
+
 def _rebound(function, module):
-    """``function`` with its ``np`` re-bound to ``module``."""
+    """``function``, and every function of its module it calls, with ``np``
+    re-bound to ``module``."""
     import types
 
-    return types.FunctionType(
-        function.__code__, {**function.__globals__, "np": module}, function.__name__
-    )
+    namespace = {**function.__globals__, "np": module}
+    for name, value in function.__globals__.items():
+        if (
+            isinstance(value, types.FunctionType)
+            and value.__module__ == function.__module__
+        ):
+            namespace[name] = types.FunctionType(value.__code__, namespace, name)
+    return namespace[function.__name__]
 
 
 def rosenbrock_rows(output_dir):
@@ -146,8 +191,9 @@ def rosenbrock_rows(output_dir):
         ("s2sad.hvp", hvp, (x, v)),
         ("hand-written HVP", rosenbrock_hvp_hand, (x, v)),
     ]
-    for what, product, args in framework_hvps(rosenbrock, (x,), v):
-        np.testing.assert_allclose(np.asarray(product(*args)), expected, rtol=1e-10)
+    for what, product, args in framework_hvps(rosenbrock, (x,), (v,)):
+        (found,) = product(*args)
+        np.testing.assert_allclose(np.asarray(found), expected, rtol=1e-10)
         cases.append((what, product, args))
     return interleaved_ns_per_call(cases)
 
@@ -160,13 +206,22 @@ def mlp_rows(output_dir):
     v = tuple(rng.normal(size=w.shape) for w in weights)
     gradient = s2sad.grad(loss, wrt=(0, 1, 2), output_dir=output_dir)
     hvp = s2sad.hvp(loss, wrt=(0, 1, 2), output_dir=output_dir)
-    return interleaved_ns_per_call(
-        [
-            ("f", loss, (*weights, X, labels)),
-            ("s2sad.grad", gradient, (*weights, X, labels)),
-            ("s2sad.hvp", hvp, (*weights, X, labels, v)),
-        ]
-    )
+    expected = hvp(*weights, X, labels, v)
+    step = 1e-6
+    plus = gradient(*(w + step * d for w, d in zip(weights, v)), X, labels)
+    minus = gradient(*(w - step * d for w, d in zip(weights, v)), X, labels)
+    for product, p, m in zip(expected, plus, minus):
+        np.testing.assert_allclose(product, (p - m) / (2 * step), rtol=1e-5, atol=1e-7)
+    cases = [
+        ("f", loss, (*weights, X, labels)),
+        ("s2sad.grad", gradient, (*weights, X, labels)),
+        ("s2sad.hvp", hvp, (*weights, X, labels, v)),
+    ]
+    for what, product, args in framework_hvps(loss, (*weights, X, labels), v):
+        for found, wanted in zip(product(*args), expected):
+            np.testing.assert_allclose(np.asarray(found), wanted, rtol=1e-9, atol=1e-12)
+        cases.append((what, product, args))
+    return interleaved_ns_per_call(cases)
 
 
 def hessian_rows(output_dir):
@@ -177,13 +232,16 @@ def hessian_rows(output_dir):
     basis = list(np.eye(100))
     expected = np.array([rosenbrock_hvp_hand(x, e) for e in basis])
     np.testing.assert_allclose(hessian(x), expected, rtol=1e-12, atol=1e-9)
-    return interleaved_ns_per_call(
-        [
-            ("f", rosenbrock, (x,)),
-            ("s2sad.hessian (batched)", hessian, (x,)),
-            ("100 s2sad.hvp calls", hundred_products, (hvp, (x,), basis)),
-        ]
-    )
+    cases = [
+        ("f", rosenbrock, (x,)),
+        ("s2sad.hessian (batched)", hessian, (x,)),
+        ("100 s2sad.hvp calls", hundred_products, (hvp, (x,), basis)),
+    ]
+    theirs = torch_hessian(rosenbrock)
+    if theirs is not None:
+        np.testing.assert_allclose(np.asarray(theirs(x)), expected, rtol=1e-10)
+        cases.append(("torch.func.hessian", theirs, (x,)))
+    return interleaved_ns_per_call(cases)
 
 
 def trace_rows(output_dir):

@@ -147,7 +147,9 @@ class ShapeInference:
 
     def _result_shape(self, op: Op) -> Shape | None:
         if op.name == "const":
-            return None
+            value = op.attrs["value"]
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            return SCALAR if number else None
         if op.name == "add_at":
             return self._accumulated(op.operands[0], op.operands[1])
         entry = PRIMITIVES.get(op.name)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import DifferentiationError, function_site
+from ..analysis.shapes import Shape
 from ..ir.core import TEMPORARY, Function, Op, Value, is_array
 from ..ir.module import Module, called_names, derived_name
 from ..ir.ops import LOOPS
@@ -62,6 +63,9 @@ class Derivation:
     Hessian-vector product, the function whose gradient ``primal`` is)."""
     trimmed: bool = False
     """The last tape trimming changed something: simplify again."""
+    shapes: dict[Value, Shape] = field(default_factory=dict)
+    """Shapes of the function's parameters the caller checks (a Hessian-vector
+    product's directions have their parameters' shapes), for simplifying it."""
 
     def __post_init__(self) -> None:
         self.base = self.base or self.primal.name
@@ -156,10 +160,18 @@ def forward_tangents(d: Derivation) -> None:
 
 
 def forward_over_gradient(d: Derivation) -> None:
-    """Forward mode over a gradient: a Hessian-vector product."""
+    """Forward mode over a gradient: a Hessian-vector product, whose directions
+    (checked by the API) have the shapes of their parameters."""
     d.function = forward(
         d.primal, d.wrt, derived_name(d.base, d.kind.name), callee_wrt=d.needed
     )
+    params = d.function.params
+    first = len(d.primal.params)
+    d.shapes = {
+        params[first + j]: Shape((), (params[i], 0))
+        for j, i in enumerate(d.wrt)
+        if is_array(params[i].type)
+    }
 
 
 def forward_helper(d: Derivation) -> None:
@@ -172,7 +184,7 @@ def forward_helper(d: Derivation) -> None:
 
 def simplify_function(d: Derivation) -> None:
     """Simplify the function being made."""
-    simplify(d.function)
+    simplify(d.function, d.shapes)
 
 
 def trim_own_tape(d: Derivation) -> None:
@@ -183,7 +195,7 @@ def trim_own_tape(d: Derivation) -> None:
 def simplify_if_trimmed(d: Derivation) -> None:
     """Simplify again what trimming the tape left."""
     if d.trimmed:
-        simplify(d.function)
+        simplify(d.function, d.shapes)
 
 
 def own_adjoints(d: Derivation) -> None:

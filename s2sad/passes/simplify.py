@@ -567,13 +567,23 @@ def _add_at(
 ) -> Value | None:
     """Adding ``c`` spread over a shape at ``index`` adds ``c`` to each element
     there; an array ``acc`` of ``x``'s shape gives that shape itself (so ``x``
-    need not be kept for it)."""
+    need not be kept for it); with a number ``acc``, so does ``y`` for ``x =
+    zeros_like(y)`` (the zeros need not be made: ``add_at`` reads only the shape
+    and floating dtype of ``x``)."""
     spread = s.scalar_spread(g)
+    zeros = s.defined_by(x, "zeros_like")
     if spread is not None:
         s.become(op, "add_at", [acc, x, index, spread.operands[0]])
     elif x is not acc and s.same_shape(acc, x) and s.shapes[acc] != SCALAR:
         s.become(op, "add_at", [acc, acc, index, g])
+    elif zeros is not None and s.shapes.get(acc) == SCALAR:
+        s.become(op, "add_at", [acc, zeros.operands[0], index, g])
     return None
+
+
+def _broadcast_like(s: _Rewriter, op: Op, t: Value, x: Value) -> Value | None:
+    """A tangent already of its primal's shape is not broadcast (as at run time)."""
+    return t if s.same_shape(t, x) else None
 
 
 def _setitem_value_adjoint(
@@ -615,5 +625,6 @@ _IDENTITIES = {
     "unreduce": _unreduce,
     "reduced_count": _reduced_count,
     "add_at": _add_at,
+    "broadcast_like": _broadcast_like,
     "setitem_value_adjoint": _setitem_value_adjoint,
 }
