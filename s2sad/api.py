@@ -424,23 +424,23 @@ def _hessian(
     def hessian_of(*args: Any) -> Any:
         full = entry.arguments(args, "hessian")
         primals = [args[k] for k in entry.positions]
-        basis = basis(tuple(np.shape(p) for p in primals), float_dtype(primals))
-        results = _run_batched(entry, full, args, basis.batches)
-        if basis.shared(results):
+        seeds = basis(tuple(np.shape(p) for p in primals), float_dtype(primals))
+        results = _run_batched(entry, full, args, seeds.batches)
+        if seeds.shared(results):
             results = tuple(np.array(r) for r in results)
-        columns = [r.reshape(basis.count, n) for r, n in zip(results, basis.sizes)]
+        columns = [r.reshape(seeds.count, n) for r, n in zip(results, seeds.sizes)]
         if diagonal:
             diagonals = tuple(
-                number_or(c[basis.rows[i], basis.columns[i]].reshape(shape))
-                for i, (c, shape) in enumerate(zip(columns, basis.shapes))
+                number_or(c[seeds.rows[i], seeds.columns[i]].reshape(shape))
+                for i, (c, shape) in enumerate(zip(columns, seeds.shapes))
             )
             return diagonals[0] if entry.single else diagonals
         blocks = tuple(
             tuple(
                 number_or(c[start : start + n].T.reshape(s_i + s_j))
-                for start, n, s_j in zip(basis.starts, basis.sizes, basis.shapes)
+                for start, n, s_j in zip(seeds.starts, seeds.sizes, seeds.shapes)
             )
-            for c, s_i in zip(columns, basis.shapes)
+            for c, s_i in zip(columns, seeds.shapes)
         )
         return blocks[0][0] if entry.single else blocks
 
