@@ -1100,6 +1100,8 @@ def matmul_adjoint_x_batched(g: Any, x: Any, y: Any) -> Any:
     g = _full_batch(g, _matmul_shape(x.shape, y.shape))
     if y.ndim == 1:
         result = g[..., None] * y
+    elif x.ndim == 1 and y.ndim == 2:
+        result = g @ y.T
     elif x.ndim == 1:
         result = np.matmul(y, g[..., None])[..., 0]
     else:
@@ -1116,6 +1118,8 @@ def matmul_adjoint_y_batched(g: Any, x: Any, y: Any) -> Any:
         result = g[..., None] * x
     elif x.ndim == 1:
         result = x[:, None] * g[..., None, :]
+    elif y.ndim == 1 and x.ndim == 2:
+        result = g @ x
     elif y.ndim == 1:
         result = (np.swapaxes(x, -1, -2) @ g[..., None])[..., 0]
     else:

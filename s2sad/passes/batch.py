@@ -97,8 +97,8 @@ def tangent_signature(primal: Function) -> Signature:
 @dataclass(frozen=True)
 class Sweep:
     """What batching the backward sweep of a ``vjp`` over its cotangents knows:
-    the shapes of the values its residuals hold and of the tape records the
-    forward sweep pushes (for shape inference).  A record the forward sweep
+    the shapes of the values its residuals hold (and of its cotangents, where
+    known) and of the tape records the forward sweep pushes (for shape inference).  A record the forward sweep
     pushes and the backward sweep pops holds primal values only: no batch."""
 
     seeds: dict

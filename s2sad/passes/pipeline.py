@@ -379,11 +379,22 @@ def batch_helper_cotangents(d: Derivation) -> None:
 
 
 def _batch_backward(d: Derivation, helper: bool) -> None:
+    """Batch the backward sweep over its cotangents; those of the entry (rows of
+    the identity, passed by ``s2sad.jacrev``) have the shapes of their outputs."""
     bwd = d.sweeps.backward
     flags = [False] + [p.type in CARRIES for p in bwd.params[1:]]
     results = [v.type in CARRIES for v in bwd.returned]
     signature = Signature(tuple(flags), tuple(results))
-    sweep = Sweep(d.sweeps.seeds, pushed_shapes(d.sweeps))
+    seeds = dict(d.sweeps.seeds)
+    if not helper:
+        known = d.sweeps.known.shapes
+        outputs = d.sweeps.whole.returned[: d.sweeps.n_outputs]
+        seeds.update(
+            (cotangent, known[output])
+            for cotangent, output in zip(bwd.params[1:], outputs)
+            if output in known
+        )
+    sweep = Sweep(seeds, pushed_shapes(d.sweeps))
     callees = _vjp_signatures(d.primal, d.needed)
     batch(bwd, signature, callees, {}, helper=helper, sweep=sweep)
 
