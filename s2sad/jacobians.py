@@ -108,6 +108,13 @@ def jacobian(
             hint=f"use one of {', '.join(map(repr, MODES))}",
             **call_site(),
         )
+    if getattr(f, "is_jacobian", False):
+        raise DifferentiationError(
+            f"cannot take the Jacobian of {f.__qualname__}, a Jacobian s2sad made",
+            hint="for a Hessian take the Jacobian of the gradient: "
+            "s2sad.jacfwd(s2sad.grad(f)) (or s2sad.hessian(f))",
+            **call_site(),
+        )
     key = (f, "jacobian", tuple(wrt) if isinstance(wrt, list) else wrt, mode)
     key += (output_dir,)
     return cached(key, lambda: _jacobian(f, wrt, mode, output_dir))
@@ -129,7 +136,7 @@ def _jacobian(
         if backward is None:
             return _ran(jacobian_of, forward, forward.jacobian(full, args))
         n = sum(np.size(args[k]) for k in first.positions)
-        shapes = tuple((type(a), np.shape(a)) for a in args)
+        shapes = tuple(_size_key(a) for a in args)
         m = sizes.get(shapes)
         if m is None:
             outputs, residuals = backward.forward_sweep(full)
@@ -142,10 +149,24 @@ def _jacobian(
         return _ran(jacobian_of, forward, forward.jacobian(full, args))
 
     first.named(jacobian_of)
+    del jacobian_of.generated
+    jacobian_of.is_jacobian = True
+    jacobian_of.__doc__ = (
+        f"The Jacobian of {first.target.label} ({who}): out.shape + x.shape per "
+        "output and parameter."
+    )
     jacobian_of.mode = None
     jacobian_of.paths = {e.mode: e.generated.path for e in (forward, backward) if e}
     jacobian_of.sources = {e.mode: e.generated.source for e in (forward, backward) if e}
     return jacobian_of
+
+
+def _size_key(value: Any) -> tuple:
+    """What the output sizes may depend on: an argument's type and shape, and an
+    integer's or bool's value (a count of steps or a size)."""
+    if isinstance(value, (bool, int, np.integer, np.bool_)):
+        return (type(value), value)
+    return (type(value), np.shape(value))
 
 
 def _ran(fn: Callable[..., Any], entry: "_Columns | _Rows", blocks: Any) -> Any:

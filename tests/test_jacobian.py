@@ -429,3 +429,10 @@ def test_wrong_calls_are_clear_errors(out_dir):
         s2sad.jacfwd(layer, output_dir=out_dir)(np.ones(2))
     with pytest.raises(S2SADError, match="argument x"):
         s2sad.jacrev(layer, output_dir=out_dir)("x", np.ones((2, 2)), np.ones(2))
+
+
+def test_a_jacobian_of_a_jacobian_is_refused(out_dir):
+    jacobian = s2sad.jacfwd(vector_of_vector, output_dir=out_dir)
+    with pytest.raises(S2SADError, match="a Jacobian s2sad made") as caught:
+        s2sad.jacrev(jacobian, output_dir=out_dir)
+    assert "s2sad.grad" in caught.value.hint
