@@ -436,3 +436,15 @@ def test_a_jacobian_of_a_jacobian_is_refused(out_dir):
     with pytest.raises(S2SADError, match="a Jacobian s2sad made") as caught:
         s2sad.jacrev(jacobian, output_dir=out_dir)
     assert "s2sad.grad" in caught.value.hint
+
+
+def test_reverse_over_a_recursive_helper_s_reverse_mode_is_refused(out_dir):
+    """jacrev of a gradient whose helper hands an adjoint tape between its sweeps:
+    a clear refusal pointing to forward mode, which gives the Hessian."""
+    gradient = s2sad.grad(helper_functions.power, output_dir=out_dir)
+    with pytest.raises(S2SADError, match="carries values of the cotangents") as caught:
+        s2sad.jacrev(gradient, output_dir=out_dir)
+    assert "jacfwd" in caught.value.hint
+    H = s2sad.jacfwd(gradient, output_dir=out_dir)(1.3, 3)
+    expected = s2sad.hessian(helper_functions.power, output_dir=out_dir)(1.3, 3)
+    assert H == pytest.approx(expected, rel=1e-12)

@@ -219,10 +219,7 @@ class _Batching:
                 for k, value in enumerate(op.operands[1:]):
                     if value in self.batched and not flags[k]:
                         if self._crosses(op.attrs["record"]):
-                            raise self._error(
-                                op,
-                                "a primal value on the tape depends on the directions",
-                            )
+                            raise self._crossing(op)
                         flags[k] = True
             elif op.name == "pop":
                 flags = self._record(op.attrs["record"])
@@ -259,6 +256,18 @@ class _Batching:
                     flags[k] = entries[k - half].type in CARRIES
             self.records[record] = flags
         return self.records[record]
+
+    def _crossing(self, op: Op) -> DifferentiationError:
+        """The error for a batch pushed on a tape another function pops."""
+        if self.sweep is not None:
+            return self._error(
+                op,
+                "a tape it hands to another sweep carries values of the cotangents "
+                "(reverse mode over a helper's reverse mode)",
+                hint="use forward mode (s2sad.jacfwd of the gradient, or "
+                "s2sad.hessian)",
+            )
+        return self._error(op, "a primal value on the tape depends on the directions")
 
     def _crosses(self, record: Any) -> bool:
         return (record in self.pushes) != (record in self.pops)
