@@ -10,7 +10,7 @@ from autodiff_intro import L, gaussian_log_likelihood, rosenbrock, sigmoid  # no
 from branches import huber, tax  # noqa: E402
 from loops import kepler, oscillator_energy, relax  # noqa: E402
 from mds import mds_loss  # noqa: E402
-from mlp import loss  # noqa: E402
+from mlp import loss, network  # noqa: E402
 
 from s2sad.api import derive  # noqa: E402
 
@@ -33,6 +33,8 @@ GENERATED = [
     (tax, "grad", "income"),
     (mds_loss, "grad", "W"),
     (loss, "grad", ("first", "hidden", "last")),
+    (network, "jacfwd", "X"),
+    (network, "jacrev", "X"),
 ]
 """(function, derivative kind, wrt) of each committed generated file."""
 

@@ -1,7 +1,9 @@
 """s2sad: source-to-source automatic differentiation for Python.
 
-``grad``, ``value_and_grad``, ``jvp``, ``vjp``, ``hvp``, ``hessian`` and
-``batched_hvp`` turn a Python function into generated, readable derivative code;
+``grad``, ``value_and_grad``, ``jvp``, ``vjp``, ``hvp``, ``hessian``,
+``batched_hvp``, and the Jacobians ``jacfwd``, ``jacrev`` and ``jacobian``
+(forward, reverse, or the mode its sizes make cheaper) turn a Python function
+into generated, readable derivative code;
 ``hutchinson_trace`` estimates a Hessian's trace from batches of its products;
 ``derivative_rule`` teaches s2sad the derivative of your own function.
 """
@@ -15,6 +17,7 @@ from .errors import (
     S2SADError,
     UnsupportedSyntaxError,
 )
+from .jacobians import jacfwd, jacobian, jacrev
 from .rules.registry import derivative_rule
 from .trace import TraceEstimate, hutchinson_trace
 
@@ -26,6 +29,9 @@ __all__ = [
     "hvp",
     "hessian",
     "batched_hvp",
+    "jacfwd",
+    "jacrev",
+    "jacobian",
     "hutchinson_trace",
     "TraceEstimate",
     "derivative_rule",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +56,7 @@ from .cache.loader import (
 )
 from .cache.loader import short_name
 from .analysis.kinds import float_array_parameters
+from .seeds import basis, float_dtype, number_or
 from .cache.provenance import content_hash, file_stem, source_name
 from .passes.pipeline import (
     derivative_functions,
@@ -245,13 +245,13 @@ def hvp(
     if f is None:
         return functools.partial(hvp, wrt=wrt, output_dir=output_dir)
     key = (f, "hvp", tuple(wrt) if isinstance(wrt, list) else wrt, output_dir)
-    return _cached(key, lambda: _hessian_vector(f, wrt, output_dir))
+    return cached(key, lambda: _hessian_vector(f, wrt, output_dir))
 
 
 def _hessian_vector(
     f: Callable[..., Any], wrt: Wrt, output_dir: PathLike
 ) -> Callable[..., Any]:
-    entry = _HessianEntry(f, "hvp", wrt, output_dir)
+    entry = Entry(f, "hvp", wrt, output_dir)
     target, generated = entry.target, entry.generated
 
     def hessian_vector(*args: Any) -> Any:
@@ -271,9 +271,11 @@ def _hessian_vector(
 
 
 @dataclass
-class _HessianEntry:
-    """The generated file of a Hessian-vector product (``kind`` ``hvp``, or
-    ``hessian`` for batches of directions) and the checks of its arguments."""
+class Entry:
+    """The generated file of a derivative ``kind`` with respect to parameters
+    ``wrt`` (a Hessian-vector product ``hvp``, ``hessian`` for batches of
+    directions, a Jacobian's ``jacfwd`` or ``jacrev``) and the checks of its
+    arguments."""
 
     f: Callable[..., Any]
     kind: str
@@ -284,6 +286,7 @@ class _HessianEntry:
         self.target = resolve_target(self.f)
         shifted = self.target.shift_wrt(self.wrt)
         derivative = _memo_derive(self.target.fn, self.kind, shifted, self.output_dir)
+        self.derivative = derivative
         self.generated = derivative.entry()
         self.single = not isinstance(shifted, (tuple, list))
         self.positions = self.target.callers(derivative.meta["indices"])
@@ -335,13 +338,13 @@ def batched_hvp(
     file (``<f>_hessian_<wrt>.py``).
     """
     key = (f, "batched_hvp", tuple(wrt) if isinstance(wrt, list) else wrt, output_dir)
-    return _cached(key, lambda: _batched_products(f, wrt, output_dir))
+    return cached(key, lambda: _batched_products(f, wrt, output_dir))
 
 
 def _batched_products(
     f: Callable[..., Any], wrt: Wrt, output_dir: PathLike
 ) -> Callable[..., Any]:
-    entry = _HessianEntry(f, "hessian", wrt, output_dir)
+    entry = Entry(f, "hessian", wrt, output_dir)
     target = entry.target
 
     def products(*args: Any) -> Any:
@@ -370,9 +373,7 @@ def _batched_products(
     return entry.named(products)
 
 
-def _run_batched(
-    entry: "_HessianEntry", full: tuple, primals: tuple, batches: tuple
-) -> tuple:
+def _run_batched(entry: "Entry", full: tuple, primals: tuple, batches: tuple) -> tuple:
     """The generated batched products as a tuple (empty batches without running it),
     each of shape ``(k,)`` and its parameter's shape."""
     count = len(batches[0])
@@ -412,90 +413,38 @@ def hessian(
         )
     key = (f, "hessian", tuple(wrt) if isinstance(wrt, list) else wrt, diagonal)
     key += (output_dir,)
-    return _cached(key, lambda: _hessian(f, wrt, diagonal, output_dir))
+    return cached(key, lambda: _hessian(f, wrt, diagonal, output_dir))
 
 
 def _hessian(
     f: Callable[..., Any], wrt: Wrt, diagonal: bool, output_dir: PathLike
 ) -> Callable[..., Any]:
-    entry = _HessianEntry(f, "hessian", wrt, output_dir)
+    entry = Entry(f, "hessian", wrt, output_dir)
 
     def hessian_of(*args: Any) -> Any:
         full = entry.arguments(args, "hessian")
         primals = [args[k] for k in entry.positions]
-        basis = _basis(tuple(np.shape(p) for p in primals), _float_dtype(primals))
-        results = _run_batched(entry, full, args, basis.batches)
-        if basis.shared(results):
+        seeds = basis(tuple(np.shape(p) for p in primals), float_dtype(primals))
+        results = _run_batched(entry, full, args, seeds.batches)
+        if seeds.shared(results):
             results = tuple(np.array(r) for r in results)
-        columns = [r.reshape(basis.count, n) for r, n in zip(results, basis.sizes)]
+        columns = [r.reshape(seeds.count, n) for r, n in zip(results, seeds.sizes)]
         if diagonal:
             diagonals = tuple(
-                _number_or(c[basis.rows[i], basis.columns[i]].reshape(shape))
-                for i, (c, shape) in enumerate(zip(columns, basis.shapes))
+                number_or(c[seeds.rows[i], seeds.columns[i]].reshape(shape))
+                for i, (c, shape) in enumerate(zip(columns, seeds.shapes))
             )
             return diagonals[0] if entry.single else diagonals
         blocks = tuple(
             tuple(
-                _number_or(c[start : start + n].T.reshape(s_i + s_j))
-                for start, n, s_j in zip(basis.starts, basis.sizes, basis.shapes)
+                number_or(c[start : start + n].T.reshape(s_i + s_j))
+                for start, n, s_j in zip(seeds.starts, seeds.sizes, seeds.shapes)
             )
-            for c, s_i in zip(columns, basis.shapes)
+            for c, s_i in zip(columns, seeds.shapes)
         )
         return blocks[0][0] if entry.single else blocks
 
     return entry.named(hessian_of)
-
-
-@dataclass
-class _Basis:
-    """The basis directions of parameters of ``shapes``, one batch per parameter:
-    row ``m`` of the batches together is the ``m``-th basis vector of all of them.
-    The identity is laid out with the batch axis the fastest, so that the batched
-    code runs over contiguous memory even where it slices the parameters."""
-
-    shapes: tuple
-    dtype: Any
-
-    def __post_init__(self) -> None:
-        self.sizes = [math.prod(shape) for shape in self.shapes]
-        self.count = sum(self.sizes)
-        self.starts = [sum(self.sizes[:i]) for i in range(len(self.sizes))]
-        self.identity = np.asfortranarray(np.eye(self.count, dtype=self.dtype))
-        self.identity.flags.writeable = False
-        self.batches = tuple(
-            self.identity[:, start : start + n].reshape((self.count,) + shape)
-            for start, n, shape in zip(self.starts, self.sizes, self.shapes)
-        )
-        self.rows = [start + np.arange(n) for start, n in zip(self.starts, self.sizes)]
-        self.columns = [np.arange(n) for n in self.sizes]
-
-    def shared(self, results: tuple) -> bool:
-        """Some result is (a view of) the identity itself."""
-        return any(np.may_share_memory(r, self.identity) for r in results)
-
-
-_BASES: dict[tuple, _Basis] = {}
-"""The bases ``hessian`` passes, by shapes and dtype (read only, made once)."""
-
-
-def _basis(shapes: tuple, dtype: Any) -> _Basis:
-    key = (shapes, dtype)
-    if key not in _BASES:
-        _BASES[key] = _Basis(shapes, dtype)
-    return _BASES[key]
-
-
-def _float_dtype(values: list) -> Any:
-    """float32 where every array among ``values`` is float32, else float64."""
-    arrays = [v for v in values if isinstance(v, np.ndarray)]
-    if arrays and all(v.dtype == np.float32 for v in arrays):
-        return np.float32
-    return np.float64
-
-
-def _number_or(block: np.ndarray) -> Any:
-    """A block of the Hessian: a float where it has no axes."""
-    return float(block) if block.ndim == 0 else block
 
 
 def _directions(
@@ -650,7 +599,7 @@ _ENTRIES: dict[tuple, Any] = {}
 here without resolving the output directory again (it is fixed at first use)."""
 
 
-def _cached(key: tuple, make: Callable[[], Any]) -> Any:
+def cached(key: tuple, make: Callable[[], Any]) -> Any:
     """``_ENTRIES[key]``, made by ``make()`` the first time (every time if unhashable)."""
     try:
         return _ENTRIES[key]
@@ -687,7 +636,7 @@ def grad(
     if f is None:
         return functools.partial(grad, wrt=wrt, output_dir=output_dir)
     key = (f, "grad", tuple(wrt) if isinstance(wrt, list) else wrt, output_dir)
-    return _cached(key, lambda: _gradient(f, "grad", wrt, output_dir))
+    return cached(key, lambda: _gradient(f, "grad", wrt, output_dir))
 
 
 def value_and_grad(
@@ -697,7 +646,7 @@ def value_and_grad(
     if f is None:
         return functools.partial(value_and_grad, wrt=wrt, output_dir=output_dir)
     key = (f, "vg", tuple(wrt) if isinstance(wrt, list) else wrt, output_dir)
-    return _cached(key, lambda: _gradient(f, "value_and_grad", wrt, output_dir))
+    return cached(key, lambda: _gradient(f, "value_and_grad", wrt, output_dir))
 
 
 def jvp(
@@ -717,7 +666,7 @@ def jvp(
     try:
         return _ENTRIES[f, types, output_dir](primals, tangents, types)
     except (KeyError, TypeError):
-        run = _cached(
+        run = cached(
             (f, types, output_dir), lambda: _jvp_runner(f, primals, output_dir)
         )
         return run(primals, tangents, types)
@@ -847,7 +796,7 @@ def vjp(
     changing either later does not change ``vjp_fn``.
     """
     key = (f, "vjp", tuple(map(type, primals)), output_dir)
-    start = _cached(key, lambda: _vjp_runner(f, primals, output_dir))
+    start = cached(key, lambda: _vjp_runner(f, primals, output_dir))
     return start(primals)
 
 

@@ -5,10 +5,15 @@
     s2sad jvp FILE.py:FUNC [-o DIR]
     s2sad vjp FILE.py:FUNC [-o DIR]
     s2sad hvp FILE.py:FUNC [--wrt a,b] [-o DIR]
-    s2sad ir FILE.py:FUNC [--derivative grad|value_and_grad|jvp|vjp|hvp] [--wrt a,b]
+    s2sad hessian FILE.py:FUNC [--wrt a,b] [-o DIR]
+    s2sad jacobian FILE.py:FUNC [--mode fwd|rev|auto] [--wrt a,b] [-o DIR]
+    s2sad ir FILE.py:FUNC [--derivative KIND] [--wrt a,b]
     s2sad compare FILE.py:FUNC --at 2.0,3.0
 
-Errors are printed as ``file:line:col: message`` and exit with status 1.
+Each derivative kind has its command (``jacfwd`` and ``jacrev`` too);
+``jacobian --mode auto`` writes the files of both modes, between which
+``s2sad.jacobian`` chooses at call time.  Errors are printed as
+``file:line:col: message`` and exit with status 1.
 """
 
 from __future__ import annotations
@@ -54,6 +59,23 @@ def _parser() -> argparse.ArgumentParser:
             help="directory (default: $S2SAD_OUTPUT_DIR, else generated/)",
         )
         sub.set_defaults(run=_write, kind=kind)
+    jacobian = commands.add_parser(
+        "jacobian", help="write the Jacobian files of FUNC (forward, reverse or both)"
+    )
+    _target(jacobian)
+    _wrt(jacobian)
+    jacobian.add_argument(
+        "--mode",
+        choices=list(JACOBIAN_KINDS),
+        default="auto",
+        help="fwd: the jacfwd file, rev: the jacrev file, auto (default): both",
+    )
+    jacobian.add_argument(
+        "-o",
+        "--output-dir",
+        help="directory (default: $S2SAD_OUTPUT_DIR, else generated/)",
+    )
+    jacobian.set_defaults(run=_write_jacobian)
     show = commands.add_parser(
         "ir", help="print the IR of FUNC or of a derivative of it"
     )
@@ -136,6 +158,18 @@ def _write(args: argparse.Namespace) -> int:
     wrt = _wrt_names(fn, getattr(args, "wrt", None))
     derivative = derive(fn, args.kind, wrt, args.output_dir)
     print(derivative.path)
+    return 0
+
+
+JACOBIAN_KINDS = {"fwd": ("jacfwd",), "rev": ("jacrev",), "auto": ("jacfwd", "jacrev")}
+"""The derivative kinds ``s2sad jacobian`` writes, by ``--mode``."""
+
+
+def _write_jacobian(args: argparse.Namespace) -> int:
+    fn = load_target(args.target)
+    wrt = _wrt_names(fn, args.wrt)
+    for kind in JACOBIAN_KINDS[args.mode]:
+        print(derive(fn, kind, wrt, args.output_dir).path)
     return 0
 
 

@@ -1093,6 +1093,60 @@ def matmul_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
     return result
 
 
+def matmul_adjoint_x_batched(g: Any, x: Any, y: Any) -> Any:
+    """:func:`matmul_adjoint_x` for each value of the batch ``g`` (``x``, read for
+    its shape, and ``y`` the same for every direction): one vectorised product."""
+    x, y = np.asarray(x), np.asarray(y)
+    g = _full_batch(g, _matmul_shape(x.shape, y.shape))
+    if y.ndim == 1:
+        result = g[..., None] * y
+    elif x.ndim == 1 and y.ndim == 2:
+        result = g @ y.T
+    elif x.ndim == 1:
+        result = np.matmul(y, g[..., None])[..., 0]
+    else:
+        result = np.matmul(g, np.swapaxes(y, -1, -2))
+    return unbroadcast_batched(result, x)
+
+
+def matmul_adjoint_y_batched(g: Any, x: Any, y: Any) -> Any:
+    """:func:`matmul_adjoint_y` for each value of the batch ``g`` (``x`` and ``y``,
+    read for its shape, the same for every direction): one vectorised product."""
+    x, y = np.asarray(x), np.asarray(y)
+    g = _full_batch(g, _matmul_shape(x.shape, y.shape))
+    if x.ndim == 1 and y.ndim == 1:
+        result = g[..., None] * x
+    elif x.ndim == 1:
+        result = x[:, None] * g[..., None, :]
+    elif y.ndim == 1 and x.ndim == 2:
+        result = g @ x
+    elif y.ndim == 1:
+        result = (np.swapaxes(x, -1, -2) @ g[..., None])[..., 0]
+    else:
+        result = np.matmul(np.swapaxes(x, -1, -2), g)
+    return unbroadcast_batched(result, y)
+
+
+def _matmul_shape(a: tuple, b: tuple) -> tuple:
+    """The shape of ``x @ y`` for ``x`` of shape ``a`` and ``y`` of shape ``b``."""
+    if len(a) == 1 and len(b) == 1:
+        return ()
+    if len(a) == 1:
+        return b[:-2] + b[-1:]
+    if len(b) == 1:
+        return a[:-1]
+    return np.broadcast_shapes(a[:-2], b[:-2]) + (a[-2], b[-1])
+
+
+def _full_batch(g: Any, shape: tuple) -> Any:
+    """The batch ``g`` with each of its values broadcast to ``shape`` (a view)."""
+    g = np.asarray(g)
+    missing = len(shape) - (g.ndim - 1)
+    if missing > 0:
+        g = g.reshape(g.shape[:1] + (1,) * missing + g.shape[1:])
+    return np.broadcast_to(g, g.shape[:1] + shape)
+
+
 def transpose_batched(x: Any, axes: Any = None) -> Any:
     """``np.transpose`` of each value of the batch ``x``."""
     n = np.ndim(x) - 1

@@ -171,3 +171,42 @@ def test_console_script_is_installed():
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "grad" in result.stdout and "compare" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "mode, names",
+    [
+        ("fwd", ["L_jacfwd_w1_w2.py"]),
+        ("rev", ["L_jacrev_w1_w2.py"]),
+        ("auto", ["L_jacfwd_w1_w2.py", "L_jacrev_w1_w2.py"]),
+    ],
+)
+def test_jacobian_writes_the_files_of_its_mode(tmp_path, mode, names):
+    result = s2sad("jacobian", f"{EXAMPLE}:L", "--mode", mode, "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    paths = [Path(line) for line in result.stdout.split()]
+    assert [p.name for p in paths] == names
+    for path in paths:
+        namespace = {}
+        exec(path.read_text(), namespace)
+        if path.name.startswith("L_jacfwd"):
+            value, column = namespace["L_jacfwd"](
+                2.0, 3.0, np.eye(2)[:, 0], np.eye(2)[:, 1]
+            )
+            rows = column
+        else:
+            value, residuals = namespace["L_jacrev_fwd"](2.0, 3.0)
+            rows = namespace["L_jacrev_bwd"](residuals, np.ones(1))
+        np.testing.assert_allclose(
+            np.ravel(rows), (2.0201012595319114, 0.9334849949934259), rtol=1e-12
+        )
+
+
+def test_jacobian_with_wrt_and_a_bad_mode(tmp_path):
+    result = s2sad(
+        "jacobian", f"{EXAMPLE}:L", "--wrt", "w2", "--mode", "rev", "-o", tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).name == "L_jacrev_w2.py"
+    result = s2sad("jacobian", f"{EXAMPLE}:L", "--mode", "sideways", "-o", tmp_path)
+    assert result.returncode == 2 and "invalid choice" in result.stderr

@@ -30,10 +30,12 @@ def test_every_pass_verifies(f, arrays, kind, verify_each_pass):
         "jvp": "forward_tangents",
         "vjp": "reverse_vjp",
         "hvp": "forward_over_gradient",
+        "jacfwd": "forward_tangents",
+        "jacrev": "reverse_vjp",
     }.get(kind, "reverse_gradient")
     assert {first, "tidy_names"} <= passes
     assert (
         "simplify_backward" in passes
-        if kind == "vjp"
+        if kind in ("vjp", "jacrev")
         else "simplify_function" in passes
     )

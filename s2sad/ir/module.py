@@ -21,6 +21,8 @@ DERIVED_KINDS = (
     "vjp",
     "hvp",
     "hessian",
+    "jacfwd",
+    "jacrev",
     "batched",
     "vjp_fwd",
     "vjp_bwd",
@@ -29,8 +31,8 @@ DERIVED_KINDS = (
 )
 """The derivative kinds a function's name can be derived for: the primal's own
 kinds, a helper's sweeps (``vjp_fwd``, ``vjp_bwd``), the two sweeps a ``vjp``
-is split into (``fwd``, ``bwd``) and a helper's jvp on batches of tangents
-(``batched``)."""
+is split into (``fwd``, ``bwd``) and a helper's derivative on batches of
+directions (``batched``)."""
 
 
 def derived_name(base: str, kind: str) -> str:

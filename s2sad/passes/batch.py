@@ -1,4 +1,4 @@
-"""Batches of directions: one call of a Hessian-vector product computes ``k`` of them.
+"""Batches of directions: one call of a derivative computes ``k`` of them.
 
 The generated ``f_hvp(x, x_dot)`` computes ∇²f(x)·ẋ for one direction.  Its
 batched version takes ``x_dot`` with a leading *batch axis* (shape ``(k,) +
@@ -19,6 +19,13 @@ results are batches (those of float, array, sequence and residual type), and
 ``batch`` is the count ``k``.  A tuple of batches (a residual tuple's tangent)
 holds a batch for each of its numbers and arrays; a tape record pushed by one
 function and popped by another holds batches in its tangent half.
+
+The same rewriting batches a ``jvp`` over its tangents (the columns of a
+Jacobian, ``s2sad.jacfwd``) and the backward sweep of a ``vjp`` over its
+cotangents (its rows, ``s2sad.jacrev``): there the residuals, and the tape
+records the forward sweep pushes, hold primal values, the same for every
+direction, and a helper's ``h_vjp_bwd(residuals, out_bar)`` becomes
+``h_vjp_bwd_batched(residuals, out_bar, batch)``.
 """
 
 from __future__ import annotations
@@ -87,25 +94,39 @@ def tangent_signature(primal: Function, wrt: Iterable[int]) -> Signature:
     )
 
 
+@dataclass(frozen=True)
+class Sweep:
+    """What batching the backward sweep of a ``vjp`` over its cotangents knows:
+    the shapes of the values its residuals hold (and of its cotangents, where
+    known) and of the tape records the forward sweep pushes (for shape inference).  A record the forward sweep
+    pushes and the backward sweep pops holds primal values only: no batch."""
+
+    seeds: dict
+    records: dict
+
+
 def batch(
     function: Function,
     signature: Signature,
     callees: dict[str, Signature],
     seeds: dict[int, int],
     helper: bool,
+    sweep: Sweep | None = None,
 ) -> Function:
     """Rewrite ``function`` (in place, and return it) to take and return batches
     where ``signature`` says.
 
     ``callees`` gives the signature of each function it calls (by the name
     the call uses); each call becomes a call of that function's batched
-    version, passed the count of directions.  ``seeds`` maps each batched
+    version, passed the count of directions.  A call of a function not among
+    them that reads no batch stays as it is.  ``seeds`` maps each batched
     parameter to the parameter whose shape each of its values has (``x_dot`` to
     ``x``).  A ``helper`` is renamed to its batched derived name and takes the
     count as a last parameter ``batch``; otherwise the function reads it from
-    its first batched parameter.
+    its first batched parameter.  ``sweep`` is given for the backward sweep of
+    a ``vjp``, batched over its cotangents (see :class:`Sweep`).
     """
-    _Batching(function, signature, callees, seeds, helper).run()
+    _Batching(function, signature, callees, seeds, helper, sweep).run()
     return function
 
 
@@ -119,19 +140,23 @@ class _Batching:
         callees: dict[str, Signature],
         seeds: dict[int, int],
         helper: bool,
+        sweep: Sweep | None = None,
     ):
         self.function = function
         self.signature = signature
         self.callees = callees
         self.helper = helper
+        self.sweep = sweep
         params = function.params
-        known = {
-            params[k]: Shape((), (params[j], 0))
+        known = dict(sweep.seeds) if sweep is not None else {}
+        known.update(
+            (params[k], Shape((), (params[j], 0)))
             for k, j in seeds.items()
             if is_array(params[j].type)
-        }
+        )
         known.update((v, SCALAR) for v in _values(function) if _number(v))
-        self.inference = ShapeInference(function, known)
+        records = sweep.records if sweep is not None else None
+        self.inference = ShapeInference(function, known, records)
         self.shapes = self.inference.shapes
         self.definer = {r: op for op in function.walk() for r in op.results}
         self.types = {v: v.type for v in _values(function)}
@@ -194,10 +219,7 @@ class _Batching:
                 for k, value in enumerate(op.operands[1:]):
                     if value in self.batched and not flags[k]:
                         if self._crosses(op.attrs["record"]):
-                            raise self._error(
-                                op,
-                                "a primal value on the tape depends on the directions",
-                            )
+                            raise self._crossing(op)
                         flags[k] = True
             elif op.name == "pop":
                 flags = self._record(op.attrs["record"])
@@ -209,6 +231,8 @@ class _Batching:
                 if any(v in self.batched for v in op.operands):
                     self.batched.add(op.result)
             elif op.name == "call":
+                if self._unbatched_call(op):
+                    continue
                 signature = self._callee(op)
                 self.batched.update(
                     r for r, f in zip(op.results, signature.results) if f
@@ -226,15 +250,32 @@ class _Batching:
             op = self.pushes.get(record) or self.pops.get(record)
             entries = op.operands[1:] if op.name == "push" else op.results
             flags = [False] * len(entries)
-            if self._crosses(record):
+            if self._crosses(record) and self.sweep is None:
                 half = len(entries) // 2
                 for k in range(half, len(entries)):
                     flags[k] = entries[k - half].type in CARRIES
             self.records[record] = flags
         return self.records[record]
 
+    def _crossing(self, op: Op) -> DifferentiationError:
+        """The error for a batch pushed on a tape another function pops."""
+        if self.sweep is not None:
+            return self._error(
+                op,
+                "a tape it hands to another sweep carries values of the cotangents "
+                "(reverse mode over a helper's reverse mode)",
+                hint="use forward mode (s2sad.jacfwd of the gradient, or "
+                "s2sad.hessian)",
+            )
+        return self._error(op, "a primal value on the tape depends on the directions")
+
     def _crosses(self, record: Any) -> bool:
         return (record in self.pushes) != (record in self.pops)
+
+    def _unbatched_call(self, op: Op) -> bool:
+        """A call of a function that has no batched version and reads no batch:
+        the same for every direction, it stays as it is."""
+        return op.attrs["callee"] not in self.callees and not any(self._flags(op))
 
     def _callee(self, op: Op) -> Signature:
         callee = op.attrs["callee"]
@@ -263,7 +304,7 @@ class _Batching:
                 self._push(builder, op)
             elif op.name == "pack":
                 self._pack(builder, op)
-            elif op.name == "call":
+            elif op.name == "call" and not self._unbatched_call(op):
                 self._call(builder, op)
             elif op.name in PRIMITIVES and any(self._flags(op)):
                 self._primitive(builder, op)
@@ -330,8 +371,8 @@ class _Batching:
             raise self._error(
                 op,
                 f"{_spelled(entry)}() has no batching rule",
-                hint="compute the products one at a time with s2sad.hvp, or write "
-                "the function with primitives that batch",
+                hint="compute one direction at a time (s2sad.hvp, s2sad.jvp or "
+                "s2sad.vjp), or write the function with primitives that batch",
             )
         entry.batch.apply(_Context(self, builder, op, entry, flags))
 
@@ -360,11 +401,12 @@ class _Batching:
     def _error(self, op: Op, why: str, hint: str | None = None) -> DifferentiationError:
         loc = op.loc
         return DifferentiationError(
-            f"cannot batch the Hessian-vector product {self.function.name}: {why}",
+            f"cannot batch {self.function.name} over its directions: {why}",
             file=self.function.file,
             line=loc.line if loc else self.function.line,
             col=loc.col if loc else None,
-            hint=hint or "compute the products one at a time with s2sad.hvp",
+            hint=hint
+            or "compute one direction at a time (s2sad.hvp, s2sad.jvp or s2sad.vjp)",
         )
 
 

@@ -14,13 +14,13 @@ from typing import Callable
 
 from ..errors import DifferentiationError, function_site
 from ..analysis.shapes import Shape
-from ..ir.core import TEMPORARY, Function, Op, Value, is_array
+from ..ir.core import ARRAY, FLOAT, TEMPORARY, Function, Op, Value, is_array
 from ..ir.module import Module, called_names, derived_name
 from ..ir.ops import LOOPS
 from ..ir.operands import carried_args, loop_body, loop_init
 from ..rules.registry import PRIMITIVES
 from .activity import varied
-from .batch import CARRIES, HELPER, Signature, batch, tangent_signature
+from .batch import CARRIES, HELPER, Signature, Sweep, batch, tangent_signature
 from .dense import dense_zeros
 from .forward import forward
 from .inplace import copy_before_loops
@@ -108,11 +108,13 @@ class Kind:
     """It is made over the module of the gradient (a Hessian-vector product)."""
     helpers: "Kind | None" = None
     """The kind of derivative each helper gets; None: the one of its mode."""
+    any_output: bool = False
+    """It picks parameters but takes any outputs (a Jacobian)."""
 
     @property
     def scalar_output(self) -> bool:
         """The function differentiated must return one number."""
-        return self.picks
+        return self.picks and not self.any_output
 
 
 # ---------------------------------------------------------------- the steps
@@ -172,6 +174,20 @@ def forward_over_gradient(d: Derivation) -> None:
         for j, i in enumerate(d.wrt)
         if is_array(params[i].type)
     }
+
+
+def reverse_helper(d: Derivation) -> None:
+    """Reverse mode over a helper: its ``vjp`` (adjoints of the parameters some
+    call needs), to be split into its two sweeps."""
+    d.result = reverse(
+        d.primal,
+        d.wrt,
+        seed="param",
+        return_value=True,
+        name=derived_name(d.base, VJP.name),
+        callee_wrt=d.needed,
+    )
+    d.function = d.result.function
 
 
 def forward_helper(d: Derivation) -> None:
@@ -330,6 +346,100 @@ def batch_tangents(d: Derivation) -> None:
     )
 
 
+def jacobian_outputs(d: Derivation) -> None:
+    """A Jacobian's outputs are numbers and arrays of numbers (of float type)."""
+    for k, value in enumerate(d.primal.returned):
+        if value.type not in (FLOAT, ARRAY):
+            raise DifferentiationError(
+                f"{d.kind.name} of {d.primal.name}: output {k} is of type "
+                f"{value.type}; a Jacobian needs float numbers or arrays",
+                **function_site(d.primal.file, _return_line(d.primal)),
+                hint="return only float values (convert with float() or "
+                ".astype(float)), or differentiate the float outputs alone",
+            )
+
+
+def batch_tangent_columns(d: Derivation) -> None:
+    """Take the tangents of the ``wrt`` parameters, and return the outputs'
+    tangents, with a leading batch axis: the columns of a Jacobian for a batch of
+    directions in one call (the outputs themselves come back once)."""
+    params = d.function.params
+    first = len(d.primal.params)
+    outputs = len(d.primal.returned)
+    flags = [k >= first and p.type in CARRIES for k, p in enumerate(params)]
+    results = [
+        k >= outputs and v.type in CARRIES for k, v in enumerate(d.function.returned)
+    ]
+    signature = Signature(tuple(flags), tuple(results))
+    seeds = {first + j: i for j, i in enumerate(d.wrt)}
+    batch(
+        d.function, signature, _jvp_signatures(d.primal, d.needed), seeds, helper=False
+    )
+    d.function.doc = (
+        f"Value of {d.primal.name} and its tangents along each direction of a batch "
+        f"(leading axis) of tangents of {d.names}: columns of its Jacobian."
+    )
+
+
+def batch_cotangent_rows(d: Derivation) -> None:
+    """The backward sweep taking its cotangents, and returning the adjoints,
+    with a leading batch axis: the rows of a Jacobian for a batch of cotangents
+    in one call (the forward sweep runs once, unbatched)."""
+    _batch_backward(d, helper=False)
+    d.sweeps.backward.doc = (
+        f"Backward sweep for a batch (leading axis) of cotangents of the outputs of "
+        f"{d.primal.name}: the adjoints of {d.names}, rows of its Jacobian."
+    )
+
+
+def batch_helper_cotangents(d: Derivation) -> None:
+    """A helper's backward sweep taking and returning batches of cotangents and
+    adjoints (and their count)."""
+    _batch_backward(d, helper=True)
+    d.sweeps.backward.doc = (
+        f"Backward sweep of {d.primal.name} for batches of cotangents: the adjoints."
+    )
+
+
+def _batch_backward(d: Derivation, helper: bool) -> None:
+    """Batch the backward sweep over its cotangents; those of the entry (rows of
+    the identity, passed by ``s2sad.jacrev``) have the shapes of their outputs."""
+    bwd = d.sweeps.backward
+    flags = [False] + [p.type in CARRIES for p in bwd.params[1:]]
+    results = [v.type in CARRIES for v in bwd.returned]
+    signature = Signature(tuple(flags), tuple(results))
+    seeds = dict(d.sweeps.seeds)
+    if not helper:
+        known = d.sweeps.known.shapes
+        outputs = d.sweeps.whole.returned[: d.sweeps.n_outputs]
+        seeds.update(
+            (cotangent, known[output])
+            for cotangent, output in zip(bwd.params[1:], outputs)
+            if output in known
+        )
+    sweep = Sweep(seeds, pushed_shapes(d.sweeps))
+    callees = _vjp_signatures(d.primal, d.needed)
+    batch(bwd, signature, callees, {}, helper=helper, sweep=sweep)
+
+
+def _vjp_signatures(
+    primal: Function, needed: dict[str, list[int]]
+) -> dict[str, Signature]:
+    """The batched signature of the backward sweep of each function of
+    ``primal``'s module, by the name a call of that sweep uses: residuals, then
+    batches of cotangents; batches of the adjoints of the parameters needed."""
+    functions = primal.module if primal.module is not None else [primal]
+    signatures = {}
+    for f in functions:
+        wrt = needed.get(f.name, range(len(f.params)))
+        params = [False] + [v.type in CARRIES for v in f.returned]
+        results = [f.params[k].type in CARRIES for k in wrt]
+        signatures[derived_name(f.name, "vjp_bwd")] = Signature(
+            tuple(params), tuple(results)
+        )
+    return signatures
+
+
 def _jvp_signatures(
     primal: Function, needed: dict[str, list[int]]
 ) -> dict[str, Signature]:
@@ -357,25 +467,20 @@ GRADIENT_STEPS = (
 GRAD = Kind("grad", REVERSE, True, GRADIENT_STEPS)
 VALUE_AND_GRAD = Kind("value_and_grad", REVERSE, True, GRADIENT_STEPS, with_value=True)
 JVP = Kind("jvp", FORWARD, False, (forward_tangents, simplify_function, dense_tangents))
-VJP = Kind(
-    "vjp",
-    REVERSE,
-    False,
-    (
-        reverse_vjp,
-        split_backward,
-        simplify_backward,
-        dense_backward,
-        keep_residuals,
-        split_forward,
-        simplify_forward,
-        trim_sweep_tapes,
-        simplify_sweeps_if_trimmed,
-        own_backward_adjoints,
-        name_forward_sweep,
-        name_residuals,
-    ),
+VJP_STEPS = (
+    split_backward,
+    simplify_backward,
+    dense_backward,
+    keep_residuals,
+    split_forward,
+    simplify_forward,
+    trim_sweep_tapes,
+    simplify_sweeps_if_trimmed,
+    own_backward_adjoints,
+    name_forward_sweep,
+    name_residuals,
 )
+VJP = Kind("vjp", REVERSE, False, (reverse_vjp, *VJP_STEPS))
 HVP_STEPS = (
     forward_over_gradient,
     hessian_times_direction,
@@ -404,7 +509,45 @@ HESSIAN = Kind(
 """Hessian-vector products for a batch of directions at once (``s2sad.hessian``
 calls it with the identity)."""
 
-KINDS = {kind.name: kind for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP, HVP, HESSIAN)}
+JACFWD = Kind(
+    "jacfwd",
+    FORWARD,
+    True,
+    (
+        jacobian_outputs,
+        forward_tangents,
+        simplify_function,
+        dense_tangents,
+        batch_tangent_columns,
+    ),
+    helpers=BATCHED_JVP,
+    any_output=True,
+)
+"""Forward mode on a batch of tangents: columns of the Jacobian (``s2sad.jacfwd``
+calls it with the identity)."""
+BATCHED_VJP = Kind(
+    HELPER,
+    REVERSE,
+    False,
+    (reverse_helper, *VJP_STEPS, batch_helper_cotangents),
+)
+"""The vjp of a helper of a batched backward sweep: its backward sweep on batches
+of cotangents."""
+JACREV = Kind(
+    "jacrev",
+    REVERSE,
+    True,
+    (jacobian_outputs, reverse_vjp, *VJP_STEPS, batch_cotangent_rows),
+    helpers=BATCHED_VJP,
+    any_output=True,
+)
+"""Reverse mode, the backward sweep on a batch of cotangents: rows of the
+Jacobian (``s2sad.jacrev`` calls it with the identity)."""
+
+KINDS = {
+    kind.name: kind
+    for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP, HVP, HESSIAN, JACFWD, JACREV)
+}
 """The derivative kinds of the public API, by name."""
 
 HELPER_KINDS = {FORWARD: JVP, REVERSE: VJP}
@@ -600,14 +743,16 @@ def _flowing_into(op: Op, k: int) -> list[Value]:
     return [loop_init(op, k), loop_body(op).terminator.operands[k]]
 
 
+def _return_line(primal: Function) -> int | None:
+    loc = primal.body.terminator.loc
+    return loc.line if loc else None
+
+
 def _require_scalar_output(primal: Function, kind: str) -> None:
     count = len(primal.returned)
     if count != 1:
         raise DifferentiationError(
             f"{kind} needs a function with one scalar output; {primal.name} returns {count} values",
-            **function_site(
-                primal.file,
-                primal.body.terminator.loc.line if primal.body.terminator.loc else None,
-            ),
+            **function_site(primal.file, _return_line(primal)),
             hint="use s2sad.vjp (one cotangent per output) or s2sad.jvp",
         )

@@ -46,6 +46,8 @@ _batch_helper(
 )
 _batch_helper("setitem_value_adjoint_batched", "g index value", shape_only="value")
 _batch_helper("matmul_batched", "x y x_batched y_batched", fresh=True)
+_batch_helper("matmul_adjoint_x_batched", "g x y", fresh=True, shape_only="x")
+_batch_helper("matmul_adjoint_y_batched", "g x y", fresh=True, shape_only="y")
 _batch_helper("transpose_batched", "x, axes=None", view=True)
 _batch_helper("reshape_batched", "x shape", view=True)
 _batch_helper("array_batched", "x, dtype=None")

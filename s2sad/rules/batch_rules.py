@@ -275,6 +275,25 @@ class Helper(Rule):
         ctx.finish(operands, name=self.twin)
 
 
+class HelperOrLoop(Helper):
+    """A runtime helper with a batched twin for batches of its ``data`` arguments
+    alone (``runtime.matmul_adjoint_y_batched``, for batches of ``g``); where
+    another argument is a batch too, one call per direction (:class:`Loop`)."""
+
+    name = "helper-or-loop"
+
+    def apply(self, ctx: Any) -> None:
+        entry = ctx.entry
+        others = [
+            flag
+            for arg, flag in zip(entry.args, ctx.flags)
+            if arg not in self.data and arg not in entry.shape_only
+        ]
+        if any(others):
+            return LOOP.apply(ctx)
+        super().apply(ctx)
+
+
 class ArrayOf(Rule):
     """``np.array(x)``: a copy of a batch, or the batch of arrays made of a sequence
     of batches (:func:`s2sad.runtime.array_batched`)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from .batch_rules import LOOP, NATURAL, PRODUCT
+from .batch_rules import LOOP, NATURAL, PRODUCT, HelperOrLoop
 from .helpers import runtime_helper
 from .registry import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
 
@@ -26,7 +26,12 @@ def product(name: str, args: str, fn, **options):
 
 
 @runtime_helper(
-    "matmul_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True, batch=LOOP
+    "matmul_adjoint_x",
+    "g x y",
+    nondiff="x",
+    shape_only="x",
+    linear=True,
+    batch=HelperOrLoop("matmul_adjoint_x_batched", "g"),
 )
 class matmul_adjoint_x:
     def tangent(g, x, y, g_dot, y_dot):
@@ -41,7 +46,12 @@ class matmul_adjoint_x:
 
 
 @runtime_helper(
-    "matmul_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True, batch=LOOP
+    "matmul_adjoint_y",
+    "g x y",
+    nondiff="y",
+    shape_only="y",
+    linear=True,
+    batch=HelperOrLoop("matmul_adjoint_y_batched", "g"),
 )
 class matmul_adjoint_y:
     def tangent(g, x, y, g_dot, x_dot):

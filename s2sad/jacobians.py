@@ -1,0 +1,326 @@
+"""Jacobians: forward mode column by column, reverse mode row by row, or the cheaper.
+
+``jacfwd(f)(x)`` runs the generated ``f_jacfwd`` once, with every basis
+direction of ``x`` in one batch of tangents (a leading batch axis): the ``n``
+columns of the Jacobian from one call of vectorised code.  ``jacrev(f)(x)``
+runs the forward sweep ``f_jacrev_fwd`` once, then the backward sweep
+``f_jacrev_bwd`` once with every basis direction of the outputs in one batch
+of cotangents: the ``m`` rows.  ``jacobian(f, mode="auto")`` picks, at each
+call, the mode :func:`cheaper_mode` estimates cheaper for the sizes at hand.
+
+As JAX's, a Jacobian has shape ``out.shape + x.shape`` (a float for a number
+of a number); for several outputs (a returned tuple) and several ``wrt``
+parameters the blocks nest as tuples, outputs outside, parameters inside.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import numpy as np
+
+from . import runtime
+from .api import Entry, PathLike, Wrt, cached
+from .checks import with_defaults
+from .errors import DifferentiationError, call_site
+from .backend.layout import grouped
+from .seeds import basis, float_dtype, number_or
+
+MODES = ("fwd", "rev", "auto")
+"""The modes of :func:`jacobian`."""
+
+ADJOINT_COST = 1.5
+"""The estimated cost of one adjoint (reverse) sweep over one tangent (forward)
+sweep, per direction of a batch: the backward sweep also reads its residuals
+and accumulates adjoints.  :func:`cheaper_mode` weighs the ``m`` rows with it
+against the ``n`` columns."""
+
+
+def cheaper_mode(n: int, m: int) -> str:
+    """``"rev"`` when ``m`` adjoint sweeps cost less than ``n`` tangent sweeps
+    (``ADJOINT_COST * m < n``, for ``n`` input and ``m`` output entries), else
+    ``"fwd"``."""
+    return "rev" if ADJOINT_COST * m < n else "fwd"
+
+
+def jacfwd(
+    f: Callable[..., Any] | None = None, wrt: Wrt = 0, *, output_dir: PathLike = None
+) -> Any:
+    """The Jacobian of ``f`` with respect to parameter(s) ``wrt`` in forward mode:
+    ``jacfwd(f)(*args)`` has shape ``out.shape + x.shape`` (a float for a number
+    of a number; tuples for several outputs, outside, and several ``wrt``, inside).
+
+    One call of the generated ``f_jacfwd`` carries every basis direction of the
+    ``wrt`` parameters as one batch of tangents: cost about ``n`` tangent sweeps
+    for ``n`` input entries.  The returned function carries ``.source`` and
+    ``.path`` of that file (``<f>_jacfwd_<wrt>.py``).
+    """
+    if f is None:
+        return functools.partial(jacfwd, wrt=wrt, output_dir=output_dir)
+    return jacobian(f, wrt, mode="fwd", output_dir=output_dir)
+
+
+def jacrev(
+    f: Callable[..., Any] | None = None, wrt: Wrt = 0, *, output_dir: PathLike = None
+) -> Any:
+    """The Jacobian of ``f`` with respect to parameter(s) ``wrt`` in reverse mode,
+    shaped as :func:`jacfwd`'s.
+
+    One forward sweep ``f_jacrev_fwd``, then one call of the backward sweep
+    ``f_jacrev_bwd`` with every basis direction of the outputs as one batch of
+    cotangents: cost about ``m`` adjoint sweeps for ``m`` output entries.  The
+    returned function carries ``.source`` and ``.path`` of that file
+    (``<f>_jacrev_<wrt>.py``).
+    """
+    if f is None:
+        return functools.partial(jacrev, wrt=wrt, output_dir=output_dir)
+    return jacobian(f, wrt, mode="rev", output_dir=output_dir)
+
+
+def jacobian(
+    f: Callable[..., Any] | None = None,
+    wrt: Wrt = 0,
+    *,
+    mode: str = "auto",
+    output_dir: PathLike = None,
+) -> Any:
+    """The Jacobian of ``f`` with respect to parameter(s) ``wrt``, shaped as
+    :func:`jacfwd`'s, in ``mode`` ``"fwd"`` (:func:`jacfwd`), ``"rev"``
+    (:func:`jacrev`) or ``"auto"``.
+
+    ``"auto"`` chooses at each call from the sizes: ``n`` entries of the ``wrt``
+    arguments against ``m`` entries of the outputs, reverse mode where
+    ``ADJOINT_COST * m < n`` (:func:`cheaper_mode`; ``ADJOINT_COST`` is 1.5).
+    The output sizes are learnt from the first call with arguments of given
+    shapes, which runs the forward sweep first (and keeps it when reverse mode
+    is chosen); later calls with those shapes go straight to the mode chosen.
+    The returned function's ``.mode`` is the mode of its last call (None
+    before the first); its ``.paths`` and ``.sources`` hold both generated
+    files by mode, and ``.path`` and ``.source`` are those of ``.mode``'s
+    (forward mode's before the first call).
+    """
+    if f is None:
+        return functools.partial(jacobian, wrt=wrt, mode=mode, output_dir=output_dir)
+    if mode not in MODES:
+        raise DifferentiationError(
+            f"jacobian: unknown mode {mode!r}",
+            hint=f"use one of {', '.join(map(repr, MODES))}",
+            **call_site(),
+        )
+    if getattr(f, "is_jacobian", False):
+        raise DifferentiationError(
+            f"cannot take the Jacobian of {f.__qualname__}, a Jacobian s2sad made",
+            hint="for a Hessian take the Jacobian of the gradient: "
+            "s2sad.jacfwd(s2sad.grad(f)) (or s2sad.hessian(f))",
+            **call_site(),
+        )
+    key = (f, "jacobian", tuple(wrt) if isinstance(wrt, list) else wrt, mode)
+    key += (output_dir,)
+    return cached(key, lambda: _jacobian(f, wrt, mode, output_dir))
+
+
+def _jacobian(
+    f: Callable[..., Any], wrt: Wrt, mode: str, output_dir: PathLike
+) -> Callable[..., Any]:
+    forward = _Columns(f, wrt, output_dir) if mode != "rev" else None
+    backward = _Rows(f, wrt, output_dir) if mode != "fwd" else None
+    first = forward or backward
+    sizes: dict[tuple, int] = {}
+    who = {"fwd": "jacfwd", "rev": "jacrev", "auto": "jacobian"}[mode]
+
+    def jacobian_of(*args: Any) -> Any:
+        full = first.arguments(args, who)
+        if forward is None:
+            return _ran(jacobian_of, backward, backward.jacobian(full, args))
+        if backward is None:
+            return _ran(jacobian_of, forward, forward.jacobian(full, args))
+        n = sum(np.size(args[k]) for k in first.positions)
+        shapes = tuple(_size_key(a) for a in args)
+        m = sizes.get(shapes)
+        if m is None:
+            outputs, residuals = backward.forward_sweep(full)
+            m = sizes[shapes] = sum(np.size(v) for v in outputs)
+            if cheaper_mode(n, m) == "rev":
+                blocks = backward.jacobian(full, args, (outputs, residuals))
+                return _ran(jacobian_of, backward, blocks)
+        if cheaper_mode(n, m) == "rev":
+            return _ran(jacobian_of, backward, backward.jacobian(full, args))
+        return _ran(jacobian_of, forward, forward.jacobian(full, args))
+
+    first.named(jacobian_of)
+    del jacobian_of.generated
+    jacobian_of.is_jacobian = True
+    jacobian_of.__doc__ = (
+        f"The Jacobian of {first.target.label} ({who}): out.shape + x.shape per "
+        "output and parameter."
+    )
+    jacobian_of.mode = None
+    jacobian_of.paths = {e.mode: e.generated.path for e in (forward, backward) if e}
+    jacobian_of.sources = {e.mode: e.generated.source for e in (forward, backward) if e}
+    return jacobian_of
+
+
+def _size_key(value: Any) -> tuple:
+    """What the output sizes may depend on: an argument's type and shape, and an
+    integer's or bool's value (a count of steps or a size)."""
+    if isinstance(value, (bool, int, np.integer, np.bool_)):
+        return (type(value), value)
+    return (type(value), np.shape(value))
+
+
+def _ran(fn: Callable[..., Any], entry: "_Columns | _Rows", blocks: Any) -> Any:
+    """``blocks``, after recording on ``fn`` the mode and file that computed them."""
+    fn.mode = entry.mode
+    fn.path, fn.source = entry.generated.path, entry.generated.source
+    return blocks
+
+
+class _Modes(Entry):
+    """The generated file of one mode of a Jacobian, and how its blocks are cut."""
+
+    mode = ""
+
+    def __init__(self, f: Callable[..., Any], wrt: Wrt, output_dir: PathLike):
+        super().__init__(f, f"jac{self.mode}", wrt, output_dir)
+        meta = self.derivative.meta
+        self.outputs = meta["outputs"]
+        self.layout = meta.get("layout")
+        self.user_layout = self.layout or ((1,) if meta.get("one_tuple") else None)
+
+    def arguments(self, primals: tuple, who: str) -> tuple:
+        """The checked full arguments; integer values for ``wrt`` are refused."""
+        full = super().arguments(primals, who)
+        for k in self.positions:
+            value = primals[k]
+            integer = isinstance(value, (bool, int, np.integer, np.bool_))
+            if integer or (isinstance(value, np.ndarray) and value.dtype.kind in "biu"):
+                name = self.target.names[len(self.target.args) + k]
+                raise self.target.error(
+                    f"{who} of {self.target.label}: argument {name} is "
+                    f"{'an integer' if integer else 'an integer array'}, which has "
+                    "no Jacobian",
+                    f"pass a float ({name} = float({name}) or {name}.astype(float))",
+                )
+        return full
+
+    def checked_outputs(self, outputs: list) -> list:
+        """The outputs, each a float or a float array (else a clear error)."""
+        for k, value in enumerate(outputs):
+            if isinstance(value, (float, np.floating)):
+                continue
+            if type(value) is np.ndarray and value.dtype.kind == "f":
+                continue
+            what = (
+                f"an array of dtype {value.dtype}"
+                if isinstance(value, np.ndarray)
+                else f"a {type(value).__name__}"
+            )
+            raise self.target.error(
+                f"jacobian of {self.target.label}: output {k} is {what}; a Jacobian "
+                "needs float numbers or float arrays",
+                "return float values (float(v), v.astype(float)), or differentiate "
+                "the float outputs alone",
+            )
+        return outputs
+
+    def nested(self, blocks: list[list[Any]]) -> Any:
+        """The blocks by output, then parameter, nested as JAX's: one value per
+        output where ``wrt`` is one parameter, the outputs grouped as ``f``'s are."""
+        rows = [row[0] if self.single else tuple(row) for row in blocks]
+        return grouped(
+            rows[0] if self.outputs == 1 else tuple(rows),
+            self.outputs,
+            self.user_layout,
+        )
+
+    def wrt_shapes(self, args: tuple) -> tuple:
+        """The shapes of the ``wrt`` arguments."""
+        return tuple(np.shape(args[k]) for k in self.positions)
+
+
+class _Columns(_Modes):
+    """Forward mode: a batch of the basis directions of the ``wrt`` parameters."""
+
+    mode = "fwd"
+
+    def jacobian(self, full: tuple, args: tuple) -> Any:
+        """The Jacobian blocks at ``args`` (``full``: with fixed arguments)."""
+        primals = [args[k] for k in self.positions]
+        shapes = self.wrt_shapes(args)
+        seeds = basis(shapes, float_dtype(primals))
+        both = self.generated(*with_defaults(self.target, full), *seeds.batches)
+        layout = self.layout or ((None,) if self.outputs == 1 else (self.outputs,))
+        outputs = self.checked_outputs(_ungrouped(both[: len(layout)], layout))
+        tangents = [
+            np.asarray(runtime.broadcast_like_batched(t, v))
+            for t, v in zip(_ungrouped(both[len(layout) :], layout), outputs)
+        ]
+        if seeds.shared(tangents):
+            tangents = [np.array(t) for t in tangents]
+        blocks = []
+        for t, v in zip(tangents, outputs):
+            columns = t.reshape(seeds.count, np.size(v))
+            blocks.append(
+                [
+                    number_or(columns[start : start + n].T.reshape(np.shape(v) + s))
+                    for start, n, s in zip(seeds.starts, seeds.sizes, shapes)
+                ]
+            )
+        return self.nested(blocks)
+
+
+class _Rows(_Modes):
+    """Reverse mode: one forward sweep, then a batch of the basis directions of
+    the outputs as cotangents of one backward sweep."""
+
+    mode = "rev"
+
+    def __init__(self, f: Callable[..., Any], wrt: Wrt, output_dir: PathLike):
+        super().__init__(f, wrt, output_dir)
+        self.backward = self.derivative.entry(1)
+
+    def forward_sweep(self, full: tuple) -> tuple[list, Any]:
+        """The outputs (a list, checked) and the residuals at ``full``."""
+        out, residuals = self.generated(*with_defaults(self.target, full))
+        return self.checked_outputs(_flat_outputs(out, self.outputs)), residuals
+
+    def jacobian(
+        self, full: tuple, args: tuple, swept: tuple[list, Any] | None = None
+    ) -> Any:
+        """The Jacobian blocks at ``args`` (``full``: with fixed arguments),
+        from the forward sweep ``swept`` where it already ran."""
+        outputs, residuals = swept or self.forward_sweep(full)
+        shapes = self.wrt_shapes(args)
+        out_shapes = tuple(np.shape(v) for v in outputs)
+        seeds = basis(out_shapes, float_dtype(outputs))
+        if not seeds.count:
+            return self.nested([[np.zeros(o + s) for s in shapes] for o in out_shapes])
+        adjoints = self.backward(residuals, *seeds.batches)
+        adjoints = [
+            np.asarray(runtime.broadcast_like_batched(a, args[k]))
+            for a, k in zip(adjoints, self.positions)
+        ]
+        if seeds.shared(adjoints):
+            adjoints = [np.array(a) for a in adjoints]
+        blocks = [
+            [
+                number_or(a[start : start + m].reshape(o + s))
+                for a, s in zip(adjoints, shapes)
+            ]
+            for start, m, o in zip(seeds.starts, seeds.sizes, out_shapes)
+        ]
+        return self.nested(blocks)
+
+
+def _flat_outputs(out: Any, count: int) -> list:
+    """The generated function's flat outputs as a list."""
+    return [out] if count == 1 else list(out)
+
+
+def _ungrouped(groups: Any, layout: tuple) -> list:
+    """The values of ``groups``, grouped by ``layout``, as one flat list."""
+    flat: list = []
+    for group, size in zip(groups, layout):
+        flat.extend([group] if size is None else group)
+    return flat
