@@ -29,7 +29,9 @@ from .checks import (
     check_batches,
     check_cotangents,
     check_directions,
+    accepts_containers,
     check_primal_types,
+    refuse_containers,
     fill_tangents,
     gradient_entry,
     one_cotangent,
@@ -311,6 +313,8 @@ class Entry:
             target.check_arity(len(full), exact=False)
         refuse_integer_arrays(target, who, primals, self.floats)
         _refuse_arrays_for_numbers(target, primals, self.numbers, who)
+        refuse_containers(target, primals, self.positions, who)
+        accepts_containers(target, full)
         return full
 
     def named(self, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -689,8 +693,10 @@ def _jvp_runner(
 ) -> Callable[[tuple, tuple, tuple], Any]:
     target = resolve_target(f)
     check_primal_types(target, primals, "jvp")
+    refuse_containers(target, primals, range(len(primals)), "jvp")
     full = target.arguments(primals)
     target.check_arity(len(full), exact=True)
+    accepts_containers(target, full)
     derivative = _memo_derive(
         target.fn,
         "jvp",
@@ -805,8 +811,10 @@ def _vjp_runner(
 ) -> Callable[[tuple], Any]:
     target = resolve_target(f)
     check_primal_types(target, primals, "vjp")
+    refuse_containers(target, primals, range(len(primals)), "vjp")
     full = target.arguments(primals)
     target.check_arity(len(full), exact=False)
+    accepts_containers(target, full)
     arrays = own_arrays(full, copy=False)[1]
     derivative = _memo_derive(target.fn, "vjp", None, output_dir, arrays, ints_of(full))
     forward_sweep, backward_sweep = derivative.entry(0), derivative.entry(1)

@@ -221,6 +221,31 @@ REAL = "biuf"
 """The NumPy dtype kinds s2sad differentiates (and counts with)."""
 
 
+def refuse_containers(target: Target, primals: tuple, positions: Any, who: str) -> None:
+    """Refuse a list or tuple among the caller's ``primals`` at a differentiated
+    position: generated code reads a parameter as a number or an array, and a
+    list's ``+`` and ``*`` concatenate and repeat where an array's add and scale."""
+    for k in positions:
+        if k < len(primals) and isinstance(primals[k], (tuple, list)):
+            name = _param_name(target, k)
+            raise target.error(
+                f"{who} of {target.label}: argument {name} is a "
+                f"{type(primals[k]).__name__}; s2sad differentiates with respect to "
+                "numbers and float arrays",
+                f"pass np.asarray({name}) (or several parameters, one per item)",
+            )
+
+
+def accepts_containers(target: Target, full: tuple, kwargs: dict | None = None) -> None:
+    """Run ``fn`` on ``full`` when a list or tuple is among them, so that a
+    function that cannot take the container (``x ** 3`` of a list) raises its
+    own error rather than a derivative computing something it does not.  Only
+    calls with containers pay for this."""
+    values = (*full, *(kwargs or {}).values())
+    if any(isinstance(value, (tuple, list)) for value in values):
+        target.fn(*full, **(kwargs or {}))
+
+
 def unsupported_value(value: Any) -> str | None:
     """Why ``value`` cannot be a primal, tangent or cotangent (None if it can): a
     complex number, a string, ``None``, an array of another dtype."""
@@ -330,7 +355,9 @@ def check_directions(
                 f"hvp of {target.label}: {label} (for {name}) is {problem}",
                 f"pass a real number or a float array of {name}'s shape",
             )
-        if np.shape(v) != np.shape(p) or isinstance(v, (tuple, list)):
+        if np.shape(v) != np.shape(p) or isinstance(v, (tuple, list)) != isinstance(
+            p, (tuple, list)
+        ):
             raise target.error(
                 f"hvp of {target.label}: {label} (for {name}) has shape "
                 f"{_shape_text(v)}, but {name} has shape {_shape_text(p)}",
@@ -594,6 +621,10 @@ class Checked:
                 self._refuse_array_for_number(args, kwargs, name, value)
             if k in self.floats and _is_integer_array(value):
                 raise refuse_integer_array(self.target, self.kind, name, value)
+        refuse_containers(
+            self.target, args, self.target.callers(self.wrt[0]), self.kind
+        )
+        accepts_containers(self.target, self.target.arguments(args), kwargs)
 
     def _refuse_array_for_number(
         self, args: tuple, kwargs: dict, name: str, value: Any
