@@ -45,6 +45,7 @@ from .checks import (
     zero_tangent,
 )
 from .errors import DifferentiationError, call_site, function_site
+from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
 from .cache.fingerprint import source_key
 from .frontend.program import lower
 from .backend.layout import flattened, grouped
@@ -399,6 +400,8 @@ def hessian(
     wrt: Wrt = 0,
     *,
     diagonal: bool = False,
+    sparsity: Any = None,
+    dense: bool = True,
     output_dir: PathLike = None,
 ) -> Any:
     """The Hessian of scalar-valued ``f`` with respect to parameter(s) ``wrt``:
@@ -410,23 +413,80 @@ def hessian(
     It is one call of the batched Hessian-vector product (:func:`batched_hvp`)
     with every basis direction of every parameter in one batch.  The returned
     function carries ``.source`` and ``.path`` of that generated file.
+
+    With ``sparsity`` (one parameter ``x``), the Hessian comes from one product
+    per colour of a star colouring of the pattern, in one batch with one random
+    check direction more: a tridiagonal Hessian takes four.  ``sparsity`` is a
+    symmetric boolean array of shape ``(n, n)`` or ``x.shape + x.shape``, True
+    where an entry can be nonzero (a pattern that misses a nonzero is refused
+    at the call that shows it), or ``"detect"``, as for :func:`s2sad.jacobian`.
+    ``.products`` is the number of directions of the last call.  With
+    ``dense=False`` a sparse Hessian is returned as the triplets ``(values,
+    (rows, columns))`` of its pattern's entries in the ``n × n`` matrix of the
+    flattened ``x`` (as ``scipy.sparse.coo_matrix`` takes them), skipping the
+    dense array.
     """
     if f is None:
         return functools.partial(
-            hessian, wrt=wrt, diagonal=diagonal, output_dir=output_dir
+            hessian,
+            wrt=wrt,
+            diagonal=diagonal,
+            sparsity=sparsity,
+            dense=dense,
+            output_dir=output_dir,
         )
+    sparsity = checked_sparsity(sparsity, dense)
+    if sparsity is not None:
+        return _hessian(f, wrt, diagonal, (sparsity, dense), output_dir)
     key = (f, "hessian", tuple(wrt) if isinstance(wrt, list) else wrt, diagonal)
     key += (output_dir,)
-    return cached(key, lambda: _hessian(f, wrt, diagonal, output_dir))
+    return cached(key, lambda: _hessian(f, wrt, diagonal, None, output_dir))
 
 
 def _hessian(
-    f: Callable[..., Any], wrt: Wrt, diagonal: bool, output_dir: PathLike
+    f: Callable[..., Any],
+    wrt: Wrt,
+    diagonal: bool,
+    sparsity: Any,
+    output_dir: PathLike,
 ) -> Callable[..., Any]:
     entry = Entry(f, "hessian", wrt, output_dir)
+    sparse = None
+    if sparsity is not None:
+        if not entry.single:
+            raise entry.target.error(
+                f"hessian of {entry.target.label} with sparsity: a sparse Hessian is "
+                "with respect to one parameter",
+                "pass one parameter as wrt (stack several with np.concatenate)",
+            )
+        pattern, dense = sparsity
+        error = entry.target.error
+        sparse = Sparse(pattern, True, "Hessian", error, dense and not diagonal)
 
     def hessian_of(*args: Any) -> Any:
         full = entry.arguments(args, "hessian")
+        if sparse is None:
+            return dense_hessian(full, args, diagonal)
+        found = _sparse_hessian(
+            entry,
+            sparse,
+            full,
+            args,
+            functools.partial(dense_hessian, full, args, False),
+        )
+        hessian_of.products = sparse.products
+        x = args[entry.positions[0]]
+        if diagonal:
+            values, (rows, columns) = found
+            on = rows == columns
+            entries = np.zeros(np.size(x), dtype=values.dtype)
+            entries[rows[on]] = values[on]
+            return number_or(entries.reshape(np.shape(x)))
+        if sparse.dense:
+            return number_or(found.reshape(np.shape(x) + np.shape(x)))
+        return found
+
+    def dense_hessian(full: tuple, args: tuple, diagonal: bool) -> Any:
         primals = [args[k] for k in entry.positions]
         seeds = basis(tuple(np.shape(p) for p in primals), float_dtype(primals))
         results = _run_batched(entry, full, args, seeds.batches)
@@ -448,7 +508,29 @@ def _hessian(
         )
         return blocks[0][0] if entry.single else blocks
 
+    hessian_of.products = None
     return entry.named(hessian_of)
+
+
+def _sparse_hessian(
+    entry: Entry, sparse: Sparse, full: tuple, args: tuple, dense: Callable
+) -> Any:
+    """The ``n × n`` Hessian (or its triplets) from the compressed products of a
+    star colouring of its pattern (``dense()`` computes it where the pattern is
+    to be found)."""
+    x = args[entry.positions[0]]
+    dtype = float_dtype([x])
+
+    def multiply(directions: np.ndarray) -> np.ndarray:
+        batch = directions.T.astype(dtype).reshape((-1,) + np.shape(x))
+        (products,) = _run_batched(entry, full, args, (batch,))
+        return products.reshape(len(batch), -1).T
+
+    def dense_matrix() -> np.ndarray:
+        return np.reshape(dense(), (np.size(x), np.size(x)))
+
+    sweeps = {"hvp": Sweep(multiply)}
+    return sparse.matrix(shapes_key(args), np.size(x), sweeps, dense_matrix)[0]
 
 
 def _directions(

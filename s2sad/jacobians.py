@@ -25,6 +25,7 @@ from .api import Entry, PathLike, Wrt, cached
 from .checks import with_defaults
 from .errors import DifferentiationError, call_site
 from .backend.layout import grouped
+from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
 from .seeds import basis, float_dtype, number_or
 
 MODES = ("fwd", "rev", "auto")
@@ -45,7 +46,12 @@ def cheaper_mode(n: int, m: int) -> str:
 
 
 def jacfwd(
-    f: Callable[..., Any] | None = None, wrt: Wrt = 0, *, output_dir: PathLike = None
+    f: Callable[..., Any] | None = None,
+    wrt: Wrt = 0,
+    *,
+    sparsity: Any = None,
+    dense: bool = True,
+    output_dir: PathLike = None,
 ) -> Any:
     """The Jacobian of ``f`` with respect to parameter(s) ``wrt`` in forward mode:
     ``jacfwd(f)(*args)`` has shape ``out.shape + x.shape`` (a float for a number
@@ -57,12 +63,21 @@ def jacfwd(
     ``.path`` of that file (``<f>_jacfwd_<wrt>.py``).
     """
     if f is None:
-        return functools.partial(jacfwd, wrt=wrt, output_dir=output_dir)
-    return jacobian(f, wrt, mode="fwd", output_dir=output_dir)
+        return functools.partial(
+            jacfwd, wrt=wrt, sparsity=sparsity, dense=dense, output_dir=output_dir
+        )
+    return jacobian(
+        f, wrt, mode="fwd", sparsity=sparsity, dense=dense, output_dir=output_dir
+    )
 
 
 def jacrev(
-    f: Callable[..., Any] | None = None, wrt: Wrt = 0, *, output_dir: PathLike = None
+    f: Callable[..., Any] | None = None,
+    wrt: Wrt = 0,
+    *,
+    sparsity: Any = None,
+    dense: bool = True,
+    output_dir: PathLike = None,
 ) -> Any:
     """The Jacobian of ``f`` with respect to parameter(s) ``wrt`` in reverse mode,
     shaped as :func:`jacfwd`'s.
@@ -74,8 +89,12 @@ def jacrev(
     (``<f>_jacrev_<wrt>.py``).
     """
     if f is None:
-        return functools.partial(jacrev, wrt=wrt, output_dir=output_dir)
-    return jacobian(f, wrt, mode="rev", output_dir=output_dir)
+        return functools.partial(
+            jacrev, wrt=wrt, sparsity=sparsity, dense=dense, output_dir=output_dir
+        )
+    return jacobian(
+        f, wrt, mode="rev", sparsity=sparsity, dense=dense, output_dir=output_dir
+    )
 
 
 def jacobian(
@@ -83,6 +102,8 @@ def jacobian(
     wrt: Wrt = 0,
     *,
     mode: str = "auto",
+    sparsity: Any = None,
+    dense: bool = True,
     output_dir: PathLike = None,
 ) -> Any:
     """The Jacobian of ``f`` with respect to parameter(s) ``wrt``, shaped as
@@ -95,13 +116,34 @@ def jacobian(
     The output sizes are learnt from the first call with arguments of given
     shapes, which runs the forward sweep first (and keeps it when reverse mode
     is chosen); later calls with those shapes go straight to the mode chosen.
+    With ``sparsity`` (one output and one parameter), the Jacobian comes from
+    one product per colour of the pattern's columns (forward mode) or rows
+    (reverse mode, weighed by ``ADJOINT_COST``), in one batch with one random
+    check direction more: a tridiagonal Jacobian takes four tangent sweeps.
+    ``sparsity`` is a boolean array, True where an entry can be nonzero, of shape
+    ``(outputs, inputs)`` or ``out.shape + x.shape`` (a pattern that misses a
+    nonzero is refused at the call that shows it), or ``"detect"``: the
+    nonzeros of the dense Jacobian at the first arguments of given shapes,
+    widened wherever the check of a later call finds one more (that call then
+    returns the dense Jacobian).  ``.products`` is the number of directions
+    of the last call.  ``dense=False`` returns a sparse Jacobian as the
+    triplets ``(values, (rows, columns))`` of its pattern's entries in the
+    ``outputs × inputs`` matrix (as ``scipy.sparse.coo_matrix`` takes them).
+
     The returned function's ``.mode`` is the mode of its last call (None
     before the first); its ``.paths`` and ``.sources`` hold both generated
     files by mode, and ``.path`` and ``.source`` are those of ``.mode``'s
     (forward mode's before the first call).
     """
     if f is None:
-        return functools.partial(jacobian, wrt=wrt, mode=mode, output_dir=output_dir)
+        return functools.partial(
+            jacobian,
+            wrt=wrt,
+            mode=mode,
+            sparsity=sparsity,
+            dense=dense,
+            output_dir=output_dir,
+        )
     if mode not in MODES:
         raise DifferentiationError(
             f"jacobian: unknown mode {mode!r}",
@@ -115,28 +157,42 @@ def jacobian(
             "s2sad.jacfwd(s2sad.grad(f)) (or s2sad.hessian(f))",
             **call_site(),
         )
+    sparsity = checked_sparsity(sparsity, dense)
+    if sparsity is not None:
+        return _jacobian(f, wrt, mode, (sparsity, dense), output_dir)
     key = (f, "jacobian", tuple(wrt) if isinstance(wrt, list) else wrt, mode)
     key += (output_dir,)
-    return cached(key, lambda: _jacobian(f, wrt, mode, output_dir))
+    return cached(key, lambda: _jacobian(f, wrt, mode, None, output_dir))
 
 
 def _jacobian(
-    f: Callable[..., Any], wrt: Wrt, mode: str, output_dir: PathLike
+    f: Callable[..., Any], wrt: Wrt, mode: str, sparsity: Any, output_dir: PathLike
 ) -> Callable[..., Any]:
     forward = _Columns(f, wrt, output_dir) if mode != "rev" else None
     backward = _Rows(f, wrt, output_dir) if mode != "fwd" else None
     first = forward or backward
     sizes: dict[tuple, int] = {}
     who = {"fwd": "jacfwd", "rev": "jacrev", "auto": "jacobian"}[mode]
+    sparse = None
+    if sparsity is not None:
+        sparse = _sparse(first, sparsity, who)
 
     def jacobian_of(*args: Any) -> Any:
         full = first.arguments(args, who)
+        if sparse is not None:
+            dense = functools.partial(dense_jacobian, full, args)
+            return _sparse_jacobian(
+                jacobian_of, sparse, (forward, backward), full, args, dense
+            )
+        return dense_jacobian(full, args)
+
+    def dense_jacobian(full: tuple, args: tuple) -> Any:
         if forward is None:
             return _ran(jacobian_of, backward, backward.jacobian(full, args))
         if backward is None:
             return _ran(jacobian_of, forward, forward.jacobian(full, args))
         n = sum(np.size(args[k]) for k in first.positions)
-        shapes = tuple(_size_key(a) for a in args)
+        shapes = shapes_key(args)
         m = sizes.get(shapes)
         if m is None:
             outputs, residuals = backward.forward_sweep(full)
@@ -156,17 +212,78 @@ def _jacobian(
         "output and parameter."
     )
     jacobian_of.mode = None
+    jacobian_of.products = None
     jacobian_of.paths = {e.mode: e.generated.path for e in (forward, backward) if e}
     jacobian_of.sources = {e.mode: e.generated.source for e in (forward, backward) if e}
     return jacobian_of
 
 
-def _size_key(value: Any) -> tuple:
-    """What the output sizes may depend on: an argument's type and shape, and an
-    integer's or bool's value (a count of steps or a size)."""
-    if isinstance(value, (bool, int, np.integer, np.bool_)):
-        return (type(value), value)
-    return (type(value), np.shape(value))
+def _sparse(first: "_Modes", sparsity: Any, who: str) -> Sparse:
+    """The patterns of a sparse Jacobian, for one output and one parameter."""
+    if first.outputs != 1 or not first.single:
+        raise first.target.error(
+            f"{who} of {first.target.label} with sparsity: a sparse Jacobian is of "
+            "one output with respect to one parameter",
+            "return one array, and pass one parameter as wrt (stack several with "
+            "np.concatenate)",
+        )
+    pattern, dense = sparsity
+    return Sparse(pattern, False, "Jacobian", first.target.error, dense)
+
+
+def _sparse_jacobian(
+    fn: Callable[..., Any],
+    sparse: Sparse,
+    modes: tuple,
+    full: tuple,
+    args: tuple,
+    dense: Callable[[], Any],
+) -> Any:
+    """The Jacobian from the compressed products of the mode (of ``modes``,
+    forward and reverse, either None) that needs fewer (``ADJOINT_COST``
+    weighing reverse mode's), shaped ``out.shape + x.shape``."""
+    forward, backward = modes
+    first = forward or backward
+    x = args[first.positions[0]]
+    dtype = float_dtype([x])
+    out_shape: list = []
+    sweeps = {}
+    if forward is not None:
+
+        def columns(directions: np.ndarray) -> np.ndarray:
+            batch = directions.T.astype(dtype).reshape((-1,) + np.shape(x))
+            outputs, tangents = forward.tangents(full, (batch,))
+            out_shape[:] = [np.shape(outputs[0])]
+            return tangents[0].reshape(len(batch), -1).T
+
+        sweeps["fwd"] = Sweep(columns)
+    if backward is not None:
+
+        def rows(directions: np.ndarray) -> np.ndarray:
+            outputs, residuals = backward.forward_sweep(full)
+            out_shape[:] = [np.shape(outputs[0])]
+            if np.size(outputs[0]) != len(directions):
+                raise sparse.rows_differ(len(directions), np.size(outputs[0]))
+            batch = directions.T.astype(float_dtype(outputs))
+            batch = batch.reshape((-1,) + np.shape(outputs[0]))
+            adjoints = backward.cotangents(residuals, (batch,), args)
+            return adjoints[0].reshape(len(batch), -1).T
+
+        sweeps["rev"] = Sweep(rows, ADJOINT_COST, transposed=True)
+
+    def dense_matrix() -> np.ndarray:
+        block = np.asarray(dense())
+        out_shape[:] = [block.shape[: block.ndim - np.ndim(x)]]
+        return block.reshape(-1, np.size(x))
+
+    shapes = shapes_key(args)
+    found, mode = sparse.matrix(shapes, np.size(x), sweeps, dense_matrix)
+    fn.products = sparse.products
+    if mode is not None:
+        _ran(fn, forward if mode == "fwd" else backward, None)
+    if not sparse.dense:
+        return found
+    return number_or(found.reshape(out_shape[0] + np.shape(x)))
 
 
 def _ran(fn: Callable[..., Any], entry: "_Columns | _Rows", blocks: Any) -> Any:
@@ -249,13 +366,7 @@ class _Columns(_Modes):
         primals = [args[k] for k in self.positions]
         shapes = self.wrt_shapes(args)
         seeds = basis(shapes, float_dtype(primals))
-        both = self.generated(*with_defaults(self.target, full), *seeds.batches)
-        layout = self.layout or ((None,) if self.outputs == 1 else (self.outputs,))
-        outputs = self.checked_outputs(_ungrouped(both[: len(layout)], layout))
-        tangents = [
-            np.asarray(runtime.broadcast_like_batched(t, v))
-            for t, v in zip(_ungrouped(both[len(layout) :], layout), outputs)
-        ]
+        outputs, tangents = self.tangents(full, seeds.batches)
         if seeds.shared(tangents):
             tangents = [np.array(t) for t in tangents]
         blocks = []
@@ -268,6 +379,18 @@ class _Columns(_Modes):
                 ]
             )
         return self.nested(blocks)
+
+    def tangents(self, full: tuple, batches: tuple) -> tuple[list, list]:
+        """The outputs (checked) and their tangents along the ``batches`` of
+        directions of the ``wrt`` parameters, each of shape ``(k,) + out.shape``."""
+        both = self.generated(*with_defaults(self.target, full), *batches)
+        layout = self.layout or ((None,) if self.outputs == 1 else (self.outputs,))
+        outputs = self.checked_outputs(_ungrouped(both[: len(layout)], layout))
+        tangents = [
+            np.asarray(runtime.broadcast_like_batched(t, v))
+            for t, v in zip(_ungrouped(both[len(layout) :], layout), outputs)
+        ]
+        return outputs, tangents
 
 
 class _Rows(_Modes):
@@ -296,11 +419,7 @@ class _Rows(_Modes):
         seeds = basis(out_shapes, float_dtype(outputs))
         if not seeds.count:
             return self.nested([[np.zeros(o + s) for s in shapes] for o in out_shapes])
-        adjoints = self.backward(residuals, *seeds.batches)
-        adjoints = [
-            np.asarray(runtime.broadcast_like_batched(a, args[k]))
-            for a, k in zip(adjoints, self.positions)
-        ]
+        adjoints = self.cotangents(residuals, seeds.batches, args)
         if seeds.shared(adjoints):
             adjoints = [np.array(a) for a in adjoints]
         blocks = [
@@ -311,6 +430,15 @@ class _Rows(_Modes):
             for start, m, o in zip(seeds.starts, seeds.sizes, out_shapes)
         ]
         return self.nested(blocks)
+
+    def cotangents(self, residuals: Any, batches: tuple, args: tuple) -> list:
+        """The adjoints of the ``wrt`` parameters for the ``batches`` of output
+        cotangents, each of shape ``(k,) + x.shape``."""
+        adjoints = self.backward(residuals, *batches)
+        return [
+            np.asarray(runtime.broadcast_like_batched(a, args[k]))
+            for a, k in zip(adjoints, self.positions)
+        ]
 
 
 def _flat_outputs(out: Any, count: int) -> list:

@@ -118,3 +118,82 @@ def _smallest_free(taken: set) -> int:
     while colour in taken:
         colour += 1
     return colour
+
+
+class Compression:
+    """A sparsity ``pattern`` (rows × columns, symmetric for a Hessian), its
+    colouring, and the directions to multiply the matrix by: the seed matrix's
+    columns and one last *check* direction, a fixed random vector.  The check
+    product ``A r`` is compared with ``recovered @ r``: a pattern that misses a
+    nonzero of ``A`` then shows (with probability one), where it would
+    otherwise give a wrong matrix silently."""
+
+    def __init__(self, pattern: np.ndarray, symmetric: bool):
+        self.pattern = _as_pattern(pattern, square=symmetric)
+        self.symmetric = symmetric
+        if symmetric:
+            self.colours = star_colouring(self.pattern)
+        else:
+            self.colours = column_colouring(self.pattern)
+        self.count = int(self.colours.max(initial=-1)) + 1
+        self.check = np.random.default_rng(CHECK_SEED).standard_normal(
+            self.pattern.shape[1]
+        )
+        self.directions = np.column_stack([seed_matrix(self.colours), self.check])
+        self.targets, self.sources = self._positions()
+
+    def _positions(self) -> tuple[tuple, tuple]:
+        """Where each nonzero goes in the matrix, and where it is read in the
+        products, as index arrays (one vectorised gather per recovery)."""
+        rows, columns = np.nonzero(self.pattern)
+        if not self.symmetric:
+            return (rows, columns), (rows, self.colours[columns])
+        upper = rows <= columns
+        rows, columns = rows[upper], columns[upper]
+        read_rows, read_colours = rows.copy(), self.colours[columns]
+        for k, (i, j) in enumerate(zip(rows, columns)):
+            shared = self.colours[np.flatnonzero(self.pattern[i])] == self.colours[j]
+            if shared.sum() > 1:
+                read_rows[k], read_colours[k] = j, self.colours[i]
+        off = rows != columns
+        targets = (
+            np.concatenate([rows, columns[off]]),
+            np.concatenate([columns, rows[off]]),
+        )
+        sources = (
+            np.concatenate([read_rows, read_rows[off]]),
+            np.concatenate([read_colours, read_colours[off]]),
+        )
+        return targets, sources
+
+    def recover(self, products: np.ndarray) -> np.ndarray | None:
+        """The nonzeros (at :attr:`targets`) from ``products`` (rows ×
+        directions: the matrix times :attr:`directions`), or None where the
+        check product disagrees with them."""
+        values = products[self.sources]
+        checked = products[:, -1]
+        rows, columns = self.targets
+        terms = values * self.check[columns]
+        expected = np.bincount(rows, terms, minlength=len(products))
+        tolerance = np.sqrt(np.finfo(products.dtype).eps)
+        scale = np.bincount(rows, np.abs(terms), minlength=len(products))
+        scale = scale + np.abs(checked)
+        close = np.abs(expected - checked) <= tolerance * scale
+        close |= (expected == checked) | (np.isnan(expected) & np.isnan(checked))
+        return values if close.all() else None
+
+    def dense(self, values: np.ndarray) -> np.ndarray:
+        """The matrix of the nonzeros ``values`` (at :attr:`targets`)."""
+        matrix = np.zeros(self.pattern.shape, dtype=values.dtype)
+        matrix[self.targets] = values
+        return matrix
+
+
+CHECK_SEED = 20261203
+"""The seed of the check direction of every :class:`Compression` (a fixed
+vector, so results are reproducible)."""
+
+
+def pattern_of(matrix: np.ndarray) -> np.ndarray:
+    """The nonzeros (and NaNs) of ``matrix``, as a boolean pattern."""
+    return (matrix != 0) | np.isnan(matrix)

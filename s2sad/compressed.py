@@ -1,0 +1,196 @@
+"""Sparse Jacobians and Hessians of a known or detected pattern, from few products.
+
+``jacobian(f, sparsity=P)`` and ``hessian(f, sparsity=P)`` multiply the matrix
+by the columns of a seed matrix (one direction per colour of
+:mod:`s2sad.sparsity`, all in one batch) and by one check direction more.
+The check catches a pattern that misses a nonzero: a pattern given by the
+user is then refused with a clear error; a pattern s2sad detected is widened
+with the dense matrix at those arguments, which is returned.
+
+``sparsity="detect"`` takes the pattern from the dense matrix at the first
+arguments of given shapes (its nonzeros and NaNs); the check of every later
+call widens it where a value that was zero there is not zero any more, so the
+result is never a matrix with nonzeros dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from .errors import DifferentiationError, call_site
+from .sparsity import Compression, pattern_of
+
+DETECT = "detect"
+"""The ``sparsity`` value that has s2sad find the pattern."""
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One way to multiply the matrix by a batch of directions (columns of an
+    array): ``multiply(directions)`` returns the products, one column each;
+    with ``transposed``, it multiplies the transpose (reverse mode's rows).
+    ``weight`` is the cost of one direction, relative to the others'."""
+
+    multiply: Callable[[np.ndarray], np.ndarray]
+    weight: float = 1.0
+    transposed: bool = False
+
+
+def checked_sparsity(sparsity: Any, dense: bool) -> Any:
+    """``sparsity`` as given to ``jacobian`` or ``hessian``: None, ``"detect"``
+    or a boolean pattern (refused clearly otherwise, and so is ``dense=False``
+    without it)."""
+    if sparsity is None and not dense:
+        raise DifferentiationError(
+            "dense=False returns the entries of a sparsity pattern, and no "
+            "sparsity was given",
+            hint="pass sparsity=pattern or sparsity='detect' with dense=False",
+            **call_site(),
+        )
+    if sparsity is None or (isinstance(sparsity, str) and sparsity == DETECT):
+        return sparsity
+    pattern = np.asarray(sparsity) if not isinstance(sparsity, str) else None
+    if pattern is None or pattern.dtype.kind not in "biu" or pattern.ndim < 2:
+        raise DifferentiationError(
+            f"sparsity must be a boolean array or {DETECT!r}, got {sparsity!r:.60}",
+            hint="pass an array with True where an entry can be nonzero, shaped "
+            "(outputs, inputs) or out.shape + x.shape, or sparsity='detect'",
+            **call_site(),
+        )
+    return pattern.astype(bool)
+
+
+def shapes_key(args: tuple) -> tuple:
+    """What a derivative's sizes and pattern may depend on: each argument's
+    type and shape, and an integer's or bool's value (a count of steps, a size)."""
+    return tuple(
+        (
+            (type(value), value)
+            if isinstance(value, (bool, int, np.integer, np.bool_))
+            else (type(value), np.shape(value))
+        )
+        for value in args
+    )
+
+
+class Sparse:
+    """The patterns, colourings and modes of one sparse derivative, by the shapes
+    of its arguments; ``symmetric`` for a Hessian (star colouring)."""
+
+    def __init__(
+        self,
+        sparsity: Any,
+        symmetric: bool,
+        what: str,
+        error: Callable,
+        dense: bool = True,
+    ):
+        self.given = None if isinstance(sparsity, str) else sparsity
+        self.dense = dense
+        self.symmetric = symmetric
+        self.what = what
+        self.error = error
+        self.patterns: dict[Any, np.ndarray] = {}
+        self.compressions: dict[tuple, Compression] = {}
+        self.products = 0
+
+    def matrix(
+        self,
+        key: Any,
+        columns: int,
+        sweeps: dict[str, Sweep],
+        dense: Callable[[], np.ndarray],
+    ) -> tuple[Any, str | None]:
+        """The matrix (of ``columns`` columns) at the arguments of shapes ``key``
+        and the sweep that computed it (None where it is the ``dense`` one).
+        The matrix is an array or, where ``dense`` is False, the triplets
+        ``(values, (rows, columns))`` of the entries of its pattern."""
+        pattern = self.patterns.get(key)
+        if pattern is None and self.given is None:
+            return self._detected(key, dense(), None), None
+        if pattern is None:
+            pattern = self.patterns[key] = self._shaped(self.given, columns)
+        name, compression = self._cheapest(key, pattern, sweeps)
+        sweep = sweeps[name]
+        products = sweep.multiply(compression.directions)
+        self.products = compression.directions.shape[1]
+        rows = pattern.shape[1 if sweep.transposed else 0]
+        if products.shape[0] != rows:
+            raise self.rows_differ(pattern.shape[0], products.shape[0])
+        found = compression.recover(products)
+        if found is not None and self.dense:
+            matrix = compression.dense(found)
+            return (matrix.T if sweep.transposed else matrix), name
+        if found is not None:
+            rows, columns = compression.targets
+            at = (columns, rows) if sweep.transposed else (rows, columns)
+            return (found, at), name
+        if self.given is not None:
+            raise self.error(
+                f"the sparsity pattern given misses nonzeros of the {self.what} at "
+                "these arguments",
+                "mark every entry that can be nonzero True (at any arguments), or "
+                "pass sparsity='detect'",
+            )
+        return self._detected(key, dense(), pattern), None
+
+    def rows_differ(self, rows: int, outputs: int) -> DifferentiationError:
+        """The error for a pattern of ``rows`` rows where the output has ``outputs`` entries."""
+        return self.error(
+            f"the sparsity pattern has {rows} rows, but the output at these "
+            f"arguments has {outputs} entries",
+            "shape the pattern (outputs, inputs) or out.shape + x.shape",
+        )
+
+    def _detected(self, key: Any, matrix: np.ndarray, old: np.ndarray | None) -> Any:
+        """``matrix`` (its triplets where not ``dense``), after recording its
+        pattern (widening ``old``) for ``key``."""
+        pattern = pattern_of(matrix)
+        if self.symmetric:
+            pattern |= pattern.T
+        pattern = self.patterns[key] = pattern if old is None else pattern | old
+        self.compressions = {k: v for k, v in self.compressions.items() if k[0] != key}
+        self.products = matrix.shape[1]
+        if self.dense:
+            return matrix
+        at = np.nonzero(pattern)
+        return matrix[at], at
+
+    def _cheapest(
+        self, key: Any, pattern: np.ndarray, sweeps: dict[str, Sweep]
+    ) -> tuple[str, Compression]:
+        """The sweep taking the fewest weighted directions, and its colouring."""
+        best = None
+        for name, sweep in sweeps.items():
+            if (key, name) not in self.compressions:
+                oriented = pattern.T if sweep.transposed else pattern
+                self.compressions[key, name] = Compression(oriented, self.symmetric)
+            compression = self.compressions[key, name]
+            cost = sweep.weight * (compression.count + 1)
+            if best is None or cost < best[0]:
+                best = (cost, name, compression)
+        return best[1], best[2]
+
+    def _shaped(self, pattern: np.ndarray, columns: int) -> np.ndarray:
+        """The given ``pattern`` as a ``rows × columns`` array (else a clear error)."""
+        rows = pattern.size // columns if columns else 0
+        if rows * columns != pattern.size or (
+            pattern.ndim == 2 and pattern.shape[1] != columns
+        ):
+            raise self.error(
+                f"the sparsity pattern has shape {pattern.shape}, which does not "
+                f"end in the {columns} entries of the parameter",
+                "shape it (outputs, inputs) or out.shape + x.shape (for a Hessian "
+                "(n, n) or x.shape + x.shape)",
+            )
+        pattern = pattern.reshape(rows, columns)
+        if self.symmetric and not np.array_equal(pattern, pattern.T):
+            raise self.error(
+                "a Hessian's sparsity pattern must be square and symmetric, "
+                f"got {pattern.shape[0]} × {pattern.shape[1]} entries",
+                "pass pattern | pattern.T, shaped (n, n) or x.shape + x.shape",
+            )
+        return pattern
