@@ -39,6 +39,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/arrays.py
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/second_order.py
+	$(BIN)/python benchmarks/sparse.py
 
 format: $(STAMP)
 	$(BIN)/black s2sad tests examples benchmarks
