@@ -775,7 +775,6 @@ def _jvp_runner(
 ) -> Callable[[tuple, tuple, tuple], Any]:
     target = resolve_target(f)
     check_primal_types(target, primals, "jvp")
-    refuse_containers(target, primals, range(len(primals)), "jvp")
     full = target.arguments(primals)
     target.check_arity(len(full), exact=True)
     accepts_containers(target, full)
@@ -893,7 +892,6 @@ def _vjp_runner(
 ) -> Callable[[tuple], Any]:
     target = resolve_target(f)
     check_primal_types(target, primals, "vjp")
-    refuse_containers(target, primals, range(len(primals)), "vjp")
     full = target.arguments(primals)
     target.check_arity(len(full), exact=False)
     accepts_containers(target, full)

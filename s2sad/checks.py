@@ -236,6 +236,17 @@ def refuse_containers(target: Target, primals: tuple, positions: Any, who: str) 
             )
 
 
+def _same_structure(gradient: Any, given: tuple | list) -> bool:
+    """``gradient`` has the structure of the container ``given``: a sequence of
+    its length with items of its items' shapes, or an array of its shape."""
+    if isinstance(gradient, (tuple, list)):
+        return [np.shape(p) for p in gradient] == [np.shape(g) for g in given]
+    try:
+        return np.shape(gradient) == np.shape(given)
+    except ValueError:
+        return False
+
+
 def accepts_containers(target: Target, full: tuple, kwargs: dict | None = None) -> None:
     """Run ``fn`` on ``full`` when a list or tuple is among them, so that a
     function that cannot take the container (``x ** 3`` of a list) raises its
@@ -550,6 +561,8 @@ class Checked:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs or not self.fast.issuperset(map(type, args)):
             self._check(args, kwargs)
+            if any(isinstance(a, (tuple, list)) for a in args):
+                return self._matching(args, self._result(args, kwargs))
             if self.plain and any(
                 k < len(args) and type(args[k]) is np.ndarray for k in self.numbers
             ):
@@ -560,6 +573,10 @@ class Checked:
             self._check(args, kwargs)
         elif self.floats and _integer_arrays(args, self.floats):
             self._check(args, kwargs)
+        return self._result(args, kwargs)
+
+    def _result(self, args: tuple, kwargs: dict) -> Any:
+        """The generated derivative at ``args`` (checked already)."""
         if self.plain:
             return self.generated(*args, **kwargs)
         full = self.target.arguments(args)
@@ -579,6 +596,28 @@ class Checked:
             adjoints[indices[0]] if single else tuple(adjoints[k] for k in indices)
         )
         return gradient if self.kind == "grad" else (value, gradient)
+
+    def _matching(self, args: tuple, result: Any) -> Any:
+        """``result``, once the gradient for each list or tuple argument is a
+        list or tuple of its length, item by item of its items' shapes (else a
+        clear error: the generated code took the container for an array)."""
+        indices, single = self.wrt
+        gradient = result if self.kind == "grad" else result[1]
+        parts = [gradient] if single else list(gradient)
+        for part, k in zip(parts, self.target.callers(indices)):
+            given = args[k] if k < len(args) else None
+            if not isinstance(given, (tuple, list)):
+                continue
+            if not _same_structure(part, given):
+                name = _param_name(self.target, k)
+                raise self.target.error(
+                    f"{self.kind} of {self.target.label}: {name} is a "
+                    f"{type(given).__name__} of {len(given)}, which s2sad differentiates "
+                    "as a container read by index; here it is computed with as a "
+                    "whole (a list's + and * concatenate and repeat it)",
+                    f"pass np.asarray({name}) and compute with the array",
+                )
+        return result
 
     def _shaped(self, result: Any, args: tuple) -> Any:
         """``result`` with the gradient for a parameter used as a number, passed a
@@ -621,9 +660,6 @@ class Checked:
                 self._refuse_array_for_number(args, kwargs, name, value)
             if k in self.floats and _is_integer_array(value):
                 raise refuse_integer_array(self.target, self.kind, name, value)
-        refuse_containers(
-            self.target, args, self.target.callers(self.wrt[0]), self.kind
-        )
         accepts_containers(self.target, self.target.arguments(args), kwargs)
 
     def _refuse_array_for_number(

@@ -1,6 +1,8 @@
-"""Lists and tuples passed as arguments: refused where differentiated (a list's
-``*`` repeats it where an array's scales), used as they are elsewhere, and a
-function that cannot take one raises its own error, not a derivative's."""
+"""Lists and tuples passed as arguments: refused where a second-order derivative
+or a Jacobian differentiates them (a list's ``*`` repeats it where an array's
+scales); a gradient of one computed with as a whole is refused; elsewhere
+they are used as they are, and a function that cannot take one raises its own
+error, not a derivative's."""
 
 import numpy as np
 import pytest
@@ -34,10 +36,6 @@ def doubled(x: np.ndarray):
 
 
 CALLS = [
-    ("grad", lambda f, x: s2sad.grad(f)(x)),
-    ("value_and_grad", lambda f, x: s2sad.value_and_grad(f)(x)),
-    ("jvp", lambda f, x: s2sad.jvp(f, (x,), (x,))),
-    ("vjp", lambda f, x: s2sad.vjp(f, x)),
     ("hvp", lambda f, x: s2sad.hvp(f)(x, x)),
     ("hessian", lambda f, x: s2sad.hessian(f)(x)),
     ("jacfwd", lambda f, x: s2sad.jacfwd(f)(x)),
@@ -55,6 +53,16 @@ def test_a_differentiated_container_is_refused(who, call, f, container):
     message = str(caught.value)
     assert container.__name__ in message and "np.asarray(" in message
     assert caught.value.line == f.__code__.co_firstlineno
+
+
+@pytest.mark.parametrize("who", ["grad", "value_and_grad"])
+@pytest.mark.parametrize("container", [list, tuple])
+def test_a_gradient_of_a_container_computed_with_whole_is_refused(who, container):
+    with pytest.raises(s2sad.DifferentiationError, match="container read by index"):
+        getattr(s2sad, who)(repeated)(container([0.5, 2.0]))
+    assert np.allclose(getattr(s2sad, "grad")(indexed)(container([0.5, 2.0])), [4, 2])
+    with pytest.raises(TypeError):
+        getattr(s2sad, who)(cubes)(container([0.5, 2.0]))
 
 
 def test_a_constant_list_is_used_as_the_function_uses_it():
