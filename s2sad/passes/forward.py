@@ -251,7 +251,7 @@ class _TangentSweep:
         (tangent,), created = inline_rule(
             self.builder, entry, "tangent", bindings.__getitem__, loc=op.loc
         )
-        if tangent in created and _may_broadcast(entry, copy):
+        if tangent in created and _may_broadcast(entry, op, self.active):
             last = next(
                 o for o in reversed(self.builder.block.ops) if tangent in o.results
             )
@@ -350,11 +350,13 @@ def _refused(
     )
 
 
-def _may_broadcast(entry: Primitive, op: Op) -> bool:
-    """True for an elementwise op of two or more arrays: a part of its tangent
-    (``x_dot`` of ``x + B``) may have a smaller shape than its result."""
+def _may_broadcast(entry: Primitive, op: Op, active: set[Value]) -> bool:
+    """True for an elementwise op of two or more arrays, or of an array and a
+    varied number: a part of its tangent (``x_dot`` of ``x + B``, ``a_dot`` of
+    ``X + a``) may have a smaller shape than its result."""
     arrays = sum(is_array(v.type) for v in op.operands)
-    return entry.elementwise and is_array(op.result.type) and arrays >= 2
+    number = any(not is_array(v.type) and v in active for v in op.operands)
+    return entry.elementwise and is_array(op.result.type) and (arrays >= 2 or number)
 
 
 def _zeros_of(constant: Any) -> Any:

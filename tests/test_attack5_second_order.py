@@ -1,0 +1,44 @@
+"""Fifth attack: second-order and Jacobian entry points against differences.
+
+Each test is the minimal program of a wrong derivative or a traceback from
+generated code that a random-program attack on ``hvp``, ``hessian``,
+``batched_hvp``, ``hutchinson_trace`` and the Jacobians found.
+"""
+
+import numpy as np
+
+import s2sad
+
+
+def sum_shifted(x: np.ndarray, a: float):
+    return np.sum(x + a)
+
+
+def sliced_shift(x: np.ndarray, a: float):
+    return np.sum((x + a)[2:] ** 2)
+
+
+def constant_shifted(a: float):
+    c = np.ones(3)
+    return np.sum(c * 2.0 + a)
+
+
+X = np.array([0.1, 0.2, 0.3, 0.4])
+
+
+def test_jacfwd_of_an_array_shifted_by_the_number_differentiated():
+    """The tangent of ``x + a`` along ``a`` alone is ``a_dot`` spread over ``x``'s
+    shape (it was ``a_dot``: the sum counted it once, 1.0 for 4.0)."""
+    assert s2sad.jacfwd(sum_shifted, 1)(X, 0.5) == 4.0
+    assert s2sad.jacrev(sum_shifted, 1)(X, 0.5) == 4.0
+
+
+def test_jvp_of_a_constant_array_shifted_by_a_number():
+    assert s2sad.jvp(constant_shifted, (0.5,), (1.0,))[1] == 3.0
+
+
+def test_hvp_of_a_slice_of_an_array_shifted_by_the_number_differentiated():
+    """The slice ``(x + a)[2:]`` of that tangent (``a_dot[2:]`` of a float before)."""
+    assert s2sad.hvp(sliced_shift, 1)(X, 0.5, 1.0) == 4.0
+    assert s2sad.hessian(sliced_shift, 1)(X, 0.5) == 4.0
+    assert s2sad.jacfwd(sliced_shift, 1)(X, 0.5) == 2 * np.sum(X[2:] + 0.5)
