@@ -42,3 +42,20 @@ def test_hvp_of_a_slice_of_an_array_shifted_by_the_number_differentiated():
     assert s2sad.hvp(sliced_shift, 1)(X, 0.5, 1.0) == 4.0
     assert s2sad.hessian(sliced_shift, 1)(X, 0.5) == 4.0
     assert s2sad.jacfwd(sliced_shift, 1)(X, 0.5) == 2 * np.sum(X[2:] + 0.5)
+
+
+def shifted_by_a_sum(x: np.ndarray, y: np.ndarray):
+    return np.sum((y + np.sum(x)) ** 2)
+
+
+def test_hessian_through_an_array_shifted_by_a_varied_number():
+    """``y + sum(x)`` with ``y`` constant: the adjoint of ``sum(x)`` sums the
+    tangent over ``y``'s shape (the Hessian was 2 for 8, then a traceback)."""
+    x, y = np.array([0.1, 0.2]), np.array([0.3, 0.4, 0.5, 0.6])
+    expected = np.full((2, 2), 8.0)
+    np.testing.assert_allclose(s2sad.hessian(shifted_by_a_sum)(x, y), expected)
+    np.testing.assert_allclose(
+        s2sad.hvp(shifted_by_a_sum)(x, y, np.array([1.0, 0.0])), [8.0, 8.0]
+    )
+    jacobian = s2sad.jacfwd(s2sad.grad(shifted_by_a_sum))(x, y)
+    np.testing.assert_allclose(jacobian, expected)

@@ -60,6 +60,11 @@ def infer_shapes(function: Function) -> dict[Value, Shape]:
     return ShapeInference(function).shapes
 
 
+TANGENT_OF = "tangent_of"
+"""The attribute forward mode puts on the op computing an elementwise array
+result's tangent: the primal result, whose shape the tangent must have."""
+
+
 class ShapeInference:
     """The shapes of one function's values (``shapes``), and of the elements its
     indexing ops read or write."""
@@ -146,6 +151,8 @@ class ShapeInference:
             self._set(result, shapes.pop() if len(shapes) == 1 else None)
 
     def _result_shape(self, op: Op) -> Shape | None:
+        if TANGENT_OF in op.attrs:
+            return self.shapes.get(op.attrs[TANGENT_OF])
         if op.name == "const":
             value = op.attrs["value"]
             number = isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -256,6 +256,7 @@ class _TangentSweep:
                 o for o in reversed(self.builder.block.ops) if tangent in o.results
             )
             last.attrs = {**last.attrs, TANGENT_OF: copy.result}
+            tangent.type = copy.result.type
         if tangent in created and not copy.result.is_temporary:
             rename(self.builder, tangent, f"{copy.result.hint}_dot")
         self.tangents[result] = tangent

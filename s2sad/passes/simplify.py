@@ -29,7 +29,7 @@ from ..ir.core import (
 from ..ir.ops import OUTPUT, RESIDUALS, TAPE, TERMINATORS
 from ..ir.operands import has_effect
 from ..rules.registry import PRIMITIVES, REDUCE
-from ..analysis.shapes import SCALAR, Shape, ShapeInference
+from ..analysis.shapes import SCALAR, TANGENT_OF, Shape, ShapeInference
 
 
 def simplify(
@@ -50,11 +50,6 @@ def simplify(
         op.attrs.pop(TANGENT_OF, None)
     eliminate_dead_code(function.body)
     return function
-
-
-TANGENT_OF = "tangent_of"
-"""The attribute forward mode puts on the op computing an elementwise array
-result's tangent: the primal result, whose shape the tangent must have."""
 
 
 def eliminate_dead_code(block: Block) -> bool:
