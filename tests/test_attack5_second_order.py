@@ -75,3 +75,9 @@ def test_trace_checks_its_arguments_first():
     with pytest.raises(s2sad.DifferentiationError, match="hutchinson_trace of cubes"):
         trace([1.0, 2.0])
     assert trace(np.array([1.0, 2.0])) == 18.0
+
+
+def test_hvp_refuses_a_list_direction_as_a_list():
+    """It said "v (for x) has shape (2,), but x has shape (2,)"."""
+    with pytest.raises(s2sad.DifferentiationError, match="v .for x. is a list"):
+        s2sad.hvp(cubes)(np.array([1.0, 2.0]), [1.0, 0.0])
