@@ -375,6 +375,7 @@ def _batched_products(
         return results[0] if entry.single else results
 
     products.positions = entry.positions
+    products.arguments = entry.arguments
     return entry.named(products)
 
 

@@ -359,16 +359,18 @@ def check_directions(
         p, name = primals[k], _param_name(target, k)
         label = "v" if len(positions) == 1 else f"v[{j}]"
         problem = unsupported_value(v) if v is not None else "None"
-        if problem is None and isinstance(v, np.ndarray) and type(v) is not np.ndarray:
+        if problem is None and isinstance(v, (tuple, list)):
+            problem = f"a {type(v).__name__}, not an array"
+        elif (
+            problem is None and isinstance(v, np.ndarray) and type(v) is not np.ndarray
+        ):
             problem = f"a {type(v).__name__}"
         if problem is not None:
             raise target.error(
                 f"hvp of {target.label}: {label} (for {name}) is {problem}",
                 f"pass a real number or a float array of {name}'s shape",
             )
-        if np.shape(v) != np.shape(p) or isinstance(v, (tuple, list)) != isinstance(
-            p, (tuple, list)
-        ):
+        if np.shape(v) != np.shape(p):
             raise target.error(
                 f"hvp of {target.label}: {label} (for {name}) has shape "
                 f"{_shape_text(v)}, but {name} has shape {_shape_text(p)}",

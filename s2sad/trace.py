@@ -71,6 +71,7 @@ def hutchinson_trace(
     several = isinstance(wrt, (tuple, list))
 
     def trace(*args: Any) -> Any:
+        products.arguments(args, "hutchinson_trace")
         blocks = _Blocks(products, args, several)
         rng = np.random.default_rng(seed)
         estimate = estimator(blocks, samples, rng)

@@ -6,6 +6,7 @@ generated code that a random-program attack on ``hvp``, ``hessian``,
 """
 
 import numpy as np
+import pytest
 
 import s2sad
 
@@ -59,3 +60,24 @@ def test_hessian_through_an_array_shifted_by_a_varied_number():
     )
     jacobian = s2sad.jacfwd(s2sad.grad(shifted_by_a_sum))(x, y)
     np.testing.assert_allclose(jacobian, expected)
+
+
+def cubes(x: np.ndarray):
+    return np.sum(x**3)
+
+
+def test_trace_checks_its_arguments_first():
+    """No arguments: the error of a wrong call, not an IndexError from s2sad; a
+    list is refused in hutchinson_trace's name."""
+    trace = s2sad.hutchinson_trace(cubes, method="exact")
+    with pytest.raises(s2sad.DifferentiationError, match="takes 1 argument"):
+        trace()
+    with pytest.raises(s2sad.DifferentiationError, match="hutchinson_trace of cubes"):
+        trace([1.0, 2.0])
+    assert trace(np.array([1.0, 2.0])) == 18.0
+
+
+def test_hvp_refuses_a_list_direction_as_a_list():
+    """It said "v (for x) has shape (2,), but x has shape (2,)"."""
+    with pytest.raises(s2sad.DifferentiationError, match="v .for x. is a list"):
+        s2sad.hvp(cubes)(np.array([1.0, 2.0]), [1.0, 0.0])
