@@ -25,6 +25,7 @@ from .api import Entry, PathLike, Wrt, cached
 from .checks import with_defaults
 from .errors import DifferentiationError, call_site
 from .backend.layout import grouped
+from .passes.identity import IDENTITY_KIND
 from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
 from .seeds import basis, float_dtype, number_or
 
@@ -361,14 +362,28 @@ class _Columns(_Modes):
 
     mode = "fwd"
 
+    def __init__(self, f: Callable[..., Any], wrt: Wrt, output_dir: PathLike):
+        super().__init__(f, wrt, output_dir)
+        names = self.derivative.meta["names"]
+        identity = len(names) > 1 and names[1].endswith(f"_{IDENTITY_KIND}")
+        self.identity = self.derivative.entry(1) if identity else None
+
     def jacobian(self, full: tuple, args: tuple) -> Any:
-        """The Jacobian blocks at ``args`` (``full``: with fixed arguments)."""
+        """The Jacobian blocks at ``args`` (``full``: with fixed arguments): for a
+        vector, from the columns for the identity seed where the file has them."""
         primals = [args[k] for k in self.positions]
         shapes = self.wrt_shapes(args)
         seeds = basis(shapes, float_dtype(primals))
-        outputs, tangents = self.tangents(full, seeds.batches)
-        if seeds.shared(tangents):
-            tangents = [np.array(t) for t in tangents]
+        if self.identity is not None and len(shapes[0]) == 1:
+            outputs, tangents = self.tangents(full, (), self.identity)
+            owners = [a for a in full if isinstance(a, np.ndarray)]
+        else:
+            outputs, tangents = self.tangents(full, seeds.batches)
+            owners = [seeds.identity]
+        tangents = [
+            np.array(t) if any(np.may_share_memory(t, a) for a in owners) else t
+            for t in tangents
+        ]
         blocks = []
         for t, v in zip(tangents, outputs):
             columns = t.reshape(seeds.count, np.size(v))
@@ -380,10 +395,14 @@ class _Columns(_Modes):
             )
         return self.nested(blocks)
 
-    def tangents(self, full: tuple, batches: tuple) -> tuple[list, list]:
+    def tangents(
+        self, full: tuple, batches: tuple, entry: Callable[..., Any] | None = None
+    ) -> tuple[list, list]:
         """The outputs (checked) and their tangents along the ``batches`` of
-        directions of the ``wrt`` parameters, each of shape ``(k,) + out.shape``."""
-        both = self.generated(*with_defaults(self.target, full), *batches)
+        directions of the ``wrt`` parameters, each of shape ``(k,) + out.shape``
+        (``entry``: the generated function to call, the batched one by default)."""
+        entry = entry or self.generated
+        both = entry(*with_defaults(self.target, full), *batches)
         layout = self.layout or ((None,) if self.outputs == 1 else (self.outputs,))
         outputs = self.checked_outputs(_ungrouped(both[: len(layout)], layout))
         tangents = [

@@ -1065,6 +1065,12 @@ def setitem_value_adjoint_batched(g: Any, index: Any, value: Any) -> Any:
     return unbroadcast_batched(picked, value)
 
 
+def identity_batch(x: Any) -> Any:
+    """The basis of the entries of the vector ``x`` as one batch (leading axis):
+    the identity matrix, in ``x``'s float type."""
+    return np.eye(np.size(x), dtype=np.result_type(np.asarray(x).dtype, 0.0))
+
+
 def matmul_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
     """``x @ y`` for each direction, with ``x``, ``y`` or both batches (NumPy's rules
     for 1-D operands and stacks of matrices hold for the values, not the batch)."""
@@ -1074,6 +1080,8 @@ def matmul_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
         return x @ y
     if y_batched and not x_batched and nx == 2 and ny >= 2:
         return x @ y
+    if y_batched and not x_batched and nx == 2 and ny == 1:
+        return y @ x.T
     x = x if x_batched else x[None]
     y = y if y_batched else y[None]
     if nx == 1:

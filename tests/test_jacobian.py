@@ -360,7 +360,7 @@ def test_one_call_of_each_generated_function(out_dir):
     x, W, b = rng.standard_normal(6), rng.standard_normal((5, 6)), np.zeros(5)
     t = np.tanh(W @ x + b)
     for jac, names in (
-        (s2sad.jacfwd, ["layer_jacfwd"]),
+        (s2sad.jacfwd, ["layer_jacfwd_identity"]),
         (s2sad.jacrev, ["layer_jacrev_fwd", "layer_jacrev_bwd"]),
     ):
         jacobian = jac(layer, output_dir=out_dir)

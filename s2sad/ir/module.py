@@ -22,6 +22,7 @@ DERIVED_KINDS = (
     "hvp",
     "hessian",
     "jacfwd",
+    "jacfwd_identity",
     "jacrev",
     "batched",
     "vjp_fwd",
@@ -32,7 +33,8 @@ DERIVED_KINDS = (
 """The derivative kinds a function's name can be derived for: the primal's own
 kinds, a helper's sweeps (``vjp_fwd``, ``vjp_bwd``), the two sweeps a ``vjp``
 is split into (``fwd``, ``bwd``) and a helper's derivative on batches of
-directions (``batched``)."""
+directions (``batched``), and a Jacobian's columns for the identity seed
+(``jacfwd_identity``)."""
 
 
 def derived_name(base: str, kind: str) -> str:

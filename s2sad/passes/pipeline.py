@@ -23,6 +23,7 @@ from .activity import varied
 from .batch import CARRIES, HELPER, Signature, Sweep, batch, tangent_signature
 from .dense import dense_zeros
 from .forward import forward
+from .identity import IDENTITY_KIND, identity_columns
 from .inplace import copy_before_loops
 from .names import tidy_names
 from .reverse import ReverseResult, reverse
@@ -66,6 +67,9 @@ class Derivation:
     shapes: dict[Value, Shape] = field(default_factory=dict)
     """Shapes of the function's parameters the caller checks (a Hessian-vector
     product's directions have their parameters' shapes), for simplifying it."""
+    extra: list[Function] = field(default_factory=list)
+    """Further entry functions of the file, after the derivative itself (a
+    Jacobian's columns for the identity seed)."""
 
     def __post_init__(self) -> None:
         self.base = self.base or self.primal.name
@@ -75,7 +79,7 @@ class Derivation:
         """The functions made, in the order they go into the file."""
         if self.sweeps is not None:
             return [self.sweeps.forward, self.sweeps.backward]
-        return [self.function]
+        return [self.function, *self.extra]
 
     @property
     def names(self) -> str:
@@ -381,6 +385,23 @@ def batch_tangent_columns(d: Derivation) -> None:
     )
 
 
+def identity_seed_columns(d: Derivation) -> None:
+    """For one array parameter, also the columns for the identity seed (called for
+    a vector), where a product of a matrix with the seed becomes a view of the
+    matrix (:func:`identity_columns`)."""
+    if len(d.wrt) != 1 or d.primal.params[d.wrt[0]].type != ARRAY:
+        return
+    seed = len(d.primal.params)
+    name = derived_name(d.base, IDENTITY_KIND)
+    made = identity_columns(d.function, d.wrt[0], seed, name)
+    if made is not None:
+        made.doc = (
+            f"Value of {d.primal.name} and its tangents along every basis direction "
+            f"of the vector {d.names} (leading axis): the columns of its Jacobian."
+        )
+        d.extra.append(made)
+
+
 def batch_cotangent_rows(d: Derivation) -> None:
     """The backward sweep taking its cotangents, and returning the adjoints,
     with a leading batch axis: the rows of a Jacobian for a batch of cotangents
@@ -519,6 +540,7 @@ JACFWD = Kind(
         simplify_function,
         dense_tangents,
         batch_tangent_columns,
+        identity_seed_columns,
     ),
     helpers=BATCHED_JVP,
     any_output=True,

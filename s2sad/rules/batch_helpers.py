@@ -45,6 +45,7 @@ _batch_helper(
     shape_only="x",
 )
 _batch_helper("setitem_value_adjoint_batched", "g index value", shape_only="value")
+_batch_helper("identity_batch", "x", shape_only="x", fresh=True)
 _batch_helper("matmul_batched", "x y x_batched y_batched", fresh=True)
 _batch_helper("matmul_adjoint_x_batched", "g x y", fresh=True, shape_only="x")
 _batch_helper("matmul_adjoint_y_batched", "g x y", fresh=True, shape_only="y")
