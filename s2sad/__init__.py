@@ -2,8 +2,9 @@
 
 ``grad``, ``value_and_grad``, ``jvp``, ``vjp``, ``hvp``, ``hessian``,
 ``batched_hvp``, and the Jacobians ``jacfwd``, ``jacrev`` and ``jacobian``
-(forward, reverse, or the mode its sizes make cheaper) turn a Python function
-into generated, readable derivative code;
+(forward, reverse, the mode its sizes make cheaper, or the cheapest bracketing
+of a chain of stages, shown by ``jacobian_plan``) turn a Python function into
+generated, readable derivative code;
 ``hutchinson_trace`` estimates a Hessian's trace from batches of its products;
 ``derivative_rule`` teaches s2sad the derivative of your own function.
 """
@@ -17,6 +18,7 @@ from .errors import (
     S2SADError,
     UnsupportedSyntaxError,
 )
+from .bracketing import JacobianPlan, jacobian_plan
 from .jacobians import jacfwd, jacobian, jacrev
 from .rules.registry import derivative_rule
 from .trace import TraceEstimate, hutchinson_trace
@@ -32,6 +34,8 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jacobian",
+    "jacobian_plan",
+    "JacobianPlan",
     "hutchinson_trace",
     "TraceEstimate",
     "derivative_rule",

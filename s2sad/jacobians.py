@@ -6,7 +6,11 @@ columns of the Jacobian from one call of vectorised code.  ``jacrev(f)(x)``
 runs the forward sweep ``f_jacrev_fwd`` once, then the backward sweep
 ``f_jacrev_bwd`` once with every basis direction of the outputs in one batch
 of cotangents: the ``m`` rows.  ``jacobian(f, mode="auto")`` picks, at each
-call, the mode :func:`cheaper_mode` estimates cheaper for the sizes at hand.
+call, the mode :func:`cheaper_mode` estimates cheaper for the sizes at hand;
+``mode="optimal"`` brackets a chain of stages (:mod:`s2sad.bracketing`).  For
+a vector ``x``, forward mode calls ``f_jacfwd_identity`` where the file has
+it: the same code with the identity for its directions, a product ``W @ x``
+giving the columns of ``W`` as they are (:mod:`s2sad.passes.identity`).
 
 As JAX's, a Jacobian has shape ``out.shape + x.shape`` (a float for a number
 of a number); for several outputs (a returned tuple) and several ``wrt``
@@ -25,11 +29,12 @@ from .api import Entry, PathLike, Wrt, cached
 from .checks import with_defaults
 from .errors import DifferentiationError, call_site
 from .backend.layout import grouped
+from .bracketing import optimal_jacobian
 from .passes.identity import IDENTITY_KIND
 from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
 from .seeds import basis, float_dtype, number_or
 
-MODES = ("fwd", "rev", "auto")
+MODES = ("fwd", "rev", "auto", "optimal")
 """The modes of :func:`jacobian`."""
 
 ADJOINT_COST = 1.5
@@ -109,7 +114,7 @@ def jacobian(
 ) -> Any:
     """The Jacobian of ``f`` with respect to parameter(s) ``wrt``, shaped as
     :func:`jacfwd`'s, in ``mode`` ``"fwd"`` (:func:`jacfwd`), ``"rev"``
-    (:func:`jacrev`) or ``"auto"``.
+    (:func:`jacrev`), ``"auto"`` or ``"optimal"``.
 
     ``"auto"`` chooses at each call from the sizes: ``n`` entries of the ``wrt``
     arguments against ``m`` entries of the outputs, reverse mode where
@@ -130,6 +135,12 @@ def jacobian(
     of the last call.  ``dense=False`` returns a sparse Jacobian as the
     triplets ``(values, (rows, columns))`` of its pattern's entries in the
     ``outputs × inputs`` matrix (as ``scipy.sparse.coo_matrix`` takes them).
+
+    ``"optimal"`` (one parameter, one output) cuts ``f``'s body into its chain
+    of stages, the statements each computing from the previous one alone, and
+    gets each sub-chain's Jacobian in its cheaper mode, multiplied in the
+    cheapest order (:mod:`s2sad.bracketing`); its ``.plan`` is the plan of the
+    last call, as :func:`s2sad.jacobian_plan` shows it.
 
     The returned function's ``.mode`` is the mode of its last call (None
     before the first); its ``.paths`` and ``.sources`` hold both generated
@@ -159,6 +170,15 @@ def jacobian(
             **call_site(),
         )
     sparsity = checked_sparsity(sparsity, dense)
+    if mode == "optimal":
+        if sparsity is not None:
+            raise DifferentiationError(
+                "jacobian: mode='optimal' brackets dense stages; it takes no sparsity",
+                hint="use mode='auto' (or 'fwd', 'rev') with sparsity=",
+                **call_site(),
+            )
+        key = (f, "jacobian", tuple(wrt) if isinstance(wrt, list) else wrt, mode)
+        return cached(key + (output_dir,), lambda: optimal_jacobian(f, wrt, output_dir))
     if sparsity is not None:
         return _jacobian(f, wrt, mode, (sparsity, dense), output_dir)
     key = (f, "jacobian", tuple(wrt) if isinstance(wrt, list) else wrt, mode)
