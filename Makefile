@@ -30,6 +30,7 @@ examples: $(STAMP)
 	$(BIN)/python examples/newton.py
 	$(BIN)/python examples/trace_estimation.py
 	$(BIN)/python examples/hessian_spectrum.py
+	$(BIN)/python examples/jacobian_modes.py
 
 generated: $(STAMP)
 	$(BIN)/python examples/regenerate.py
