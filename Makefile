@@ -41,6 +41,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/second_order.py
 	$(BIN)/python benchmarks/sparse.py
+	$(BIN)/python benchmarks/jacobians.py
 
 format: $(STAMP)
 	$(BIN)/black s2sad tests examples benchmarks
