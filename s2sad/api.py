@@ -523,7 +523,7 @@ def _sparse_hessian(
     dtype = float_dtype([x])
 
     def multiply(directions: np.ndarray) -> np.ndarray:
-        batch = directions.T.astype(dtype).reshape((-1,) + np.shape(x))
+        batch = _direction_batch(directions, dtype, np.shape(x))
         (products,) = _run_batched(entry, full, args, (batch,))
         return products.reshape(len(batch), -1).T
 
@@ -532,6 +532,23 @@ def _sparse_hessian(
 
     sweeps = {"hvp": Sweep(multiply)}
     return sparse.matrix(shapes_key(args), np.size(x), sweeps, dense_matrix)[0]
+
+
+_BATCHES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _direction_batch(directions: np.ndarray, dtype: Any, shape: tuple) -> np.ndarray:
+    """The columns of ``directions`` as a read-only batch of ``dtype`` and
+    ``shape`` (made once per directions array, dtype and shape; the last 32 kept)."""
+    key = (id(directions), np.dtype(dtype).str, shape)
+    found = _BATCHES.get(key)
+    if found is None or found[0] is not directions:
+        if len(_BATCHES) >= 32:
+            _BATCHES.clear()
+        batch = directions.T.astype(dtype).reshape((-1,) + shape)
+        batch.flags.writeable = False
+        found = _BATCHES[key] = (directions, batch)
+    return found[1]
 
 
 def _directions(
