@@ -34,6 +34,7 @@ from .checks import (
     refuse_containers,
     fill_tangents,
     gradient_entry,
+    not_scalar,
     one_cotangent,
     ints_of,
     own_arrays,
@@ -44,7 +45,7 @@ from .checks import (
     with_defaults,
     zero_tangent,
 )
-from .errors import DifferentiationError, call_site, function_site
+from .errors import DifferentiationError, ScalarOutputError, call_site, function_site
 from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
 from .cache.fingerprint import source_key
 from .frontend.program import lower
@@ -255,7 +256,7 @@ def _hessian_vector(
     f: Callable[..., Any], wrt: Wrt, output_dir: PathLike
 ) -> Callable[..., Any]:
     entry = Entry(f, "hvp", wrt, output_dir)
-    target, generated = entry.target, entry.generated
+    target = entry.target
 
     def hessian_vector(*args: Any) -> Any:
         if not args:
@@ -268,7 +269,7 @@ def _hessian_vector(
         full = entry.arguments(primals, "hvp")
         directions = (v,) if entry.single else _directions(target, v, entry.count)
         check_directions(target, primals, directions, entry.positions)
-        return generated(*with_defaults(entry.target, full), *directions)
+        return entry.run("hvp", *with_defaults(entry.target, full), *directions)
 
     return entry.named(hessian_vector)
 
@@ -318,6 +319,14 @@ class Entry:
         accepts_containers(target, full)
         return full
 
+    def run(self, who: str, *args: Any) -> Any:
+        """The generated function at ``args``; an output of more than one element
+        is refused in ``who``'s name, at the function's ``def``."""
+        try:
+            return self.generated(*args)
+        except ScalarOutputError as error:
+            raise not_scalar(self.target, who, error.shape) from None
+
     def named(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` named and documented as the generated function, with its
         ``.source``, ``.path`` and ``.generated``."""
@@ -352,40 +361,47 @@ def _batched_products(
     entry = Entry(f, "hessian", wrt, output_dir)
     target = entry.target
 
-    def products(*args: Any) -> Any:
+    def products_for(who: str, args: tuple) -> Any:
         if not args:
             raise target.error(
-                f"batched_hvp of {target.label} takes the arguments, then V",
-                "call it as batched_hvp_f(*args, V)",
+                f"{who} of {target.label} takes the arguments, then V",
+                f"call it as {who}_f(*args, V)",
             )
         *primals, batches = args
         primals = tuple(primals)
-        full = entry.arguments(primals, "batched_hvp")
+        full = entry.arguments(primals, who)
         if entry.single:
             batches = (batches,)
         else:
-            batches = _directions(target, batches, entry.count, "batched_hvp", "V")
-        check_batches(target, primals, batches, entry.positions, "batched_hvp")
+            batches = _directions(target, batches, entry.count, who, "V")
+        check_batches(target, primals, batches, entry.positions, who)
         batches = tuple(np.asarray(v, np.result_type(v, 0.0)) for v in batches)
-        results = _run_batched(entry, full, primals, batches)
+        results = _run_batched(entry, full, primals, batches, who)
         results = tuple(
             r.copy() if any(np.may_share_memory(r, v) for v in batches) else r
             for r in results
         )
         return results[0] if entry.single else results
 
+    def products(*args: Any) -> Any:
+        return products_for("batched_hvp", args)
+
     products.positions = entry.positions
     products.arguments = entry.arguments
+    products.products_for = products_for
     return entry.named(products)
 
 
-def _run_batched(entry: "Entry", full: tuple, primals: tuple, batches: tuple) -> tuple:
+def _run_batched(
+    entry: "Entry", full: tuple, primals: tuple, batches: tuple, who: str
+) -> tuple:
     """The generated batched products as a tuple (empty batches without running it),
-    each of shape ``(k,)`` and its parameter's shape."""
+    each of shape ``(k,)`` and its parameter's shape; ``who`` names the caller in
+    errors."""
     count = len(batches[0])
     if not count:
         return tuple(np.zeros((0,) + np.shape(primals[k])) for k in entry.positions)
-    results = entry.generated(*with_defaults(entry.target, full), *batches)
+    results = entry.run(who, *with_defaults(entry.target, full), *batches)
     results = (results,) if entry.single else tuple(results)
     shapes = [(count,) + np.shape(primals[k]) for k in entry.positions]
     if all(np.shape(r) == shape for r, shape in zip(results, shapes)):
@@ -490,7 +506,7 @@ def _hessian(
     def dense_hessian(full: tuple, args: tuple, diagonal: bool) -> Any:
         primals = [args[k] for k in entry.positions]
         seeds = basis(tuple(np.shape(p) for p in primals), float_dtype(primals))
-        results = _run_batched(entry, full, args, seeds.batches)
+        results = _run_batched(entry, full, args, seeds.batches, "hessian")
         if seeds.shared(results):
             results = tuple(np.array(r) for r in results)
         columns = [r.reshape(seeds.count, n) for r, n in zip(results, seeds.sizes)]
@@ -524,7 +540,7 @@ def _sparse_hessian(
 
     def multiply(directions: np.ndarray) -> np.ndarray:
         batch = directions.T.astype(dtype).reshape((-1,) + np.shape(x))
-        (products,) = _run_batched(entry, full, args, (batch,))
+        (products,) = _run_batched(entry, full, args, (batch,), "hessian")
         return products.reshape(len(batch), -1).T
 
     def dense_matrix() -> np.ndarray:

@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import DifferentiationError, UnsupportedSyntaxError, call_site
 from .frontend.source import is_library, require_python_function
+from .runtime import SCALAR_HINT
 
 NUMBERS = frozenset(
     {float, int, bool, np.float64, np.float32, np.float16, np.int64, np.int32}
@@ -680,12 +681,17 @@ class Checked:
         )
 
     def _not_scalar(self, out: Any) -> DifferentiationError:
-        return self.target.error(
-            f"{self.kind} of {self.target.label} needs a scalar output; it returned "
-            f"an array of shape {np.shape(out)}",
-            "reduce the output to one number (np.sum, an index), or use s2sad.jvp / "
-            "s2sad.vjp for a function with several outputs",
-        )
+        return not_scalar(self.target, self.kind, np.shape(out))
+
+
+def not_scalar(target: Target, who: str, shape: tuple) -> DifferentiationError:
+    """The error for ``who`` of ``target`` (which needs one number out) when the
+    function returned an array of ``shape``, located at its ``def``."""
+    return target.error(
+        f"{who} of {target.label} needs a scalar output; it returned an array of "
+        f"shape {shape}",
+        SCALAR_HINT,
+    )
 
 
 def _is_integer_array(value: Any) -> bool:

@@ -1,0 +1,35 @@
+"""Sixth attack: refusals and derivatives of the second-order entry points,
+Jacobians and helpers, each the minimal program of an error raised from
+generated code, an internal name leaked in a message, or a program refused
+that needs no refusal."""
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad import DifferentiationError
+
+X = np.array([0.3, -0.7, 1.1])
+THIS_FILE = __file__.removesuffix("c")
+
+
+def squares(x: np.ndarray):
+    return x * x
+
+
+SECOND_ORDER = [
+    ("hvp", lambda: s2sad.hvp(squares)(X, np.ones(3))),
+    ("hessian", lambda: s2sad.hessian(squares)(X)),
+    ("batched_hvp", lambda: s2sad.batched_hvp(squares)(X, np.eye(3))),
+    ("hutchinson_trace", lambda: s2sad.hutchinson_trace(squares, seed=0)(X)),
+]
+
+
+@pytest.mark.parametrize("who, call", SECOND_ORDER, ids=[w for w, _ in SECOND_ORDER])
+def test_a_second_order_derivative_of_an_array_output_is_refused_at_its_def(who, call):
+    with pytest.raises(DifferentiationError, match="scalar output") as info:
+        call()
+    error = info.value
+    assert f"{who} of squares" in error.message and "(3,)" in error.message
+    assert error.file == THIS_FILE and error.line == squares.__code__.co_firstlineno
+    assert "np.sum" in error.hint and "jacfwd" in error.hint
