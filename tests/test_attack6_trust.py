@@ -33,3 +33,37 @@ def test_a_second_order_derivative_of_an_array_output_is_refused_at_its_def(who,
     assert f"{who} of squares" in error.message and "(3,)" in error.message
     assert error.file == THIS_FILE and error.line == squares.__code__.co_firstlineno
     assert "np.sum" in error.hint and "jacfwd" in error.hint
+
+
+def nested_outputs(x: np.ndarray, s: float):
+    return x, (x * x, s)
+
+
+@pytest.mark.parametrize("transform", [s2sad.jacfwd, s2sad.jacrev, s2sad.jacobian])
+def test_a_jacobian_of_nested_outputs_is_refused_without_internal_names(transform):
+    with pytest.raises(DifferentiationError, match="output 1 is a tuple") as info:
+        transform(nested_outputs)(X, 2.0)
+    error = info.value
+    assert "seq" not in error.message and "nested outputs" in error.message
+    assert error.file == THIS_FILE and "outputs of their own" in error.hint
+
+
+def outputs_side_by_side(x: np.ndarray, s: float):
+    return x, x * x, s
+
+
+@pytest.mark.parametrize("transform", [s2sad.jacfwd, s2sad.jacrev])
+def test_the_flat_outputs_the_hint_proposes_are_differentiated(transform):
+    first, second, third = transform(outputs_side_by_side)(X, 2.0)
+    assert np.allclose(first, np.eye(3))
+    assert np.allclose(second, np.diag(2.0 * X))
+    assert np.allclose(third, np.zeros(3))
+
+
+def integer_output(x: np.ndarray):
+    return x, len(x)
+
+
+def test_a_jacobian_of_an_integer_output_names_it_in_words():
+    with pytest.raises(DifferentiationError, match="output 1 is an integer;"):
+        s2sad.jacfwd(integer_output)(X)
