@@ -67,3 +67,51 @@ def integer_output(x: np.ndarray):
 def test_a_jacobian_of_an_integer_output_names_it_in_words():
     with pytest.raises(DifferentiationError, match="output 1 is an integer;"):
         s2sad.jacfwd(integer_output)(X)
+
+
+def differences(f, x, step=1e-6):
+    """The central differences of ``f`` at ``x``, one column per entry of ``x``."""
+    columns = []
+    for k in range(np.size(x)):
+        e = np.zeros(np.size(x))
+        e[k] = step
+        e = e.reshape(np.shape(x))
+        columns.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * step))
+    return np.stack(columns, axis=-1)
+
+
+C = np.array([1.0, -1.0, 0.0])
+
+
+def scaled_by_steps(x: np.ndarray, c: np.ndarray):
+    return x * np.sum(np.heaviside(c, 0.5))
+
+
+def test_a_step_of_a_constant_scales_a_jacobian():
+    expected = differences(lambda x: scaled_by_steps(x, C), X)
+    assert np.allclose(s2sad.jacfwd(scaled_by_steps)(X, C), expected)
+    assert np.allclose(s2sad.jacrev(scaled_by_steps)(X, C), expected)
+
+
+def stepped_square(x: np.ndarray):
+    return np.sum(np.heaviside(x, 0.5) * x * x)
+
+
+def test_a_step_of_the_input_has_a_zero_derivative_away_from_zero():
+    gradient = s2sad.grad(stepped_square)(X)
+    assert np.allclose(gradient, differences(stepped_square, X))
+    hessian = s2sad.hessian(stepped_square)(X)
+    assert np.allclose(hessian, np.diag(2.0 * (X > 0)))
+
+
+def step_valued_at_zero(x: np.ndarray, h: float):
+    return np.sum(np.heaviside(x, h) * h)
+
+
+def test_the_value_at_zero_of_a_step_carries_its_derivative_there():
+    def of_h(h):
+        return step_valued_at_zero(C, h)
+
+    gradient = s2sad.grad(step_valued_at_zero, wrt=1)(C, 0.3)
+    assert np.isclose(gradient, differences(of_h, 0.3)[0])
+    assert np.isclose(s2sad.hvp(step_valued_at_zero, wrt=1)(C, 0.3, 1.0), 2.0)
