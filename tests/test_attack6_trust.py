@@ -115,3 +115,34 @@ def test_the_value_at_zero_of_a_step_carries_its_derivative_there():
     gradient = s2sad.grad(step_valued_at_zero, wrt=1)(C, 0.3)
     assert np.isclose(gradient, differences(of_h, 0.3)[0])
     assert np.isclose(s2sad.hvp(step_valued_at_zero, wrt=1)(C, 0.3, 1.0), 2.0)
+
+
+def doubled_scale(x: np.ndarray, s):
+    s *= 2.0
+    return np.sum(x) * s
+
+
+def scaled_by_a_literal(x: np.ndarray):
+    return doubled_scale(x, 3.0)
+
+
+def scaled_by_a_number(x: np.ndarray, t: float):
+    return doubled_scale(x, t)
+
+
+def scaled_by_an_array(x: np.ndarray):
+    return doubled_scale(x, x * 1.0)
+
+
+def test_a_helper_rebinds_its_number_parameter_by_augmented_assignment():
+    expected = differences(scaled_by_a_literal, X)
+    assert np.allclose(s2sad.grad(scaled_by_a_literal)(X), expected)
+    gradient = s2sad.grad(scaled_by_a_number, wrt=1)(X, 3.0)
+    assert np.isclose(gradient, 2.0 * np.sum(X))
+
+
+def test_a_helper_writing_into_an_array_argument_is_still_refused():
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="writes into its") as info:
+        s2sad.grad(scaled_by_an_array)(X)
+    assert "'s'" in info.value.message and "copy()" in info.value.hint
+    assert info.value.line == doubled_scale.__code__.co_firstlineno + 1
