@@ -285,6 +285,9 @@ class Entry:
     kind: str
     wrt: Wrt
     output_dir: PathLike
+    derivative_name = "Hessian"
+    integer_numbers = True
+    """Integer numbers (not arrays) for ``wrt`` are taken as floats."""
 
     def __post_init__(self) -> None:
         self.target = resolve_target(self.f)
@@ -317,7 +320,24 @@ class Entry:
         _refuse_arrays_for_numbers(target, primals, self.numbers, who)
         refuse_containers(target, primals, self.positions, who)
         accepts_containers(target, full)
+        self._refuse_integers(primals, who)
         return full
+
+    def _refuse_integers(self, primals: tuple, who: str) -> None:
+        """Refuse an integer or boolean array for a ``wrt`` parameter (an integer
+        number too unless :attr:`integer_numbers`)."""
+        for k in [k for k in self.positions if k < len(primals)]:
+            value = primals[k]
+            number = isinstance(value, (bool, int, np.integer, np.bool_))
+            array = isinstance(value, np.ndarray) and value.dtype.kind in "biu"
+            if array or (number and not self.integer_numbers):
+                name = self.target.names[len(self.target.args) + k]
+                raise self.target.error(
+                    f"{who} of {self.target.label}: argument {name} is "
+                    f"{'an integer array' if array else 'an integer'}, which has no "
+                    f"{self.derivative_name}",
+                    f"pass a float ({name} = float({name}) or {name}.astype(float))",
+                )
 
     def run(self, who: str, *args: Any) -> Any:
         """The generated function at ``args``; an output of more than one element

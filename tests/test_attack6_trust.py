@@ -146,3 +146,31 @@ def test_a_helper_writing_into_an_array_argument_is_still_refused():
         s2sad.grad(scaled_by_an_array)(X)
     assert "'s'" in info.value.message and "copy()" in info.value.hint
     assert info.value.line == doubled_scale.__code__.co_firstlineno + 1
+
+
+def cubes(x: np.ndarray):
+    return np.sum(x**3)
+
+
+INTEGERS = np.array([1, 2, 3])
+INTEGER_CALLS = [
+    ("hessian", lambda x: s2sad.hessian(cubes)(x)),
+    ("hvp", lambda x: s2sad.hvp(cubes)(x, np.ones(3))),
+    ("batched_hvp", lambda x: s2sad.batched_hvp(cubes)(x, np.eye(3))),
+    ("hutchinson_trace", lambda x: s2sad.hutchinson_trace(cubes, seed=0)(x)),
+    ("jacfwd", lambda x: s2sad.jacfwd(squares)(x)),
+]
+
+
+@pytest.mark.parametrize("who, call", INTEGER_CALLS, ids=[w for w, _ in INTEGER_CALLS])
+@pytest.mark.parametrize("x", [INTEGERS, INTEGERS > 1], ids=["int", "bool"])
+def test_an_integer_array_to_differentiate_is_refused_as_by_a_jacobian(who, call, x):
+    with pytest.raises(DifferentiationError, match="is an integer array") as info:
+        call(x)
+    assert info.value.message.startswith(f"{who} of ")
+    assert "astype(float)" in info.value.hint
+
+
+def test_the_float_array_the_hint_proposes_gives_the_hessian():
+    x = INTEGERS.astype(float)
+    assert np.allclose(s2sad.hessian(cubes)(x), np.diag(6.0 * x))
