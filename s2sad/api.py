@@ -38,6 +38,7 @@ from .checks import (
     one_cotangent,
     ints_of,
     own_arrays,
+    refuse_array_output,
     refuse_int_tangents,
     refuse_integer_arrays,
     resolve_target,
@@ -317,7 +318,8 @@ class Entry:
         if len(full) not in self.arities:
             target.check_arity(len(full), exact=False)
         refuse_integer_arrays(target, who, primals, self.floats)
-        _refuse_arrays_for_numbers(target, primals, self.numbers, who)
+        scalar_output = kind_named(self.kind).scalar_output
+        _refuse_arrays_for_numbers(target, primals, self.numbers, who, scalar_output)
         refuse_containers(target, primals, self.positions, who)
         accepts_containers(target, full)
         self._refuse_integers(primals, who)
@@ -592,11 +594,14 @@ def _described(value: Any) -> str:
 
 
 def _refuse_arrays_for_numbers(
-    target: Any, primals: tuple, numbers: tuple, who: str = "hvp"
+    target: Any, primals: tuple, numbers: tuple, who: str, scalar_output: bool
 ) -> None:
-    """Refuse an array for a parameter the generated code takes as a number."""
+    """Refuse an array for a parameter the generated code takes as a number (an
+    array output first, with ``scalar_output``: the likelier mistake)."""
     for k in numbers:
         if k < len(primals) and isinstance(primals[k], np.ndarray):
+            if scalar_output:
+                refuse_array_output(target, who, primals, {})
             name = target.names[len(target.args) + k]
             raise target.error(
                 f"{who} of {target.label}: got an array for {name}, which {target.label} "

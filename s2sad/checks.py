@@ -668,12 +668,7 @@ class Checked:
     def _refuse_array_for_number(
         self, args: tuple, kwargs: dict, name: str, value: Any
     ) -> None:
-        try:
-            out = self.target.fn(*self.target.arguments(args), **kwargs)
-        except Exception:
-            out = None
-        if out is not None and np.size(out) != 1:
-            raise self._not_scalar(out)
+        refuse_array_output(self.target, self.kind, args, kwargs)
         raise self.target.error(
             f"{self.kind} of {self.target.label}: {name} is used as a number, got an "
             f"array of shape {np.shape(value)}",
@@ -682,6 +677,19 @@ class Checked:
 
     def _not_scalar(self, out: Any) -> DifferentiationError:
         return not_scalar(self.target, self.kind, np.shape(out))
+
+
+def refuse_array_output(target: Target, who: str, args: tuple, kwargs: dict) -> None:
+    """Refuse, for ``who`` (which needs one number out), a function that returns
+    an array at ``args``: run once to see, where the generated code took a
+    parameter for a number only because the output must be one (an error of
+    the run is left to the refusal that follows)."""
+    try:
+        out = target.fn(*target.arguments(args), **kwargs)
+    except Exception:
+        return
+    if out is not None and np.size(out) != 1:
+        raise not_scalar(target, who, np.shape(out))
 
 
 def not_scalar(target: Target, who: str, shape: tuple) -> DifferentiationError:

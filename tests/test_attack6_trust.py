@@ -17,21 +17,28 @@ def squares(x: np.ndarray):
     return x * x
 
 
+def unannotated_squares(x):
+    return x * x
+
+
 SECOND_ORDER = [
-    ("hvp", lambda: s2sad.hvp(squares)(X, np.ones(3))),
-    ("hessian", lambda: s2sad.hessian(squares)(X)),
-    ("batched_hvp", lambda: s2sad.batched_hvp(squares)(X, np.eye(3))),
-    ("hutchinson_trace", lambda: s2sad.hutchinson_trace(squares, seed=0)(X)),
+    ("hvp", lambda f: s2sad.hvp(f)(X, np.ones(3))),
+    ("hessian", lambda f: s2sad.hessian(f)(X)),
+    ("batched_hvp", lambda f: s2sad.batched_hvp(f)(X, np.eye(3))),
+    ("hutchinson_trace", lambda f: s2sad.hutchinson_trace(f, seed=0)(X)),
 ]
 
 
+@pytest.mark.parametrize("f", [squares, unannotated_squares])
 @pytest.mark.parametrize("who, call", SECOND_ORDER, ids=[w for w, _ in SECOND_ORDER])
-def test_a_second_order_derivative_of_an_array_output_is_refused_at_its_def(who, call):
+def test_a_second_order_derivative_of_an_array_output_is_refused_at_its_def(
+    who, call, f
+):
     with pytest.raises(DifferentiationError, match="scalar output") as info:
-        call()
+        call(f)
     error = info.value
-    assert f"{who} of squares" in error.message and "(3,)" in error.message
-    assert error.file == THIS_FILE and error.line == squares.__code__.co_firstlineno
+    assert f"{who} of {f.__name__}" in error.message and "(3,)" in error.message
+    assert error.file == THIS_FILE and error.line == f.__code__.co_firstlineno
     assert "np.sum" in error.hint and "jacfwd" in error.hint
 
 
