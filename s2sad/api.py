@@ -34,9 +34,11 @@ from .checks import (
     refuse_containers,
     fill_tangents,
     gradient_entry,
+    not_scalar,
     one_cotangent,
     ints_of,
     own_arrays,
+    refuse_array_output,
     refuse_int_tangents,
     refuse_integer_arrays,
     resolve_target,
@@ -44,7 +46,7 @@ from .checks import (
     with_defaults,
     zero_tangent,
 )
-from .errors import DifferentiationError, call_site, function_site
+from .errors import DifferentiationError, ScalarOutputError, call_site, function_site
 from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
 from .cache.fingerprint import source_key
 from .frontend.program import lower
@@ -255,7 +257,7 @@ def _hessian_vector(
     f: Callable[..., Any], wrt: Wrt, output_dir: PathLike
 ) -> Callable[..., Any]:
     entry = Entry(f, "hvp", wrt, output_dir)
-    target, generated = entry.target, entry.generated
+    target = entry.target
 
     def hessian_vector(*args: Any) -> Any:
         if not args:
@@ -268,7 +270,7 @@ def _hessian_vector(
         full = entry.arguments(primals, "hvp")
         directions = (v,) if entry.single else _directions(target, v, entry.count)
         check_directions(target, primals, directions, entry.positions)
-        return generated(*with_defaults(entry.target, full), *directions)
+        return entry.run("hvp", *with_defaults(entry.target, full), *directions)
 
     return entry.named(hessian_vector)
 
@@ -284,6 +286,9 @@ class Entry:
     kind: str
     wrt: Wrt
     output_dir: PathLike
+    derivative_name = "Hessian"
+    integer_numbers = True
+    """Integer numbers (not arrays) for ``wrt`` are taken as floats."""
 
     def __post_init__(self) -> None:
         self.target = resolve_target(self.f)
@@ -313,10 +318,36 @@ class Entry:
         if len(full) not in self.arities:
             target.check_arity(len(full), exact=False)
         refuse_integer_arrays(target, who, primals, self.floats)
-        _refuse_arrays_for_numbers(target, primals, self.numbers, who)
+        scalar_output = kind_named(self.kind).scalar_output
+        _refuse_arrays_for_numbers(target, primals, self.numbers, who, scalar_output)
         refuse_containers(target, primals, self.positions, who)
         accepts_containers(target, full)
+        self._refuse_integers(primals, who)
         return full
+
+    def _refuse_integers(self, primals: tuple, who: str) -> None:
+        """Refuse an integer or boolean array for a ``wrt`` parameter (an integer
+        number too unless :attr:`integer_numbers`)."""
+        for k in [k for k in self.positions if k < len(primals)]:
+            value = primals[k]
+            number = isinstance(value, (bool, int, np.integer, np.bool_))
+            array = isinstance(value, np.ndarray) and value.dtype.kind in "biu"
+            if array or (number and not self.integer_numbers):
+                name = self.target.names[len(self.target.args) + k]
+                raise self.target.error(
+                    f"{who} of {self.target.label}: argument {name} is "
+                    f"{'an integer array' if array else 'an integer'}, which has no "
+                    f"{self.derivative_name}",
+                    f"pass a float ({name} = float({name}) or {name}.astype(float))",
+                )
+
+    def run(self, who: str, *args: Any) -> Any:
+        """The generated function at ``args``; an output of more than one element
+        is refused in ``who``'s name, at the function's ``def``."""
+        try:
+            return self.generated(*args)
+        except ScalarOutputError as error:
+            raise not_scalar(self.target, who, error.shape) from None
 
     def named(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` named and documented as the generated function, with its
@@ -352,40 +383,47 @@ def _batched_products(
     entry = Entry(f, "hessian", wrt, output_dir)
     target = entry.target
 
-    def products(*args: Any) -> Any:
+    def products_for(who: str, args: tuple) -> Any:
         if not args:
             raise target.error(
-                f"batched_hvp of {target.label} takes the arguments, then V",
-                "call it as batched_hvp_f(*args, V)",
+                f"{who} of {target.label} takes the arguments, then V",
+                f"call it as {who}_f(*args, V)",
             )
         *primals, batches = args
         primals = tuple(primals)
-        full = entry.arguments(primals, "batched_hvp")
+        full = entry.arguments(primals, who)
         if entry.single:
             batches = (batches,)
         else:
-            batches = _directions(target, batches, entry.count, "batched_hvp", "V")
-        check_batches(target, primals, batches, entry.positions, "batched_hvp")
+            batches = _directions(target, batches, entry.count, who, "V")
+        check_batches(target, primals, batches, entry.positions, who)
         batches = tuple(np.asarray(v, np.result_type(v, 0.0)) for v in batches)
-        results = _run_batched(entry, full, primals, batches)
+        results = _run_batched(entry, full, primals, batches, who)
         results = tuple(
             r.copy() if any(np.may_share_memory(r, v) for v in batches) else r
             for r in results
         )
         return results[0] if entry.single else results
 
+    def products(*args: Any) -> Any:
+        return products_for("batched_hvp", args)
+
     products.positions = entry.positions
     products.arguments = entry.arguments
+    products.products_for = products_for
     return entry.named(products)
 
 
-def _run_batched(entry: "Entry", full: tuple, primals: tuple, batches: tuple) -> tuple:
+def _run_batched(
+    entry: "Entry", full: tuple, primals: tuple, batches: tuple, who: str
+) -> tuple:
     """The generated batched products as a tuple (empty batches without running it),
-    each of shape ``(k,)`` and its parameter's shape."""
+    each of shape ``(k,)`` and its parameter's shape; ``who`` names the caller in
+    errors."""
     count = len(batches[0])
     if not count:
         return tuple(np.zeros((0,) + np.shape(primals[k])) for k in entry.positions)
-    results = entry.generated(*with_defaults(entry.target, full), *batches)
+    results = entry.run(who, *with_defaults(entry.target, full), *batches)
     results = (results,) if entry.single else tuple(results)
     shapes = [(count,) + np.shape(primals[k]) for k in entry.positions]
     if all(np.shape(r) == shape for r, shape in zip(results, shapes)):
@@ -490,7 +528,7 @@ def _hessian(
     def dense_hessian(full: tuple, args: tuple, diagonal: bool) -> Any:
         primals = [args[k] for k in entry.positions]
         seeds = basis(tuple(np.shape(p) for p in primals), float_dtype(primals))
-        results = _run_batched(entry, full, args, seeds.batches)
+        results = _run_batched(entry, full, args, seeds.batches, "hessian")
         if seeds.shared(results):
             results = tuple(np.array(r) for r in results)
         columns = [r.reshape(seeds.count, n) for r, n in zip(results, seeds.sizes)]
@@ -524,7 +562,7 @@ def _sparse_hessian(
 
     def multiply(directions: np.ndarray) -> np.ndarray:
         batch = _direction_batch(directions, dtype, np.shape(x))
-        (products,) = _run_batched(entry, full, args, (batch,))
+        (products,) = _run_batched(entry, full, args, (batch,), "hessian")
         return products.reshape(len(batch), -1).T
 
     def dense_matrix() -> np.ndarray:
@@ -573,11 +611,14 @@ def _described(value: Any) -> str:
 
 
 def _refuse_arrays_for_numbers(
-    target: Any, primals: tuple, numbers: tuple, who: str = "hvp"
+    target: Any, primals: tuple, numbers: tuple, who: str, scalar_output: bool
 ) -> None:
-    """Refuse an array for a parameter the generated code takes as a number."""
+    """Refuse an array for a parameter the generated code takes as a number (an
+    array output first, with ``scalar_output``: the likelier mistake)."""
     for k in numbers:
         if k < len(primals) and isinstance(primals[k], np.ndarray):
+            if scalar_output:
+                refuse_array_output(target, who, primals, {})
             name = target.names[len(target.args) + k]
             raise target.error(
                 f"{who} of {target.label}: got an array for {name}, which {target.label} "

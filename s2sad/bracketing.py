@@ -149,11 +149,19 @@ class _StageFiles:
         self.backward = self.reverse.entry(1)
 
 
+class _ChainEntry(Entry):
+    """The whole function's forward-mode file, which checks the arguments as
+    the Jacobians' do."""
+
+    derivative_name = "Jacobian"
+    integer_numbers = False
+
+
 class _Chain:
     """The stages of one function along one parameter, their files and plans."""
 
     def __init__(self, f: Callable[..., Any], wrt: Wrt, output_dir: PathLike):
-        self.entry = Entry(f, "jacfwd", wrt, output_dir)
+        self.entry = _ChainEntry(f, "jacfwd", wrt, output_dir)
         if self.entry.count != 1:
             raise self.entry.target.error(
                 f"jacobian(mode='optimal') of {self.entry.target.label}: it brackets "
@@ -182,16 +190,7 @@ class _Chain:
         """The checked arguments, every parameter's value, and ``x``."""
         full = self.entry.arguments(args, "jacobian")
         values = with_defaults(self.entry.target, full)
-        x = values[self.index]
-        dtype = np.asarray(x).dtype
-        if not isinstance(x, (float, np.floating)) and dtype.kind != "f":
-            name = self.entry.target.names[len(self.entry.target.args) + self.index]
-            raise self.entry.target.error(
-                f"jacobian of {self.label}: argument {name} is of type {dtype}, which "
-                "has no Jacobian",
-                f"pass a float ({name} = float({name}) or {name}.astype(float))",
-            )
-        return values, x
+        return values, values[self.index]
 
     def plan(self, values: tuple, x: Any) -> JacobianPlan:
         """The plan for the shapes of ``values`` (made and timed at the first call)."""

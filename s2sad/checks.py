@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import DifferentiationError, UnsupportedSyntaxError, call_site
 from .frontend.source import is_library, require_python_function
+from .runtime import SCALAR_HINT
 
 NUMBERS = frozenset(
     {float, int, bool, np.float64, np.float32, np.float16, np.int64, np.int32}
@@ -667,12 +668,7 @@ class Checked:
     def _refuse_array_for_number(
         self, args: tuple, kwargs: dict, name: str, value: Any
     ) -> None:
-        try:
-            out = self.target.fn(*self.target.arguments(args), **kwargs)
-        except Exception:
-            out = None
-        if out is not None and np.size(out) != 1:
-            raise self._not_scalar(out)
+        refuse_array_output(self.target, self.kind, args, kwargs)
         raise self.target.error(
             f"{self.kind} of {self.target.label}: {name} is used as a number, got an "
             f"array of shape {np.shape(value)}",
@@ -680,12 +676,30 @@ class Checked:
         )
 
     def _not_scalar(self, out: Any) -> DifferentiationError:
-        return self.target.error(
-            f"{self.kind} of {self.target.label} needs a scalar output; it returned "
-            f"an array of shape {np.shape(out)}",
-            "reduce the output to one number (np.sum, an index), or use s2sad.jvp / "
-            "s2sad.vjp for a function with several outputs",
-        )
+        return not_scalar(self.target, self.kind, np.shape(out))
+
+
+def refuse_array_output(target: Target, who: str, args: tuple, kwargs: dict) -> None:
+    """Refuse, for ``who`` (which needs one number out), a function that returns
+    an array at ``args``: run once to see, where the generated code took a
+    parameter for a number only because the output must be one (an error of
+    the run is left to the refusal that follows)."""
+    try:
+        out = target.fn(*target.arguments(args), **kwargs)
+    except Exception:
+        return
+    if out is not None and np.size(out) != 1:
+        raise not_scalar(target, who, np.shape(out))
+
+
+def not_scalar(target: Target, who: str, shape: tuple) -> DifferentiationError:
+    """The error for ``who`` of ``target`` (which needs one number out) when the
+    function returned an array of ``shape``, located at its ``def``."""
+    return target.error(
+        f"{who} of {target.label} needs a scalar output; it returned an array of "
+        f"shape {shape}",
+        SCALAR_HINT,
+    )
 
 
 def _is_integer_array(value: Any) -> bool:

@@ -59,6 +59,15 @@ class DifferentiationError(S2SADError):
     """A request that cannot be honoured (non-scalar output for grad, bad ``wrt``, ...)."""
 
 
+class ScalarOutputError(DifferentiationError):
+    """An output of more than one element where one number is needed (a
+    gradient's, a Hessian's); ``shape`` is the output's shape."""
+
+    def __init__(self, message: str, *, shape: tuple, **where: Any):
+        self.shape = shape
+        super().__init__(message, **where)
+
+
 class InternalError(S2SADError):
     """A program s2sad accepted but cannot generate correct code for: refused
     rather than risk a wrong derivative."""

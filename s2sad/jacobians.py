@@ -326,21 +326,8 @@ class _Modes(Entry):
         self.layout = meta.get("layout")
         self.user_layout = self.layout or ((1,) if meta.get("one_tuple") else None)
 
-    def arguments(self, primals: tuple, who: str) -> tuple:
-        """The checked full arguments; integer values for ``wrt`` are refused."""
-        full = super().arguments(primals, who)
-        for k in self.positions:
-            value = primals[k]
-            integer = isinstance(value, (bool, int, np.integer, np.bool_))
-            if integer or (isinstance(value, np.ndarray) and value.dtype.kind in "biu"):
-                name = self.target.names[len(self.target.args) + k]
-                raise self.target.error(
-                    f"{who} of {self.target.label}: argument {name} is "
-                    f"{'an integer' if integer else 'an integer array'}, which has "
-                    "no Jacobian",
-                    f"pass a float ({name} = float({name}) or {name}.astype(float))",
-                )
-        return full
+    derivative_name = "Jacobian"
+    integer_numbers = False
 
     def checked_outputs(self, outputs: list) -> list:
         """The outputs, each a float or a float array (else a clear error)."""

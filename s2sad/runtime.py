@@ -229,16 +229,23 @@ def setitem_value_adjoint(g: Any, index: Any, value: Any) -> Any:
     return unbroadcast(picked, value)
 
 
+SCALAR_HINT = (
+    "reduce the output to one number (np.sum, an index), or use s2sad.jvp / "
+    "s2sad.vjp (s2sad.jacfwd / s2sad.jacrev for the whole Jacobian) for a function "
+    "with several outputs"
+)
+
+
 def scalar_seed(y: Any) -> Any:
     """The seed of a gradient whose output ``y`` may be an array: ones shaped like
     it, of a floating dtype; an output of more than one element is refused."""
     if np.size(y) != 1:
-        from .errors import DifferentiationError
+        from .errors import ScalarOutputError
 
-        raise DifferentiationError(
+        raise ScalarOutputError(
             f"a gradient needs a scalar output; this one has shape {np.shape(y)}",
-            hint="reduce the output to one number (np.sum, an index), or use "
-            "s2sad.jvp / s2sad.vjp for a function with several outputs",
+            shape=np.shape(y),
+            hint=SCALAR_HINT,
         )
     return np.ones_like(y, np.result_type(np.asarray(y).dtype, "e"))
 

@@ -131,7 +131,8 @@ class _Blocks:
         k = rows.shape[0]
         parts = np.split(rows, np.cumsum(self.sizes)[:-1], axis=1)
         batch = tuple(p.reshape((k, *shape)) for p, shape in zip(parts, self.shapes))
-        out = self.products(*self.args, batch if self.several else batch[0])
+        direction = batch if self.several else batch[0]
+        out = self.products.products_for("hutchinson_trace", (*self.args, direction))
         products = out if self.several else (out,)
         flat = [np.reshape(p, (k, size)) for p, size in zip(products, self.sizes)]
         return flat[0] if len(flat) == 1 else np.concatenate(flat, axis=1)

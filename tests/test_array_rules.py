@@ -517,6 +517,18 @@ case(round_plus, normal(3, 4))
 case(floor_divide_times, normal(3, 4), positive(4))
 
 
+def heaviside_times(x, h):
+    return np.heaviside(x, h) * x + h
+
+
+def heaviside_at_zero(h):
+    return np.heaviside(np.array([0.0, 1.0, -1.0]), h)
+
+
+case(heaviside_times, away(3, 4), normal(4))
+case(heaviside_at_zero, normal(3))
+
+
 def add_float(x):
     return np.add(x, 1.5)
 

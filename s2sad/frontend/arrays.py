@@ -375,7 +375,7 @@ class ArrayLowering:
         if array is None or not is_array(array.type) or self.provisional:
             return
         self.refuse_outside_write(array, target)
-        self.refuse_helper_write(array, target)
+        self.refuse_helper_write(array, target, rebinds_numbers=True)
         self.refuse_iterated_write(target.id, array, target)
         line = self.info.loc(target).line
         symbol = self.operator_symbol(op)
@@ -456,20 +456,28 @@ class ArrayLowering:
                     f"copy it first (buffer = {name}.copy()) and write into the copy",
                 )
 
-    def refuse_helper_write(self, array: Value, node: ast.AST) -> None:
+    def refuse_helper_write(
+        self, array: Value, node: ast.AST, rebinds_numbers: bool = False
+    ) -> None:
         """A helper may not write into an array its caller passed it: the caller's
-        array would change, which s2sad does not follow."""
+        array would change, which s2sad does not follow.  With ``rebinds_numbers``
+        (``s *= 2``), an unannotated parameter is refused only at a call that
+        passes an array for it: a number is rebound, not written into."""
         if not self.is_helper:
             return
-        for param in self.builder.function.params:
-            if self.shares_memory(array, param):
-                raise self.error(
-                    UnsupportedSyntaxError,
-                    node,
-                    f"{self.node.name}() writes into its argument {param.name!r}, which "
-                    "changes the caller's array",
-                    f"copy it first ({param.name} = {param.name}.copy()), or return the new values",
-                )
+        for k, param in enumerate(self.builder.function.params):
+            if not self.shares_memory(array, param):
+                continue
+            error = self.error(
+                UnsupportedSyntaxError,
+                node,
+                f"{self.node.name}() writes into its argument {param.name!r}, which "
+                "changes the caller's array",
+                f"copy it first ({param.name} = {param.name}.copy()), or return the new values",
+            )
+            if not (rebinds_numbers and param.name in self.inferred):
+                raise error
+            self.array_writes.setdefault(k, error)
 
     def refuse_iterated_write(self, name: str, array: Value, node: ast.AST) -> None:
         """A write into an array a ``for row in X`` loop runs over, other than into

@@ -124,6 +124,10 @@ class Callee:
     """It calls NumPy, indexes, or calls a helper that does."""
     one_tuple: bool = False
     """It returns a tuple of one value (``return (y,)``): a call used as a value is that tuple."""
+    array_writes: dict[int, Exception] = field(default_factory=dict)
+    """Unannotated parameters an augmented assignment (``s *= 2``) writes into
+    in place if they are arrays (a number is rebound) -> the refusal of a call
+    that passes an array for one."""
 
 
 class ArrayForNumber(Exception):
@@ -185,6 +189,8 @@ class Lowering(
         """Names that may no longer be read (a write through a view), with the error and hint."""
         self.iterated: list[IteratedRows] = []
         """The arrays enclosing ``for row in X`` loops run over, innermost last."""
+        self.array_writes: dict[int, Exception] = {}
+        """As :attr:`Callee.array_writes`, for this function."""
 
     def error(self, cls: type, node: ast.AST, message: str, hint: str) -> Exception:
         loc = self.info.loc(node)

@@ -64,7 +64,8 @@ class Program:
         unannotated parameter an array, then again with those that can only be
         numbers, and are not in ``arrays``, as ``float``."""
         tree, info = parse_function(fn)
-        function = Lowering(fn, tree, info, self.mode, self, helper=helper).run()
+        lowering = Lowering(fn, tree, info, self.mode, self, helper=helper)
+        function = lowering.run()
         if self.mode == USER:
             helpers = {c.name: c for c in self.callees.values()}
             callee.uses_arrays = uses_arrays(
@@ -89,10 +90,10 @@ class Program:
                 for k, p in enumerate(function.params)
                 if p.type == FLOAT or (p.hint in function.inferred and k in found)
             }
-            function = Lowering(
-                fn, tree, info, self.mode, self, kinds, helper=helper
-            ).run()
+            lowering = Lowering(fn, tree, info, self.mode, self, kinds, helper=helper)
+            function = lowering.run()
             refine_numbers(function)
+        callee.array_writes = lowering.array_writes
         if scalar_output and function.returned[0].type in (SEQ, OBJECT):
             raise DifferentiationError(
                 f"{callee.name} returns a tuple or list, not a number: grad needs a "
@@ -144,7 +145,11 @@ class Program:
                 raise ArrayForNumber(sorted(forced))
             widened = frozenset(arrays | (set(range(record.params)) - record.scalars))
             self.lower(fn, record, arrays=widened, helper=True)
-        return self.callees[fn]
+        record = self.callees[fn]
+        written = sorted(arrays & record.array_writes.keys())
+        if written:
+            raise record.array_writes[written[0]]
+        return record
 
 
 def _return_line(node: ast.FunctionDef, info: SourceInfo) -> int | None:

@@ -14,7 +14,20 @@ from typing import Callable
 
 from ..errors import DifferentiationError, function_site
 from ..analysis.shapes import Shape
-from ..ir.core import ARRAY, FLOAT, TEMPORARY, Function, Op, Value, is_array
+from ..ir.core import (
+    ARRAY,
+    BOOL,
+    BOOL_ARRAY,
+    FLOAT,
+    INT,
+    INT_ARRAY,
+    SEQ,
+    TEMPORARY,
+    Function,
+    Op,
+    Value,
+    is_array,
+)
 from ..ir.module import Module, called_names, derived_name
 from ..ir.ops import LOOPS
 from ..ir.operands import carried_args, loop_body, loop_init
@@ -353,14 +366,39 @@ def batch_tangents(d: Derivation) -> None:
 def jacobian_outputs(d: Derivation) -> None:
     """A Jacobian's outputs are numbers and arrays of numbers (of float type)."""
     for k, value in enumerate(d.primal.returned):
-        if value.type not in (FLOAT, ARRAY):
-            raise DifferentiationError(
-                f"{d.kind.name} of {d.primal.name}: output {k} is of type "
-                f"{value.type}; a Jacobian needs float numbers or arrays",
-                **function_site(d.primal.file, _return_line(d.primal)),
-                hint="return only float values (convert with float() or "
-                ".astype(float)), or differentiate the float outputs alone",
+        if value.type == SEQ:
+            raise _jacobian_output_error(
+                d,
+                f"output {k} is a tuple or list; a Jacobian of nested outputs is not "
+                "supported",
+                "return its items as outputs of their own (return a, b, c rather "
+                "than a, (b, c)), or stack them with np.stack",
             )
+        if value.type not in (FLOAT, ARRAY):
+            raise _jacobian_output_error(
+                d,
+                f"output {k} is {_OUTPUT_TYPES.get(value.type, 'not a number')}; a "
+                "Jacobian needs float numbers or arrays",
+                "return only float values (convert with float() or .astype(float)), "
+                "or differentiate the float outputs alone",
+            )
+
+
+_OUTPUT_TYPES = {
+    INT: "an integer",
+    BOOL: "a boolean",
+    INT_ARRAY: "an integer array",
+    BOOL_ARRAY: "a boolean array",
+}
+
+
+def _jacobian_output_error(d: Derivation, what: str, hint: str) -> DifferentiationError:
+    """The refusal of a Jacobian's output, located at the ``return``."""
+    return DifferentiationError(
+        f"{d.kind.name} of {d.primal.name}: {what}",
+        **function_site(d.primal.file, _return_line(d.primal)),
+        hint=hint,
+    )
 
 
 def batch_tangent_columns(d: Derivation) -> None:

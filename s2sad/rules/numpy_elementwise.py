@@ -302,6 +302,17 @@ ufunc("round", "x, decimals=0", np.round, nondiff="decimals", also=(np.around,))
 )
 
 
+@ufunc("heaviside", "x h", np.heaviside)
+class heaviside:
+    """A step in ``x`` (zero derivative); ``h`` is its value where ``x == 0``."""
+
+    def tangent(x, x_dot, h_dot):
+        return np.where(x == 0.0, h_dot, 0.0 * x_dot)
+
+    def adjoint(x, out_bar):
+        return 0.0 * out_bar, np.where(x == 0.0, out_bar, 0.0)
+
+
 @ufunc("floor_divide", "x y", np.floor_divide, result_type=PROMOTE)
 class floor_divide:
     def tangent(x_dot, y_dot):
