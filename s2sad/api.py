@@ -63,6 +63,7 @@ from .cache.loader import short_name
 from .analysis.kinds import float_array_parameters
 from .seeds import basis, float_dtype, number_or
 from .cache.provenance import content_hash, file_stem, source_name
+from .passes.identity import IDENTITY_KIND
 from .passes.pipeline import (
     derivative_functions,
     kind_named,
@@ -108,6 +109,14 @@ class Derivative:
         setattr(fn, DERIVED, (self, index))
         return fn
 
+    def identity_columns(self) -> Callable[..., Any] | None:
+        """A ``jacfwd`` file's columns for the identity seed (its second function,
+        where :mod:`s2sad.passes.identity` wrote one), else None."""
+        names = self.meta["names"]
+        if len(names) > 1 and names[1].endswith(f"_{IDENTITY_KIND}"):
+            return self.entry(1)
+        return None
+
 
 def derive(
     f: Callable[..., Any],
@@ -144,12 +153,12 @@ def derive(
             rebuild = functools.partial(_functions_of, f, kind, wrt, arrays, ints)
             return Derivative(loaded, meta, rebuild)
     primal, indices, single, functions = _build(f, kind, wrt, arrays, ints)
-    return _emit(
+    return emit_derivative(
         primal, kind, indices, single, functions, directory, module_name, qualname, skey
     )
 
 
-def _emit(
+def emit_derivative(
     primal: Function,
     kind: str,
     indices: list[int],
@@ -218,7 +227,7 @@ def _derive_again(
     indices, single = normalize_wrt(primal, wrt)
     functions = derivative_functions(primal, kind, indices, single)
     module_name = inner.path.parent.name
-    derivative = _emit(
+    derivative = emit_derivative(
         primal,
         kind,
         indices,

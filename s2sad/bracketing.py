@@ -26,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import runtime
-from .api import Derivative, Entry, PathLike, Wrt, _emit, cached
+from .api import Derivative, Entry, PathLike, Wrt, cached, emit_derivative
 from .cache.loader import resolve_output_dir
 from .cache.provenance import source_name
 from .chain import FORWARD, REVERSE, SPLIT, Plan, Stage, best_plan, sweep_cost
@@ -138,13 +138,8 @@ class _StageFiles:
     reverse: Derivative
 
     def __post_init__(self) -> None:
-        names = self.forward.meta["names"]
         self.columns = self.forward.entry(0)
-        self.identity = (
-            self.forward.entry(1)
-            if len(names) > 1 and (names[1].endswith("_jacfwd_identity"))
-            else None
-        )
+        self.identity = self.forward.identity_columns()
         self.sweep = self.reverse.entry(0)
         self.backward = self.reverse.entry(1)
 
@@ -277,7 +272,7 @@ def _files(stage: StageFunction, directory, module: str, qualname: str) -> _Stag
         functions = derivative_functions(stage.function, kind, [0], True)
         name = f"{qualname}[{stage.name}]"
         made.append(
-            _emit(
+            emit_derivative(
                 stage.function,
                 kind,
                 [0],

@@ -30,7 +30,6 @@ from .checks import with_defaults
 from .errors import DifferentiationError, call_site
 from .backend.layout import grouped
 from .bracketing import optimal_jacobian
-from .passes.identity import IDENTITY_KIND
 from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
 from .seeds import basis, float_dtype, number_or
 
@@ -371,9 +370,7 @@ class _Columns(_Modes):
 
     def __init__(self, f: Callable[..., Any], wrt: Wrt, output_dir: PathLike):
         super().__init__(f, wrt, output_dir)
-        names = self.derivative.meta["names"]
-        identity = len(names) > 1 and names[1].endswith(f"_{IDENTITY_KIND}")
-        self.identity = self.derivative.entry(1) if identity else None
+        self.identity = self.derivative.identity_columns()
 
     def jacobian(self, full: tuple, args: tuple) -> Any:
         """The Jacobian blocks at ``args`` (``full``: with fixed arguments): for a
