@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import s2sad
+from jacobian_modes import autoencoder
 from s2sad.chain import SPLIT
 from s2sad.errors import S2SADError
 
@@ -22,21 +23,6 @@ from s2sad.errors import S2SADError
 @pytest.fixture(scope="module")
 def out_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("bracketing")
-
-
-def encode(x, A):
-    return np.tanh(A @ (np.sin(x) * np.exp(-x * x)))
-
-
-def decode(h, B):
-    z = B @ h
-    return np.log1p(np.exp(z)) * np.cos(z) + z * z
-
-
-def autoencoder(x, A, B):
-    h = encode(x, A)
-    y = decode(h, B)
-    return y
 
 
 def shared_constant(x, A, B, c):
