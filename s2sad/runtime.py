@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from .schedules import ADVANCE, RESTORE, SNAPSHOT, TAPE
+
 
 def resolve(module: str, qualname: str) -> Any:
     """The object ``module.qualname``: how a generated file reaches a user's own primitive."""
@@ -1070,6 +1072,33 @@ def setitem_value_adjoint_batched(g: Any, index: Any, value: Any) -> Any:
         return np.stack([setitem_value_adjoint(each, index, value) for each in g])
     picked = np.array(np.asarray(g)[(slice(None),) + parts])
     return unbroadcast_batched(picked, value)
+
+
+def reverse_checkpointed(
+    actions: Any, state: Any, step: Any, taped_step: Any, state_bar: Any
+) -> Any:
+    """The adjoint of the state before a loop, from ``state_bar`` after it, by
+    the checkpointing schedule ``actions`` (:mod:`s2sad.schedules`): ``step(state)``
+    is one untaped step, ``taped_step(state)`` returns the next state and the
+    step's backward function (``backward(next_bar) -> state_bar``)."""
+    slots: dict[int, Any] = {}
+    backwards: list[Any] = []
+    for action in actions:
+        if action.kind == ADVANCE:
+            for _ in range(action.count):
+                state = step(state)
+        elif action.kind == SNAPSHOT:
+            slots[action.slot] = state
+        elif action.kind == RESTORE:
+            state = slots[action.slot]
+        elif action.kind == TAPE:
+            for _ in range(action.count):
+                state, backward = taped_step(state)
+                backwards.append(backward)
+        else:
+            for _ in range(action.count):
+                state_bar = backwards.pop()(state_bar)
+    return state_bar
 
 
 def identity_batch(x: Any) -> Any:

@@ -1,0 +1,197 @@
+"""Checkpointing schedules: how to reverse a loop of ``steps`` steps keeping few states.
+
+Reverse mode needs the state ``x_i`` before each step ``i``, last step first.
+Storing them all costs memory in proportion to the steps; a schedule keeps
+only ``snapshots`` states (the first, ``x_0``, among them) and recomputes the
+others from the nearest one kept.  A schedule is a sequence of
+:class:`Action`\\ s on a machine with one current state and ``snapshots``
+slots:
+
+* ``advance(n)``: run ``n`` steps, untaped, from the current state;
+* ``snapshot(slot)``: store the current state in ``slot``;
+* ``restore(slot)``: make the state in ``slot`` the current one;
+* ``tape(n)``: run ``n`` steps from the current state taping them;
+* ``reverse(n)``: the adjoints of the ``n`` steps just taped, last first.
+
+:func:`binomial` is Griewank's binomial checkpointing (``revolve``): for
+``steps ≤ β(s, r) = C(s + r, s)`` it advances ``r·steps − β(s + 1, r − 1)``
+steps in all, the fewest any schedule with ``s`` snapshots can, and runs no
+step more than ``r + 1`` times.  Each part of the loop is split where both
+halves keep their repetition numbers: the first ``m`` steps (reversed later,
+from the same snapshot) with ``r − 1``, the other ``steps − m`` (reversed
+first, with one snapshot fewer) with ``r``.  :func:`periodic` stores the state
+every ``⌈steps / snapshots⌉`` steps and tapes each segment whole (the
+√n-style scheme).  :func:`tally` counts what a schedule does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+ADVANCE = "advance"
+SNAPSHOT = "snapshot"
+RESTORE = "restore"
+TAPE = "tape"
+REVERSE = "reverse"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of a schedule: ``kind`` with its step count or slot."""
+
+    kind: str
+    count: int = 0
+    slot: int = 0
+
+
+def beta(s: int, t: int) -> int:
+    """``β(s, t) = C(s + t, s)``: how many steps ``s`` snapshots reverse with each
+    step run at most ``t`` times untaped (0 for ``t < 0``)."""
+    return math.comb(s + t, s) if t >= 0 else 0
+
+
+def repetitions(steps: int, snapshots: int) -> int:
+    """The least ``r`` with ``β(snapshots, r) ≥ steps``."""
+    _check(steps, snapshots)
+    r = 0
+    while beta(snapshots, r) < steps:
+        r += 1
+    return r
+
+
+def fewest_advances(steps: int, snapshots: int) -> int:
+    """Griewank's bound: the fewest untaped steps any schedule with ``snapshots``
+    snapshots needs to reverse ``steps`` steps, ``r·steps − β(s + 1, r − 1)``."""
+    if steps <= 1:
+        return 0
+    r = repetitions(steps, snapshots)
+    return r * steps - beta(snapshots + 1, r - 1)
+
+
+def binomial(steps: int, snapshots: int) -> Iterator[Action]:
+    """The binomial (revolve) schedule reversing ``steps`` steps from ``x_0``
+    with ``snapshots`` slots (slot 0 holds ``x_0``)."""
+    _check(steps, snapshots)
+    if steps == 0:
+        return
+    yield Action(SNAPSHOT, slot=0)
+    yield from _binomial(steps, snapshots, 0)
+
+
+def _binomial(steps: int, snapshots: int, slot: int) -> Iterator[Action]:
+    """Reverse ``steps`` steps from the state in ``slot`` (also the current
+    one), with ``snapshots`` slots from ``slot`` on."""
+    if steps == 1:
+        yield Action(TAPE, 1)
+        yield Action(REVERSE, 1)
+        return
+    if snapshots == 1:
+        for k in reversed(range(steps)):
+            if k < steps - 1:
+                yield Action(RESTORE, slot=slot)
+            if k:
+                yield Action(ADVANCE, k)
+            yield Action(TAPE, 1)
+            yield Action(REVERSE, 1)
+        return
+    first = split(steps, snapshots)
+    yield Action(ADVANCE, first)
+    yield Action(SNAPSHOT, slot=slot + 1)
+    yield from _binomial(steps - first, snapshots - 1, slot + 1)
+    yield Action(RESTORE, slot=slot)
+    yield from _binomial(first, snapshots, slot)
+
+
+def split(steps: int, snapshots: int) -> int:
+    """Where :func:`binomial` takes its next snapshot (``steps ≥ 2``,
+    ``snapshots ≥ 2``): the fewest steps ``m`` with repetition number ``r − 1``
+    for ``m`` steps and ``r`` for the other ``steps − m`` with one snapshot fewer."""
+    r = repetitions(steps, snapshots)
+    return max(beta(snapshots, r - 2), steps - beta(snapshots - 1, r), 1)
+
+
+def periodic(steps: int, snapshots: int) -> Iterator[Action]:
+    """Snapshots every ``⌈steps / snapshots⌉`` steps on a first pass; then each
+    segment, last first, restored, taped whole and reversed."""
+    _check(steps, snapshots)
+    if steps == 0:
+        return
+    length = math.ceil(steps / snapshots)
+    starts = list(range(0, steps, length))
+    for k, start in enumerate(starts):
+        yield Action(SNAPSHOT, slot=k)
+        if start + length < steps:
+            yield Action(ADVANCE, length)
+    for k in reversed(range(len(starts))):
+        count = min(length, steps - starts[k])
+        if k < len(starts) - 1:
+            yield Action(RESTORE, slot=k)
+        yield Action(TAPE, count)
+        yield Action(REVERSE, count)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a schedule does: untaped and taped steps, snapshot writes and
+    restores, the most snapshots held at once, the most times one step runs
+    and the most steps taped at once."""
+
+    advances: int
+    taped: int
+    writes: int
+    restores: int
+    peak_snapshots: int
+    most_runs: int
+    peak_taped: int
+
+
+def tally(actions: Iterator[Action], steps: int) -> Tally:
+    """Count ``actions`` and check that they reverse ``steps`` steps: every step's
+    adjoint once, last first, each from the state before it (else ValueError)."""
+    runs = [0] * steps
+    slots: dict[int, int] = {}
+    position, reversed_to, pending = 0, steps, 0
+    counts = {kind: 0 for kind in (ADVANCE, TAPE, SNAPSHOT, RESTORE)}
+    peak = peak_taped = 0
+    for action in actions:
+        if action.kind in (ADVANCE, TAPE):
+            for k in range(position, position + action.count):
+                runs[k] += 1
+            counts[action.kind] += action.count
+            position += action.count
+            pending = action.count if action.kind == TAPE else 0
+            peak_taped = max(peak_taped, pending)
+        elif action.kind == SNAPSHOT:
+            slots[action.slot] = position
+            counts[SNAPSHOT] += 1
+            peak = max(peak, len({s for s, p in slots.items() if p < reversed_to}))
+        elif action.kind == RESTORE:
+            position = slots[action.slot]
+            counts[RESTORE] += 1
+        elif action.kind == REVERSE:
+            if action.count != pending or position != reversed_to:
+                raise ValueError(f"reverse({action.count}) does not follow its tape")
+            reversed_to -= action.count
+            position, pending = reversed_to, 0
+    if reversed_to != 0:
+        raise ValueError(f"the schedule left steps 0..{reversed_to - 1} unreversed")
+    return Tally(
+        counts[ADVANCE],
+        counts[TAPE],
+        counts[SNAPSHOT],
+        counts[RESTORE],
+        peak,
+        max(runs, default=0),
+        peak_taped,
+    )
+
+
+def _check(steps: int, snapshots: int) -> None:
+    if steps < 0:
+        raise ValueError(f"a loop has at least 0 steps, got {steps}")
+    if snapshots < 1:
+        raise ValueError(
+            f"a schedule needs at least one snapshot (the first state), got {snapshots}"
+        )

@@ -1,0 +1,122 @@
+"""Checkpointing schedules: binomial (revolve) at Griewank's bound, periodic, and a
+reversal driven by them equal to the store-all one."""
+
+import functools
+import math
+
+import numpy as np
+import pytest
+
+from s2sad import runtime
+from s2sad.schedules import (
+    beta,
+    binomial,
+    fewest_advances,
+    periodic,
+    repetitions,
+    split,
+    tally,
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _binomial_advances(steps, snapshots):
+    """The untaped steps of :func:`binomial`'s recursion, counted without running it."""
+    if steps <= 1:
+        return 0
+    if snapshots == 1:
+        return steps * (steps - 1) // 2
+    first = split(steps, snapshots)
+    return (
+        first
+        + _binomial_advances(steps - first, snapshots - 1)
+        + _binomial_advances(first, snapshots)
+    )
+
+
+def test_the_splits_reach_griewanks_bound_for_every_loop_up_to_2000_steps():
+    for snapshots in range(1, 21):
+        for steps in range(1, 2001):
+            assert _binomial_advances(steps, snapshots) == fewest_advances(
+                steps, snapshots
+            ), (steps, snapshots)
+
+
+@pytest.mark.parametrize("snapshots", [1, 2, 3, 5, 8, 13, 20])
+def test_the_schedule_reverses_every_step_at_the_bound(snapshots):
+    for steps in list(range(0, 60)) + [97, 128, 255, 400]:
+        counts = tally(binomial(steps, snapshots), steps)
+        assert counts.advances == fewest_advances(steps, snapshots)
+        assert counts.taped == steps and counts.peak_taped <= 1
+        assert counts.peak_snapshots <= snapshots
+        if steps > 1:
+            assert counts.most_runs <= repetitions(steps, snapshots) + 1
+
+
+def test_ten_thousand_steps_with_ten_snapshots():
+    counts = tally(binomial(10_000, 10), 10_000)
+    assert counts.advances == 57_624 == 7 * 10_000 - beta(11, 6)
+    assert counts.advances + counts.taped == 67_624
+    assert counts.most_runs == 8 and counts.peak_snapshots == 10
+    assert counts.writes == 5_904
+
+
+def test_enough_snapshots_store_every_state():
+    counts = tally(binomial(30, 30), 30)
+    assert counts.advances == 29 and counts.most_runs == 2
+
+
+@pytest.mark.parametrize("steps, snapshots", [(1, 1), (10, 3), (100, 10), (101, 10)])
+def test_periodic_stores_segment_starts_and_tapes_segments(steps, snapshots):
+    counts = tally(periodic(steps, snapshots), steps)
+    length = math.ceil(steps / snapshots)
+    assert counts.taped == steps and counts.peak_taped == length
+    assert counts.writes == math.ceil(steps / length)
+    assert counts.advances == length * (counts.writes - 1)
+
+
+def test_bad_sizes_are_refused():
+    with pytest.raises(ValueError, match="at least one snapshot"):
+        list(binomial(10, 0))
+    with pytest.raises(ValueError, match="at least 0 steps"):
+        list(periodic(-1, 3))
+
+
+def test_a_broken_schedule_is_caught():
+    actions = list(binomial(5, 2))
+    with pytest.raises(ValueError):
+        tally(actions[:-2], 5)
+
+
+def _loop(a):
+    """One step of a small nonlinear map, and its taped version."""
+
+    def step(x):
+        return np.sin(x) * a + 0.1 * x[::-1]
+
+    def taped(x):
+        def backward(bar):
+            return np.cos(x) * a * bar + 0.1 * bar[::-1]
+
+        return step(x), backward
+
+    return step, taped
+
+
+@pytest.mark.parametrize("schedule", [binomial, periodic])
+@pytest.mark.parametrize("steps, snapshots", [(1, 1), (7, 2), (50, 4), (200, 6)])
+def test_a_checkpointed_reversal_equals_the_store_all_one(schedule, steps, snapshots):
+    step, taped = _loop(1.3)
+    x0 = np.linspace(-1.0, 1.0, 5)
+    states, x = [], x0
+    for _ in range(steps):
+        states.append(x)
+        x = step(x)
+    bar = np.arange(1.0, 6.0)
+    expected = bar
+    for state in reversed(states):
+        expected = taped(state)[1](expected)
+    found = runtime.reverse_checkpointed(
+        schedule(steps, snapshots), x0, step, taped, bar
+    )
+    np.testing.assert_array_equal(found, expected)
