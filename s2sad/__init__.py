@@ -6,7 +6,8 @@
 of a chain of stages, shown by ``jacobian_plan``) turn a Python function into
 generated, readable derivative code;
 ``hutchinson_trace`` estimates a Hessian's trace from batches of its products;
-``derivative_rule`` teaches s2sad the derivative of your own function.
+``derivative_rule`` teaches s2sad the derivative of your own function;
+``checkpoint`` marks a helper whose intermediates reverse mode recomputes.
 """
 
 from .version import __version__  # noqa: F401  (s2sad.__version__)
@@ -19,6 +20,7 @@ from .errors import (
     UnsupportedSyntaxError,
 )
 from .bracketing import JacobianPlan, jacobian_plan
+from .checkpoints import checkpoint
 from .jacobians import jacfwd, jacobian, jacrev
 from .rules.registry import derivative_rule
 from .trace import TraceEstimate, hutchinson_trace
@@ -39,6 +41,7 @@ __all__ = [
     "hutchinson_trace",
     "TraceEstimate",
     "derivative_rule",
+    "checkpoint",
     "S2SADError",
     "UnsupportedSyntaxError",
     "NoDerivativeRuleError",

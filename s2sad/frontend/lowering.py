@@ -18,6 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import runtime
+from ..checkpoints import checkpoint, is_checkpointed
 from ..errors import NoDerivativeRuleError, UnsupportedSyntaxError
 from ..ir.core import (
     ARRAY,
@@ -37,6 +38,7 @@ from .control_flow import ControlFlowLowering
 from .loop_sources import LoopSourceLowering
 from .side_effects import SideEffectLowering
 from ..ir.operators import BINARY, COMPARISONS
+from ..ir.ops import CHECKPOINT
 from .source import SourceInfo, is_library
 from ..rules.registry import (
     DEFAULT,
@@ -685,7 +687,10 @@ class Lowering(
             args,
             types,
             hints=hints,
-            attrs={"callee": callee.name},
+            attrs={
+                "callee": callee.name,
+                **({CHECKPOINT: True} if is_checkpointed(fn) else {}),
+            },
             loc=self.info.loc(node),
         )
         for result in op.results:
@@ -764,6 +769,18 @@ class Lowering(
                     "check the spelling",
                 )
             return getattr(owner, node.attr)
+        if (
+            isinstance(node, ast.Call)
+            and self._resolve_quietly(node.func) is checkpoint
+        ):
+            if len(node.args) != 1 or node.keywords:
+                raise self.error(
+                    UnsupportedSyntaxError,
+                    node,
+                    f"s2sad.checkpoint takes one function: `{ast.unparse(node)}`",
+                    "write s2sad.checkpoint(helper)(arguments)",
+                )
+            return checkpoint(self._resolve(node.args[0]))
         raise self.error(
             UnsupportedSyntaxError,
             node,

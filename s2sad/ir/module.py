@@ -10,6 +10,7 @@ makes that derivative agree on its name.
 
 from __future__ import annotations
 
+import copy
 from typing import Iterator
 
 from .core import Function
@@ -83,6 +84,13 @@ class Module:
         if missing:
             raise KeyError(f"{name} calls {', '.join(missing)}, not in its module")
         return [self.functions[n] for n in order]
+
+
+def detached_copies(functions: list[Function]) -> list[Function]:
+    """Deep copies of ``functions`` belonging to no module yet (a module they are
+    added to owns the copies, not the originals)."""
+    modules = {id(f.module): None for f in functions if f.module is not None}
+    return copy.deepcopy(functions, modules)
 
 
 def called_names(function: Function) -> list[str]:

@@ -178,6 +178,10 @@ OPS = _declare(
 )
 """Every structural op, by name."""
 
+CHECKPOINT = "checkpoint"
+"""The attribute of a ``call`` op whose callee reverse mode recomputes where its
+adjoint is needed instead of storing its intermediates (``s2sad.checkpoint``)."""
+
 TERMINATORS = tuple(name for name, decl in OPS.items() if decl.terminator)
 LOOPS = tuple(name for name, decl in OPS.items() if decl.carries)
 """The ops whose results are carried from one iteration to the next."""

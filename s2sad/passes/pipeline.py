@@ -28,8 +28,8 @@ from ..ir.core import (
     Value,
     is_array,
 )
-from ..ir.module import Module, called_names, derived_name
-from ..ir.ops import LOOPS
+from ..ir.module import Module, called_names, derived_name, detached_copies
+from ..ir.ops import CHECKPOINT, LOOPS
 from ..ir.operands import carried_args, loop_body, loop_init
 from ..rules.registry import PRIMITIVES
 from .activity import varied
@@ -644,7 +644,27 @@ def derivative_module(
     needed = _arguments_needed(module, entry, wrt)
     functions = run(chosen, primal, wrt, single, needed)
     functions += _helper_derivatives(module, primal, chosen, needed)
+    if chosen.mode == REVERSE:
+        functions += checkpointed_primals(module, primal)
     return Module(finish(functions))
+
+
+def checkpointed_primals(module: Module, primal: Function) -> list[Function]:
+    """Copies of the helpers ``primal`` calls checkpointed (directly or not), and
+    of those they call: reverse mode's forward sweep runs them as they are."""
+    reached = module.reached(primal.name)
+    names: list[str] = []
+    for function in reached:
+        for op in function.walk():
+            if op.name == "call" and op.attrs.get(CHECKPOINT):
+                names += [f.name for f in module.reached(op.attrs["callee"])]
+    copies = detached_copies([f for f in module if f.name in names and f is not primal])
+    for copy in copies:
+        copy.doc = copy.doc or (
+            f"{copy.name} as written: the forward sweep runs it, the backward sweep "
+            "runs its forward sweep again where its adjoint is needed."
+        )
+    return copies
 
 
 def derivative_functions(

@@ -49,6 +49,7 @@ from ..ir.core import (
     walk_ops,
 )
 from ..ir.module import derived_name
+from ..ir.ops import CHECKPOINT
 from ..ir.operands import carried_args, loop_body, loop_bounds, loop_init
 from ..rules.registry import PRIMITIVES
 from .activity import varied
@@ -178,7 +179,7 @@ class _AdjointSweep:
         for op in self.function.walk():
             if op.name == "while" and self._has_adjoint(op):
                 self._count_iterations(op)
-            elif op.name == "call":
+            elif op.name == "call" and not op.attrs.get(CHECKPOINT):
                 self._keep_residuals(op)
 
     def _count_iterations(self, op: Op) -> None:
@@ -542,11 +543,16 @@ class _AdjointSweep:
         return contribution
 
     def reverse_call(self, op: Op) -> None:
-        """``f(x)`` reversed: ``x_bar = f_vjp_bwd(residuals, out_bar)``."""
+        """``f(x)`` reversed: ``x_bar = f_vjp_bwd(residuals, out_bar)``, the
+        residuals of a checkpointed call recomputed from its arguments."""
         seeds = [self.adjoints.get(r) for r in op.results]
         if all(s is None for s in seeds):
             return
-        operands = [self.primal(self.call_residuals[op])] + [
+        if op.attrs.get(CHECKPOINT):
+            residuals = self._recomputed_residuals(op)
+        else:
+            residuals = self.primal(self.call_residuals[op])
+        operands = [residuals] + [
             s if s is not None else self.adjoint_or_zeros(r)
             for r, s in zip(op.results, seeds)
         ]
@@ -559,6 +565,22 @@ class _AdjointSweep:
         for operand, adjoint in zip(arguments, results):
             if operand in self.active:
                 self.accumulate(operand, adjoint)
+
+    def _recomputed_residuals(self, op: Op) -> Value:
+        """The residuals of a checkpointed call, from its forward sweep run again
+        on its arguments: ``out, residuals = f_vjp_fwd(x)``."""
+        results = [self._fresh(r.type) for r in op.results]
+        residuals = self._fresh(RESIDUALS, "residuals")
+        group = None if len(op.results) == 1 else len(op.results)
+        attrs = {
+            "callee": derived_name(op.attrs["callee"], "vjp_fwd"),
+            "groups": (group, None),
+        }
+        operands = [self.primal(v) for v in op.operands]
+        self.builder.block.ops.append(
+            Op("call", operands, results + [residuals], attrs, [], op.loc)
+        )
+        return residuals
 
     def reverse_if(self, op: Op) -> None:
         """An ``if`` on the same condition whose branches reverse the original ones."""

@@ -12,11 +12,10 @@ in each stage that needs them).  A function with no such cut is one stage.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from ..ir.core import DIFFERENTIABLE, Builder, Function, Op, Value, new_function
-from ..ir.module import Module
+from ..ir.module import Module, detached_copies
 from ..ir.operands import has_effect
 from ..ir.ops import OUTPUT
 from .activity import varied
@@ -170,8 +169,7 @@ def _stage(
         clone_op(builder, ops[i], mapping)
     builder.ret([mapping[end]])
     stage.doc = f"The stage of {function.name} computing {end.hint} from {start.hint}."
-    helpers = copy.deepcopy(function.callees, {id(function.module): None})
-    Module([stage, *helpers])
+    Module([stage, *detached_copies(function.callees)])
     return StageFunction(stage, name, const_params)
 
 

@@ -1,0 +1,60 @@
+"""``s2sad.checkpoint``: a helper whose intermediates reverse mode recomputes, not stores.
+
+Reverse mode keeps what a helper's backward sweep reads (its residuals) from
+the forward sweep until the backward sweep runs.  A checkpointed helper's
+forward sweep runs the plain function and keeps only its arguments; the
+backward sweep runs the helper's forward sweep again from them, then its
+backward sweep (as ``jax.checkpoint``): memory for one helper's intermediates
+at a time, for one more evaluation of each checkpointed helper.
+
+``checkpoint(h)`` is the same function for plain Python (a copy of ``h`` with
+its code, made once per function and marked); use it as a decorator or at a
+call site, ``s2sad.checkpoint(h)(x)``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import types
+import weakref
+from typing import Any, Callable
+
+from .errors import UnsupportedSyntaxError
+
+_COPIES: "weakref.WeakKeyDictionary[Callable[..., Any], Callable[..., Any]]" = (
+    weakref.WeakKeyDictionary()
+)
+_MARKED: "weakref.WeakSet[Callable[..., Any]]" = weakref.WeakSet()
+
+
+def checkpoint(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn``, marked so that reverse mode recomputes its intermediates where its
+    adjoint is needed instead of storing them (see the module docstring)."""
+    if fn in _MARKED:
+        return fn
+    if not inspect.isfunction(fn):
+        raise UnsupportedSyntaxError(
+            f"s2sad.checkpoint takes a function defined with def, got "
+            f"{type(fn).__name__}",
+            hint="checkpoint a helper you wrote: @s2sad.checkpoint above its def",
+        )
+    copy = _COPIES.get(fn)
+    if copy is None:
+        copy = types.FunctionType(
+            fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+        )
+        functools.update_wrapper(copy, fn)
+        del copy.__wrapped__
+        copy.__kwdefaults__ = fn.__kwdefaults__
+        _COPIES[fn] = copy
+        _MARKED.add(copy)
+    return copy
+
+
+def is_checkpointed(fn: Any) -> bool:
+    """Whether ``fn`` is a function :func:`checkpoint` marked."""
+    try:
+        return fn in _MARKED
+    except TypeError:
+        return False

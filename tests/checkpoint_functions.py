@@ -1,0 +1,110 @@
+"""Functions with checkpointed helpers, for tests/test_checkpoint.py."""
+
+import numpy as np
+
+import s2sad
+
+
+@s2sad.checkpoint
+def block(x, W):
+    h = np.tanh(W @ x)
+    return x + np.sin(h) * 0.5
+
+
+def plain_block(x, W):
+    h = np.tanh(W @ x)
+    return x + np.sin(h) * 0.5
+
+
+def residual_net(x, W):
+    for _ in range(4):
+        x = block(x, W)
+    return np.sum(x * x)
+
+
+def residual_net_plain(x, W):
+    for _ in range(4):
+        x = plain_block(x, W)
+    return np.sum(x * x)
+
+
+def at_a_call_site(x, W):
+    y = s2sad.checkpoint(plain_block)(x, W)
+    return np.sum(np.cos(y) * y)
+
+
+@s2sad.checkpoint
+def two_outputs(x, a: float):
+    return np.sin(x) * a, np.sum(x * x) * a
+
+
+@s2sad.checkpoint
+def outer(x, W):
+    y = block(x, W)
+    return block(y * 0.5, W) + inner_plain(y)
+
+
+def inner_plain(y):
+    return np.exp(-y * y)
+
+
+def nested(x, W):
+    return np.sum(outer(x, W) ** 2)
+
+
+def with_two_outputs(x, a: float):
+    s, t = two_outputs(x, a)
+    return np.sum(s * s) + t * t
+
+
+def branch_and_while(x, W, steps: int):
+    k = 0
+    while k < steps:
+        if np.sum(x) > 0.0:
+            x = block(x, W)
+        else:
+            x = block(x * 0.5, W) - x
+        k += 1
+    return np.sum(np.tanh(x))
+
+
+@s2sad.checkpoint
+def scalar_step(u: float, c: float):
+    return u + 0.1 * c * u * (1.0 - u)
+
+
+def logistic(u: float, c: float):
+    for _ in range(20):
+        u = scalar_step(u, c)
+    return u
+
+
+CASES = [
+    (residual_net, (np.linspace(-0.5, 0.5, 5), np.eye(5) * 0.3 + 0.05)),
+    (at_a_call_site, (np.linspace(-0.5, 0.5, 5), np.eye(5) * 0.3 + 0.05)),
+    (nested, (np.linspace(-0.5, 0.5, 4), np.eye(4) * 0.4 - 0.1)),
+    (with_two_outputs, (np.linspace(0.1, 0.9, 3), 1.5)),
+    (branch_and_while, (np.linspace(-0.5, 0.7, 4), np.eye(4) * 0.2 + 0.1, 5)),
+    (branch_and_while, (-np.linspace(0.5, 0.7, 4), np.eye(4) * 0.2 + 0.1, 3)),
+    (logistic, (0.2, 1.7)),
+]
+
+
+def smooth_plain(x):
+    h = np.tanh(x)
+    return x + np.sin(h) * 0.5 * np.exp(-h * h)
+
+
+smooth = s2sad.checkpoint(smooth_plain)
+
+
+def deep_smooth(x):
+    for _ in range(16):
+        x = smooth(x)
+    return np.sum(x * x)
+
+
+def deep_smooth_plain(x):
+    for _ in range(16):
+        x = smooth_plain(x)
+    return np.sum(x * x)
