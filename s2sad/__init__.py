@@ -7,7 +7,8 @@ of a chain of stages, shown by ``jacobian_plan``) turn a Python function into
 generated, readable derivative code;
 ``hutchinson_trace`` estimates a Hessian's trace from batches of its products;
 ``derivative_rule`` teaches s2sad the derivative of your own function;
-``checkpoint`` marks a helper whose intermediates reverse mode recomputes.
+``checkpoint`` marks a helper whose intermediates reverse mode recomputes, and
+``memory_report`` lists what reverse mode stores.
 """
 
 from .version import __version__  # noqa: F401  (s2sad.__version__)
@@ -21,6 +22,7 @@ from .errors import (
 )
 from .bracketing import JacobianPlan, jacobian_plan
 from .checkpoints import checkpoint
+from .memory import MemoryReport, memory_report
 from .jacobians import jacfwd, jacobian, jacrev
 from .rules.registry import derivative_rule
 from .trace import TraceEstimate, hutchinson_trace
@@ -42,6 +44,8 @@ __all__ = [
     "TraceEstimate",
     "derivative_rule",
     "checkpoint",
+    "memory_report",
+    "MemoryReport",
     "S2SADError",
     "UnsupportedSyntaxError",
     "NoDerivativeRuleError",

@@ -1,0 +1,191 @@
+"""``s2sad.memory_report``: what reverse mode stores between its two sweeps.
+
+The forward sweep of reverse mode (the file ``jacrev`` makes, ``f_jacrev_fwd``)
+returns its residuals: the values its backward sweep reads, the tapes its
+loops fill (one record per iteration) and the residuals of each helper it
+calls.  :func:`memory_report` runs that forward sweep at the caller's
+arguments and walks what it returned alongside the IR that built it, so that
+every stored value is named as in the source, with the line computing it:
+its shape, dtype, how many of it (one per iteration on a tape) and its bytes.
+An array that is (a view of) an argument is listed but costs nothing new, and
+an array stored in two places is counted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .api import Entry, PathLike, Wrt
+from .checks import with_defaults
+from .ir.core import RESIDUALS, TAPE, Function, Op, Value
+
+
+@dataclass
+class StoredValue:
+    """One value the forward sweep stores, over all its records: where it
+    comes from, how many times it is stored and what it costs."""
+
+    function: str
+    name: str
+    file: str | None
+    line: int | None
+    count: int = 0
+    shapes: set = field(default_factory=set)
+    dtypes: set = field(default_factory=set)
+    bytes: int = 0
+    arguments: int = 0
+    """How many of the stored arrays are (views of) the caller's arguments."""
+
+    @property
+    def where(self) -> str:
+        """``file:line`` of the value (its function's line for a parameter)."""
+        file = (self.file or "?").rsplit("/", 1)[-1]
+        return f"{file}:{self.line}" if self.line else file
+
+
+@dataclass(frozen=True)
+class MemoryReport:
+    """What the reverse sweep of one function stores at one set of arguments."""
+
+    label: str
+    values: tuple[StoredValue, ...]
+
+    @property
+    def total_bytes(self) -> int:
+        """The bytes stored that are not (views of) the arguments."""
+        return sum(v.bytes for v in self.values)
+
+    def __str__(self) -> str:
+        rows = [
+            f"Reverse mode of {self.label} stores {_size(self.total_bytes)} between "
+            "its sweeps:",
+            f"  {'bytes':>10}  {'count':>6}  {'shape':<14} {'dtype':<8} {'value':<14} where",
+        ]
+        for v in self.values:
+            shape = " ".join(sorted(v.shapes)) if len(v.shapes) < 3 else "various"
+            dtype = " ".join(sorted(v.dtypes))
+            note = " (argument, not copied)" if v.arguments == v.count else ""
+            rows.append(
+                f"  {v.bytes:>10}  {v.count:>6}  {shape:<14} {dtype:<8} "
+                f"{v.name:<14} {v.where} in {v.function}{note}"
+            )
+        return "\n".join(rows)
+
+
+def memory_report(
+    f: Callable[..., Any], *args: Any, wrt: Wrt = 0, output_dir: PathLike = None
+) -> MemoryReport:
+    """What reverse mode stores, differentiating ``f`` at ``args`` with respect to
+    ``wrt``: each stored value with its shape, dtype, count and bytes and the
+    source line computing it, largest first (print it)."""
+    entry = Entry(f, "jacrev", wrt, output_dir)
+    full = entry.arguments(args, "memory_report")
+    given = with_defaults(entry.target, full)
+    returned = entry.generated(*given)
+    functions = {fn.name: fn for fn in entry.derivative.functions}
+    sweep = functions[entry.derivative.meta["names"][0]]
+    walker = _Walker(functions, [a for a in given if isinstance(a, np.ndarray)])
+    walker.residuals(sweep, sweep.returned[-1], returned[-1])
+    ordered = sorted(walker.rows.values(), key=lambda v: (-v.bytes, -v.count, v.name))
+    return MemoryReport(entry.target.label, tuple(ordered))
+
+
+class _Walker:
+    """Walks stored values alongside the IR ops that stored them."""
+
+    def __init__(self, functions: dict[str, Function], arguments: list[np.ndarray]):
+        self.functions = functions
+        self.arguments = arguments
+        self.rows: dict[tuple, StoredValue] = {}
+        self.seen: set[int] = set()
+        self.known: dict[str, dict[Value, Op]] = {}
+
+    def definers(self, function: Function) -> dict[Value, Op]:
+        """The op defining each value of ``function`` (regions included)."""
+        if function.name not in self.known:
+            found = {r: op for op in function.walk() for r in op.results}
+            for op in function.walk():
+                found.update((a, op) for region in op.regions for a in region.args)
+            self.known[function.name] = found
+        return self.known[function.name]
+
+    def residuals(self, function: Function, value: Value, stored: Any) -> None:
+        """The residual tuple ``stored``, packed in ``function`` as ``value``."""
+        definer = self.definers(function).get(value)
+        if definer is None or definer.name != "pack":
+            self.leaf(function, value, stored)
+            return
+        for operand, item in zip(definer.operands, stored):
+            self.item(function, operand, item)
+
+    def item(self, function: Function, value: Value, stored: Any) -> None:
+        """One stored item: a leaf, a helper's residuals or a tape."""
+        definer = self.definers(function).get(value)
+        if value.type == RESIDUALS and definer is not None and definer.name == "call":
+            callee = self.functions.get(definer.attrs["callee"])
+            if callee is not None:
+                self.residuals(callee, callee.returned[-1], stored)
+                return
+        if value.type == RESIDUALS:
+            self.residuals(function, value, stored)
+        elif value.type == TAPE:
+            self.tape(function, value, stored)
+        else:
+            self.leaf(function, value, stored)
+
+    def tape(self, function: Function, tape: Value, records: list) -> None:
+        """Each record of a tape, against the ``push`` of its length (a push of
+    one value appends the value itself, of several a tuple)."""
+        pushes = [
+            op for op in function.walk() if op.name == "push" and op.operands[0] is tape
+        ]
+        by_length = {len(op.operands) - 1: op for op in pushes}
+        for record in records:
+            several = isinstance(record, tuple) and len(record) in by_length
+            push = by_length.get(len(record) if several else 1)
+            if push is None:
+                self.leaf(function, tape, record)
+            elif several:
+                for operand, item in zip(push.operands[1:], record):
+                    self.item(function, operand, item)
+            else:
+                self.item(function, push.operands[1], record)
+
+    def leaf(self, function: Function, value: Value, stored: Any) -> None:
+        """A stored number or array, added to its row."""
+        definer = self.definers(function).get(value)
+        line = (
+            definer.loc.line if definer is not None and definer.loc else function.line
+        )
+        key = (function.name, value.name, line)
+        row = self.rows.get(key)
+        if row is None:
+            name = value.hint
+            if value.is_temporary:
+                made = definer.name if definer is not None else "?"
+                name = f"{value.name} ({made})"
+            row = self.rows[key] = StoredValue(function.name, name, function.file, line)
+        row.count += 1
+        array = np.asarray(stored) if not isinstance(stored, list) else None
+        if array is None:
+            row.shapes.add(f"list[{len(stored)}]")
+            return
+        row.shapes.add(str(array.shape))
+        row.dtypes.add(str(array.dtype))
+        if not isinstance(stored, np.ndarray):
+            row.bytes += array.nbytes
+        elif any(np.may_share_memory(stored, a) for a in self.arguments):
+            row.arguments += 1
+        elif id(stored) not in self.seen:
+            self.seen.add(id(stored))
+            row.bytes += array.nbytes
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} bytes"

@@ -1,0 +1,70 @@
+"""``s2sad.memory_report``: what reverse mode stores, named as in the source."""
+
+import numpy as np
+import pytest
+
+import checkpoint_functions as cf
+import s2sad
+from s2sad.api import Entry
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("memory")
+
+
+def iterate(x, a: float, steps: int):
+    for _ in range(steps):
+        x = np.sin(x) * a
+    return np.sum(x)
+
+
+def uses_its_argument(x, W):
+    return np.sum(np.tanh(W @ x))
+
+
+def _distinct_bytes(stored, arguments, seen):
+    """Bytes of the distinct arrays in a nested residual structure, arguments aside."""
+    if isinstance(stored, (tuple, list)):
+        return sum(_distinct_bytes(s, arguments, seen) for s in stored)
+    if isinstance(stored, np.ndarray):
+        if any(np.may_share_memory(stored, a) for a in arguments) or id(stored) in seen:
+            return 0
+        seen.add(id(stored))
+        return stored.nbytes
+    return np.asarray(stored).nbytes
+
+
+def test_a_loop_stores_one_state_per_step(out_dir):
+    x = np.linspace(0.1, 0.9, 50)
+    report = s2sad.memory_report(iterate, x, 1.3, 7, output_dir=out_dir)
+    states = [v for v in report.values if v.count == 7 and v.shapes == {"(50,)"}]
+    assert states and sum(v.bytes for v in states) == 6 * x.nbytes  # the first is x
+    assert all(v.line is not None for v in states)
+    assert "iterate" in str(report) and report.total_bytes > 0
+
+
+def test_arguments_are_listed_but_not_counted(out_dir):
+    x, W = np.ones(6), np.eye(6)
+    report = s2sad.memory_report(uses_its_argument, x, W, output_dir=out_dir)
+    arguments = [v for v in report.values if v.arguments]
+    assert {v.name for v in arguments} >= {"W"}
+    assert all(v.bytes == 0 for v in arguments)
+    assert "argument, not copied" in str(report)
+
+
+@pytest.mark.parametrize("f, point", cf.CASES, ids=[f.__name__ for f, _ in cf.CASES])
+def test_the_total_is_what_the_forward_sweep_returns(f, point, out_dir):
+    wrt = tuple(k for k, p in enumerate(point) if not isinstance(p, int))
+    report = s2sad.memory_report(f, *point, wrt=wrt, output_dir=out_dir)
+    residuals = Entry(f, "jacrev", wrt, out_dir).generated(*point)[-1]
+    arrays = [p for p in point if isinstance(p, np.ndarray)]
+    assert report.total_bytes == _distinct_bytes(residuals, arrays, set())
+
+
+def test_checkpointing_shows_in_the_report(out_dir):
+    x = np.linspace(-1.0, 1.0, 1000)
+    stored = s2sad.memory_report(cf.deep_smooth_plain, x, output_dir=out_dir)
+    recomputed = s2sad.memory_report(cf.deep_smooth, x, output_dir=out_dir)
+    assert recomputed.total_bytes <= 16 * x.nbytes + 1000
+    assert stored.total_bytes >= 3 * recomputed.total_bytes
