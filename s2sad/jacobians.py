@@ -32,7 +32,7 @@ from .backend.layout import grouped
 from .bracketing import optimal_jacobian
 from .passes.identity import IDENTITY_KIND
 from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
-from .seeds import basis, float_dtype, number_or
+from .seeds import basis, float_dtype, number_or, owned
 
 MODES = ("fwd", "rev", "auto", "optimal")
 """The modes of :func:`jacobian`."""
@@ -383,14 +383,13 @@ class _Columns(_Modes):
         seeds = basis(shapes, float_dtype(primals))
         if self.identity is not None and len(shapes[0]) == 1:
             outputs, tangents = self.tangents(full, (), self.identity)
-            owners = [a for a in full if isinstance(a, np.ndarray)]
+            tangents = [owned(t, seeds.dtype) for t in tangents]
         else:
             outputs, tangents = self.tangents(full, seeds.batches)
-            owners = [seeds.identity]
-        tangents = [
-            np.array(t) if any(np.may_share_memory(t, a) for a in owners) else t
-            for t in tangents
-        ]
+            tangents = [
+                np.array(t) if np.may_share_memory(t, seeds.identity) else t
+                for t in tangents
+            ]
         blocks = []
         for t, v in zip(tangents, outputs):
             columns = t.reshape(seeds.count, np.size(v))
