@@ -1,0 +1,74 @@
+"""Attack 7: identity columns, optimal bracketing and sparse recovery."""
+
+import numpy as np
+
+import s2sad
+
+GLOBAL = np.arange(12.0).reshape(3, 4)
+
+
+def of_a_global(x: np.ndarray):
+    return GLOBAL @ x
+
+
+def of_a_tuple(x: np.ndarray, p: tuple):
+    W, b = p
+    return W @ x + b
+
+
+def linear(x: np.ndarray, W: np.ndarray):
+    return W @ x
+
+
+def test_identity_columns_are_no_view_of_a_global_or_a_tuple_item(tmp_path):
+    J = s2sad.jacfwd(of_a_global, output_dir=tmp_path)(np.ones(4))
+    J[0, 0] = 99.0
+    assert GLOBAL[0, 0] == 0.0
+    W = np.arange(12.0).reshape(3, 4)
+    J = s2sad.jacfwd(of_a_tuple, output_dir=tmp_path)(np.ones(4), (W, 1.0))
+    J[0, 0] = 99.0
+    assert W[0, 0] == 0.0
+
+
+def test_identity_columns_of_an_integer_or_float32_matrix_are_promoted(tmp_path):
+    x = np.ones(4)
+    forward = s2sad.jacfwd(linear, output_dir=tmp_path)
+    for W in (np.arange(12).reshape(3, 4), np.ones((3, 4), np.float32)):
+        J = forward(x, W)
+        assert J.dtype == np.float64
+        np.testing.assert_array_equal(J, W)
+
+
+def global_chain(x: np.ndarray):
+    h = GLOBAL @ x
+    y = h * 2.0
+    return y
+
+
+def returns_x(x: np.ndarray):
+    return x
+
+
+def integer_chain(x: np.ndarray, W: np.ndarray):
+    h = W @ x
+    y = W @ h
+    return y
+
+
+def test_optimal_jacobian_is_no_view_of_a_global_nor_of_the_basis(tmp_path):
+    J = s2sad.jacobian(global_chain, mode="optimal", output_dir=tmp_path)(np.ones(4))
+    J[0, 0] = 99.0
+    assert GLOBAL[0, 0] == 0.0
+    optimal = s2sad.jacobian(returns_x, mode="optimal", output_dir=tmp_path)
+    J = optimal(np.ones(3))
+    J[0, 0] = 99.0
+    np.testing.assert_array_equal(optimal(np.ones(3)), np.eye(3))
+
+
+def test_optimal_jacobian_of_an_integer_matrix_is_float(tmp_path):
+    W = np.arange(16).reshape(4, 4)
+    J = s2sad.jacobian(integer_chain, mode="optimal", output_dir=tmp_path)(
+        np.ones(4), W
+    )
+    assert J.dtype == np.float64
+    np.testing.assert_array_equal(J, W @ W)
