@@ -72,3 +72,19 @@ def test_optimal_jacobian_of_an_integer_matrix_is_float(tmp_path):
     )
     assert J.dtype == np.float64
     np.testing.assert_array_equal(J, W @ W)
+
+
+def chain_of_a_tuple(x: np.ndarray, p: tuple):
+    W, b = p
+    h = np.sin(W @ x)
+    y = h * b
+    return y
+
+
+def test_auto_and_optimal_jacobians_of_a_tuple_argument(tmp_path):
+    W = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
+    x = np.linspace(0.1, 0.4, 4)
+    expected = s2sad.jacfwd(chain_of_a_tuple, output_dir=tmp_path)(x, (W, 2.0))
+    for mode in ("auto", "optimal"):
+        J = s2sad.jacobian(chain_of_a_tuple, mode=mode, output_dir=tmp_path)
+        np.testing.assert_allclose(J(x, (W, 2.0)), expected, rtol=1e-12)
