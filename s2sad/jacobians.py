@@ -134,7 +134,8 @@ def jacobian(
     returns the dense Jacobian).  ``.products`` is the number of directions
     of the last call.  ``dense=False`` returns a sparse Jacobian as the
     triplets ``(values, (rows, columns))`` of its pattern's entries in the
-    ``outputs × inputs`` matrix (as ``scipy.sparse.coo_matrix`` takes them).
+    ``outputs × inputs`` matrix (as ``scipy.sparse.coo_matrix`` takes them; the
+    rows and columns are read-only, shared by the calls).
 
     ``"optimal"`` (one parameter, one output) cuts ``f``'s body into its chain
     of stages, the statements each computing from the previous one alone, and

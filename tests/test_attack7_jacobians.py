@@ -1,6 +1,7 @@
 """Attack 7: identity columns, optimal bracketing and sparse recovery."""
 
 import numpy as np
+import pytest
 
 import s2sad
 
@@ -88,3 +89,27 @@ def test_auto_and_optimal_jacobians_of_a_tuple_argument(tmp_path):
     for mode in ("auto", "optimal"):
         J = s2sad.jacobian(chain_of_a_tuple, mode=mode, output_dir=tmp_path)
         np.testing.assert_allclose(J(x, (W, 2.0)), expected, rtol=1e-12)
+
+
+def tridiagonal(x: np.ndarray):
+    y = x * x
+    y[1:] += np.sin(x[:-1])
+    y[:-1] += x[1:] * 2.0
+    return y
+
+
+def test_sparse_triplets_cannot_corrupt_the_next_call(tmp_path):
+    n = 6
+    pattern = np.eye(n, dtype=bool) | np.eye(n, k=1, dtype=bool)
+    pattern |= pattern.T
+    x = np.linspace(0.1, 0.9, n)
+    expected = s2sad.jacfwd(tridiagonal, output_dir=tmp_path)(x)
+    for mode in ("fwd", "rev"):
+        J = s2sad.jacobian(
+            tridiagonal, mode=mode, sparsity=pattern, dense=False, output_dir=tmp_path
+        )
+        values, (rows, columns) = J(x)
+        with pytest.raises(ValueError, match="read-only"):
+            rows += 1
+        values, (rows, columns) = J(x)
+        np.testing.assert_array_equal(values, expected[rows, columns])
