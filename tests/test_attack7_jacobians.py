@@ -113,3 +113,36 @@ def test_sparse_triplets_cannot_corrupt_the_next_call(tmp_path):
             rows += 1
         values, (rows, columns) = J(x)
         np.testing.assert_array_equal(values, expected[rows, columns])
+
+
+def announced(c):
+    print("scale")
+    return c * 2.0
+
+
+def printing_helper(x: np.ndarray, c: float):
+    s = announced(c)
+    h = np.sin(x) * s
+    y = np.tanh(h) * s
+    return y
+
+
+def printing_branch(x: np.ndarray, c: float):
+    h = np.sin(x)
+    if c > 0.0:
+        print("scale")
+    y = np.tanh(h) * c
+    return y
+
+
+@pytest.mark.parametrize("f", [printing_helper, printing_branch])
+def test_optimal_jacobian_prints_as_often_as_the_function(f, tmp_path, capsys):
+    optimal = s2sad.jacobian(f, mode="optimal", output_dir=tmp_path)
+    x = np.linspace(0.1, 0.5, 4)
+    optimal(x, 1.5)
+    capsys.readouterr()
+    J = optimal(x, 1.5)
+    assert capsys.readouterr().out == "scale\n"
+    np.testing.assert_allclose(
+        J, s2sad.jacfwd(f, output_dir=tmp_path)(x, 1.5), rtol=1e-12
+    )
