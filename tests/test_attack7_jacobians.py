@@ -157,3 +157,45 @@ def test_optimal_jacobian_prints_once_at_its_first_call(tmp_path, capsys):
     optimal = s2sad.jacobian(printing_branch, mode="optimal", output_dir=tmp_path)
     optimal(np.linspace(0.1, 0.5, 4), 1.5)
     assert capsys.readouterr().out == "scale\n"
+
+
+def halved(v, n: int):
+    if n <= 0:
+        return v
+    return halved(np.sin(v) * 0.5, n - 1)
+
+
+def announced_twice(c):
+    return announced(c) * 1.0
+
+
+def recursive_helper(x: np.ndarray, c: float):
+    h = np.sin(x) * c
+    y = halved(h, 2)
+    return y
+
+
+def nested_printing_helper(x: np.ndarray, c: float):
+    s = announced_twice(c)
+    h = np.sin(x) * s
+    y = np.tanh(h) * s
+    return y
+
+
+def test_optimal_jacobian_through_a_recursive_helper(tmp_path):
+    x = np.linspace(0.1, 0.5, 4)
+    J = s2sad.jacobian(recursive_helper, mode="optimal", output_dir=tmp_path)(x, 2.0)
+    np.testing.assert_allclose(
+        J, s2sad.jacfwd(recursive_helper, output_dir=tmp_path)(x, 2.0), rtol=1e-12
+    )
+
+
+def test_optimal_jacobian_sees_a_print_in_a_helper_of_a_helper(tmp_path, capsys):
+    optimal = s2sad.jacobian(
+        nested_printing_helper, mode="optimal", output_dir=tmp_path
+    )
+    x = np.linspace(0.1, 0.5, 4)
+    optimal(x, 1.5)
+    capsys.readouterr()
+    optimal(x, 1.5)
+    assert capsys.readouterr().out == "scale\n"

@@ -52,8 +52,8 @@ def cut_stages(function: Function, wrt: int) -> list[StageFunction]:
     reads = [_reads(op) for op in ops]
     last = _last_uses(ops, reads, output)
     defined = {v: k for k, op in enumerate(ops) for v in op.results}
-    helpers = {f.name: f for f in function.callees}
-    effects = {k for k, op in enumerate(ops) if _effectful(op, helpers)}
+    printing = _printing(function.callees)
+    effects = {k for k, op in enumerate(ops) if _effectful(op, printing)}
     cuts = _cuts(ops, active, defined, last, x, output, effects)
     while True:
         stages = []
@@ -115,17 +115,27 @@ def _moves(i: int, ops: list[Op], active: set[Value], effects: set[int]) -> bool
     return i in effects or any(r in active for r in ops[i].results)
 
 
-def _effectful(op: Op, helpers: dict[str, Function]) -> bool:
-    """``op`` prints or asserts: itself, in its regions or in a helper it calls."""
+def _effectful(op: Op, printing: set[str]) -> bool:
+    """``op`` prints or asserts: itself, in its regions or in a helper it calls
+    (one of ``printing``)."""
     for inner in [op, *(o for region in op.regions for o in walk_block(region))]:
         if has_effect(inner, OUTPUT):
             return True
-        callee = (
-            helpers.get(inner.attrs.get("callee")) if inner.name == "call" else None
-        )
-        if callee is not None and any(_effectful(o, helpers) for o in callee.body.ops):
+        if inner.name == "call" and inner.attrs["callee"] in printing:
             return True
     return False
+
+
+def _printing(helpers: list[Function]) -> set[str]:
+    """The names of the ``helpers`` that print or assert, or call one that does."""
+    printing: set[str] = set()
+    while True:
+        found = {
+            f.name for f in helpers if any(_effectful(o, printing) for o in f.walk())
+        }
+        if found == printing:
+            return printing
+        printing = found
 
 
 def _cuts(
