@@ -471,7 +471,8 @@ def hessian(
     ``.products`` is the number of directions of the last call.  With
     ``dense=False`` a sparse Hessian is returned as the triplets ``(values,
     (rows, columns))`` of its pattern's entries in the ``n × n`` matrix of the
-    flattened ``x`` (as ``scipy.sparse.coo_matrix`` takes them), skipping the
+    flattened ``x`` (as ``scipy.sparse.coo_matrix`` takes them; the rows and
+    columns read-only, shared by the calls), skipping the
     dense array.
     """
     if f is None:

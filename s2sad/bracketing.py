@@ -35,7 +35,7 @@ from .compressed import shapes_key
 from .frontend.program import lower
 from .passes.pipeline import derivative_functions
 from .passes.stages import StageFunction, cut_stages
-from .seeds import basis, float_dtype, number_or
+from .seeds import basis, float_dtype, number_or, owned
 
 TANGENT_COST = 1.0
 """A tangent sweep of one direction, over the time of the stage itself."""
@@ -59,8 +59,9 @@ def optimal_jacobian(
         plan = chain.plan(values, x)
         jacobian_of.plan = plan
         out, matrix = chain.run(plan.best, values, x)
-        owned = [a for a in values if isinstance(a, np.ndarray)]
-        if any(np.may_share_memory(matrix, a) for a in owned):
+        arrays = [a for a in values if isinstance(a, np.ndarray)]
+        shared = any(np.may_share_memory(matrix, a) for a in arrays)
+        if shared or not matrix.flags.writeable:
             matrix = np.array(matrix)
         return number_or(matrix.reshape(np.shape(out) + np.shape(x)))
 
@@ -239,6 +240,7 @@ class _Chain:
                 out, tangents = stage.columns(*args, tangents)
             elif stage.identity is not None and np.ndim(v) == 1:
                 out, tangents = stage.identity(*args)
+                tangents = owned(np.asarray(tangents), float_dtype([v]))
             else:
                 seeds = basis((np.shape(v),), float_dtype([v]))
                 out, tangents = stage.columns(*args, seeds.batches[0])

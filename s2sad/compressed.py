@@ -66,14 +66,16 @@ def checked_sparsity(sparsity: Any, dense: bool) -> Any:
 def shapes_key(args: tuple) -> tuple:
     """What a derivative's sizes and pattern may depend on: each argument's
     type and shape, and an integer's or bool's value (a count of steps, a size)."""
-    return tuple(
-        (
-            (type(value), value)
-            if isinstance(value, (bool, int, np.integer, np.bool_))
-            else (type(value), np.shape(value))
-        )
-        for value in args
-    )
+    return tuple(_shape_key(value) for value in args)
+
+
+def _shape_key(value: Any) -> tuple:
+    """One argument's part of :func:`shapes_key`, item by item for a tuple or list."""
+    if isinstance(value, (tuple, list)):
+        return (type(value), shapes_key(value))
+    if isinstance(value, (bool, int, np.integer, np.bool_)):
+        return (type(value), value)
+    return (type(value), np.shape(value))
 
 
 class Sparse:

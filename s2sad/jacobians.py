@@ -31,7 +31,7 @@ from .errors import DifferentiationError, call_site
 from .backend.layout import grouped
 from .bracketing import optimal_jacobian
 from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
-from .seeds import basis, float_dtype, number_or
+from .seeds import basis, float_dtype, number_or, owned
 
 MODES = ("fwd", "rev", "auto", "optimal")
 """The modes of :func:`jacobian`."""
@@ -133,7 +133,8 @@ def jacobian(
     returns the dense Jacobian).  ``.products`` is the number of directions
     of the last call.  ``dense=False`` returns a sparse Jacobian as the
     triplets ``(values, (rows, columns))`` of its pattern's entries in the
-    ``outputs × inputs`` matrix (as ``scipy.sparse.coo_matrix`` takes them).
+    ``outputs × inputs`` matrix (as ``scipy.sparse.coo_matrix`` takes them; the
+    rows and columns are read-only, shared by the calls).
 
     ``"optimal"`` (one parameter, one output) cuts ``f``'s body into its chain
     of stages, the statements each computing from the previous one alone, and
@@ -380,14 +381,13 @@ class _Columns(_Modes):
         seeds = basis(shapes, float_dtype(primals))
         if self.identity is not None and len(shapes[0]) == 1:
             outputs, tangents = self.tangents(full, (), self.identity)
-            owners = [a for a in full if isinstance(a, np.ndarray)]
+            tangents = [owned(t, seeds.dtype) for t in tangents]
         else:
             outputs, tangents = self.tangents(full, seeds.batches)
-            owners = [seeds.identity]
-        tangents = [
-            np.array(t) if any(np.may_share_memory(t, a) for a in owners) else t
-            for t in tangents
-        ]
+            tangents = [
+                np.array(t) if np.may_share_memory(t, seeds.identity) else t
+                for t in tangents
+            ]
         blocks = []
         for t, v in zip(tangents, outputs):
             columns = t.reshape(seeds.count, np.size(v))

@@ -63,6 +63,16 @@ def float_dtype(values: Any) -> Any:
     return np.float64
 
 
+def owned(columns: np.ndarray, dtype: Any) -> np.ndarray:
+    """Identity columns as an array of their own, promoted as ``W @ I`` would be
+    with the identity in ``dtype``: a column of ``W`` may be a view of an array
+    the caller still holds (an argument, inside a tuple or not, or a global)."""
+    dtype = np.result_type(columns.dtype, dtype)
+    if columns.flags.owndata and columns.dtype == dtype:
+        return columns
+    return columns.astype(dtype)
+
+
 def number_or(block: np.ndarray) -> Any:
     """A block of a Hessian or Jacobian: a float where it has no axes."""
     return float(block) if block.ndim == 0 else block

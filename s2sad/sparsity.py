@@ -126,7 +126,8 @@ class Compression:
     columns and one last *check* direction, a fixed random vector.  The check
     product ``A r`` is compared with ``recovered @ r``: a pattern that misses a
     nonzero of ``A`` then shows (with probability one), where it would
-    otherwise give a wrong matrix silently."""
+    otherwise give a wrong matrix silently.  :attr:`targets` are read-only: the
+    triplets of every recovery share them."""
 
     def __init__(self, pattern: np.ndarray, symmetric: bool):
         self.pattern = _as_pattern(pattern, square=symmetric)
@@ -141,6 +142,8 @@ class Compression:
         )
         self.directions = np.column_stack([seed_matrix(self.colours), self.check])
         self.targets, self.sources = self._positions()
+        for index in self.targets:
+            index.flags.writeable = False
         rows, directions = self.pattern.shape[0], self.directions.shape[1]
         read_rows, read_directions = self.sources
         self._by_direction = read_directions * rows + read_rows

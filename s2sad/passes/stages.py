@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..ir.core import DIFFERENTIABLE, Builder, Function, Op, Value, new_function
+from ..ir.core import (
+    DIFFERENTIABLE,
+    Builder,
+    Function,
+    Op,
+    Value,
+    new_function,
+    walk_block,
+)
 from ..ir.module import Module, detached_copies
 from ..ir.operands import has_effect
 from ..ir.ops import OUTPUT
@@ -43,16 +51,20 @@ def cut_stages(function: Function, wrt: int) -> list[StageFunction]:
     reads = [_reads(op) for op in ops]
     last = _last_uses(ops, reads, output)
     defined = {v: k for k, op in enumerate(ops) for v in op.results}
-    cuts = _cuts(ops, active, defined, last, x, output)
+    printing = _printing(function.callees)
+    effects = {k for k, op in enumerate(ops) if _effectful(op, printing)}
+    cuts = _cuts(ops, active, defined, last, x, output, effects)
     while True:
         stages = []
         names = _names(cuts[1:])
         for k, (start, end) in enumerate(zip(cuts, cuts[1:])):
             first = defined.get(start, -1) + 1
             after = len(ops) if k == len(cuts) - 2 else defined[end] + 1
-            members = [i for i in range(first, after) if _moves(ops[i], active)]
+            members = [
+                i for i in range(first, after) if _moves(i, ops, active, effects)
+            ]
             stage = _stage(
-                function, ops, reads, members, (start, end), names[k], active
+                function, ops, reads, members, (start, end), names[k], active, effects
             )
             if stage is None:
                 del cuts[k]
@@ -96,9 +108,33 @@ def _last_uses(ops: list[Op], reads: list[set[Value]], output: Value) -> dict:
     return last
 
 
-def _moves(op: Op, active: set[Value]) -> bool:
-    """An op that belongs to one stage: it depends on ``x``, or has an effect."""
-    return any(r in active for r in op.results) or has_effect(op, OUTPUT)
+def _moves(i: int, ops: list[Op], active: set[Value], effects: set[int]) -> bool:
+    """Op ``i`` belongs to one stage: it depends on ``x``, or has an effect (at
+    ``effects``)."""
+    return i in effects or any(r in active for r in ops[i].results)
+
+
+def _effectful(op: Op, printing: set[str]) -> bool:
+    """``op`` prints or asserts: itself, in its regions or in a helper it calls
+    (one of ``printing``)."""
+    for inner in [op, *(o for region in op.regions for o in walk_block(region))]:
+        if has_effect(inner, OUTPUT):
+            return True
+        if inner.name == "call" and inner.attrs["callee"] in printing:
+            return True
+    return False
+
+
+def _printing(helpers: list[Function]) -> set[str]:
+    """The names of the ``helpers`` that print or assert, or call one that does."""
+    printing: set[str] = set()
+    while True:
+        found = {
+            f.name for f in helpers if any(_effectful(o, printing) for o in f.walk())
+        }
+        if found == printing:
+            return printing
+        printing = found
 
 
 def _cuts(
@@ -108,6 +144,7 @@ def _cuts(
     last: dict[Value, int],
     x: Value,
     output: Value,
+    effects: set[int],
 ) -> list[Value]:
     """``x``, the values that are the only ones depending on ``x`` still needed
     after the statement defining them, and ``output``."""
@@ -117,7 +154,7 @@ def _cuts(
         if len(live) != 1 or live[0] in cuts or live[0] is output:
             continue
         (value,) = live
-        moved = any(_moves(o, active) for o in ops[k + 1 :])
+        moved = any(_moves(i, ops, active, effects) for i in range(k + 1, len(ops)))
         if (
             defined.get(value) == k
             and not value.is_temporary
@@ -136,11 +173,13 @@ def _stage(
     ends: tuple[Value, Value],
     name: str,
     active: set[Value],
+    effects: set[int],
 ) -> StageFunction | None:
     """The stage ``name`` computing ``end`` from ``start`` (``ends``) with the ops
     at ``members``;
     None where they would read a value depending on ``x`` other than ``start``
-    (``len(x)`` read again after a cut): the cut before it does not hold."""
+    (``len(x)`` read again after a cut), or one an op with an effect of another
+    stage computes (it would print again): the cut before it does not hold."""
     start, end = ends
     defined = {v: k for k, op in enumerate(ops) for v in op.results}
     needed = set(members)
@@ -148,6 +187,8 @@ def _stage(
         needed.add(defined[end])
     for i in sorted(needed):
         _add_inputs(i, ops, reads, defined, active, needed)
+    if (needed - set(members)) & effects:
+        return None
     taken = sorted(needed)
     params = function.params
     inside = {v for i in taken for v in ops[i].results}
