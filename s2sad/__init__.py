@@ -21,7 +21,7 @@ from .errors import (
     UnsupportedSyntaxError,
 )
 from .bracketing import JacobianPlan, jacobian_plan
-from .checkpoints import checkpoint
+from .checkpoints import checkpoint, checkpointed
 from .memory import MemoryReport, memory_report
 from .jacobians import jacfwd, jacobian, jacrev
 from .rules.registry import derivative_rule
@@ -44,6 +44,7 @@ __all__ = [
     "TraceEstimate",
     "derivative_rule",
     "checkpoint",
+    "checkpointed",
     "memory_report",
     "MemoryReport",
     "S2SADError",

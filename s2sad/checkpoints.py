@@ -10,6 +10,11 @@ at a time, for one more evaluation of each checkpointed helper.
 ``checkpoint(h)`` is the same function for plain Python (a copy of ``h`` with
 its code, made once per function and marked); use it as a decorator or at a
 call site, ``s2sad.checkpoint(h)(x)``.
+
+``for t in checkpointed(range(n), snapshots=s):`` marks a loop whose reverse
+sweep keeps ``s`` snapshots of the state it carries and recomputes the rest
+by a schedule of :mod:`s2sad.schedules` (``"binomial"``, the fewest
+recomputations, or ``"periodic"``); plain Python sees the range itself.
 """
 
 from __future__ import annotations
@@ -50,6 +55,25 @@ def checkpoint(fn: Callable[..., Any]) -> Callable[..., Any]:
         _COPIES[fn] = copy
         _MARKED.add(copy)
     return copy
+
+
+SCHEDULES = ("binomial", "periodic")
+"""The schedules a checkpointed loop can follow."""
+
+
+def checkpointed(steps: range, snapshots: int, schedule: str = "binomial") -> range:
+    """``steps``, marking the ``for`` loop over it for checkpointing: its reverse
+    sweep keeps ``snapshots`` states (the first among them) and recomputes the
+    others following ``schedule`` (see the module docstring)."""
+    if not isinstance(steps, range):
+        raise TypeError(f"s2sad.checkpointed takes a range, got {type(steps).__name__}")
+    if not isinstance(snapshots, int) or isinstance(snapshots, bool) or snapshots < 1:
+        raise ValueError(f"snapshots must be a whole number >= 1, got {snapshots!r}")
+    if schedule not in SCHEDULES:
+        raise ValueError(
+            f"schedule must be one of {', '.join(SCHEDULES)}, got {schedule!r}"
+        )
+    return steps
 
 
 def is_checkpointed(fn: Any) -> bool:

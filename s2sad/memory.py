@@ -1,14 +1,15 @@
 """``s2sad.memory_report``: what reverse mode stores between its two sweeps.
 
-The forward sweep of reverse mode (the file ``jacrev`` makes, ``f_jacrev_fwd``)
-returns its residuals: the values its backward sweep reads, the tapes its
+The forward sweep of reverse mode (``f_sweeps_fwd``, the two sweeps for the
+parameters picked) returns its residuals: the values its backward sweep reads, the tapes its
 loops fill (one record per iteration) and the residuals of each helper it
 calls.  :func:`memory_report` runs that forward sweep at the caller's
 arguments and walks what it returned alongside the IR that built it, so that
 every stored value is named as in the source, with the line computing it:
 its shape, dtype, how many of it (one per iteration on a tape) and its bytes.
-An array that is (a view of) an argument is listed but costs nothing new, and
-an array stored in two places is counted once.
+An array that is (a view of) an argument is listed but costs nothing new, an
+array stored in two places is counted once, and a broadcast one (a stride of
+0, what a shape is kept as) counts one item.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def memory_report(
     """What reverse mode stores, differentiating ``f`` at ``args`` with respect to
     ``wrt``: each stored value with its shape, dtype, count and bytes and the
     source line computing it, largest first (print it)."""
-    entry = Entry(f, "jacrev", wrt, output_dir)
+    entry = Entry(f, "sweeps", wrt, output_dir)
     full = entry.arguments(args, "memory_report")
     given = with_defaults(entry.target, full)
     returned = entry.generated(*given)
@@ -138,7 +139,7 @@ class _Walker:
 
     def tape(self, function: Function, tape: Value, records: list) -> None:
         """Each record of a tape, against the ``push`` of its length (a push of
-    one value appends the value itself, of several a tuple)."""
+        one value appends the value itself, of several a tuple)."""
         pushes = [
             op for op in function.walk() if op.name == "push" and op.operands[0] is tape
         ]
@@ -177,6 +178,8 @@ class _Walker:
         row.dtypes.add(str(array.dtype))
         if not isinstance(stored, np.ndarray):
             row.bytes += array.nbytes
+        elif 0 in stored.strides and stored.size > 1:
+            row.bytes += stored.itemsize
         elif any(np.may_share_memory(stored, a) for a in self.arguments):
             row.arguments += 1
         elif id(stored) not in self.seen:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .schedules import ADVANCE, RESTORE, SNAPSHOT, TAPE
+from .schedules import ADVANCE, RESTORE, SNAPSHOT, TAPE, binomial, periodic
 
 
 def resolve(module: str, qualname: str) -> Any:
@@ -1099,6 +1099,65 @@ def reverse_checkpointed(
             for _ in range(action.count):
                 state_bar = backwards.pop()(state_bar)
     return state_bar
+
+
+def checkpointed_loop(
+    step: Any,
+    forward: Any,
+    backward: Any,
+    steps: range,
+    snapshots: int,
+    schedule: str,
+    wrt: tuple,
+    state: tuple,
+    read: tuple,
+    state_bar: tuple,
+) -> tuple:
+    """The reverse sweep of a checkpointed loop: from the state before it
+    (``state``) and the adjoints of the state after it (``state_bar``), the
+    adjoints of the step's parameters ``wrt`` (indices into ``(t, *state,
+    *read)``: the state before the loop, summed over the steps for the values
+    it reads), following the ``schedule`` with ``snapshots`` snapshots.
+    ``step(t, *state, *read)`` is one step, ``forward`` its forward sweep
+    (``(state, residuals)``) and ``backward(residuals, *state_bar)`` its backward
+    sweep (the adjoints of ``wrt``)."""
+    counters = list(steps)
+    carried = len(state)
+    actions = (binomial if schedule == "binomial" else periodic)(
+        len(counters), snapshots
+    )
+    read_bars = {k: 0.0 for k in wrt if k > carried}
+    bars = list(state_bar)
+    slots: dict[int, tuple] = {}
+    residuals: list[Any] = []
+    position, state = 0, tuple(state)
+    for action in actions:
+        if action.kind == ADVANCE:
+            for _ in range(action.count):
+                state = _carried(step(counters[position], *state, *read), carried)
+                position += 1
+        elif action.kind == SNAPSHOT:
+            slots[action.slot] = (position, state)
+        elif action.kind == RESTORE:
+            position, state = slots[action.slot]
+        elif action.kind == TAPE:
+            for _ in range(action.count):
+                out, kept = forward(counters[position], *state, *read)
+                state = _carried(out, carried)
+                residuals.append(kept)
+                position += 1
+        else:
+            for _ in range(action.count):
+                adjoints = dict(zip(wrt, backward(residuals.pop(), *bars)))
+                bars = [adjoints.get(1 + k, 0.0) for k in range(carried)]
+                for k in read_bars:
+                    read_bars[k] = read_bars[k] + adjoints[k]
+    return tuple(bars[k - 1] if k <= carried else read_bars[k] for k in wrt)
+
+
+def _carried(values: Any, count: int) -> tuple:
+    """A step's result as the tuple of the ``count`` values it carries."""
+    return tuple(values) if count > 1 else (values,)
 
 
 def identity_batch(x: Any) -> Any:

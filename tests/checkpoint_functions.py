@@ -108,3 +108,85 @@ def deep_smooth_plain(x):
     for _ in range(16):
         x = smooth_plain(x)
     return np.sum(x * x)
+
+
+def diffuse(u, c: float, steps: int):
+    for t in s2sad.checkpointed(range(steps), snapshots=3):
+        u = u + c * (np.roll(u, 1) - 2.0 * u + np.roll(u, -1)) + 0.01 * np.sin(u) * t
+    return np.sum(u * u)
+
+
+def diffuse_plain(u, c: float, steps: int):
+    for t in range(steps):
+        u = u + c * (np.roll(u, 1) - 2.0 * u + np.roll(u, -1)) + 0.01 * np.sin(u) * t
+    return np.sum(u * u)
+
+
+def coupled(x, y, a: float, n: int):
+    k = 0
+    for t in s2sad.checkpointed(range(2, n), snapshots=2, schedule="periodic"):
+        if t % 2 == 0:
+            x, y = inner_plain(y) * a + x * 0.5, x * y
+        else:
+            x = x - 0.1 * y
+        for j in range(2):
+            y = y + 0.01 * np.cos(x) * j
+        k = k + 1
+    return np.sum(x * y) + k
+
+
+def coupled_plain(x, y, a: float, n: int):
+    k = 0
+    for t in range(2, n):
+        if t % 2 == 0:
+            x, y = inner_plain(y) * a + x * 0.5, x * y
+        else:
+            x = x - 0.1 * y
+        for j in range(2):
+            y = y + 0.01 * np.cos(x) * j
+        k = k + 1
+    return np.sum(x * y) + k
+
+
+def settle(u, c: float):
+    for _ in s2sad.checkpointed(range(6), snapshots=2):
+        u = np.sin(u) * c + block(u, np.eye(u.size) * 0.1)
+    return u
+
+
+def settled(u, c: float):
+    return np.sum(settle(u, c) ** 2)
+
+
+def settle_plain(u, c: float):
+    for _ in range(6):
+        u = np.sin(u) * c + block(u, np.eye(u.size) * 0.1)
+    return u
+
+
+def settled_plain(u, c: float):
+    return np.sum(settle_plain(u, c) ** 2)
+
+
+def cubic_stepper(u, c: float, steps: int):
+    for t in s2sad.checkpointed(range(steps), snapshots=10):
+        u = u + c * (np.roll(u, 1) - 2.0 * u + np.roll(u, -1)) - 0.001 * u**3
+    return np.sum(u * u)
+
+
+def cubic_stepper_plain(u, c: float, steps: int):
+    for t in range(steps):
+        u = u + c * (np.roll(u, 1) - 2.0 * u + np.roll(u, -1)) - 0.001 * u**3
+    return np.sum(u * u)
+
+
+LOOP_CASES = [
+    (diffuse, diffuse_plain, (np.linspace(0.0, 1.0, 8), 0.2), "steps"),
+    (
+        coupled,
+        coupled_plain,
+        (np.linspace(0.1, 0.5, 4), np.linspace(-0.3, 0.2, 4), 1.3),
+        "n",
+    ),
+    (cubic_stepper, cubic_stepper_plain, (np.linspace(0.0, 1.0, 6), 0.1), "steps"),
+]

@@ -57,7 +57,7 @@ def test_arguments_are_listed_but_not_counted(out_dir):
 def test_the_total_is_what_the_forward_sweep_returns(f, point, out_dir):
     wrt = tuple(k for k, p in enumerate(point) if not isinstance(p, int))
     report = s2sad.memory_report(f, *point, wrt=wrt, output_dir=out_dir)
-    residuals = Entry(f, "jacrev", wrt, out_dir).generated(*point)[-1]
+    residuals = Entry(f, "sweeps", wrt, out_dir).generated(*point)[-1]
     arrays = [p for p in point if isinstance(p, np.ndarray)]
     assert report.total_bytes == _distinct_bytes(residuals, arrays, set())
 

@@ -32,10 +32,11 @@ def test_every_pass_verifies(f, arrays, kind, verify_each_pass):
         "hvp": "forward_over_gradient",
         "jacfwd": "forward_tangents",
         "jacrev": "reverse_vjp",
+        "sweeps": "reverse_vjp",
     }.get(kind, "reverse_gradient")
     assert {first, "tidy_names"} <= passes
     assert (
         "simplify_backward" in passes
-        if kind in ("vjp", "jacrev")
+        if kind in ("vjp", "jacrev", "sweeps")
         else "simplify_function" in passes
     )

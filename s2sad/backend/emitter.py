@@ -30,6 +30,7 @@ from ..ir.core import (
     walk_ops,
 )
 from ..ir.operators import BINARY_NODES, COMPARISON_NODES
+from ..ir.module import derived_name
 from ..ir.ops import LOOPS
 from ..ir.operands import carried_args, declaration, loop_inits, written_at_each_use
 from ..rules.registry import PRIMITIVES, Primitive
@@ -276,6 +277,8 @@ class FunctionEmitter:
                 statements.extend(self.tape_statements(op))
             elif statement == "call":
                 statements.append(self.call_statement(op))
+            elif statement == "checkpointed":
+                statements.append(self.checkpointed_statement(op))
             elif statement == "effect":
                 statements.append(self.effect_statement(op))
             elif op.name == "setitem":
@@ -416,6 +419,44 @@ class FunctionEmitter:
             return ast.Assign([targets[0].elts[0]], first)
         target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
         return ast.Assign([target], call)
+
+    def checkpointed_statement(self, op: Op) -> ast.stmt:
+        """``x_bar, W_bar = runtime.checkpointed_loop(f_step, ..., state=(x,), ...)``:
+        a checkpointed loop reversed by its schedule."""
+        attrs = op.attrs
+        step = attrs["step"]
+        values = [self.operand(v) for v in op.operands]
+        bounds, rest = values[:3], values[3:]
+        carried = attrs["carried"]
+        read = len(rest) - 2 * carried
+        groups = (
+            rest[:carried],
+            rest[carried : carried + read],
+            rest[carried + read :],
+        )
+
+        def keyword(name: str, value: ast.expr) -> ast.keyword:
+            return ast.keyword(name, value)
+
+        names = ("state", "read", "state_bar")
+        call = ast.Call(
+            dotted("runtime.checkpointed_loop"),
+            [
+                ast.Name(step, ast.Load()),
+                ast.Name(derived_name(step, "vjp_fwd"), ast.Load()),
+                ast.Name(derived_name(step, "vjp_bwd"), ast.Load()),
+                ast.Call(ast.Name("range", ast.Load()), bounds, []),
+            ],
+            [keyword("snapshots", literal(attrs["snapshots"]))]
+            + [keyword("schedule", literal(attrs["schedule"]))]
+            + [keyword("wrt", literal(attrs["wrt"]))]
+            + [
+                keyword(name, ast.Tuple(group, ast.Load()))
+                for name, group in zip(names, groups)
+            ],
+        )
+        targets = [ast.Name(self.name(r), ast.Store()) for r in op.results]
+        return ast.Assign([ast.Tuple(targets, ast.Store())], call)
 
     def setitem_statements(self, op: Op) -> list[ast.stmt]:
         """``y[i] = v``, in place where that is safe (see :mod:`s2sad.passes.inplace`),

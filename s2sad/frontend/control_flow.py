@@ -14,6 +14,7 @@ import builtins
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..checkpoints import SCHEDULES, checkpointed
 from ..errors import UnsupportedSyntaxError
 from ..ir.core import (
     BOOL,
@@ -27,6 +28,7 @@ from ..ir.core import (
 )
 from .arrays import IteratedRows
 from ..ir.operators import COMPARISONS
+from ..ir.ops import CHECKPOINT
 from ..ir.operands import loop_inits
 from ..rules.registry import PRIMITIVES
 
@@ -308,6 +310,14 @@ class ControlFlowLowering:
         if isinstance(stmt.iter, (ast.Tuple, ast.List)):
             self._unrolled_for(stmt)
             return
+        if (
+            isinstance(stmt.iter, ast.Call)
+            and isinstance(stmt.iter.func, (ast.Name, ast.Attribute))
+            and not self.is_local(stmt.iter.func)
+            and self._resolve_quietly(stmt.iter.func) is checkpointed
+        ):
+            self._checkpointed_for(stmt)
+            return
         if not self._is_range(stmt.iter):
             self._rows_for(stmt)
             return
@@ -319,6 +329,61 @@ class ControlFlowLowering:
             return args[1:]
 
         self._loop(stmt, "for", bounds, body, counter=target)
+
+    def _checkpointed_for(self, stmt: ast.For) -> None:
+        """``for t in s2sad.checkpointed(range(...), snapshots=s)``: the loop over
+        the range, marked for its reverse sweep to follow a checkpointing schedule."""
+        call = stmt.iter
+        bound = _checkpoint_arguments(call)
+        if bound is None or not self._is_range(bound[0]):
+            raise self.error(
+                UnsupportedSyntaxError,
+                call,
+                f"s2sad.checkpointed takes a range and a number of snapshots: "
+                f"`{ast.unparse(call)}`",
+                "write s2sad.checkpointed(range(n), snapshots=10)",
+            )
+        steps, snapshots, schedule = bound
+        count = self.expr(snapshots).constant if snapshots is not None else None
+        kind = "binomial"
+        if isinstance(schedule, ast.Constant):
+            kind = schedule.value
+        elif schedule is not None:
+            kind = self._resolve_quietly(schedule)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise self.error(
+                UnsupportedSyntaxError,
+                snapshots or call,
+                "s2sad.checkpointed needs snapshots, a whole number >= 1 known when "
+                "the derivative is built",
+                "pass snapshots=10 (a literal or a module-level constant)",
+            )
+        if kind not in SCHEDULES:
+            raise self.error(
+                UnsupportedSyntaxError,
+                schedule,
+                f"unknown checkpointing schedule {kind!r}",
+                f"use one of {', '.join(map(repr, SCHEDULES))}",
+            )
+        jumps = _jumps(stmt.body) & {"break", "return", "continue"}
+        if jumps:
+            raise self.error(
+                UnsupportedSyntaxError,
+                stmt,
+                f"a checkpointed loop runs every step: its body cannot "
+                f"{' or '.join(sorted(jumps))}",
+                "move the condition into the step's arithmetic (np.where), or loop "
+                "over a plain range",
+            )
+        plain = ast.copy_location(
+            ast.For(stmt.target, steps, stmt.body, stmt.orelse, None), stmt
+        )
+        before = len(self.builder.block.ops)
+        self.for_statement(plain)
+        loop = next(
+            op for op in reversed(self.builder.block.ops[before:]) if op.name == "for"
+        )
+        loop.attrs[CHECKPOINT] = (count, kind)
 
     def _is_range(self, node: ast.expr) -> bool:
         return (
@@ -835,6 +900,20 @@ def written_name(target: ast.Subscript) -> str | None:
     while isinstance(base, ast.Subscript):
         base = base.value
     return base.id if isinstance(base, ast.Name) else None
+
+
+def _checkpoint_arguments(call: ast.Call) -> tuple | None:
+    """``(range, snapshots, schedule)`` nodes of a ``checkpointed(...)`` call (None
+    where one is missing or unknown)."""
+    names = ("steps", "snapshots", "schedule")
+    given = dict(zip(names, call.args))
+    for keyword in call.keywords:
+        if keyword.arg not in names or keyword.arg in given:
+            return None
+        given[keyword.arg] = keyword.value
+    if len(call.args) > 3 or "steps" not in given or "snapshots" not in given:
+        return None
+    return given["steps"], given["snapshots"], given.get("schedule")
 
 
 def _jumps(body: list[ast.stmt]) -> set[str]:

@@ -11,9 +11,9 @@ makes that derivative agree on its name.
 from __future__ import annotations
 
 import copy
-from typing import Iterator
+from typing import Any, Iterator
 
-from .core import Function
+from .core import NOT_CONSTANT, Function
 
 DERIVED_KINDS = (
     "grad",
@@ -25,6 +25,7 @@ DERIVED_KINDS = (
     "jacfwd",
     "jacfwd_identity",
     "jacrev",
+    "sweeps",
     "batched",
     "vjp_fwd",
     "vjp_bwd",
@@ -88,9 +89,11 @@ class Module:
 
 def detached_copies(functions: list[Function]) -> list[Function]:
     """Deep copies of ``functions`` belonging to no module yet (a module they are
-    added to owns the copies, not the originals)."""
-    modules = {id(f.module): None for f in functions if f.module is not None}
-    return copy.deepcopy(functions, modules)
+    added to owns the copies, not the originals); a value that is not a constant
+    stays marked :data:`NOT_CONSTANT` itself."""
+    memo: dict[int, Any] = {id(f.module): None for f in functions if f.module}
+    memo[id(NOT_CONSTANT)] = NOT_CONSTANT
+    return copy.deepcopy(functions, memo)
 
 
 def called_names(function: Function) -> list[str]:

@@ -83,6 +83,9 @@ def _declare(*decls: OpDecl) -> dict[str, OpDecl]:
     return {decl.name: decl for decl in decls}
 
 
+CHECKPOINTED_LOOP = "checkpointed_loop"
+"""The op reversing a checkpointed loop by its schedule (``runtime.checkpointed_loop``)."""
+
 OPS = _declare(
     OpDecl("const", results=1, printed="literal"),
     OpDecl(
@@ -107,6 +110,14 @@ OPS = _declare(
         results=ANY,
         effects=frozenset({STORES}),
         statement="call",
+    ),
+    OpDecl(
+        CHECKPOINTED_LOOP,
+        ("start", "stop", "step"),
+        rest="values",
+        rest_count=ANY,
+        results=ANY,
+        statement="checkpointed",
     ),
     OpDecl("tape", results=1, effects=frozenset({TAPE}), statement="tape"),
     OpDecl(

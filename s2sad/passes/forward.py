@@ -35,7 +35,7 @@ from ..ir.core import (
     new_function,
 )
 from ..ir.module import derived_name
-from ..ir.ops import OPS, OUTPUT
+from ..ir.ops import CHECKPOINTED_LOOP, OPS, OUTPUT
 from ..ir.operands import carried_args, loop_inits
 from ..rules.registry import PRIMITIVES, Primitive
 from .activity import DIFFERENTIABLE_TYPES, pops_by_record, pushes_by_record, varied
@@ -179,6 +179,15 @@ class _TangentSweep:
                 self.primitive(op)
             elif op.name in PASSIVE:
                 clone_op(self.builder, op, self.mapping)
+            elif op.name == CHECKPOINTED_LOOP:
+                raise _refused(
+                    self.function,
+                    op,
+                    "it reverses a checkpointed loop (s2sad.checkpointed), whose "
+                    "schedule forward mode cannot follow yet",
+                    "for Hessian-vector products loop over a plain range, or "
+                    "checkpoint the loop's body with @s2sad.checkpoint",
+                )
             else:
                 raise _refused(
                     self.function,

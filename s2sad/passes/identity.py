@@ -16,7 +16,16 @@ from __future__ import annotations
 
 import copy
 
-from ..ir.core import ARRAY, Block, Builder, Function, Op, Value, walk_block
+from ..ir.core import (
+    ARRAY,
+    NOT_CONSTANT,
+    Block,
+    Builder,
+    Function,
+    Op,
+    Value,
+    walk_block,
+)
 from .simplify import simplify
 
 IDENTITY_KIND = "jacfwd_identity"
@@ -30,7 +39,8 @@ def identity_columns(
     tangent batch (parameter ``seed``) is the identity over the vector at parameter
     ``primal``, dropped from its parameters; None where no product of a matrix
     with the identity could be rewritten (the copy would gain nothing)."""
-    made = copy.deepcopy(function, {id(function.module): function.module})
+    memo = {id(function.module): function.module, id(NOT_CONSTANT): NOT_CONSTANT}
+    made = copy.deepcopy(function, memo)
     made.name = name
     identity = made.params[seed]
     del made.body.args[seed]

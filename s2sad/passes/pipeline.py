@@ -39,6 +39,7 @@ from .forward import forward
 from .identity import IDENTITY_KIND, identity_columns
 from .inplace import copy_before_loops
 from .names import tidy_names
+from .outline import outline_checkpointed_loops
 from .reverse import ReverseResult, reverse
 from .simplify import simplify
 from .split import (
@@ -585,6 +586,9 @@ JACFWD = Kind(
 )
 """Forward mode on a batch of tangents: columns of the Jacobian (``s2sad.jacfwd``
 calls it with the identity)."""
+SWEEPS = Kind("sweeps", REVERSE, True, (reverse_vjp, *VJP_STEPS), any_output=True)
+"""Reverse mode's two sweeps for the parameters picked, unbatched (what
+``s2sad.memory_report`` runs the forward sweep of)."""
 BATCHED_VJP = Kind(
     HELPER,
     REVERSE,
@@ -606,7 +610,7 @@ Jacobian (``s2sad.jacrev`` calls it with the identity)."""
 
 KINDS = {
     kind.name: kind
-    for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP, HVP, HESSIAN, JACFWD, JACREV)
+    for kind in (GRAD, VALUE_AND_GRAD, JVP, VJP, HVP, HESSIAN, JACFWD, JACREV, SWEEPS)
 }
 """The derivative kinds of the public API, by name."""
 
@@ -640,6 +644,8 @@ def derivative_module(
     chosen = kind_named(kind)
     if chosen.over_gradient:
         return hvp_module(module, entry, wrt, single, chosen)
+    if chosen.mode == REVERSE:
+        module = outline_checkpointed_loops(module)
     primal = module[entry]
     needed = _arguments_needed(module, entry, wrt)
     functions = run(chosen, primal, wrt, single, needed)

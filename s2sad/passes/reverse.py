@@ -33,6 +33,7 @@ from typing import Any
 from ..errors import DifferentiationError
 from ..ir.core import (
     ARRAY,
+    BOOL,
     INT,
     SEQ,
     RESIDUALS,
@@ -49,7 +50,7 @@ from ..ir.core import (
     walk_ops,
 )
 from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINT
+from ..ir.ops import CHECKPOINT, CHECKPOINTED_LOOP
 from ..ir.operands import carried_args, loop_body, loop_bounds, loop_init
 from ..rules.registry import PRIMITIVES
 from .activity import varied
@@ -602,6 +603,9 @@ class _AdjointSweep:
 
     def reverse_loop(self, op: Op) -> None:
         """A loop running the iterations backwards, carrying adjoints."""
+        if CHECKPOINT in op.attrs:
+            self.reverse_checkpointed_loop(op)
+            return
         body = loop_body(op)
         carried = len(op.results)
         args = carried_args(body, op)
@@ -650,6 +654,49 @@ class _AdjointSweep:
             init = loop_init(op, k)
             if init in self.active:
                 self.accumulate(init, adjoint)
+
+    def reverse_checkpointed_loop(self, op: Op) -> None:
+        """A checkpointed loop (its body one call of its step function) reversed
+        by ``checkpointed_loop``: ``runtime.checkpointed_loop`` runs the schedule,
+        from the loop's initial state, calling the step, its forward sweep and
+        its backward sweep; it returns the adjoints of the state before the loop
+        and of the values the step reads from outside."""
+        (call,) = loop_body(op).ops[:-1]
+        carried = len(op.results)
+        seeds = [self.adjoints.get(r) for r in op.results]
+        if all(s is None for s in seeds):
+            return
+        step = call.attrs["callee"]
+        wrt = list(self.callee_wrt.get(step, range(len(call.operands))))
+        params = [None] + [loop_init(op, k) for k in range(carried)]
+        params += call.operands[1 + carried :]
+        bars = [
+            s if s is not None else self._zero_adjoint(r)
+            for r, s in zip(op.results, seeds)
+        ]
+        operands = [self.primal(v) for v in loop_bounds(op)]
+        operands += [self.primal(v) for v in params[1:]] + bars
+        results = [self._fresh(params[k].type) for k in wrt]
+        snapshots, schedule = op.attrs[CHECKPOINT]
+        attrs = {
+            "step": step,
+            "snapshots": snapshots,
+            "schedule": schedule,
+            "carried": carried,
+            "wrt": tuple(wrt),
+        }
+        self.builder.block.ops.append(
+            Op(CHECKPOINTED_LOOP, operands, results, attrs, [], op.loc)
+        )
+        for k, adjoint in zip(wrt, results):
+            if params[k] in self.active:
+                self.accumulate(params[k], adjoint)
+
+    def _zero_adjoint(self, value: Value) -> Value:
+        """A zero adjoint of a result no adjoint reached (the number 0 for an integer)."""
+        if value.type in (INT, BOOL):
+            return self.builder.const(0.0)
+        return self.adjoint_or_zeros(value)
 
     def _bar_hint(self, value: Value) -> str:
         named = self.mapping.get(value, value)

@@ -1,0 +1,102 @@
+"""Outlining checkpointed loops: each step of the loop becomes a function of its own.
+
+A ``for`` loop marked for checkpointing (``s2sad.checkpointed``) is reversed by
+a schedule that runs single steps again from snapshots of the state, so a
+step must be callable on its own.  :func:`outline_checkpointed_loops` moves
+the body of each such loop into a new function ``<f>_step(t, carried...,
+read...)`` of the loop counter, the carried values and the values from outside
+the loop the body reads (constants are written into it), returning the carried values of the next step; the
+loop's body becomes one call of it (marked :data:`CHECKPOINT`, so that reverse
+mode recomputes the step's residuals instead of storing them).
+"""
+
+from __future__ import annotations
+
+from ..ir.core import (
+    NOT_CONSTANT,
+    Block,
+    Builder,
+    Function,
+    Op,
+    Value,
+    new_function,
+    walk_block,
+)
+from ..ir.module import Module, detached_copies
+from ..ir.ops import CHECKPOINT
+from .rule_inline import clone_op
+
+
+def outline_checkpointed_loops(module: Module) -> Module:
+    """``module``, or a copy of it where every checkpointed loop's body is a call
+    of a step function of its own (added to the copy)."""
+    if not any(_checkpointed(op) for f in module for op in f.walk()):
+        return module
+    functions = detached_copies(list(module))
+    steps = []
+    taken = {f.name for f in functions}
+    for function in functions:
+        for op in list(function.walk()):
+            if _checkpointed(op):
+                name = _fresh_name(f"{function.name}_step", taken)
+                steps.append(_outline(function, op, name))
+    return Module(functions + steps)
+
+
+def _checkpointed(op: Op) -> bool:
+    return op.name == "for" and CHECKPOINT in op.attrs
+
+
+def _outline(function: Function, loop: Op, name: str) -> Function:
+    """Make ``loop``'s body a call of a new function ``name``, returned."""
+    body = loop.regions[0]
+    outside = _read_from_outside(body)
+    read = [v for v in outside if v.constant is NOT_CONSTANT]
+    params = body.args + read
+    step = new_function(
+        name,
+        [(p.hint, p.type) for p in params],
+        file=function.file,
+        line=loop.loc.line if loop.loc else function.line,
+    )
+    step.doc = f"One step of the checkpointed loop of {function.name}."
+    mapping = dict(zip(params, step.params))
+    builder = Builder(step)
+    for v in outside:
+        if v.constant is not NOT_CONSTANT:
+            mapping[v] = builder.const(v.constant)
+    for op in body.ops[:-1]:
+        clone_op(builder, op, mapping)
+    yielded = body.terminator.operands
+    builder.ret([mapping[v] for v in yielded])
+    results = [Value(function.names.fresh(v.hint), v.type, v.hint) for v in yielded]
+    call = Op(
+        "call", list(params), results, {"callee": name, CHECKPOINT: True}, [], loop.loc
+    )
+    body.ops = [call, Op("yield", list(results), [])]
+    return step
+
+
+def _read_from_outside(block: Block) -> list[Value]:
+    """The values ``block``'s ops read that neither it nor its regions define, in
+    order of first read."""
+    inside = set(block.args)
+    for op in walk_block(block):
+        inside.update(op.results)
+        for region in op.regions:
+            inside.update(region.args)
+    read: list[Value] = []
+    for op in walk_block(block):
+        for v in op.operands:
+            if v not in inside and v not in read:
+                read.append(v)
+    return read
+
+
+def _fresh_name(name: str, taken: set[str]) -> str:
+    made, k = name, 1
+    while made in taken:
+        k += 1
+        made = f"{name}_{k}"
+    taken.add(made)
+    return made

@@ -1,0 +1,207 @@
+"""``for t in s2sad.checkpointed(range(n), snapshots=s)``: a loop reversed by a schedule.
+
+The reverse sweep keeps ``s`` snapshots of the loop's state and runs steps
+again from them (``runtime.checkpointed_loop`` following :mod:`s2sad.schedules`),
+so the same arithmetic runs as when every state is stored: the gradients are
+equal bit for bit, for every trip count, in grad, value_and_grad and vjp, and
+with loops in helpers and helpers in loops; peak memory falls with the
+snapshots; what cannot follow a schedule yet is refused by name.
+"""
+
+import textwrap
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import checkpoint_functions as cf
+import s2sad
+from s2sad.errors import S2SADError
+from s2sad.frontend.program import lower
+from s2sad.passes.pipeline import derivative_functions
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("checkpointed_loops")
+
+
+COUNTS = [0, 1, 2, 3, 7, 12, 40]
+
+
+@pytest.mark.parametrize("count", COUNTS)
+@pytest.mark.parametrize(
+    "f, plain, point, _", cf.LOOP_CASES, ids=[c[0].__name__ for c in cf.LOOP_CASES]
+)
+def test_checkpointed_gradients_equal_stored_ones(f, plain, point, _, count, out_dir):
+    args = (*point, count)
+    wrt = tuple(range(len(point)))
+    before = [np.copy(a) for a in args]
+    found = s2sad.grad(f, wrt=wrt, output_dir=out_dir)(*args)
+    for old, new in zip(before, args):
+        np.testing.assert_array_equal(old, new)
+    expected = s2sad.grad(plain, wrt=wrt, output_dir=out_dir)(*args)
+    for a, b in zip(found, expected):
+        np.testing.assert_array_equal(a, b)
+    value, again = s2sad.value_and_grad(f, wrt=wrt, output_dir=out_dir)(*args)
+    assert value == f(*args) == plain(*args)
+    for a, b in zip(again, expected):
+        np.testing.assert_array_equal(a, b)
+    out, vjp_fn = s2sad.vjp(f, *args, output_dir=out_dir)
+    assert out == value
+    for a, b in zip(vjp_fn(1.0), expected):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_checkpointed_loop_matches_finite_differences(out_dir):
+    u, c = np.linspace(0.0, 1.0, 5), 0.2
+    u_bar, c_bar = s2sad.grad(cf.diffuse, wrt=(0, 1), output_dir=out_dir)(u, c, 9)
+    step = 1e-6
+    expected = (cf.diffuse(u, c + step, 9) - cf.diffuse(u, c - step, 9)) / (2 * step)
+    assert c_bar == pytest.approx(expected, rel=1e-7)
+    for k in range(u.size):
+        e = np.zeros_like(u)
+        e[k] = step
+        fd = (cf.diffuse(u + e, c, 9) - cf.diffuse(u - e, c, 9)) / (2 * step)
+        assert u_bar[k] == pytest.approx(fd, rel=1e-6, abs=1e-9)
+
+
+def test_a_checkpointed_loop_in_a_helper_calling_a_checkpointed_helper(out_dir):
+    u = np.linspace(0.1, 0.6, 3)
+    found = s2sad.grad(cf.settled, wrt=(0, 1), output_dir=out_dir)(u, 1.2)
+    expected = s2sad.grad(cf.settled_plain, wrt=(0, 1), output_dir=out_dir)(u, 1.2)
+    for a, b in zip(found, expected):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_forward_mode_runs_the_loop_as_written(out_dir):
+    point = (np.linspace(0.0, 1.0, 8), 0.2, 5)
+    value, tangent = s2sad.jvp(
+        cf.diffuse, point, (np.ones(8), 1.0, None), output_dir=out_dir
+    )
+    u_bar, c_bar = s2sad.grad(cf.diffuse, wrt=(0, 1), output_dir=out_dir)(*point)
+    assert value == cf.diffuse(*point)
+    assert tangent == pytest.approx(np.sum(u_bar) + c_bar, rel=1e-12)
+
+
+def test_the_generated_gradient_follows_the_schedule(out_dir):
+    source = s2sad.grad(cf.diffuse, wrt=(0, 1), output_dir=out_dir).source
+    assert "def diffuse_step(t, u, c):" in source
+    assert "runtime.checkpointed_loop(" in source and 'schedule="binomial"' in source
+    assert "snapshots=3" in source and "tape" not in source
+
+
+def _peak(function, *args):
+    function(*args)
+    tracemalloc.start()
+    try:
+        function(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_ten_snapshots_of_a_thousand_steps_take_far_less_memory(out_dir):
+    u = np.linspace(0.0, 1.0, 2000)
+    stored = s2sad.grad(cf.cubic_stepper_plain, output_dir=out_dir)
+    checkpointed = s2sad.grad(cf.cubic_stepper, output_dir=out_dir)
+    np.testing.assert_array_equal(stored(u, 0.1, 1000), checkpointed(u, 0.1, 1000))
+    assert _peak(checkpointed, u, 0.1, 1000) * 30 < _peak(stored, u, 0.1, 1000)
+
+
+def test_the_memory_report_shows_only_the_first_state(out_dir):
+    u = np.linspace(0.0, 1.0, 100)
+    report = s2sad.memory_report(cf.cubic_stepper, u, 0.1, 50, output_dir=out_dir)
+    stored = s2sad.memory_report(cf.cubic_stepper_plain, u, 0.1, 50, output_dir=out_dir)
+    assert report.total_bytes < 2 * u.nbytes < stored.total_bytes / 10
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda d: s2sad.hvp(cf.diffuse, output_dir=d)(
+                np.ones(3), 0.2, 4, np.ones(3)
+            ),
+            "checkpointed loop",
+        ),
+        (
+            lambda d: s2sad.hessian(cf.diffuse, output_dir=d)(np.ones(3), 0.2, 4),
+            "checkpointed loop",
+        ),
+        (
+            lambda d: s2sad.jacrev(cf.settle, output_dir=d)(np.ones(3), 1.2),
+            "checkpointed loop",
+        ),
+    ],
+    ids=["hvp", "hessian", "jacrev"],
+)
+def test_what_cannot_follow_a_schedule_yet_is_refused(call, message, out_dir):
+    with pytest.raises(S2SADError) as caught:
+        call(out_dir)
+    assert message in str(caught.value) and "hint:" in str(caught.value)
+
+
+BAD = {
+    "break": """
+        def f(u):
+            for t in s2sad.checkpointed(range(5), snapshots=2):
+                if t > 2:
+                    break
+                u = u * 2.0
+            return np.sum(u)
+        """,
+    "not-a-range": """
+        def f(u):
+            for t in s2sad.checkpointed([1, 2], snapshots=2):
+                u = u * 2.0
+            return np.sum(u)
+        """,
+    "no-snapshots": """
+        def f(u, k: int):
+            for t in s2sad.checkpointed(range(5), snapshots=k):
+                u = u * 2.0
+            return np.sum(u)
+        """,
+    "schedule": """
+        def f(u):
+            for t in s2sad.checkpointed(range(5), snapshots=2, schedule="fast"):
+                u = u * 2.0
+            return np.sum(u)
+        """,
+}
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_checkpointed_loops_are_refused_where_they_are(name, tmp_path):
+    path = tmp_path / f"bad_{name.replace('-', '_')}.py"
+    path.write_text("import numpy as np\nimport s2sad\n" + textwrap.dedent(BAD[name]))
+    namespace = {"__name__": path.stem}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    with pytest.raises(S2SADError) as caught:
+        s2sad.grad(namespace["f"], output_dir=tmp_path)(
+            np.ones(3), *([2] if name == "no-snapshots" else [])
+        )
+    text = str(caught.value)
+    assert f"{path.name}:" in text and "hint:" in text
+
+
+def test_checkpointed_is_the_range_for_plain_python():
+    assert s2sad.checkpointed(range(3), snapshots=2) == range(3)
+    with pytest.raises(ValueError):
+        s2sad.checkpointed(range(3), snapshots=0)
+    with pytest.raises(ValueError):
+        s2sad.checkpointed(range(3), snapshots=2, schedule="fast")
+    with pytest.raises(TypeError):
+        s2sad.checkpointed([1, 2], snapshots=2)
+
+
+@pytest.mark.parametrize("kind", ["grad", "value_and_grad", "vjp", "sweeps", "jvp"])
+@pytest.mark.parametrize(
+    "f", [cf.diffuse, cf.coupled, cf.settled, cf.residual_net, cf.nested]
+)
+def test_every_pass_verifies_on_checkpoints(f, kind, verify_each_pass):
+    primal = lower(f)
+    wrt = [k for k, p in enumerate(primal.params) if p.type != "int"]
+    assert derivative_functions(primal, kind, wrt, single=False)
+    assert verify_each_pass
