@@ -1074,33 +1074,6 @@ def setitem_value_adjoint_batched(g: Any, index: Any, value: Any) -> Any:
     return unbroadcast_batched(picked, value)
 
 
-def reverse_checkpointed(
-    actions: Any, state: Any, step: Any, taped_step: Any, state_bar: Any
-) -> Any:
-    """The adjoint of the state before a loop, from ``state_bar`` after it, by
-    the checkpointing schedule ``actions`` (:mod:`s2sad.schedules`): ``step(state)``
-    is one untaped step, ``taped_step(state)`` returns the next state and the
-    step's backward function (``backward(next_bar) -> state_bar``)."""
-    slots: dict[int, Any] = {}
-    backwards: list[Any] = []
-    for action in actions:
-        if action.kind == ADVANCE:
-            for _ in range(action.count):
-                state = step(state)
-        elif action.kind == SNAPSHOT:
-            slots[action.slot] = state
-        elif action.kind == RESTORE:
-            state = slots[action.slot]
-        elif action.kind == TAPE:
-            for _ in range(action.count):
-                state, backward = taped_step(state)
-                backwards.append(backward)
-        else:
-            for _ in range(action.count):
-                state_bar = backwards.pop()(state_bar)
-    return state_bar
-
-
 def checkpointed_loop(
     step: Any,
     forward: Any,

@@ -89,34 +89,48 @@ def test_a_broken_schedule_is_caught():
 
 
 def _loop(a):
-    """One step of a small nonlinear map, and its taped version."""
+    """One step of a small nonlinear map (of the counter too), its forward sweep
+    and its backward sweep, as runtime.checkpointed_loop calls them."""
 
-    def step(x):
-        return np.sin(x) * a + 0.1 * x[::-1]
+    def step(t, x):
+        return np.sin(x) * a + 0.1 * x[::-1] * t
 
-    def taped(x):
-        def backward(bar):
-            return np.cos(x) * a * bar + 0.1 * bar[::-1]
+    def forward(t, x):
+        return step(t, x), (t, x)
 
-        return step(x), backward
+    def backward(kept, bar):
+        t, x = kept
+        return (np.cos(x) * a * bar + 0.1 * t * bar[::-1],)
 
-    return step, taped
+    return step, forward, backward
 
 
-@pytest.mark.parametrize("schedule", [binomial, periodic])
-@pytest.mark.parametrize("steps, snapshots", [(1, 1), (7, 2), (50, 4), (200, 6)])
+@pytest.mark.parametrize("schedule", ["binomial", "periodic"])
+@pytest.mark.parametrize(
+    "steps, snapshots", [(0, 1), (1, 1), (7, 2), (50, 4), (200, 6)]
+)
 def test_a_checkpointed_reversal_equals_the_store_all_one(schedule, steps, snapshots):
-    step, taped = _loop(1.3)
+    step, forward, backward = _loop(1.3)
     x0 = np.linspace(-1.0, 1.0, 5)
-    states, x = [], x0
-    for _ in range(steps):
-        states.append(x)
-        x = step(x)
+    kept, x = [], x0
+    for t in range(3, 3 + steps):
+        out, residuals = forward(t, x)
+        kept.append(residuals)
+        x = out
     bar = np.arange(1.0, 6.0)
     expected = bar
-    for state in reversed(states):
-        expected = taped(state)[1](expected)
-    found = runtime.reverse_checkpointed(
-        schedule(steps, snapshots), x0, step, taped, bar
+    for residuals in reversed(kept):
+        (expected,) = backward(residuals, expected)
+    (found,) = runtime.checkpointed_loop(
+        step,
+        forward,
+        backward,
+        range(3, 3 + steps),
+        snapshots,
+        schedule,
+        (1,),
+        (x0,),
+        (),
+        (bar,),
     )
     np.testing.assert_array_equal(found, expected)
