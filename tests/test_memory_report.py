@@ -31,7 +31,11 @@ def _distinct_bytes(stored, arguments, seen):
         if any(np.may_share_memory(stored, a) for a in arguments) or id(stored) in seen:
             return 0
         seen.add(id(stored))
-        return stored.nbytes
+        return (
+            stored.itemsize
+            if 0 in stored.strides and stored.size > 1
+            else stored.nbytes
+        )
     return np.asarray(stored).nbytes
 
 
