@@ -42,6 +42,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/second_order.py
 	$(BIN)/python benchmarks/sparse.py
 	$(BIN)/python benchmarks/jacobians.py
+	$(BIN)/python benchmarks/checkpointing.py
 
 format: $(STAMP)
 	$(BIN)/black s2sad tests examples benchmarks
