@@ -31,6 +31,7 @@ examples: $(STAMP)
 	$(BIN)/python examples/trace_estimation.py
 	$(BIN)/python examples/hessian_spectrum.py
 	$(BIN)/python examples/jacobian_modes.py
+	$(BIN)/python examples/checkpointing.py
 
 generated: $(STAMP)
 	$(BIN)/python examples/regenerate.py

@@ -80,3 +80,16 @@ def central_gradient_arrays(f, point, step=1e-6):
             partial[k] = (float(f(*plus)) - float(f(*minus))) / (2 * step)
         partials.append(partial)
     return partials
+
+
+def peak_memory(function, *args):
+    """tracemalloc's peak over one call of ``function(*args)`` (after one untraced call)."""
+    import tracemalloc
+
+    function(*args)
+    tracemalloc.start()
+    try:
+        function(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

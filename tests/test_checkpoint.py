@@ -6,13 +6,12 @@ and jacrev; they match finite differences; the forward sweep keeps only the
 helper's arguments (tracemalloc); and the helper is still a plain function.
 """
 
-import tracemalloc
-
 import numpy as np
 import pytest
 
 import checkpoint_functions as cf
 import s2sad
+from numerics import peak_memory
 from s2sad.errors import S2SADError
 
 
@@ -129,16 +128,6 @@ def test_the_generated_gradient_recomputes_instead_of_storing(out_dir):
     assert "def block(x, W):" in source
 
 
-def _peak(function, *args):
-    function(*args)
-    tracemalloc.start()
-    try:
-        function(*args)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def test_the_forward_sweep_keeps_only_the_arguments(out_dir):
     """16 steps of a smooth map of 10⁵ entries: stored, each step's four
     intermediates the backward sweep reads stay alive until it runs;
@@ -147,7 +136,7 @@ def test_the_forward_sweep_keeps_only_the_arguments(out_dir):
     stored = s2sad.grad(cf.deep_smooth_plain, output_dir=out_dir)
     recomputed = s2sad.grad(cf.deep_smooth, output_dir=out_dir)
     np.testing.assert_array_equal(stored(x), recomputed(x))
-    assert _peak(recomputed, x) < 0.4 * _peak(stored, x)
+    assert peak_memory(recomputed, x) < 0.4 * peak_memory(stored, x)
 
 
 def test_checkpoint_is_the_function_for_plain_python():
@@ -160,3 +149,18 @@ def test_checkpoint_is_the_function_for_plain_python():
 def test_checkpoint_refuses_what_is_not_a_def():
     with pytest.raises(S2SADError, match="function defined with def"):
         s2sad.checkpoint(np.sin)
+
+
+def test_the_residual_network_example_gives_one_gradient_every_way(out_dir):
+    import checkpointing
+
+    args = checkpointing.arguments(rows=3, width=4)
+    functions = [checkpointing.network, checkpointing.network_checkpointed_blocks]
+    functions += [checkpointing.binomial(s) for s in checkpointing.SNAPSHOTS]
+    expected = s2sad.grad(functions[0], wrt=(0, 1, 2), output_dir=out_dir)(*args)
+    for function in functions[1:]:
+        found = s2sad.grad(function, wrt=(0, 1, 2), output_dir=out_dir)(*args)
+        for a, b in zip(found, expected):
+            np.testing.assert_array_equal(a, b)
+    peak, seconds, _ = checkpointing.measure(functions[1], args, out_dir)
+    assert peak > 0 and seconds > 0

@@ -9,13 +9,12 @@ snapshots; what cannot follow a schedule yet is refused by name.
 """
 
 import textwrap
-import tracemalloc
-
 import numpy as np
 import pytest
 
 import checkpoint_functions as cf
 import s2sad
+from numerics import peak_memory
 from s2sad.errors import S2SADError
 from s2sad.frontend.program import lower
 from s2sad.passes.pipeline import derivative_functions
@@ -91,22 +90,14 @@ def test_the_generated_gradient_follows_the_schedule(out_dir):
     assert "snapshots=3" in source and "tape" not in source
 
 
-def _peak(function, *args):
-    function(*args)
-    tracemalloc.start()
-    try:
-        function(*args)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def test_ten_snapshots_of_a_thousand_steps_take_far_less_memory(out_dir):
     u = np.linspace(0.0, 1.0, 2000)
     stored = s2sad.grad(cf.cubic_stepper_plain, output_dir=out_dir)
     checkpointed = s2sad.grad(cf.cubic_stepper, output_dir=out_dir)
     np.testing.assert_array_equal(stored(u, 0.1, 1000), checkpointed(u, 0.1, 1000))
-    assert _peak(checkpointed, u, 0.1, 1000) * 30 < _peak(stored, u, 0.1, 1000)
+    assert peak_memory(checkpointed, u, 0.1, 1000) * 30 < peak_memory(
+        stored, u, 0.1, 1000
+    )
 
 
 def test_the_memory_report_shows_only_the_first_state(out_dir):
