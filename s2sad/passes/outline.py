@@ -29,14 +29,15 @@ from .rule_inline import clone_op
 
 def outline_checkpointed_loops(module: Module) -> Module:
     """``module``, or a copy of it where every checkpointed loop's body is a call
-    of a step function of its own (added to the copy)."""
+    of a step function of its own (added to the copy); inner loops first, so
+    that an outer loop's step calls the inner loop's step."""
     if not any(_checkpointed(op) for f in module for op in f.walk()):
         return module
     functions = detached_copies(list(module))
     steps = []
     taken = {f.name for f in functions}
     for function in functions:
-        for op in list(function.walk()):
+        for op in reversed(list(function.walk())):
             if _checkpointed(op):
                 name = _fresh_name(f"{function.name}_step", taken)
                 steps.append(_outline(function, op, name))
