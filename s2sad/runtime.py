@@ -1085,6 +1085,7 @@ def checkpointed_loop(
     state: tuple,
     read: tuple,
     state_bar: tuple,
+    read_bar: tuple,
 ) -> tuple:
     """The reverse sweep of a checkpointed loop: from the state before it
     (``state``) and the adjoints of the state after it (``state_bar``), the
@@ -1093,13 +1094,15 @@ def checkpointed_loop(
     it reads), following the ``schedule`` with ``snapshots`` snapshots.
     ``step(t, *state, *read)`` is one step, ``forward`` its forward sweep
     (``(state, residuals)``) and ``backward(residuals, *state_bar)`` its backward
-    sweep (the adjoints of ``wrt``)."""
+    sweep (the adjoints of ``wrt``).  ``read_bar`` holds the adjoints the read
+    values of ``wrt`` have so far: each step's are added to them in turn, as
+    the loop reversed step by step adds them (so the sums are the same)."""
     counters = list(steps)
     carried = len(state)
     actions = (binomial if schedule == "binomial" else periodic)(
         len(counters), snapshots
     )
-    read_bars = {k: 0.0 for k in wrt if k > carried}
+    read_bars = dict(zip([k for k in wrt if k > carried], read_bar))
     bars = list(state_bar)
     slots: dict[int, tuple] = {}
     residuals: list[Any] = []
