@@ -100,3 +100,29 @@ def read_twice_plain(u, a: float, n: int):
 def test_a_value_read_twice_by_the_step(out_dir):
     u = np.linspace(0.1, 0.5, 3)
     _equal(read_twice, read_twice_plain, (u, 0.9, 3), (0, 1), out_dir)
+
+
+@s2sad.checkpoint
+def unrolled(x, k: int):
+    if k == 0:
+        return x
+    return unrolled(np.sin(x), k - 1)
+
+
+def unrolled_plain(x, k: int):
+    if k == 0:
+        return x
+    return unrolled_plain(np.sin(x), k - 1)
+
+
+def unrolled_sum(x, k: int):
+    return np.sum(unrolled(x, k))
+
+
+def unrolled_sum_plain(x, k: int):
+    return np.sum(unrolled_plain(x, k))
+
+
+def test_a_recursive_checkpointed_helper(out_dir):
+    x = np.linspace(0.1, 0.5, 3)
+    _equal(unrolled_sum, unrolled_sum_plain, (x, 3), (0,), out_dir)
