@@ -126,3 +126,28 @@ def unrolled_sum_plain(x, k: int):
 def test_a_recursive_checkpointed_helper(out_dir):
     x = np.linspace(0.1, 0.5, 3)
     _equal(unrolled_sum, unrolled_sum_plain, (x, 3), (0,), out_dir)
+
+
+def pairs(x, a: float):
+    p = (np.sin(x), np.cos(x))
+    for t in range(3):
+        p = (p[0] * p[1], p[1] * a)
+    return np.sum(p[0]) + np.sum(p[1])
+
+
+def broadcast(x, W):
+    b = np.broadcast_to(np.sin(x), (20, x.size))
+    return np.sum(b * W)
+
+
+def test_the_memory_report_counts_the_arrays_of_a_tuple_once(out_dir):
+    x = np.linspace(0.1, 0.5, 100)
+    report = s2sad.memory_report(pairs, x, 0.5, wrt=(0, 1), output_dir=out_dir)
+    assert report.total_bytes == (3 * 2 + 2) * x.nbytes + 8
+
+
+def test_the_memory_report_counts_what_a_broadcast_array_holds(out_dir):
+    x, W = np.linspace(0.1, 0.5, 100), np.ones((20, 100))
+    report = s2sad.memory_report(broadcast, x, W, wrt=1, output_dir=out_dir)
+    (b,) = [v for v in report.values if v.name == "b"]
+    assert b.bytes == x.nbytes
