@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import s2sad
+from s2sad.errors import S2SADError
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +152,18 @@ def test_the_memory_report_counts_what_a_broadcast_array_holds(out_dir):
     report = s2sad.memory_report(broadcast, x, W, wrt=1, output_dir=out_dir)
     (b,) = [v for v in report.values if v.name == "b"]
     assert b.bytes == x.nbytes
+
+
+def settle_number(x: float, n: int):
+    for t in s2sad.checkpointed(range(n), snapshots=2):
+        x = np.sin(x) * 1.1
+    return x
+
+
+def test_a_gradient_of_a_checkpointed_gradient_is_refused_by_name(out_dir):
+    gradient = s2sad.grad(settle_number, output_dir=out_dir)
+    with pytest.raises(S2SADError) as caught:
+        s2sad.grad(gradient, output_dir=out_dir)(0.7, 3)
+    text = str(caught.value)
+    assert "checkpointed loop" in text and "bug in s2sad" not in text
+    assert "test_attack8_checkpointing.py:" in text and "hint:" in text

@@ -408,13 +408,23 @@ class _AdjointSweep:
     def _unknown(self, op: Op) -> DifferentiationError:
         """The error for an op reverse mode has no adjoint for."""
         loc = op.loc
+        problem = f"it has an op {op.name!r} with no adjoint"
+        hint = "this is a bug in s2sad: please report it with the function"
+        if op.name == CHECKPOINTED_LOOP:
+            problem = (
+                "it reverses a checkpointed loop (s2sad.checkpointed), whose "
+                "schedule reverse mode cannot differentiate again"
+            )
+            hint = (
+                "for second derivatives loop over a plain range, or checkpoint "
+                "the loop's body with @s2sad.checkpoint"
+            )
         return DifferentiationError(
-            f"reverse mode cannot differentiate {self.function.name}: it has an "
-            f"op {op.name!r} with no adjoint",
+            f"reverse mode cannot differentiate {self.function.name}: {problem}",
             file=self.function.file,
             line=loc.line if loc else self.function.line,
             col=loc.col if loc else None,
-            hint="this is a bug in s2sad: please report it with the function",
+            hint=hint,
         )
 
     def reverse_pop(self, op: Op) -> None:
