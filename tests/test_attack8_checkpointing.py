@@ -167,3 +167,42 @@ def test_a_gradient_of_a_checkpointed_gradient_is_refused_by_name(out_dir):
     text = str(caught.value)
     assert "checkpointed loop" in text and "bug in s2sad" not in text
     assert "test_attack8_checkpointing.py:" in text and "hint:" in text
+
+
+def noisy(u, n: int):
+    for t in s2sad.checkpointed(range(n), snapshots=2):
+        u = np.sin(u)
+        print("step", t)
+    return np.sum(u)
+
+
+@pytest.mark.xfail(
+    reason="the schedule runs steps again (the step and its forward sweep) with "
+    "their prints; quiet copies of the step and of the helpers it reaches would "
+    "be needed for the recomputation",
+    strict=True,
+)
+def test_a_checkpointed_loop_prints_each_step_once(out_dir, capsys):
+    s2sad.grad(noisy, output_dir=out_dir)(np.ones(3), 4)
+    assert capsys.readouterr().out.split("\n").count("step 1") == 1
+
+
+def alternating(x, n: int):
+    for t in range(n):
+        if t % 2 == 0:
+            x = np.sin(x)
+        else:
+            x = np.cos(x) * np.exp(x)
+    return np.sum(x)
+
+
+@pytest.mark.xfail(
+    reason="two pushes of as many values on one tape ((t2, x) each step, (cos, exp) "
+    "in one branch): memory_report matches records to pushes by length only, so "
+    "the cosines are listed as the condition",
+    strict=True,
+)
+def test_the_memory_report_names_records_of_pushes_of_one_length(out_dir):
+    x = np.linspace(0.1, 0.5, 100)
+    report = s2sad.memory_report(alternating, x, 5, output_dir=out_dir)
+    assert all(v.dtypes == {"bool"} for v in report.values if "(eq)" in v.name)
