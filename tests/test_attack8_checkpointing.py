@@ -206,3 +206,15 @@ def test_the_memory_report_names_records_of_pushes_of_one_length(out_dir):
     x = np.linspace(0.1, 0.5, 100)
     report = s2sad.memory_report(alternating, x, 5, output_dir=out_dir)
     assert all(v.dtypes == {"bool"} for v in report.values if "(eq)" in v.name)
+
+
+def checkpoints_a_ufunc(x):
+    return np.sum(s2sad.checkpoint(np.sin)(x))
+
+
+def test_checkpointing_what_is_not_a_def_is_refused_where_it_is_written(out_dir):
+    with pytest.raises(S2SADError) as caught:
+        s2sad.grad(checkpoints_a_ufunc, output_dir=out_dir)(np.ones(3))
+    text = str(caught.value)
+    assert "test_attack8_checkpointing.py:" in text and "<unknown>" not in text
+    assert "defined with def" in text and "hint:" in text
