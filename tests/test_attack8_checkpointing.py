@@ -91,13 +91,6 @@ def read_twice_plain(u, a: float, n: int):
     return np.sum(u)
 
 
-@pytest.mark.xfail(
-    reason="a value the step reads twice gets its two contributions summed in the "
-    "step's backward sweep, then added to the running adjoint ((W + c1) + c2 "
-    "becomes W + (c1 + c2)): equal to rounding only; the step's backward sweep "
-    "would need the running adjoints as seeds",
-    strict=True,
-)
 def test_a_value_read_twice_by_the_step(out_dir):
     u = np.linspace(0.1, 0.5, 3)
     _equal(read_twice, read_twice_plain, (u, 0.9, 3), (0, 1), out_dir)
@@ -218,3 +211,45 @@ def test_checkpointing_what_is_not_a_def_is_refused_where_it_is_written(out_dir)
     text = str(caught.value)
     assert "test_attack8_checkpointing.py:" in text and "<unknown>" not in text
     assert "defined with def" in text and "hint:" in text
+
+
+W = np.linspace(0.5, 1.0, 3)
+
+
+def reads_ints_and_constants(u, a: float, n: int):
+    for t in s2sad.checkpointed(range(n), snapshots=2, schedule="periodic"):
+        u = np.sin(u * W) * a + (t % n) * a * W
+    return np.sum(u)
+
+
+def reads_ints_and_constants_plain(u, a: float, n: int):
+    for t in range(n):
+        u = np.sin(u * W) * a + (t % n) * a * W
+    return np.sum(u)
+
+
+@pytest.mark.parametrize("n", [0, 1, 6])
+def test_a_step_reading_numbers_ints_and_constant_arrays(n, out_dir):
+    point = (np.linspace(0.1, 0.5, 3), 0.9, n)
+    f, plain = reads_ints_and_constants, reads_ints_and_constants_plain
+    _equal(f, plain, point, (0, 1), out_dir)
+    value, _ = s2sad.value_and_grad(f, wrt=(0, 1), output_dir=out_dir)(*point)
+    assert value == plain(*point)
+
+
+def reads_a_fixed_parameter(u, V, a: float, n: int):
+    for t in s2sad.checkpointed(range(n), snapshots=2):
+        u = np.sin(u * V) * a + V
+    return np.sum(u)
+
+
+def reads_a_fixed_parameter_plain(u, V, a: float, n: int):
+    for t in range(n):
+        u = np.sin(u * V) * a + V
+    return np.sum(u)
+
+
+def test_a_step_reading_an_array_not_differentiated(out_dir):
+    point = (np.linspace(0.1, 0.5, 3), np.linspace(0.5, 1.0, 3), 0.9, 5)
+    f, plain = reads_a_fixed_parameter, reads_a_fixed_parameter_plain
+    _equal(f, plain, point, (0, 2), out_dir)

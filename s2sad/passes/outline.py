@@ -5,7 +5,9 @@ a schedule that runs single steps again from snapshots of the state, so a
 step must be callable on its own.  :func:`outline_checkpointed_loops` moves
 the body of each such loop into a new function ``<f>_step(t, carried...,
 read...)`` of the loop counter, the carried values and the values from outside
-the loop the body reads (constants are written into it), returning the carried values of the next step; the
+the loop the body reads (constants are written into it), returning the carried values of the next step
+and the values read, as they are (so that the adjoints of the values read
+come into the step's backward sweep and add up as in the loop itself); the
 loop's body becomes one call of it (marked :data:`CHECKPOINT`, so that reverse
 mode recomputes the step's residuals instead of storing them).
 """
@@ -69,12 +71,13 @@ def _outline(function: Function, loop: Op, name: str) -> Function:
     for op in body.ops[:-1]:
         clone_op(builder, op, mapping)
     yielded = body.terminator.operands
-    builder.ret([mapping[v] for v in yielded])
-    results = [Value(function.names.fresh(v.hint), v.type, v.hint) for v in yielded]
+    returned = yielded + read
+    builder.ret([mapping[v] for v in returned])
+    results = [Value(function.names.fresh(v.hint), v.type, v.hint) for v in returned]
     call = Op(
         "call", list(params), results, {"callee": name, CHECKPOINT: True}, [], loop.loc
     )
-    body.ops = [call, Op("yield", list(results), [])]
+    body.ops = [call, Op("yield", results[: len(yielded)], [])]
     return step
 
 
