@@ -22,7 +22,7 @@ import numpy as np
 
 from .api import Entry, PathLike, Wrt
 from .checks import with_defaults
-from .ir.core import RESIDUALS, TAPE, Function, Op, Value
+from .ir.core import BOOL, FLOAT, INT, RESIDUALS, SEQ, TAPE, Function, Op, Value
 
 
 @dataclass
@@ -139,15 +139,19 @@ class _Walker:
             self.leaf(function, value, stored)
 
     def tape(self, function: Function, tape: Value, records: list) -> None:
-        """Each record of a tape, against the ``push`` of its length (a push of
-        one value appends the value itself, of several a tuple)."""
-        pushes = [
-            op for op in function.walk() if op.name == "push" and op.operands[0] is tape
-        ]
-        by_length = {len(op.operands) - 1: op for op in pushes}
+        """Each record of a tape, against a ``push`` of its length (a push of
+        one value appends the value itself, of several a tuple) whose values
+        are of the kinds of the record's, where pushes of one length differ."""
+        by_length: dict[int, list[Op]] = {}
+        for op in function.walk():
+            if op.name == "push" and op.operands[0] is tape:
+                by_length.setdefault(len(op.operands) - 1, []).append(op)
         for record in records:
             several = isinstance(record, tuple) and len(record) in by_length
-            push = by_length.get(len(record) if several else 1)
+            items = record if several else (record,)
+            pushes = by_length.get(len(items), [])
+            fitting = [op for op in pushes if all(map(_fits, op.operands[1:], items))]
+            push = (fitting or pushes or [None])[-1]
             if push is None:
                 self.leaf(function, tape, record)
             elif several:
@@ -197,6 +201,17 @@ class _Walker:
         self.seen.add(id(stored))
         kept = [n for n, stride in zip(stored.shape, stored.strides) if stride]
         return stored.itemsize * math.prod(kept), False
+
+
+def _fits(value: Value, stored: Any) -> bool:
+    """Whether ``stored`` can be a value of ``value``'s kind."""
+    if value.type == TAPE:
+        return isinstance(stored, list)
+    if value.type in (RESIDUALS, SEQ):
+        return isinstance(stored, (tuple, list))
+    if value.type in (BOOL, INT, FLOAT):
+        return not isinstance(stored, (np.ndarray, tuple, list))
+    return isinstance(stored, np.ndarray)
 
 
 def _size(count: int) -> str:

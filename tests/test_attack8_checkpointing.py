@@ -189,12 +189,6 @@ def alternating(x, n: int):
     return np.sum(x)
 
 
-@pytest.mark.xfail(
-    reason="two pushes of as many values on one tape ((t2, x) each step, (cos, exp) "
-    "in one branch): memory_report matches records to pushes by length only, so "
-    "the cosines are listed as the condition",
-    strict=True,
-)
 def test_the_memory_report_names_records_of_pushes_of_one_length(out_dir):
     x = np.linspace(0.1, 0.5, 100)
     report = s2sad.memory_report(alternating, x, 5, output_dir=out_dir)
