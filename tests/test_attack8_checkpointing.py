@@ -247,3 +247,26 @@ def test_a_step_reading_an_array_not_differentiated(out_dir):
     point = (np.linspace(0.1, 0.5, 3), np.linspace(0.5, 1.0, 3), 0.9, 5)
     f, plain = reads_a_fixed_parameter, reads_a_fixed_parameter_plain
     _equal(f, plain, point, (0, 2), out_dir)
+
+
+@s2sad.checkpoint
+def recursive_entry(x, k: int):
+    if k == 0:
+        return np.sum(x)
+    return recursive_entry(np.sin(x), k - 1)
+
+
+def recursive_entry_plain(x, k: int):
+    if k == 0:
+        return np.sum(x)
+    return recursive_entry_plain(np.sin(x), k - 1)
+
+
+def test_a_checkpointed_entry_calling_itself(out_dir):
+    point = (np.linspace(0.1, 0.5, 3), 3)
+    _equal(recursive_entry, recursive_entry_plain, point, (0,), out_dir)
+    np.testing.assert_allclose(
+        s2sad.hessian(recursive_entry, output_dir=out_dir)(*point),
+        s2sad.hessian(recursive_entry_plain, output_dir=out_dir)(*point),
+        rtol=1e-12,
+    )
