@@ -14,6 +14,7 @@ array stored in two places is counted once, and a broadcast one (a stride of
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -21,7 +22,7 @@ import numpy as np
 
 from .api import Entry, PathLike, Wrt
 from .checks import with_defaults
-from .ir.core import RESIDUALS, TAPE, Function, Op, Value
+from .ir.core import BOOL, FLOAT, INT, RESIDUALS, SEQ, TAPE, Function, Op, Value
 
 
 @dataclass
@@ -138,15 +139,19 @@ class _Walker:
             self.leaf(function, value, stored)
 
     def tape(self, function: Function, tape: Value, records: list) -> None:
-        """Each record of a tape, against the ``push`` of its length (a push of
-        one value appends the value itself, of several a tuple)."""
-        pushes = [
-            op for op in function.walk() if op.name == "push" and op.operands[0] is tape
-        ]
-        by_length = {len(op.operands) - 1: op for op in pushes}
+        """Each record of a tape, against a ``push`` of its length (a push of
+        one value appends the value itself, of several a tuple) whose values
+        are of the kinds of the record's, where pushes of one length differ."""
+        by_length: dict[int, list[Op]] = {}
+        for op in function.walk():
+            if op.name == "push" and op.operands[0] is tape:
+                by_length.setdefault(len(op.operands) - 1, []).append(op)
         for record in records:
             several = isinstance(record, tuple) and len(record) in by_length
-            push = by_length.get(len(record) if several else 1)
+            items = record if several else (record,)
+            pushes = by_length.get(len(items), [])
+            fitting = [op for op in pushes if all(map(_fits, op.operands[1:], items))]
+            push = (fitting or pushes or [None])[-1]
             if push is None:
                 self.leaf(function, tape, record)
             elif several:
@@ -170,21 +175,43 @@ class _Walker:
                 name = f"{value.name} ({made})"
             row = self.rows[key] = StoredValue(function.name, name, function.file, line)
         row.count += 1
-        array = np.asarray(stored) if not isinstance(stored, list) else None
-        if array is None:
-            row.shapes.add(f"list[{len(stored)}]")
-            return
-        row.shapes.add(str(array.shape))
-        row.dtypes.add(str(array.dtype))
+        if isinstance(stored, (tuple, list)):
+            row.shapes.add(f"{type(stored).__name__}[{len(stored)}]")
+        else:
+            row.shapes.add(str(np.shape(stored)))
+            row.dtypes.add(str(np.asarray(stored).dtype))
+        cost, argument = self.cost(stored)
+        row.bytes += cost
+        row.arguments += argument
+
+    def cost(self, stored: Any) -> tuple[int, bool]:
+        """The new bytes ``stored`` holds (a tuple's or list's, its entries'), and
+        whether it is all (views of) the arguments.  An array counts once, and a
+        broadcast one the items of its axes that are not broadcast."""
+        if isinstance(stored, (tuple, list)):
+            costs = [self.cost(entry) for entry in stored]
+            bytes_ = sum(c for c, _ in costs)
+            return bytes_, bool(costs) and all(a for _, a in costs)
         if not isinstance(stored, np.ndarray):
-            row.bytes += array.nbytes
-        elif 0 in stored.strides and stored.size > 1:
-            row.bytes += stored.itemsize
-        elif any(np.may_share_memory(stored, a) for a in self.arguments):
-            row.arguments += 1
-        elif id(stored) not in self.seen:
-            self.seen.add(id(stored))
-            row.bytes += array.nbytes
+            return np.asarray(stored).nbytes, False
+        if any(np.may_share_memory(stored, a) for a in self.arguments):
+            return 0, True
+        if id(stored) in self.seen:
+            return 0, False
+        self.seen.add(id(stored))
+        kept = [n for n, stride in zip(stored.shape, stored.strides) if stride]
+        return stored.itemsize * math.prod(kept), False
+
+
+def _fits(value: Value, stored: Any) -> bool:
+    """Whether ``stored`` can be a value of ``value``'s kind."""
+    if value.type == TAPE:
+        return isinstance(stored, list)
+    if value.type in (RESIDUALS, SEQ):
+        return isinstance(stored, (tuple, list))
+    if value.type in (BOOL, INT, FLOAT):
+        return not isinstance(stored, (np.ndarray, tuple, list))
+    return isinstance(stored, np.ndarray)
 
 
 def _size(count: int) -> str:

@@ -1085,21 +1085,26 @@ def checkpointed_loop(
     state: tuple,
     read: tuple,
     state_bar: tuple,
+    read_bar: tuple,
 ) -> tuple:
     """The reverse sweep of a checkpointed loop: from the state before it
     (``state``) and the adjoints of the state after it (``state_bar``), the
     adjoints of the step's parameters ``wrt`` (indices into ``(t, *state,
     *read)``: the state before the loop, summed over the steps for the values
     it reads), following the ``schedule`` with ``snapshots`` snapshots.
-    ``step(t, *state, *read)`` is one step, ``forward`` its forward sweep
-    (``(state, residuals)``) and ``backward(residuals, *state_bar)`` its backward
-    sweep (the adjoints of ``wrt``)."""
+    ``step(t, *state, *read)`` is one step (returning the next state, then
+    ``read`` as it is), ``forward`` its forward sweep (``(outputs, residuals)``)
+    and ``backward(residuals, *state_bar, *read_bar)`` its backward sweep (the
+    adjoints of ``wrt``).  ``read_bar`` holds the adjoints the read values of
+    ``wrt`` have so far: each step's backward sweep adds to them, in the order
+    the loop reversed step by step does (so the sums are the same)."""
     counters = list(steps)
     carried = len(state)
     actions = (binomial if schedule == "binomial" else periodic)(
         len(counters), snapshots
     )
-    read_bars = {k: 0.0 for k in wrt if k > carried}
+    read_bars = dict(zip([k for k in wrt if k > carried], read_bar))
+    outputs = carried + len(read)
     bars = list(state_bar)
     slots: dict[int, tuple] = {}
     residuals: list[Any] = []
@@ -1107,7 +1112,9 @@ def checkpointed_loop(
     for action in actions:
         if action.kind == ADVANCE:
             for _ in range(action.count):
-                state = _carried(step(counters[position], *state, *read), carried)
+                state = _carried(
+                    step(counters[position], *state, *read), carried, outputs
+                )
                 position += 1
         elif action.kind == SNAPSHOT:
             slots[action.slot] = (position, state)
@@ -1116,21 +1123,21 @@ def checkpointed_loop(
         elif action.kind == TAPE:
             for _ in range(action.count):
                 out, kept = forward(counters[position], *state, *read)
-                state = _carried(out, carried)
+                state = _carried(out, carried, outputs)
                 residuals.append(kept)
                 position += 1
         else:
             for _ in range(action.count):
-                adjoints = dict(zip(wrt, backward(residuals.pop(), *bars)))
+                seeds = [read_bars.get(k, 0.0) for k in range(carried + 1, outputs + 1)]
+                adjoints = dict(zip(wrt, backward(residuals.pop(), *bars, *seeds)))
                 bars = [adjoints.get(1 + k, 0.0) for k in range(carried)]
-                for k in read_bars:
-                    read_bars[k] = read_bars[k] + adjoints[k]
+                read_bars = {k: adjoints[k] for k in read_bars}
     return tuple(bars[k - 1] if k <= carried else read_bars[k] for k in wrt)
 
 
-def _carried(values: Any, count: int) -> tuple:
-    """A step's result as the tuple of the ``count`` values it carries."""
-    return tuple(values) if count > 1 else (values,)
+def _carried(values: Any, count: int, outputs: int) -> tuple:
+    """The ``count`` values a step carries, of its ``outputs`` results."""
+    return tuple(values)[:count] if outputs > 1 else (values,)
 
 
 def identity_batch(x: Any) -> Any:

@@ -1,5 +1,7 @@
 """``s2sad.memory_report``: what reverse mode stores, named as in the source."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -24,18 +26,16 @@ def uses_its_argument(x, W):
 
 
 def _distinct_bytes(stored, arguments, seen):
-    """Bytes of the distinct arrays in a nested residual structure, arguments aside."""
+    """Bytes of the distinct arrays in a nested residual structure, arguments aside
+    (of a broadcast one, its axes that are not broadcast)."""
     if isinstance(stored, (tuple, list)):
         return sum(_distinct_bytes(s, arguments, seen) for s in stored)
     if isinstance(stored, np.ndarray):
         if any(np.may_share_memory(stored, a) for a in arguments) or id(stored) in seen:
             return 0
         seen.add(id(stored))
-        return (
-            stored.itemsize
-            if 0 in stored.strides and stored.size > 1
-            else stored.nbytes
-        )
+        kept = [n for n, stride in zip(stored.shape, stored.strides) if stride]
+        return stored.itemsize * math.prod(kept)
     return np.asarray(stored).nbytes
 
 

@@ -132,5 +132,6 @@ def test_a_checkpointed_reversal_equals_the_store_all_one(schedule, steps, snaps
         (x0,),
         (),
         (bar,),
+        (),
     )
     np.testing.assert_array_equal(found, expected)

@@ -428,17 +428,15 @@ class FunctionEmitter:
         values = [self.operand(v) for v in op.operands]
         bounds, rest = values[:3], values[3:]
         carried = attrs["carried"]
-        read = len(rest) - 2 * carried
-        groups = (
-            rest[:carried],
-            rest[carried : carried + read],
-            rest[carried + read :],
-        )
+        read = sum(k > carried for k in attrs["wrt"])
+        parts = (carried, len(rest) - 2 * carried - read, carried, read)
+        ends = [sum(parts[: k + 1]) for k in range(len(parts))]
+        groups = [rest[end - size : end] for size, end in zip(parts, ends)]
 
         def keyword(name: str, value: ast.expr) -> ast.keyword:
             return ast.keyword(name, value)
 
-        names = ("state", "read", "state_bar")
+        names = ("state", "read", "state_bar", "read_bar")
         call = ast.Call(
             dotted("runtime.checkpointed_loop"),
             [

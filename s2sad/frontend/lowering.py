@@ -780,7 +780,13 @@ class Lowering(
                     f"s2sad.checkpoint takes one function: `{ast.unparse(node)}`",
                     "write s2sad.checkpoint(helper)(arguments)",
                 )
-            return checkpoint(self._resolve(node.args[0]))
+            target = self._resolve(node.args[0])
+            try:
+                return checkpoint(target)
+            except UnsupportedSyntaxError as refused:
+                raise self.error(
+                    UnsupportedSyntaxError, node.args[0], refused.message, refused.hint
+                ) from None
         raise self.error(
             UnsupportedSyntaxError,
             node,

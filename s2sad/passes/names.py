@@ -8,7 +8,9 @@ temporaries count up from ``t1``.
 
 from __future__ import annotations
 
-from ..ir.core import Block, Function, NameTable
+from ..ir.core import Block, Function, NameTable, Op
+from ..ir.module import derived_name
+from ..ir.ops import CHECKPOINTED_LOOP
 from ..rules.registry import PRIMITIVES
 
 MODULE_NAMES = ("math", "np", "runtime", "slice")
@@ -32,11 +34,23 @@ def tidy_names(function: Function) -> Function:
         for op in function.walk()
         if getattr(PRIMITIVES.get(op.name), "binding", None)
     )
+    table.taken.update(name for op in function.walk() for name in _called(op))
     for param in function.params:
         param.name = table.fresh(param.hint or param.name)
     _block(function.body, table, top=True)
     function.names = table
     return function
+
+
+def _called(op: Op) -> tuple[str, ...]:
+    """The generated functions ``op`` calls by name, which no local may shadow
+    (a recursive checkpointed helper ``rec`` returns a value named ``rec``)."""
+    if op.name == "call":
+        return (op.attrs["callee"],)
+    if op.name == CHECKPOINTED_LOOP:
+        step = op.attrs["step"]
+        return step, derived_name(step, "vjp_fwd"), derived_name(step, "vjp_bwd")
+    return ()
 
 
 def _name_results(function: Function) -> None:

@@ -5,7 +5,9 @@ a schedule that runs single steps again from snapshots of the state, so a
 step must be callable on its own.  :func:`outline_checkpointed_loops` moves
 the body of each such loop into a new function ``<f>_step(t, carried...,
 read...)`` of the loop counter, the carried values and the values from outside
-the loop the body reads (constants are written into it), returning the carried values of the next step; the
+the loop the body reads (constants are written into it), returning the carried values of the next step
+and the values read, as they are (so that the adjoints of the values read
+come into the step's backward sweep and add up as in the loop itself); the
 loop's body becomes one call of it (marked :data:`CHECKPOINT`, so that reverse
 mode recomputes the step's residuals instead of storing them).
 """
@@ -29,14 +31,15 @@ from .rule_inline import clone_op
 
 def outline_checkpointed_loops(module: Module) -> Module:
     """``module``, or a copy of it where every checkpointed loop's body is a call
-    of a step function of its own (added to the copy)."""
+    of a step function of its own (added to the copy); inner loops first, so
+    that an outer loop's step calls the inner loop's step."""
     if not any(_checkpointed(op) for f in module for op in f.walk()):
         return module
     functions = detached_copies(list(module))
     steps = []
     taken = {f.name for f in functions}
     for function in functions:
-        for op in list(function.walk()):
+        for op in reversed(list(function.walk())):
             if _checkpointed(op):
                 name = _fresh_name(f"{function.name}_step", taken)
                 steps.append(_outline(function, op, name))
@@ -68,12 +71,13 @@ def _outline(function: Function, loop: Op, name: str) -> Function:
     for op in body.ops[:-1]:
         clone_op(builder, op, mapping)
     yielded = body.terminator.operands
-    builder.ret([mapping[v] for v in yielded])
-    results = [Value(function.names.fresh(v.hint), v.type, v.hint) for v in yielded]
+    returned = yielded + read
+    builder.ret([mapping[v] for v in returned])
+    results = [Value(function.names.fresh(v.hint), v.type, v.hint) for v in returned]
     call = Op(
         "call", list(params), results, {"callee": name, CHECKPOINT: True}, [], loop.loc
     )
-    body.ops = [call, Op("yield", list(results), [])]
+    body.ops = [call, Op("yield", results[: len(yielded)], [])]
     return step
 
 

@@ -657,14 +657,15 @@ def derivative_module(
 
 def checkpointed_primals(module: Module, primal: Function) -> list[Function]:
     """Copies of the helpers ``primal`` calls checkpointed (directly or not), and
-    of those they call: reverse mode's forward sweep runs them as they are."""
+    of those they call (``primal`` too, where it calls itself checkpointed):
+    reverse mode's forward sweep runs them as they are."""
     reached = module.reached(primal.name)
     names: list[str] = []
     for function in reached:
         for op in function.walk():
             if op.name == "call" and op.attrs.get(CHECKPOINT):
                 names += [f.name for f in module.reached(op.attrs["callee"])]
-    copies = detached_copies([f for f in module if f.name in names and f is not primal])
+    copies = detached_copies([f for f in module if f.name in names])
     for copy in copies:
         copy.doc = copy.doc or (
             f"{copy.name} as written: the forward sweep runs it, the backward sweep "

@@ -408,13 +408,23 @@ class _AdjointSweep:
     def _unknown(self, op: Op) -> DifferentiationError:
         """The error for an op reverse mode has no adjoint for."""
         loc = op.loc
+        problem = f"it has an op {op.name!r} with no adjoint"
+        hint = "this is a bug in s2sad: please report it with the function"
+        if op.name == CHECKPOINTED_LOOP:
+            problem = (
+                "it reverses a checkpointed loop (s2sad.checkpointed), whose "
+                "schedule reverse mode cannot differentiate again"
+            )
+            hint = (
+                "for second derivatives loop over a plain range, or checkpoint "
+                "the loop's body with @s2sad.checkpoint"
+            )
         return DifferentiationError(
-            f"reverse mode cannot differentiate {self.function.name}: it has an "
-            f"op {op.name!r} with no adjoint",
+            f"reverse mode cannot differentiate {self.function.name}: {problem}",
             file=self.function.file,
             line=loc.line if loc else self.function.line,
             col=loc.col if loc else None,
-            hint="this is a bug in s2sad: please report it with the function",
+            hint=hint,
         )
 
     def reverse_pop(self, op: Op) -> None:
@@ -660,7 +670,7 @@ class _AdjointSweep:
         by ``checkpointed_loop``: ``runtime.checkpointed_loop`` runs the schedule,
         from the loop's initial state, calling the step, its forward sweep and
         its backward sweep; it returns the adjoints of the state before the loop
-        and of the values the step reads from outside."""
+        and those of the values the step reads from outside, which it adds to."""
         (call,) = loop_body(op).ops[:-1]
         carried = len(op.results)
         seeds = [self.adjoints.get(r) for r in op.results]
@@ -674,8 +684,10 @@ class _AdjointSweep:
             s if s is not None else self._zero_adjoint(r)
             for r, s in zip(op.results, seeds)
         ]
+        read = [params[k] for k in wrt if k > carried]
         operands = [self.primal(v) for v in loop_bounds(op)]
         operands += [self.primal(v) for v in params[1:]] + bars
+        operands += [self.adjoint_or_zeros(v) for v in read]
         results = [self._fresh(params[k].type) for k in wrt]
         snapshots, schedule = op.attrs[CHECKPOINT]
         attrs = {
@@ -688,9 +700,15 @@ class _AdjointSweep:
         self.builder.block.ops.append(
             Op(CHECKPOINTED_LOOP, operands, results, attrs, [], op.loc)
         )
-        for k, adjoint in zip(wrt, results):
-            if params[k] in self.active:
-                self.accumulate(params[k], adjoint)
+        found = [
+            (params[k], k > carried, adjoint)
+            for k, adjoint in zip(wrt, results)
+            if params[k] in self.active
+        ]
+        self.adjoints.update((v, adjoint) for v, read, adjoint in found if read)
+        for value, read, adjoint in found:
+            if not read:
+                self.accumulate(value, adjoint)
 
     def _zero_adjoint(self, value: Value) -> Value:
         """A zero adjoint of a result no adjoint reached (the number 0 for an integer)."""
