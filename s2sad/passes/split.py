@@ -11,10 +11,11 @@ and the forward sweep returns those.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..rules.registry import PRIMITIVES
 from ..ir.core import (
+    ARRAY,
     RESIDUALS,
     TEMPORARY,
     Builder,
@@ -50,6 +51,9 @@ class Sweeps:
     """Shapes of the backward sweep's unpacked residuals, for its simplification."""
     forward: Function | None = None
     mapping: dict[Value, Value] | None = None
+    shapes_only: set[Value] = field(default_factory=set)
+    """Candidates the backward sweep reads only for their shape and dtype: the
+    forward sweep stores a ``shape_of`` carrier (no data) for them."""
     """The whole function's values -> the forward sweep's."""
 
     @property
@@ -108,6 +112,26 @@ def keep_used_residuals(sweeps: Sweeps) -> None:
     if not kept:
         bwd.body.ops.pop(0)
     sweeps.candidates = [sweeps.candidates[k] for k in kept]
+    sweeps.shapes_only = {
+        candidate
+        for candidate, unpacked in zip(sweeps.candidates, unpack.results)
+        if _read_for_shape_only(bwd, unpacked)
+    }
+
+
+def _read_for_shape_only(function: Function, value: Value) -> bool:
+    """Every op of ``function`` reading ``value`` reads it as an argument taken
+    only for its shape and dtype (``runtime.unbroadcast(g, x)``'s ``x``)."""
+    for op in function.walk():
+        entry = PRIMITIVES.get(op.name)
+        for k, operand in enumerate(op.operands):
+            if operand is not value:
+                continue
+            if entry is None or k >= len(entry.args):
+                return False
+            if entry.args[k] not in entry.shape_only:
+                return False
+    return True
 
 
 def forward_sweep(sweeps: Sweeps) -> None:
@@ -129,11 +153,15 @@ def forward_sweep(sweeps: Sweeps) -> None:
     outs = [mapping[v] for v in whole.returned[:n_outputs]]
     group = None if n_outputs == 1 else n_outputs
     hints = whole.body.terminator.attrs["hints"][:n_outputs]
-    residuals = builder.op(
-        "pack",
-        [mapping[v] for v in sweeps.candidates],
-        [RESIDUALS],
-    ).result
+    stored = [
+        (
+            builder.op("shape_of", [mapping[v]], [ARRAY]).result
+            if v in sweeps.shapes_only and is_array(v.type)
+            else mapping[v]
+        )
+        for v in sweeps.candidates
+    ]
+    residuals = builder.op("pack", stored, [RESIDUALS]).result
     builder.op(
         "return",
         outs + [residuals],
