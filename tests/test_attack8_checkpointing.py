@@ -137,7 +137,8 @@ def broadcast(x, W):
 def test_the_memory_report_counts_the_arrays_of_a_tuple_once(out_dir):
     x = np.linspace(0.1, 0.5, 100)
     report = s2sad.memory_report(pairs, x, 0.5, wrt=(0, 1), output_dir=out_dir)
-    assert report.total_bytes == (3 * 2 + 2) * x.nbytes + 8
+    arrays = (3 * 2 + 2) * x.nbytes
+    assert arrays <= report.total_bytes <= arrays + 32  # numbers and shape carriers
 
 
 def test_the_memory_report_counts_what_a_broadcast_array_holds(out_dir):

@@ -53,7 +53,8 @@ class Sweeps:
     mapping: dict[Value, Value] | None = None
     shapes_only: set[Value] = field(default_factory=set)
     """Candidates the backward sweep reads only for their shape and dtype: the
-    forward sweep stores a ``shape_of`` carrier (no data) for them."""
+    forward sweep stores a ``shape_of`` carrier (no data) for them, unless they
+    stay alive anyway (a parameter, an output)."""
     """The whole function's values -> the forward sweep's."""
 
     @property
@@ -153,10 +154,13 @@ def forward_sweep(sweeps: Sweeps) -> None:
     outs = [mapping[v] for v in whole.returned[:n_outputs]]
     group = None if n_outputs == 1 else n_outputs
     hints = whole.body.terminator.attrs["hints"][:n_outputs]
+    kept_anyway = set(fwd.params) | set(outs)
     stored = [
         (
             builder.op("shape_of", [mapping[v]], [ARRAY]).result
-            if v in sweeps.shapes_only and is_array(v.type)
+            if v in sweeps.shapes_only
+            and is_array(v.type)
+            and mapping[v] not in kept_anyway
             else mapping[v]
         )
         for v in sweeps.candidates
