@@ -14,11 +14,8 @@ keeps reading it, made once.
 
 from __future__ import annotations
 
-import copy
-
 from ..ir.core import (
     ARRAY,
-    NOT_CONSTANT,
     Block,
     Builder,
     Function,
@@ -26,6 +23,7 @@ from ..ir.core import (
     Value,
     walk_block,
 )
+from ..ir.module import detached_copies
 from .simplify import simplify
 
 IDENTITY_KIND = "jacfwd_identity"
@@ -39,9 +37,8 @@ def identity_columns(
     tangent batch (parameter ``seed``) is the identity over the vector at parameter
     ``primal``, dropped from its parameters; None where no product of a matrix
     with the identity could be rewritten (the copy would gain nothing)."""
-    memo = {id(function.module): function.module, id(NOT_CONSTANT): NOT_CONSTANT}
-    made = copy.deepcopy(function, memo)
-    made.name = name
+    (made,) = detached_copies([function])
+    made.module, made.name = function.module, name
     identity = made.params[seed]
     del made.body.args[seed]
     builder = Builder(made, Block())
