@@ -18,6 +18,7 @@ shows it next to all-forward and all-reverse.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -201,11 +202,7 @@ class _Chain:
         stages, sizes, v = [], [np.size(x)], x
         for stage in self.stages:
             args = (v, *(values[k] for k in stage.reads))
-            best = math.inf
-            for _ in range(TIMINGS):
-                start = time.perf_counter()
-                out, _ = stage.sweep(*args)
-                best = min(best, time.perf_counter() - start)
+            best, (out, _) = _best_seconds(lambda: stage.sweep(*args))
             cost = best / seconds
             stages.append(
                 Stage(stage.name, cost, TANGENT_COST * cost, ADJOINT_COST * cost)
@@ -306,17 +303,18 @@ def _product(plan: Plan, blocks: dict) -> np.ndarray:
     return _product(right, blocks) @ _product(left, blocks)
 
 
-_SECONDS: list[float] = []
+def _best_seconds(run: Callable[[], Any]) -> tuple[float, Any]:
+    """The least time of :data:`TIMINGS` calls of ``run``, and what it returned."""
+    best = math.inf
+    for _ in range(TIMINGS):
+        start = time.perf_counter()
+        returned = run()
+        best = min(best, time.perf_counter() - start)
+    return best, returned
 
 
+@functools.cache
 def _multiply_add_seconds() -> float:
     """The time of one multiply-add of a dense ``256³`` product here (timed once)."""
-    if not _SECONDS:
-        a = np.full((256, 256), 0.5)
-        best = math.inf
-        for _ in range(TIMINGS):
-            start = time.perf_counter()
-            a @ a
-            best = min(best, time.perf_counter() - start)
-        _SECONDS.append(best / 256**3)
-    return _SECONDS[0]
+    a = np.full((256, 256), 0.5)
+    return _best_seconds(lambda: a @ a)[0] / 256**3
