@@ -1,10 +1,13 @@
 """Named parts of a structural op, read from its declaration in :mod:`s2sad.ir.ops`:
-a loop's initial values, bounds and body, a region's carried arguments.  Passes
+a loop's initial values, bounds and body, a region's carried arguments, the
+values a piece of code reads from outside it.  Passes
 use these instead of slicing operand lists by arithmetic."""
 
 from __future__ import annotations
 
-from .core import Block, Op, Value
+from typing import Iterable
+
+from .core import Block, Op, Value, walk_ops
 from .ops import OPS, OpDecl
 
 
@@ -78,3 +81,19 @@ def region_labels(op: Op) -> tuple[str, ...]:
     """The printed names of ``op``'s regions (``then``, ``else``; ``body``)."""
     decl = OPS.get(op.name)
     return tuple(r.label for r in decl.regions) if decl is not None else ()
+
+
+def read_from_outside(ops: list[Op], defined: Iterable[Value] = ()) -> list[Value]:
+    """The values ``ops`` (and the ops of their regions) read that neither they,
+    their regions nor ``defined`` define, in order of first read."""
+    inside = set(defined)
+    for op in walk_ops(ops):
+        inside.update(op.results)
+        for region in op.regions:
+            inside.update(region.args)
+    read: list[Value] = []
+    for op in walk_ops(ops):
+        for v in op.operands:
+            if v not in inside and v not in read:
+                read.append(v)
+    return read

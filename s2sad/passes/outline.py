@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from ..ir.core import (
     NOT_CONSTANT,
-    Block,
     Builder,
     Function,
     Op,
     Value,
     new_function,
-    walk_block,
 )
 from ..ir.module import Module, detached_copies
+from ..ir.operands import read_from_outside
 from ..ir.ops import CHECKPOINT
 from .rule_inline import clone_op
 
@@ -53,7 +52,7 @@ def _checkpointed(op: Op) -> bool:
 def _outline(function: Function, loop: Op, name: str) -> Function:
     """Make ``loop``'s body a call of a new function ``name``, returned."""
     body = loop.regions[0]
-    outside = _read_from_outside(body)
+    outside = read_from_outside(body.ops, body.args)
     read = [v for v in outside if v.constant is NOT_CONSTANT]
     params = body.args + read
     step = new_function(
@@ -79,22 +78,6 @@ def _outline(function: Function, loop: Op, name: str) -> Function:
     )
     body.ops = [call, Op("yield", results[: len(yielded)], [])]
     return step
-
-
-def _read_from_outside(block: Block) -> list[Value]:
-    """The values ``block``'s ops read that neither it nor its regions define, in
-    order of first read."""
-    inside = set(block.args)
-    for op in walk_block(block):
-        inside.update(op.results)
-        for region in op.regions:
-            inside.update(region.args)
-    read: list[Value] = []
-    for op in walk_block(block):
-        for v in op.operands:
-            if v not in inside and v not in read:
-                read.append(v)
-    return read
 
 
 def _fresh_name(name: str, taken: set[str]) -> str:

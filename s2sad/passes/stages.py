@@ -24,7 +24,7 @@ from ..ir.core import (
     walk_block,
 )
 from ..ir.module import Module, detached_copies
-from ..ir.operands import has_effect
+from ..ir.operands import has_effect, read_from_outside
 from ..ir.ops import OUTPUT
 from .activity import varied
 from .rule_inline import clone_op
@@ -48,7 +48,7 @@ def cut_stages(function: Function, wrt: int) -> list[StageFunction]:
     (output,) = function.returned
     x = function.params[wrt]
     active = varied(function, [x])
-    reads = [_reads(op) for op in ops]
+    reads = [set(read_from_outside([op])) for op in ops]
     last = _last_uses(ops, reads, output)
     defined = {v: k for k, op in enumerate(ops) for v in op.results}
     printing = _printing(function.callees)
@@ -84,18 +84,6 @@ def _names(values: list[Value]) -> list[str]:
             name, count = f"{value.hint}_{count}", count + 1
         names.append(name)
     return names
-
-
-def _reads(op: Op) -> set[Value]:
-    """The values defined outside ``op`` that it (or an op of its regions) reads."""
-    read = set(op.operands)
-    inner: set[Value] = set()
-    for region in op.regions:
-        inner.update(region.args)
-        for nested in region.ops:
-            read |= _reads(nested)
-            inner.update(nested.results)
-    return read - inner
 
 
 def _last_uses(ops: list[Op], reads: list[set[Value]], output: Value) -> dict:
