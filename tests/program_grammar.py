@@ -33,6 +33,7 @@ hypothesis (:func:`programs`, which shrinks) and plain seeded random numbers
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
@@ -146,12 +147,40 @@ class Program:
         (which the caller defines in the module's namespace)."""
         return self._render(traced=True)
 
+    def checkpointed_source(self) -> str:
+        """The same program with every helper ``@s2sad.checkpoint``-ed and every
+        ``for`` loop over a range with no jump in it ``s2sad.checkpointed`` (2
+        snapshots): what it computes, and its derivatives, are the same."""
+        lines = self.source().splitlines()
+        marked = ["import s2sad"]
+        for k, line in enumerate(lines):
+            loop = re.fullmatch(r"(\s*)for (\w+) in range\((\d+)\):", line)
+            if loop and not _jumps_below(lines, k):
+                pad, variable, count = loop.groups()
+                line = f"{pad}for {variable} in s2sad.checkpointed(range({count}), snapshots=2):"
+            if line.startswith("def h"):
+                marked.append("@s2sad.checkpoint")
+            marked.append(line)
+        return "\n".join(marked) + "\n"
+
     def _render(self, traced: bool) -> str:
         lines = [f"import {name}" for name in self.imports]
         for function in self.helpers + (self.main,):
             lines += ["", ""]
             _render_function(function, traced, lines)
         return "\n".join(lines) + "\n"
+
+
+def _jumps_below(lines: list[str], at: int) -> bool:
+    """A ``break``, ``continue`` or ``return`` in the block under line ``at``."""
+    indent = len(lines[at]) - len(lines[at].lstrip())
+    for line in lines[at + 1 :]:
+        stripped = line.lstrip()
+        if stripped and len(line) - len(stripped) <= indent:
+            return False
+        if stripped.split(" ")[0] in ("break", "continue", "return"):
+            return True
+    return False
 
 
 def render(expression, traced: bool = False) -> str:

@@ -9,6 +9,10 @@ value of every derived function against ``f``'s, and that no argument was
 modified.  A transformation may refuse with an ``S2SADError``; a wrong
 number, another exception or a hang fails the test.
 
+Each program is also rendered checkpointed (every helper ``@s2sad.checkpoint``,
+every ``for`` loop with no jump ``s2sad.checkpointed``): its value and gradient
+must be the plain ones bit for bit.
+
 The examples are derandomized, so the suite is reproducible; ``make fuzz``
 (tests/fuzz.py) runs many more, with every family on.
 """
@@ -17,8 +21,11 @@ import math
 
 import numpy as np
 import pytest
+
+import s2sad
+from s2sad.errors import S2SADError
 from array_grammar import ARRAY, ARRAY_FAMILIES
-from fuzz_check import Point, check, trace
+from fuzz_check import Point, check, load, trace
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from program_grammar import FAMILIES, SCALAR, programs
@@ -113,3 +120,38 @@ def test_random_scalar_programs(program_dir, program, x, y, t, c):
 )
 def test_random_array_programs(program_dir, program, x, y, tx, ty, c):
     assert_accepted(program, Point((x, y), (tx, ty), c), program_dir)
+
+
+def assert_checkpointing_changes_nothing(program, args, directory):
+    """The checkpointed rendering of ``program`` computes what it does, and its
+    gradient is the stored one bit for bit (or both are refused clearly)."""
+    note(f"program:\n{program.checkpointed_source()}")
+    plain = load(program.source(), directory).f
+    marked = load(program.checkpointed_source(), directory).f
+    with np.errstate(all="ignore"):
+        try:
+            value = plain(*args)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            assume(False)
+        assert marked(*args) == value or (
+            value != value and marked(*args) != marked(*args)
+        )
+        try:
+            expected = s2sad.grad(plain, wrt=(0, 1), output_dir=directory)(*args)
+        except S2SADError:
+            assume(False)
+        found = s2sad.grad(marked, wrt=(0, 1), output_dir=directory)(*args)
+    for a, b in zip(found, expected):
+        np.testing.assert_array_equal(a, b)
+
+
+@settings(SUITE, max_examples=60)
+@given(program=programs(SCALAR, SCALAR_FAMILIES), x=coordinates, y=coordinates)
+def test_checkpointed_random_scalar_programs(program_dir, program, x, y):
+    assert_checkpointing_changes_nothing(program, (x, y), program_dir)
+
+
+@settings(SUITE, max_examples=40)
+@given(program=programs(ARRAY, ARRAY_SUITE_FAMILIES), x=vectors, y=coordinates)
+def test_checkpointed_random_array_programs(program_dir, program, x, y):
+    assert_checkpointing_changes_nothing(program, (x, y), program_dir)
