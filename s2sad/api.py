@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import runtime
+from . import dependences, runtime
 from .version import __version__
 from .backend.module import emit_module
 from .checks import (
@@ -467,8 +467,10 @@ def hessian(
     check direction more: a tridiagonal Hessian takes four.  ``sparsity`` is a
     symmetric boolean array of shape ``(n, n)`` or ``x.shape + x.shape``, True
     where an entry can be nonzero (a pattern that misses a nonzero is refused
-    at the call that shows it), or ``"detect"``, as for :func:`s2sad.jacobian`.
-    ``.products`` is the number of directions of the last call.  With
+    at the call that shows it), or ``"detect"``, as for :func:`s2sad.jacobian`
+    (the dependences run through the batched HVP code).  ``.products`` is the
+    number of directions of the last call, ``.pattern_source`` where its
+    pattern came from.  With
     ``dense=False`` a sparse Hessian is returned as the triplets ``(values,
     (rows, columns))`` of its pattern's entries in the ``n × n`` matrix of the
     flattened ``x`` (as ``scipy.sparse.coo_matrix`` takes them; the rows and
@@ -524,6 +526,7 @@ def _hessian(
             functools.partial(dense_hessian, full, args, False),
         )
         hessian_of.products = sparse.products
+        hessian_of.pattern_source = sparse.sources.get(shapes_key(args))
         x = args[entry.positions[0]]
         if diagonal:
             values, (rows, columns) = found
@@ -558,6 +561,7 @@ def _hessian(
         return blocks[0][0] if entry.single else blocks
 
     hessian_of.products = None
+    hessian_of.pattern_source = None
     return entry.named(hessian_of)
 
 
@@ -578,8 +582,17 @@ def _sparse_hessian(
     def dense_matrix() -> np.ndarray:
         return np.reshape(dense(), (np.size(x), np.size(x)))
 
+    def structure() -> np.ndarray | None:
+        return dependences.pattern_from(dependence_rows)
+
+    def dependence_rows() -> np.ndarray:
+        seed = dependences.seed(np.shape(x))
+        (products,) = _run_batched(entry, full, args, (seed,), "hessian")
+        return dependences.rows(products, np.size(x))
+
     sweeps = {"hvp": Sweep(multiply)}
-    return sparse.matrix(shapes_key(args), np.size(x), sweeps, dense_matrix)[0]
+    key = shapes_key(args)
+    return sparse.matrix(key, np.size(x), sweeps, dense_matrix, structure)[0]
 
 
 _BATCHES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}

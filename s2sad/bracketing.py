@@ -36,6 +36,7 @@ from .compressed import shapes_key
 from .frontend.program import lower
 from .passes.pipeline import derivative_functions
 from .passes.stages import StageFunction, cut_stages
+from .quiet import quietly
 from .seeds import basis, float_dtype, number_or, owned
 
 TANGENT_COST = 1.0
@@ -202,7 +203,8 @@ class _Chain:
         stages, sizes, v = [], [np.size(x)], x
         for stage in self.stages:
             args = (v, *(values[k] for k in stage.reads))
-            best, (out, _) = _best_seconds(lambda: stage.sweep(*args))
+            with quietly():
+                best, (out, _) = _best_seconds(lambda: stage.sweep(*args))
             cost = best / seconds
             stages.append(
                 Stage(stage.name, cost, TANGENT_COST * cost, ADJOINT_COST * cost)

@@ -7,10 +7,12 @@ The check catches a pattern that misses a nonzero: a pattern given by the
 user is then refused with a clear error; a pattern s2sad detected is widened
 with the dense matrix at those arguments, which is returned.
 
-``sparsity="detect"`` takes the pattern from the dense matrix at the first
-arguments of given shapes (its nonzeros and NaNs); the check of every later
-call widens it where a value that was zero there is not zero any more, so the
-result is never a matrix with nonzeros dropped.
+``sparsity="detect"`` takes the pattern from the program's dependences at the
+first arguments of given shapes (:mod:`s2sad.dependences`: one run of the
+generated code); where its code cannot carry them, from the dense matrix at
+those arguments (its nonzeros and NaNs).  The check of every later call widens
+the pattern where a value outside it is not zero any more (another branch
+taken), so the result is never a matrix with nonzeros dropped.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class Sparse:
         self.error = error
         self.patterns: dict[Any, np.ndarray] = {}
         self.compressions: dict[tuple, Compression] = {}
+        self.sources: dict[Any, str] = {}
         self.products = 0
 
     def matrix(
@@ -105,18 +108,28 @@ class Sparse:
         columns: int,
         sweeps: dict[str, Sweep],
         dense: Callable[[], np.ndarray],
+        structure: Callable[[], np.ndarray | None] = lambda: None,
     ) -> tuple[Any, str | None]:
         """The matrix (of ``columns`` columns) at the arguments of shapes ``key``
         and the sweep that computed it (None where it is the ``dense`` one).
         The matrix is an array or, where ``dense`` is False, the triplets
-        ``(values, (rows, columns))`` of the entries of its pattern."""
+        ``(values, (rows, columns))`` of the entries of its pattern.  A pattern
+        to detect is ``structure()`` (the dependences) unless that is None."""
         pattern = self.patterns.get(key)
         if pattern is None and self.given is None:
-            return self._detected(key, dense(), None), None
+            pattern = structure()
+            if pattern is None:
+                return self._detected(key, dense(), None), None
+            if self.symmetric:
+                pattern = pattern | pattern.T
+            self.patterns[key], self.sources[key] = pattern, "dependences"
         if pattern is None:
             pattern = self.patterns[key] = self._shaped(self.given, columns)
+            self.sources[key] = "given"
         name, compression = self._cheapest(key, pattern, sweeps)
         sweep = sweeps[name]
+        if compression.count >= pattern.shape[0 if sweep.transposed else 1]:
+            return self._uncompressed(key, dense(), pattern), None
         products = sweep.multiply(compression.directions)
         self.products = compression.directions.shape[1]
         rows = pattern.shape[1 if sweep.transposed else 0]
@@ -131,13 +144,34 @@ class Sparse:
             at = (columns, rows) if sweep.transposed else (rows, columns)
             return (found, at), name
         if self.given is not None:
-            raise self.error(
-                f"the sparsity pattern given misses nonzeros of the {self.what} at "
-                "these arguments",
-                "mark every entry that can be nonzero True (at any arguments), or "
-                "pass sparsity='detect'",
-            )
+            raise self.misses()
         return self._detected(key, dense(), pattern), None
+
+    def _uncompressed(self, key: Any, matrix: np.ndarray, pattern: np.ndarray) -> Any:
+        """The dense ``matrix``, computed where no colouring saves a product (its
+        triplets where not ``dense``): a given pattern missing one of its
+        nonzeros is refused, a detected one widened."""
+        if matrix.shape != pattern.shape:
+            raise self.rows_differ(pattern.shape[0], matrix.shape[0])
+        missed = (pattern_of(matrix) & ~pattern).any()
+        if missed and self.given is not None:
+            raise self.misses()
+        if missed:
+            return self._detected(key, matrix, pattern)
+        self.products = matrix.shape[1]
+        if self.dense:
+            return matrix
+        at = np.nonzero(pattern)
+        return matrix[at], at
+
+    def misses(self) -> DifferentiationError:
+        """The error for a given pattern that misses a nonzero."""
+        return self.error(
+            f"the sparsity pattern given misses nonzeros of the {self.what} at "
+            "these arguments",
+            "mark every entry that can be nonzero True (at any arguments), or "
+            "pass sparsity='detect'",
+        )
 
     def rows_differ(self, rows: int, outputs: int) -> DifferentiationError:
         """The error for a pattern of ``rows`` rows where the output has ``outputs`` entries."""
@@ -154,6 +188,7 @@ class Sparse:
         if self.symmetric:
             pattern |= pattern.T
         pattern = self.patterns[key] = pattern if old is None else pattern | old
+        self.sources[key] = "values" if old is None else "widened"
         self.compressions = {k: v for k, v in self.compressions.items() if k[0] != key}
         self.products = matrix.shape[1]
         if self.dense:

@@ -19,12 +19,15 @@ parameters the blocks nest as tuples, outputs outside, parameters inside.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import sys
 from typing import Any, Callable
 
 import numpy as np
 
-from . import runtime
+from . import dependences, runtime
 from .api import Entry, PathLike, Wrt, cached
 from .checks import with_defaults
 from .errors import DifferentiationError, call_site
@@ -128,10 +131,13 @@ def jacobian(
     ``sparsity`` is a boolean array, True where an entry can be nonzero, of shape
     ``(outputs, inputs)`` or ``out.shape + x.shape`` (a pattern that misses a
     nonzero is refused at the call that shows it), or ``"detect"``: the
-    nonzeros of the dense Jacobian at the first arguments of given shapes,
-    widened wherever the check of a later call finds one more (that call then
-    returns the dense Jacobian).  ``.products`` is the number of directions
-    of the last call.  ``dense=False`` returns a sparse Jacobian as the
+    pattern of the program's dependences at the first arguments of given
+    shapes (:mod:`s2sad.dependences`; the nonzeros of the dense Jacobian there
+    where the code cannot carry dependence sets), widened wherever the check
+    of a later call finds one more (that call then returns the dense
+    Jacobian).  ``.products`` is the number of directions of the last call,
+    ``.pattern_source`` where its pattern came from (``"given"``,
+    ``"dependences"``, ``"values"`` or ``"widened"``).  ``dense=False`` returns a sparse Jacobian as the
     triplets ``(values, (rows, columns))`` of its pattern's entries in the
     ``outputs × inputs`` matrix (as ``scipy.sparse.coo_matrix`` takes them; the
     rows and columns are read-only, shared by the calls).
@@ -216,9 +222,11 @@ def _jacobian(
         shapes = shapes_key(args)
         m = sizes.get(shapes)
         if m is None:
-            outputs, residuals = backward.forward_sweep(full)
+            with contextlib.redirect_stdout(io.StringIO()) as printed:
+                outputs, residuals = backward.forward_sweep(full)
             m = sizes[shapes] = sum(np.size(v) for v in outputs)
             if cheaper_mode(n, m) == "rev":
+                sys.stdout.write(printed.getvalue())
                 blocks = backward.jacobian(full, args, (outputs, residuals))
                 return _ran(jacobian_of, backward, blocks)
         if cheaper_mode(n, m) == "rev":
@@ -234,6 +242,7 @@ def _jacobian(
     )
     jacobian_of.mode = None
     jacobian_of.products = None
+    jacobian_of.pattern_source = None
     jacobian_of.paths = {e.mode: e.generated.path for e in (forward, backward) if e}
     jacobian_of.sources = {e.mode: e.generated.source for e in (forward, backward) if e}
     return jacobian_of
@@ -297,9 +306,22 @@ def _sparse_jacobian(
         out_shape[:] = [block.shape[: block.ndim - np.ndim(x)]]
         return block.reshape(-1, np.size(x))
 
+    def structure() -> np.ndarray | None:
+        return dependences.pattern_from(dependence_rows)
+
+    def dependence_rows() -> np.ndarray:
+        if forward is not None:
+            _, tangents = forward.tangents(full, (dependences.seed(np.shape(x)),))
+            return dependences.rows(tangents[0], np.size(x))
+        outputs, residuals = backward.forward_sweep(full)
+        seed = dependences.seed(np.shape(outputs[0]))
+        adjoints = backward.cotangents(residuals, (seed,), args)
+        return dependences.rows(adjoints[0], seed.size).T
+
     shapes = shapes_key(args)
-    found, mode = sparse.matrix(shapes, np.size(x), sweeps, dense_matrix)
+    found, mode = sparse.matrix(shapes, np.size(x), sweeps, dense_matrix, structure)
     fn.products = sparse.products
+    fn.pattern_source = sparse.sources.get(shapes)
     if mode is not None:
         _ran(fn, forward if mode == "fwd" else backward, None)
     if not sparse.dense:

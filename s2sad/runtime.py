@@ -262,7 +262,9 @@ def detach(x: Any) -> Any:
 
 def shape_of(x: Any) -> Any:
     """An array with ``x``'s shape and dtype holding one number: what reverse mode
-    stores for a value it needs only the shape of."""
+    stores for a value it needs only the shape of (a tuple or list item by item)."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(shape_of(item) for item in x)
     x = x if isinstance(x, np.ndarray) else np.asarray(x)
     return _carrier(x.shape, x.dtype)
 
@@ -761,27 +763,37 @@ def concatenate_adjoint(g: Any, xs: Any, axis: int) -> list:
     """The adjoint of ``np.concatenate(xs, axis)``: ``g`` cut into pieces shaped like ``xs``."""
     if axis is None:
         sizes = np.cumsum([np.size(x) for x in xs])[:-1]
-        return [np.reshape(p, np.shape(x)) for p, x in zip(np.split(g, sizes), xs)]
-    sizes = np.cumsum([np.shape(x)[axis] for x in xs])[:-1]
-    return list(np.split(g, sizes, axis))
+        pieces = [np.reshape(p, np.shape(x)) for p, x in zip(np.split(g, sizes), xs)]
+    else:
+        sizes = np.cumsum([np.shape(x)[axis] for x in xs])[:-1]
+        pieces = np.split(g, sizes, axis)
+    return [nested_like(p, x) for p, x in zip(pieces, xs)]
 
 
-def stack_adjoint(g: Any, axis: int) -> list:
+def nested_like(g: Any, x: Any) -> Any:
+    """The adjoint ``g`` of ``x`` as ``x`` is nested: a list of its items' adjoints
+    where ``x`` is a list or tuple (so that a batch of them is a list of batches)."""
+    if isinstance(x, (tuple, list)):
+        return [nested_like(item, x_item) for item, x_item in zip(g, x)]
+    return g
+
+
+def stack_adjoint(g: Any, xs: Any, axis: int) -> list:
     """The adjoint of ``np.stack(xs, axis)``: ``g``'s slices along ``axis``."""
-    return list(np.moveaxis(g, axis, 0))
+    return [nested_like(p, x) for p, x in zip(np.moveaxis(g, axis, 0), xs)]
 
 
 def hstack_adjoint(g: Any, xs: Any) -> list:
     """The adjoint of ``np.hstack(xs)``."""
     axis = 0 if np.ndim(g) == 1 else 1
     pieces = concatenate_adjoint(g, [np.atleast_1d(x) for x in xs], axis)
-    return [np.reshape(p, np.shape(x)) for p, x in zip(pieces, xs)]
+    return [nested_like(np.reshape(p, np.shape(x)), x) for p, x in zip(pieces, xs)]
 
 
 def vstack_adjoint(g: Any, xs: Any) -> list:
     """The adjoint of ``np.vstack(xs)``."""
     pieces = concatenate_adjoint(g, [np.atleast_2d(x) for x in xs], 0)
-    return [np.reshape(p, np.shape(x)) for p, x in zip(pieces, xs)]
+    return [nested_like(np.reshape(p, np.shape(x)), x) for p, x in zip(pieces, xs)]
 
 
 def split_adjoint(g: Any, x: Any, sections: Any, axis: int) -> Any:
@@ -834,7 +846,7 @@ def diag_adjoint(g: Any, x: Any, k: int) -> Any:
     ``g`` placed on that diagonal for a matrix ``x``."""
     if np.ndim(x) == 1:
         return np.diag(g, k)
-    result = zeros_like(x)
+    result = np.zeros(np.shape(x), dtype=np.result_type(g, x, 0.0))
     rows, cols = np.shape(x)
     i = np.arange(len(g)) + max(-k, 0)
     result[i, i + k] = g
@@ -878,9 +890,16 @@ def add_at(acc: Any, x: Any, index: Any, g: Any) -> Any:
 # into one.
 
 
+class ObjectCount(int):
+    """A count of directions whose batches hold Python objects (the dependence sets
+    of :mod:`s2sad.dependences`): the batches made for it hold objects too."""
+
+
 def batch_size(x: Any) -> int:
-    """How many directions the batch ``x`` holds: the length of its leading axis."""
-    return np.shape(x)[0]
+    """How many directions the batch ``x`` holds: the length of its leading axis
+    (an :class:`ObjectCount` for a batch of objects)."""
+    k = np.shape(x)[0]
+    return ObjectCount(k) if getattr(x, "dtype", None) == object else k
 
 
 def batched(x: Any, k: int) -> Any:
@@ -889,7 +908,8 @@ def batched(x: Any, k: int) -> Any:
     if isinstance(x, (tuple, list)):
         return type(x)(batched(item, k) for item in x)
     x = np.asarray(x)
-    result = np.empty((k,) + x.shape, dtype=np.result_type(x, 0.0))
+    dtype = object if isinstance(k, ObjectCount) else np.result_type(x, 0.0)
+    result = np.empty((k,) + x.shape, dtype=dtype)
     result[...] = x
     return result
 
@@ -1008,6 +1028,14 @@ def getitem_batched(x: Any, index: Any) -> Any:
         parts = parts + (slice(None),)
     picked = np.moveaxis(np.asarray(x), 0, -1)[parts]
     return np.moveaxis(picked, -1, 0)
+
+
+def item_batched(x: Any, index: Any) -> Any:
+    """``x[index]`` for each direction of ``x``, an item taken from a sequence: a
+    sequence of batches is indexed as it is, a batch at ``[:, index]`` (a copy)."""
+    if isinstance(x, (tuple, list)):
+        return x[index]
+    return np.array(getitem_batched(x, index))
 
 
 def add_at_batched(acc: Any, x: Any, index: Any, g: Any) -> Any:
@@ -1152,11 +1180,11 @@ def matmul_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
     x, y = np.asarray(x), np.asarray(y)
     nx, ny = x.ndim - x_batched, y.ndim - y_batched
     if x_batched and not y_batched and nx >= 2 and ny <= 2:
-        return x @ y
+        return _matmul(x, y)
     if y_batched and not x_batched and nx == 2 and ny >= 2:
-        return x @ y
+        return _matmul(x, y)
     if y_batched and not x_batched and nx == 2 and ny == 1:
-        return y @ x.T
+        return _matmul(y, x.T)
     x = x if x_batched else x[None]
     y = y if y_batched else y[None]
     if nx == 1:
@@ -1168,7 +1196,7 @@ def matmul_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
         x = x.reshape(x.shape[:1] + (1,) * (stacked_y - stacked_x) + x.shape[1:])
     elif stacked_y < stacked_x:
         y = y.reshape(y.shape[:1] + (1,) * (stacked_x - stacked_y) + y.shape[1:])
-    result = x @ y
+    result = _matmul(x, y)
     if ny == 1:
         result = result[..., 0]
     if nx == 1:
@@ -1184,11 +1212,11 @@ def matmul_adjoint_x_batched(g: Any, x: Any, y: Any) -> Any:
     if y.ndim == 1:
         result = g[..., None] * y
     elif x.ndim == 1 and y.ndim == 2:
-        result = g @ y.T
+        result = _matmul(g, y.T)
     elif x.ndim == 1:
-        result = np.matmul(y, g[..., None])[..., 0]
+        result = _matmul(y, g[..., None])[..., 0]
     else:
-        result = np.matmul(g, np.swapaxes(y, -1, -2))
+        result = _matmul(g, np.swapaxes(y, -1, -2))
     return unbroadcast_batched(result, x)
 
 
@@ -1202,12 +1230,27 @@ def matmul_adjoint_y_batched(g: Any, x: Any, y: Any) -> Any:
     elif x.ndim == 1:
         result = x[:, None] * g[..., None, :]
     elif y.ndim == 1 and x.ndim == 2:
-        result = g @ x
+        result = _matmul(g, x)
     elif y.ndim == 1:
-        result = (np.swapaxes(x, -1, -2) @ g[..., None])[..., 0]
+        result = _matmul(np.swapaxes(x, -1, -2), g[..., None])[..., 0]
     else:
-        result = np.matmul(np.swapaxes(x, -1, -2), g)
+        result = _matmul(np.swapaxes(x, -1, -2), g)
     return unbroadcast_batched(result, y)
+
+
+def _matmul(x: Any, y: Any) -> Any:
+    """``x @ y``; where one of them holds dependence sets (objects) and the other
+    numbers, each entry is the union of its row or column of sets: the numbers'
+    values do not matter, so one row (or column) of them stands for all."""
+    x, y = np.asarray(x), np.asarray(y)
+    if (x.dtype == object) == (y.dtype == object):
+        return x @ y
+    shape = _matmul_shape(x.shape, y.shape)
+    if y.dtype == object and x.ndim >= 2:
+        x = np.ones(x.shape[:-2] + (1,) + x.shape[-1:])
+    elif x.dtype == object and y.ndim >= 2:
+        y = np.ones(y.shape[:-1] + (1,))
+    return np.array(np.broadcast_to(x @ y, shape))
 
 
 def _matmul_shape(a: tuple, b: tuple) -> tuple:

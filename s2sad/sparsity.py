@@ -19,30 +19,46 @@ Patterns are boolean arrays (``m × n`` for a Jacobian, ``n × n`` for a Hessian
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
 def column_colouring(pattern: np.ndarray) -> np.ndarray:
     """A colour for each column (``0, 1, ...``) such that no two columns with a
-    nonzero in the same row share one; columns are coloured most nonzeros first."""
+    nonzero in the same row share one; columns are coloured most nonzeros first
+    (each row keeps the colours its columns took as the bits of an integer).  A
+    row with every column nonzero needs a colour for each: they are ``0..n-1``."""
     pattern = _as_pattern(pattern, square=False)
-    rows_of = [np.flatnonzero(column) for column in pattern.T]
-    columns_of = [np.flatnonzero(row) for row in pattern]
+    if pattern.all(axis=1).any():
+        return np.arange(pattern.shape[1])
+    rows_of = [np.flatnonzero(column).tolist() for column in pattern.T]
+    used = [0] * pattern.shape[0]
     colours = np.full(pattern.shape[1], -1)
     for j in _largest_first(pattern.sum(axis=0)):
-        taken = {colours[k] for i in rows_of[j] for k in columns_of[i]}
-        colours[j] = _smallest_free(taken)
+        taken = 0
+        for i in rows_of[j]:
+            taken |= used[i]
+        colour = (~taken & (taken + 1)).bit_length() - 1
+        colours[j] = colour
+        for i in rows_of[j]:
+            used[i] |= 1 << colour
     return colours
 
 
 def star_colouring(pattern: np.ndarray) -> np.ndarray:
     """A star colouring of the columns of the symmetric ``pattern``: neighbours
     (``pattern[i, j]``, ``i != j``) differ, and no path on four columns is coloured
-    with two colours only."""
+    with two colours only.  Where the greedy search would look at more than
+    :data:`STAR_WORK` paths (a nearly dense pattern), each column gets its own
+    colour, which is a star colouring too."""
     pattern = _as_pattern(pattern, square=True)
     if not np.array_equal(pattern, pattern.T):
         raise ValueError("a Hessian's sparsity pattern must be symmetric")
     graph = pattern & ~np.eye(len(pattern), dtype=bool)
+    degrees = graph.sum(axis=0)
+    if degrees.astype(float) @ (graph.astype(float) @ degrees) > STAR_WORK:
+        return np.arange(len(pattern))
     neighbours = [np.flatnonzero(row) for row in graph]
     colours = np.full(len(pattern), -1)
     for v in _largest_first(graph.sum(axis=0)):
@@ -59,6 +75,10 @@ def star_colouring(pattern: np.ndarray) -> np.ndarray:
                     taken.add(colours[x])
         colours[v] = _smallest_free(taken)
     return colours
+
+
+STAR_WORK = 2e7
+"""The most paths on three edges :func:`star_colouring` looks at (about 10 s)."""
 
 
 def seed_matrix(colours: np.ndarray, dtype: type = float) -> np.ndarray:
@@ -87,15 +107,25 @@ def recover_hessian(
     star colouring: ``H[i, j]`` is ``compressed[i, colours[j]]`` where no other
     neighbour of ``i`` has ``j``'s colour, else ``compressed[j, colours[i]]``."""
     pattern = _as_pattern(pattern, square=True)
+    rows, columns = np.nonzero(np.triu(pattern))
+    clash = _clashes(pattern, colours, rows, columns)
+    values = np.where(
+        clash, compressed[columns, colours[rows]], compressed[rows, colours[columns]]
+    )
     hessian = np.zeros(pattern.shape, dtype=compressed.dtype)
-    for i, j in zip(*np.nonzero(pattern)):
-        if i > j:
-            continue
-        row = np.flatnonzero(pattern[i])
-        clash = any(k != j and colours[k] == colours[j] for k in row)
-        value = compressed[j, colours[i]] if clash else compressed[i, colours[j]]
-        hessian[i, j] = hessian[j, i] = value
+    hessian[rows, columns] = hessian[columns, rows] = values
     return hessian
+
+
+def _clashes(
+    pattern: np.ndarray, colours: np.ndarray, rows: np.ndarray, columns: np.ndarray
+) -> np.ndarray:
+    """For each nonzero ``(rows[k], columns[k])``: another column of that row has
+    the colour of ``columns[k]`` (so the entry is read at its column instead)."""
+    every_row, every_column = np.nonzero(pattern)
+    counts = np.zeros((len(pattern), int(colours.max(initial=-1)) + 1), dtype=np.int64)
+    np.add.at(counts, (every_row, colours[every_column]), 1)
+    return counts[rows, colours[columns]] > 1
 
 
 def _as_pattern(pattern: np.ndarray, square: bool) -> np.ndarray:
@@ -140,15 +170,30 @@ class Compression:
         self.check = np.random.default_rng(CHECK_SEED).standard_normal(
             self.pattern.shape[1]
         )
-        self.directions = np.column_stack([seed_matrix(self.colours), self.check])
-        self.targets, self.sources = self._positions()
-        for index in self.targets:
+
+    @functools.cached_property
+    def directions(self) -> np.ndarray:
+        """The seed matrix's columns, then the check direction."""
+        return np.column_stack([seed_matrix(self.colours), self.check])
+
+    @property
+    def targets(self) -> tuple:
+        """Where each nonzero goes in the matrix (rows, columns), read-only."""
+        return self._layout[0]
+
+    @functools.cached_property
+    def _layout(self) -> tuple:
+        """The targets, and the flat indices of the nonzeros in the products laid
+        out direction-major and row-major, and the check's terms (made at the
+        first recovery: a colouring may be looked at and not used)."""
+        targets, sources = self._positions()
+        for index in targets:
             index.flags.writeable = False
         rows, directions = self.pattern.shape[0], self.directions.shape[1]
-        read_rows, read_directions = self.sources
-        self._by_direction = read_directions * rows + read_rows
-        self._by_row = read_rows * directions + read_directions
-        self._check_terms = self.check[self.targets[1]]
+        read_rows, read_directions = sources
+        by_direction = read_directions * rows + read_rows
+        by_row = read_rows * directions + read_directions
+        return targets, by_direction, by_row, self.check[targets[1]]
 
     def _positions(self) -> tuple[tuple, tuple]:
         """Where each nonzero goes in the matrix, and where it is read in the
@@ -158,11 +203,9 @@ class Compression:
             return (rows, columns), (rows, self.colours[columns])
         upper = rows <= columns
         rows, columns = rows[upper], columns[upper]
-        read_rows, read_colours = rows.copy(), self.colours[columns]
-        for k, (i, j) in enumerate(zip(rows, columns)):
-            shared = self.colours[np.flatnonzero(self.pattern[i])] == self.colours[j]
-            if shared.sum() > 1:
-                read_rows[k], read_colours[k] = j, self.colours[i]
+        clash = _clashes(self.pattern, self.colours, rows, columns)
+        read_rows = np.where(clash, columns, rows)
+        read_colours = np.where(clash, self.colours[rows], self.colours[columns])
         off = rows != columns
         targets = (
             np.concatenate([rows, columns[off]]),
@@ -178,10 +221,11 @@ class Compression:
         """The nonzeros (at :attr:`targets`) from ``products`` (rows ×
         directions: the matrix times :attr:`directions`), or None where the
         check product disagrees with them."""
-        values = _gathered(products, self._by_direction, self._by_row)
+        targets, by_direction, by_row, check_terms = self._layout
+        values = _gathered(products, by_direction, by_row)
         checked = products[:, -1]
-        rows = self.targets[0]
-        terms = values * self._check_terms
+        rows = targets[0]
+        terms = values * check_terms
         expected = np.bincount(rows, terms, minlength=len(products))
         tolerance = np.sqrt(np.finfo(products.dtype).eps)
         scale = np.bincount(rows, np.abs(terms), minlength=len(products))

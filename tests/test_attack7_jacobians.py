@@ -148,11 +148,6 @@ def test_optimal_jacobian_prints_as_often_as_the_function(f, tmp_path, capsys):
     )
 
 
-@pytest.mark.xfail(
-    reason="planning times each stage's forward sweep (best of TIMINGS) at the first "
-    "call with given shapes, running its prints again; unfixed",
-    strict=True,
-)
 def test_optimal_jacobian_prints_once_at_its_first_call(tmp_path, capsys):
     optimal = s2sad.jacobian(printing_branch, mode="optimal", output_dir=tmp_path)
     optimal(np.linspace(0.1, 0.5, 4), 1.5)

@@ -328,7 +328,10 @@ CASES = {
         lambda r: (normal(r, 3, 5), [normal(r, 3, 2), normal(r, 3, 3)], 1),
         lambda r: (normal(r, 10), [normal(r, 2, 2), normal(r, 6)], None),
     ],
-    "stack_adjoint": [lambda r: (normal(r, 2, 3), 0), lambda r: (normal(r, 3, 4), 1)],
+    "stack_adjoint": [
+        lambda r: (normal(r, 2, 3), [normal(r, 3), normal(r, 3)], 0),
+        lambda r: (normal(r, 3, 4), [normal(r, 3)] * 4, 1),
+    ],
     "hstack_adjoint": [
         lambda r: (normal(r, 5), [normal(r, 2), normal(r, 3)]),
         lambda r: (normal(r, 3, 5), [normal(r, 3, 2), normal(r, 3, 3)]),

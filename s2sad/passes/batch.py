@@ -491,6 +491,30 @@ class _Context:
             return False
         return not _covers(self.batching.shapes.get(b), self.batching.shapes.get(a))
 
+    def nested(self, i: int) -> bool:
+        """Operand ``i`` is a sequence with a sequence among its items (or items
+        not known when the code is generated)."""
+        value = self.operands[i]
+        if value.type != SEQ:
+            return False
+        op = self.batching.definer.get(value)
+        if op is None or op.name != "pack":
+            return True
+        return any(
+            item.type in (SEQ, OBJECT) or self._item(item) for item in op.operands
+        )
+
+    def may_be_sequence(self, i: int) -> bool:
+        """Operand ``i`` is an item taken from a sequence, or from such an item
+        (itself perhaps a sequence)."""
+        return self._item(self.operands[i])
+
+    def _item(self, value: Value) -> bool:
+        op = self.batching.definer.get(value)
+        if op is None or op.name != "getitem":
+            return False
+        return op.operands[0].type == SEQ or self._item(op.operands[0])
+
     def reads_number(self) -> bool:
         """The op's result is a number for each direction."""
         result = self.op.results[0]

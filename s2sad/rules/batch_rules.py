@@ -19,7 +19,9 @@ alone.  A rule builds ops through a *context* the pass hands it:
   an indexed write has the dimensions of the place it goes), ``ctx.reads_number()``
   (the op's result is a number for each direction), ``ctx.index(v)``
   (an index of a value as an index of a batch, None where index arrays would
-  move the batch axis), ``ctx.pack(values)`` (a tuple), ``ctx.batch`` (the
+  move the batch axis), ``ctx.nested(i)`` (operand ``i`` is a sequence with a
+  sequence among its items), ``ctx.may_be_sequence(i)`` (operand ``i`` is an
+  item taken from a sequence, itself perhaps one), ``ctx.pack(values)`` (a tuple), ``ctx.batch`` (the
   count ``k``) and ``ctx.refuse(why)``.
 
 A primitive whose ``batch`` is None is refused with an error naming it.  Only
@@ -132,7 +134,9 @@ class Reduction(Rule):
 class Axes(Rule):
     """An op of an array (or a sequence of them) and constant axes: each axis moves
     past the batch axis.  ``None`` (every axis, or the flattened array) has no
-    such axis: the op then runs once per direction, as :class:`Loop` does."""
+    such axis, and a list among the sequence's items (``[x, [a, b]]``) would be
+    read with its batch axis last: the op then runs once per direction, as
+    :class:`Loop` does."""
 
     name = "axes"
 
@@ -141,7 +145,7 @@ class Axes(Rule):
 
     def apply(self, ctx: Any) -> None:
         operands = list(ctx.operands)
-        if any(flag for j, flag in enumerate(ctx.flags) if j):
+        if any(flag for j, flag in enumerate(ctx.flags) if j) or ctx.nested(0):
             return LOOP.apply(ctx)
         for name in self.axes:
             k = ctx.entry.args.index(name)
@@ -188,9 +192,10 @@ class Product(Rule):
 class Getitem(Rule):
     """``x[index]``: ``x[:, index]``, the batch axis kept in front (through
     :func:`s2sad.runtime.getitem_batched` where index arrays would move it); a
-    sequence of batches is indexed as it is.  The batch of elements read where
-    each direction reads a number is a copy: a number never changes when the
-    array it was read from is written, a view would."""
+    sequence of batches is indexed as it is, and an item taken from a sequence,
+    which may be either, by :func:`s2sad.runtime.item_batched`.  The batch of
+    elements read where each direction reads a number is a copy: a number never
+    changes when the array it was read from is written, a view would."""
 
     name = "getitem"
 
@@ -200,6 +205,8 @@ class Getitem(Rule):
             ctx.refuse("the index depends on the directions")
         if ctx.operands[0].type == SEQ:
             return ctx.finish([x, index])
+        if ctx.may_be_sequence(0):
+            return ctx.finish([x, index], name="item_batched")
         batched = ctx.index(index)
         name, operands = (
             ("getitem_batched", [x, index]) if batched is None else (None, [x, batched])

@@ -66,16 +66,17 @@ class concatenate_adjoint:
 
 @runtime_helper(
     "stack_adjoint",
-    "g, axis",
-    nondiff="axis",
+    "g, xs, axis",
+    nondiff="xs axis",
+    shape_only="xs",
     result_type=SEQ_RESULT,
     view=True,
     linear=True,
     batch=LOOP,
 )
 class stack_adjoint:
-    def tangent(axis, g_dot):
-        return runtime.stack_adjoint(g_dot, axis)
+    def tangent(xs, axis, g_dot):
+        return runtime.stack_adjoint(g_dot, xs, axis)
 
     def adjoint(axis, out_bar):
         return np.stack(out_bar, axis)
@@ -391,8 +392,8 @@ class stack:
     def tangent(axis, xs_dot):
         return np.stack(xs_dot, axis)
 
-    def adjoint(axis, out_bar):
-        return runtime.stack_adjoint(out_bar, axis)
+    def adjoint(xs, axis, out_bar):
+        return runtime.stack_adjoint(out_bar, xs, axis)
 
 
 @shape_op("hstack", "xs", batch=LOOP)
