@@ -1,11 +1,14 @@
 """Checkpointing schedules: binomial (revolve) at Griewank's bound, periodic, and a
-reversal driven by them equal to the store-all one."""
+reversal driven by them equal to the store-all one; the binomial schedule runs
+each step as often as the checkpoint-schedules package's Revolve (a test-only
+dependency)."""
 
 import functools
 import math
 
 import numpy as np
 import pytest
+from checkpoint_schedules import Forward, Revolve
 
 from s2sad import runtime
 from s2sad.schedules import (
@@ -135,3 +138,33 @@ def test_a_checkpointed_reversal_equals_the_store_all_one(schedule, steps, snaps
         (),
     )
     np.testing.assert_array_equal(found, expected)
+
+
+def _package_counts(steps, snapshots):
+    """Untaped and taped steps, and the most runs of one step, of the
+    checkpoint-schedules package's Revolve (its snapshots include the first state)."""
+    runs = [0] * steps
+    advances = taped = 0
+    for action in Revolve(steps, snapshots):
+        if isinstance(action, Forward):
+            count = action.n1 - action.n0
+            for k in range(action.n0, action.n1):
+                runs[k] += 1
+            if action.write_adj_deps:
+                taped += count
+            else:
+                advances += count
+    return advances, taped, max(runs)
+
+
+PACKAGE_CASES = [(l, s) for s in range(1, 7) for l in range(1, 61)] + [
+    (300, 3),
+    (1000, 10),
+]
+
+
+def test_binomial_runs_as_many_steps_as_the_checkpoint_schedules_revolve():
+    for steps, snapshots in PACKAGE_CASES:
+        ours = tally(binomial(steps, snapshots), steps)
+        expected = _package_counts(steps, snapshots)
+        assert (ours.advances, ours.taped, ours.most_runs) == expected
