@@ -1,5 +1,6 @@
 """The ``s2sad`` command: write derivative files, print IR, compare against SymPy and finite differences.
 
+    s2sad --version
     s2sad grad FILE.py:FUNC [--wrt a,b] [-o DIR]
     s2sad value_and_grad FILE.py:FUNC [--wrt a,b] [-o DIR]
     s2sad jvp FILE.py:FUNC [-o DIR]
@@ -12,14 +13,18 @@
 
 Each derivative kind has its command (``jacfwd`` and ``jacrev`` too);
 ``jacobian --mode auto`` writes the files of both modes, between which
-``s2sad.jacobian`` chooses at call time.  Errors are printed as
-``file:line:col: message`` and exit with status 1.
+``s2sad.jacobian`` chooses at call time.  ``--wrt`` takes names or indices
+(``--wrt 0,2``) and defaults, as the API does, to the first parameter; ``--at``
+takes negative numbers (``--at -1.0,3.0``).  Errors are printed as
+``file:line:col: message`` and exit with status 1; output piped into a command
+that stops reading early (``| head``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -27,19 +32,39 @@ from typing import Any, Callable, Sequence
 from .api import derive, normalize_wrt
 from .errors import S2SADError
 from .frontend.program import lower
-from .ir.core import DIFFERENTIABLE
 from .ir.printer import print_function
 from .passes.pipeline import KINDS, derivative_functions
+from .version import __version__
+
+EXAMPLE = "examples/autodiff_intro.py:L"
+"""The function the subcommands' help shows in its examples."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(_joined_values(argv))
     try:
         return args.run(args)
     except S2SADError as error:
         print(error, file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _joined_values(argv: list[str]) -> list[str]:
+    """``argv`` with ``--at VALUE`` written ``--at=VALUE``, so that a value starting
+    with a minus sign (``-1.0,3.0``) is not read as an option."""
+    joined: list[str] = []
+    for token in argv:
+        if joined and joined[-1] == "--at":
+            joined[-1] = f"--at={token}"
+        else:
+            joined.append(token)
+    return joined
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,9 +72,16 @@ def _parser() -> argparse.ArgumentParser:
         prog="s2sad",
         description="Source-to-source automatic differentiation for Python.",
     )
+    parser.add_argument("--version", action="version", version=f"s2sad {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     for kind, declared in KINDS.items():
-        sub = commands.add_parser(kind, help=f"write the {kind} of FUNC to a file")
+        sub = _command(
+            commands,
+            kind,
+            f"write the {kind} of FUNC to a file",
+            f"s2sad {kind} {EXAMPLE}"
+            + (" --wrt w1,w2 -o generated" if declared.picks else " -o generated"),
+        )
         _target(sub)
         if declared.picks:
             _wrt(sub)
@@ -59,8 +91,11 @@ def _parser() -> argparse.ArgumentParser:
             help="directory (default: $S2SAD_OUTPUT_DIR, else generated/)",
         )
         sub.set_defaults(run=_write, kind=kind)
-    jacobian = commands.add_parser(
-        "jacobian", help="write the Jacobian files of FUNC (forward, reverse or both)"
+    jacobian = _command(
+        commands,
+        "jacobian",
+        "write the Jacobian files of FUNC (forward, reverse or both)",
+        f"s2sad jacobian {EXAMPLE} --mode rev --wrt 0",
     )
     _target(jacobian)
     _wrt(jacobian)
@@ -76,8 +111,11 @@ def _parser() -> argparse.ArgumentParser:
         help="directory (default: $S2SAD_OUTPUT_DIR, else generated/)",
     )
     jacobian.set_defaults(run=_write_jacobian)
-    show = commands.add_parser(
-        "ir", help="print the IR of FUNC or of a derivative of it"
+    show = _command(
+        commands,
+        "ir",
+        "print the IR of FUNC or of a derivative of it",
+        f"s2sad ir {EXAMPLE} --derivative grad --wrt w1",
     )
     _target(show)
     _wrt(show)
@@ -85,15 +123,29 @@ def _parser() -> argparse.ArgumentParser:
         "--derivative", choices=list(KINDS), help="print this derivative's IR"
     )
     show.set_defaults(run=_show_ir)
-    check = commands.add_parser(
-        "compare", help="compare the gradient with SymPy and finite differences"
+    check = _command(
+        commands,
+        "compare",
+        "compare the gradient with SymPy and finite differences",
+        f"s2sad compare {EXAMPLE} --at -1.5,3.0",
     )
     _target(check)
     check.add_argument(
-        "--at", required=True, help="the point, comma-separated, e.g. 2.0,3.0"
+        "--at", required=True, help="the point, comma-separated, e.g. -1.5,3.0"
     )
     check.set_defaults(run=_compare)
     return parser
+
+
+def _command(commands: Any, name: str, summary: str, example: str) -> Any:
+    """The subcommand ``name``, its help ending with an example of its use."""
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def _target(parser: argparse.ArgumentParser) -> None:
@@ -104,7 +156,9 @@ def _target(parser: argparse.ArgumentParser) -> None:
 
 def _wrt(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--wrt", help="parameters to differentiate, comma-separated (default: all)"
+        "--wrt",
+        help="parameters to differentiate, names or indices, comma-separated "
+        "(default: the first, as in the API)",
     )
 
 
@@ -144,13 +198,14 @@ def load_target(target: str) -> Callable[..., Any]:
     return fn
 
 
-def _wrt_names(fn: Callable[..., Any], text: str | None) -> tuple[str, ...] | str:
-    """The parameters named by ``--wrt``, or all the float and array ones (one name alone as a str)."""
-    if text:
-        names = tuple(part.strip() for part in text.split(",") if part.strip())
-    else:
-        names = tuple(p.name for p in lower(fn).params if p.type in DIFFERENTIABLE)
-    return names[0] if len(names) == 1 else names
+def _wrt_names(fn: Callable[..., Any], text: str | None) -> Any:
+    """The parameters named by ``--wrt`` (names, or indices as the API takes them),
+    or the first one, as the API's default (one alone as itself, not a tuple)."""
+    if not text:
+        return 0
+    parts = tuple(part.strip() for part in text.split(",") if part.strip())
+    wrt = tuple(int(p) if p.lstrip("-").isdigit() else p for p in parts)
+    return wrt[0] if len(wrt) == 1 else wrt
 
 
 def _write(args: argparse.Namespace) -> int:

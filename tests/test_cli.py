@@ -35,14 +35,50 @@ def test_grad_writes_file_and_prints_its_path(tmp_path):
     )
 
 
-def test_grad_defaults_to_all_parameters_and_generated_dir(tmp_path):
+def test_grad_defaults_to_the_first_parameter_and_generated_dir(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "S2SAD_OUTPUT_DIR"}
     result = s2sad("grad", f"{EXAMPLE}:rosenbrock", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert (
         Path(result.stdout.strip())
-        == tmp_path / "generated" / "autodiff_intro" / "rosenbrock_grad_x_y.py"
+        == tmp_path / "generated" / "autodiff_intro" / "rosenbrock_grad_x.py"
     )
+
+
+def test_wrt_takes_indices_as_the_api_does(tmp_path):
+    result = s2sad("grad", f"{EXAMPLE}:rosenbrock", "--wrt", "0,1", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).name == "rosenbrock_grad_x_y.py"
+    result = s2sad("grad", f"{EXAMPLE}:rosenbrock", "--wrt", "1", "-o", tmp_path)
+    assert Path(result.stdout.strip()).name == "rosenbrock_grad_y.py"
+
+
+def test_version_and_a_negative_point():
+    result = s2sad("--version")
+    assert result.returncode == 0 and result.stdout.startswith("s2sad ")
+    result = s2sad("compare", f"{EXAMPLE}:rosenbrock", "--at", "-1.5,3.0")
+    assert result.returncode == 0, result.stderr
+    assert "-1.5" in result.stdout
+
+
+def test_every_subcommand_help_shows_an_example():
+    for command in ("grad", "hvp", "jvp", "jacobian", "ir", "compare"):
+        result = s2sad(command, "--help")
+        assert result.returncode == 0
+        assert f"example:\n  s2sad {command} " in result.stdout
+
+
+def test_output_piped_into_a_reader_that_stops_ends_quietly():
+    reader = [sys.executable, "-c", "import sys; sys.stdin.readline()"]
+    command = [sys.executable, "-m", "s2sad.cli", "ir", f"{EXAMPLE}:L"]
+    command += ["--derivative", "hessian", "--wrt", "w1,w2"]
+    writer = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    subprocess.run(reader, stdin=writer.stdout, check=True)
+    writer.stdout.close()
+    assert writer.wait() == 0
+    assert b"Traceback" not in writer.stderr.read()
 
 
 def test_output_directory_from_environment(tmp_path):
@@ -87,7 +123,7 @@ def test_hvp_writes_file(tmp_path):
 def test_hessian_writes_the_batched_file(tmp_path):
     """``s2sad hessian`` writes the batched Hessian-vector product, whose one call
     with the identity gives the Hessian."""
-    result = s2sad("hessian", f"{EXAMPLE}:L", "-o", tmp_path)
+    result = s2sad("hessian", f"{EXAMPLE}:L", "--wrt", "w1,w2", "-o", tmp_path)
     assert result.returncode == 0, result.stderr
     path = Path(result.stdout.strip())
     assert path.name == "L_hessian_w1_w2.py"
@@ -182,7 +218,9 @@ def test_console_script_is_installed():
     ],
 )
 def test_jacobian_writes_the_files_of_its_mode(tmp_path, mode, names):
-    result = s2sad("jacobian", f"{EXAMPLE}:L", "--mode", mode, "-o", tmp_path)
+    result = s2sad(
+        "jacobian", f"{EXAMPLE}:L", "--mode", mode, "--wrt", "w1,w2", "-o", tmp_path
+    )
     assert result.returncode == 0, result.stderr
     paths = [Path(line) for line in result.stdout.split()]
     assert [p.name for p in paths] == names
