@@ -35,7 +35,7 @@ from ..ir.core import (
     new_function,
 )
 from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINTED_LOOP, OPS, OUTPUT
+from ..ir.ops import CHECKPOINTED_REVERSALS, OPS, OUTPUT
 from ..ir.operands import carried_args, loop_inits
 from ..rules.registry import PRIMITIVES, Primitive
 from .activity import DIFFERENTIABLE_TYPES, pops_by_record, pushes_by_record, varied
@@ -179,7 +179,7 @@ class _TangentSweep:
                 self.primitive(op)
             elif op.name in PASSIVE:
                 clone_op(self.builder, op, self.mapping)
-            elif op.name == CHECKPOINTED_LOOP:
+            elif op.name in CHECKPOINTED_REVERSALS:
                 raise _refused(
                     self.function,
                     op,
