@@ -35,6 +35,7 @@ have ``steps`` steps.  The rule is greedy on revolve's costs (see
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Iterator, Sequence
@@ -70,6 +71,7 @@ def repetitions(steps: int, snapshots: int) -> int:
     return r
 
 
+@functools.cache
 def fewest_advances(steps: int, snapshots: int) -> int:
     """Griewank's bound: the fewest untaped steps any schedule with ``snapshots``
     snapshots needs to reverse ``steps`` steps, ``r·steps − β(s + 1, r − 1)``."""

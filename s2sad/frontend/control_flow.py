@@ -387,8 +387,8 @@ class ControlFlowLowering:
             raise self.error(
                 UnsupportedSyntaxError,
                 schedule,
-                f"unknown checkpointing schedule {kind!r} for a checkpointed "
-                f"{loop} loop",
+                f"a checkpointed {loop} loop cannot follow the checkpointing "
+                f"schedule {kind!r}",
                 hint,
             )
         return count, kind

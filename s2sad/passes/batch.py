@@ -315,8 +315,8 @@ class _Batching:
                     op,
                     "it reverses a checkpointed loop (s2sad.checkpointed), which "
                     "runs one direction at a time",
-                    hint="use s2sad.grad or s2sad.vjp for it, or loop over a plain "
-                    "range for Jacobians and Hessians",
+                    hint="use s2sad.grad or s2sad.vjp for it, or write the loop "
+                    "without s2sad.checkpointed for Jacobians and Hessians",
                 )
             else:
                 builder.block.ops.append(op)

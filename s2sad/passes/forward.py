@@ -185,7 +185,8 @@ class _TangentSweep:
                     op,
                     "it reverses a checkpointed loop (s2sad.checkpointed), whose "
                     "schedule forward mode cannot follow yet",
-                    "for Hessian-vector products loop over a plain range, or "
+                    "for Hessian-vector products write the loop without "
+                    "s2sad.checkpointed, or "
                     "checkpoint the loop's body with @s2sad.checkpoint",
                 )
             else:

@@ -426,7 +426,8 @@ class _AdjointSweep:
                 "schedule reverse mode cannot differentiate again"
             )
             hint = (
-                "for second derivatives loop over a plain range, or checkpoint "
+                "for second derivatives write the loop without s2sad.checkpointed, "
+                "or checkpoint "
                 "the loop's body with @s2sad.checkpoint"
             )
         return DifferentiationError(

@@ -1,0 +1,47 @@
+"""Functions with checkpointed while loops, for tests/test_checkpointed_while.py."""
+
+import numpy as np
+
+import s2sad
+
+
+def relax(u, c: float, steps: int):
+    k = 0
+    while s2sad.checkpointed(k < steps, snapshots=3):
+        u = u + 0.1 * c * (np.roll(u, 1) - u) + 0.02 * np.sin(u) * k
+        k = k + 1
+    return np.sum(u * u)
+
+
+def relax_plain(u, c: float, steps: int):
+    k = 0
+    while k < steps:
+        u = u + 0.1 * c * (np.roll(u, 1) - u) + 0.02 * np.sin(u) * k
+        k = k + 1
+    return np.sum(u * u)
+
+
+def grow(y: float, rate: float, limit: float):
+    """Grows ``y`` until it passes ``limit``: a trip count the values decide."""
+    t = 0.0
+    while s2sad.checkpointed(y < limit, snapshots=4, schedule="online"):
+        y = y + 0.05 * rate * y * (1.0 + np.cos(t))
+        t = t + 0.05
+    return y * t + y
+
+
+def grow_plain(y: float, rate: float, limit: float):
+    t = 0.0
+    while y < limit:
+        y = y + 0.05 * rate * y * (1.0 + np.cos(t))
+        t = t + 0.05
+    return y * t + y
+
+
+def relax_twice(u, c: float, steps: int):
+    """A checkpointed while loop in a helper, called twice."""
+    return relax(u, c, steps) + relax(u * 0.5, c * 2.0, steps + 1)
+
+
+def relax_twice_plain(u, c: float, steps: int):
+    return relax_plain(u, c, steps) + relax_plain(u * 0.5, c * 2.0, steps + 1)
