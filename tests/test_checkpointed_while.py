@@ -105,6 +105,26 @@ def test_a_checkpointed_while_loop_in_a_helper(out_dir):
     _assert_same(found, expected)
 
 
+@pytest.mark.parametrize(
+    "f, plain",
+    [(wf.nested, wf.nested_plain), (wf.inner, wf.inner_plain)],
+    ids=["in-a-for-loop", "around-a-checkpointed-for-loop-and-a-branch"],
+)
+def test_checkpointed_while_loops_nest(f, plain, out_dir):
+    u = np.linspace(0.1, 0.5, 4)
+    found = s2sad.grad(f, wrt=(0, 1), output_dir=out_dir)(u, 0.7)
+    _assert_same(found, s2sad.grad(plain, wrt=(0, 1), output_dir=out_dir)(u, 0.7))
+    assert f(u, 0.7) == plain(u, 0.7)
+
+
+def test_the_vjp_of_an_array_output(out_dir):
+    u, seed = np.linspace(0.1, 0.5, 4), np.arange(4.0)
+    out, vjp_fn = s2sad.vjp(wf.vec, u, 0.9, output_dir=out_dir)
+    expected_out, plain_fn = s2sad.vjp(wf.vec_plain, u, 0.9, output_dir=out_dir)
+    np.testing.assert_array_equal(out, expected_out)
+    _assert_same(vjp_fn(seed), plain_fn(seed))
+
+
 def test_the_gradient_matches_finite_differences(out_dir):
     u, c, steps = np.linspace(0.2, 1.0, 5), 0.3, 12
     u_bar, c_bar = s2sad.grad(wf.relax, wrt=(0, 1), output_dir=out_dir)(u, c, steps)

@@ -45,3 +45,63 @@ def relax_twice(u, c: float, steps: int):
 
 def relax_twice_plain(u, c: float, steps: int):
     return relax_plain(u, c, steps) + relax_plain(u * 0.5, c * 2.0, steps + 1)
+
+
+def nested(u, c: float):
+    total = 0.0
+    for j in range(3):
+        k = 0
+        while s2sad.checkpointed(k < j + 2, snapshots=2):
+            u = u * (1.0 + 0.1 * c) + np.sin(u) * 0.1
+            k = k + 1
+        total = total + np.sum(u) * j
+    return total
+
+
+def nested_plain(u, c: float):
+    total = 0.0
+    for j in range(3):
+        k = 0
+        while k < j + 2:
+            u = u * (1.0 + 0.1 * c) + np.sin(u) * 0.1
+            k = k + 1
+        total = total + np.sum(u) * j
+    return total
+
+
+def inner(u, c: float):
+    k = 0
+    while s2sad.checkpointed(np.sum(u) < 3.0, snapshots=3):
+        for i in s2sad.checkpointed(range(3), snapshots=2):
+            u = u + 0.05 * c * np.cos(u) + 0.01 * i
+        if np.max(u) > 2.0:
+            u = u * 0.99
+        k = k + 1
+    return np.sum(u * u) + k
+
+
+def inner_plain(u, c: float):
+    k = 0
+    while np.sum(u) < 3.0:
+        for i in range(3):
+            u = u + 0.05 * c * np.cos(u) + 0.01 * i
+        if np.max(u) > 2.0:
+            u = u * 0.99
+        k = k + 1
+    return np.sum(u * u) + k
+
+
+def vec(u, c: float):
+    k = 0
+    while s2sad.checkpointed(k < 7, snapshots=2):
+        u = np.tanh(u * c) + u
+        k += 1
+    return u * 2.0
+
+
+def vec_plain(u, c: float):
+    k = 0
+    while k < 7:
+        u = np.tanh(u * c) + u
+        k += 1
+    return u * 2.0
