@@ -30,7 +30,7 @@ loop has ended, :func:`online_reversal` reverses the intervals between the
 states kept, last first, each by :func:`binomial` with the slots free by
 then.  :func:`online` is the whole schedule for a loop that turned out to
 have ``steps`` steps.  The rule is greedy on revolve's costs (see
-:class:`OnlinePlacement`); it is not optimal, and no online rule can be.
+:class:`OnlinePlacement`); no online rule can match revolve for every loop.
 """
 
 from __future__ import annotations
@@ -146,15 +146,19 @@ def periodic(steps: int, snapshots: int) -> Iterator[Action]:
 class OnlinePlacement:
     """Where an online schedule keeps states, decided one step at a time.
 
-    The rule (greedy, on revolve's costs): the first ``snapshots`` states are
-    stored as they come; after that, before step ``j`` the current state
-    ``x_j`` either replaces one kept state (never ``x_0``) or is not stored,
-    whichever makes :func:`reversal_cost` least should the loop end one step
-    later (the first end at which storing ``x_j`` can pay), keeping the
-    states as they are on a tie (else replacing the earliest).  An online rule cannot always match offline
-    revolve: with 2 snapshots, 4 steps need ``x_1`` or ``x_2`` kept after step
-    3 and 5 steps need ``x_2`` or ``x_3``, but storing ``x_2`` before step 2
-    costs one more advance should the loop end after 3 steps.
+    The rule, greedy on revolve's costs (s2sad's own, neither Stumm and
+    Walther's online algorithms nor Wang, Moin and Iaccarino's dynamic
+    checkpointing): the first ``snapshots`` states are stored as they come;
+    after that, before step ``j`` the current state ``x_j`` either replaces
+    one kept state (never ``x_0``) or is not stored, whichever makes
+    :func:`reversal_cost` least should the loop end one step later (the first
+    end at which storing ``x_j`` can pay), keeping the states as they are on a
+    tie, else replacing the earliest.  No online rule matches offline revolve
+    for every trip count: with 2 snapshots, revolve's count for 3 steps needs
+    ``x_1`` kept before step 3, and for 4 and 5 steps needs ``x_1`` (or
+    ``x_2``) and ``x_3`` (or ``x_2``) after it.  Up to ``β(s, 2)`` steps this
+    rule runs at most 3 advances more than revolve (``s ≤ 10``), and up to 400
+    steps at most 1.29 times as many (``tests/test_schedules.py``).
     """
 
     def __init__(self, snapshots: int):
