@@ -351,10 +351,7 @@ class ControlFlowLowering:
         )
         before = len(self.builder.block.ops)
         self.for_statement(plain)
-        loop = next(
-            op for op in reversed(self.builder.block.ops[before:]) if op.name == "for"
-        )
-        loop.attrs[CHECKPOINT] = (count, kind)
+        self._mark_checkpointed(before, "for", (count, kind))
 
     def _checkpoint_options(
         self, call: ast.Call, snapshots, schedule, schedules: tuple[str, ...]
@@ -574,10 +571,14 @@ class ControlFlowLowering:
         plain = ast.copy_location(ast.While(test, stmt.body, stmt.orelse), stmt)
         before = len(self.builder.block.ops)
         self._loop(plain, "while", [], lambda args: args)
-        loop = next(
-            op for op in reversed(self.builder.block.ops[before:]) if op.name == "while"
-        )
-        loop.attrs[CHECKPOINT] = (count, kind)
+        self._mark_checkpointed(before, "while", (count, kind))
+
+    def _mark_checkpointed(self, before: int, name: str, options: tuple) -> None:
+        """Mark the last ``name`` loop op lowered after op ``before`` of the block
+        as checkpointed with ``options`` (snapshots, schedule)."""
+        ops = self.builder.block.ops[before:]
+        loop = next(op for op in reversed(ops) if op.name == name)
+        loop.attrs[CHECKPOINT] = options
 
     def _loop(
         self, stmt, name: str, operands: list[Value], bind, counter: str = ""

@@ -29,8 +29,7 @@ from ..ir.core import (
     new_function,
 )
 from ..ir.module import Module, detached_copies
-from ..ir.operands import read_from_outside
-from ..ir.operands import loop_body
+from ..ir.operands import loop_body, read_from_outside
 from ..ir.ops import CHECKPOINT, CONDITION
 from .rule_inline import clone_op
 
@@ -60,7 +59,9 @@ def _checkpointed(op: Op) -> bool:
     return op.name in ("for", "while") and CHECKPOINT in op.attrs
 
 
-def _outline(function: Function, loop: Op, body: Block, name: str, mark: str):
+def _outline(
+    function: Function, loop: Op, body: Block, name: str, mark: str
+) -> Function:
     """Make the region ``body`` of ``loop`` a call of a new function ``name``
     (marked ``mark``), returned: the step, which also returns the values it
     reads, or the condition of a ``while`` loop."""

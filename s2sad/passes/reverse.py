@@ -179,15 +179,15 @@ class _AdjointSweep:
     # ------------------------------------------------------------ forward sweep
 
     def forward_sweep(self) -> None:
-        """Copy the primal ops; ``while`` loops also count their iterations."""
+        """Copy the primal ops; ``while`` loops also count their iterations
+        (not checkpointed ones: their reversal runs them again)."""
         for op in self.function.body.ops[:-1]:
             clone_op(self.builder, op, self.mapping, self.copies)
         self.next_record = renumber_records(self.builder.function)
         for op in self.function.walk():
-            if op.name == "while" and CHECKPOINT in op.attrs:
-                continue
-            if op.name == "while" and self._has_adjoint(op):
-                self._count_iterations(op)
+            if op.name == "while":
+                if CHECKPOINT not in op.attrs and self._has_adjoint(op):
+                    self._count_iterations(op)
             elif op.name == "call" and not (
                 op.attrs.get(CHECKPOINT) or CONDITION in op.attrs
             ):
@@ -427,8 +427,7 @@ class _AdjointSweep:
             )
             hint = (
                 "for second derivatives write the loop without s2sad.checkpointed, "
-                "or checkpoint "
-                "the loop's body with @s2sad.checkpoint"
+                "or checkpoint the loop's body with @s2sad.checkpoint"
             )
         return DifferentiationError(
             f"reverse mode cannot differentiate {self.function.name}: {problem}",
