@@ -6,6 +6,7 @@ import s2sad
 
 
 def relax(u, c: float, steps: int):
+    """``steps`` steps counted by the loop itself."""
     k = 0
     while s2sad.checkpointed(k < steps, snapshots=3):
         u = u + 0.1 * c * (np.roll(u, 1) - u) + 0.02 * np.sin(u) * k
@@ -48,6 +49,7 @@ def relax_twice_plain(u, c: float, steps: int):
 
 
 def nested(u, c: float):
+    """A checkpointed while loop in a for loop: its first state comes from the tape."""
     total = 0.0
     for j in range(3):
         k = 0
@@ -70,6 +72,7 @@ def nested_plain(u, c: float):
 
 
 def inner(u, c: float):
+    """A checkpointed for loop and a branch in a checkpointed while loop's step."""
     k = 0
     while s2sad.checkpointed(np.sum(u) < 3.0, snapshots=3):
         for i in s2sad.checkpointed(range(3), snapshots=2):
@@ -92,6 +95,7 @@ def inner_plain(u, c: float):
 
 
 def vec(u, c: float):
+    """An array output, for vjp."""
     k = 0
     while s2sad.checkpointed(k < 7, snapshots=2):
         u = np.tanh(u * c) + u
