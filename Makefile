@@ -32,6 +32,7 @@ examples: $(STAMP)
 	$(BIN)/python examples/hessian_spectrum.py
 	$(BIN)/python examples/jacobian_modes.py
 	$(BIN)/python examples/checkpointing.py
+	$(BIN)/python examples/adaptive_stepping.py
 
 generated: $(STAMP)
 	$(BIN)/python examples/regenerate.py

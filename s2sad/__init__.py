@@ -7,7 +7,8 @@ of a chain of stages, shown by ``jacobian_plan``) turn a Python function into
 generated, readable derivative code;
 ``hutchinson_trace`` estimates a Hessian's trace from batches of its products;
 ``derivative_rule`` teaches s2sad the derivative of your own function;
-``checkpoint`` marks a helper whose intermediates reverse mode recomputes, and
+``checkpoint`` marks a helper whose intermediates reverse mode recomputes,
+``checkpointed`` a ``for`` or ``while`` loop it reverses keeping few states, and
 ``memory_report`` lists what reverse mode stores.
 """
 

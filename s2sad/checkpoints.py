@@ -15,6 +15,9 @@ call site, ``s2sad.checkpoint(h)(x)``.
 sweep keeps ``s`` snapshots of the state it carries and recomputes the rest
 by a schedule of :mod:`s2sad.schedules` (``"binomial"``, the fewest
 recomputations, or ``"periodic"``); plain Python sees the range itself.
+``while checkpointed(condition, snapshots=s):`` marks a ``while`` loop, whose
+trip count is known only once it ends: its reverse sweep follows the
+``"online"`` schedule; plain Python sees the condition itself.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import functools
 import inspect
 import types
 import weakref
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
+
+import numpy as np
 
 from .errors import UnsupportedSyntaxError
 
@@ -58,20 +63,33 @@ def checkpoint(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 SCHEDULES = ("binomial", "periodic")
-"""The schedules a checkpointed loop can follow."""
+"""The schedules a checkpointed ``for`` loop can follow."""
+WHILE_SCHEDULES = ("online",)
+"""The schedules a checkpointed ``while`` loop can follow."""
+
+Steps = TypeVar("Steps", range, bool, np.bool_)
 
 
-def checkpointed(steps: range, snapshots: int, schedule: str = "binomial") -> range:
-    """``steps``, marking the ``for`` loop over it for checkpointing: its reverse
-    sweep keeps ``snapshots`` states (the first among them) and recomputes the
-    others following ``schedule`` (see the module docstring)."""
-    if not isinstance(steps, range):
-        raise TypeError(f"s2sad.checkpointed takes a range, got {type(steps).__name__}")
+def checkpointed(steps: Steps, snapshots: int, schedule: str | None = None) -> Steps:
+    """``steps``, marking the loop for checkpointing: a range for a ``for`` loop
+    (``schedule`` ``"binomial"``, the default, or ``"periodic"``), a condition
+    for a ``while`` loop (``"online"``); its reverse sweep keeps ``snapshots``
+    states (the first among them) and recomputes the others (see the module
+    docstring)."""
+    if isinstance(steps, range):
+        allowed = SCHEDULES
+    elif isinstance(steps, (bool, np.bool_)):
+        allowed = WHILE_SCHEDULES
+    else:
+        raise TypeError(
+            f"s2sad.checkpointed takes a range or a while loop's condition (a "
+            f"bool), got {type(steps).__name__}"
+        )
     if not isinstance(snapshots, int) or isinstance(snapshots, bool) or snapshots < 1:
         raise ValueError(f"snapshots must be a whole number >= 1, got {snapshots!r}")
-    if schedule not in SCHEDULES:
+    if schedule is not None and schedule not in allowed:
         raise ValueError(
-            f"schedule must be one of {', '.join(SCHEDULES)}, got {schedule!r}"
+            f"schedule must be one of {', '.join(allowed)}, got {schedule!r}"
         )
     return steps
 

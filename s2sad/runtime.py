@@ -10,7 +10,16 @@ from typing import Any
 
 import numpy as np
 
-from .schedules import ADVANCE, RESTORE, SNAPSHOT, TAPE, binomial, periodic
+from .schedules import (
+    ADVANCE,
+    RESTORE,
+    SNAPSHOT,
+    TAPE,
+    OnlinePlacement,
+    binomial,
+    online_reversal,
+    periodic,
+)
 
 
 def resolve(module: str, qualname: str) -> Any:
@@ -1127,40 +1136,119 @@ def checkpointed_loop(
     ``wrt`` have so far: each step's backward sweep adds to them, in the order
     the loop reversed step by step does (so the sums are the same)."""
     counters = list(steps)
-    carried = len(state)
     actions = (binomial if schedule == "binomial" else periodic)(
         len(counters), snapshots
     )
-    read_bars = dict(zip([k for k in wrt if k > carried], read_bar))
-    outputs = carried + len(read)
-    bars = list(state_bar)
-    slots: dict[int, tuple] = {}
-    residuals: list[Any] = []
-    position, state = 0, tuple(state)
-    for action in actions:
-        if action.kind == ADVANCE:
-            for _ in range(action.count):
-                state = _carried(
-                    step(counters[position], *state, *read), carried, outputs
-                )
-                position += 1
-        elif action.kind == SNAPSHOT:
-            slots[action.slot] = (position, state)
-        elif action.kind == RESTORE:
-            position, state = slots[action.slot]
-        elif action.kind == TAPE:
-            for _ in range(action.count):
-                out, kept = forward(counters[position], *state, *read)
-                state = _carried(out, carried, outputs)
-                residuals.append(kept)
-                position += 1
-        else:
-            for _ in range(action.count):
-                seeds = [read_bars.get(k, 0.0) for k in range(carried + 1, outputs + 1)]
-                adjoints = dict(zip(wrt, backward(residuals.pop(), *bars, *seeds)))
-                bars = [adjoints.get(1 + k, 0.0) for k in range(carried)]
-                read_bars = {k: adjoints[k] for k in read_bars}
-    return tuple(bars[k - 1] if k <= carried else read_bars[k] for k in wrt)
+    machine = _Reversal((step, forward, backward), counters, wrt, state, read)
+    machine.follow(actions, state_bar, read_bar)
+    return machine.adjoints()
+
+
+def checkpointed_while(
+    condition: Any,
+    step: Any,
+    forward: Any,
+    backward: Any,
+    snapshots: int,
+    schedule: str,
+    wrt: tuple,
+    state: tuple,
+    read: tuple,
+    condition_read: tuple,
+    state_bar: tuple,
+    read_bar: tuple,
+) -> tuple:
+    """The reverse sweep of a checkpointed ``while`` loop, by the online schedule
+    of :mod:`s2sad.schedules`: from the state before the loop, run the steps
+    while ``condition(*state, *condition_read)`` holds, each by its forward
+    sweep (only the last step's residuals kept), storing the states
+    :class:`~s2sad.schedules.OnlinePlacement` picks in ``snapshots`` slots;
+    then reverse the steps by :func:`~s2sad.schedules.online_reversal`.  The
+    step, its sweeps, ``wrt`` (indices into ``(*state, *read)``) and the
+    adjoints are as in :func:`checkpointed_loop`, with no loop counter; the
+    ``schedule`` is ``"online"``, the only one for a ``while`` loop."""
+    if schedule != "online":
+        raise ValueError(f"a while loop follows the online schedule, not {schedule!r}")
+    machine = _Reversal((step, forward, backward), None, wrt, state, read)
+    placement = OnlinePlacement(snapshots)
+    while condition(*machine.state, *condition_read):
+        slot = placement.before_step(machine.position)
+        if slot is not None:
+            machine.slots[slot] = (machine.position, machine.state)
+        machine.residuals.clear()
+        machine.run(1, taped=True)
+    actions = online_reversal(placement.kept, machine.position, snapshots)
+    machine.follow(actions, state_bar, read_bar)
+    return machine.adjoints()
+
+
+class _Reversal:
+    """The machine a schedule runs on: the current state and its step, the
+    snapshots, the taped residuals and the adjoints so far.  ``counters`` are
+    the loop counters the step takes first (None for a ``while`` loop)."""
+
+    def __init__(self, sweeps: tuple, counters: Any, wrt: tuple, state: tuple, read):
+        self.step, self.forward, self.backward = sweeps
+        self.counters = counters
+        self.wrt = wrt
+        self.carried = len(state)
+        self.outputs = self.carried + len(read)
+        self.first = 0 if counters is None else 1
+        self.state, self.read = tuple(state), tuple(read)
+        self.position = 0
+        self.slots: dict[int, tuple] = {}
+        self.residuals: list[Any] = []
+        self.bars: list[Any] = []
+        self.read_bars: dict[int, Any] = {}
+
+    def run(self, count: int, taped: bool) -> None:
+        """Run ``count`` steps from the current state, keeping their residuals
+        when ``taped``."""
+        for _ in range(count):
+            counter = () if self.counters is None else (self.counters[self.position],)
+            arguments = (*counter, *self.state, *self.read)
+            if taped:
+                out, kept = self.forward(*arguments)
+                self.residuals.append(kept)
+            else:
+                out = self.step(*arguments)
+            self.state = _carried(out, self.carried, self.outputs)
+            self.position += 1
+
+    def follow(self, actions: Any, state_bar: tuple, read_bar: tuple) -> None:
+        """Run ``actions``, from the adjoints ``state_bar`` of the state after
+        the loop and ``read_bar`` of the values read."""
+        self.bars = list(state_bar)
+        read = [k for k in self.wrt if k >= self.first + self.carried]
+        self.read_bars = dict(zip(read, read_bar))
+        for action in actions:
+            if action.kind in (ADVANCE, TAPE):
+                self.run(action.count, action.kind == TAPE)
+            elif action.kind == SNAPSHOT:
+                self.slots[action.slot] = (self.position, self.state)
+            elif action.kind == RESTORE:
+                self.position, self.state = self.slots[action.slot]
+            else:
+                for _ in range(action.count):
+                    self.reverse_one()
+
+    def reverse_one(self) -> None:
+        """The adjoints before the last step taped, from those after it."""
+        first, outputs = self.first, self.outputs
+        reads = range(first + self.carried, first + outputs)
+        seeds = [self.read_bars.get(k, 0.0) for k in reads]
+        found = self.backward(self.residuals.pop(), *self.bars, *seeds)
+        adjoints = dict(zip(self.wrt, found))
+        self.bars = [adjoints.get(first + k, 0.0) for k in range(self.carried)]
+        self.read_bars = {k: adjoints[k] for k in self.read_bars}
+
+    def adjoints(self) -> tuple:
+        """The adjoints of ``wrt`` before the loop."""
+        first, carried = self.first, self.carried
+        return tuple(
+            self.bars[k - first] if k < first + carried else self.read_bars[k]
+            for k in self.wrt
+        )
 
 
 def _carried(values: Any, count: int, outputs: int) -> tuple:

@@ -1,9 +1,11 @@
-"""The control-flow examples (examples/loops.py, examples/branches.py): their
-derivatives against finite differences and against what calculus says."""
+"""The control-flow examples (examples/loops.py, examples/branches.py,
+examples/adaptive_stepping.py): their derivatives against finite differences
+and against what calculus says."""
 
 import math
 
 import pytest
+from adaptive_stepping import main as adaptive_stepping
 from branches import huber, tax
 from loops import bouncing_ball, kepler, oscillator_energy, relax
 from numerics import assert_close, central_directional, central_gradient
@@ -68,3 +70,13 @@ def test_bouncing_ball_modes_agree():
     )
     expected = central_gradient(bouncing_ball, point, step=1e-7)
     assert_close(gradient, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_adaptive_stepping_reversed_online_equals_the_stored_gradient(tmp_path):
+    """examples/adaptive_stepping.py: a while loop to a tolerance, checkpointed."""
+    found = adaptive_stepping(cells=200, T=6.0, output_dir=tmp_path)
+    assert found["steps"] > 8
+    assert found["online"] == found["stored"]
+    assert_close(found["online"], found["finite_differences"], rtol=1e-6)
+    peak, stored_peak = found["peaks"]
+    assert peak < stored_peak

@@ -1,7 +1,7 @@
-"""Checkpointing schedules: binomial (revolve) at Griewank's bound, periodic, and a
-reversal driven by them equal to the store-all one; the binomial schedule runs
-each step as often as the checkpoint-schedules package's Revolve (a test-only
-dependency)."""
+"""Checkpointing schedules: binomial (revolve) at Griewank's bound, periodic, the
+online schedule of while loops against revolve, and a reversal driven by them
+equal to the store-all one; the binomial schedule runs each step as often as the
+checkpoint-schedules package's Revolve (a test-only dependency)."""
 
 import functools
 import math
@@ -12,9 +12,16 @@ from checkpoint_schedules import Forward, Revolve
 
 from s2sad import runtime
 from s2sad.schedules import (
+    ADVANCE,
+    SNAPSHOT,
+    TAPE,
+    Action,
+    OnlinePlacement,
     beta,
     binomial,
     fewest_advances,
+    online,
+    online_reversal,
     periodic,
     repetitions,
     split,
@@ -76,6 +83,75 @@ def test_periodic_stores_segment_starts_and_tapes_segments(steps, snapshots):
     assert counts.taped == steps and counts.peak_taped == length
     assert counts.writes == math.ceil(steps / length)
     assert counts.advances == length * (counts.writes - 1)
+
+
+@pytest.mark.parametrize("snapshots", range(1, 11))
+def test_the_online_schedule_reverses_every_step_within_its_snapshots(snapshots):
+    for steps in list(range(0, 70)) + [128, 400]:
+        counts = tally(online(steps, snapshots), steps)
+        assert counts.taped == steps and counts.peak_taped <= 1
+        assert counts.peak_snapshots <= snapshots
+
+
+ONLINE_EXCESS = {1: 0, 2: 1}
+"""The most advances the online schedule runs beyond offline revolve's
+``r·l − β(s + 1, r − 1)`` for loops of up to ``β(s, 2)`` steps (3 for 3 to 10
+snapshots)."""
+ONLINE_RATIO = {1: 1.0, 2: 1.286, 3: 1.143, 4: 1.086, 5: 1.091, 10: 1.049}
+"""The most the online schedule's advances are over revolve's, rounded up to
+3 digits, for loops of ``β(s, 2)`` to 400 steps."""
+
+
+@pytest.mark.parametrize("snapshots", range(1, 11))
+def test_the_online_schedule_against_revolve(snapshots):
+    bound = beta(snapshots, 2)
+    excess = [
+        tally(online(steps, snapshots), steps).advances
+        - fewest_advances(steps, snapshots)
+        for steps in range(bound + 1)
+    ]
+    assert min(excess) == 0 and excess[: snapshots + 2] == [0] * (snapshots + 2)
+    assert max(excess) == ONLINE_EXCESS.get(snapshots, 3)
+    ratio = max(
+        tally(online(steps, snapshots), steps).advances
+        / fewest_advances(steps, snapshots)
+        for steps in range(bound + 1, 401)
+    )
+    assert ratio <= ONLINE_RATIO.get(snapshots, 1.1) + 1e-3
+
+
+def test_no_online_placement_matches_revolve_for_3_4_and_5_steps():
+    """With 2 snapshots the second holds x_1 or x_2 before step 3 (what 3 steps
+    reverse from), then that or x_3 (what 4 and 5 steps reverse from): no
+    choice gives revolve's count for all three."""
+
+    def cost(kept, steps):
+        return tally(_placed(kept, steps), steps).advances
+
+    wanted = {steps: fewest_advances(steps, 2) for steps in (3, 4, 5)}
+    for second in (1, 2):
+        for later in (second, 3):
+            before_3 = {0: 0, 1: second}
+            after_3 = {0: 0, 1: later}
+            found = {3: cost(before_3, 3), 4: cost(after_3, 4), 5: cost(after_3, 5)}
+            assert found != wanted
+
+
+def _placed(kept, steps):
+    """The online schedule's actions had it kept the states ``kept`` (slot -> step)."""
+    for position in range(steps):
+        for slot, at in kept.items():
+            if at == position:
+                yield Action(SNAPSHOT, slot=slot)
+        yield Action(ADVANCE if position < steps - 1 else TAPE, 1)
+    yield from online_reversal(kept, steps, 2)
+
+
+def test_the_online_placement_keeps_the_first_state():
+    placement = OnlinePlacement(3)
+    slots = [placement.before_step(position) for position in range(50)]
+    assert slots[:3] == [0, 1, 2] and placement.kept[0] == 0
+    assert len(placement.kept) == 3 and all(s != 0 for s in slots[3:] if s is not None)
 
 
 def test_bad_sizes_are_refused():
@@ -168,3 +244,45 @@ def test_binomial_runs_as_many_steps_as_the_checkpoint_schedules_revolve():
         ours = tally(binomial(steps, snapshots), steps)
         expected = _package_counts(steps, snapshots)
         assert (ours.advances, ours.taped, ours.most_runs) == expected
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 5, 17, 60, 230])
+@pytest.mark.parametrize("snapshots", [1, 2, 4, 10])
+def test_an_online_reversal_equals_the_store_all_one(steps, snapshots):
+    step, forward, backward = _loop(1.3)
+
+    def counted(x, k):
+        return step(3 + k, x), k + 1
+
+    def counted_forward(x, k):
+        out, kept = forward(3 + k, x)
+        return (out, k + 1), kept
+
+    def counted_backward(kept, bar, k_bar):
+        return backward(kept, bar)
+
+    x0 = np.linspace(-1.0, 1.0, 5)
+    kept, x = [], x0
+    for t in range(3, 3 + steps):
+        out, residuals = forward(t, x)
+        kept.append(residuals)
+        x = out
+    bar = np.arange(1.0, 6.0)
+    expected = bar
+    for residuals in reversed(kept):
+        (expected,) = backward(residuals, expected)
+    (found,) = runtime.checkpointed_while(
+        lambda x, k, stop: k < stop,
+        counted,
+        counted_forward,
+        counted_backward,
+        snapshots,
+        "online",
+        (0,),
+        (x0, 0),
+        (),
+        (steps,),
+        (bar, 0.0),
+        (),
+    )
+    np.testing.assert_array_equal(found, expected)

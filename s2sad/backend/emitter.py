@@ -279,6 +279,8 @@ class FunctionEmitter:
                 statements.append(self.call_statement(op))
             elif statement == "checkpointed":
                 statements.append(self.checkpointed_statement(op))
+            elif statement == "checkpointed_while":
+                statements.append(self.checkpointed_while_statement(op))
             elif statement == "effect":
                 statements.append(self.effect_statement(op))
             elif op.name == "setitem":
@@ -450,6 +452,38 @@ class FunctionEmitter:
             + [keyword("wrt", literal(attrs["wrt"]))]
             + [
                 keyword(name, ast.Tuple(group, ast.Load()))
+                for name, group in zip(names, groups)
+            ],
+        )
+        targets = [ast.Name(self.name(r), ast.Store()) for r in op.results]
+        return ast.Assign([ast.Tuple(targets, ast.Store())], call)
+
+    def checkpointed_while_statement(self, op: Op) -> ast.stmt:
+        """``x_bar, W_bar = runtime.checkpointed_while(f_condition, f_step, ...,
+        state=(x,), ...)``: a checkpointed ``while`` loop reversed by the online
+        schedule."""
+        attrs = op.attrs
+        step = attrs["step"]
+        values = [self.operand(v) for v in op.operands]
+        carried = attrs["carried"]
+        read = sum(k >= carried for k in attrs["wrt"])
+        parts = (carried, attrs["read"], attrs["condition_read"], carried, read)
+        ends = [sum(parts[: k + 1]) for k in range(len(parts))]
+        groups = [values[end - size : end] for size, end in zip(parts, ends)]
+        names = ("state", "read", "condition_read", "state_bar", "read_bar")
+        call = ast.Call(
+            dotted("runtime.checkpointed_while"),
+            [
+                ast.Name(attrs["condition"], ast.Load()),
+                ast.Name(step, ast.Load()),
+                ast.Name(derived_name(step, "vjp_fwd"), ast.Load()),
+                ast.Name(derived_name(step, "vjp_bwd"), ast.Load()),
+            ],
+            [ast.keyword("snapshots", literal(attrs["snapshots"]))]
+            + [ast.keyword("schedule", literal(attrs["schedule"]))]
+            + [ast.keyword("wrt", literal(attrs["wrt"]))]
+            + [
+                ast.keyword(name, ast.Tuple(group, ast.Load()))
                 for name, group in zip(names, groups)
             ],
         )

@@ -14,7 +14,7 @@ import builtins
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..checkpoints import SCHEDULES, checkpointed
+from ..checkpoints import SCHEDULES, WHILE_SCHEDULES, checkpointed
 from ..errors import UnsupportedSyntaxError
 from ..ir.core import (
     BOOL,
@@ -344,8 +344,22 @@ class ControlFlowLowering:
                 "write s2sad.checkpointed(range(n), snapshots=10)",
             )
         steps, snapshots, schedule = bound
+        count, kind = self._checkpoint_options(call, snapshots, schedule, SCHEDULES)
+        self._refuse_checkpointed_jumps(stmt)
+        plain = ast.copy_location(
+            ast.For(stmt.target, steps, stmt.body, stmt.orelse, None), stmt
+        )
+        before = len(self.builder.block.ops)
+        self.for_statement(plain)
+        self._mark_checkpointed(before, "for", (count, kind))
+
+    def _checkpoint_options(
+        self, call: ast.Call, snapshots, schedule, schedules: tuple[str, ...]
+    ) -> tuple[int, str]:
+        """The number of snapshots and the schedule of a ``checkpointed(...)``
+        call (the first of ``schedules`` by default), refused unless known."""
         count = self.expr(snapshots).constant if snapshots is not None else None
-        kind = "binomial"
+        kind = schedules[0]
         if isinstance(schedule, ast.Constant):
             kind = schedule.value
         elif schedule is not None:
@@ -358,13 +372,26 @@ class ControlFlowLowering:
                 "the derivative is built",
                 "pass snapshots=10 (a literal or a module-level constant)",
             )
-        if kind not in SCHEDULES:
+        if kind not in schedules:
+            loop = "for" if schedules == SCHEDULES else "while"
+            hint = f"use one of {', '.join(map(repr, schedules))}"
+            if loop == "while":
+                hint = (
+                    "a while loop's trip count is known only once it ends: drop "
+                    "schedule= (the online schedule), or loop over "
+                    "s2sad.checkpointed(range(n), ...) for binomial or periodic"
+                )
             raise self.error(
                 UnsupportedSyntaxError,
                 schedule,
-                f"unknown checkpointing schedule {kind!r}",
-                f"use one of {', '.join(map(repr, SCHEDULES))}",
+                f"a checkpointed {loop} loop cannot follow the checkpointing "
+                f"schedule {kind!r}",
+                hint,
             )
+        return count, kind
+
+    def _refuse_checkpointed_jumps(self, stmt: ast.For | ast.While) -> None:
+        """A checkpointed loop's body runs whole: no ``break``, ``continue`` or ``return``."""
         jumps = _jumps(stmt.body) & {"break", "return", "continue"}
         if jumps:
             raise self.error(
@@ -372,18 +399,9 @@ class ControlFlowLowering:
                 stmt,
                 f"a checkpointed loop runs every step: its body cannot "
                 f"{' or '.join(sorted(jumps))}",
-                "move the condition into the step's arithmetic (np.where), or loop "
-                "over a plain range",
+                "move the condition into the step's arithmetic (np.where) or the "
+                "loop's condition, or loop without s2sad.checkpointed",
             )
-        plain = ast.copy_location(
-            ast.For(stmt.target, steps, stmt.body, stmt.orelse, None), stmt
-        )
-        before = len(self.builder.block.ops)
-        self.for_statement(plain)
-        loop = next(
-            op for op in reversed(self.builder.block.ops[before:]) if op.name == "for"
-        )
-        loop.attrs[CHECKPOINT] = (count, kind)
 
     def _is_range(self, node: ast.expr) -> bool:
         return (
@@ -521,7 +539,46 @@ class ControlFlowLowering:
     def while_statement(self, stmt: ast.While) -> None:
         """``while test:`` as a ``while`` op; the test is its first region."""
         self._refuse_loop_else(stmt, "while")
+        test = stmt.test
+        if (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, (ast.Name, ast.Attribute))
+            and not self.is_local(test.func)
+            and self._resolve_quietly(test.func) is checkpointed
+        ):
+            self._checkpointed_while(stmt)
+            return
         self._loop(stmt, "while", [], lambda args: args)
+
+    def _checkpointed_while(self, stmt: ast.While) -> None:
+        """``while s2sad.checkpointed(test, snapshots=s)``: the loop on ``test``,
+        marked for its reverse sweep to follow the online schedule."""
+        call = stmt.test
+        bound = _checkpoint_arguments(call)
+        if bound is None:
+            raise self.error(
+                UnsupportedSyntaxError,
+                call,
+                f"s2sad.checkpointed takes the loop's condition and a number of "
+                f"snapshots: `{ast.unparse(call)}`",
+                "write while s2sad.checkpointed(t < T, snapshots=10):",
+            )
+        test, snapshots, schedule = bound
+        count, kind = self._checkpoint_options(
+            call, snapshots, schedule, WHILE_SCHEDULES
+        )
+        self._refuse_checkpointed_jumps(stmt)
+        plain = ast.copy_location(ast.While(test, stmt.body, stmt.orelse), stmt)
+        before = len(self.builder.block.ops)
+        self._loop(plain, "while", [], lambda args: args)
+        self._mark_checkpointed(before, "while", (count, kind))
+
+    def _mark_checkpointed(self, before: int, name: str, options: tuple) -> None:
+        """Mark the last ``name`` loop op lowered after op ``before`` of the block
+        as checkpointed with ``options`` (snapshots, schedule)."""
+        ops = self.builder.block.ops[before:]
+        loop = next(op for op in reversed(ops) if op.name == name)
+        loop.attrs[CHECKPOINT] = options
 
     def _loop(
         self, stmt, name: str, operands: list[Value], bind, counter: str = ""

@@ -85,6 +85,9 @@ def _declare(*decls: OpDecl) -> dict[str, OpDecl]:
 
 CHECKPOINTED_LOOP = "checkpointed_loop"
 """The op reversing a checkpointed loop by its schedule (``runtime.checkpointed_loop``)."""
+CHECKPOINTED_WHILE = "checkpointed_while"
+"""The op reversing a checkpointed ``while`` loop by the online schedule
+(``runtime.checkpointed_while``)."""
 
 OPS = _declare(
     OpDecl("const", results=1, printed="literal"),
@@ -118,6 +121,13 @@ OPS = _declare(
         rest_count=ANY,
         results=ANY,
         statement="checkpointed",
+    ),
+    OpDecl(
+        CHECKPOINTED_WHILE,
+        rest="values",
+        rest_count=ANY,
+        results=ANY,
+        statement="checkpointed_while",
     ),
     OpDecl("tape", results=1, effects=frozenset({TAPE}), statement="tape"),
     OpDecl(
@@ -192,6 +202,13 @@ OPS = _declare(
 CHECKPOINT = "checkpoint"
 """The attribute of a ``call`` op whose callee reverse mode recomputes where its
 adjoint is needed instead of storing its intermediates (``s2sad.checkpoint``)."""
+
+CONDITION = "condition"
+"""The attribute of a ``call`` op of a checkpointed ``while`` loop's condition
+function: reverse mode's online schedule calls it, it has no derivative."""
+
+CHECKPOINTED_REVERSALS = (CHECKPOINTED_LOOP, CHECKPOINTED_WHILE)
+"""The ops reversing a checkpointed loop, which no derivative differentiates again."""
 
 TERMINATORS = tuple(name for name, decl in OPS.items() if decl.terminator)
 LOOPS = tuple(name for name, decl in OPS.items() if decl.carries)

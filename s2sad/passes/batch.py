@@ -53,7 +53,7 @@ from ..ir.core import (
     is_array,
 )
 from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINTED_LOOP, LOOPS, TERMINATORS
+from ..ir.ops import CHECKPOINTED_REVERSALS, LOOPS, TERMINATORS
 from ..ir.operands import (
     carried_args,
     loop_body,
@@ -310,13 +310,13 @@ class _Batching:
                 self._primitive(builder, op)
             elif op.name in ("print", "assert") and any(self._flags(op)):
                 raise self._error(op, f"its {op.name} reads a value of the directions")
-            elif op.name == CHECKPOINTED_LOOP and any(self._flags(op)):
+            elif op.name in CHECKPOINTED_REVERSALS and any(self._flags(op)):
                 raise self._error(
                     op,
                     "it reverses a checkpointed loop (s2sad.checkpointed), which "
                     "runs one direction at a time",
-                    hint="use s2sad.grad or s2sad.vjp for it, or loop over a plain "
-                    "range for Jacobians and Hessians",
+                    hint="use s2sad.grad or s2sad.vjp for it, or write the loop "
+                    "without s2sad.checkpointed for Jacobians and Hessians",
                 )
             else:
                 builder.block.ops.append(op)

@@ -35,7 +35,7 @@ from ..ir.core import (
     new_function,
 )
 from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINTED_LOOP, OPS, OUTPUT
+from ..ir.ops import CHECKPOINTED_REVERSALS, OPS, OUTPUT
 from ..ir.operands import carried_args, loop_inits
 from ..rules.registry import PRIMITIVES, Primitive
 from .activity import DIFFERENTIABLE_TYPES, pops_by_record, pushes_by_record, varied
@@ -179,13 +179,14 @@ class _TangentSweep:
                 self.primitive(op)
             elif op.name in PASSIVE:
                 clone_op(self.builder, op, self.mapping)
-            elif op.name == CHECKPOINTED_LOOP:
+            elif op.name in CHECKPOINTED_REVERSALS:
                 raise _refused(
                     self.function,
                     op,
                     "it reverses a checkpointed loop (s2sad.checkpointed), whose "
                     "schedule forward mode cannot follow yet",
-                    "for Hessian-vector products loop over a plain range, or "
+                    "for Hessian-vector products write the loop without "
+                    "s2sad.checkpointed, or "
                     "checkpoint the loop's body with @s2sad.checkpoint",
                 )
             else:

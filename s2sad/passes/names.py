@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..ir.core import Block, Function, NameTable, Op
 from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINTED_LOOP
+from ..ir.ops import CHECKPOINTED_REVERSALS
 from ..rules.registry import PRIMITIVES
 
 MODULE_NAMES = ("math", "np", "runtime", "slice")
@@ -47,9 +47,10 @@ def _called(op: Op) -> tuple[str, ...]:
     (a recursive checkpointed helper ``rec`` returns a value named ``rec``)."""
     if op.name == "call":
         return (op.attrs["callee"],)
-    if op.name == CHECKPOINTED_LOOP:
+    if op.name in CHECKPOINTED_REVERSALS:
         step = op.attrs["step"]
-        return step, derived_name(step, "vjp_fwd"), derived_name(step, "vjp_bwd")
+        sweeps = (step, derived_name(step, "vjp_fwd"), derived_name(step, "vjp_bwd"))
+        return sweeps + ((op.attrs["condition"],) if "condition" in op.attrs else ())
     return ()
 
 

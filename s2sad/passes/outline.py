@@ -10,12 +10,18 @@ and the values read, as they are (so that the adjoints of the values read
 come into the step's backward sweep and add up as in the loop itself); the
 loop's body becomes one call of it (marked :data:`CHECKPOINT`, so that reverse
 mode recomputes the step's residuals instead of storing them).
+
+A checkpointed ``while`` loop's step has no counter, and its condition
+becomes a function too, ``<f>_condition(carried..., read...)``, which the
+condition region calls (marked :data:`CONDITION`: reverse mode's online
+schedule runs it, and it has no derivative).
 """
 
 from __future__ import annotations
 
 from ..ir.core import (
     NOT_CONSTANT,
+    Block,
     Builder,
     Function,
     Op,
@@ -23,8 +29,8 @@ from ..ir.core import (
     new_function,
 )
 from ..ir.module import Module, detached_copies
-from ..ir.operands import read_from_outside
-from ..ir.ops import CHECKPOINT
+from ..ir.operands import loop_body, read_from_outside
+from ..ir.ops import CHECKPOINT, CONDITION
 from .rule_inline import clone_op
 
 
@@ -39,19 +45,26 @@ def outline_checkpointed_loops(module: Module) -> Module:
     taken = {f.name for f in functions}
     for function in functions:
         for op in reversed(list(function.walk())):
-            if _checkpointed(op):
-                name = _fresh_name(f"{function.name}_step", taken)
-                steps.append(_outline(function, op, name))
+            if not _checkpointed(op):
+                continue
+            name = _fresh_name(f"{function.name}_step", taken)
+            steps.append(_outline(function, op, loop_body(op), name, CHECKPOINT))
+            if op.name == "while":
+                name = _fresh_name(f"{function.name}_condition", taken)
+                steps.append(_outline(function, op, op.regions[0], name, CONDITION))
     return Module(functions + steps)
 
 
 def _checkpointed(op: Op) -> bool:
-    return op.name == "for" and CHECKPOINT in op.attrs
+    return op.name in ("for", "while") and CHECKPOINT in op.attrs
 
 
-def _outline(function: Function, loop: Op, name: str) -> Function:
-    """Make ``loop``'s body a call of a new function ``name``, returned."""
-    body = loop.regions[0]
+def _outline(
+    function: Function, loop: Op, body: Block, name: str, mark: str
+) -> Function:
+    """Make the region ``body`` of ``loop`` a call of a new function ``name``
+    (marked ``mark``), returned: the step, which also returns the values it
+    reads, or the condition of a ``while`` loop."""
     outside = read_from_outside(body.ops, body.args)
     read = [v for v in outside if v.constant is NOT_CONSTANT]
     params = body.args + read
@@ -61,7 +74,11 @@ def _outline(function: Function, loop: Op, name: str) -> Function:
         file=function.file,
         line=loop.loc.line if loop.loc else function.line,
     )
-    step.doc = f"One step of the checkpointed loop of {function.name}."
+    step.doc = (
+        f"One step of the checkpointed loop of {function.name}."
+        if mark == CHECKPOINT
+        else f"Whether the checkpointed loop of {function.name} runs another step."
+    )
     mapping = dict(zip(params, step.params))
     builder = Builder(step)
     for v in outside:
@@ -70,12 +87,10 @@ def _outline(function: Function, loop: Op, name: str) -> Function:
     for op in body.ops[:-1]:
         clone_op(builder, op, mapping)
     yielded = body.terminator.operands
-    returned = yielded + read
+    returned = yielded + read if mark == CHECKPOINT else yielded
     builder.ret([mapping[v] for v in returned])
     results = [Value(function.names.fresh(v.hint), v.type, v.hint) for v in returned]
-    call = Op(
-        "call", list(params), results, {"callee": name, CHECKPOINT: True}, [], loop.loc
-    )
+    call = Op("call", list(params), results, {"callee": name, mark: True}, [], loop.loc)
     body.ops = [call, Op("yield", results[: len(yielded)], [])]
     return step
 

@@ -29,7 +29,7 @@ from ..ir.core import (
     is_array,
 )
 from ..ir.module import Module, called_names, derived_name, detached_copies
-from ..ir.ops import CHECKPOINT, LOOPS
+from ..ir.ops import CHECKPOINT, CONDITION, LOOPS
 from ..ir.operands import carried_args, loop_body, loop_init
 from ..rules.registry import PRIMITIVES
 from .activity import varied
@@ -663,7 +663,9 @@ def checkpointed_primals(module: Module, primal: Function) -> list[Function]:
     names: list[str] = []
     for function in reached:
         for op in function.walk():
-            if op.name == "call" and op.attrs.get(CHECKPOINT):
+            if op.name == "call" and (
+                op.attrs.get(CHECKPOINT) or CONDITION in op.attrs
+            ):
                 names += [f.name for f in module.reached(op.attrs["callee"])]
     copies = detached_copies([f for f in module if f.name in names])
     for copy in copies:
@@ -765,7 +767,12 @@ def _helper_derivatives(
     own too when it calls itself and its derivative does not already have that
     form."""
     reached = module.reached(primal.name)
-    helpers = [f for f in module if f in reached and f is not primal]
+    conditions = _conditions(reached)
+    helpers = [
+        f
+        for f in module
+        if f in reached and f is not primal and f.name not in conditions
+    ]
     recursive = any(primal.name in called_names(f) for f in reached)
     if recursive and kind.picks:
         helpers.insert(0, primal)
@@ -775,6 +782,17 @@ def _helper_derivatives(
         helper_kind = kind.helpers or HELPER_KINDS[kind.mode]
         functions += run(helper_kind, helper, wrt, False, needed)
     return functions
+
+
+def _conditions(functions: list[Function]) -> set[str]:
+    """The checkpointed ``while`` loops' condition functions ``functions`` call,
+    which have no derivative (see :mod:`.outline`)."""
+    return {
+        op.attrs["callee"]
+        for function in functions
+        for op in function.walk()
+        if op.name == "call" and CONDITION in op.attrs
+    }
 
 
 def _own_adjoints(function: Function, first: int) -> None:

@@ -50,7 +50,13 @@ from ..ir.core import (
     walk_ops,
 )
 from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINT, CHECKPOINTED_LOOP
+from ..ir.ops import (
+    CHECKPOINT,
+    CHECKPOINTED_LOOP,
+    CHECKPOINTED_REVERSALS,
+    CHECKPOINTED_WHILE,
+    CONDITION,
+)
 from ..ir.operands import carried_args, loop_body, loop_bounds, loop_init
 from ..rules.registry import PRIMITIVES
 from .activity import varied
@@ -173,14 +179,18 @@ class _AdjointSweep:
     # ------------------------------------------------------------ forward sweep
 
     def forward_sweep(self) -> None:
-        """Copy the primal ops; ``while`` loops also count their iterations."""
+        """Copy the primal ops; ``while`` loops also count their iterations
+        (not checkpointed ones: their reversal runs them again)."""
         for op in self.function.body.ops[:-1]:
             clone_op(self.builder, op, self.mapping, self.copies)
         self.next_record = renumber_records(self.builder.function)
         for op in self.function.walk():
-            if op.name == "while" and self._has_adjoint(op):
-                self._count_iterations(op)
-            elif op.name == "call" and not op.attrs.get(CHECKPOINT):
+            if op.name == "while":
+                if CHECKPOINT not in op.attrs and self._has_adjoint(op):
+                    self._count_iterations(op)
+            elif op.name == "call" and not (
+                op.attrs.get(CHECKPOINT) or CONDITION in op.attrs
+            ):
                 self._keep_residuals(op)
 
     def _count_iterations(self, op: Op) -> None:
@@ -410,14 +420,14 @@ class _AdjointSweep:
         loc = op.loc
         problem = f"it has an op {op.name!r} with no adjoint"
         hint = "this is a bug in s2sad: please report it with the function"
-        if op.name == CHECKPOINTED_LOOP:
+        if op.name in CHECKPOINTED_REVERSALS:
             problem = (
                 "it reverses a checkpointed loop (s2sad.checkpointed), whose "
                 "schedule reverse mode cannot differentiate again"
             )
             hint = (
-                "for second derivatives loop over a plain range, or checkpoint "
-                "the loop's body with @s2sad.checkpoint"
+                "for second derivatives write the loop without s2sad.checkpointed, "
+                "or checkpoint the loop's body with @s2sad.checkpoint"
             )
         return DifferentiationError(
             f"reverse mode cannot differentiate {self.function.name}: {problem}",
@@ -613,6 +623,9 @@ class _AdjointSweep:
 
     def reverse_loop(self, op: Op) -> None:
         """A loop running the iterations backwards, carrying adjoints."""
+        if CHECKPOINT in op.attrs and op.name == "while":
+            self.reverse_checkpointed_while(op)
+            return
         if CHECKPOINT in op.attrs:
             self.reverse_checkpointed_loop(op)
             return
@@ -700,12 +713,58 @@ class _AdjointSweep:
         self.builder.block.ops.append(
             Op(CHECKPOINTED_LOOP, operands, results, attrs, [], op.loc)
         )
-        found = [
-            (params[k], k > carried, adjoint)
-            for k, adjoint in zip(wrt, results)
-            if params[k] in self.active
+        self._take_loop_adjoints(
+            [(params[k], k > carried, a) for k, a in zip(wrt, results)]
+        )
+
+    def reverse_checkpointed_while(self, op: Op) -> None:
+        """A checkpointed ``while`` loop (its condition and its body each one call
+        of a function of their own) reversed by ``runtime.checkpointed_while``:
+        it runs the loop again from its initial state by the online schedule,
+        then reverses it; it returns the adjoints of the state before the loop
+        and those of the values the step reads from outside, which it adds to."""
+        before, body = op.regions
+        (test,) = before.ops[:-1]
+        (call,) = body.ops[:-1]
+        carried = len(op.results)
+        seeds = [self.adjoints.get(r) for r in op.results]
+        if all(s is None for s in seeds):
+            return
+        step = call.attrs["callee"]
+        wrt = list(self.callee_wrt.get(step, range(len(call.operands))))
+        params = [loop_init(op, k) for k in range(carried)] + call.operands[carried:]
+        bars = [
+            s if s is not None else self._zero_adjoint(r)
+            for r, s in zip(op.results, seeds)
         ]
-        self.adjoints.update((v, adjoint) for v, read, adjoint in found if read)
+        read = [params[k] for k in wrt if k >= carried]
+        condition_read = test.operands[carried:]
+        operands = [self.primal(v) for v in params + condition_read] + bars
+        operands += [self.adjoint_or_zeros(v) for v in read]
+        results = [self._fresh(params[k].type) for k in wrt]
+        attrs = {
+            "step": step,
+            "condition": test.attrs["callee"],
+            "snapshots": op.attrs[CHECKPOINT][0],
+            "schedule": op.attrs[CHECKPOINT][1],
+            "carried": carried,
+            "read": len(params) - carried,
+            "condition_read": len(condition_read),
+            "wrt": tuple(wrt),
+        }
+        self.builder.block.ops.append(
+            Op(CHECKPOINTED_WHILE, operands, results, attrs, [], op.loc)
+        )
+        self._take_loop_adjoints(
+            [(params[k], k >= carried, a) for k, a in zip(wrt, results)]
+        )
+
+    def _take_loop_adjoints(self, found: list[tuple[Value, bool, Value]]) -> None:
+        """The adjoints a checkpointed loop's reversal returns, ``(value, read,
+        adjoint)``: a read value's is its adjoint now (the reversal added to the
+        one it had), a state's adds to its adjoint."""
+        found = [(v, read, a) for v, read, a in found if v in self.active]
+        self.adjoints.update((v, a) for v, read, a in found if read)
         for value, read, adjoint in found:
             if not read:
                 self.accumulate(value, adjoint)
