@@ -23,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import DifferentiationError, call_site
+from .quiet import quietly
 from .sparsity import Compression, pattern_of
 
 DETECT = "detect"
@@ -55,7 +56,7 @@ def checked_sparsity(sparsity: Any, dense: bool) -> Any:
     if sparsity is None or (isinstance(sparsity, str) and sparsity == DETECT):
         return sparsity
     pattern = np.asarray(sparsity) if not isinstance(sparsity, str) else None
-    if pattern is None or pattern.dtype.kind not in "biu" or pattern.ndim < 2:
+    if pattern is None or pattern.dtype.kind not in "biu" or pattern.ndim < 1:
         raise DifferentiationError(
             f"sparsity must be a boolean array or {DETECT!r}, got {sparsity!r:.60}",
             hint="pass an array with True where an entry can be nonzero, shaped "
@@ -136,6 +137,11 @@ class Sparse:
         if products.shape[0] != rows:
             raise self.rows_differ(pattern.shape[0], products.shape[0])
         found = compression.recover(products)
+        if found is not None and self.given is None:
+            if not np.isfinite(products[:, -1]).all():
+                # an inf or NaN in a row of the check hides a nonzero missed there
+                with quietly():
+                    return self._detected(key, dense(), pattern, nans=False), None
         if found is not None and self.dense:
             matrix = compression.dense(found)
             return (matrix.T if sweep.transposed else matrix), name
@@ -145,7 +151,8 @@ class Sparse:
             return (found, at), name
         if self.given is not None:
             raise self.misses()
-        return self._detected(key, dense(), pattern), None
+        with quietly():  # the sweep showed the prints and warnings of this call
+            return self._detected(key, dense(), pattern), None
 
     def _uncompressed(self, key: Any, matrix: np.ndarray, pattern: np.ndarray) -> Any:
         """The dense ``matrix``, computed where no colouring saves a product (its
@@ -181,10 +188,13 @@ class Sparse:
             "shape the pattern (outputs, inputs) or out.shape + x.shape",
         )
 
-    def _detected(self, key: Any, matrix: np.ndarray, old: np.ndarray | None) -> Any:
+    def _detected(
+        self, key: Any, matrix: np.ndarray, old: np.ndarray | None, nans: bool = True
+    ) -> Any:
         """``matrix`` (its triplets where not ``dense``), after recording its
-        pattern (widening ``old``) for ``key``."""
-        pattern = pattern_of(matrix)
+        pattern (widening ``old``) for ``key``; its NaNs count as nonzeros unless
+        ``nans`` is False (where ``old`` is checked again at finite arguments)."""
+        pattern = pattern_of(matrix) if nans else (matrix != 0) & ~np.isnan(matrix)
         if self.symmetric:
             pattern |= pattern.T
         pattern = self.patterns[key] = pattern if old is None else pattern | old

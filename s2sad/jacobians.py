@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import math
 import sys
 from typing import Any, Callable
 
@@ -304,7 +305,7 @@ def _sparse_jacobian(
     def dense_matrix() -> np.ndarray:
         block = np.asarray(dense())
         out_shape[:] = [block.shape[: block.ndim - np.ndim(x)]]
-        return block.reshape(-1, np.size(x))
+        return block.reshape(math.prod(out_shape[0]), np.size(x))
 
     def structure() -> np.ndarray | None:
         return dependences.pattern_from(dependence_rows)

@@ -247,6 +247,8 @@ class AddAt(Rule):
         acc_batched, x_batched, index_batched, g_batched = ctx.flags
         if index_batched:
             ctx.refuse("the index depends on the directions")
+        if x.type == SEQ or ctx.may_be_sequence(1):
+            return LOOP.apply(ctx)  # the adjoint of a list item: a list per direction
         shape = x if x_batched else ctx.emit("batched_shape", [x, ctx.batch], ARRAY)
         if acc_batched and ctx.outranks(1, 0):
             acc = ctx.emit("lift_batched" if x_batched else "lift", [acc, x], ARRAY)
