@@ -146,9 +146,8 @@ class Sparse:
             matrix = compression.dense(found)
             return (matrix.T if sweep.transposed else matrix), name
         if found is not None:
-            rows, columns = compression.targets
-            at = (columns, rows) if sweep.transposed else (rows, columns)
-            return (found, at), name
+            order, at = compression.row_major(sweep.transposed)
+            return (found[order], at), name
         if self.given is not None:
             raise self.misses()
         with quietly():  # the sweep showed the prints and warnings of this call

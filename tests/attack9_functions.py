@@ -65,3 +65,13 @@ def item_of_item_loss(x):
 def item_of_item_helper_loss(x):
     y = item_of_item(x)
     return np.sum(np.sin(y) * y)
+
+
+def cubes_switch(x):
+    if x[0] > 0:
+        return np.sum(x**3) + x[0] * x[-1]
+    return np.sum(x**3)
+
+
+def outer_reversed(x):
+    return np.outer(x, x[::-1])

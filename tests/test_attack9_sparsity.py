@@ -157,6 +157,48 @@ def test_a_banded_constant_operator_gives_a_banded_pattern(out_dir):
     assert jacobian.products == 4
 
 
+def test_hessian_triplets_keep_their_layout_from_call_to_call(out_dir):
+    # the widening call laid them out row by row (np.nonzero), the next call
+    # upper triangle then lower: values reused with the first rows and columns
+    # (read-only, "shared by the calls") went to the wrong entries
+    hessian = s2sad.hessian(
+        af.cubes_switch, sparsity="detect", dense=False, output_dir=out_dir
+    )
+    below, above = np.array([-0.3, 2.7, 1.5, -0.9]), np.array([0.3, 0.7, 1.2, 0.9])
+    hessian(below)
+    first = hessian(above)
+    assert hessian.pattern_source == "widened"
+    second = hessian(above)
+    dense = s2sad.hessian(af.cubes_switch, output_dir=out_dir)(above)
+    for values, (rows, columns) in (first, second):
+        np.testing.assert_array_equal(rows, first[1][0])
+        np.testing.assert_array_equal(columns, first[1][1])
+        assert np.allclose(values, dense[rows, columns], rtol=1e-12)
+
+
+def test_reverse_mode_triplets_keep_their_layout_from_values_to_products(
+    out_dir, monkeypatch
+):
+    # a pattern found from values is returned row by row; reverse mode's
+    # products then laid the same pattern out column by column
+    from s2sad import dependences
+
+    monkeypatch.setattr(dependences, "pattern_from", lambda run: None)
+    jacobian = s2sad.jacobian(
+        af.outer_reversed,
+        mode="rev",
+        sparsity="detect",
+        dense=False,
+        output_dir=out_dir,
+    )
+    x = np.array([0.3, -0.7, 1.2])
+    first, second = jacobian(x), jacobian(x)
+    assert jacobian.pattern_source == "values"
+    np.testing.assert_array_equal(first[1][0], second[1][0])
+    np.testing.assert_array_equal(first[1][1], second[1][1])
+    assert np.allclose(first[0], second[0], rtol=1e-12)
+
+
 # ------------------------------------------------- list items in joins, batched
 
 
