@@ -81,6 +81,15 @@ def _shape_key(value: Any) -> tuple:
     return (type(value), np.shape(value))
 
 
+class OutputsChanged(Exception):
+    """A reverse sweep's outputs at these arguments have ``outputs`` entries, not
+    as many as the pattern's rows (outputs sized by the arguments' values)."""
+
+    def __init__(self, outputs: int):
+        super().__init__(outputs)
+        self.outputs = outputs
+
+
 class Sparse:
     """The patterns, colourings and modes of one sparse derivative, by the shapes
     of its arguments; ``symmetric`` for a Hessian (star colouring)."""
@@ -131,11 +140,18 @@ class Sparse:
         sweep = sweeps[name]
         if compression.count >= pattern.shape[0 if sweep.transposed else 1]:
             return self._uncompressed(key, dense(), pattern), None
-        products = sweep.multiply(compression.directions)
+        try:
+            products = sweep.multiply(compression.directions)
+            outputs = products.shape[1 if sweep.transposed else 0]
+            changed = products.shape[0] != pattern.shape[1 if sweep.transposed else 0]
+        except OutputsChanged as error:
+            outputs, changed = error.outputs, True
         self.products = compression.directions.shape[1]
-        rows = pattern.shape[1 if sweep.transposed else 0]
-        if products.shape[0] != rows:
-            raise self.rows_differ(pattern.shape[0], products.shape[0])
+        if changed and self.given is not None:
+            raise self.rows_differ(pattern.shape[0], outputs)
+        if changed:
+            with quietly():  # outputs sized by the values: the pattern found anew
+                return self._detected(key, dense(), None), None
         found = compression.recover(products)
         if found is not None and self.given is None:
             if not np.isfinite(products[:, -1]).all():
@@ -157,6 +173,8 @@ class Sparse:
         """The dense ``matrix``, computed where no colouring saves a product (its
         triplets where not ``dense``): a given pattern missing one of its
         nonzeros is refused, a detected one widened."""
+        if matrix.shape != pattern.shape and self.given is None:
+            return self._detected(key, matrix, None)
         if matrix.shape != pattern.shape:
             raise self.rows_differ(pattern.shape[0], matrix.shape[0])
         missed = (pattern_of(matrix) & ~pattern).any()

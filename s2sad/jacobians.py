@@ -34,7 +34,7 @@ from .checks import with_defaults
 from .errors import DifferentiationError, call_site
 from .backend.layout import grouped
 from .bracketing import optimal_jacobian
-from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
+from .compressed import OutputsChanged, Sparse, Sweep, checked_sparsity, shapes_key
 from .seeds import basis, float_dtype, number_or, owned
 
 MODES = ("fwd", "rev", "auto", "optimal")
@@ -294,7 +294,7 @@ def _sparse_jacobian(
             outputs, residuals = backward.forward_sweep(full)
             out_shape[:] = [np.shape(outputs[0])]
             if np.size(outputs[0]) != len(directions):
-                raise sparse.rows_differ(len(directions), np.size(outputs[0]))
+                raise OutputsChanged(np.size(outputs[0]))
             batch = directions.T.astype(float_dtype(outputs))
             batch = batch.reshape((-1,) + np.shape(outputs[0]))
             adjoints = backward.cotangents(residuals, (batch,), args)

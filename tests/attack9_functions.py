@@ -75,3 +75,7 @@ def cubes_switch(x):
 
 def outer_reversed(x):
     return np.outer(x, x[::-1])
+
+
+def positive_squares(x):
+    return x[x > 0] ** 2

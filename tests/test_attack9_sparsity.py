@@ -199,6 +199,27 @@ def test_reverse_mode_triplets_keep_their_layout_from_values_to_products(
     assert np.allclose(first[0], second[0], rtol=1e-12)
 
 
+@pytest.mark.parametrize("mode", ["fwd", "rev", "auto"])
+def test_outputs_sized_by_the_values_find_their_pattern_anew(mode, out_dir):
+    # same shapes, 2 outputs then 3: "the sparsity pattern has 2 rows, but the
+    # output at these arguments has 3 entries", though no pattern was given
+    jacobian = s2sad.jacobian(
+        af.positive_squares, mode=mode, sparsity="detect", output_dir=out_dir
+    )
+    dense = s2sad.jacfwd(af.positive_squares, output_dir=out_dir)
+    for x in (np.array([1.0, -1.0, 2.0]), np.array([1.0, 1.0, 2.0])):
+        assert np.array_equal(jacobian(x), dense(x))
+    given = s2sad.jacobian(
+        af.positive_squares,
+        mode=mode,
+        sparsity=np.array([[True, False, False], [False, False, True]]),
+        output_dir=out_dir,
+    )
+    given(np.array([1.0, -1.0, 2.0]))
+    with pytest.raises(s2sad.S2SADError, match="has 2 rows, but the output"):
+        given(np.array([1.0, 1.0, 2.0]))
+
+
 # ------------------------------------------------- list items in joins, batched
 
 
