@@ -1223,6 +1223,35 @@ def matmul_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
     return result
 
 
+def dot_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
+    """``np.dot(x, y)`` for each direction: :func:`matmul_batched` where the values
+    have one or two dimensions (``np.dot`` is ``@`` there), else one call each."""
+    nx, ny = np.ndim(x) - x_batched, np.ndim(y) - y_batched
+    if 1 <= nx <= 2 and 1 <= ny <= 2:
+        return matmul_batched(x, y, x_batched, y_batched)
+    return batch_loop("np.dot", ("", ""), (x_batched, y_batched), (x, y))
+
+
+def dot_adjoint_x_batched(g: Any, x: Any, y: Any) -> Any:
+    """:func:`dot_adjoint_x` for each value of the batch ``g``: one vectorised
+    product where ``x`` and ``y`` have one or two dimensions, else one call each."""
+    if 1 <= np.ndim(x) <= 2 and 1 <= np.ndim(y) <= 2:
+        return matmul_adjoint_x_batched(g, x, y)
+    return batch_loop(
+        "runtime.dot_adjoint_x", ("", "", ""), (True, False, False), (g, x, y)
+    )
+
+
+def dot_adjoint_y_batched(g: Any, x: Any, y: Any) -> Any:
+    """:func:`dot_adjoint_y` for each value of the batch ``g`` (as
+    :func:`dot_adjoint_x_batched`)."""
+    if 1 <= np.ndim(x) <= 2 and 1 <= np.ndim(y) <= 2:
+        return matmul_adjoint_y_batched(g, x, y)
+    return batch_loop(
+        "runtime.dot_adjoint_y", ("", "", ""), (True, False, False), (g, x, y)
+    )
+
+
 def matmul_adjoint_x_batched(g: Any, x: Any, y: Any) -> Any:
     """:func:`matmul_adjoint_x` for each value of the batch ``g`` (``x``, read for
     its shape, and ``y`` the same for every direction): one vectorised product."""

@@ -79,3 +79,8 @@ def outer_reversed(x):
 
 def positive_squares(x):
     return x[x > 0] ** 2
+
+
+def dotted(x):
+    A = np.eye(len(x)) * 2.0 + np.eye(len(x), k=1)
+    return np.dot(A, x) * x

@@ -220,6 +220,16 @@ def test_outputs_sized_by_the_values_find_their_pattern_anew(mode, out_dir):
         given(np.array([1.0, 1.0, 2.0]))
 
 
+@pytest.mark.parametrize("mode", ["jacfwd", "jacrev"])
+def test_np_dot_of_a_batch_is_one_product(mode, out_dir):
+    # np.dot (and its adjoints) ran once per direction in batched code: the
+    # dense Jacobian of n = 3000 took 30 s where A @ x takes 0.6 s
+    jacobian = getattr(s2sad, mode)(af.dotted, output_dir=out_dir)
+    assert "batch_loop" not in jacobian.source
+    x = np.linspace(0.1, 1.0, 6)
+    assert np.allclose(jacobian(x), _central(af.dotted, x), rtol=1e-7, atol=1e-8)
+
+
 # ------------------------------------------------- list items in joins, batched
 
 

@@ -178,6 +178,19 @@ class Reshape(Rule):
         ctx.finish([ctx.operands[0], shape], name="reshape_batched")
 
 
+class Dot(Rule):
+    """``np.dot(x, y)`` with either or both operands batches: ``x @ y`` where the
+    values have one or two dimensions, else one call per direction
+    (:func:`s2sad.runtime.dot_batched`)."""
+
+    name = "dot"
+
+    def apply(self, ctx: Any) -> None:
+        x, y = ctx.operands
+        flags = [ctx.const(bool(f)) for f in ctx.flags]
+        ctx.finish([x, y, *flags], name="dot_batched")
+
+
 class Product(Rule):
     """``x @ y`` with either or both operands batches (:func:`s2sad.runtime.matmul_batched`)."""
 
@@ -357,6 +370,7 @@ REDUCTION = Reduction()
 TRANSPOSE = Transpose()
 RESHAPE = Reshape()
 PRODUCT = Product()
+DOT = Dot()
 GETITEM = Getitem()
 SETITEM = Setitem()
 ADD_AT = AddAt()
