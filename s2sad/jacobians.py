@@ -303,7 +303,10 @@ def _sparse_jacobian(
         sweeps["rev"] = Sweep(rows, ADJOINT_COST, transposed=True)
 
     def dense_matrix() -> np.ndarray:
-        block = np.asarray(dense())
+        block = dense()
+        while isinstance(block, tuple):  # one output, returned as a one-tuple
+            block = block[0]
+        block = np.asarray(block)
         out_shape[:] = [block.shape[: block.ndim - np.ndim(x)]]
         return block.reshape(math.prod(out_shape[0]), np.size(x))
 
@@ -327,7 +330,8 @@ def _sparse_jacobian(
         _ran(fn, forward if mode == "fwd" else backward, None)
     if not sparse.dense:
         return found
-    return number_or(found.reshape(out_shape[0] + np.shape(x)))
+    matrix = number_or(found.reshape(out_shape[0] + np.shape(x)))
+    return first.nested([[matrix]])  # as the dense Jacobian: (J,) for (y,)
 
 
 def _ran(fn: Callable[..., Any], entry: "_Columns | _Rows", blocks: Any) -> Any:

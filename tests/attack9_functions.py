@@ -84,3 +84,7 @@ def positive_squares(x):
 def dotted(x):
     A = np.eye(len(x)) * 2.0 + np.eye(len(x), k=1)
     return np.dot(A, x) * x
+
+
+def one_tuple(x):
+    return (x * x[0],)

@@ -230,6 +230,20 @@ def test_np_dot_of_a_batch_is_one_product(mode, out_dir):
     assert np.allclose(jacobian(x), _central(af.dotted, x), rtol=1e-7, atol=1e-8)
 
 
+@pytest.mark.parametrize("mode", ["fwd", "rev", "auto"])
+def test_a_one_tuple_output_is_nested_as_the_dense_jacobian(mode, out_dir):
+    # the dense Jacobian of (y,) is (J,); the sparse one was J, and in reverse
+    # mode (dense fallback, every row needed) an array shaped (1, n, n)
+    x = np.array([0.3, -0.7, 1.2, 0.9, 0.6])
+    dense = s2sad.jacobian(af.one_tuple, mode=mode, output_dir=out_dir)(x)
+    found = s2sad.jacobian(
+        af.one_tuple, mode=mode, sparsity="detect", output_dir=out_dir
+    )(x)
+    assert isinstance(found, tuple) and len(found) == 1
+    assert np.shape(found[0]) == (5, 5)
+    assert np.allclose(found[0], dense[0], rtol=1e-12)
+
+
 # ------------------------------------------------- list items in joins, batched
 
 
