@@ -763,8 +763,13 @@ def inverse_axes(axes: Any) -> Any:
     return None if axes is None else tuple(np.argsort([a % len(axes) for a in axes]))
 
 
-def concatenate_adjoint(g: Any, xs: Any, axis: int) -> list:
-    """The adjoint of ``np.concatenate(xs, axis)``: ``g`` cut into pieces shaped like ``xs``."""
+def concatenate_adjoint(g: Any, xs: Any, axis: int) -> Any:
+    """The adjoint of ``np.concatenate(xs, axis)``: ``g`` cut into pieces shaped like ``xs``
+    (stacked into one array where ``xs`` is one array, a list written item by item)."""
+    if isinstance(xs, np.ndarray):
+        if axis is None:
+            return np.reshape(g, xs.shape).copy()
+        return np.stack(np.split(g, len(xs), axis))
     if axis is None:
         sizes = np.cumsum([np.size(x) for x in xs])[:-1]
         pieces = [np.reshape(p, np.shape(x)) for p, x in zip(np.split(g, sizes), xs)]
@@ -782,8 +787,11 @@ def nested_like(g: Any, x: Any) -> Any:
     return g
 
 
-def stack_adjoint(g: Any, xs: Any, axis: int) -> list:
-    """The adjoint of ``np.stack(xs, axis)``: ``g``'s slices along ``axis``."""
+def stack_adjoint(g: Any, xs: Any, axis: int) -> Any:
+    """The adjoint of ``np.stack(xs, axis)``: ``g``'s slices along ``axis`` (one array
+    of them where ``xs`` is one array, a list written item by item)."""
+    if isinstance(xs, np.ndarray):
+        return np.array(np.moveaxis(g, axis, 0))
     return [nested_like(p, x) for p, x in zip(np.moveaxis(g, axis, 0), xs)]
 
 

@@ -88,3 +88,31 @@ def dotted(x):
 
 def one_tuple(x):
     return (x * x[0],)
+
+
+def list_written(x):
+    parts = [x[0], x[1], x[2]]
+    parts[1] = parts[0] * parts[2]
+    return np.stack(parts)
+
+
+def list_written_concatenated(x):
+    parts = [x[0] * 2.0, x[1], x[2]]
+    parts[2] = parts[0] * parts[1]
+    return np.concatenate([np.stack(parts), x])
+
+
+def list_written_loss(x):
+    y = list_written(x)
+    return np.sum(np.sin(y) * y)
+
+
+def pairs_joined(x):
+    pairs = [[x[0], x[1]], [x[2], x[0] * x[1]]]
+    return np.hstack([pairs[0], pairs[1], pairs[1][0]])
+
+
+def rows_stacked_loss(x):
+    rows = [[x[0], x[1]], [x[1] * x[2], x[0]]]
+    y = np.vstack([rows[0], rows[1], [x[2], 1.0]]).ravel()
+    return np.sum(np.sin(y) * y)

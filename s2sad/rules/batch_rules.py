@@ -140,12 +140,18 @@ class Axes(Rule):
 
     name = "axes"
 
-    def __init__(self, *axes: str):
+    def __init__(self, *axes: str, joins: bool = False):
         self.axes = axes
+        self.joins = joins
+        """The op joins the items of a sequence (``np.stack``): given one array
+        instead (a list written item by item is one), a batch of them would be
+        read along its batch axis, so the op runs once per direction."""
 
     def apply(self, ctx: Any) -> None:
         operands = list(ctx.operands)
         if any(flag for j, flag in enumerate(ctx.flags) if j) or ctx.nested(0):
+            return LOOP.apply(ctx)
+        if self.joins and operands[0].type != SEQ:
             return LOOP.apply(ctx)
         for name in self.axes:
             k = ctx.entry.args.index(name)
