@@ -795,16 +795,25 @@ def stack_adjoint(g: Any, xs: Any, axis: int) -> Any:
     return [nested_like(p, x) for p, x in zip(np.moveaxis(g, axis, 0), xs)]
 
 
-def hstack_adjoint(g: Any, xs: Any) -> list:
-    """The adjoint of ``np.hstack(xs)``."""
+def hstack_adjoint(g: Any, xs: Any) -> Any:
+    """The adjoint of ``np.hstack(xs)`` (one array where ``xs`` is one array)."""
     axis = 0 if np.ndim(g) == 1 else 1
     pieces = concatenate_adjoint(g, [np.atleast_1d(x) for x in xs], axis)
-    return [nested_like(np.reshape(p, np.shape(x)), x) for p, x in zip(pieces, xs)]
+    return _items_adjoint(pieces, xs)
 
 
-def vstack_adjoint(g: Any, xs: Any) -> list:
-    """The adjoint of ``np.vstack(xs)``."""
+def vstack_adjoint(g: Any, xs: Any) -> Any:
+    """The adjoint of ``np.vstack(xs)`` (one array where ``xs`` is one array)."""
     pieces = concatenate_adjoint(g, [np.atleast_2d(x) for x in xs], 0)
+    return _items_adjoint(pieces, xs)
+
+
+def _items_adjoint(pieces: list, xs: Any) -> Any:
+    """The adjoints ``pieces`` of the items of ``xs``, each shaped as its item: a
+    list (nested as ``xs``), or one array where ``xs`` is one array (a list
+    written item by item is one)."""
+    if isinstance(xs, np.ndarray):
+        return np.reshape(np.stack(pieces), xs.shape)
     return [nested_like(np.reshape(p, np.shape(x)), x) for p, x in zip(pieces, xs)]
 
 

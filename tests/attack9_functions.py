@@ -116,3 +116,20 @@ def rows_stacked_loss(x):
     rows = [[x[0], x[1]], [x[1] * x[2], x[0]]]
     y = np.vstack([rows[0], rows[1], [x[2], 1.0]]).ravel()
     return np.sum(np.sin(y) * y)
+
+
+def list_written_hstacked(x):
+    parts = [x[0], x[1], x[2]]
+    parts[0] = parts[1] * parts[2]
+    return np.hstack(parts)
+
+
+def list_written_vstacked(x):
+    parts = [x[0], x[1], x[2]]
+    parts[2] = parts[1] * parts[0]
+    return np.vstack(parts).ravel()
+
+
+def list_written_hstacked_loss(x):
+    y = list_written_hstacked(x)
+    return np.sum(np.sin(y) * y)

@@ -319,7 +319,14 @@ def test_jacrev_of_the_gradient_of_an_item_of_a_list_item(out_dir):
 
 @pytest.mark.parametrize("mode", ["jacfwd", "jacrev", "jacobian", "detect"])
 @pytest.mark.parametrize(
-    "f", [af.list_written, af.list_written_concatenated], ids=lambda f: f.__name__
+    "f",
+    [
+        af.list_written,
+        af.list_written_concatenated,
+        af.list_written_hstacked,
+        af.list_written_vstacked,
+    ],
+    ids=lambda f: f.__name__,
 )
 def test_the_jacobian_of_a_list_written_item_by_item_then_joined(f, mode, out_dir):
     # the list is lowered to an array: np.stack of its batch of tangents read
@@ -334,11 +341,14 @@ def test_the_jacobian_of_a_list_written_item_by_item_then_joined(f, mode, out_di
 
 
 @pytest.mark.parametrize("kind", list(HESSIAN))
-def test_second_derivatives_of_a_list_written_item_by_item(kind, out_dir):
+@pytest.mark.parametrize(
+    "f", [af.list_written_loss, af.list_written_hstacked_loss], ids=lambda f: f.__name__
+)
+def test_second_derivatives_of_a_list_written_item_by_item(f, kind, out_dir):
     x = np.array([0.3, 0.7, 1.1])
-    gradient = s2sad.grad(af.list_written_loss, output_dir=out_dir)
+    gradient = s2sad.grad(f, output_dir=out_dir)
     expected = _central(gradient, x)
-    found = HESSIAN[kind](af.list_written_loss, x.copy(), out_dir)
+    found = HESSIAN[kind](f, x.copy(), out_dir)
     assert np.allclose(found, expected, rtol=1e-6, atol=1e-7)
 
 
