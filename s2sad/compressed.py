@@ -23,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import DifferentiationError, call_site
+from .quiet import quietly
 from .sparsity import Compression, pattern_of
 
 DETECT = "detect"
@@ -55,7 +56,7 @@ def checked_sparsity(sparsity: Any, dense: bool) -> Any:
     if sparsity is None or (isinstance(sparsity, str) and sparsity == DETECT):
         return sparsity
     pattern = np.asarray(sparsity) if not isinstance(sparsity, str) else None
-    if pattern is None or pattern.dtype.kind not in "biu" or pattern.ndim < 2:
+    if pattern is None or pattern.dtype.kind not in "biu" or pattern.ndim < 1:
         raise DifferentiationError(
             f"sparsity must be a boolean array or {DETECT!r}, got {sparsity!r:.60}",
             hint="pass an array with True where an entry can be nonzero, shaped "
@@ -78,6 +79,15 @@ def _shape_key(value: Any) -> tuple:
     if isinstance(value, (bool, int, np.integer, np.bool_)):
         return (type(value), value)
     return (type(value), np.shape(value))
+
+
+class OutputsChanged(Exception):
+    """A reverse sweep's outputs at these arguments have ``outputs`` entries, not
+    as many as the pattern's rows (outputs sized by the arguments' values)."""
+
+    def __init__(self, outputs: int):
+        super().__init__(outputs)
+        self.outputs = outputs
 
 
 class Sparse:
@@ -130,27 +140,41 @@ class Sparse:
         sweep = sweeps[name]
         if compression.count >= pattern.shape[0 if sweep.transposed else 1]:
             return self._uncompressed(key, dense(), pattern), None
-        products = sweep.multiply(compression.directions)
+        try:
+            products = sweep.multiply(compression.directions)
+            outputs = products.shape[1 if sweep.transposed else 0]
+            changed = products.shape[0] != pattern.shape[1 if sweep.transposed else 0]
+        except OutputsChanged as error:
+            outputs, changed = error.outputs, True
         self.products = compression.directions.shape[1]
-        rows = pattern.shape[1 if sweep.transposed else 0]
-        if products.shape[0] != rows:
-            raise self.rows_differ(pattern.shape[0], products.shape[0])
+        if changed and self.given is not None:
+            raise self.rows_differ(pattern.shape[0], outputs)
+        if changed:
+            with quietly():  # outputs sized by the values: the pattern found anew
+                return self._detected(key, dense(), None), None
         found = compression.recover(products)
+        if found is not None and self.given is None:
+            if not np.isfinite(products[:, -1]).all():
+                # an inf or NaN in a row of the check hides a nonzero missed there
+                with quietly():
+                    return self._detected(key, dense(), pattern, nans=False), None
         if found is not None and self.dense:
             matrix = compression.dense(found)
             return (matrix.T if sweep.transposed else matrix), name
         if found is not None:
-            rows, columns = compression.targets
-            at = (columns, rows) if sweep.transposed else (rows, columns)
-            return (found, at), name
+            order, at = compression.row_major(sweep.transposed)
+            return (found[order], at), name
         if self.given is not None:
             raise self.misses()
-        return self._detected(key, dense(), pattern), None
+        with quietly():  # the sweep showed the prints and warnings of this call
+            return self._detected(key, dense(), pattern), None
 
     def _uncompressed(self, key: Any, matrix: np.ndarray, pattern: np.ndarray) -> Any:
         """The dense ``matrix``, computed where no colouring saves a product (its
         triplets where not ``dense``): a given pattern missing one of its
         nonzeros is refused, a detected one widened."""
+        if matrix.shape != pattern.shape and self.given is None:
+            return self._detected(key, matrix, None)
         if matrix.shape != pattern.shape:
             raise self.rows_differ(pattern.shape[0], matrix.shape[0])
         missed = (pattern_of(matrix) & ~pattern).any()
@@ -181,10 +205,13 @@ class Sparse:
             "shape the pattern (outputs, inputs) or out.shape + x.shape",
         )
 
-    def _detected(self, key: Any, matrix: np.ndarray, old: np.ndarray | None) -> Any:
+    def _detected(
+        self, key: Any, matrix: np.ndarray, old: np.ndarray | None, nans: bool = True
+    ) -> Any:
         """``matrix`` (its triplets where not ``dense``), after recording its
-        pattern (widening ``old``) for ``key``."""
-        pattern = pattern_of(matrix)
+        pattern (widening ``old``) for ``key``; its NaNs count as nonzeros unless
+        ``nans`` is False (where ``old`` is checked again at finite arguments)."""
+        pattern = pattern_of(matrix) if nans else (matrix != 0) & ~np.isnan(matrix)
         if self.symmetric:
             pattern |= pattern.T
         pattern = self.patterns[key] = pattern if old is None else pattern | old

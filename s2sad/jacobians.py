@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import math
 import sys
 from typing import Any, Callable
 
@@ -33,7 +34,7 @@ from .checks import with_defaults
 from .errors import DifferentiationError, call_site
 from .backend.layout import grouped
 from .bracketing import optimal_jacobian
-from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
+from .compressed import OutputsChanged, Sparse, Sweep, checked_sparsity, shapes_key
 from .seeds import basis, float_dtype, number_or, owned
 
 MODES = ("fwd", "rev", "auto", "optimal")
@@ -293,7 +294,7 @@ def _sparse_jacobian(
             outputs, residuals = backward.forward_sweep(full)
             out_shape[:] = [np.shape(outputs[0])]
             if np.size(outputs[0]) != len(directions):
-                raise sparse.rows_differ(len(directions), np.size(outputs[0]))
+                raise OutputsChanged(np.size(outputs[0]))
             batch = directions.T.astype(float_dtype(outputs))
             batch = batch.reshape((-1,) + np.shape(outputs[0]))
             adjoints = backward.cotangents(residuals, (batch,), args)
@@ -302,9 +303,12 @@ def _sparse_jacobian(
         sweeps["rev"] = Sweep(rows, ADJOINT_COST, transposed=True)
 
     def dense_matrix() -> np.ndarray:
-        block = np.asarray(dense())
+        block = dense()
+        while isinstance(block, tuple):  # one output, returned as a one-tuple
+            block = block[0]
+        block = np.asarray(block)
         out_shape[:] = [block.shape[: block.ndim - np.ndim(x)]]
-        return block.reshape(-1, np.size(x))
+        return block.reshape(math.prod(out_shape[0]), np.size(x))
 
     def structure() -> np.ndarray | None:
         return dependences.pattern_from(dependence_rows)
@@ -326,7 +330,8 @@ def _sparse_jacobian(
         _ran(fn, forward if mode == "fwd" else backward, None)
     if not sparse.dense:
         return found
-    return number_or(found.reshape(out_shape[0] + np.shape(x)))
+    matrix = number_or(found.reshape(out_shape[0] + np.shape(x)))
+    return first.nested([[matrix]])  # as the dense Jacobian: (J,) for (y,)
 
 
 def _ran(fn: Callable[..., Any], entry: "_Columns | _Rows", blocks: Any) -> Any:

@@ -199,9 +199,13 @@ def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
     """The adjoint of ``x[index]``: zeros shaped like ``x`` with ``g`` added at ``index``
     (added, not written, so indices that repeat accumulate).  Of a tuple or list,
-    a list: ``g`` at ``index``, zeros shaped like the other entries (numbers 0.0)."""
+    a list: ``g`` at ``index``, zeros shaped like the other entries (numbers 0.0,
+    a list of zeros for an entry that is a list itself)."""
     if isinstance(x, (tuple, list)):
-        adjoint = [zeros_like(v) if isinstance(v, np.ndarray) else 0.0 for v in x]
+        adjoint = [
+            zeros_like(v) if isinstance(v, (np.ndarray, tuple, list)) else 0.0
+            for v in x
+        ]
         adjoint[index] = g
         return adjoint
     result = np.zeros(np.shape(x), dtype=np.result_type(x, g, 0.0))
@@ -289,14 +293,14 @@ def _carrier(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
 def add_seq(x: Any, y: Any) -> Any:
     """Two adjoints of a tuple or list of values added element by element (``+`` would
     concatenate); a number added to one is added to each of its elements (a zero
-    adjoint is the number 0)."""
+    adjoint is the number 0); items that are sequences themselves are added so too."""
     sequences = isinstance(x, (tuple, list)), isinstance(y, (tuple, list))
     if sequences == (True, True):
-        return [a + b for a, b in zip(x, y)]
+        return [add_seq(a, b) for a, b in zip(x, y)]
     if sequences == (True, False):
-        return [a + y for a in x]
+        return [add_seq(a, y) for a in x]
     if sequences == (False, True):
-        return [x + b for b in y]
+        return [add_seq(x, b) for b in y]
     return x + y
 
 
@@ -768,8 +772,13 @@ def inverse_axes(axes: Any) -> Any:
     return None if axes is None else tuple(np.argsort([a % len(axes) for a in axes]))
 
 
-def concatenate_adjoint(g: Any, xs: Any, axis: int) -> list:
-    """The adjoint of ``np.concatenate(xs, axis)``: ``g`` cut into pieces shaped like ``xs``."""
+def concatenate_adjoint(g: Any, xs: Any, axis: int) -> Any:
+    """The adjoint of ``np.concatenate(xs, axis)``: ``g`` cut into pieces shaped like ``xs``
+    (stacked into one array where ``xs`` is one array, a list written item by item)."""
+    if isinstance(xs, np.ndarray):
+        if axis is None:
+            return np.reshape(g, xs.shape).copy()
+        return np.stack(np.split(g, len(xs), axis))
     if axis is None:
         sizes = np.cumsum([np.size(x) for x in xs])[:-1]
         pieces = [np.reshape(p, np.shape(x)) for p, x in zip(np.split(g, sizes), xs)]
@@ -787,21 +796,33 @@ def nested_like(g: Any, x: Any) -> Any:
     return g
 
 
-def stack_adjoint(g: Any, xs: Any, axis: int) -> list:
-    """The adjoint of ``np.stack(xs, axis)``: ``g``'s slices along ``axis``."""
+def stack_adjoint(g: Any, xs: Any, axis: int) -> Any:
+    """The adjoint of ``np.stack(xs, axis)``: ``g``'s slices along ``axis`` (one array
+    of them where ``xs`` is one array, a list written item by item)."""
+    if isinstance(xs, np.ndarray):
+        return np.array(np.moveaxis(g, axis, 0))
     return [nested_like(p, x) for p, x in zip(np.moveaxis(g, axis, 0), xs)]
 
 
-def hstack_adjoint(g: Any, xs: Any) -> list:
-    """The adjoint of ``np.hstack(xs)``."""
+def hstack_adjoint(g: Any, xs: Any) -> Any:
+    """The adjoint of ``np.hstack(xs)`` (one array where ``xs`` is one array)."""
     axis = 0 if np.ndim(g) == 1 else 1
     pieces = concatenate_adjoint(g, [np.atleast_1d(x) for x in xs], axis)
-    return [nested_like(np.reshape(p, np.shape(x)), x) for p, x in zip(pieces, xs)]
+    return _items_adjoint(pieces, xs)
 
 
-def vstack_adjoint(g: Any, xs: Any) -> list:
-    """The adjoint of ``np.vstack(xs)``."""
+def vstack_adjoint(g: Any, xs: Any) -> Any:
+    """The adjoint of ``np.vstack(xs)`` (one array where ``xs`` is one array)."""
     pieces = concatenate_adjoint(g, [np.atleast_2d(x) for x in xs], 0)
+    return _items_adjoint(pieces, xs)
+
+
+def _items_adjoint(pieces: list, xs: Any) -> Any:
+    """The adjoints ``pieces`` of the items of ``xs``, each shaped as its item: a
+    list (nested as ``xs``), or one array where ``xs`` is one array (a list
+    written item by item is one)."""
+    if isinstance(xs, np.ndarray):
+        return np.reshape(np.stack(pieces), xs.shape)
     return [nested_like(np.reshape(p, np.shape(x)), x) for p, x in zip(pieces, xs)]
 
 
@@ -873,8 +894,11 @@ def diagonal_adjoint(g: Any, x: Any, offset: int, axis1: int, axis2: int) -> Any
 
 def add_at(acc: Any, x: Any, index: Any, g: Any) -> Any:
     """``acc + getitem_adjoint(g, x, index)`` in a new array: ``acc`` (an adjoint of
-    ``x``, possibly a number standing for a constant array) with ``g`` added at ``index``.
+    ``x``, possibly a number standing for a constant array) with ``g`` added at ``index``;
+    of a tuple or list ``x``, a list (:func:`getitem_adjoint`'s, ``acc`` added).
     """
+    if isinstance(x, (tuple, list)):
+        return add_seq(acc, getitem_adjoint(g, x, index))
     dtype = np.result_type(acc, g, x, 0.0)
     if np.ndim(acc):
         result = np.array(np.broadcast_to(acc, np.shape(x)), dtype=dtype)
@@ -925,7 +949,10 @@ def batched(x: Any, k: int) -> Any:
 
 def batched_shape(x: Any, k: int) -> Any:
     """A data-free array of shape ``(k,) + np.shape(x)`` and ``x``'s dtype: what reads
-    only the shape of a batch of values shaped like ``x``."""
+    only the shape of a batch of values shaped like ``x`` (a tuple or list of
+    values item by item)."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(batched_shape(item, k) for item in x)
     x = x if isinstance(x, np.ndarray) else np.asarray(x)
     return _carrier((k,) + x.shape, x.dtype)
 
@@ -963,7 +990,10 @@ def lift_region(v: Any, x: Any, index: Any) -> Any:
     """The batch ``v`` written into ``x[index]`` (``x`` a batch, ``index`` one of
     :func:`batch_index`'s) shaped as that region: lifted, or without the leading
     axes of length 1 NumPy drops when it stores a value with more; where index
-    arrays that a slice separates put their axes first, the batch axis after them."""
+    arrays that a slice separates put their axes first, the batch axis after them.
+    Written into an item of a sequence of batches ``x``, ``v`` as it is."""
+    if isinstance(x, (tuple, list)):
+        return v
     v = np.asarray(v)
     region = np.ndim(np.asarray(x)[index]) - 1
     extra = v.ndim - 1 - region
@@ -1050,7 +1080,13 @@ def item_batched(x: Any, index: Any) -> Any:
 def add_at_batched(acc: Any, x: Any, index: Any, g: Any) -> Any:
     """:func:`add_at` of a number ``acc`` and the batch ``g``, in a new batch laid
     out as ``g`` is: with the batch axis the fastest where ``g``'s is (so that
-    the elementwise code after it runs over contiguous memory)."""
+    the elementwise code after it runs over contiguous memory).  Where ``x`` is a
+    sequence of batches (the batched shape of a list), a list of batches: ``g``
+    at its item ``index[1]``, zeros at the others."""
+    if isinstance(x, (tuple, list)):
+        adjoint = [zeros_like(item) for item in x]
+        adjoint[index[1]] = add_seq(adjoint[index[1]], g)
+        return add_seq(acc, adjoint)
     dtype = np.result_type(acc, g, x, 0.0)
     g = np.asarray(g)
     order = "F" if g.ndim > 1 and g.flags.f_contiguous else "C"
@@ -1290,6 +1326,35 @@ def matmul_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
     if nx == 1:
         result = result[..., 0] if ny == 1 else result[..., 0, :]
     return result
+
+
+def dot_batched(x: Any, y: Any, x_batched: bool, y_batched: bool) -> Any:
+    """``np.dot(x, y)`` for each direction: :func:`matmul_batched` where the values
+    have one or two dimensions (``np.dot`` is ``@`` there), else one call each."""
+    nx, ny = np.ndim(x) - x_batched, np.ndim(y) - y_batched
+    if 1 <= nx <= 2 and 1 <= ny <= 2:
+        return matmul_batched(x, y, x_batched, y_batched)
+    return batch_loop("np.dot", ("", ""), (x_batched, y_batched), (x, y))
+
+
+def dot_adjoint_x_batched(g: Any, x: Any, y: Any) -> Any:
+    """:func:`dot_adjoint_x` for each value of the batch ``g``: one vectorised
+    product where ``x`` and ``y`` have one or two dimensions, else one call each."""
+    if 1 <= np.ndim(x) <= 2 and 1 <= np.ndim(y) <= 2:
+        return matmul_adjoint_x_batched(g, x, y)
+    return batch_loop(
+        "runtime.dot_adjoint_x", ("", "", ""), (True, False, False), (g, x, y)
+    )
+
+
+def dot_adjoint_y_batched(g: Any, x: Any, y: Any) -> Any:
+    """:func:`dot_adjoint_y` for each value of the batch ``g`` (as
+    :func:`dot_adjoint_x_batched`)."""
+    if 1 <= np.ndim(x) <= 2 and 1 <= np.ndim(y) <= 2:
+        return matmul_adjoint_y_batched(g, x, y)
+    return batch_loop(
+        "runtime.dot_adjoint_y", ("", "", ""), (True, False, False), (g, x, y)
+    )
 
 
 def matmul_adjoint_x_batched(g: Any, x: Any, y: Any) -> Any:

@@ -217,6 +217,24 @@ class Compression:
         )
         return targets, sources
 
+    def row_major(self, transposed: bool) -> tuple:
+        """How to order the nonzeros (as :meth:`recover` returns them) row by row of
+        the matrix (of the transposed pattern where ``transposed``), as
+        ``np.nonzero`` of its pattern orders them, and their rows and columns in
+        that order (read-only): a pattern's triplets are laid out the same at
+        every call, whichever sweep or dense matrix computed them."""
+        orders = self.__dict__.setdefault("_orders", {})
+        if transposed not in orders:
+            rows, columns = self.targets
+            if transposed:
+                rows, columns = columns, rows
+            order = np.lexsort((columns, rows))
+            at = (rows[order], columns[order])
+            for index in at:
+                index.flags.writeable = False
+            orders[transposed] = order, at
+        return orders[transposed]
+
     def recover(self, products: np.ndarray) -> np.ndarray | None:
         """The nonzeros (at :attr:`targets`) from ``products`` (rows ×
         directions: the matrix times :attr:`directions`), or None where the

@@ -140,12 +140,18 @@ class Axes(Rule):
 
     name = "axes"
 
-    def __init__(self, *axes: str):
+    def __init__(self, *axes: str, joins: bool = False):
         self.axes = axes
+        self.joins = joins
+        """The op joins the items of a sequence (``np.stack``): given one array
+        instead (a list written item by item is one), a batch of them would be
+        read along its batch axis, so the op runs once per direction."""
 
     def apply(self, ctx: Any) -> None:
         operands = list(ctx.operands)
         if any(flag for j, flag in enumerate(ctx.flags) if j) or ctx.nested(0):
+            return LOOP.apply(ctx)
+        if self.joins and operands[0].type != SEQ:
             return LOOP.apply(ctx)
         for name in self.axes:
             k = ctx.entry.args.index(name)
@@ -176,6 +182,19 @@ class Reshape(Rule):
             ctx.refuse("the shape depends on the directions")
         shape = ctx.operands[1] if len(ctx.operands) > 1 else ctx.const(-1)
         ctx.finish([ctx.operands[0], shape], name="reshape_batched")
+
+
+class Dot(Rule):
+    """``np.dot(x, y)`` with either or both operands batches: ``x @ y`` where the
+    values have one or two dimensions, else one call per direction
+    (:func:`s2sad.runtime.dot_batched`)."""
+
+    name = "dot"
+
+    def apply(self, ctx: Any) -> None:
+        x, y = ctx.operands
+        flags = [ctx.const(bool(f)) for f in ctx.flags]
+        ctx.finish([x, y, *flags], name="dot_batched")
 
 
 class Product(Rule):
@@ -247,6 +266,8 @@ class AddAt(Rule):
         acc_batched, x_batched, index_batched, g_batched = ctx.flags
         if index_batched:
             ctx.refuse("the index depends on the directions")
+        if x.type == SEQ or ctx.may_be_sequence(1):
+            return LOOP.apply(ctx)  # the adjoint of a list item: a list per direction
         shape = x if x_batched else ctx.emit("batched_shape", [x, ctx.batch], ARRAY)
         if acc_batched and ctx.outranks(1, 0):
             acc = ctx.emit("lift_batched" if x_batched else "lift", [acc, x], ARRAY)
@@ -355,6 +376,7 @@ REDUCTION = Reduction()
 TRANSPOSE = Transpose()
 RESHAPE = Reshape()
 PRODUCT = Product()
+DOT = Dot()
 GETITEM = Getitem()
 SETITEM = Setitem()
 ADD_AT = AddAt()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from .batch_rules import LOOP, NATURAL, PRODUCT, HelperOrLoop
+from .batch_rules import DOT, LOOP, NATURAL, PRODUCT, HelperOrLoop
 from .helpers import runtime_helper
 from .registry import ARRAY_RESULT, SEQ_RESULT, Syntax, primitive
 
@@ -66,7 +66,12 @@ class matmul_adjoint_y:
 
 
 @runtime_helper(
-    "dot_adjoint_x", "g x y", nondiff="x", shape_only="x", linear=True, batch=LOOP
+    "dot_adjoint_x",
+    "g x y",
+    nondiff="x",
+    shape_only="x",
+    linear=True,
+    batch=HelperOrLoop("dot_adjoint_x_batched", "g"),
 )
 class dot_adjoint_x:
     def tangent(g, x, y, g_dot, y_dot):
@@ -79,7 +84,12 @@ class dot_adjoint_x:
 
 
 @runtime_helper(
-    "dot_adjoint_y", "g x y", nondiff="y", shape_only="y", linear=True, batch=LOOP
+    "dot_adjoint_y",
+    "g x y",
+    nondiff="y",
+    shape_only="y",
+    linear=True,
+    batch=HelperOrLoop("dot_adjoint_y_batched", "g"),
 )
 class dot_adjoint_y:
     def tangent(g, x, y, g_dot, x_dot):
@@ -370,7 +380,7 @@ class matmul:
         )
 
 
-@product("dot", "x y", np.dot, batch=LOOP)
+@product("dot", "x y", np.dot, batch=DOT)
 class dot:
     def tangent(x, y, x_dot, y_dot):
         return np.dot(x_dot, y) + np.dot(x, y_dot)

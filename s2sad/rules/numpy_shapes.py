@@ -378,7 +378,7 @@ class repeat:
 # ---------------------------------------------------------------- joining and splitting sequences
 
 
-@shape_op("concatenate", "xs, axis=0", "axis", batch=Axes("axis"))
+@shape_op("concatenate", "xs, axis=0", "axis", batch=Axes("axis", joins=True))
 class concatenate:
     def tangent(axis, xs_dot):
         return np.concatenate(xs_dot, axis)
@@ -387,7 +387,7 @@ class concatenate:
         return runtime.concatenate_adjoint(out_bar, xs, axis)
 
 
-@shape_op("stack", "xs, axis=0", "axis", batch=Axes("axis"))
+@shape_op("stack", "xs, axis=0", "axis", batch=Axes("axis", joins=True))
 class stack:
     def tangent(axis, xs_dot):
         return np.stack(xs_dot, axis)
