@@ -250,13 +250,19 @@ def _compare(args: argparse.Namespace) -> int:
 
     fn = load_target(args.target)
     try:
-        point = tuple(float(part) for part in args.at.split(","))
+        point = tuple(_number(part.strip()) for part in args.at.split(","))
     except ValueError:
         raise S2SADError(
-            f"--at expects comma-separated numbers, got {args.at!r}"
+            f"--at expects comma-separated numbers, got {args.at!r}",
+            hint="e.g. --at -1.5,3.0 (an int such as 4 stays an int: a count)",
         ) from None
     print(compare(fn, point).format())
     return 0
+
+
+def _number(text: str) -> int | float:
+    """``4`` as an int (a count, kept fixed), anything else as a float."""
+    return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 EXACT_DIGITS = 30
 """Significant digits of the exact evaluation of SymPy's derivative."""
@@ -11,7 +11,8 @@ EXACT_DIGITS = 30
 
 @dataclass
 class Estimate:
-    """A gradient computed one way, and its error against SymPy's exact gradient.
+    """A gradient computed one way, and its error against the reference (SymPy's
+    exact gradient, else s2sad's reverse-mode gradient).
 
     ``abs_error`` is the largest componentwise difference; ``rel_error`` divides
     it by the largest reference component (it equals ``abs_error`` when the
@@ -27,11 +28,12 @@ class Estimate:
 
 @dataclass
 class Timings:
-    """Seconds per call of ``f`` and of each way of computing its gradient."""
+    """Seconds per call of ``f`` and of each way of computing its gradient
+    (``sympy`` None where SymPy gave no reference)."""
 
     function: float
     s2sad: float
-    sympy: float
+    sympy: float | None
     central_fd: float
 
 
@@ -45,20 +47,28 @@ class Sizes:
 
     function_ops: int
     s2sad_ops: int
-    sympy_ops: int
-    sympy_cse_ops: int
+    sympy_ops: int | None
+    sympy_cse_ops: int | None
 
 
 @dataclass
 class ComparisonReport:
-    """Everything :func:`compare` measured; :meth:`format` renders it as text."""
+    """Everything :func:`compare` measured; :meth:`format` renders it as text.
+
+    ``params`` are the parameters differentiated, ``entries`` the gradient's
+    entries (one per number, one per array element), ``references`` says in
+    words what the errors are measured against; ``sympy_gradient`` and
+    ``lambdified`` are None where SymPy gave no reference."""
 
     function: str
     params: tuple[str, ...]
-    point: tuple[float, ...]
-    sympy_gradient: tuple[float, ...]
+    point: tuple[Any, ...]
+    entries: tuple[str, ...]
+    references: str
+    sympy_gradient: Any
     s2sad: Estimate
-    lambdified: Estimate
+    forward_mode: Estimate
+    lambdified: Estimate | None
     finite_differences: list[Estimate]
     timings: Timings
     sizes: Sizes
@@ -86,10 +96,11 @@ ERROR = 13
 
 def format_report(report: ComparisonReport) -> str:
     """The report as fixed-width text: values and errors, steps, time, size."""
-    at = ", ".join(f"{p}={x!r}" for p, x in zip(report.params, report.point))
+    at = ", ".join(map(str, report.point))
     lines = [
-        f"Derivatives of {report.function}({', '.join(report.params)}) at {at}",
-        f"reference: SymPy's derivative evaluated to {EXACT_DIGITS} digits",
+        f"Derivatives of {report.function} with respect to "
+        f"{', '.join(report.params)}, at ({at})",
+        f"reference: {report.references}",
         *_values_section(report),
         *_steps_section(report),
         *_time_section(report),
@@ -98,24 +109,31 @@ def format_report(report: ComparisonReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+SHOWN = 12
+"""The most gradient entries the report lists (its errors cover every entry)."""
+
+
 def _values_section(report: ComparisonReport) -> list[str]:
     central = report.best("central")
-    columns = [report.s2sad, report.lambdified, central]
-    titles = [
-        "sympy (exact)",
-        "s2sad",
-        "sympy lambdified",
-        f"central FD h={central.step:.0e}",
-    ]
-    label = max(12, max(len(p) for p in report.params) + 4 + len(report.function))
+    columns = [report.s2sad, report.forward_mode, report.lambdified, central]
+    titles = ["s2sad", "s2sad forward", "sympy lambdified"]
+    titles.append(f"central FD h={central.step:.0e}")
+    exact = report.sympy_gradient is not None
+    kept = [k for k, c in enumerate(columns) if c is not None]
+    columns, titles = [columns[k] for k in kept], [titles[k] for k in kept]
+    if exact:
+        titles = ["sympy (exact)"] + titles
+    label = max(12, max(len(e) for e in report.entries[:SHOWN]) + 2)
     lines = ["", "Derivative values and errors", _row("", titles, label, VALUE)]
-    for i, param in enumerate(report.params):
-        values = [report.sympy_gradient[i]] + [e.gradient[i] for e in columns]
-        lines.append(
-            _row(f"d{report.function}/d{param}", map(repr, values), label, VALUE)
-        )
+    for i, entry in enumerate(report.entries[:SHOWN]):
+        values = [report.sympy_gradient[i]] if exact else []
+        values += [e.gradient[i] for e in columns]
+        lines.append(_row(entry, (repr(float(v)) for v in values), label, VALUE))
+    if len(report.entries) > SHOWN:
+        lines.append(f"... {len(report.entries) - SHOWN} more entries")
     for name in ("abs_error", "rel_error"):
-        cells = ["-"] + [f"{getattr(e, name):.1e}" for e in columns]
+        cells = ["-"] if exact else []
+        cells += [f"{getattr(e, name):.1e}" for e in columns]
         lines.append(_row(name.replace("_", " "), cells, label, VALUE))
     return lines
 
@@ -149,6 +167,7 @@ def _time_section(report: ComparisonReport) -> list[str]:
         ("sympy lambdified gradient", t.sympy),
         ("central FD gradient", t.central_fd),
     ]
+    rows = [(name, seconds) for name, seconds in rows if seconds is not None]
     label = max(len(name) for name, _ in rows) + 2
     lines = ["", "Time per call", _row("", ["time", "ratio to f"], label, ERROR)]
     for name, seconds in rows:
@@ -165,6 +184,7 @@ def _size_section(report: ComparisonReport) -> list[str]:
         ("sympy derivative (count_ops)", s.sympy_ops),
         ("sympy derivative after cse", s.sympy_cse_ops),
     ]
+    rows = [(name, n) for name, n in rows if n is not None]
     label = max(len(name) for name, _ in rows) + 2
     lines = ["", "Expression size (operations)"]
     return lines + [_row(name, [str(n)], label, 6) for name, n in rows]

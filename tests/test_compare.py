@@ -1,10 +1,18 @@
-"""IR -> SymPy interpretation, and the comparison with SymPy and finite differences."""
+"""IR -> SymPy interpretation, and the comparison with SymPy and finite differences:
+for every function of the scalar, control-flow, helper and array tables a report
+whose s2sad gradients (reverse and forward mode) match the reference (SymPy
+along the path taken, or, without it, each other) and finite differences."""
 
 import inspect
 import math
 
+import numpy as np
 import pytest
 import sympy
+import array_functions
+import control_functions
+import helper_functions
+import scalar_functions
 
 import s2sad
 from s2sad.compare import compare, count_ops, finite_difference, sympy_gradient
@@ -219,15 +227,19 @@ def test_report_format(report):
 def test_compare_checks_the_point(tmp_path):
     with pytest.raises(S2SADError, match="2 argument"):
         compare(L, (2.0,), output_dir=tmp_path)
+    with pytest.raises(S2SADError, match="none was given") as info:
+        compare(L, (2, 3), output_dir=tmp_path)
+    assert "2.0, not 2" in info.value.hint
 
 
-def test_floor_division_has_no_symbolic_reference():
+def test_floor_division_has_no_symbolic_reference(tmp_path):
     from scalar_functions import integer_arithmetic
 
-    with pytest.raises(
-        S2SADError, match="SymPy leaves a derivative of integer_arithmetic"
-    ):
-        compare(integer_arithmetic, (1.7,))
+    report = compare(integer_arithmetic, (1.7,), output_dir=tmp_path)
+    assert report.sympy_gradient is None and report.lambdified is None
+    assert "no SymPy reference" in report.references
+    assert report.forward_mode.abs_error < 1e-12
+    assert "sympy" not in report.format().split("Time per call")[1]
 
 
 def test_comparison_used_as_a_number_has_no_symbolic_form():
@@ -237,9 +249,61 @@ def test_comparison_used_as_a_number_has_no_symbolic_form():
         to_sympy(lower(comparison_as_number))
 
 
-def test_functions_of_arrays_are_refused_with_a_hint(tmp_path):
-    from mds import mds_loss
+def test_functions_of_arrays_are_compared_with_finite_differences(tmp_path):
+    from array_functions import rosenbrock
 
-    with pytest.raises(S2SADError, match="array parameters") as info:
-        compare(mds_loss, (1.0, 2.0), output_dir=tmp_path)
-    assert info.value.hint
+    x = np.linspace(-0.5, 1.2, 20)
+    report = compare(rosenbrock, (x,), output_dir=tmp_path, timing_budget=0.001)
+    assert report.params == ("x",) and len(report.entries) == 20
+    assert report.entries[3] == "drosenbrock/dx[3]"
+    assert "the function takes arrays" in report.references
+    assert report.forward_mode.rel_error < 1e-14
+    assert report.best("central").rel_error < 1e-7
+    text = report.format()
+    assert "... 8 more entries" in text and "array(20,)" in text
+
+
+def test_a_long_loop_shows_expression_swell(tmp_path):
+    from control_functions import euler_ode
+
+    report = compare(euler_ode, (0.5, 0.3), output_dir=tmp_path, timing_budget=0.001)
+    assert "expression swell" in report.references
+    assert report.best("central").rel_error < 1e-7
+
+
+def test_branches_loops_and_helpers_have_a_symbolic_reference(tmp_path):
+    from control_functions import loop_with_branch, while_with_break
+    from helper_functions import loop_calling_helper
+
+    for f, point in (
+        (loop_with_branch, (0.3, 6)),
+        (while_with_break, (0.4,)),
+        (loop_calling_helper, (0.3, 5)),
+    ):
+        report = compare(f, point, output_dir=tmp_path, timing_budget=0.001)
+        assert report.sympy_gradient is not None, report.references
+        assert report.s2sad.rel_error < 1e-13
+
+
+TABLES = {
+    "scalar": scalar_functions.SCALAR_CASES,
+    "control": control_functions.CONTROL_CASES,
+    "helper": [c for c in helper_functions.HELPER_CASES if c[0].__name__ != "polar"],
+    "array": array_functions.ARRAY_CASES,
+}
+
+
+@pytest.mark.parametrize(
+    "f, point",
+    [
+        pytest.param(f, point, id=f"{table}-{f.__name__}-{k}")
+        for table, cases in TABLES.items()
+        for k, (f, point) in enumerate(cases)
+    ],
+)
+def test_every_function_of_the_tables_gets_a_report(f, point, tmp_path_factory):
+    output = tmp_path_factory.getbasetemp() / "compare_tables"
+    report = compare(f, point, output_dir=output, timing_budget=0.0005)
+    assert report.s2sad.rel_error < 1e-9 and report.forward_mode.rel_error < 1e-9
+    assert report.best("central").rel_error < 1e-4
+    assert report.format().startswith(f"Derivatives of {report.function}")
