@@ -235,23 +235,27 @@ class Compression:
             orders[transposed] = order, at
         return orders[transposed]
 
-    def recover(self, products: np.ndarray) -> np.ndarray | None:
+    def recover(self, products: np.ndarray) -> tuple[np.ndarray | None, bool]:
         """The nonzeros (at :attr:`targets`) from ``products`` (rows ×
-        directions: the matrix times :attr:`directions`), or None where the
-        check product disagrees with them."""
+        directions: the matrix times :attr:`directions`), and whether the check
+        product agrees with them to rounding (:data:`SURE` of each row's scale).
+        The nonzeros are None where it disagrees by more than ``√eps`` of the
+        scale (a missed nonzero, surely); between the two, a nonzero small beside the
+        others of its row may be missed: the caller decides with the matrix."""
         targets, by_direction, by_row, check_terms = self._layout
         values = _gathered(products, by_direction, by_row)
         checked = products[:, -1]
         rows = targets[0]
         terms = values * check_terms
         expected = np.bincount(rows, terms, minlength=len(products))
-        tolerance = np.sqrt(np.finfo(products.dtype).eps)
+        eps = np.finfo(products.dtype).eps
         scale = np.bincount(rows, np.abs(terms), minlength=len(products))
         scale = scale + np.abs(checked)
-        close = np.abs(expected - checked) <= tolerance * scale
-        if not close.all():
-            close |= (expected == checked) | (np.isnan(expected) & np.isnan(checked))
-        return values if close.all() else None
+        gap = np.abs(expected - checked)
+        same = (expected == checked) | (np.isnan(expected) & np.isnan(checked))
+        if not ((gap <= np.sqrt(eps) * scale) | same).all():
+            return None, False
+        return values, bool(((gap <= SURE * eps * scale) | same).all())
 
     def dense(self, values: np.ndarray) -> np.ndarray:
         """The matrix of the nonzeros ``values`` (at :attr:`targets`)."""
@@ -267,6 +271,9 @@ def _gathered(products: np.ndarray, by_direction: np.ndarray, by_row: np.ndarray
         return products.T.ravel().take(by_direction)
     return np.ascontiguousarray(products).ravel().take(by_row)
 
+
+SURE = 1024
+"""Within this many ulps of its row's scale, the check product agrees to rounding."""
 
 CHECK_SEED = 20261203
 """The seed of the check direction of every :class:`Compression` (a fixed

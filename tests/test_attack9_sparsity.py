@@ -85,12 +85,6 @@ def test_an_infinite_entry_does_not_hide_a_nonzero_the_pattern_misses(mode, out_
     assert np.allclose(jacobian(c), expected, rtol=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the check direction accepts a row within sqrt(eps) of its scale: "
-    "entries of 1 missed beside entries of 1e10 in the same row are dropped "
-    "silently, from a detected pattern (another branch later) and from a given one",
-)
 @pytest.mark.parametrize("given", [False, True])
 def test_a_missed_entry_beside_large_entries_of_its_row_is_caught(given, out_dir):
     sparsity = np.eye(4, dtype=bool) if given else "detect"
