@@ -33,6 +33,7 @@ examples: $(STAMP)
 	$(BIN)/python examples/jacobian_modes.py
 	$(BIN)/python examples/checkpointing.py
 	$(BIN)/python examples/adaptive_stepping.py
+	$(BIN)/python examples/ad_vs_fd_vs_symbolic.py
 
 generated: $(STAMP)
 	$(BIN)/python examples/regenerate.py

@@ -1,6 +1,7 @@
 """The control-flow examples (examples/loops.py, examples/branches.py,
 examples/adaptive_stepping.py): their derivatives against finite differences
-and against what calculus says."""
+and against what calculus says; the numbers behind the pictures of
+examples/ad_vs_fd_vs_symbolic.py."""
 
 import math
 
@@ -80,3 +81,20 @@ def test_adaptive_stepping_reversed_online_equals_the_stored_gradient(tmp_path):
     assert_close(found["online"], found["finite_differences"], rtol=1e-6)
     peak, stored_peak = found["peaks"]
     assert peak < stored_peak
+
+
+def test_the_three_way_pictures_show_what_the_lectures_say(tmp_path):
+    from ad_vs_fd_vs_symbolic import fd_errors, swell_sizes
+
+    errors = fd_errors(str(tmp_path))
+    assert errors["s2sad"] < 1e-15 * errors["scale"]
+    best = {m: min(e for _, e in errors[m]) for m in ("forward", "central")}
+    assert 1e-12 < best["central"] < best["forward"] < 1e-6
+    largest = {m: max(e for h, e in errors[m] if h < 1e-12) for m in best}
+    assert min(largest.values()) > 100 * best["central"]  # round-off at tiny h
+    sizes = swell_sizes(str(tmp_path))
+    nodes = [row[1] for row in sizes]
+    assert all(b > 2 * a for a, b in zip(nodes[1:], nodes[2:]))
+    assert len({row[2] for row in sizes}) == 1
+    work = [row[3] for row in sizes]
+    assert len({b - a for a, b in zip(work, work[1:])}) == 1
