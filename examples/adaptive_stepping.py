@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
-import tracemalloc
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
 import s2sad  # noqa: E402
+from checkpointing import measure_gradient  # noqa: E402
 
 TOLERANCE = 1e-4
 DIFFUSION = 0.5
@@ -78,21 +77,6 @@ def initial_state(cells: int = 4000) -> np.ndarray:
     return 1.0 + 0.5 * np.sin(x) + 0.2 * np.sin(7.0 * x)
 
 
-def measure(gradient, args) -> tuple[float, float, float]:
-    """The gradient, its peak bytes (tracemalloc) and best seconds of 3."""
-    result = gradient(*args)
-    tracemalloc.start()
-    gradient(*args)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    seconds = []
-    for _ in range(3):
-        start = time.perf_counter()
-        gradient(*args)
-        seconds.append(time.perf_counter() - start)
-    return result, peak, min(seconds)
-
-
 def main(cells: int = 4000, T: float = 20.0, output_dir=None) -> dict:
     """Print and return the gradients and their memory and time."""
     output_dir = output_dir or tempfile.mkdtemp()
@@ -100,8 +84,8 @@ def main(cells: int = 4000, T: float = 20.0, output_dir=None) -> dict:
     args = (u, k, T)
     online = s2sad.grad(energy, wrt=1, output_dir=output_dir)
     stored = s2sad.grad(energy_stored, wrt=1, output_dir=output_dir)
-    found, peak, seconds = measure(online, args)
-    expected, stored_peak, stored_seconds = measure(stored, args)
+    found, peak, seconds = measure_gradient(online, args)
+    expected, stored_peak, stored_seconds = measure_gradient(stored, args)
     h = 1e-6
     fd = (energy(u, k + h, T) - energy(u, k - h, T)) / (2 * h)
     count = steps_taken(u, k, T)

@@ -119,6 +119,12 @@ def arguments(rows: int = 512, width: int = 64, seed: int = 0) -> tuple:
 def measure(function, args, output_dir=None) -> tuple[float, float, tuple]:
     """Peak bytes and best seconds of the gradient of ``function``, and the gradient."""
     gradient = s2sad.grad(function, wrt=(0, 1, 2), output_dir=output_dir)
+    result, peak, seconds = measure_gradient(gradient, args)
+    return peak, seconds, result
+
+
+def measure_gradient(gradient, args) -> tuple[object, float, float]:
+    """``gradient(*args)``, its peak bytes (tracemalloc) and its best seconds of 3."""
     result = gradient(*args)
     tracemalloc.start()
     gradient(*args)
@@ -129,7 +135,7 @@ def measure(function, args, output_dir=None) -> tuple[float, float, tuple]:
         start = time.perf_counter()
         gradient(*args)
         seconds.append(time.perf_counter() - start)
-    return peak, min(seconds), result
+    return result, peak, min(seconds)
 
 
 def main() -> None:
