@@ -23,6 +23,7 @@ from .errors import (
 )
 from .bracketing import JacobianPlan, jacobian_plan
 from .checkpoints import checkpoint, checkpointed
+from .graph import graph
 from .memory import MemoryReport, memory_report
 from .jacobians import jacfwd, jacobian, jacrev
 from .rules.registry import derivative_rule
@@ -48,6 +49,7 @@ __all__ = [
     "checkpointed",
     "memory_report",
     "MemoryReport",
+    "graph",
     "S2SADError",
     "UnsupportedSyntaxError",
     "NoDerivativeRuleError",

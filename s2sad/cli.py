@@ -10,6 +10,7 @@
     s2sad jacobian FILE.py:FUNC [--mode fwd|rev|auto] [--wrt a,b] [-o DIR]
     s2sad ir FILE.py:FUNC [--derivative KIND] [--wrt a,b]
     s2sad compare FILE.py:FUNC --at 2.0,3.0
+    s2sad graph FILE.py:FUNC [--derivative KIND] [--wrt a,b] [-o out.dot|out.svg|out.png]
 
 Each derivative kind has its command (``jacfwd`` and ``jacrev`` too);
 ``jacobian --mode auto`` writes the files of both modes, between which
@@ -123,6 +124,23 @@ def _parser() -> argparse.ArgumentParser:
         "--derivative", choices=list(KINDS), help="print this derivative's IR"
     )
     show.set_defaults(run=_show_ir)
+    drawing = _command(
+        commands,
+        "graph",
+        "draw the computational graph of FUNC or of a derivative (DOT, SVG or PNG)",
+        f"s2sad graph {EXAMPLE} --derivative grad --wrt w1,w2 -o L_grad.svg",
+    )
+    _target(drawing)
+    _wrt(drawing)
+    drawing.add_argument(
+        "--derivative", choices=list(KINDS), help="draw this derivative's graph"
+    )
+    drawing.add_argument(
+        "-o",
+        "--output",
+        help="write to this .dot, .svg or .png file (default: print the DOT text)",
+    )
+    drawing.set_defaults(run=_draw)
     check = _command(
         commands,
         "compare",
@@ -242,6 +260,15 @@ def _show_ir(args: argparse.Namespace) -> int:
         if index:
             print()
         print(print_function(function), end="")
+    return 0
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from .graph import graph
+
+    fn = load_target(args.target)
+    text = graph(fn, args.derivative, _wrt_names(fn, args.wrt), args.output)
+    print(args.output if args.output else text, end="\n" if args.output else "")
     return 0
 
 
