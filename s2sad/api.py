@@ -46,6 +46,7 @@ from .checks import (
     with_defaults,
     zero_tangent,
 )
+from .display import displayable
 from .errors import DifferentiationError, ScalarOutputError, call_site, function_site
 from .compressed import Sparse, Sweep, checked_sparsity, shapes_key
 from .cache.fingerprint import source_key
@@ -107,7 +108,7 @@ class Derivative:
         fn.source = self.source
         fn.path = self.path
         setattr(fn, DERIVED, (self, index))
-        return fn
+        return displayable(fn)
 
     def identity_columns(self) -> Callable[..., Any] | None:
         """A ``jacfwd`` file's columns for the identity seed (its second function,
@@ -366,7 +367,7 @@ class Entry:
         fn.__doc__ = generated.__doc__
         fn.source, fn.path = generated.source, generated.path
         fn.generated = generated
-        return fn
+        return displayable(fn)
 
 
 def batched_hvp(
@@ -1005,6 +1006,7 @@ def _vjp_runner(
 
         vjp_fn.source = derivative.source
         vjp_fn.path = derivative.path
+        displayable(vjp_fn)
         given = grouped(_copied(out), n_out, layout)
         return ((given,) if one_tuple else given), vjp_fn
 

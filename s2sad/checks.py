@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .display import displayable, source_html
 from .errors import DifferentiationError, UnsupportedSyntaxError, call_site
 from .frontend.source import is_library, require_python_function
 from .runtime import SCALAR_HINT
@@ -561,6 +562,10 @@ class Checked:
         self.__qualname__ = generated.__qualname__
         self.__doc__ = generated.__doc__
 
+    def _repr_html_(self) -> str:
+        """Its generated file, as a notebook shows it."""
+        return source_html(self)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs or not self.fast.issuperset(map(type, args)):
             self._check(args, kwargs)
@@ -810,4 +815,4 @@ def _direct(checked: Checked) -> Callable[..., Any]:
         checked.path,
         generated,
     )
-    return direct
+    return displayable(direct)

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .display import displayable
 from .api import PathLike, Wrt, batched_hvp
 from .errors import DifferentiationError, call_site
 
@@ -79,7 +80,7 @@ def hutchinson_trace(
 
     trace.__name__ = trace.__qualname__ = f"{getattr(f, '__name__', 'f')}_trace"
     trace.source, trace.path = products.source, products.path
-    return trace
+    return displayable(trace)
 
 
 def _estimator(method: str, samples: Any) -> Callable[..., TraceEstimate]:

@@ -102,3 +102,15 @@ def test_the_command_prints_or_writes_the_graph(tmp_path):
     result = run_cli("graph", f"{EXAMPLE}:L", "-o", path)
     assert result.returncode == 0 and result.stdout.strip() == str(path)
     assert path.read_text() == s2sad.graph(L)
+
+
+def test_derived_functions_show_their_source_in_a_notebook(tmp_path):
+    gradient = s2sad.grad(L, wrt=(0, 1), output_dir=tmp_path)
+    shown = gradient._repr_html_()
+    assert shown.startswith("<div><p><code>") and str(gradient.path) in shown
+    assert "def L_grad(w1, w2):" in shown and "&lt;" not in gradient.source
+    _, vjp_fn = s2sad.vjp(L, 2.0, 3.0, output_dir=tmp_path)
+    assert "L_vjp_bwd" in vjp_fn._repr_html_()
+    jacobian = s2sad.jacobian(L, wrt=(0, 1), output_dir=tmp_path)
+    jacobian(2.0, 3.0)
+    assert "def L_jac" in jacobian._repr_html_()
