@@ -268,7 +268,10 @@ def _draw(args: argparse.Namespace) -> int:
 
     fn = load_target(args.target)
     text = graph(fn, args.derivative, _wrt_names(fn, args.wrt), args.output)
-    print(args.output if args.output else text, end="\n" if args.output else "")
+    if args.output:
+        print(args.output)
+    else:
+        print(text, end="")
     return 0
 
 

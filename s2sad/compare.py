@@ -175,18 +175,11 @@ class _Flat:
 
     def differences(self, step: float, method: str) -> np.ndarray:
         """The gradient by ``forward`` or ``central`` differences of step ``step``."""
-        rule = FD_METHODS.get(method)
-        if rule is None:
-            raise S2SADError(
-                f"unknown finite-difference method {method!r}",
-                hint=f"use one of {', '.join(FD_METHODS)}",
-            )
-        return np.array(
-            [
-                rule(lambda *x: self.value(np.array(x)), self.x, i, step)
-                for i in range(len(self.x))
-            ]
-        )
+
+        def at(*x: float) -> float:
+            return self.value(np.array(x))
+
+        return np.array(finite_difference(at, self.x, step, method))
 
     def labels(self, name: str, primal: Function) -> tuple[str, ...]:
         """``dL/dw1`` for a number, ``dL/dW[0,1]`` for each entry of an array."""

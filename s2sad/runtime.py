@@ -1392,11 +1392,13 @@ def matmul_adjoint_y_batched(g: Any, x: Any, y: Any) -> Any:
 
 
 def _matmul(x: Any, y: Any) -> Any:
-    """``x @ y``; where one of them holds dependence sets (objects) and the other
-    numbers, each entry is the union of its row or column of sets: the numbers'
-    values do not matter, so one row (or column) of them stands for all."""
-    x, y = np.asarray(x), np.asarray(y)
-    if (x.dtype == object) == (y.dtype == object):
+    """``x @ y`` of two arrays; where one of them holds dependence sets (objects)
+    and the other numbers, each entry is the union of its row or column of sets:
+    the numbers' values do not matter, so one row (or column) of them stands for
+    all."""
+    if x.dtype != object and y.dtype != object:
+        return x @ y
+    if x.dtype == object and y.dtype == object:
         return x @ y
     shape = _matmul_shape(x.shape, y.shape)
     if y.dtype == object and x.ndim >= 2:

@@ -21,8 +21,8 @@ alone.  A rule builds ops through a *context* the pass hands it:
   (an index of a value as an index of a batch, None where index arrays would
   move the batch axis), ``ctx.nested(i)`` (operand ``i`` is a sequence with a
   sequence among its items), ``ctx.may_be_sequence(i)`` (operand ``i`` is an
-  item taken from a sequence, itself perhaps one), ``ctx.pack(values)`` (a tuple), ``ctx.batch`` (the
-  count ``k``) and ``ctx.refuse(why)``.
+  item taken from a sequence, itself perhaps one), ``ctx.pack(values)`` (a
+  tuple), ``ctx.batch`` (the count ``k``) and ``ctx.refuse(why)``.
 
 A primitive whose ``batch`` is None is refused with an error naming it.  Only
 the shape-reading arguments of an op may be batched where the result is not
