@@ -9,6 +9,11 @@ dependence set takes the union of the sets of every term and ignores the
 factors.  A factor that happens to be zero at these arguments (``cos(x)`` at
 ``x = π/2``, a weight still zero) therefore keeps its entries in the pattern,
 and finding the pattern costs one run of the code, not one per parameter entry.
+A matrix product is the exception: its matrix's zeros are usually its
+structure (the band of a stencil, a sparse operator), so ``runtime._matmul``
+takes the union of the sets its nonzero entries multiply.  The pattern stays
+exact at these arguments; where a zero was one only here, the check direction
+widens the pattern at the call where it is not.
 
 The pattern is that of the operations the code runs at these arguments: the
 branches, loops and ``np.where`` choices taken there.  Where another choice at

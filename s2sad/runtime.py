@@ -1102,7 +1102,10 @@ def add_at_batched(acc: Any, x: Any, index: Any, g: Any) -> Any:
 
 
 def unbroadcast_batched(g: Any, x: Any) -> Any:
-    """:func:`unbroadcast` of each value of the batch ``g`` to ``x``'s shape."""
+    """:func:`unbroadcast` of each value of the batch ``g`` to ``x``'s shape (item
+    by item where ``g`` is a list of batches, the adjoint of a list ``x``)."""
+    if isinstance(g, (tuple, list)):
+        return type(g)(unbroadcast_batched(gi, xi) for gi, xi in zip(g, x))
     g = np.asarray(g)
     shape = np.shape(x)
     k = g.shape[0]
@@ -1393,19 +1396,45 @@ def matmul_adjoint_y_batched(g: Any, x: Any, y: Any) -> Any:
 
 def _matmul(x: Any, y: Any) -> Any:
     """``x @ y`` of two arrays; where one of them holds dependence sets (objects)
-    and the other numbers, each entry is the union of its row or column of sets:
-    the numbers' values do not matter, so one row (or column) of them stands for
-    all."""
-    if x.dtype != object and y.dtype != object:
-        return x @ y
-    if x.dtype == object and y.dtype == object:
+    and the other numbers, each entry is the union of the sets the product
+    multiplies by a nonzero number: a matrix's zeros are its structure (a band,
+    a stencil), so the pattern of a product by a constant operator keeps it.
+    A number zero only at these arguments leaves the pattern exact here, and
+    the check direction widens it at the call where it is not."""
+    if (x.dtype == object) == (y.dtype == object):
         return x @ y
     shape = _matmul_shape(x.shape, y.shape)
-    if y.dtype == object and x.ndim >= 2:
-        x = np.ones(x.shape[:-2] + (1,) + x.shape[-1:])
-    elif x.dtype == object and y.ndim >= 2:
-        y = np.ones(y.shape[:-1] + (1,))
-    return np.array(np.broadcast_to(x @ y, shape))
+    if y.dtype == object:
+        mask = _nonzero_matrix(x if x.ndim >= 2 else x[None])
+        sets = y if y.ndim >= 2 else y[:, None]
+        result = np.moveaxis(_union_rows(mask, np.moveaxis(sets, -2, 0)), 0, -2)
+    else:
+        mask = _nonzero_matrix(y if y.ndim >= 2 else y[:, None]).T
+        sets = x if x.ndim >= 2 else x[None]
+        result = np.moveaxis(_union_rows(mask, np.moveaxis(sets, -1, 0)), 0, -1)
+    if y.ndim == 1:
+        result = result[..., 0]
+    if x.ndim == 1:
+        result = result[..., 0] if y.ndim == 1 else result[..., 0, :]
+    return np.array(np.broadcast_to(result, shape))
+
+
+def _nonzero_matrix(a: np.ndarray) -> np.ndarray:
+    """Where the last two axes of ``a`` are nonzero in any of its matrices."""
+    nonzero = a != 0
+    return nonzero.reshape((-1,) + a.shape[-2:]).any(axis=0)
+
+
+def _union_rows(mask: np.ndarray, sets: np.ndarray) -> np.ndarray:
+    """For each row of the boolean ``mask`` (rows × k), the sum (the union) of the
+    entries of ``sets`` (k × ...) it picks; rows alike are summed once."""
+    patterns, inverse = np.unique(mask, axis=0, return_inverse=True)
+    flat = sets.reshape(sets.shape[0], -1)
+    sums = np.zeros((len(patterns), flat.shape[1]), dtype=object)
+    for row, pattern in enumerate(patterns):
+        if pattern.any():
+            sums[row] = np.add.reduce(flat[pattern], axis=0)
+    return sums[inverse.reshape(-1)].reshape(mask.shape[:1] + sets.shape[1:])
 
 
 def _matmul_shape(a: tuple, b: tuple) -> tuple:

@@ -2,8 +2,7 @@
 direction) and batched derivatives of joins whose items are list items.
 
 Each test is one defect found: a wrong derivative with no error, a traceback
-from inside s2sad or its generated code, or a print shown twice.  The xfail
-ones are not fixed; their reasons say why.
+from inside s2sad or its generated code, or a print shown twice.
 """
 
 import warnings
@@ -136,12 +135,6 @@ def test_a_one_dimensional_pattern_of_a_scalar_output_is_taken(mode, out_dir):
         s2sad.jacobian(af.squares, mode=mode, sparsity=missing, output_dir=out_dir)(x)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime._matmul gives A @ x_dot the union of every column for a "
-    "constant A (the numbers' values, zeros too, do not matter): the detected "
-    "pattern of a banded operator is dense and the Jacobian costs n products",
-)
 def test_a_banded_constant_operator_gives_a_banded_pattern(out_dir):
     x = np.linspace(0.1, 1.0, 40)
     jacobian = s2sad.jacobian(
@@ -267,17 +260,7 @@ def test_the_jacobian_of_list_items_joined_twice(mode, out_dir):
     assert np.allclose(found, _central(af.two_rows_twice, x), rtol=1e-7, atol=1e-8)
 
 
-JACREV_ITEM_OF_ITEM = pytest.mark.xfail(
-    strict=True,
-    reason="jacrev splits the sweeps: the backward sweep unpacks the shape of "
-    "rows[0] (a list) from the residuals typed as an array, so its batched "
-    "adjoint, a list of batches, is written at [:, 1] (TypeError in generated code)",
-)
-
-
-@pytest.mark.parametrize(
-    "mode", ["jacfwd", pytest.param("jacrev", marks=JACREV_ITEM_OF_ITEM), "jacobian"]
-)
+@pytest.mark.parametrize("mode", ["jacfwd", "jacrev", "jacobian"])
 def test_the_jacobian_of_an_item_of_a_list_item(mode, out_dir):
     x = np.array([0.3, 0.7, 1.1])
     found = getattr(s2sad, mode)(af.item_of_item, output_dir=out_dir)(x)
@@ -310,12 +293,6 @@ def test_second_derivatives_of_an_item_of_a_list_item(f, kind, out_dir):
     assert np.allclose(found, expected, rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reverse over reverse: the batched backward sweep of the gradient "
-    "reads an item of a list item's adjoint (a list of batches, through the "
-    "residuals) at [:, 1] as if it were an array (ValueError in np.concatenate)",
-)
 def test_jacrev_of_the_gradient_of_an_item_of_a_list_item(out_dir):
     x = np.array([0.3, 0.7, 1.1])
     gradient = s2sad.grad(af.item_of_item_loss, output_dir=out_dir)
@@ -358,19 +335,12 @@ def test_second_derivatives_of_a_list_written_item_by_item(f, kind, out_dir):
     assert np.allclose(found, expected, rtol=1e-6, atol=1e-7)
 
 
-@JACREV_ITEM_OF_ITEM
 def test_jacrev_of_an_item_of_a_list_item_joined_by_hstack(out_dir):
     x = np.array([0.3, 0.7, 1.1])
     found = s2sad.jacrev(af.pairs_joined, output_dir=out_dir)(x)
     assert np.allclose(found, _central(af.pairs_joined, x), rtol=1e-7, atol=1e-8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reverse over reverse of a vstack of list items: the batched backward "
-    "sweep of the gradient indexes a list item's adjoint batch as an array "
-    "(IndexError in generated code)",
-)
 def test_jacrev_of_the_gradient_of_stacked_list_items(out_dir):
     x = np.array([0.3, 0.7, 1.1])
     gradient = s2sad.grad(af.rows_stacked_loss, output_dir=out_dir)

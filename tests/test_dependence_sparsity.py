@@ -1,7 +1,8 @@
 """``sparsity="detect"`` finds patterns from the program's dependences.
 
 One run of the generated code on dependence sets gives the pattern: a factor
-that is zero at the first arguments keeps its entries, the first call costs no
+that is zero at the first arguments keeps its entries (a matrix product keeps
+its matrix's zeros, the band of a stencil), the first call costs no
 dense matrix, and the pattern is the same at every point.  A branch taken
 differently later widens it; code that cannot carry the sets falls back to the
 values of the dense matrix.  On every function of the array, control-flow and
@@ -39,6 +40,22 @@ def solved(A, b):
 def loud(x):
     print("running")
     return np.cumsum(x) * x
+
+
+def stencil(x):
+    n = len(x)
+    A = -2.0 * np.eye(n) + np.eye(n, k=1) + np.eye(n, k=-1)
+    return A @ x + x**3
+
+
+def stencil_energy(x):
+    n = len(x)
+    A = -2.0 * np.eye(n) + np.eye(n, k=1) + np.eye(n, k=-1)
+    return x @ (A @ x) + np.sum(x**4)
+
+
+def scaled_rows(x):
+    return (x[:, None] * np.ones((len(x), len(x)))) @ x
 
 
 def written(x):
@@ -93,6 +110,31 @@ def test_a_hessian_pattern_costs_no_dense_matrix(out_dir):
         rosenbrock, sparsity="detect", dense=False, output_dir=out_dir
     )(x)
     assert np.all(np.abs(rows - columns) <= 1) and len(values) == 3 * 300 - 2
+
+
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+def test_a_constant_operator_keeps_its_band(mode, out_dir):
+    x = np.linspace(0.1, 1.0, 40)
+    jacobian = s2sad.jacobian(stencil, mode=mode, sparsity="detect", output_dir=out_dir)
+    assert np.allclose(jacobian(x), s2sad.jacfwd(stencil, output_dir=out_dir)(x))
+    assert jacobian.pattern_source == "dependences" and jacobian.products == 4
+    hessian = s2sad.hessian(stencil_energy, sparsity="detect", output_dir=out_dir)
+    expected = s2sad.hessian(stencil_energy, output_dir=out_dir)(x)
+    assert np.allclose(hessian(x), expected, rtol=1e-12)
+    assert hessian.pattern_source == "dependences" and hessian.products == 4
+
+
+def test_a_matrix_zero_only_at_the_first_point_widens_later(out_dir):
+    # row 0 of the matrix is x[0] * ones: zero at the first point, so the
+    # pattern there has row 0 = {0}, exact at that point; dense at the next
+    jacobian = s2sad.jacobian(scaled_rows, sparsity="detect", output_dir=out_dir)
+    dense = s2sad.jacfwd(scaled_rows, output_dir=out_dir)
+    first = np.array([0.0, 0.5, 0.7, 0.9])
+    assert np.allclose(jacobian(first), dense(first), rtol=1e-12, atol=0)
+    assert jacobian.pattern_source == "dependences"
+    later = np.array([0.3, 0.5, 0.7, 0.9])
+    assert np.allclose(jacobian(later), dense(later), rtol=1e-12, atol=0)
+    assert jacobian.pattern_source == "widened"
 
 
 def test_another_branch_later_widens_the_pattern(out_dir):

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from ..analysis.kinds import scalar_parameters, uses_arrays
 from ..analysis.numbers import refine_numbers
+from ..analysis.sequences import refine_sequences
 from ..errors import DifferentiationError
 from ..ir.core import FLOAT, INT, OBJECT, SEQ, Function
 from .nesting import refuse_nested_crossings
@@ -92,6 +93,7 @@ class Program:
             }
             lowering = Lowering(fn, tree, info, self.mode, self, kinds, helper=helper)
             function = lowering.run()
+            refine_sequences(function)
             refine_numbers(function)
         callee.array_writes = lowering.array_writes
         if scalar_output and function.returned[0].type in (SEQ, OBJECT):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analysis.sequences import refine_sequences
 from ..errors import DifferentiationError
 from ..ir.core import (
     ARRAY,
@@ -92,6 +93,7 @@ def forward(
     attrs = {"layout": tuple(layout) * 2, "hints": tuple(hints)}
     builder.op("return", primal_out + tangent_out, [], attrs=attrs)
     new.doc = f"Value and tangent (forward mode) of {function.name}."
+    refine_sequences(new)
     return new
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..analysis.sequences import refine_sequences
 from ..errors import DifferentiationError
 from ..ir.core import (
     ARRAY,
@@ -131,6 +132,7 @@ def reverse(
     hints += [f"{params[i].name}_bar" for i in wrt]
     builder.op("return", returned, [], attrs={"layout": layout, "hints": tuple(hints)})
     backward_start = new.body.ops[forward_ops]
+    refine_sequences(new)
     return ReverseResult(new, backward_start, function.defaults, list(wrt))
 
 

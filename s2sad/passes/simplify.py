@@ -29,6 +29,7 @@ from ..ir.core import (
 from ..ir.ops import OUTPUT, RESIDUALS, TAPE, TERMINATORS
 from ..ir.operands import has_effect
 from ..rules.registry import PRIMITIVES, REDUCE
+from ..analysis.sequences import refine_sequences
 from ..analysis.shapes import SCALAR, TANGENT_OF, Shape, ShapeInference
 
 
@@ -40,7 +41,9 @@ def simplify(
     """Simplify ``function`` in place until nothing changes; returns it.
 
     ``seeds`` and ``records`` are shapes known from the function it was split
-    from (see :class:`ShapeInference`)."""
+    from (see :class:`ShapeInference`).  Items of sequences are typed first
+    (:func:`refine_sequences`): the rewrites of arrays must not apply to them."""
+    refine_sequences(function)
     while True:
         changed = _Rewriter(function, seeds, records).block(function.body, {})
         changed |= eliminate_dead_code(function.body)
