@@ -167,7 +167,7 @@ class Sparse:
             return (matrix.T if sweep.transposed else matrix), name
         if found is not None:
             order, at = compression.row_major(sweep.transposed)
-            return (found[order], at), name
+            return (found if order is None else found[order], at), name
         if self.given is not None:
             raise self.misses()
         with quietly():  # the sweep showed the prints and warnings of this call

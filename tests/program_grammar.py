@@ -149,8 +149,9 @@ class Program:
 
     def checkpointed_source(self) -> str:
         """The same program with every helper ``@s2sad.checkpoint``-ed and every
-        ``for`` loop over a range with no jump in it ``s2sad.checkpointed`` (2
-        snapshots): what it computes, and its derivatives, are the same."""
+        ``for`` loop over a range and ``while`` loop with no jump in it
+        ``s2sad.checkpointed`` (2 snapshots): what it computes, and its
+        derivatives, are the same."""
         lines = self.source().splitlines()
         marked = ["import s2sad"]
         for k, line in enumerate(lines):
@@ -158,6 +159,10 @@ class Program:
             if loop and not _jumps_below(lines, k):
                 pad, variable, count = loop.groups()
                 line = f"{pad}for {variable} in s2sad.checkpointed(range({count}), snapshots=2):"
+            loop = re.fullmatch(r"(\s*)while (.*):", line)
+            if loop and not _jumps_below(lines, k):
+                pad, condition = loop.groups()
+                line = f"{pad}while s2sad.checkpointed({condition}, snapshots=2):"
             if line.startswith("def h"):
                 marked.append("@s2sad.checkpoint")
             marked.append(line)

@@ -10,7 +10,7 @@ modified.  A transformation may refuse with an ``S2SADError``; a wrong
 number, another exception or a hang fails the test.
 
 Each program is also rendered checkpointed (every helper ``@s2sad.checkpoint``,
-every ``for`` loop with no jump ``s2sad.checkpointed``): its value and gradient
+every ``for`` and ``while`` loop with no jump ``s2sad.checkpointed``): its value and gradient
 must be the plain ones bit for bit.
 
 The examples are derandomized, so the suite is reproducible; ``make fuzz``
