@@ -83,8 +83,7 @@ def write(text: str, path: Path) -> None:
     if path.suffix == ".dot":
         path.write_text(text)
         return
-    program = shutil.which("dot")
-    if program is None:
+    if shutil.which("dot") is None:
         raise S2SADError(
             f"rendering {path.name} needs Graphviz's dot program, which is not "
             "installed",
@@ -92,11 +91,18 @@ def write(text: str, path: Path) -> None:
             hint="install Graphviz (apt-get install graphviz, brew install "
             "graphviz), or write the graph as .dot",
         )
-    subprocess.run(
-        [program, f"-T{path.suffix[1:]}", "-o", str(path)],
+    path.write_bytes(rendered(text, path.suffix[1:]))
+
+
+def rendered(text: str, format: str) -> bytes:
+    """The DOT ``text`` rendered by Graphviz's ``dot`` as ``format`` (``svg``,
+    ``png``); Graphviz must be installed."""
+    return subprocess.run(
+        [shutil.which("dot"), f"-T{format}"],
         input=text.encode(),
+        capture_output=True,
         check=True,
-    )
+    ).stdout
 
 
 class _Drawing:
