@@ -59,7 +59,14 @@ def graph(
         functions = derivative_functions(primal, derivative, indices, single)
     text = dot_text(functions)
     if output is not None:
-        write(text, Path(output))
+        try:
+            write(text, Path(output))
+        except OSError as error:
+            raise S2SADError(
+                f"cannot write the graph: {error.strerror}",
+                file=str(output),
+                hint="write it into an existing folder you may write to",
+            ) from None
     return text
 
 

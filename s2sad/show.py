@@ -71,7 +71,14 @@ def show(
         dot_text(functions),
     )
     if output is not None:
-        Path(output).write_text(page, encoding="utf-8")
+        try:
+            Path(output).write_text(page, encoding="utf-8")
+        except OSError as error:
+            raise S2SADError(
+                f"cannot write the page: {error.strerror}",
+                file=str(output),
+                hint="write it into an existing folder you may write to",
+            ) from None
     return page
 
 

@@ -122,6 +122,11 @@ def test_clear_errors(tmp_path):
     with pytest.raises(S2SADError, match="as .png") as caught:
         s2sad.show(L, output=tmp_path / "L.png")
     assert ".html" in caught.value.hint and caught.value.file.endswith("L.png")
+    with pytest.raises(S2SADError, match="cannot write the page") as caught:
+        s2sad.show(L, output=tmp_path / "missing" / "L.html")
+    assert "existing folder" in caught.value.hint
+    with pytest.raises(S2SADError, match="cannot write the graph"):
+        s2sad.graph(L, output=tmp_path / "missing" / "L.dot")
     bad = tmp_path / "bad.py"
     bad.write_text(
         "def f(x):\n    try:\n        return x\n    finally:\n        pass\n"
