@@ -15,6 +15,7 @@ from test_cli import EXAMPLE, s2sad as run_cli
 import s2sad
 from s2sad.api import derive
 from s2sad.errors import S2SADError
+from s2sad.show import STYLE
 
 GENERATED_LINE = re.compile(
     r'<span class="line" id="g(\d+)" data-n="\d+"(?: data-src="([^"]+)")?>([^<]*)</span>'
@@ -157,7 +158,9 @@ needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
     reason="Chromium is not installed (make system-deps installs it with apt-get)",
 )
-HIGHLIGHT = (0xFF, 0xD8, 0x4D)
+HIGHLIGHT = tuple(
+    bytes.fromhex(re.search(r"\.line\.hl \{ background: #(\w{6}); \}", STYLE)[1])
+)
 """The colour of a lit-up line (``.line.hl`` in the page's style)."""
 
 
