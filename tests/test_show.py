@@ -10,6 +10,7 @@ import pytest
 from autodiff_intro import L
 from helper_functions import uses_helpers
 from loops import relax
+from regenerate import GENERATED
 from test_cli import EXAMPLE, s2sad as run_cli
 
 import s2sad
@@ -71,6 +72,21 @@ def test_every_generated_line_links_to_a_shown_source_line():
         shown = source_lines(page)
         links = [anchor for _, anchor, _ in generated_lines(page) if anchor]
         assert links and set(links) <= set(shown), (f.__name__, kind)
+
+
+@pytest.mark.parametrize(
+    "f, kind, wrt", GENERATED, ids=[f"{f.__name__}-{k}" for f, k, _ in GENERATED]
+)
+def test_each_committed_example_page_shows_its_file(f, kind, wrt, tmp_path):
+    page = s2sad.show(f, kind, wrt=wrt)
+    lines = generated_lines(page)
+    written = derive(f, kind, wrt, tmp_path).source
+    assert "\n".join(text for _, _, text in lines) + "\n" == written
+    links = {anchor for _, anchor, _ in lines if anchor}
+    assert links and links <= set(source_lines(page))
+    split = [k for k, _, text in lines if text.rstrip().endswith(("(", "[", ","))]
+    for k in split:
+        assert lines[k - 1][1] == lines[k][1], f"line {k} and the next differ"
 
 
 def test_lines_link_to_the_source_they_come_from():
