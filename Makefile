@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test fuzz examples generated benchmark format clean
+.PHONY: demo test system-deps fuzz examples generated benchmark format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Graphviz and Chromium from Debian's packages, where missing and apt-get can install
+# them (root or password-less sudo); never fails: without them their tests skip.
+system-deps:
+	.ci/system-deps
 
 # Many random programs, every construct family on; failures, shrunk, go to build/.
 FUZZ_EXAMPLES ?= 5000

@@ -9,7 +9,8 @@ generated, readable derivative code;
 ``derivative_rule`` teaches s2sad the derivative of your own function;
 ``checkpoint`` marks a helper whose intermediates reverse mode recomputes,
 ``checkpointed`` a ``for`` or ``while`` loop it reverses keeping few states, and
-``memory_report`` lists what reverse mode stores.
+``memory_report`` lists what reverse mode stores; ``graph`` draws a computational
+graph and ``show`` puts a derivative beside its source on an HTML page.
 """
 
 from .version import __version__  # noqa: F401  (s2sad.__version__)
@@ -24,6 +25,7 @@ from .errors import (
 from .bracketing import JacobianPlan, jacobian_plan
 from .checkpoints import checkpoint, checkpointed
 from .graph import graph
+from .show import show
 from .memory import MemoryReport, memory_report
 from .jacobians import jacfwd, jacobian, jacrev
 from .rules.registry import derivative_rule
@@ -50,6 +52,7 @@ __all__ = [
     "memory_report",
     "MemoryReport",
     "graph",
+    "show",
     "S2SADError",
     "UnsupportedSyntaxError",
     "NoDerivativeRuleError",

@@ -11,6 +11,7 @@
     s2sad ir FILE.py:FUNC [--derivative KIND] [--wrt a,b]
     s2sad compare FILE.py:FUNC --at 2.0,3.0
     s2sad graph FILE.py:FUNC [--derivative KIND] [--wrt a,b] [-o out.dot|out.svg|out.png]
+    s2sad show FILE.py:FUNC [--derivative KIND] [--wrt a,b] [-o page.html]
 
 Each derivative kind has its command (``jacfwd`` and ``jacrev`` too);
 ``jacobian --mode auto`` writes the files of both modes, between which
@@ -141,6 +142,25 @@ def _parser() -> argparse.ArgumentParser:
         help="write to this .dot, .svg or .png file (default: print the DOT text)",
     )
     drawing.set_defaults(run=_draw)
+    page = _command(
+        commands,
+        "show",
+        "write an HTML page of a derivative of FUNC beside its source, with its IR "
+        "and graph",
+        f"s2sad show {EXAMPLE} --derivative grad --wrt w1,w2 -o L_grad.html",
+    )
+    _target(page)
+    _wrt(page)
+    page.add_argument(
+        "--derivative",
+        choices=list(KINDS),
+        default="grad",
+        help="the derivative shown (default: grad)",
+    )
+    page.add_argument(
+        "-o", "--output", help="write to this .html file (default: print the page)"
+    )
+    page.set_defaults(run=_show_page)
     check = _command(
         commands,
         "compare",
@@ -268,6 +288,18 @@ def _draw(args: argparse.Namespace) -> int:
 
     fn = load_target(args.target)
     text = graph(fn, args.derivative, _wrt_names(fn, args.wrt), args.output)
+    if args.output:
+        print(args.output)
+    else:
+        print(text, end="")
+    return 0
+
+
+def _show_page(args: argparse.Namespace) -> int:
+    from .show import show
+
+    fn = load_target(args.target)
+    text = show(fn, args.derivative, _wrt_names(fn, args.wrt), args.output)
     if args.output:
         print(args.output)
     else:

@@ -59,7 +59,14 @@ def graph(
         functions = derivative_functions(primal, derivative, indices, single)
     text = dot_text(functions)
     if output is not None:
-        write(text, Path(output))
+        try:
+            write(text, Path(output))
+        except OSError as error:
+            raise S2SADError(
+                f"cannot write the graph: {error.strerror}",
+                file=str(output),
+                hint="write it into an existing folder you may write to",
+            ) from None
     return text
 
 
@@ -83,8 +90,7 @@ def write(text: str, path: Path) -> None:
     if path.suffix == ".dot":
         path.write_text(text)
         return
-    program = shutil.which("dot")
-    if program is None:
+    if shutil.which("dot") is None:
         raise S2SADError(
             f"rendering {path.name} needs Graphviz's dot program, which is not "
             "installed",
@@ -92,11 +98,18 @@ def write(text: str, path: Path) -> None:
             hint="install Graphviz (apt-get install graphviz, brew install "
             "graphviz), or write the graph as .dot",
         )
-    subprocess.run(
-        [program, f"-T{path.suffix[1:]}", "-o", str(path)],
+    path.write_bytes(rendered(text, path.suffix[1:]))
+
+
+def rendered(text: str, format: str) -> bytes:
+    """The DOT ``text`` rendered by Graphviz's ``dot`` as ``format`` (``svg``,
+    ``png``); Graphviz must be installed."""
+    return subprocess.run(
+        [shutil.which("dot"), f"-T{format}"],
         input=text.encode(),
+        capture_output=True,
         check=True,
-    )
+    ).stdout
 
 
 class _Drawing:

@@ -1,5 +1,6 @@
 """Computational-graph pictures: DOT text of the seed function's primal, jvp
-and grad graphs against golden files (the lecture figures' nodes and edges),
+and grad graphs and of gradients through a loop and a branch against golden
+files (the lecture figures' nodes and edges),
 the sweeps' colours, clusters for loops and branches, tape and checkpoint
 marks, and the clear errors of writing pictures."""
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from autodiff_intro import L
+from branches import huber
 from loops import relax
 from test_cli import EXAMPLE, s2sad as run_cli
 
@@ -30,16 +32,30 @@ def edges(text):
 
 
 @pytest.mark.parametrize(
-    "name, derivative, wrt",
-    [("L.dot", None, 0), ("L_jvp.dot", "jvp", 0), ("L_grad.dot", "grad", (0, 1))],
+    "f, name, derivative, wrt",
+    [
+        (L, "L.dot", None, 0),
+        (L, "L_jvp.dot", "jvp", 0),
+        (L, "L_grad.dot", "grad", (0, 1)),
+        (relax, "relax_grad.dot", "grad", (0, 1)),
+        (huber, "huber_grad.dot", "grad", (0, 1)),
+    ],
+    ids=["L", "L-jvp", "L-grad", "for-loop", "if"],
 )
-def test_the_seed_graphs_match_their_golden_files(name, derivative, wrt):
-    text = s2sad.graph(L, derivative, wrt=wrt)
+def test_graphs_match_their_golden_files(f, name, derivative, wrt):
+    text = s2sad.graph(f, derivative, wrt=wrt)
     path = GOLDEN / name
     if os.environ.get("S2SAD_UPDATE_GOLDEN"):
         path.write_text(text)
     assert text == path.read_text()
-    assert text == s2sad.graph(L, derivative, wrt=wrt)
+    assert text == s2sad.graph(f, derivative, wrt=wrt)
+
+
+def test_the_golden_loop_and_branch_graphs_have_their_clusters():
+    loop = (GOLDEN / "relax_grad.dot").read_text()
+    assert loop.count('label="for body";') == 2
+    branch = (GOLDEN / "huber_grad.dot").read_text()
+    assert 'label="if then";' in branch and 'label="if else";' in branch
 
 
 def test_the_primal_graph_is_the_lecture_figure():

@@ -5,7 +5,8 @@ once, in the same block, are inlined into the expression that reads them, and
 constants are written as literals.  ``if``, ``for`` and ``while`` ops become
 the Python statements of the same name: a loop-carried value, the loop's
 result and the block argument share one variable, assigned before the loop
-and at the end of each iteration.
+and at the end of each iteration.  Each statement carries the source location
+of the op it comes from (see :mod:`s2sad.backend.lines`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import Counter
 from typing import Any
 
 from .formatting import LINE_LENGTH
+from .lines import SOURCE_LOC
 from .bindings import Conflict, first_conflict
 from ..errors import InternalError
 from ..passes.inplace import basic_index, sharing_memory, writes_in_place
@@ -261,6 +263,7 @@ class FunctionEmitter:
         inlinable = self.inlinable(block)
         statements: list[ast.stmt] = []
         for op in block.ops:
+            start = len(statements)
             decl = declaration(op)
             statement = "assign" if decl is None else decl.statement
             if statement == "none":
@@ -293,6 +296,8 @@ class FunctionEmitter:
                     self.inline[op.result] = expr
                 else:
                     statements.append(_assign([self.name(op.result)], [expr]))
+            for written in statements[start:]:
+                setattr(written, SOURCE_LOC, op.loc)
         return statements
 
     def inlinable(self, block: Block) -> set[Value]:

@@ -15,6 +15,7 @@ import builtins
 from .emitter import FunctionEmitter
 from ..errors import S2SADError
 from .formatting import module_text
+from .lines import source_lines
 from .records import record_chunks
 from ..ir.core import Function
 from ..rules.registry import PRIMITIVES, Primitive
@@ -25,6 +26,22 @@ def emit_module(functions: list[Function], header: str) -> str:
 
     ``header`` is a comment block (lines starting with ``#``) placed first.
     """
+    return _emitted(functions, header)[0]
+
+
+def emit_module_with_lines(
+    functions: list[Function], header: str
+) -> tuple[str, dict[int, tuple[str | None, int]]]:
+    """The text of :func:`emit_module` and, for each of its lines that comes
+    from a line of the user's source, that line: ``{line: (file, source line)}``."""
+    text, trees = _emitted(functions, header)
+    return text, source_lines(functions, trees, text)
+
+
+def _emitted(
+    functions: list[Function], header: str
+) -> tuple[str, list[ast.FunctionDef]]:
+    """The module's text and the definitions it was written from."""
     bindings = _user_bindings(functions)
     chunks = record_chunks(functions)
     trees = [
@@ -43,7 +60,7 @@ def emit_module(functions: list[Function], header: str) -> str:
     ]
     text = module_text(header, imports, assignments, definitions)
     check_module(text)
-    return text
+    return text, trees
 
 
 MODULES = {

@@ -30,7 +30,9 @@ NOT_COMPILER = (
     "compare.py",
     "compare_report.py",
     os.path.join("cache", "fingerprint.py"),
+    "graph.py",
     os.path.join("ir", "parser.py"),
+    "show.py",
     "symbolic.py",
 )
 """Package modules that never shape generated code, by path in the package;
