@@ -1198,7 +1198,8 @@ def checkpointed_while(
     of :mod:`s2sad.schedules`: from the state before the loop, run the steps
     while ``condition(*state, *condition_read)`` holds, each by its forward
     sweep (only the last step's residuals kept), storing the states
-    :class:`~s2sad.schedules.OnlinePlacement` picks in ``snapshots`` slots;
+    :class:`~s2sad.schedules.OnlinePlacement` picks in ``snapshots`` slots
+    (the state before a step once the condition after it holds);
     then reverse the steps by :func:`~s2sad.schedules.online_reversal`.  The
     step, its sweeps, ``wrt`` (indices into ``(*state, *read)``) and the
     adjoints are as in :func:`checkpointed_loop`, with no loop counter; the
@@ -1207,10 +1208,13 @@ def checkpointed_while(
         raise ValueError(f"a while loop follows the online schedule, not {schedule!r}")
     machine = _Reversal((step, forward, backward), None, wrt, state, read)
     placement = OnlinePlacement(snapshots)
+    previous = None
     while condition(*machine.state, *condition_read):
-        slot = placement.before_step(machine.position)
-        if slot is not None:
-            machine.slots[slot] = (machine.position, machine.state)
+        if previous is not None:
+            slot = placement.keep(previous[0])
+            if slot is not None:
+                machine.slots[slot] = previous
+        previous = (machine.position, machine.state)
         machine.residuals.clear()
         machine.run(1, taped=True)
     actions = online_reversal(placement.kept, machine.position, snapshots)
