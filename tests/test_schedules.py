@@ -11,6 +11,7 @@ import pytest
 from checkpoint_schedules import Forward, Revolve
 
 from s2sad import runtime
+from s2sad.loop_counts import recording
 from s2sad.schedules import (
     OnlinePlacement,
     beta,
@@ -275,18 +276,30 @@ def test_an_online_reversal_equals_the_store_all_one(steps, snapshots):
     expected = bar
     for residuals in reversed(kept):
         (expected,) = backward(residuals, expected)
-    (found,) = runtime.checkpointed_while(
-        lambda x, k, stop: k < stop,
-        counted,
-        counted_forward,
-        counted_backward,
-        snapshots,
-        "online",
-        (0,),
-        (x0, 0),
-        (),
-        (steps,),
-        (bar, 0.0),
-        (),
-    )
+    with recording() as recorded:
+        (found,) = runtime.checkpointed_while(
+            lambda x, k, stop: k < stop,
+            counted,
+            counted_forward,
+            counted_backward,
+            snapshots,
+            "online",
+            (0,),
+            (x0, 0),
+            (),
+            (steps,),
+            (bar, 0.0),
+            (),
+        )
     np.testing.assert_array_equal(found, expected)
+    ((counts,),) = (recorded,)
+    schedule = tally(online(steps, snapshots), steps)
+    assert counts.steps == steps
+    assert (counts.advances, counts.taped, counts.writes, counts.restores) == (
+        schedule.advances,
+        schedule.taped,
+        schedule.writes,
+        schedule.restores,
+    )
+    assert counts.peak_snapshots == schedule.peak_snapshots
+    assert counts.peak_bytes == schedule.peak_snapshots * (x0.nbytes + 8)
