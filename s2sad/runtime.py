@@ -1220,6 +1220,7 @@ def checkpointed_while(
                 machine.store(slot, previous)
         previous = (machine.position, machine.state)
         machine.forward_step()
+    del previous
     counts.steps = machine.position
     actions = online_reversal(placement.kept, machine.position, snapshots)
     machine.follow(actions, state_bar, read_bar)
