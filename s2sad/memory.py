@@ -86,19 +86,25 @@ class MemoryReport:
                 f"  {v.bytes:>10}  {v.count:>6}  {shape:<14} {dtype:<8} "
                 f"{v.name:<14} {v.where} in {v.function}{note}"
             )
-        if self.loops:
-            rows.append("Checkpointed loops, reversed during the backward sweep:")
-            rows.append(
-                f"  {'steps':>6} {'untaped':>8} {'taped':>6} {'writes':>6} "
-                f"{'restores':>8} {'peak':>4} {'peak bytes':>10}  schedule  where"
-            )
-        for where, c in self.loops:
-            rows.append(
-                f"  {c.steps:>6} {c.advances:>8} {c.taped:>6} {c.writes:>6} "
-                f"{c.restores:>8} {c.peak_snapshots:>4} {c.peak_bytes:>10}  "
-                f"{c.schedule + ' ' + str(c.snapshots):<8}  {where}"
-            )
-        return "\n".join(rows)
+        return "\n".join(rows + _loop_rows(self.loops))
+
+
+def _loop_rows(loops: tuple[tuple[str, LoopCounts], ...]) -> list[str]:
+    """The table of the checkpointed loops' counts (none without loops)."""
+    if not loops:
+        return []
+    rows = [
+        "Checkpointed loops, reversed during the backward sweep:",
+        f"  {'steps':>6} {'untaped':>8} {'taped':>6} {'writes':>6} {'restores':>8} "
+        f"{'peak':>4} {'peak bytes':>10}  schedule     where",
+    ]
+    for where, c in loops:
+        rows.append(
+            f"  {c.steps:>6} {c.advances:>8} {c.taped:>6} {c.writes:>6} "
+            f"{c.restores:>8} {c.peak_snapshots:>4} {c.peak_bytes:>10}  "
+            f"{c.schedule + ' ' + str(c.snapshots):<11}  {where}"
+        )
+    return rows
 
 
 def memory_report(
@@ -106,7 +112,8 @@ def memory_report(
 ) -> MemoryReport:
     """What reverse mode stores, differentiating ``f`` at ``args`` with respect to
     ``wrt``: each stored value with its shape, dtype, count and bytes and the
-    source line computing it, largest first (print it)."""
+    source line computing it, largest first, then what each checkpointed loop's
+    schedule did in the backward sweep (print it)."""
     entry = Entry(f, "sweeps", wrt, output_dir)
     full = entry.arguments(args, "memory_report")
     given = with_defaults(entry.target, full)

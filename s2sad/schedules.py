@@ -158,14 +158,14 @@ class OnlinePlacement:
     ``x_j`` can pay), the earliest on a tie.
 
     The schedule runs exactly as many advances as offline revolve
-    (:func:`fewest_advances`) for every loop of up to ``β(s, 2) + 1`` steps:
-    the states it keeps then are ``x_0``, then states ``s + 1``, ``s``,
-    ``s − 1``, … steps apart, settled as the loop reaches them, then the
-    latest ones (the range where, as Stumm and Walther showed, SIAM J. Sci.
-    Comput. 32, 2010, online checkpointing can be optimal).  Beyond that, up to 2000 steps, it runs
-    at most 1.139 times revolve's advances with 2 snapshots, 1.063 with 3 and
-    1.054 with 4 to 10 (``tests/test_schedules.py``).  Deciding before
-    step ``j`` runs instead, not knowing whether it is the last, no placement
+    (:func:`fewest_advances`) for every loop of up to ``β(s, 2) + 1`` steps,
+    the range where Stumm and Walther (SIAM J. Sci. Comput. 32, 2010) showed
+    online checkpointing can be optimal: the states it keeps are ``x_0``, then
+    states ``s + 1``, ``s``, ``s − 1``, … steps apart, settled as the loop
+    reaches them, then the latest ones.  Beyond that, up to 2000 steps, it
+    runs at most 1.139 times revolve's advances with 2 snapshots, 1.063 with 3
+    and 1.054 with 4 to 10 (``tests/test_schedules.py``).  Deciding before step
+    ``j`` runs instead, not knowing whether it is the last, no placement
     matches revolve beyond ``s + 2`` steps: revolve's count for ``s + 1`` steps
     needs ``x_0 … x_{s−1}`` kept through step ``s``, and for ``s + 2`` steps
     still through step ``s + 1``, and from those alone ``s + 3`` steps take one
@@ -198,10 +198,10 @@ def replacement_costs(
     positions: Sequence[int], position: int, snapshots: int
 ) -> list[int]:
     """:func:`reversal_cost` of ``position + 2`` steps from the states before the
-    steps at ``positions`` (sorted, from 0, ``snapshots`` of them, all before
-    ``position``) with ``x_position`` in place of each but the first, then with
-    the states as they are; each in O(1) from sums over the intervals."""
-    s = len(positions)
+    steps at ``positions`` (sorted, from 0, all before ``position``) with
+    ``x_position`` in place of each but the first, then with the states as
+    they are; each in O(1) from sums over the intervals."""
+    count = len(positions)
     gaps = [b - a for a, b in zip(positions, list(positions[1:]) + [position])]
     as_they_are = [fewest_advances(g, snapshots - i) for i, g in enumerate(gaps)]
     one_more = [fewest_advances(g, snapshots - i + 1) for i, g in enumerate(gaps)]
@@ -216,10 +216,10 @@ def replacement_costs(
         before[k - 1]
         + fewest_advances(gaps[k - 1] + gaps[k], snapshots - k + 1)
         + after[k + 1]
-        for k in range(1, s)
+        for k in range(1, count)
     ]
-    last = fewest_advances(gaps[-1] + 1, snapshots - s + 1)
-    return costs + [before[s - 1] + last]
+    last = fewest_advances(gaps[-1] + 1, snapshots - count + 1)
+    return costs + [before[count - 1] + last]
 
 
 def reversal_cost(positions: Sequence[int], steps: int, snapshots: int) -> int:
