@@ -9,7 +9,9 @@ loop; ``s2sad.checkpointed(t < T, snapshots=8)`` reverses it keeping at most 8
 states, by the online schedule of :mod:`s2sad.schedules`.  The example
 differentiates the final energy with respect to the reaction rate ``k``,
 compares the gradient with the one storing every step and with finite
-differences, and prints the peak memory (tracemalloc) and time of both.
+differences, prints the peak memory (tracemalloc) and time of both, and
+what the online schedule did (``s2sad.memory_report``) against offline revolve
+knowing the step count.
 
 Run ``python examples/adaptive_stepping.py``.
 """
@@ -25,6 +27,7 @@ import numpy as np  # noqa: E402
 
 import s2sad  # noqa: E402
 from checkpointing import measure_gradient  # noqa: E402
+from s2sad.schedules import fewest_advances  # noqa: E402
 
 TOLERANCE = 1e-4
 DIFFUSION = 0.5
@@ -89,6 +92,8 @@ def main(cells: int = 4000, T: float = 20.0, output_dir=None) -> dict:
     h = 1e-6
     fd = (energy(u, k + h, T) - energy(u, k - h, T)) / (2 * h)
     count = steps_taken(u, k, T)
+    report = s2sad.memory_report(energy, *args, wrt=1, output_dir=output_dir)
+    ((_, schedule),) = report.loops
     print(f"{cells} cells to T = {T}: {count} adaptive steps (tolerance {TOLERANCE})")
     print(f"  dE/dk online checkpointing, 8 snapshots  {found!r}")
     print(f"  dE/dk every step stored                  {expected!r}")
@@ -101,11 +106,18 @@ def main(cells: int = 4000, T: float = 20.0, output_dir=None) -> dict:
         f"  time: {stored_seconds * 1e3:.0f} ms stored, {seconds * 1e3:.0f} ms "
         f"checkpointed ({seconds / stored_seconds:.1f} x)"
     )
+    print(
+        f"  online schedule: {schedule.advances} steps rerun untaped (revolve "
+        f"knowing the count: {fewest_advances(count, schedule.snapshots)}), "
+        f"{schedule.writes} snapshot writes, {schedule.restores} restores, at most "
+        f"{schedule.peak_snapshots} snapshots ({schedule.peak_bytes / 2**20:.2f} MiB)"
+    )
     return {
         "online": found,
         "stored": expected,
         "finite_differences": fd,
         "steps": count,
+        "schedule": schedule,
         "peaks": (peak, stored_peak),
     }
 

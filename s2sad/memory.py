@@ -10,6 +10,13 @@ its shape, dtype, how many of it (one per iteration on a tape) and its bytes.
 An array that is (a view of) an argument is listed but costs nothing new, an
 array stored in two places is counted once, and a broadcast one (a stride of
 0, what a shape is kept as) counts one item.
+
+A checkpointed loop stores only the state before it; its snapshots live
+during the backward sweep.  Where the function has one, the report also runs
+the backward sweep (from an adjoint of ones) and lists, for each checkpointed
+loop reversed, what its schedule did (:mod:`s2sad.loop_counts`): its steps,
+those run untaped and taped, the snapshots written and restored, the most
+held at once and their most bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import numpy as np
 from .api import Entry, PathLike, Wrt
 from .checks import with_defaults
 from .ir.core import BOOL, FLOAT, INT, RESIDUALS, SEQ, TAPE, Function, Op, Value
+from .ir.ops import CHECKPOINTED_LOOP, CHECKPOINTED_WHILE
+from .loop_counts import LoopCounts, recording
 
 
 @dataclass
@@ -54,6 +63,9 @@ class MemoryReport:
 
     label: str
     values: tuple[StoredValue, ...]
+    loops: tuple[tuple[str, LoopCounts], ...] = ()
+    """Each checkpointed loop reversed, in the order reversed: where it is
+    (``file:line``) and what its schedule did."""
 
     @property
     def total_bytes(self) -> int:
@@ -74,7 +86,25 @@ class MemoryReport:
                 f"  {v.bytes:>10}  {v.count:>6}  {shape:<14} {dtype:<8} "
                 f"{v.name:<14} {v.where} in {v.function}{note}"
             )
-        return "\n".join(rows)
+        return "\n".join(rows + _loop_rows(self.loops))
+
+
+def _loop_rows(loops: tuple[tuple[str, LoopCounts], ...]) -> list[str]:
+    """The table of the checkpointed loops' counts (none without loops)."""
+    if not loops:
+        return []
+    rows = [
+        "Checkpointed loops, reversed during the backward sweep:",
+        f"  {'steps':>6} {'untaped':>8} {'taped':>6} {'writes':>6} {'restores':>8} "
+        f"{'peak':>4} {'peak bytes':>10}  schedule     where",
+    ]
+    for where, c in loops:
+        rows.append(
+            f"  {c.steps:>6} {c.advances:>8} {c.taped:>6} {c.writes:>6} "
+            f"{c.restores:>8} {c.peak_snapshots:>4} {c.peak_bytes:>10}  "
+            f"{c.schedule + ' ' + str(c.snapshots):<11}  {where}"
+        )
+    return rows
 
 
 def memory_report(
@@ -82,7 +112,8 @@ def memory_report(
 ) -> MemoryReport:
     """What reverse mode stores, differentiating ``f`` at ``args`` with respect to
     ``wrt``: each stored value with its shape, dtype, count and bytes and the
-    source line computing it, largest first (print it)."""
+    source line computing it, largest first, then what each checkpointed loop's
+    schedule did in the backward sweep (print it)."""
     entry = Entry(f, "sweeps", wrt, output_dir)
     full = entry.arguments(args, "memory_report")
     given = with_defaults(entry.target, full)
@@ -92,7 +123,33 @@ def memory_report(
     walker = _Walker(functions, [a for a in given if isinstance(a, np.ndarray)])
     walker.residuals(sweep, sweep.returned[-1], returned[-1])
     ordered = sorted(walker.rows.values(), key=lambda v: (-v.bytes, -v.count, v.name))
-    return MemoryReport(entry.target.label, tuple(ordered))
+    loops = _loop_counts(entry, functions, returned)
+    return MemoryReport(entry.target.label, tuple(ordered), loops)
+
+
+def _loop_counts(
+    entry: Entry, functions: dict[str, Function], returned: tuple
+) -> tuple[tuple[str, LoopCounts], ...]:
+    """Where the derivative reverses checkpointed loops: each one's place and
+    counts, from running its backward sweep on ``returned`` (the forward
+    sweep's results) with an adjoint of ones."""
+    kinds = (CHECKPOINTED_LOOP, CHECKPOINTED_WHILE)
+    if not any(op.name in kinds for fn in functions.values() for op in fn.walk()):
+        return ()
+    value = returned[0]
+    dtype = getattr(value, "dtype", None)
+    seed = 1.0 if dtype is None else np.ones_like(value, np.result_type(dtype, "e"))
+    with recording() as recorded:
+        entry.derivative.entry(1)(returned[-1], seed)
+    return tuple((_where(functions.get(c.step)), c) for c in recorded)
+
+
+def _where(function: Function | None) -> str:
+    """``file:line`` of a loop's step function."""
+    if function is None:
+        return "?"
+    file = (function.file or "?").rsplit("/", 1)[-1]
+    return f"{file}:{function.line}" if function.line else file
 
 
 class _Walker:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .loop_counts import LoopCounts, record
 from .schedules import (
     ADVANCE,
     RESTORE,
@@ -1178,8 +1179,10 @@ def checkpointed_loop(
     actions = (binomial if schedule == "binomial" else periodic)(
         len(counters), snapshots
     )
-    machine = _Reversal((step, forward, backward), counters, wrt, state, read)
+    counts = LoopCounts(step.__name__, schedule, snapshots, len(counters))
+    machine = _Reversal((step, forward, backward), counters, wrt, state, read, counts)
     machine.follow(actions, state_bar, read_bar)
+    record(counts)
     return machine.adjoints()
 
 
@@ -1201,32 +1204,48 @@ def checkpointed_while(
     of :mod:`s2sad.schedules`: from the state before the loop, run the steps
     while ``condition(*state, *condition_read)`` holds, each by its forward
     sweep (only the last step's residuals kept), storing the states
-    :class:`~s2sad.schedules.OnlinePlacement` picks in ``snapshots`` slots;
+    :class:`~s2sad.schedules.OnlinePlacement` picks in ``snapshots`` slots
+    (the state before a step once the condition after it holds);
     then reverse the steps by :func:`~s2sad.schedules.online_reversal`.  The
     step, its sweeps, ``wrt`` (indices into ``(*state, *read)``) and the
     adjoints are as in :func:`checkpointed_loop`, with no loop counter; the
     ``schedule`` is ``"online"``, the only one for a ``while`` loop."""
     if schedule != "online":
         raise ValueError(f"a while loop follows the online schedule, not {schedule!r}")
-    machine = _Reversal((step, forward, backward), None, wrt, state, read)
+    counts = LoopCounts(step.__name__, schedule, snapshots)
+    machine = _Reversal((step, forward, backward), None, wrt, state, read, counts)
     placement = OnlinePlacement(snapshots)
+    previous = None
     while condition(*machine.state, *condition_read):
-        slot = placement.before_step(machine.position)
-        if slot is not None:
-            machine.slots[slot] = (machine.position, machine.state)
-        machine.residuals.clear()
-        machine.run(1, taped=True)
+        if previous is not None:
+            slot = placement.keep(previous[0])
+            if slot is not None:
+                machine.store(slot, previous)
+        previous = (machine.position, machine.state)
+        machine.forward_step()
+    del previous
+    counts.steps = machine.position
     actions = online_reversal(placement.kept, machine.position, snapshots)
     machine.follow(actions, state_bar, read_bar)
+    record(counts)
     return machine.adjoints()
 
 
 class _Reversal:
     """The machine a schedule runs on: the current state and its step, the
-    snapshots, the taped residuals and the adjoints so far.  ``counters`` are
-    the loop counters the step takes first (None for a ``while`` loop)."""
+    snapshots, the taped residuals and the adjoints so far, counting what it
+    does in ``counts``.  ``counters`` are the loop counters the step takes
+    first (None for a ``while`` loop)."""
 
-    def __init__(self, sweeps: tuple, counters: Any, wrt: tuple, state: tuple, read):
+    def __init__(
+        self,
+        sweeps: tuple,
+        counters: Any,
+        wrt: tuple,
+        state: tuple,
+        read: tuple,
+        counts: LoopCounts,
+    ):
         self.step, self.forward, self.backward = sweeps
         self.counters = counters
         self.wrt = wrt
@@ -1239,6 +1258,21 @@ class _Reversal:
         self.residuals: list[Any] = []
         self.bars: list[Any] = []
         self.read_bars: dict[int, Any] = {}
+        self.counts = counts
+
+    def store(self, slot: int, snapshot: tuple) -> None:
+        """Keep ``snapshot`` (a step and the state before it) in ``slot``."""
+        self.slots[slot] = snapshot
+        self.counts.stored([state for _, state in self.slots.values()])
+
+    def forward_step(self) -> None:
+        """One step of a ``while`` loop's forward pass, taped; the records of the
+        step before are dropped, so that step counts as untaped."""
+        if self.residuals:
+            self.residuals.clear()
+            self.counts.taped -= 1
+            self.counts.advances += 1
+        self.run(1, taped=True)
 
     def run(self, count: int, taped: bool) -> None:
         """Run ``count`` steps from the current state, keeping their residuals
@@ -1253,6 +1287,10 @@ class _Reversal:
                 out = self.step(*arguments)
             self.state = _carried(out, self.carried, self.outputs)
             self.position += 1
+        if taped:
+            self.counts.taped += count
+        else:
+            self.counts.advances += count
 
     def follow(self, actions: Any, state_bar: tuple, read_bar: tuple) -> None:
         """Run ``actions``, from the adjoints ``state_bar`` of the state after
@@ -1264,12 +1302,20 @@ class _Reversal:
             if action.kind in (ADVANCE, TAPE):
                 self.run(action.count, action.kind == TAPE)
             elif action.kind == SNAPSHOT:
-                self.slots[action.slot] = (self.position, self.state)
+                self.store(action.slot, (self.position, self.state))
             elif action.kind == RESTORE:
                 self.position, self.state = self.slots[action.slot]
+                self.counts.restores += 1
             else:
                 for _ in range(action.count):
                     self.reverse_one()
+                self.release(self.position - action.count)
+
+    def release(self, reversed_to: int) -> None:
+        """Drop the snapshots of the states from step ``reversed_to`` on, which
+        the reversal has passed."""
+        for slot in [s for s, (at, _) in self.slots.items() if at >= reversed_to]:
+            del self.slots[slot]
 
     def reverse_one(self) -> None:
         """The adjoints before the last step taped, from those after it."""

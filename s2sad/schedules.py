@@ -24,13 +24,14 @@ every ``⌈steps / snapshots⌉`` steps and tapes each segment whole (the
 √n-style scheme).  :func:`tally` counts what a schedule does.
 
 :class:`OnlinePlacement` is for a loop whose trip count is known only once it
-has ended (``while``): before each step it decides whether to store the
-current state, and in which slot, from the steps run so far only; once the
-loop has ended, :func:`online_reversal` reverses the intervals between the
-states kept, last first, each by :func:`binomial` with the slots free by
-then.  :func:`online` is the whole schedule for a loop that turned out to
-have ``steps`` steps.  The rule is greedy on revolve's costs (see
-:class:`OnlinePlacement`); no online rule can match revolve for every loop.
+has ended (``while``): after each step that is not the last it decides
+whether to keep the state before that step, and in which slot, from the
+steps run so far only; once the loop has ended, :func:`online_reversal`
+reverses the intervals between the states kept, last first, each by
+:func:`binomial` with the slots free by then.  :func:`online` is the whole
+schedule for a loop that turned out to have ``steps`` steps: as many advances
+as revolve up to ``β(s, 2) + 1`` steps, within a few per cent beyond (see
+:class:`OnlinePlacement`).
 """
 
 from __future__ import annotations
@@ -146,19 +147,29 @@ def periodic(steps: int, snapshots: int) -> Iterator[Action]:
 class OnlinePlacement:
     """Where an online schedule keeps states, decided one step at a time.
 
-    The rule, greedy on revolve's costs (s2sad's own, neither Stumm and
-    Walther's online algorithms nor Wang, Moin and Iaccarino's dynamic
-    checkpointing): the first ``snapshots`` states are stored as they come;
-    after that, before step ``j`` the current state ``x_j`` either replaces
-    one kept state (never ``x_0``) or is not stored, whichever makes
-    :func:`reversal_cost` least should the loop end one step later (the first
-    end at which storing ``x_j`` can pay), keeping the states as they are on a
-    tie, else replacing the earliest.  No online rule matches offline revolve
-    for every trip count: with 2 snapshots, revolve's count for 3 steps needs
-    ``x_1`` kept before step 3, and for 4 and 5 steps needs ``x_1`` (or
-    ``x_2``) and ``x_3`` (or ``x_2``) after it.  Up to ``β(s, 2)`` steps this
-    rule runs at most 3 advances more than revolve (``s ≤ 10``), and up to 400
-    steps at most 1.29 times as many (``tests/test_schedules.py``).
+    Once step ``j`` has run and the loop goes on (so that step was not the
+    last), :meth:`keep` decides whether to keep the state before it, ``x_j``,
+    and in which slot, from the steps run so far only.  ``x_j`` is the step's
+    input, still at hand until the loop condition after it has been checked,
+    so deciding then costs no memory.  The first ``snapshots`` states are kept
+    as they come (``x_0`` in slot 0, never replaced); after that ``x_j``
+    replaces the kept state, or none, that makes :func:`reversal_cost` least
+    should the loop end after the next step (the first end at which keeping
+    ``x_j`` can pay), the earliest on a tie.
+
+    The schedule runs exactly as many advances as offline revolve
+    (:func:`fewest_advances`) for every loop of up to ``β(s, 2) + 1`` steps,
+    the range where Stumm and Walther (SIAM J. Sci. Comput. 32, 2010) showed
+    online checkpointing can be optimal: the states it keeps are ``x_0``, then
+    states ``s + 1``, ``s``, ``s − 1``, … steps apart, settled as the loop
+    reaches them, then the latest ones.  Beyond that, up to 2000 steps, it
+    runs at most 1.139 times revolve's advances with 2 snapshots, 1.063 with 3
+    and 1.054 with 4 to 10 (``tests/test_schedules.py``).  Deciding before step
+    ``j`` runs instead, not knowing whether it is the last, no placement
+    matches revolve beyond ``s + 2`` steps: revolve's count for ``s + 1`` steps
+    needs ``x_0 … x_{s−1}`` kept through step ``s``, and for ``s + 2`` steps
+    still through step ``s + 1``, and from those alone ``s + 3`` steps take one
+    advance more.
     """
 
     def __init__(self, snapshots: int):
@@ -167,24 +178,48 @@ class OnlinePlacement:
         self.kept: dict[int, int] = {}
         """Slot -> the step whose starting state it holds."""
 
-    def before_step(self, position: int) -> int | None:
-        """The slot to store ``x_position`` in before step ``position`` runs (its
-        state there replaced), or None to keep the kept states as they are."""
+    def keep(self, position: int) -> int | None:
+        """Step ``position`` has run and the loop goes on: the slot to keep
+        ``x_position`` in (its state there replaced), or None to keep the kept
+        states as they are."""
         if len(self.kept) < self.snapshots:
             slot = len(self.kept)
         else:
-            later = sorted((p, s) for s, p in self.kept.items() if p != 0)
-            candidates = [None] + [s for _, s in later]
-            slot = min(candidates, key=lambda s: self._cost_storing(s, position))
+            order = sorted(self.kept, key=self.kept.__getitem__)
+            positions = [self.kept[s] for s in order]
+            costs = replacement_costs(positions, position, self.snapshots)
+            slot = (order[1:] + [None])[costs.index(min(costs))]
         if slot is not None:
             self.kept[slot] = position
         return slot
 
-    def _cost_storing(self, slot: int | None, position: int) -> int:
-        kept = dict(self.kept)
-        if slot is not None:
-            kept[slot] = position
-        return reversal_cost(sorted(kept.values()), position + 2, self.snapshots)
+
+def replacement_costs(
+    positions: Sequence[int], position: int, snapshots: int
+) -> list[int]:
+    """:func:`reversal_cost` of ``position + 2`` steps from the states before the
+    steps at ``positions`` (sorted, from 0, all before ``position``) with
+    ``x_position`` in place of each but the first, then with the states as
+    they are; each in O(1) from sums over the intervals."""
+    count = len(positions)
+    gaps = [b - a for a, b in zip(positions, list(positions[1:]) + [position])]
+    as_they_are = [fewest_advances(g, snapshots - i) for i, g in enumerate(gaps)]
+    one_more = [fewest_advances(g, snapshots - i + 1) for i, g in enumerate(gaps)]
+    before = [0]
+    for cost in as_they_are:
+        before.append(before[-1] + cost)
+    after = [0]
+    for cost in reversed(one_more):
+        after.append(after[-1] + cost)
+    after.reverse()
+    costs = [
+        before[k - 1]
+        + fewest_advances(gaps[k - 1] + gaps[k], snapshots - k + 1)
+        + after[k + 1]
+        for k in range(1, count)
+    ]
+    last = fewest_advances(gaps[-1] + 1, snapshots - count + 1)
+    return costs + [before[count - 1] + last]
 
 
 def reversal_cost(positions: Sequence[int], steps: int, snapshots: int) -> int:
@@ -227,15 +262,17 @@ def online_reversal(
 
 def online(steps: int, snapshots: int) -> Iterator[Action]:
     """The online schedule of a loop that turned out to have ``steps`` steps: the
-    forward pass (storing states as :class:`OnlinePlacement` decides, the last
+    forward pass (keeping the states :class:`OnlinePlacement` picks, the last
     step taped), then :func:`online_reversal`."""
     _check(steps, snapshots)
     placement = OnlinePlacement(snapshots)
-    for position in range(steps):
-        slot = placement.before_step(position)
+    for position in range(steps - 1):
+        slot = placement.keep(position)
         if slot is not None:
             yield Action(SNAPSHOT, slot=slot)
-        yield Action(ADVANCE if position < steps - 1 else TAPE, 1)
+        yield Action(ADVANCE, 1)
+    if steps:
+        yield Action(TAPE, 1)
     yield from online_reversal(placement.kept, steps, snapshots)
 
 

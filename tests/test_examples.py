@@ -12,6 +12,7 @@ from loops import bouncing_ball, kepler, oscillator_energy, relax
 from numerics import assert_close, central_directional, central_gradient
 
 import s2sad
+from s2sad.schedules import online, tally
 
 SMOOTH_CASES = [
     (relax, (0.5, 0.9)),
@@ -81,6 +82,10 @@ def test_adaptive_stepping_reversed_online_equals_the_stored_gradient(tmp_path):
     assert_close(found["online"], found["finite_differences"], rtol=1e-6)
     peak, stored_peak = found["peaks"]
     assert peak < stored_peak
+    counts, steps = found["schedule"], found["steps"]
+    expected = tally(online(steps, 8), steps)
+    assert counts.steps == steps and counts.advances == expected.advances
+    assert counts.writes == expected.writes and counts.peak_snapshots == 8
 
 
 def test_the_three_way_pictures_show_what_the_lectures_say(tmp_path):

@@ -7,7 +7,9 @@ import pytest
 
 import checkpoint_functions as cf
 import s2sad
+import while_functions as wf
 from s2sad.api import Entry
+from s2sad.schedules import binomial, online, periodic, tally
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +74,56 @@ def test_checkpointing_shows_in_the_report(out_dir):
     recomputed = s2sad.memory_report(cf.deep_smooth, x, output_dir=out_dir)
     assert recomputed.total_bytes <= 16 * x.nbytes + 1000
     assert stored.total_bytes >= 3 * recomputed.total_bytes
+
+
+@pytest.mark.parametrize(
+    "f, point, schedule, steps, state",
+    [
+        (cf.diffuse, (np.linspace(0.0, 1.0, 40), 0.2, 23), binomial, 23, 320),
+        (
+            cf.coupled,
+            (np.linspace(0.0, 1.0, 6), np.ones(6), 0.5, 21),
+            periodic,
+            19,
+            104,
+        ),
+    ],
+    ids=["binomial", "periodic"],
+)
+def test_a_checkpointed_loop_reports_its_schedules_counts(
+    f, point, schedule, steps, state, out_dir
+):
+    """``state``: the bytes of one snapshot (``u``; ``x``, ``y`` and ``k``)."""
+    report = s2sad.memory_report(f, *point, wrt=(0, 1), output_dir=out_dir)
+    ((where, counts),) = report.loops
+    expected = tally(schedule(steps, counts.snapshots), steps)
+    assert counts.steps == steps and _counted(counts) == _counted(expected)
+    assert counts.peak_bytes == state * counts.peak_snapshots
+    assert where.startswith("checkpoint_functions.py:") and "untaped" in str(report)
+
+
+def test_a_checkpointed_while_loop_reports_the_online_schedules_counts(out_dir):
+    u = np.linspace(0.0, 1.0, 30)
+    report = s2sad.memory_report(
+        wf.relax_twice, u, 0.3, 40, wrt=(0, 1), output_dir=out_dir
+    )
+    assert [c.steps for _, c in report.loops] == [41, 40]
+    for _, counts in report.loops:
+        expected = tally(online(counts.steps, 3), counts.steps)
+        assert _counted(counts) == _counted(expected)
+        assert counts.peak_bytes == 3 * (u.nbytes + 8)
+
+
+def test_a_report_without_checkpointed_loops_lists_none(out_dir):
+    report = s2sad.memory_report(iterate, np.ones(3), 0.5, 4, output_dir=out_dir)
+    assert report.loops == () and "Checkpointed" not in str(report)
+
+
+def _counted(counts):
+    return (
+        counts.advances,
+        counts.taped,
+        counts.writes,
+        counts.restores,
+        counts.peak_snapshots,
+    )
