@@ -595,6 +595,25 @@ def _setitem_value_adjoint(
     return None
 
 
+def _setitem(
+    s: _Rewriter, op: Op, x: Value, index: Value, value: Value
+) -> Value | None:
+    """Zeros with a zero stored into them are zeros: ``setitem(0, i, 0.0)``, the
+    adjoint before a write that no adjoint reached, is 0."""
+    if not op.exact and _is_zero(s.const(x)) and _is_zero(s.const(value)):
+        s.become_const(op, 0.0)
+    return None
+
+
+def _is_zero(constant: Any) -> bool:
+    """The number 0 (not False, not None)."""
+    return (
+        isinstance(constant, (int, float))
+        and not isinstance(constant, bool)
+        and constant == 0
+    )
+
+
 def _select(s: _Rewriter, op: Op, c: Value, a: Value, b: Value) -> Value | None:
     if a is b:
         return a
@@ -625,4 +644,5 @@ _IDENTITIES = {
     "add_at": _add_at,
     "broadcast_like": _broadcast_like,
     "setitem_value_adjoint": _setitem_value_adjoint,
+    "setitem": _setitem,
 }

@@ -221,6 +221,18 @@ def list_filled_in_loop(x):
     return v[0] + v[1] + v[2]
 
 
+def list_written_then_only_tested(x, y):
+    # the list's adjoint is 0 after the write (only a condition reads it): the
+    # adjoint before the write was `0 .copy()` in generated code
+    l0 = [0.0, y]
+    e1 = np.zeros(3)
+    l0[0] -= 1.0 if x[0] > 0.0 else l0[0] * x[1]
+    if y > -1.0:
+        return np.sum(x)
+    e1[-1] = (1.5 if 0.3 < math.exp(l0[-1]) else y) * x[0]
+    return y + np.sum(e1)
+
+
 def float_into_int_array(x):
     y = np.zeros(3, dtype=int)
     y[0] = x[0]  # <-
@@ -300,3 +312,6 @@ ENTRIES += [
 ]
 for fn in (list_container, list_accumulator, list_filled_in_loop):
     ENTRIES += each_call(either, fn, 0.7)
+ENTRIES += each_call(
+    derivative, list_written_then_only_tested, QUAD[:3].copy(), 0.0, wrt=(0, 1)
+)
