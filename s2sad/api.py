@@ -532,15 +532,15 @@ def _hessian(
         full = entry.arguments(args, "hessian")
         if sparse is None:
             return dense_hessian(full, args, diagonal)
+        key = shapes_key(args)
         found = _sparse_hessian(
             entry,
             sparse,
-            full,
-            args,
+            (key, full, args),
             functools.partial(dense_hessian, full, args, False),
         )
         hessian_of.products = sparse.products
-        hessian_of.pattern_source = sparse.sources.get(shapes_key(args))
+        hessian_of.pattern_source = sparse.sources.get(key)
         x = args[entry.positions[0]]
         if diagonal:
             values, (rows, columns) = found
@@ -579,12 +579,12 @@ def _hessian(
     return entry.named(hessian_of)
 
 
-def _sparse_hessian(
-    entry: Entry, sparse: Sparse, full: tuple, args: tuple, dense: Callable
-) -> Any:
+def _sparse_hessian(entry: Entry, sparse: Sparse, call: tuple, dense: Callable) -> Any:
     """The ``n × n`` Hessian (or its triplets) from the compressed products of a
     star colouring of its pattern (``dense()`` computes it where the pattern is
-    to be found)."""
+    to be found); ``call`` is the arguments' :func:`shapes_key`, the arguments
+    with their defaults, and as given."""
+    key, full, args = call
     x = args[entry.positions[0]]
     dtype = float_dtype([x])
 
@@ -605,7 +605,6 @@ def _sparse_hessian(
         return dependences.rows(products, np.size(x))
 
     sweeps = {"hvp": Sweep(multiply)}
-    key = shapes_key(args)
     return sparse.matrix(key, np.size(x), sweeps, dense_matrix, structure)[0]
 
 
