@@ -43,6 +43,7 @@ from ..ir.core import (
     Block,
     Builder,
     Function,
+    Loc,
     Op,
     Value,
     is_array,
@@ -177,6 +178,8 @@ class _AdjointSweep:
         self.adjoint_tapes: dict[Value, Value] = {}
         self.adjoint_records: dict[Any, int] = {}
         self.next_record = 0
+        self.loc: Loc | None = None
+        """The source position of the op being reversed (its adjoint sums take it)."""
 
     # ------------------------------------------------------------ forward sweep
 
@@ -366,7 +369,7 @@ class _AdjointSweep:
             )
         add = "add_seq" if primal.type in (SEQ, RESIDUALS) else "add"
         total = self.builder.op(
-            add, [previous, contribution], [primal.type], hints=[hint]
+            add, [previous, contribution], [primal.type], hints=[hint], loc=self.loc
         )
         self.adjoints[primal] = total.result
 
@@ -394,6 +397,7 @@ class _AdjointSweep:
     def reverse_ops(self, ops: list[Op]) -> None:
         """The adjoints of ``ops``, last op first."""
         for op in reversed(ops):
+            self.loc = op.loc
             if op.name == "if":
                 self.reverse_if(op)
             elif op.name in ("for", "while"):
@@ -805,7 +809,9 @@ class _AdjointSweep:
         state = _Region(region, provided=provided)
         self.stack.append(state)
         seed()
+        outer_loc = self.loc
         self.reverse_ops(region.ops[:-1])
+        self.loc = outer_loc
         yields = [self.adjoint_or_zeros(v) for v in carried + outer]
         self.builder.op("yield", yields, [])
         self.stack.pop()

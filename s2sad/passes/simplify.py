@@ -21,6 +21,7 @@ from ..ir.core import (
     TEMPORARY,
     Block,
     Function,
+    Loc,
     Op,
     Value,
     is_array,
@@ -119,6 +120,8 @@ class _Rewriter:
     ) -> None:
         self.function = function
         self.kept: list[Op] = []
+        self.loc: Loc | None = None
+        """The source position of the op being rewritten (new ops take it)."""
         self.replaced: dict[Value, Value] = {}
         self.constants: dict[Value, Any] = {}
         self.definers: dict[Value, Op] = {}
@@ -133,6 +136,7 @@ class _Rewriter:
             op.operands = [self.resolve(v) for v in op.operands]
             for region in op.regions:
                 self.block(region, dict(seen))
+            self.loc = op.loc
             if op.name == "if":
                 self.zero_results(op)
             if (
@@ -240,7 +244,7 @@ class _Rewriter:
         exact: bool = False,
     ) -> Value:
         """A new temporary ``name(operands)`` (a constant if ``value`` is given),
-        placed before the op being rewritten."""
+        placed before the op being rewritten, at its source line."""
         result = Value(
             self.function.names.fresh(TEMPORARY),
             type,
@@ -248,7 +252,7 @@ class _Rewriter:
             NOT_CONSTANT if value is None else value,
         )
         attrs = {} if value is None else {"value": value}
-        self.kept.append(Op(name, operands, [result], attrs, exact=exact))
+        self.kept.append(Op(name, operands, [result], attrs, loc=self.loc, exact=exact))
         if value is not None:
             self.constants[result] = value
         self.definers[result] = self.kept[-1]
