@@ -111,12 +111,6 @@ def test_the_memory_report_shows_only_the_first_state(out_dir):
     "call, message",
     [
         (
-            lambda d: s2sad.hvp(cf.diffuse, output_dir=d)(
-                np.ones(3), 0.2, 4, np.ones(3)
-            ),
-            "checkpointed loop",
-        ),
-        (
             lambda d: s2sad.hessian(cf.diffuse, output_dir=d)(np.ones(3), 0.2, 4),
             "checkpointed loop",
         ),
@@ -125,7 +119,7 @@ def test_the_memory_report_shows_only_the_first_state(out_dir):
             "checkpointed loop",
         ),
     ],
-    ids=["hvp", "hessian", "jacrev"],
+    ids=["hessian", "jacrev"],
 )
 def test_what_cannot_follow_a_schedule_yet_is_refused(call, message, out_dir):
     with pytest.raises(S2SADError) as caught:

@@ -53,7 +53,7 @@ from ..ir.core import (
     is_array,
 )
 from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINTED_REVERSALS, LOOPS, TERMINATORS
+from ..ir.ops import CHECKPOINTED_REVERSALS, LOOPS, TANGENTS, TERMINATORS
 from ..ir.operands import (
     carried_args,
     loop_body,
@@ -315,8 +315,7 @@ class _Batching:
                     op,
                     "it reverses a checkpointed loop (s2sad.checkpointed), which "
                     "runs one direction at a time",
-                    hint="use s2sad.grad or s2sad.vjp for it, or write the loop "
-                    "without s2sad.checkpointed for Jacobians and Hessians",
+                    hint=_REVERSAL_HINTS[bool(op.attrs.get(TANGENTS))],
                 )
             else:
                 builder.block.ops.append(op)
@@ -416,6 +415,16 @@ class _Batching:
             hint=hint
             or "compute one direction at a time (s2sad.hvp, s2sad.jvp or s2sad.vjp)",
         )
+
+
+_REVERSAL_HINTS = {
+    False: "use s2sad.grad or s2sad.vjp for it, or write the loop without "
+    "s2sad.checkpointed for Jacobians and Hessians",
+    True: "call s2sad.hvp once per direction (it follows the loop's schedule), "
+    "or write the loop without s2sad.checkpointed for the whole Hessian",
+}
+"""The hints of a checkpointed loop's reversal that cannot be batched: for a
+gradient's, and for one carrying tangents (a Hessian-vector product's)."""
 
 
 class _Context:
