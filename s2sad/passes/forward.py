@@ -146,11 +146,15 @@ class _TangentSweep:
         self.records = records
         self.function = function
         self.callee_wrt = callee_wrt
+        self.carriers = {
+            r for op in function.walk() if op.name == "shape_of" for r in op.results
+        }
 
     def tangent(self, value: Value, dense: bool = False) -> Value:
         """The tangent of ``value``; where it has none, the number 0, or with
         ``dense`` zeros of its shape for an array (what an output, a loop-carried
-        value or an argument written into needs)."""
+        value or an argument written into needs): a ``shape_of`` carrier, zeros
+        of its shape holding no data, is its own."""
         found = self.tangents.get(value)
         if found is not None:
             return found
@@ -162,6 +166,8 @@ class _TangentSweep:
                 "and its zero tangent has no known shape",
                 "differentiate with respect to the inputs the helper's arguments depend on",
             )
+        if dense and value in self.carriers:
+            return self.mapping[value]
         if dense and value.type in (ARRAY, SEQ):
             primal = self.mapping.get(value, value)
             return self.builder.op("zeros_like", [primal], [value.type]).result
