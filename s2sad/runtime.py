@@ -1206,26 +1206,48 @@ def checkpointed_loop_jvp(
     read_dot: tuple,
     state_bar_dot: tuple,
     read_bar_dot: tuple,
+    batch: int | None = None,
 ) -> tuple:
     """The tangent (forward mode) of :func:`checkpointed_loop`: the adjoints of
     ``wrt``, then their tangents along ``state_dot``, ``read_dot``,
     ``state_bar_dot`` and ``read_bar_dot``.  The same ``schedule`` reverses the
     loop, on the jvps of the step (``step``) and of its two sweeps
     (``forward``, ``backward``), each state a snapshot of the values and their
-    tangents together: memory stays bounded as in the gradient."""
+    tangents together: memory stays bounded as in the gradient.  With
+    ``batch``, the tangents are batches of that many directions (leading
+    axis), and the schedule runs once per direction (:func:`_per_direction`)."""
     pairs = _TangentSweeps((step, forward, backward), len(state), len(read), 1)
-    return _reverse_loop(
-        pairs.sweeps(),
-        step.__name__,
-        steps,
-        snapshots,
-        schedule,
-        pairs.wrt(wrt),
-        (*state, *state_dot),
-        (*read, *read_dot),
-        (*state_bar, *state_bar_dot),
-        (*read_bar, *read_bar_dot),
-    )
+
+    def reverse(*tangents: tuple) -> tuple:
+        state_dot, read_dot, state_bar_dot, read_bar_dot = tangents
+        return _reverse_loop(
+            pairs.sweeps(),
+            step.__name__,
+            steps,
+            snapshots,
+            schedule,
+            pairs.wrt(wrt),
+            (*state, *state_dot),
+            (*read, *read_dot),
+            (*state_bar, *state_bar_dot),
+            (*read_bar, *read_bar_dot),
+        )
+
+    tangents = (state_dot, read_dot, state_bar_dot, read_bar_dot)
+    return _per_direction(reverse, tangents, batch)
+
+
+def _per_direction(reverse: Any, tangents: tuple, batch: int | None) -> tuple:
+    """``reverse(*tangents)``, the adjoints then their tangents; for tangents in
+    batches of ``batch`` directions, once per direction: the adjoints (the same
+    for each), then their tangents stacked into batches."""
+    if batch is None:
+        return reverse(*tangents)
+    if not batch:
+        raise ValueError("a checkpointed loop's products need at least one direction")
+    found = [reverse(*_element(tangents, j)) for j in range(batch)]
+    half = len(found[0]) // 2
+    return (*found[0][:half], *_stacked([each[half:] for each in found]))
 
 
 def _reverse_loop(
@@ -1306,11 +1328,13 @@ def checkpointed_while_jvp(
     read_dot: tuple,
     state_bar_dot: tuple,
     read_bar_dot: tuple,
+    batch: int | None = None,
 ) -> tuple:
     """The tangent (forward mode) of :func:`checkpointed_while`: the adjoints of
     ``wrt``, then their tangents, as :func:`checkpointed_loop_jvp` gives them
-    for a ``for`` loop.  The online schedule runs on the jvps of the step and
-    of its sweeps, ``condition`` reading the values of the state alone."""
+    for a ``for`` loop (``batch`` too).  The online schedule runs on the jvps
+    of the step and of its sweeps, ``condition`` reading the values of the
+    state alone."""
     if schedule != "online":
         raise ValueError(f"a while loop follows the online schedule, not {schedule!r}")
     carried = len(state)
@@ -1319,17 +1343,23 @@ def checkpointed_while_jvp(
         return condition(*current[:carried], *condition_read)
 
     pairs = _TangentSweeps((step, forward, backward), carried, len(read), 0)
-    return _reverse_while(
-        holds,
-        pairs.sweeps(),
-        step.__name__,
-        snapshots,
-        pairs.wrt(wrt),
-        (*state, *state_dot),
-        (*read, *read_dot),
-        (*state_bar, *state_bar_dot),
-        (*read_bar, *read_bar_dot),
-    )
+
+    def reverse(*tangents: tuple) -> tuple:
+        state_dot, read_dot, state_bar_dot, read_bar_dot = tangents
+        return _reverse_while(
+            holds,
+            pairs.sweeps(),
+            step.__name__,
+            snapshots,
+            pairs.wrt(wrt),
+            (*state, *state_dot),
+            (*read, *read_dot),
+            (*state_bar, *state_bar_dot),
+            (*read_bar, *read_bar_dot),
+        )
+
+    tangents = (state_dot, read_dot, state_bar_dot, read_bar_dot)
+    return _per_direction(reverse, tangents, batch)
 
 
 def _reverse_while(

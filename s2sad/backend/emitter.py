@@ -464,8 +464,9 @@ class FunctionEmitter:
         keywords += [
             ast.keyword(name, ast.Tuple([self.operand(v) for v in group], ast.Load()))
             for name, group in parts.items()
-            if name != "bounds"
+            if name not in ("bounds", "batch")
         ]
+        keywords += [ast.keyword("batch", self.operand(v)) for v in parts["batch"]]
         call = ast.Call(
             dotted(entry + ("_jvp" if attrs.get(TANGENTS) else "")), args, keywords
         )

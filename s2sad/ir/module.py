@@ -74,12 +74,12 @@ class Module:
     def __len__(self) -> int:
         return len(self.functions)
 
-    def reached(self, name: str) -> list[Function]:
+    def reached(self, name: str, reversals: bool = True) -> list[Function]:
         """The function called ``name`` and those it calls, directly or not, in
-        order of first call."""
+        order of first call (without ``reversals``, by ``call`` ops alone)."""
         order = [name]
         for current in order:
-            for callee in called_names(self.functions[current]):
+            for callee in called_names(self.functions[current], reversals):
                 if callee not in order:
                     order.append(callee)
         missing = [n for n in order if n not in self.functions]
@@ -97,15 +97,16 @@ def detached_copies(functions: list[Function]) -> list[Function]:
     return copy.deepcopy(functions, memo)
 
 
-def called_names(function: Function) -> list[str]:
-    """The callees ``function``'s ``call`` ops name, and the functions the
-    reversals of its checkpointed loops run, in order of first call."""
+def called_names(function: Function, reversals: bool = True) -> list[str]:
+    """The callees ``function``'s ``call`` ops name, and (with ``reversals``)
+    the functions the reversals of its checkpointed loops run, in order of
+    first call."""
     names: list[str] = []
     for op in function.walk():
         if op.name == "call":
             called = (op.attrs["callee"],)
         else:
-            called = reversal_callees(op)
+            called = reversal_callees(op) if reversals else ()
         names += [name for name in called if name not in names]
     return names
 

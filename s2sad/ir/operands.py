@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .core import Block, Op, Value, walk_ops
-from .ops import CHECKPOINTED_LOOP, OPS, TANGENTS, OpDecl
+from .ops import CHECKPOINTED_LOOP, DIRECTIONS, OPS, TANGENTS, OpDecl
 
 
 def declaration(op: Op) -> OpDecl | None:
@@ -111,14 +111,16 @@ def reversal_parts(op: Op) -> dict[str, list[Value]]:
     the ``state`` before the loop, the values ``read`` by the step, a
     ``while`` loop's ``condition_read``, the adjoints ``state_bar`` of the state after
     the loop and ``read_bar`` of the values read it returns; then, for one
-    carrying tangents, the tangents of those (:data:`REVERSAL_TANGENTS`)."""
+    carrying tangents, the tangents of those (:data:`REVERSAL_TANGENTS`); last,
+    the ``batch`` count of one carrying batches of directions."""
     attrs = op.attrs
     carried = attrs["carried"]
     is_for = op.name == CHECKPOINTED_LOOP
     bars = sum(k >= is_for + carried for k in attrs["wrt"])
     tangents = bool(attrs.get(TANGENTS))
+    count = int(bool(attrs.get(DIRECTIONS)))
     if is_for:
-        values = (len(op.operands) - 3) // (1 + tangents)
+        values = (len(op.operands) - 3 - count) // (1 + tangents)
         sizes = {"bounds": 3, "state": carried, "read": values - 2 * carried - bars}
     else:
         sizes = {"bounds": 0, "state": carried, "read": attrs["read"]}
@@ -126,6 +128,7 @@ def reversal_parts(op: Op) -> dict[str, list[Value]]:
     sizes.update(state_bar=carried, read_bar=bars)
     if tangents:
         sizes.update(zip(REVERSAL_TANGENTS, (carried, sizes["read"], carried, bars)))
+    sizes["batch"] = count
     parts, start = {}, 0
     for name, size in sizes.items():
         parts[name] = op.operands[start : start + size]

@@ -216,6 +216,11 @@ TANGENTS = "tangents"
 (``runtime.checkpointed_loop_jvp``): its operands are followed by the tangents
 of those the tangent depends on, its results by their tangents."""
 
+DIRECTIONS = "directions"
+"""The attribute of a reversal carrying tangents in batches of directions
+(``s2sad.hessian``): its tangents are batches, its last operand their count,
+and the runtime runs the schedule once per direction."""
+
 TERMINATORS = tuple(name for name, decl in OPS.items() if decl.terminator)
 LOOPS = tuple(name for name, decl in OPS.items() if decl.carries)
 """The ops whose results are carried from one iteration to the next."""

@@ -737,8 +737,36 @@ def hvp_module(
     needed = _arguments_needed(gradient, grad_entry.name, wrt)
     functions = run(kind, grad_entry, wrt, single, needed, base=entry)
     functions += _helper_derivatives(gradient, grad_entry, kind, needed)
+    if kind.helpers is not None:
+        functions += _per_direction_helpers(gradient, grad_entry, needed)
     functions += condition_copies(gradient, grad_entry)
     return Module(finish(functions))
+
+
+def _per_direction_helpers(
+    module: Module, primal: Function, needed: dict[str, list[int]]
+) -> list[Function]:
+    """The jvps, one direction at a time, of the steps and sweeps that the
+    reversals of checkpointed loops ``primal`` reaches run, and of the
+    functions they call: over a batch of directions a reversal runs its
+    schedule once per direction, on these."""
+    reached = module.reached(primal.name)
+    conditions = _conditions(reached)
+    roots = [
+        name for f in reached for op in f.walk() for name in reversal_callees(op)[:3]
+    ]
+    names: list[str] = []
+    for root in roots:
+        names += [
+            f.name
+            for f in module.reached(root)
+            if f.name not in names and f.name not in conditions
+        ]
+    return [
+        made
+        for name in names
+        for made in run(JVP, module[name], needed.get(name, []), False, needed)
+    ]
 
 
 def hvp_functions(
@@ -798,8 +826,10 @@ def _helper_derivatives(
     (tangents along the parameters some call passes a varied value to), or
     ``h_vjp_fwd`` and ``h_vjp_bwd`` (adjoints of those parameters); ``primal``'s
     own too when it calls itself and its derivative does not already have that
-    form."""
-    reached = module.reached(primal.name)
+    form.  Batched helpers are made for the functions calls reach (a
+    checkpointed loop's reversal runs one direction at a time, see
+    :func:`_per_direction_helpers`)."""
+    reached = module.reached(primal.name, reversals=kind.helpers is None)
     conditions = _conditions(reached)
     helpers = [
         f
