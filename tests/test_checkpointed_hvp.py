@@ -199,9 +199,18 @@ def test_a_third_derivative_is_refused_by_name(out_dir):
     assert "hint:" in text and "bug in s2sad" not in text
 
 
+def test_batched_products_equal_one_product_per_direction(out_dir):
+    directions = RNG.normal(size=(3, 4))
+    found = s2sad.batched_hvp(hf.orbit, output_dir=out_dir)(X, V, W, 4, directions)
+    one = s2sad.hvp(hf.orbit, output_dir=out_dir)
+    expected = np.stack([one(X, V, W, 4, d) for d in directions])
+    np.testing.assert_allclose(found, expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ["hvp", "hessian"])
 @pytest.mark.parametrize("f", [hf.oscillator, hf.damped, hf.orbit, cf.settled])
-def test_every_pass_verifies_on_checkpointed_products(f, verify_each_pass):
+def test_every_pass_verifies_on_checkpointed_products(f, kind, verify_each_pass):
     primal = lower(f)
     wrt = [k for k, p in enumerate(primal.params) if p.type != "int"]
-    assert derivative_functions(primal, "hvp", wrt, single=False)
+    assert derivative_functions(primal, kind, wrt, single=False)
     assert verify_each_pass

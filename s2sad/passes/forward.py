@@ -11,8 +11,10 @@ primal ones, and the matching ``pop`` gets them back as extra results.  A
 record pushed in one function and popped in another (the two sweeps of a
 helper's ``vjp``) carries the tangents of all its entries, so that both
 functions agree without seeing each other.  The tangent of a
-residual tuple is the tuple of its values' tangents.  Forward mode refuses
-any op it does not know.
+residual tuple is the tuple of its values' tangents.  The reversal of a
+checkpointed loop becomes one carrying tangents: the same schedule run on the
+jvps of the loop's step and of its two sweeps (``runtime.checkpointed_loop_jvp``).
+Forward mode refuses any op it does not know.
 """
 
 from __future__ import annotations
