@@ -1240,11 +1240,14 @@ def checkpointed_loop_jvp(
 def _per_direction(reverse: Any, tangents: tuple, batch: int | None) -> tuple:
     """``reverse(*tangents)``, the adjoints then their tangents; for tangents in
     batches of ``batch`` directions, once per direction: the adjoints (the same
-    for each), then their tangents stacked into batches."""
+    for each), then their tangents stacked into batches (empty ones, shaped
+    from one run with zero tangents, for no direction)."""
     if batch is None:
         return reverse(*tangents)
     if not batch:
-        raise ValueError("a checkpointed loop's products need at least one direction")
+        found = reverse(*first(tangents))
+        half = len(found) // 2
+        return (*found[:half], *(batched(t, 0) for t in found[half:]))
     found = [reverse(*_element(tangents, j)) for j in range(batch)]
     half = len(found[0]) // 2
     return (*found[0][:half], *_stacked([each[half:] for each in found]))

@@ -178,6 +178,11 @@ def test_hessians_run_the_schedule_once_per_direction(f, plain, args, wrt, out_d
     assert_close(flat(found), flat(expected), atol=1e-13)
 
 
+def test_a_hessian_over_no_directions_is_empty(out_dir):
+    found = s2sad.hessian(cf.diffuse, wrt=0, output_dir=out_dir)(np.zeros(0), 0.2, 3)
+    assert found.shape == (0, 0)
+
+
 def test_the_generated_hessian_says_it_runs_per_direction(out_dir):
     source = s2sad.hessian(hf.oscillator, wrt=0, output_dir=out_dir).source
     assert "runtime.checkpointed_loop_jvp(" in source and "batch=batch" in source
