@@ -1175,12 +1175,104 @@ def checkpointed_loop(
     adjoints of ``wrt``).  ``read_bar`` holds the adjoints the read values of
     ``wrt`` have so far: each step's backward sweep adds to them, in the order
     the loop reversed step by step does (so the sums are the same)."""
+    sweeps = (step, forward, backward)
+    return _reverse_loop(
+        sweeps,
+        step.__name__,
+        steps,
+        snapshots,
+        schedule,
+        wrt,
+        state,
+        read,
+        state_bar,
+        read_bar,
+    )
+
+
+def checkpointed_loop_jvp(
+    step: Any,
+    forward: Any,
+    backward: Any,
+    steps: range,
+    snapshots: int,
+    schedule: str,
+    wrt: tuple,
+    state: tuple,
+    read: tuple,
+    state_bar: tuple,
+    read_bar: tuple,
+    state_dot: tuple,
+    read_dot: tuple,
+    state_bar_dot: tuple,
+    read_bar_dot: tuple,
+    batch: int | None = None,
+) -> tuple:
+    """The tangent (forward mode) of :func:`checkpointed_loop`: the adjoints of
+    ``wrt``, then their tangents along ``state_dot``, ``read_dot``,
+    ``state_bar_dot`` and ``read_bar_dot``.  The same ``schedule`` reverses the
+    loop, on the jvps of the step (``step``) and of its two sweeps
+    (``forward``, ``backward``), each state a snapshot of the values and their
+    tangents together: memory stays bounded as in the gradient.  With
+    ``batch``, the tangents are batches of that many directions (leading
+    axis), and the schedule runs once per direction (:func:`_per_direction`)."""
+    pairs = _TangentSweeps((step, forward, backward), len(state), len(read), 1)
+
+    def reverse(*tangents: tuple) -> tuple:
+        state_dot, read_dot, state_bar_dot, read_bar_dot = tangents
+        return _reverse_loop(
+            pairs.sweeps(),
+            step.__name__,
+            steps,
+            snapshots,
+            schedule,
+            pairs.wrt(wrt),
+            (*state, *state_dot),
+            (*read, *read_dot),
+            (*state_bar, *state_bar_dot),
+            (*read_bar, *read_bar_dot),
+        )
+
+    tangents = (state_dot, read_dot, state_bar_dot, read_bar_dot)
+    return _per_direction(reverse, tangents, batch)
+
+
+def _per_direction(reverse: Any, tangents: tuple, batch: int | None) -> tuple:
+    """``reverse(*tangents)``, the adjoints then their tangents; for tangents in
+    batches of ``batch`` directions, once per direction: the adjoints (the same
+    for each), then their tangents stacked into batches (empty ones, shaped
+    from one run with zero tangents, for no direction)."""
+    if batch is None:
+        return reverse(*tangents)
+    if not batch:
+        found = reverse(*first(tangents))
+        half = len(found) // 2
+        return (*found[:half], *(batched(t, 0) for t in found[half:]))
+    found = [reverse(*_element(tangents, j)) for j in range(batch)]
+    half = len(found[0]) // 2
+    return (*found[0][:half], *_stacked([each[half:] for each in found]))
+
+
+def _reverse_loop(
+    sweeps: tuple,
+    name: str,
+    steps: range,
+    snapshots: int,
+    schedule: str,
+    wrt: tuple,
+    state: tuple,
+    read: tuple,
+    state_bar: tuple,
+    read_bar: tuple,
+) -> tuple:
+    """Reverse a checkpointed ``for`` loop whose step and sweeps are ``sweeps``
+    (counted under ``name``) by ``schedule``: the adjoints of ``wrt``."""
     counters = list(steps)
     actions = (binomial if schedule == "binomial" else periodic)(
         len(counters), snapshots
     )
-    counts = LoopCounts(step.__name__, schedule, snapshots, len(counters))
-    machine = _Reversal((step, forward, backward), counters, wrt, state, read, counts)
+    counts = LoopCounts(name, schedule, snapshots, len(counters))
+    machine = _Reversal(sweeps, counters, wrt, state, read, counts)
     machine.follow(actions, state_bar, read_bar)
     record(counts)
     return machine.adjoints()
@@ -1212,11 +1304,86 @@ def checkpointed_while(
     ``schedule`` is ``"online"``, the only one for a ``while`` loop."""
     if schedule != "online":
         raise ValueError(f"a while loop follows the online schedule, not {schedule!r}")
-    counts = LoopCounts(step.__name__, schedule, snapshots)
-    machine = _Reversal((step, forward, backward), None, wrt, state, read, counts)
+
+    def holds(current: tuple) -> bool:
+        return condition(*current, *condition_read)
+
+    sweeps = (step, forward, backward)
+    return _reverse_while(
+        holds, sweeps, step.__name__, snapshots, wrt, state, read, state_bar, read_bar
+    )
+
+
+def checkpointed_while_jvp(
+    condition: Any,
+    step: Any,
+    forward: Any,
+    backward: Any,
+    snapshots: int,
+    schedule: str,
+    wrt: tuple,
+    state: tuple,
+    read: tuple,
+    condition_read: tuple,
+    state_bar: tuple,
+    read_bar: tuple,
+    state_dot: tuple,
+    read_dot: tuple,
+    state_bar_dot: tuple,
+    read_bar_dot: tuple,
+    batch: int | None = None,
+) -> tuple:
+    """The tangent (forward mode) of :func:`checkpointed_while`: the adjoints of
+    ``wrt``, then their tangents, as :func:`checkpointed_loop_jvp` gives them
+    for a ``for`` loop (``batch`` too).  The online schedule runs on the jvps
+    of the step and of its sweeps, ``condition`` reading the values of the
+    state alone."""
+    if schedule != "online":
+        raise ValueError(f"a while loop follows the online schedule, not {schedule!r}")
+    carried = len(state)
+
+    def holds(current: tuple) -> bool:
+        return condition(*current[:carried], *condition_read)
+
+    pairs = _TangentSweeps((step, forward, backward), carried, len(read), 0)
+
+    def reverse(*tangents: tuple) -> tuple:
+        state_dot, read_dot, state_bar_dot, read_bar_dot = tangents
+        return _reverse_while(
+            holds,
+            pairs.sweeps(),
+            step.__name__,
+            snapshots,
+            pairs.wrt(wrt),
+            (*state, *state_dot),
+            (*read, *read_dot),
+            (*state_bar, *state_bar_dot),
+            (*read_bar, *read_bar_dot),
+        )
+
+    tangents = (state_dot, read_dot, state_bar_dot, read_bar_dot)
+    return _per_direction(reverse, tangents, batch)
+
+
+def _reverse_while(
+    holds: Any,
+    sweeps: tuple,
+    name: str,
+    snapshots: int,
+    wrt: tuple,
+    state: tuple,
+    read: tuple,
+    state_bar: tuple,
+    read_bar: tuple,
+) -> tuple:
+    """Run a checkpointed ``while`` loop, whose step and sweeps are ``sweeps``
+    (counted under ``name``), while ``holds(state)``, then reverse it by the
+    online schedule: the adjoints of ``wrt``."""
+    counts = LoopCounts(name, "online", snapshots)
+    machine = _Reversal(sweeps, None, wrt, state, read, counts)
     placement = OnlinePlacement(snapshots)
     previous = None
-    while condition(*machine.state, *condition_read):
+    while holds(machine.state):
         if previous is not None:
             slot = placement.keep(previous[0])
             if slot is not None:
@@ -1334,6 +1501,76 @@ class _Reversal:
             self.bars[k - first] if k < first + carried else self.read_bars[k]
             for k in self.wrt
         )
+
+
+class _TangentSweeps:
+    """The jvps of a checkpointed loop's step and of its two sweeps, called as
+    :class:`_Reversal` calls a step and its sweeps: on a state of the values
+    then their tangents (``(*state, *state_dot)``), reading ``(*read,
+    *read_dot)``, with the residuals and their tangents as one record and the
+    adjoints then their tangents.  The jvps take tangents along every
+    parameter but the loop counter (``first`` is 1 for a ``for`` loop's),
+    the backward sweep's along every one."""
+
+    def __init__(self, jvps: tuple, carried: int, reads: int, first: int):
+        self.step_jvp, self.forward_jvp, self.backward_jvp = jvps
+        self.carried, self.reads, self.first = carried, reads, first
+
+    def sweeps(self) -> tuple:
+        """The step, its forward sweep and its backward sweep on the pairs."""
+        return (self.step, self.forward, self.backward)
+
+    def wrt(self, wrt: tuple) -> tuple:
+        """The positions of the values ``wrt`` names, then of their tangents,
+        among ``(counter, *state, *state_dot, *read, *read_dot)``."""
+        start = self.first + self.carried
+        values = tuple(k if k < start else k + self.carried for k in wrt)
+        tangents = tuple(
+            k + self.carried if k < start else k + self.carried + self.reads
+            for k in wrt
+        )
+        return values + tangents
+
+    def step(self, *args: Any) -> tuple:
+        """One step: the next state and its tangents."""
+        outputs, tangents = self._grouped(*self.step_jvp(*self._arguments(args)))
+        return (*outputs[: self.carried], *tangents[: self.carried])
+
+    def forward(self, *args: Any) -> tuple:
+        """One step's forward sweep: the next state and its tangents, then the
+        residuals with their tangents."""
+        found = self.forward_jvp(*self._arguments(args))
+        outputs, residuals, tangents, residuals_dot = found
+        outputs, tangents = self._grouped(outputs, tangents)
+        state = (*outputs[: self.carried], *tangents[: self.carried])
+        return state, (residuals, residuals_dot)
+
+    def backward(self, kept: tuple, *cotangents: Any) -> tuple:
+        """One step's backward sweep: the adjoints of ``wrt``, then their tangents."""
+        residuals, residuals_dot = kept
+        c, r = self.carried, self.reads
+        values = (*cotangents[:c], *cotangents[2 * c : 2 * c + r])
+        tangents = (*cotangents[c : 2 * c], *cotangents[2 * c + r :])
+        adjoints, dots = self.backward_jvp(residuals, *values, residuals_dot, *tangents)
+        return (*adjoints, *dots)
+
+    def _arguments(self, args: tuple) -> tuple:
+        """The jvp's arguments from the pairs' ones: the counter, the values,
+        then their tangents."""
+        first, c, r = self.first, self.carried, self.reads
+        state, state_dot = args[first : first + c], args[first + c : first + 2 * c]
+        read, read_dot = (
+            args[first + 2 * c : first + 2 * c + r],
+            args[first + 2 * c + r :],
+        )
+        return (*args[:first], *state, *read, *state_dot, *read_dot)
+
+    def _grouped(self, outputs: Any, tangents: Any) -> tuple:
+        """A step's outputs and their tangents as tuples (a step with one
+        output returns it alone)."""
+        if self.carried + self.reads == 1:
+            return (outputs,), (tangents,)
+        return tuple(outputs), tuple(tangents)
 
 
 def _carried(values: Any, count: int, outputs: int) -> tuple:

@@ -107,30 +107,10 @@ def test_the_memory_report_shows_only_the_first_state(out_dir):
     assert report.total_bytes < 2 * u.nbytes < stored.total_bytes / 10
 
 
-@pytest.mark.parametrize(
-    "call, message",
-    [
-        (
-            lambda d: s2sad.hvp(cf.diffuse, output_dir=d)(
-                np.ones(3), 0.2, 4, np.ones(3)
-            ),
-            "checkpointed loop",
-        ),
-        (
-            lambda d: s2sad.hessian(cf.diffuse, output_dir=d)(np.ones(3), 0.2, 4),
-            "checkpointed loop",
-        ),
-        (
-            lambda d: s2sad.jacrev(cf.settle, output_dir=d)(np.ones(3), 1.2),
-            "checkpointed loop",
-        ),
-    ],
-    ids=["hvp", "hessian", "jacrev"],
-)
-def test_what_cannot_follow_a_schedule_yet_is_refused(call, message, out_dir):
+def test_what_cannot_follow_a_schedule_yet_is_refused(out_dir):
     with pytest.raises(S2SADError) as caught:
-        call(out_dir)
-    assert message in str(caught.value) and "hint:" in str(caught.value)
+        s2sad.jacrev(cf.settle, output_dir=out_dir)(np.ones(3), 1.2)
+    assert "checkpointed loop" in str(caught.value) and "hint:" in str(caught.value)
 
 
 BAD = {

@@ -167,18 +167,9 @@ def test_the_memory_report_shows_only_the_first_state(out_dir):
     assert "relax" in str(report)
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda d: s2sad.hvp(wf.relax, output_dir=d)(np.ones(3), 0.2, 4, np.ones(3)),
-        lambda d: s2sad.hessian(wf.relax, output_dir=d)(np.ones(3), 0.2, 4),
-        lambda d: s2sad.jacrev(wf.relax, output_dir=d)(np.ones(3), 0.2, 4),
-    ],
-    ids=["hvp", "hessian", "jacrev"],
-)
-def test_what_cannot_follow_the_schedule_is_refused(call, out_dir):
+def test_what_cannot_follow_the_schedule_is_refused(out_dir):
     with pytest.raises(S2SADError) as caught:
-        call(out_dir)
+        s2sad.jacrev(wf.relax, output_dir=out_dir)(np.ones(3), 0.2, 4)
     text = str(caught.value)
     assert "checkpointed loop" in text and "hint:" in text
 

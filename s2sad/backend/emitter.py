@@ -32,9 +32,15 @@ from ..ir.core import (
     walk_ops,
 )
 from ..ir.operators import BINARY_NODES, COMPARISON_NODES
-from ..ir.module import derived_name
-from ..ir.ops import LOOPS
-from ..ir.operands import carried_args, declaration, loop_inits, written_at_each_use
+from ..ir.module import reversal_callees
+from ..ir.ops import LOOPS, TANGENTS
+from ..ir.operands import (
+    carried_args,
+    declaration,
+    loop_inits,
+    reversal_parts,
+    written_at_each_use,
+)
 from ..rules.registry import PRIMITIVES, Primitive
 from .records import Chunks
 from .release import release_dead_arrays
@@ -429,68 +435,40 @@ class FunctionEmitter:
 
     def checkpointed_statement(self, op: Op) -> ast.stmt:
         """``x_bar, W_bar = runtime.checkpointed_loop(f_step, ..., state=(x,), ...)``:
-        a checkpointed loop reversed by its schedule."""
-        attrs = op.attrs
-        step = attrs["step"]
-        values = [self.operand(v) for v in op.operands]
-        bounds, rest = values[:3], values[3:]
-        carried = attrs["carried"]
-        read = sum(k > carried for k in attrs["wrt"])
-        parts = (carried, len(rest) - 2 * carried - read, carried, read)
-        ends = [sum(parts[: k + 1]) for k in range(len(parts))]
-        groups = [rest[end - size : end] for size, end in zip(parts, ends)]
-
-        def keyword(name: str, value: ast.expr) -> ast.keyword:
-            return ast.keyword(name, value)
-
-        names = ("state", "read", "state_bar", "read_bar")
-        call = ast.Call(
-            dotted("runtime.checkpointed_loop"),
-            [
-                ast.Name(step, ast.Load()),
-                ast.Name(derived_name(step, "vjp_fwd"), ast.Load()),
-                ast.Name(derived_name(step, "vjp_bwd"), ast.Load()),
-                ast.Call(ast.Name("range", ast.Load()), bounds, []),
-            ],
-            [keyword("snapshots", literal(attrs["snapshots"]))]
-            + [keyword("schedule", literal(attrs["schedule"]))]
-            + [keyword("wrt", literal(attrs["wrt"]))]
-            + [
-                keyword(name, ast.Tuple(group, ast.Load()))
-                for name, group in zip(names, groups)
-            ],
-        )
-        targets = [ast.Name(self.name(r), ast.Store()) for r in op.results]
-        return ast.Assign([ast.Tuple(targets, ast.Store())], call)
+        a checkpointed loop reversed by its schedule (``checkpointed_loop_jvp``
+        for one that also carries tangents, returning them after the adjoints)."""
+        return self.reversal_statement(op, "runtime.checkpointed_loop")
 
     def checkpointed_while_statement(self, op: Op) -> ast.stmt:
         """``x_bar, W_bar = runtime.checkpointed_while(f_condition, f_step, ...,
         state=(x,), ...)``: a checkpointed ``while`` loop reversed by the online
-        schedule."""
+        schedule (``checkpointed_while_jvp`` also carrying tangents)."""
+        return self.reversal_statement(op, "runtime.checkpointed_while")
+
+    def reversal_statement(self, op: Op, entry: str) -> ast.stmt:
+        """The call of the runtime's ``entry`` reversing a checkpointed loop:
+        the condition of a ``while`` loop, the step and its sweeps, a ``for``
+        loop's range, then the schedule and the groups of operands by keyword."""
         attrs = op.attrs
-        step = attrs["step"]
-        values = [self.operand(v) for v in op.operands]
-        carried = attrs["carried"]
-        read = sum(k >= carried for k in attrs["wrt"])
-        parts = (carried, attrs["read"], attrs["condition_read"], carried, read)
-        ends = [sum(parts[: k + 1]) for k in range(len(parts))]
-        groups = [values[end - size : end] for size, end in zip(parts, ends)]
-        names = ("state", "read", "condition_read", "state_bar", "read_bar")
+        parts = reversal_parts(op)
+        called = reversal_callees(op)
+        functions = called[3:] + called[:3]
+        args = [ast.Name(name, ast.Load()) for name in functions]
+        if parts["bounds"]:
+            bounds = [self.operand(v) for v in parts["bounds"]]
+            args.append(ast.Call(ast.Name("range", ast.Load()), bounds, []))
+        keywords = [
+            ast.keyword(name, literal(attrs[name]))
+            for name in ("snapshots", "schedule", "wrt")
+        ]
+        keywords += [
+            ast.keyword(name, ast.Tuple([self.operand(v) for v in group], ast.Load()))
+            for name, group in parts.items()
+            if name not in ("bounds", "batch")
+        ]
+        keywords += [ast.keyword("batch", self.operand(v)) for v in parts["batch"]]
         call = ast.Call(
-            dotted("runtime.checkpointed_while"),
-            [
-                ast.Name(attrs["condition"], ast.Load()),
-                ast.Name(step, ast.Load()),
-                ast.Name(derived_name(step, "vjp_fwd"), ast.Load()),
-                ast.Name(derived_name(step, "vjp_bwd"), ast.Load()),
-            ],
-            [ast.keyword("snapshots", literal(attrs["snapshots"]))]
-            + [ast.keyword("schedule", literal(attrs["schedule"]))]
-            + [ast.keyword("wrt", literal(attrs["wrt"]))]
-            + [
-                ast.keyword(name, ast.Tuple(group, ast.Load()))
-                for name, group in zip(names, groups)
-            ],
+            dotted(entry + ("_jvp" if attrs.get(TANGENTS) else "")), args, keywords
         )
         targets = [ast.Name(self.name(r), ast.Store()) for r in op.results]
         return ast.Assign([ast.Tuple(targets, ast.Store())], call)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Iterator
 
-from .core import NOT_CONSTANT, Function
+from .core import NOT_CONSTANT, Function, Op
+from .ops import CHECKPOINTED_REVERSALS, TANGENTS
 
 DERIVED_KINDS = (
     "grad",
@@ -73,12 +74,12 @@ class Module:
     def __len__(self) -> int:
         return len(self.functions)
 
-    def reached(self, name: str) -> list[Function]:
+    def reached(self, name: str, reversals: bool = True) -> list[Function]:
         """The function called ``name`` and those it calls, directly or not, in
-        order of first call."""
+        order of first call (without ``reversals``, by ``call`` ops alone)."""
         order = [name]
         for current in order:
-            for callee in called_names(self.functions[current]):
+            for callee in called_names(self.functions[current], reversals):
                 if callee not in order:
                     order.append(callee)
         missing = [n for n in order if n not in self.functions]
@@ -96,10 +97,28 @@ def detached_copies(functions: list[Function]) -> list[Function]:
     return copy.deepcopy(functions, memo)
 
 
-def called_names(function: Function) -> list[str]:
-    """The callees ``function``'s ``call`` ops name, in order of first call."""
+def called_names(function: Function, reversals: bool = True) -> list[str]:
+    """The callees ``function``'s ``call`` ops name, and (with ``reversals``)
+    the functions the reversals of its checkpointed loops run, in order of
+    first call."""
     names: list[str] = []
     for op in function.walk():
-        if op.name == "call" and op.attrs["callee"] not in names:
-            names.append(op.attrs["callee"])
+        if op.name == "call":
+            called = (op.attrs["callee"],)
+        else:
+            called = reversal_callees(op) if reversals else ()
+        names += [name for name in called if name not in names]
     return names
+
+
+def reversal_callees(op: Op) -> tuple[str, ...]:
+    """The functions a checkpointed loop's reversal ``op`` runs: its step and
+    the step's two sweeps (their jvps when it carries tangents), and the
+    condition of a ``while`` loop; none for another op."""
+    if op.name not in CHECKPOINTED_REVERSALS:
+        return ()
+    step = op.attrs["step"]
+    sweeps = (step, derived_name(step, "vjp_fwd"), derived_name(step, "vjp_bwd"))
+    if op.attrs.get(TANGENTS):
+        sweeps = tuple(derived_name(name, "jvp") for name in sweeps)
+    return sweeps + ((op.attrs["condition"],) if "condition" in op.attrs else ())

@@ -1,6 +1,7 @@
 """Named parts of a structural op, read from its declaration in :mod:`s2sad.ir.ops`:
 a loop's initial values, bounds and body, a region's carried arguments, the
-values a piece of code reads from outside it.  Passes
+values a piece of code reads from outside it, the groups of a checkpointed
+loop's reversal.  Passes
 use these instead of slicing operand lists by arithmetic."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .core import Block, Op, Value, walk_ops
-from .ops import OPS, OpDecl
+from .ops import CHECKPOINTED_LOOP, DIRECTIONS, OPS, TANGENTS, OpDecl
 
 
 def declaration(op: Op) -> OpDecl | None:
@@ -97,3 +98,39 @@ def read_from_outside(ops: list[Op], defined: Iterable[Value] = ()) -> list[Valu
             if v not in inside and v not in read:
                 read.append(v)
     return read
+
+
+REVERSAL_TANGENTS = ("state_dot", "read_dot", "state_bar_dot", "read_bar_dot")
+"""The groups of tangents a reversal carrying tangents takes, after its values."""
+
+
+def reversal_parts(op: Op) -> dict[str, list[Value]]:
+    """The operands of a checkpointed loop's reversal (``checkpointed_loop`` or
+    ``checkpointed_while``) by group, in order: a ``for`` loop's ``bounds``
+    (none for a ``while`` loop);
+    the ``state`` before the loop, the values ``read`` by the step, a
+    ``while`` loop's ``condition_read``, the adjoints ``state_bar`` of the state after
+    the loop and ``read_bar`` of the values read it returns; then, for one
+    carrying tangents, the tangents of those (:data:`REVERSAL_TANGENTS`); last,
+    the ``batch`` count of one carrying batches of directions."""
+    attrs = op.attrs
+    carried = attrs["carried"]
+    is_for = op.name == CHECKPOINTED_LOOP
+    bars = sum(k >= is_for + carried for k in attrs["wrt"])
+    tangents = bool(attrs.get(TANGENTS))
+    count = int(bool(attrs.get(DIRECTIONS)))
+    if is_for:
+        values = (len(op.operands) - 3 - count) // (1 + tangents)
+        sizes = {"bounds": 3, "state": carried, "read": values - 2 * carried - bars}
+    else:
+        sizes = {"bounds": 0, "state": carried, "read": attrs["read"]}
+        sizes["condition_read"] = attrs["condition_read"]
+    sizes.update(state_bar=carried, read_bar=bars)
+    if tangents:
+        sizes.update(zip(REVERSAL_TANGENTS, (carried, sizes["read"], carried, bars)))
+    sizes["batch"] = count
+    parts, start = {}, 0
+    for name, size in sizes.items():
+        parts[name] = op.operands[start : start + size]
+        start += size
+    return parts

@@ -208,7 +208,18 @@ CONDITION = "condition"
 function: reverse mode's online schedule calls it, it has no derivative."""
 
 CHECKPOINTED_REVERSALS = (CHECKPOINTED_LOOP, CHECKPOINTED_WHILE)
-"""The ops reversing a checkpointed loop, which no derivative differentiates again."""
+"""The ops reversing a checkpointed loop: forward mode follows them with
+tangents (a Hessian-vector product), reverse mode does not reverse them again."""
+
+TANGENTS = "tangents"
+"""The attribute of a checkpointed loop's reversal that also carries tangents
+(``runtime.checkpointed_loop_jvp``): its operands are followed by the tangents
+of those the tangent depends on, its results by their tangents."""
+
+DIRECTIONS = "directions"
+"""The attribute of a reversal carrying tangents in batches of directions
+(``s2sad.hessian``): its tangents are batches, its last operand their count,
+and the runtime runs the schedule once per direction."""
 
 TERMINATORS = tuple(name for name, decl in OPS.items() if decl.terminator)
 LOOPS = tuple(name for name, decl in OPS.items() if decl.carries)

@@ -53,12 +53,20 @@ from ..ir.core import (
     is_array,
 )
 from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINTED_REVERSALS, LOOPS, TERMINATORS
+from ..ir.ops import (
+    CHECKPOINTED_REVERSALS,
+    DIRECTIONS,
+    LOOPS,
+    TANGENTS,
+    TERMINATORS,
+)
 from ..ir.operands import (
+    REVERSAL_TANGENTS,
     carried_args,
     loop_body,
     loop_bounds,
     loop_inits,
+    reversal_parts,
     set_loop_init,
 )
 from ..rules.registry import PRIMITIVES, Primitive, specialized
@@ -241,6 +249,9 @@ class _Batching:
                 entry = PRIMITIVES[op.name]
                 if any(_data_flags(entry, self._flags(op))):
                     self.batched.update(op.results)
+            elif _batches_per_direction(op) and any(self._flags(op)):
+                half = len(op.results) // 2
+                self.batched.update(r for r in op.results[half:] if r.type in CARRIES)
 
     def _record(self, record: Any) -> list[bool]:
         """Which entries of tape record ``record`` are batches: those pushed so here,
@@ -310,6 +321,8 @@ class _Batching:
                 self._primitive(builder, op)
             elif op.name in ("print", "assert") and any(self._flags(op)):
                 raise self._error(op, f"its {op.name} reads a value of the directions")
+            elif _batches_per_direction(op) and any(self._flags(op)):
+                self._reversal(builder, op)
             elif op.name in CHECKPOINTED_REVERSALS and any(self._flags(op)):
                 raise self._error(
                     op,
@@ -366,6 +379,19 @@ class _Batching:
         op.attrs = {**op.attrs, "callee": derived_name(op.attrs["callee"], HELPER)}
         builder.block.ops.append(op)
 
+    def _reversal(self, builder: Builder, op: Op) -> None:
+        """A checkpointed loop's reversal carrying tangents takes them as
+        batches, and their count: the runtime runs its schedule once per
+        direction, on the jvps of the step and its sweeps."""
+        parts = reversal_parts(op)
+        tangents = [
+            self.made_batch(builder, v) for g in REVERSAL_TANGENTS for v in parts[g]
+        ]
+        first = len(op.operands) - len(tangents)
+        op.operands = op.operands[:first] + tangents + [self.batch_count()]
+        op.attrs = {**op.attrs, DIRECTIONS: True}
+        builder.block.ops.append(op)
+
     def _primitive(self, builder: Builder, op: Op) -> None:
         entry = PRIMITIVES[op.name]
         flags = self._flags(op)
@@ -416,6 +442,12 @@ class _Batching:
             hint=hint
             or "compute one direction at a time (s2sad.hvp, s2sad.jvp or s2sad.vjp)",
         )
+
+
+def _batches_per_direction(op: Op) -> bool:
+    """True for a checkpointed loop's reversal carrying tangents, which runs
+    its schedule once per direction of a batch."""
+    return op.name in CHECKPOINTED_REVERSALS and bool(op.attrs.get(TANGENTS))
 
 
 class _Context:

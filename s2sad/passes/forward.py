@@ -11,8 +11,10 @@ primal ones, and the matching ``pop`` gets them back as extra results.  A
 record pushed in one function and popped in another (the two sweeps of a
 helper's ``vjp``) carries the tangents of all its entries, so that both
 functions agree without seeing each other.  The tangent of a
-residual tuple is the tuple of its values' tangents.  Forward mode refuses
-any op it does not know.
+residual tuple is the tuple of its values' tangents.  The reversal of a
+checkpointed loop becomes one carrying tangents: the same schedule run on the
+jvps of the loop's step and of its two sweeps (``runtime.checkpointed_loop_jvp``).
+Forward mode refuses any op it does not know.
 """
 
 from __future__ import annotations
@@ -35,9 +37,16 @@ from ..ir.core import (
     is_array,
     new_function,
 )
-from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINTED_REVERSALS, OPS, OUTPUT
-from ..ir.operands import carried_args, loop_inits
+from ..ir.module import derived_name, reversal_callees
+from ..ir.ops import (
+    CHECKPOINTED_LOOP,
+    CHECKPOINTED_REVERSALS,
+    CONDITION,
+    OPS,
+    OUTPUT,
+    TANGENTS,
+)
+from ..ir.operands import carried_args, loop_inits, reversal_parts
 from ..rules.registry import PRIMITIVES, Primitive
 from .activity import DIFFERENTIABLE_TYPES, pops_by_record, pushes_by_record, varied
 from .rule_inline import clone_op, inline_rule, rename
@@ -139,11 +148,15 @@ class _TangentSweep:
         self.records = records
         self.function = function
         self.callee_wrt = callee_wrt
+        self.carriers = {
+            r for op in function.walk() if op.name == "shape_of" for r in op.results
+        }
 
     def tangent(self, value: Value, dense: bool = False) -> Value:
         """The tangent of ``value``; where it has none, the number 0, or with
         ``dense`` zeros of its shape for an array (what an output, a loop-carried
-        value or an argument written into needs)."""
+        value or an argument written into needs): a ``shape_of`` carrier, zeros
+        of its shape holding no data, is its own."""
         found = self.tangents.get(value)
         if found is not None:
             return found
@@ -155,6 +168,8 @@ class _TangentSweep:
                 "and its zero tangent has no known shape",
                 "differentiate with respect to the inputs the helper's arguments depend on",
             )
+        if dense and value in self.carriers:
+            return self.mapping[value]
         if dense and value.type in (ARRAY, SEQ):
             primal = self.mapping.get(value, value)
             return self.builder.op("zeros_like", [primal], [value.type]).result
@@ -167,6 +182,8 @@ class _TangentSweep:
         for op in ops:
             if op.regions:
                 self.structured(op)
+            elif op.name == "call" and CONDITION in op.attrs:
+                clone_op(self.builder, op, self.mapping)
             elif op.name == "call":
                 self.call(op)
             elif op.name == "pack":
@@ -182,15 +199,7 @@ class _TangentSweep:
             elif op.name in PASSIVE:
                 clone_op(self.builder, op, self.mapping)
             elif op.name in CHECKPOINTED_REVERSALS:
-                raise _refused(
-                    self.function,
-                    op,
-                    "it reverses a checkpointed loop (s2sad.checkpointed), whose "
-                    "schedule forward mode cannot follow yet",
-                    "for Hessian-vector products write the loop without "
-                    "s2sad.checkpointed, or "
-                    "checkpoint the loop's body with @s2sad.checkpoint",
-                )
+                self.reversal(op)
             else:
                 raise _refused(
                     self.function,
@@ -292,6 +301,57 @@ class _TangentSweep:
         self.mapping.update(zip(op.results, results))
         self.tangents.update(zip(op.results, results[count:]))
 
+    def reversal(self, op: Op) -> None:
+        """The reversal of a checkpointed loop, also carrying tangents: the same
+        schedule run on the jvps of the step and of its sweeps, given the
+        tangents of the state, of the values read and of their adjoints
+        (``runtime.checkpointed_loop_jvp``); it returns the adjoints, then
+        their tangents."""
+        if op.attrs.get(TANGENTS):
+            raise _refused(
+                self.function,
+                op,
+                "it follows a checkpointed loop's schedule with tangents already "
+                "(a third derivative)",
+                "write the loop without s2sad.checkpointed for derivatives of "
+                "Hessian-vector products",
+            )
+        self._check_reversal_tangents(op)
+        parts = reversal_parts(op)
+        differentiated = [v for name in REVERSAL_VALUES for v in parts[name]]
+        operands = [self.mapping[v] for v in op.operands]
+        operands += [self.tangent(v, dense=True) for v in differentiated]
+        results = [self.copy_value(r) for r in op.results]
+        results += [self.tangent_value(r) for r in op.results]
+        attrs = {**op.attrs, TANGENTS: True}
+        self.builder.block.ops.append(Op(op.name, operands, results, attrs, [], op.loc))
+        count = len(op.results)
+        self.mapping.update(zip(op.results, results))
+        self.tangents.update(zip(op.results, results[count:]))
+
+    def _check_reversal_tangents(self, op: Op) -> None:
+        """The jvps the tangent of ``op`` runs take tangents along every
+        parameter but a ``for`` loop's counter, the backward sweep's along
+        every one, as ``runtime.checkpointed_loop_jvp`` passes them."""
+        parts = reversal_parts(op)
+        first = 1 if op.name == CHECKPOINTED_LOOP else 0
+        params = len(parts["state"]) + len(parts["read"])
+        step, forward, backward = reversal_callees(op)[:3]
+        wanted = {
+            step: list(range(first, first + params)),
+            forward: list(range(first, first + params)),
+            backward: list(range(1 + params)),
+        }
+        for callee, along in wanted.items():
+            if list(self.callee_wrt.get(callee, along)) != along:
+                raise _refused(
+                    self.function,
+                    op,
+                    f"{callee} has tangents along {self.callee_wrt[callee]}, "
+                    f"not {along}",
+                    "this is a bug in s2sad: please report it with the function",
+                )
+
     def structured(self, op: Op) -> None:
         """``if``/``for``/``while``: the same op, also yielding or carrying tangents."""
         active = [k for k, r in enumerate(op.results) if r in self.active]
@@ -339,6 +399,10 @@ class _TangentSweep:
         hint = TEMPORARY if value.is_temporary else f"{value.hint}_dot"
         return self.builder.value(hint, value.type)
 
+
+REVERSAL_VALUES = ("state", "read", "state_bar", "read_bar")
+"""The operands of a checkpointed loop's reversal its tangent follows (not the
+loop's bounds, nor what a ``while`` loop's condition reads)."""
 
 PASSIVE = (
     "const",

@@ -9,8 +9,7 @@ temporaries count up from ``t1``.
 from __future__ import annotations
 
 from ..ir.core import Block, Function, NameTable, Op
-from ..ir.module import derived_name
-from ..ir.ops import CHECKPOINTED_REVERSALS
+from ..ir.module import reversal_callees
 from ..rules.registry import PRIMITIVES
 
 MODULE_NAMES = ("math", "np", "runtime", "slice")
@@ -47,11 +46,7 @@ def _called(op: Op) -> tuple[str, ...]:
     (a recursive checkpointed helper ``rec`` returns a value named ``rec``)."""
     if op.name == "call":
         return (op.attrs["callee"],)
-    if op.name in CHECKPOINTED_REVERSALS:
-        step = op.attrs["step"]
-        sweeps = (step, derived_name(step, "vjp_fwd"), derived_name(step, "vjp_bwd"))
-        return sweeps + ((op.attrs["condition"],) if "condition" in op.attrs else ())
-    return ()
+    return reversal_callees(op)
 
 
 def _name_results(function: Function) -> None:

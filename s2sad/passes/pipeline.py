@@ -28,8 +28,21 @@ from ..ir.core import (
     Value,
     is_array,
 )
-from ..ir.module import Module, called_names, derived_name, detached_copies
-from ..ir.ops import CHECKPOINT, CONDITION, LOOPS
+from ..ir.module import (
+    Module,
+    called_names,
+    derived_name,
+    detached_copies,
+    reversal_callees,
+)
+from ..ir.ops import (
+    CHECKPOINT,
+    CHECKPOINTED_LOOP,
+    CHECKPOINTED_REVERSALS,
+    CHECKPOINTED_WHILE,
+    CONDITION,
+    LOOPS,
+)
 from ..ir.operands import carried_args, loop_body, loop_init
 from ..rules.registry import PRIMITIVES
 from .activity import varied
@@ -724,7 +737,36 @@ def hvp_module(
     needed = _arguments_needed(gradient, grad_entry.name, wrt)
     functions = run(kind, grad_entry, wrt, single, needed, base=entry)
     functions += _helper_derivatives(gradient, grad_entry, kind, needed)
+    if kind.helpers is not None:
+        functions += _per_direction_helpers(gradient, grad_entry, needed)
+    functions += condition_copies(gradient, grad_entry)
     return Module(finish(functions))
+
+
+def _per_direction_helpers(
+    module: Module, primal: Function, needed: dict[str, list[int]]
+) -> list[Function]:
+    """The jvps, one direction at a time, of the steps and sweeps that the
+    reversals of checkpointed loops ``primal`` reaches run, and of the
+    functions they call: over a batch of directions a reversal runs its
+    schedule once per direction, on these."""
+    reached = module.reached(primal.name)
+    conditions = _conditions(reached)
+    roots = [
+        name for f in reached for op in f.walk() for name in reversal_callees(op)[:3]
+    ]
+    names: list[str] = []
+    for root in roots:
+        names += [
+            f.name
+            for f in module.reached(root)
+            if f.name not in names and f.name not in conditions
+        ]
+    return [
+        made
+        for name in names
+        for made in run(JVP, module[name], needed.get(name, []), False, needed)
+    ]
 
 
 def hvp_functions(
@@ -748,14 +790,33 @@ def _arguments_needed(
         function = module[work.pop()]
         active = varied(function, [function.params[i] for i in needed[function.name]])
         for op in function.walk():
-            if op.name != "call":
-                continue
-            callee = op.attrs["callee"]
-            args = {k for k, v in enumerate(op.operands) if v in active}
-            if callee not in needed or not args <= needed[callee]:
-                needed[callee] = needed.get(callee, set()) | args
-                work.append(callee)
+            if op.name == "call":
+                args = {k for k, v in enumerate(op.operands) if v in active}
+                calls = {op.attrs["callee"]: args}
+            else:
+                calls = _reversal_arguments(module, op)
+            for callee, args in calls.items():
+                if callee not in needed or not args <= needed[callee]:
+                    needed[callee] = needed.get(callee, set()) | args
+                    work.append(callee)
     return {name: sorted(indices) for name, indices in needed.items()}
+
+
+def _reversal_arguments(module: Module, op: Op) -> dict[str, set[int]]:
+    """The parameters of the step and sweeps a checkpointed loop's reversal
+    ``op`` runs that forward mode over it passes tangents of: all but a ``for``
+    loop's counter, all of the backward sweep (its residuals and cotangents);
+    none for another op."""
+    if op.name not in CHECKPOINTED_REVERSALS:
+        return {}
+    step, forward_sweep, backward_sweep = reversal_callees(op)[:3]
+    first = 1 if op.name == CHECKPOINTED_LOOP else 0
+    along = set(range(first, len(module[step].params)))
+    return {
+        step: along,
+        forward_sweep: set(along),
+        backward_sweep: set(range(len(module[backward_sweep].params))),
+    }
 
 
 def _helper_derivatives(
@@ -765,8 +826,10 @@ def _helper_derivatives(
     (tangents along the parameters some call passes a varied value to), or
     ``h_vjp_fwd`` and ``h_vjp_bwd`` (adjoints of those parameters); ``primal``'s
     own too when it calls itself and its derivative does not already have that
-    form."""
-    reached = module.reached(primal.name)
+    form.  Batched helpers are made for the functions calls reach (a
+    checkpointed loop's reversal runs one direction at a time, see
+    :func:`_per_direction_helpers`)."""
+    reached = module.reached(primal.name, reversals=kind.helpers is None)
     conditions = _conditions(reached)
     helpers = [
         f
@@ -785,14 +848,24 @@ def _helper_derivatives(
 
 
 def _conditions(functions: list[Function]) -> set[str]:
-    """The checkpointed ``while`` loops' condition functions ``functions`` call,
-    which have no derivative (see :mod:`.outline`)."""
+    """The checkpointed ``while`` loops' condition functions ``functions`` call
+    or reverse the loops of, which have no derivative (see :mod:`.outline`)."""
     return {
-        op.attrs["callee"]
+        op.attrs["callee"] if op.name == "call" else op.attrs["condition"]
         for function in functions
         for op in function.walk()
-        if op.name == "call" and CONDITION in op.attrs
+        if (op.name == "call" and CONDITION in op.attrs)
+        or (op.name == CHECKPOINTED_WHILE)
     }
+
+
+def condition_copies(module: Module, primal: Function) -> list[Function]:
+    """Copies of the conditions of the checkpointed ``while`` loops ``primal``
+    runs or reverses (directly or not), and of the functions they call: forward
+    mode over a gradient runs them as they are."""
+    conditions = _conditions(module.reached(primal.name))
+    names = [f.name for name in conditions for f in module.reached(name)]
+    return detached_copies([f for f in module if f.name in names])
 
 
 def _own_adjoints(function: Function, first: int) -> None:

@@ -432,8 +432,9 @@ class _AdjointSweep:
                 "schedule reverse mode cannot differentiate again"
             )
             hint = (
-                "for second derivatives write the loop without s2sad.checkpointed, "
-                "or checkpoint the loop's body with @s2sad.checkpoint"
+                "for second derivatives use s2sad.hvp or s2sad.hessian of the "
+                "function itself (forward over reverse follows the schedule), or "
+                "write the loop without s2sad.checkpointed"
             )
         return DifferentiationError(
             f"reverse mode cannot differentiate {self.function.name}: {problem}",
