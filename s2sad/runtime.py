@@ -294,8 +294,14 @@ def _carrier(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
 def add_seq(x: Any, y: Any) -> Any:
     """Two adjoints of a tuple or list of values added element by element (``+`` would
     concatenate); a number added to one is added to each of its elements (a zero
-    adjoint is the number 0); items that are sequences themselves are added so too."""
+    adjoint is the number 0); items that are sequences themselves are added so too.
+    An array beside a sequence is the adjoint of ``np.array`` of it, one item per
+    row: its rows are added to the items."""
     sequences = isinstance(x, (tuple, list)), isinstance(y, (tuple, list))
+    if sequences == (True, False) and np.ndim(y) > 0:
+        y, sequences = list(y), (True, True)
+    elif sequences == (False, True) and np.ndim(x) > 0:
+        x, sequences = list(x), (True, True)
     if sequences == (True, True):
         return [add_seq(a, b) for a, b in zip(x, y)]
     if sequences == (True, False):
