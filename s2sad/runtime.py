@@ -294,14 +294,8 @@ def _carrier(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
 def add_seq(x: Any, y: Any) -> Any:
     """Two adjoints of a tuple or list of values added element by element (``+`` would
     concatenate); a number added to one is added to each of its elements (a zero
-    adjoint is the number 0); items that are sequences themselves are added so too.
-    An array beside a sequence is the adjoint of ``np.array`` of it, one item per
-    row: its rows are added to the items."""
+    adjoint is the number 0); items that are sequences themselves are added so too."""
     sequences = isinstance(x, (tuple, list)), isinstance(y, (tuple, list))
-    if sequences == (True, False) and np.ndim(y) > 0:
-        y, sequences = list(y), (True, True)
-    elif sequences == (False, True) and np.ndim(x) > 0:
-        x, sequences = list(x), (True, True)
     if sequences == (True, True):
         return [add_seq(a, b) for a, b in zip(x, y)]
     if sequences == (True, False):
@@ -309,6 +303,31 @@ def add_seq(x: Any, y: Any) -> Any:
     if sequences == (False, True):
         return [add_seq(x, b) for b in y]
     return x + y
+
+
+def items_like(g: Any, x: Any) -> Any:
+    """The adjoint ``g`` of ``np.array(x)`` laid out as ``x``: for a tuple or list
+    ``x``, a list of the adjoints of its items, ``g``'s rows (nested alike); for
+    an array, ``g`` itself."""
+    if not isinstance(x, (tuple, list)):
+        return g
+    return [items_like(gi, xi) for gi, xi in zip(g, x)]
+
+
+def items_like_batched(g: Any, x: Any) -> Any:
+    """:func:`items_like` of each direction of the batch ``g``: a list of batches."""
+    if not isinstance(x, (tuple, list)):
+        return g
+    return [items_like_batched(g[:, i], xi) for i, xi in enumerate(x)]
+
+
+def array_like(items: Any, g: Any) -> Any:
+    """The array shaped like ``g`` of ``items`` (the adjoint of
+    :func:`items_like`): a list's items stacked, a number (a zero adjoint)
+    spread over its row."""
+    if not isinstance(items, (tuple, list)):
+        return np.broadcast_to(items, np.shape(g))
+    return np.stack([array_like(item, gi) for item, gi in zip(items, g)])
 
 
 def zeros_like(x: Any) -> Any:
