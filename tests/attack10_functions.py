@@ -225,3 +225,124 @@ def pair_loop_plain(u, v, steps: int, limit: float):
         state = (a + 0.1 * np.sin(b) * k, b * 0.9 + 0.05 * a * a)
         k = k + 1
     return np.sum(state[0] * state[1]) + k
+
+
+def arrow(x):
+    return x * x[0] + np.roll(x, 1) * x[-1] + x[::-1] ** 2
+
+
+def arrow_energy(x):
+    return np.sum(x**2 * x[0]) + np.sum(x[1:] * x[:-1]) + x[2] * x[-1] ** 2
+
+
+def written_items(x):
+    rows = [[0.0, 0.0], [0.0, 0.0]]
+    rows[0][0] = x[0] * x[1]
+    rows[1][1] = np.sin(x[2])
+    rows[1] = [rows[1][1], x[0]]
+    return rows[0][0] * rows[1][0] + rows[1][1]
+
+
+def appended_rows(x):
+    rows = []
+    for i in range(3):
+        rows.append([x[i], x[i] * x[0]])
+    return rows[0][1] * rows[2][0] + rows[1][1]
+
+
+def stacked_rows_of_arrays(x):
+    rows = [[x, 2.0 * x], [x * x, np.cos(x)]]
+    return np.sum(np.array(rows) ** 2) + np.sum(
+        np.concatenate([np.stack(r) for r in rows])
+    )
+
+
+def rows_of_arrays_loop(x):
+    rows = [[x, 2.0 * x], [x * x, np.cos(x)]]
+    s = 0.0
+    for r in rows:
+        s = s + np.sum(r[0] * r[1])
+    return s
+
+
+def tuple_rows_indexed(x):
+    t = ((x[0], x[1]), (x[2], x[0] * x[2]))
+    i = 1
+    a = t[i][0] * t[0][i]
+    return a + t[-1][-1]
+
+
+def three_levels_arrays(x):
+    deep = [[[x, x[::-1]], [np.sin(x)]], [[x * 3.0]]]
+    return np.sum(deep[0][0][1] * deep[1][0][0]) + np.sum(deep[0][1][0] ** 2)
+
+
+def vstack_of_items(x):
+    rows = [[x[:2], x[1:]], [x[::2], x[:2] * x[1]]]
+    return np.ravel(np.vstack(rows[0]) * np.vstack(rows[1]))
+
+
+def array_of_nested_arrays(x):
+    rows = [[x, 2.0 * x], [x * x, np.cos(x)]]
+    return np.sum(np.array(rows) ** 2) + np.sum(np.stack(rows[1]) * np.array(rows[0]))
+
+
+def rows_of_arrays_by_counter(x):
+    rows = [[x, 2.0 * x], [x * x, np.cos(x)]]
+    s = 0.0
+    for i in range(2):
+        r = rows[i]
+        s = s + np.sum(r[0] * r[1])
+    return s
+
+
+def row_replaced(x):
+    rows = [[x[0], x[1]], [x[2], x[0]]]
+    rows[1] = [rows[1][1] * x[1], x[2]]
+    return rows[0][0] * rows[1][0] + rows[1][1] ** 2
+
+
+def row_replaced_in_loop(x):
+    rows = [[x[0], x[1]], [x[2], x[0]]]
+    for i in range(2):
+        rows[i] = [rows[i][1] * x[1], rows[i][0]]
+    return rows[0][0] * rows[1][0] + rows[1][1] ** 2
+
+
+def array_of_rows_numbers(x):
+    m = np.array([[x[0], x[1]], [x[2], x[0] * x[1]]])
+    rows = [[x[0], x[1]], [x[2], x[0] * x[1]]]
+    return np.sum(m @ np.array(rows)) + np.sum(np.array(rows) ** 2)
+
+
+def array_of_number_rows(x):
+    rows = [[x[0], x[1]], [x[2], x[0] * x[1]]]
+    return np.sum(np.array(rows) ** 2)
+
+
+def array_of_array_rows(x):
+    rows = [[x, 2.0 * x]]
+    return np.sum(np.array(rows) ** 2)
+
+
+def nested_arrays_a(x):
+    rows = [[x, 2.0 * x], [x * x, np.cos(x)]]
+    return np.sum(np.array(rows) ** 2)
+
+
+def nested_arrays_b(x):
+    rows = [[x, 2.0 * x], [x * x, np.cos(x)]]
+    return np.sum(np.stack(rows[1]) * np.array(rows[0]))
+
+
+def sets_matrix_times_vector(x):
+    X = x.reshape(2, 3)
+    v = np.array([0.0, 1.0, 2.0])
+    w = np.array([3.0, 0.0])
+    return np.concatenate([X @ v, w @ X, np.dot(X, v), np.dot(w, X)])
+
+
+def stacked_sets_times_matrix(x):
+    X = x.reshape(2, 1, 3)
+    B = np.stack([np.diag([1.0, 0.0, 2.0]), np.eye(3)[::-1]])
+    return np.ravel(X @ B) + np.ravel(np.matmul(X, np.eye(3)))

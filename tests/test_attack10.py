@@ -58,6 +58,59 @@ def test_jacrev_of_a_gradient_whose_list_adjoint_a_loop_sums(name, out_dir):
     np.testing.assert_allclose(s2sad.jacfwd(g, output_dir=out_dir)(X), expected)
 
 
+def test_np_array_of_a_list_of_lists_of_arrays(out_dir):
+    # np.array's adjoint, an array, was added to the list adjoint of stack's
+    # items by broadcasting each row to every item: a wrong gradient, no error
+    f = af.array_of_nested_arrays
+    np.testing.assert_allclose(
+        s2sad.grad(f, output_dir=out_dir)(X), _central(f, X), atol=1e-8
+    )
+    parts = [
+        s2sad.hessian(g, output_dir=out_dir)(X)
+        for g in (af.nested_arrays_a, af.nested_arrays_b)
+    ]
+    np.testing.assert_allclose(s2sad.hessian(f, output_dir=out_dir)(X), sum(parts))
+
+
+@pytest.mark.parametrize("name", ["array_of_number_rows", "array_of_rows_numbers"])
+@pytest.mark.parametrize("jacobian", ["jacrev", "jacfwd", "hessian"])
+def test_batched_adjoint_of_np_array_of_a_list_of_lists(name, jacobian, out_dir):
+    # the adjoint of np.array(rows) was an array typed as the list: in batched
+    # code its items were indexed as lists of batches (t12[1] of a batch)
+    f = getattr(af, name)
+    found = getattr(s2sad, jacobian)(f, output_dir=out_dir)(X)
+    if jacobian == "hessian":
+        expected = s2sad.jacfwd(s2sad.grad(f, output_dir=out_dir), output_dir=out_dir)
+        np.testing.assert_allclose(found, expected(X))
+    else:
+        np.testing.assert_allclose(found, _central(f, X), atol=1e-8)
+
+
+@pytest.mark.parametrize("jacobian", ["jacfwd", "hessian"])
+def test_a_list_written_into_a_row_of_an_array_in_batched_code(jacobian, out_dir):
+    # rows[1] = [a, b] into an array: the batch of the list (two batches) was
+    # written as it was into [:, 1], shaped (2, n) for a place (n, 2)
+    found = getattr(s2sad, jacobian)(af.row_replaced, output_dir=out_dir)(X)
+    expected = (
+        s2sad.jacrev(af.row_replaced, output_dir=out_dir)(X)
+        if jacobian == "jacfwd"
+        else _central(s2sad.grad(af.row_replaced, output_dir=out_dir), X)
+    )
+    np.testing.assert_allclose(found, expected, atol=1e-7)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="jacrev of a gradient whose loop writes lists into rows of an array: "
+    "the batched adjoint of the tape's list reaches runtime.lift_region shaped "
+    "(n, 2) for a region of n (cannot reshape)",
+)
+def test_jacrev_of_a_gradient_writing_lists_into_rows_in_a_loop(out_dir):
+    g = s2sad.grad(af.row_replaced_in_loop, output_dir=out_dir)
+    expected = s2sad.hessian(af.row_replaced_in_loop, output_dir=out_dir)(X)
+    np.testing.assert_allclose(s2sad.jacrev(g, output_dir=out_dir)(X), expected)
+
+
 # ------------------------------------------------------- sparse recovery
 
 
