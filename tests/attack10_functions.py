@@ -346,3 +346,7 @@ def stacked_sets_times_matrix(x):
     X = x.reshape(2, 1, 3)
     B = np.stack([np.diag([1.0, 0.0, 2.0]), np.eye(3)[::-1]])
     return np.ravel(X @ B) + np.ravel(np.matmul(X, np.eye(3)))
+
+
+def list_argument_rows(rows, x):
+    return rows[0][0] * x[0] + np.sum(rows[1][1] * x)

@@ -111,6 +111,19 @@ def test_jacrev_of_a_gradient_writing_lists_into_rows_in_a_loop(out_dir):
     np.testing.assert_allclose(s2sad.jacrev(g, output_dir=out_dir)(X), expected)
 
 
+@pytest.mark.parametrize("kind", ["grad", "value_and_grad"])
+def test_a_list_of_lists_argument_is_refused_clearly(kind, out_dir):
+    # the generated code accumulated the inner lists' adjoints with +=, which
+    # concatenates; the check of the gradient's structure then raised a NumPy
+    # ValueError (np.shape of a ragged list) instead of its own error
+    rows = [[1.5, np.ones(3)], [X * 2.0, X * 3.0]]
+    gradient = getattr(s2sad, kind)(
+        af.list_argument_rows, wrt=(0, 1), output_dir=out_dir
+    )
+    with pytest.raises(s2sad.S2SADError, match="holding lists"):
+        gradient(rows, X)
+
+
 # ------------------------------------------------------- sparse recovery
 
 
