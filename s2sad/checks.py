@@ -238,11 +238,14 @@ def refuse_containers(target: Target, primals: tuple, positions: Any, who: str) 
             )
 
 
-def _same_structure(gradient: Any, given: tuple | list) -> bool:
-    """``gradient`` has the structure of the container ``given``: a sequence of
-    its length with items of its items' shapes, or an array of its shape."""
-    if isinstance(gradient, (tuple, list)):
-        return [np.shape(p) for p in gradient] == [np.shape(g) for g in given]
+def _same_structure(gradient: Any, given: Any) -> bool:
+    """``gradient`` has the structure of ``given``: a sequence of its length
+    whose items have its items' structures (a list of lists too), or an array
+    of its shape."""
+    if isinstance(gradient, (tuple, list)) and isinstance(given, (tuple, list)):
+        return len(gradient) == len(given) and all(
+            map(_same_structure, gradient, given)
+        )
     try:
         return np.shape(gradient) == np.shape(given)
     except ValueError:
@@ -618,6 +621,14 @@ class Checked:
                 continue
             if not _same_structure(part, given):
                 name = _param_name(self.target, k)
+                if any(isinstance(item, (tuple, list)) for item in given):
+                    raise self.target.error(
+                        f"{self.kind} of {self.target.label}: {name} is a "
+                        f"{type(given).__name__} holding lists or tuples; s2sad "
+                        "differentiates the items of a list argument as numbers "
+                        "and arrays",
+                        "pass each inner list as a parameter of its own",
+                    )
                 raise self.target.error(
                     f"{self.kind} of {self.target.label}: {name} is a "
                     f"{type(given).__name__} of {len(given)}, which s2sad differentiates "

@@ -305,6 +305,31 @@ def add_seq(x: Any, y: Any) -> Any:
     return x + y
 
 
+def items_like(g: Any, x: Any) -> Any:
+    """The adjoint ``g`` of ``np.array(x)`` laid out as ``x``: for a tuple or list
+    ``x``, a list of the adjoints of its items, ``g``'s rows (nested alike); for
+    an array, ``g`` itself."""
+    if not isinstance(x, (tuple, list)):
+        return g
+    return [items_like(gi, xi) for gi, xi in zip(g, x)]
+
+
+def items_like_batched(g: Any, x: Any) -> Any:
+    """:func:`items_like` of each direction of the batch ``g``: a list of batches."""
+    if not isinstance(x, (tuple, list)):
+        return g
+    return [items_like_batched(g[:, i], xi) for i, xi in enumerate(x)]
+
+
+def array_like(items: Any, g: Any) -> Any:
+    """The array shaped like ``g`` of ``items`` (the adjoint of
+    :func:`items_like`): a list's items stacked, a number (a zero adjoint)
+    spread over its row."""
+    if not isinstance(items, (tuple, list)):
+        return np.broadcast_to(items, np.shape(g))
+    return np.stack([array_like(item, gi) for item, gi in zip(items, g)])
+
+
 def zeros_like(x: Any) -> Any:
     """Zeros shaped like ``x``, of a floating dtype (``x``'s own if it has one);
     for a tuple or list of values, a list of their zeros."""

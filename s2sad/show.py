@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import html
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable
@@ -41,12 +42,17 @@ def show(
     """The HTML page of the ``derivative`` of ``f`` (a kind such as ``"grad"``,
     ``"jvp"``, ``"vjp"``, ``"hvp"``) with respect to ``wrt``; with ``output``
     (an ``.html`` path) also written there."""
-    if derivative not in KINDS:
+    if not isinstance(derivative, str) or derivative not in KINDS:
         raise S2SADError(
             f"unknown derivative {derivative!r}",
             hint=f"use one of {', '.join(KINDS)}",
         )
-    if output is not None and Path(output).suffix not in SUFFIXES:
+    if output is not None and not isinstance(output, (str, os.PathLike)):
+        raise S2SADError(
+            f"output must be a path, got {type(output).__name__}",
+            hint="name the output .html",
+        )
+    if output is not None and Path(output).suffix.lower() not in SUFFIXES:
         suffix = Path(output).suffix or "a file without a suffix"
         raise S2SADError(
             f"cannot write a page as {suffix}",

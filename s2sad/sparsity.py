@@ -249,7 +249,7 @@ class Compression:
         expected = np.bincount(rows, terms, minlength=len(products))
         eps = np.finfo(products.dtype).eps
         scale = np.bincount(rows, np.abs(terms), minlength=len(products))
-        scale = scale + np.abs(checked)
+        scale = scale + np.abs(checked)  # not +=: no nonzeros, bincount gives ints
         gap = np.abs(expected - checked)
         if (gap <= SURE * eps * scale).all():
             return values, True

@@ -201,6 +201,11 @@ CASES = {
     "shape_of": [lambda r: (normal(r, 3, 4),)],
     "zeros_like": [lambda r: (normal(r, 3, 4),)],
     "add_seq": [lambda r: ([normal(r, 3), normal(r, 2)], [normal(r, 3), normal(r, 2)])],
+    "items_like": [
+        lambda r: (normal(r, 2, 3), [normal(r, 3), normal(r, 3)]),
+        lambda r: (normal(r, 3, 4), normal(r, 3, 4)),
+    ],
+    "array_like": [lambda r: ([normal(r, 3), normal(r, 3)], normal(r, 2, 3))],
     "unbroadcast": [
         lambda r: (normal(r, 3, 4), normal(r, 1, 4)),
         lambda r: (normal(r, 2, 3, 4), normal(r, 4)),

@@ -13,14 +13,17 @@ build or take apart sequences, and retypes as a sequence every array-typed
 value whose structure is a sequence.  A structure is :data:`LEAF` (a number,
 an array, or anything not known) or a tuple of the structures of its items.
 Only a known structure retypes, so what is not known stays as the frontend
-typed it.
+typed it.  A loop carries the structure of its initial value where each
+iteration yields one alike (the adjoint of a list summed over a loop), and an
+``if`` the structure both its branches yield.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..ir.core import ARRAY, INT, SEQ, Function, Op, Value
+from ..ir.core import ARRAY, INT, SEQ, Block, Function, Op, Value
+from ..ir.operands import carried_args, loop_body, loop_inits
 from ..rules.registry import PRIMITIVES, SAME, Primitive, result_type_of
 
 LEAF = None
@@ -29,19 +32,59 @@ LEAF = None
 BUILT_LIKE = {"concatenate_adjoint": "xs", "stack_adjoint": "xs", "shape_of": "x"}
 """Helpers whose result is built item by item like a sequence argument (the
 adjoints of the items joined, the shape carriers of its items), beside those
-whose ``same_shape`` argument gives a sequence for a sequence."""
+whose ``same_shape`` argument gives a sequence for a sequence (or, where that
+argument's structure is not known, whose first argument does: ``unbroadcast`` of
+a list's adjoint to a list popped from the tape)."""
 
 
 def refine_sequences(function: Function) -> None:
     """Retype, in place, the array-typed values of ``function`` that are sequences."""
-    structures: dict[Value, Any] = {}
-    for op in function.walk():
-        for result, structure in zip(op.results, _structures(op, structures)):
-            if structure is LEAF:
-                continue
-            structures[result] = structure
-            if result.type == ARRAY:
-                result.type = SEQ
+    unsure: set[tuple[int, int]] = set()
+    while True:
+        structures: dict[Value, Any] = {}
+        changed: set[tuple[int, int]] = set()
+        _follow(function.body, structures, unsure, changed)
+        if changed <= unsure:
+            break
+        unsure |= changed
+    for value, structure in structures.items():
+        if structure is not LEAF and value.type == ARRAY:
+            value.type = SEQ
+
+
+def _follow(block: Block, known: dict[Value, Any], unsure: set, changed: set) -> None:
+    """Add to ``known`` the structures of the values ``block`` defines, and to
+    ``changed`` the carried values (loop, position) whose iteration yields
+    another structure than the initial value's; a loop carries none of those in
+    ``unsure``."""
+    for op in block.ops:
+        if op.name in ("for", "while"):
+            carried = [
+                LEAF if (id(op), k) in unsure else known.get(init, LEAF)
+                for k, init in enumerate(loop_inits(op))
+            ]
+            for region in op.regions:
+                known.update(zip(carried_args(region, op), carried))
+                _follow(region, known, unsure, changed)
+            yielded = _yielded(loop_body(op), known)
+            for k, structure in enumerate(carried):
+                if structure is not LEAF and yielded[k] != structure:
+                    changed.add((id(op), k))
+            results = carried
+        elif op.name == "if":
+            for region in op.regions:
+                _follow(region, known, unsure, changed)
+            then, other = (_yielded(region, known) for region in op.regions)
+            results = [a if a == b else LEAF for a, b in zip(then, other)]
+        else:
+            results = _structures(op, known)
+        known.update(zip(op.results, results))
+
+
+def _yielded(region: Block, known: dict[Value, Any]) -> list[Any]:
+    """The structures of the values ``region`` yields."""
+    end = region.terminator
+    return [] if end is None else [known.get(v, LEAF) for v in end.operands]
 
 
 def _structures(op: Op, known: dict[Value, Any]) -> list[Any]:
@@ -63,7 +106,10 @@ def _structures(op: Op, known: dict[Value, Any]) -> list[Any]:
     like = _built_like(entry)
     if like is None or len(op.operands) <= like:
         return [LEAF]
-    return [known.get(op.operands[like], LEAF)]
+    structure = known.get(op.operands[like], LEAF)
+    if structure is LEAF and entry.result_type == SAME:
+        structure = known.get(op.operands[0], LEAF)
+    return [structure]
 
 
 def _built_like(entry: Primitive) -> int | None:

@@ -18,6 +18,7 @@ from ..ir.core import (
     FLOAT,
     INT,
     NOT_CONSTANT,
+    SEQ,
     TEMPORARY,
     Block,
     Function,
@@ -511,6 +512,12 @@ def _unbroadcast(s: _Rewriter, op: Op, g: Value, x: Value) -> Value | None:
     return None
 
 
+def _items_like(s: _Rewriter, op: Op, g: Value, x: Value) -> Value | None:
+    """The adjoint of ``np.array(x)`` laid out as ``x`` is that adjoint itself
+    where ``x`` is an array."""
+    return g if x.type != SEQ else None
+
+
 def _spread_product(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     """``g`` spread over ``v``'s shape, times a number ``k``, is ``g * k`` spread
     over that shape (fewer multiplications); ``c`` (a number) spread, times ``y`` of
@@ -643,6 +650,7 @@ _IDENTITIES = {
     "divide": _divide,
     "getitem_adjoint": _scatter,
     "unbroadcast": _unbroadcast,
+    "items_like": _items_like,
     "unreduce": _unreduce,
     "reduced_count": _reduced_count,
     "add_at": _add_at,

@@ -7,6 +7,7 @@ transformation that meets one with a varied argument refuses it by name.
 
 from __future__ import annotations
 
+from ..ir.core import ARRAY, SEQ
 from .helpers import runtime_helper
 from .registry import INT_RESULT, OBJECT_RESULT, SAME, SEQ_RESULT
 
@@ -56,4 +57,11 @@ _batch_helper("transpose_batched", "x, axes=None", view=True)
 _batch_helper("reshape_batched", "x shape", view=True)
 _batch_helper("array_batched", "x, dtype=None")
 _batch_helper("item_batched", "x index", fresh=True)
+_batch_helper(
+    "items_like_batched",
+    "g x",
+    result_type=lambda types, static: SEQ if types[1] == SEQ else ARRAY,
+    view=True,
+    shape_only="x",
+)
 _batch_helper("batch_loop", "name keywords flags args", result_type=SEQ_RESULT)

@@ -239,7 +239,9 @@ class Getitem(Rule):
 class Setitem(Rule):
     """``x[index] = value``: written into a batch (``x`` made one if it is not) at
     ``[:, index]``, the value shaped as the place it goes (lifted, or its batch
-    axis moved where index arrays put it: ``runtime.lift_region``)."""
+    axis moved where index arrays put it: ``runtime.lift_region``); a sequence
+    of batches written into an array is made one batch first
+    (``runtime.array_batched``), as NumPy makes an array of a list it stores."""
 
     name = "setitem"
 
@@ -247,6 +249,8 @@ class Setitem(Rule):
         x, index, value = ctx.operands
         if ctx.flags[1]:
             ctx.refuse("the index depends on the directions")
+        if ctx.flags[2] and value.type == SEQ and x.type != SEQ:
+            value = ctx.emit("array_batched", [value], ARRAY)
         x = x if ctx.flags[0] else ctx.broadcast(x)
         batched = ctx.index(index, write=True)
         if ctx.flags[2] and not ctx.fits(2, batched):

@@ -409,8 +409,44 @@ class array:
     def tangent(dtype, x_dot):
         return np.array(x_dot, dtype=dtype)
 
-    def adjoint(out_bar):
-        return out_bar
+    def adjoint(x, out_bar):
+        return runtime.items_like(out_bar, x)
+
+
+@runtime_helper(
+    "items_like",
+    "g x",
+    result_type=_like(1),
+    nondiff="x",
+    shape_only="x",
+    linear=True,
+    view=True,
+    same_shape="x",
+    batch=Helper("items_like_batched", "g"),
+)
+class items_like:
+    def tangent(x, g_dot):
+        return runtime.items_like(g_dot, x)
+
+    def adjoint(g, out_bar):
+        return runtime.array_like(out_bar, g)
+
+
+@runtime_helper(
+    "array_like",
+    "items g",
+    nondiff="g",
+    shape_only="g",
+    linear=True,
+    fresh=True,
+    batch=LOOP,
+)
+class array_like:
+    def tangent(g, items_dot):
+        return runtime.array_like(items_dot, g)
+
+    def adjoint(items, out_bar):
+        return runtime.items_like(out_bar, items)
 
 
 @primitive(
