@@ -29,7 +29,7 @@ from ..ir.core import (
     type_of_constant,
 )
 from ..ir.ops import OUTPUT, RESIDUALS, TAPE, TERMINATORS
-from ..ir.operands import has_effect
+from ..ir.operands import has_effect, loop_inits
 from ..rules.registry import PRIMITIVES, REDUCE
 from ..analysis.sequences import refine_sequences
 from ..analysis.shapes import SCALAR, TANGENT_OF, Shape, ShapeInference
@@ -127,6 +127,9 @@ class _Rewriter:
         self.constants: dict[Value, Any] = {}
         self.definers: dict[Value, Op] = {}
         self.changed = False
+        self.loop_inits = {v for op in function.walk() for v in loop_inits(op)}
+        """Values a loop starts from: an array there stays one (the loop may write
+        into it, and with no iteration the number 0 would come out)."""
         self.inference = ShapeInference(function, seeds, records)
         self.shapes = self.inference.shapes
 
@@ -171,6 +174,8 @@ class _Rewriter:
         branch's number 0 is ever indexed as if it were the array."""
         for k, result in enumerate(op.results):
             if result.type not in (FLOAT, ARRAY) or result in self.replaced:
+                continue
+            if result.type == ARRAY and result in self.loop_inits:
                 continue
             yielded = [
                 self.resolve(region.terminator.operands[k]) for region in op.regions

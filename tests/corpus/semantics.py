@@ -233,6 +233,24 @@ def list_written_then_only_tested(x, y):
     return y + np.sum(e1)
 
 
+def list_written_then_read_by_an_empty_loop(x, y):
+    # the branches' adjoints of the list were zero, folded to the number 0; the
+    # loop reversed from it, run no time, gave that 0 to the write's adjoint
+    l0 = [0.0, y]
+    l0[0] -= x[0]
+    s = y
+    for i in range(0):
+        s -= l0[1]
+    if x[1] > 0.0:
+        s = s * 2.0
+    else:
+        k = 0
+        while k < 2 and l0[1] > s:
+            k += 1
+            s = s * 0.5
+    return s + np.sum(x)
+
+
 def float_into_int_array(x):
     y = np.zeros(3, dtype=int)
     y[0] = x[0]  # <-
@@ -312,6 +330,5 @@ ENTRIES += [
 ]
 for fn in (list_container, list_accumulator, list_filled_in_loop):
     ENTRIES += each_call(either, fn, 0.7)
-ENTRIES += each_call(
-    derivative, list_written_then_only_tested, QUAD[:3].copy(), 0.0, wrt=(0, 1)
-)
+for fn in (list_written_then_only_tested, list_written_then_read_by_an_empty_loop):
+    ENTRIES += each_call(derivative, fn, np.array([0.3, -0.4, 0.9]), 0.0, wrt=(0, 1))
