@@ -1514,7 +1514,9 @@ class _Reversal:
         first, outputs = self.first, self.outputs
         reads = range(first + self.carried, first + outputs)
         seeds = [self.read_bars.get(k, 0.0) for k in reads]
-        found = self.backward(self.residuals.pop(), *self.bars, *seeds)
+        bars = [_dense(bar, like) for bar, like in zip(self.bars, self.state)]
+        seeds = [_dense(bar, like) for bar, like in zip(seeds, self.read)]
+        found = self.backward(self.residuals.pop(), *bars, *seeds)
         adjoints = dict(zip(self.wrt, found))
         self.bars = [adjoints.get(first + k, 0.0) for k in range(self.carried)]
         self.read_bars = {k: adjoints[k] for k in self.read_bars}
@@ -1526,6 +1528,16 @@ class _Reversal:
             self.bars[k - first] if k < first + carried else self.read_bars[k]
             for k in self.wrt
         )
+
+
+def _dense(adjoint: Any, like: Any) -> Any:
+    """``adjoint``, or zeros shaped like ``like`` where it is the number 0 standing
+    for the zero adjoint of an array or list (a step's backward sweep indexes
+    and writes into the adjoints it is given)."""
+    number = isinstance(adjoint, (int, float)) and adjoint == 0
+    if number and (isinstance(like, (tuple, list)) or np.ndim(like) > 0):
+        return zeros_like(like)
+    return adjoint
 
 
 class _TangentSweeps:

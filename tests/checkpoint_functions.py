@@ -1,5 +1,7 @@
 """Functions with checkpointed helpers, for tests/test_checkpoint.py."""
 
+import math
+
 import numpy as np
 
 import s2sad
@@ -190,3 +192,32 @@ LOOP_CASES = [
     ),
     (cubic_stepper, cubic_stepper_plain, (np.linspace(0.0, 1.0, 6), 0.1), "steps"),
 ]
+
+
+def row_written_then_zero(x, y):
+    # the list's adjoint after the checkpointed loop folds to the number 0 (the
+    # loops after it only write the list); the schedule handed that 0 to the
+    # step's backward sweep, which copies and writes into it
+    l0 = [0.0, y]
+    e0 = np.zeros(3)
+    for i in s2sad.checkpointed(range(1), snapshots=2):
+        l0[-1] = math.sqrt(1.0 + x[1] * x[1])
+    for w0 in (x[0], x[1]):
+        if w0 > 5.0:
+            return np.sum(x)
+        for w1 in (x[2], y):
+            l0[0] -= e0[0] * x[2]
+    return y + np.sum(x)
+
+
+def row_written_then_zero_plain(x, y):
+    l0 = [0.0, y]
+    e0 = np.zeros(3)
+    for i in range(1):
+        l0[-1] = math.sqrt(1.0 + x[1] * x[1])
+    for w0 in (x[0], x[1]):
+        if w0 > 5.0:
+            return np.sum(x)
+        for w1 in (x[2], y):
+            l0[0] -= e0[0] * x[2]
+    return y + np.sum(x)

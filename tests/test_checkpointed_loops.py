@@ -65,6 +65,25 @@ def test_a_checkpointed_loop_matches_finite_differences(out_dir):
         assert u_bar[k] == pytest.approx(fd, rel=1e-6, abs=1e-9)
 
 
+def test_a_state_whose_adjoint_is_zero_after_the_loop(out_dir):
+    x, y = np.array([0.3, -0.2, 0.5]), 0.7
+    found = s2sad.grad(cf.row_written_then_zero, wrt=(0, 1), output_dir=out_dir)(x, y)
+    np.testing.assert_allclose(found[0], [1.0, 1.0, 1.0], rtol=1e-12)
+    assert found[1] == 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the number 0 standing for the list's zero adjoint comes out of both "
+    "branches of the reversed loop over (x[0], x[1]) and starts the reversed "
+    "range(1) loop, which writes into it by index (IndexError in generated code)",
+)
+def test_the_same_state_in_a_plain_loop(out_dir):
+    x, y = np.array([0.3, -0.2, 0.5]), 0.7
+    plain = s2sad.grad(cf.row_written_then_zero_plain, wrt=(0, 1), output_dir=out_dir)
+    np.testing.assert_allclose(plain(x, y)[0], [1.0, 1.0, 1.0], rtol=1e-12)
+
+
 def test_a_checkpointed_loop_in_a_helper_calling_a_checkpointed_helper(out_dir):
     u = np.linspace(0.1, 0.6, 3)
     found = s2sad.grad(cf.settled, wrt=(0, 1), output_dir=out_dir)(u, 1.2)
