@@ -536,7 +536,9 @@ def _hessian(
         found = _sparse_hessian(
             entry,
             sparse,
-            (key, full, args),
+            key,
+            full,
+            args,
             functools.partial(dense_hessian, full, args, False),
         )
         hessian_of.products = sparse.products
@@ -579,12 +581,17 @@ def _hessian(
     return entry.named(hessian_of)
 
 
-def _sparse_hessian(entry: Entry, sparse: Sparse, call: tuple, dense: Callable) -> Any:
+def _sparse_hessian(
+    entry: Entry,
+    sparse: Sparse,
+    key: tuple,
+    full: tuple,
+    args: tuple,
+    dense: Callable,
+) -> Any:
     """The ``n × n`` Hessian (or its triplets) from the compressed products of a
-    star colouring of its pattern (``dense()`` computes it where the pattern is
-    to be found); ``call`` is the arguments' :func:`shapes_key`, the arguments
-    with their defaults, and as given."""
-    key, full, args = call
+    star colouring of its pattern, at arguments of :func:`shapes_key` ``key``
+    (``dense()`` computes it where the pattern is to be found)."""
     x = args[entry.positions[0]]
     dtype = float_dtype([x])
 

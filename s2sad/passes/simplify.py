@@ -188,10 +188,14 @@ class _Rewriter:
                 self.changed = True
 
     def _is_zero(self, value: Value) -> bool:
-        constant = self.const(value)
-        if constant is not None:
-            return constant == 0 and not isinstance(constant, bool)
+        if self.const(value) is not None:
+            return self.zero_constant(value)
         return self.defined_by(value, "zeros_like") is not None
+
+    def zero_constant(self, value: Value) -> bool:
+        """``value`` is the constant number 0 (not False)."""
+        constant = self.const(value)
+        return constant == 0 and not isinstance(constant, bool)
 
     def resolve(self, value: Value) -> Value:
         while value in self.replaced:
@@ -315,7 +319,7 @@ class _Rewriter:
         if entry is None or not entry.linear or op.exact or op.name == "mul":
             return False
         return any(
-            self.const(v) == 0 and not isinstance(self.const(v), bool)
+            self.zero_constant(v)
             for v, arg in zip(op.operands, entry.args)
             if arg not in entry.nondiff and arg not in entry.shape_only
         )
@@ -616,18 +620,9 @@ def _setitem(
 ) -> Value | None:
     """Zeros with a zero stored into them are zeros: ``setitem(0, i, 0.0)``, the
     adjoint before a write that no adjoint reached, is 0."""
-    if not op.exact and _is_zero(s.const(x)) and _is_zero(s.const(value)):
+    if not op.exact and s.zero_constant(x) and s.zero_constant(value):
         s.become_const(op, 0.0)
     return None
-
-
-def _is_zero(constant: Any) -> bool:
-    """The number 0 (not False, not None)."""
-    return (
-        isinstance(constant, (int, float))
-        and not isinstance(constant, bool)
-        and constant == 0
-    )
 
 
 def _select(s: _Rewriter, op: Op, c: Value, a: Value, b: Value) -> Value | None:
