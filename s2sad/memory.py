@@ -11,8 +11,11 @@ An array that is (a view of) an argument is listed but costs nothing new, an
 array stored in two places is counted once, and a broadcast one (a stride of
 0, what a shape is kept as) counts one item.
 
-A checkpointed loop stores only the state before it; its snapshots live
-during the backward sweep.  Where the function has one, the report also runs
+A checkpointed loop stores the state before it and, where it runs at the
+function's top level, what its forward sweep kept for its reversal (``sweep``:
+the snapshots its schedule took on the way and the residuals of the steps it
+taped last); a checkpointed loop in a helper takes its snapshots during the
+backward sweep.  Where the function has one, the report also runs
 the backward sweep (from an adjoint of ones) and lists, for each checkpointed
 loop reversed, what its schedule did (:mod:`s2sad.loop_counts`): its steps,
 those run untaped and taped, the snapshots written and restored, the most
@@ -32,6 +35,7 @@ from .checks import with_defaults
 from .ir.core import BOOL, FLOAT, INT, RESIDUALS, SEQ, TAPE, Function, Op, Value
 from .ir.ops import CHECKPOINTED_LOOP, CHECKPOINTED_WHILE
 from .loop_counts import LoopCounts, recording
+from .runtime import Sweep
 
 
 @dataclass
@@ -218,7 +222,10 @@ class _Walker:
                 self.item(function, push.operands[1], record)
 
     def leaf(self, function: Function, value: Value, stored: Any) -> None:
-        """A stored number or array, added to its row."""
+        """A stored number or array (or what a checkpointed loop's forward sweep
+        kept, its states and residuals), added to its row."""
+        if isinstance(stored, Sweep):
+            stored = stored.kept()
         definer = self.definers(function).get(value)
         line = (
             definer.loc.line if definer is not None and definer.loc else function.line

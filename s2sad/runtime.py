@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import itertools
 import math
 import string
 from typing import Any
@@ -14,6 +15,7 @@ from .loop_counts import LoopCounts, record
 from .schedules import (
     ADVANCE,
     RESTORE,
+    REVERSE,
     SNAPSHOT,
     TAPE,
     OnlinePlacement,
@@ -1188,6 +1190,7 @@ def checkpointed_loop(
     read: tuple,
     state_bar: tuple,
     read_bar: tuple,
+    sweep: "Sweep | None" = None,
 ) -> tuple:
     """The reverse sweep of a checkpointed loop: from the state before it
     (``state``) and the adjoints of the state after it (``state_bar``), the
@@ -1199,7 +1202,10 @@ def checkpointed_loop(
     and ``backward(residuals, *state_bar, *read_bar)`` its backward sweep (the
     adjoints of ``wrt``).  ``read_bar`` holds the adjoints the read values of
     ``wrt`` have so far: each step's backward sweep adds to them, in the order
-    the loop reversed step by step does (so the sums are the same)."""
+    the loop reversed step by step does (so the sums are the same).  With
+    ``sweep``, what :func:`checkpointed_sweep` kept running the loop, the
+    schedule resumes where that sweep left it (once: a second reversal of
+    the same sweep runs the schedule from the state before the loop)."""
     sweeps = (step, forward, backward)
     return _reverse_loop(
         sweeps,
@@ -1212,7 +1218,68 @@ def checkpointed_loop(
         read,
         state_bar,
         read_bar,
+        sweep,
     )
+
+
+def checkpointed_sweep(
+    step: Any,
+    forward: Any,
+    steps: range,
+    snapshots: int,
+    schedule: str,
+    state: tuple,
+    read: tuple,
+) -> tuple:
+    """The forward sweep of a checkpointed loop: run it from ``state`` (and
+    ``read``) as its ``schedule`` begins, taking the snapshots the schedule
+    takes and taping the steps it tapes before it reverses one (the loop's
+    last step, or last segment), so that :func:`checkpointed_loop` resumes
+    there instead of running the loop again.  Returns the state after the
+    loop (a copy: the residuals may hold the last step's), then the
+    :class:`Sweep` the reversal resumes from."""
+    counters = list(steps)
+    counts = LoopCounts(step.__name__, schedule, snapshots, len(counters))
+    machine = _Reversal((step, forward, None), counters, state, read, counts)
+    done = machine.sweep(_schedule(schedule, len(counters), snapshots))
+    return (*(_fresh_copy(value) for value in machine.state), Sweep(machine, done))
+
+
+class Sweep:
+    """What :func:`checkpointed_sweep` kept for the reversal of its loop: the
+    machine that ran it (its snapshots and taped residuals) and how many of
+    the schedule's actions it followed."""
+
+    def __init__(self, machine: "_Reversal", done: int):
+        self._held: tuple | None = (machine, done)
+
+    def take(self) -> tuple | None:
+        """``(machine, actions done)`` the first time, None after: the reversal
+        frees the snapshots as it passes them."""
+        held, self._held = self._held, None
+        return held
+
+    def kept(self) -> tuple:
+        """The states and residuals held (none once taken)."""
+        if self._held is None:
+            return ()
+        machine = self._held[0]
+        states = tuple(state for _, state in machine.slots.values())
+        return (*states, *machine.residuals)
+
+
+def _schedule(schedule: str, steps: int, snapshots: int) -> Any:
+    """The actions of the ``for`` loop ``schedule`` reversing ``steps`` steps."""
+    return (binomial if schedule == "binomial" else periodic)(steps, snapshots)
+
+
+def _fresh_copy(value: Any) -> Any:
+    """``value`` with its arrays copied (a list's item by item)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_fresh_copy(item) for item in value]
+    return value
 
 
 def checkpointed_loop_jvp(
@@ -1289,17 +1356,23 @@ def _reverse_loop(
     read: tuple,
     state_bar: tuple,
     read_bar: tuple,
+    sweep: Sweep | None = None,
 ) -> tuple:
     """Reverse a checkpointed ``for`` loop whose step and sweeps are ``sweeps``
-    (counted under ``name``) by ``schedule``: the adjoints of ``wrt``."""
+    (counted under ``name``) by ``schedule``, resuming from ``sweep`` where it
+    still holds what a forward sweep kept: the adjoints of ``wrt``."""
     counters = list(steps)
-    actions = (binomial if schedule == "binomial" else periodic)(
-        len(counters), snapshots
-    )
-    counts = LoopCounts(name, schedule, snapshots, len(counters))
-    machine = _Reversal(sweeps, counters, wrt, state, read, counts)
-    machine.follow(actions, state_bar, read_bar)
-    record(counts)
+    actions = _schedule(schedule, len(counters), snapshots)
+    held = sweep.take() if sweep is not None else None
+    if held is None:
+        counts = LoopCounts(name, schedule, snapshots, len(counters))
+        machine = _Reversal(sweeps, counters, state, read, counts)
+    else:
+        machine, done = held
+        machine.backward = sweeps[2]
+        actions = itertools.islice(actions, done, None)
+    machine.follow(actions, wrt, state_bar, read_bar)
+    record(machine.counts)
     return machine.adjoints()
 
 
@@ -1405,7 +1478,7 @@ def _reverse_while(
     (counted under ``name``), while ``holds(state)``, then reverse it by the
     online schedule: the adjoints of ``wrt``."""
     counts = LoopCounts(name, "online", snapshots)
-    machine = _Reversal(sweeps, None, wrt, state, read, counts)
+    machine = _Reversal(sweeps, None, state, read, counts)
     placement = OnlinePlacement(snapshots)
     previous = None
     while holds(machine.state):
@@ -1418,7 +1491,7 @@ def _reverse_while(
     del previous
     counts.steps = machine.position
     actions = online_reversal(placement.kept, machine.position, snapshots)
-    machine.follow(actions, state_bar, read_bar)
+    machine.follow(actions, wrt, state_bar, read_bar)
     record(counts)
     return machine.adjoints()
 
@@ -1433,14 +1506,13 @@ class _Reversal:
         self,
         sweeps: tuple,
         counters: Any,
-        wrt: tuple,
         state: tuple,
         read: tuple,
         counts: LoopCounts,
     ):
         self.step, self.forward, self.backward = sweeps
         self.counters = counters
-        self.wrt = wrt
+        self.wrt: tuple = ()
         self.carried = len(state)
         self.outputs = self.carried + len(read)
         self.first = 0 if counters is None else 1
@@ -1484,24 +1556,41 @@ class _Reversal:
         else:
             self.counts.advances += count
 
-    def follow(self, actions: Any, state_bar: tuple, read_bar: tuple) -> None:
+    def sweep(self, actions: Any) -> int:
+        """Run ``actions`` up to the first reversal of a step: how many ran."""
+        done = 0
+        for action in actions:
+            if action.kind == REVERSE:
+                break
+            self.act(action)
+            done += 1
+        return done
+
+    def follow(
+        self, actions: Any, wrt: tuple, state_bar: tuple, read_bar: tuple
+    ) -> None:
         """Run ``actions``, from the adjoints ``state_bar`` of the state after
-        the loop and ``read_bar`` of the values read."""
+        the loop and ``read_bar`` of the values read, for the adjoints of ``wrt``."""
+        self.wrt = wrt
         self.bars = list(state_bar)
         read = [k for k in self.wrt if k >= self.first + self.carried]
         self.read_bars = dict(zip(read, read_bar))
         for action in actions:
-            if action.kind in (ADVANCE, TAPE):
-                self.run(action.count, action.kind == TAPE)
-            elif action.kind == SNAPSHOT:
-                self.store(action.slot, (self.position, self.state))
-            elif action.kind == RESTORE:
-                self.position, self.state = self.slots[action.slot]
-                self.counts.restores += 1
-            else:
-                for _ in range(action.count):
-                    self.reverse_one()
-                self.release(self.position - action.count)
+            self.act(action)
+
+    def act(self, action: Any) -> None:
+        """Run one action of a schedule."""
+        if action.kind in (ADVANCE, TAPE):
+            self.run(action.count, action.kind == TAPE)
+        elif action.kind == SNAPSHOT:
+            self.store(action.slot, (self.position, self.state))
+        elif action.kind == RESTORE:
+            self.position, self.state = self.slots[action.slot]
+            self.counts.restores += 1
+        else:
+            for _ in range(action.count):
+                self.reverse_one()
+            self.release(self.position - action.count)
 
     def release(self, reversed_to: int) -> None:
         """Drop the snapshots of the states from step ``reversed_to`` on, which
@@ -1513,9 +1602,11 @@ class _Reversal:
         """The adjoints before the last step taped, from those after it."""
         first, outputs = self.first, self.outputs
         reads = range(first + self.carried, first + outputs)
-        seeds = [self.read_bars.get(k, 0.0) for k in reads]
         bars = [_dense(bar, like) for bar, like in zip(self.bars, self.state)]
-        seeds = [_dense(bar, like) for bar, like in zip(seeds, self.read)]
+        seeds = [
+            _dense(self.read_bars[k], like) if k in self.read_bars else 0.0
+            for k, like in zip(reads, self.read)
+        ]
         found = self.backward(self.residuals.pop(), *bars, *seeds)
         adjoints = dict(zip(self.wrt, found))
         self.bars = [adjoints.get(first + k, 0.0) for k in range(self.carried)]

@@ -8,6 +8,7 @@ import pytest
 import checkpoint_functions as cf
 import s2sad
 import while_functions as wf
+from s2sad import runtime
 from s2sad.api import Entry
 from s2sad.schedules import binomial, online, periodic, tally
 
@@ -30,6 +31,8 @@ def uses_its_argument(x, W):
 def _distinct_bytes(stored, arguments, seen):
     """Bytes of the distinct arrays in a nested residual structure, arguments aside
     (of a broadcast one, its axes that are not broadcast)."""
+    if isinstance(stored, runtime.Sweep):
+        return _distinct_bytes(stored.kept(), arguments, seen)
     if isinstance(stored, (tuple, list)):
         return sum(_distinct_bytes(s, arguments, seen) for s in stored)
     if isinstance(stored, np.ndarray):
@@ -66,6 +69,19 @@ def test_the_total_is_what_the_forward_sweep_returns(f, point, out_dir):
     residuals = Entry(f, "sweeps", wrt, out_dir).generated(*point)[-1]
     arrays = [p for p in point if isinstance(p, np.ndarray)]
     assert report.total_bytes == _distinct_bytes(residuals, arrays, set())
+
+
+def test_a_checkpointed_loop_keeps_the_snapshots_of_its_forward_sweep(out_dir):
+    """The binomial schedule's first sweep takes two snapshots besides ``u`` (an
+    argument, not counted) and tapes the last step: the forward sweep keeps
+    them for the reversal, and the report lists them on the loop's line."""
+    point = (np.linspace(0.0, 1.0, 40), 0.2, 23)
+    report = s2sad.memory_report(cf.diffuse, *point, wrt=(0, 1), output_dir=out_dir)
+    residuals = Entry(cf.diffuse, "sweeps", (0, 1), out_dir).generated(*point)[-1]
+    assert report.total_bytes == _distinct_bytes(residuals, [point[0]], set())
+    (kept,) = [v for v in report.values if v.name == "sweep"]
+    assert kept.bytes >= 2 * point[0].nbytes
+    assert kept.line == cf.diffuse.__code__.co_firstlineno + 1
 
 
 def test_checkpointing_shows_in_the_report(out_dir):

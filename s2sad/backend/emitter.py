@@ -32,13 +32,14 @@ from ..ir.core import (
     walk_ops,
 )
 from ..ir.operators import BINARY_NODES, COMPARISON_NODES
-from ..ir.module import reversal_callees
+from ..ir.module import derived_name, reversal_callees
 from ..ir.ops import LOOPS, TANGENTS
 from ..ir.operands import (
     carried_args,
     declaration,
     loop_inits,
     reversal_parts,
+    sweep_parts,
     written_at_each_use,
 )
 from ..rules.registry import PRIMITIVES, Primitive
@@ -290,6 +291,8 @@ class FunctionEmitter:
                 statements.append(self.checkpointed_statement(op))
             elif statement == "checkpointed_while":
                 statements.append(self.checkpointed_while_statement(op))
+            elif statement == "checkpointed_sweep":
+                statements.append(self.checkpointed_sweep_statement(op))
             elif statement == "effect":
                 statements.append(self.effect_statement(op))
             elif op.name == "setitem":
@@ -445,6 +448,33 @@ class FunctionEmitter:
         schedule (``checkpointed_while_jvp`` also carrying tangents)."""
         return self.reversal_statement(op, "runtime.checkpointed_while")
 
+    def checkpointed_sweep_statement(self, op: Op) -> ast.stmt:
+        """``x_1, sweep = runtime.checkpointed_sweep(f_step, f_step_vjp_fwd,
+        range(...), ..., state=(x,), read=(W,))``: a checkpointed loop run by its
+        schedule in reverse mode's forward sweep, keeping what its reversal
+        resumes from."""
+        attrs = op.attrs
+        parts = sweep_parts(op)
+        step = attrs["step"]
+        args = [
+            ast.Name(name, ast.Load()) for name in (step, derived_name(step, "vjp_fwd"))
+        ]
+        bounds = [self.operand(v) for v in parts["bounds"]]
+        args.append(ast.Call(ast.Name("range", ast.Load()), bounds, []))
+        keywords = [
+            ast.keyword(name, literal(attrs[name]))
+            for name in ("snapshots", "schedule")
+        ]
+        keywords += [
+            ast.keyword(
+                name, ast.Tuple([self.operand(v) for v in parts[name]], ast.Load())
+            )
+            for name in ("state", "read")
+        ]
+        call = ast.Call(dotted("runtime.checkpointed_sweep"), args, keywords)
+        targets = [ast.Name(self.name(r), ast.Store()) for r in op.results]
+        return ast.Assign([ast.Tuple(targets, ast.Store())], call)
+
     def reversal_statement(self, op: Op, entry: str) -> ast.stmt:
         """The call of the runtime's ``entry`` reversing a checkpointed loop:
         the condition of a ``while`` loop, the step and its sweeps, a ``for``
@@ -464,9 +494,13 @@ class FunctionEmitter:
         keywords += [
             ast.keyword(name, ast.Tuple([self.operand(v) for v in group], ast.Load()))
             for name, group in parts.items()
-            if name not in ("bounds", "batch")
+            if name not in ("bounds", "sweep", "batch")
         ]
-        keywords += [ast.keyword("batch", self.operand(v)) for v in parts["batch"]]
+        keywords += [
+            ast.keyword(name, self.operand(v))
+            for name in ("sweep", "batch")
+            for v in parts[name]
+        ]
         call = ast.Call(
             dotted(entry + ("_jvp" if attrs.get(TANGENTS) else "")), args, keywords
         )

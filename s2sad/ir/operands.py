@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .core import Block, Op, Value, walk_ops
-from .ops import CHECKPOINTED_LOOP, DIRECTIONS, OPS, TANGENTS, OpDecl
+from .ops import CHECKPOINTED_LOOP, DIRECTIONS, OPS, SWEEP, TANGENTS, OpDecl
 
 
 def declaration(op: Op) -> OpDecl | None:
@@ -110,7 +110,8 @@ def reversal_parts(op: Op) -> dict[str, list[Value]]:
     (none for a ``while`` loop);
     the ``state`` before the loop, the values ``read`` by the step, a
     ``while`` loop's ``condition_read``, the adjoints ``state_bar`` of the state after
-    the loop and ``read_bar`` of the values read it returns; then, for one
+    the loop and ``read_bar`` of the values read it returns; the ``sweep`` it
+    resumes from (one resuming a ``checkpointed_sweep``); then, for one
     carrying tangents, the tangents of those (:data:`REVERSAL_TANGENTS`); last,
     the ``batch`` count of one carrying batches of directions."""
     attrs = op.attrs
@@ -119,13 +120,14 @@ def reversal_parts(op: Op) -> dict[str, list[Value]]:
     bars = sum(k >= is_for + carried for k in attrs["wrt"])
     tangents = bool(attrs.get(TANGENTS))
     count = int(bool(attrs.get(DIRECTIONS)))
+    sweep = int(bool(attrs.get(SWEEP)))
     if is_for:
-        values = (len(op.operands) - 3 - count) // (1 + tangents)
+        values = (len(op.operands) - 3 - count - sweep) // (1 + tangents)
         sizes = {"bounds": 3, "state": carried, "read": values - 2 * carried - bars}
     else:
         sizes = {"bounds": 0, "state": carried, "read": attrs["read"]}
         sizes["condition_read"] = attrs["condition_read"]
-    sizes.update(state_bar=carried, read_bar=bars)
+    sizes.update(state_bar=carried, read_bar=bars, sweep=sweep)
     if tangents:
         sizes.update(zip(REVERSAL_TANGENTS, (carried, sizes["read"], carried, bars)))
     sizes["batch"] = count
@@ -134,3 +136,14 @@ def reversal_parts(op: Op) -> dict[str, list[Value]]:
         parts[name] = op.operands[start : start + size]
         start += size
     return parts
+
+
+def sweep_parts(op: Op) -> dict[str, list[Value]]:
+    """The operands of a ``checkpointed_sweep`` by group: the loop's ``bounds``,
+    the ``state`` before it and the values ``read`` by its step."""
+    carried = op.attrs["carried"]
+    return {
+        "bounds": op.operands[:3],
+        "state": op.operands[3 : 3 + carried],
+        "read": op.operands[3 + carried :],
+    }

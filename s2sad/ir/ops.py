@@ -88,6 +88,10 @@ CHECKPOINTED_LOOP = "checkpointed_loop"
 CHECKPOINTED_WHILE = "checkpointed_while"
 """The op reversing a checkpointed ``while`` loop by the online schedule
 (``runtime.checkpointed_while``)."""
+CHECKPOINTED_SWEEP = "checkpointed_sweep"
+"""The op running a checkpointed ``for`` loop in reverse mode's forward sweep
+(``runtime.checkpointed_sweep``): the state after the loop, then what the
+loop's reversal resumes from (the snapshots its schedule takes on the way)."""
 
 OPS = _declare(
     OpDecl("const", results=1, printed="literal"),
@@ -121,6 +125,15 @@ OPS = _declare(
         rest_count=ANY,
         results=ANY,
         statement="checkpointed",
+    ),
+    OpDecl(
+        CHECKPOINTED_SWEEP,
+        ("start", "stop", "step"),
+        rest="values",
+        rest_count=ANY,
+        results=ANY,
+        effects=frozenset({STORES}),
+        statement="checkpointed_sweep",
     ),
     OpDecl(
         CHECKPOINTED_WHILE,
@@ -210,6 +223,10 @@ function: reverse mode's online schedule calls it, it has no derivative."""
 CHECKPOINTED_REVERSALS = (CHECKPOINTED_LOOP, CHECKPOINTED_WHILE)
 """The ops reversing a checkpointed loop: forward mode follows them with
 tangents (a Hessian-vector product), reverse mode does not reverse them again."""
+
+SWEEP = "sweep"
+"""The attribute of a checkpointed ``for`` loop's reversal that resumes from a
+``checkpointed_sweep``: its last operand is what the sweep kept."""
 
 TANGENTS = "tangents"
 """The attribute of a checkpointed loop's reversal that also carries tangents

@@ -53,6 +53,7 @@ from .identity import IDENTITY_KIND, identity_columns
 from .inplace import copy_before_loops
 from .names import tidy_names
 from .outline import outline_checkpointed_loops
+from .sweeps import plain_loops
 from .reverse import ReverseResult, reverse
 from .simplify import simplify
 from .split import (
@@ -89,6 +90,8 @@ class Derivation:
     base: str = ""
     """The name derived names start from (the primal's when empty; for a
     Hessian-vector product, the function whose gradient ``primal`` is)."""
+    helper: bool = False
+    """The derivative of a helper some other derivative calls."""
     trimmed: bool = False
     """The last tape trimming changed something: simplify again."""
     shapes: dict[Value, Shape] = field(default_factory=dict)
@@ -163,6 +166,7 @@ def reverse_gradient(d: Derivation) -> None:
         return_value=with_value,
         name=derived_name(d.base, d.kind.name),
         callee_wrt=d.needed,
+        keep_snapshots=True,
     )
     d.function = d.result.function
     d.function.doc = (
@@ -181,6 +185,7 @@ def reverse_vjp(d: Derivation) -> None:
         return_value=True,
         name=derived_name(d.base, d.kind.name),
         callee_wrt=d.needed,
+        keep_snapshots=not d.helper,
     )
     d.function = d.result.function
 
@@ -659,6 +664,8 @@ def derivative_module(
         return hvp_module(module, entry, wrt, single, chosen)
     if chosen.mode == REVERSE:
         module = outline_checkpointed_loops(module)
+    else:
+        module = plain_loops(module)
     primal = module[entry]
     needed = _arguments_needed(module, entry, wrt)
     functions = run(chosen, primal, wrt, single, needed)
@@ -705,10 +712,14 @@ def run(
     single: bool,
     needed: dict[str, list[int]],
     base: str | None = None,
+    helper: bool = False,
 ) -> list[Function]:
-    """Run the steps of ``kind`` on ``primal``; the functions they made (named
-    after ``base``, ``primal``'s name by default)."""
-    derivation = Derivation(primal, kind, wrt, single, needed, base=base or "")
+    """Run the steps of ``kind`` on ``primal`` (a ``helper`` of another
+    derivative's or not); the functions they made (named after ``base``,
+    ``primal``'s name by default)."""
+    derivation = Derivation(
+        primal, kind, wrt, single, needed, base=base or "", helper=helper
+    )
     for step in kind.steps:
         step(derivation)
     return derivation.functions
@@ -732,7 +743,7 @@ def hvp_module(
     gradient does (a value when ``single``, else a tuple).  ``kind``
     :data:`HESSIAN` makes ``f_hessian``, which takes a batch of directions.
     """
-    gradient = derivative_module(module, entry, GRAD.name, wrt, single)
+    gradient = plain_loops(derivative_module(module, entry, GRAD.name, wrt, single))
     grad_entry = gradient[derived_name(entry, GRAD.name)]
     needed = _arguments_needed(gradient, grad_entry.name, wrt)
     functions = run(kind, grad_entry, wrt, single, needed, base=entry)
@@ -843,7 +854,7 @@ def _helper_derivatives(
     for helper in helpers:
         wrt = needed.get(helper.name, [])
         helper_kind = kind.helpers or HELPER_KINDS[kind.mode]
-        functions += run(helper_kind, helper, wrt, False, needed)
+        functions += run(helper_kind, helper, wrt, False, needed, helper=True)
     return functions
 
 

@@ -36,6 +36,7 @@ from ..ir.core import (
     ARRAY,
     BOOL,
     INT,
+    OBJECT,
     SEQ,
     RESIDUALS,
     TAPE,
@@ -56,8 +57,10 @@ from ..ir.ops import (
     CHECKPOINT,
     CHECKPOINTED_LOOP,
     CHECKPOINTED_REVERSALS,
+    CHECKPOINTED_SWEEP,
     CHECKPOINTED_WHILE,
     CONDITION,
+    SWEEP,
 )
 from ..ir.operands import carried_args, loop_body, loop_bounds, loop_init
 from ..rules.registry import PRIMITIVES
@@ -94,6 +97,7 @@ def reverse(
     return_value: bool = False,
     name: str | None = None,
     callee_wrt: dict[str, list[int]] | None = None,
+    keep_snapshots: bool = False,
 ) -> ReverseResult:
     """The adjoint function of ``function`` for the parameters at indices ``wrt``.
 
@@ -102,7 +106,12 @@ def reverse(
     returns the primal outputs first when ``return_value`` is set, then the
     adjoints of the ``wrt`` parameters, grouped by ``layout`` (see the backend).
     ``callee_wrt`` gives, per helper, the parameters its ``_vjp_bwd`` returns
-    adjoints of (all of them by default).
+    adjoints of (all of them by default).  With ``keep_snapshots``, the
+    checkpointed ``for`` loops of the function's top level run in the forward
+    sweep by their schedule (``checkpointed_sweep``), whose snapshots their
+    reversals resume from instead of running the loops again; a helper's
+    loops do not, as a helper called in a loop would keep the snapshots of
+    every call.
     """
     params = function.params
     outputs = function.returned
@@ -116,13 +125,14 @@ def reverse(
         file=function.file,
     )
     sweep = _AdjointSweep(function, new, [params[i] for i in wrt], callee_wrt or {})
-    sweep.forward_sweep()
+    sweep.forward_sweep(keep_snapshots)
     forward_ops = len(new.body.ops)
     seeds = new.params[len(params) :] if seed == "param" else [_one(sweep, outputs[0])]
     for output, out_bar in zip(outputs, seeds):
         if output in sweep.active or output.type == RESIDUALS:
             sweep.accumulate(output, out_bar)
     sweep.reverse_ops(function.body.ops[:-1])
+    sweep.restore_unused_sweeps()
     sweep.finish_adjoint_tapes(forward_ops)
     forward_ops += sweep.finish_tape()
 
@@ -169,6 +179,8 @@ class _AdjointSweep:
         self.copies: dict[Block, Block] = {}
         self.iteration_counts: dict[Op, Value] = {}
         self.call_residuals: dict[Op, Value] = {}
+        self.sweeps: dict[Op, Value] = {}
+        self.unused_sweeps: dict[Op, tuple[Block, Op, Op]] = {}
         self.stack: list[_Region] = []
         self.shape_markers: dict[Value, Value] = {}
         self.pushes: list[tuple[int, Block, list[Value]]] = []
@@ -183,9 +195,11 @@ class _AdjointSweep:
 
     # ------------------------------------------------------------ forward sweep
 
-    def forward_sweep(self) -> None:
+    def forward_sweep(self, keep_snapshots: bool) -> None:
         """Copy the primal ops; ``while`` loops also count their iterations
-        (not checkpointed ones: their reversal runs them again)."""
+        (not checkpointed ones: their reversal runs them again); with
+        ``keep_snapshots``, checkpointed ``for`` loops of the top level run by
+        their schedule (see :func:`reverse`)."""
         for op in self.function.body.ops[:-1]:
             clone_op(self.builder, op, self.mapping, self.copies)
         self.next_record = renumber_records(self.builder.function)
@@ -197,6 +211,37 @@ class _AdjointSweep:
                 op.attrs.get(CHECKPOINT) or CONDITION in op.attrs
             ):
                 self._keep_residuals(op)
+        for op in self.function.body.ops if keep_snapshots else ():
+            if op.name == "for" and CHECKPOINT in op.attrs and self._has_adjoint(op):
+                self._sweep(op)
+
+    def _sweep(self, op: Op) -> None:
+        """Run the copy of the checkpointed ``for`` loop ``op`` by
+        ``checkpointed_sweep``, which also returns what its reversal resumes from."""
+        body = self.builder.function.body
+        copy = next(c for c in body.ops if self.mapping[op.results[0]] in c.results)
+        (call,) = loop_body(copy).ops[:-1]
+        carried = len(copy.results)
+        snapshots, schedule = copy.attrs[CHECKPOINT]
+        attrs = {
+            "step": call.attrs["callee"],
+            "snapshots": snapshots,
+            "schedule": schedule,
+            "carried": carried,
+        }
+        operands = copy.operands + call.operands[1 + carried :]
+        kept = self._fresh(OBJECT, "sweep")
+        sweep = Op(
+            CHECKPOINTED_SWEEP, operands, copy.results + [kept], attrs, [], op.loc
+        )
+        body.ops[body.ops.index(copy)] = sweep
+        self._register(op, kept, self.sweeps)
+        self.unused_sweeps[op] = (body, sweep, copy)
+
+    def restore_unused_sweeps(self) -> None:
+        """Run the loops whose reversal no adjoint reached as they are."""
+        for body, sweep, copy in self.unused_sweeps.values():
+            body.ops[body.ops.index(sweep)] = copy
 
     def _count_iterations(self, op: Op) -> None:
         """Give the copy of a ``while`` op one more carried value: its iteration count."""
@@ -426,7 +471,7 @@ class _AdjointSweep:
         loc = op.loc
         problem = f"it has an op {op.name!r} with no adjoint"
         hint = "this is a bug in s2sad: please report it with the function"
-        if op.name in CHECKPOINTED_REVERSALS:
+        if op.name in (*CHECKPOINTED_REVERSALS, CHECKPOINTED_SWEEP):
             problem = (
                 "it reverses a checkpointed loop (s2sad.checkpointed), whose "
                 "schedule reverse mode cannot differentiate again"
@@ -688,9 +733,10 @@ class _AdjointSweep:
     def reverse_checkpointed_loop(self, op: Op) -> None:
         """A checkpointed loop (its body one call of its step function) reversed
         by ``checkpointed_loop``: ``runtime.checkpointed_loop`` runs the schedule,
-        from the loop's initial state, calling the step, its forward sweep and
-        its backward sweep; it returns the adjoints of the state before the loop
-        and those of the values the step reads from outside, which it adds to."""
+        from the loop's initial state (or where the loop's ``checkpointed_sweep``
+        left it), calling the step, its forward sweep and its backward sweep; it
+        returns the adjoints of the state before the loop and those of the
+        values the step reads from outside, which it adds to."""
         (call,) = loop_body(op).ops[:-1]
         carried = len(op.results)
         seeds = [self.adjoints.get(r) for r in op.results]
@@ -717,6 +763,10 @@ class _AdjointSweep:
             "carried": carried,
             "wrt": tuple(wrt),
         }
+        if op in self.sweeps:
+            operands.append(self.primal(self.sweeps[op]))
+            attrs[SWEEP] = True
+            del self.unused_sweeps[op]
         self.builder.block.ops.append(
             Op(CHECKPOINTED_LOOP, operands, results, attrs, [], op.loc)
         )
