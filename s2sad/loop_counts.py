@@ -35,11 +35,11 @@ class LoopCounts:
     peak_snapshots: int = 0
     peak_bytes: int = 0
 
-    def stored(self, states: list[Any]) -> None:
-        """Count a write, ``states`` being the states held after it."""
+    def stored(self, held: int, bytes_: int) -> None:
+        """Count a write, after which ``held`` snapshots of ``bytes_`` bytes are held."""
         self.writes += 1
-        self.peak_snapshots = max(self.peak_snapshots, len(states))
-        self.peak_bytes = max(self.peak_bytes, state_bytes(states, set()))
+        self.peak_snapshots = max(self.peak_snapshots, held)
+        self.peak_bytes = max(self.peak_bytes, bytes_)
 
 
 _RECORDED: ContextVar[list[LoopCounts] | None] = ContextVar("recorded", default=None)
@@ -63,14 +63,47 @@ def record(counts: LoopCounts) -> None:
         recorded.append(counts)
 
 
-def state_bytes(value: Any, seen: set[int]) -> int:
-    """The bytes of the arrays and numbers in ``value`` (nested tuples and lists),
-    an array counted once however often it appears (``seen`` holds their ids)."""
+class HeldStates:
+    """The states a schedule holds, by slot, and their bytes, kept up to date as
+    slots are written and dropped: the bytes of the arrays and numbers in
+    them (nested tuples and lists), an array held in several slots counted once."""
+
+    def __init__(self) -> None:
+        self.slots: dict[int, tuple] = {}
+        self.bytes = 0
+        self._leaves: dict[int, list[tuple[int | None, int]]] = {}
+        self._holders: dict[int, int] = {}
+
+    def hold(self, slot: int, snapshot: tuple) -> None:
+        """Keep ``snapshot`` (a step and the state before it) in ``slot``."""
+        self.drop(slot)
+        self.slots[slot] = snapshot
+        leaves = self._leaves[slot] = list(_leaves(snapshot[1]))
+        for key, size in leaves:
+            if key is None or not self._holders.get(key):
+                self.bytes += size
+            if key is not None:
+                self._holders[key] = self._holders.get(key, 0) + 1
+
+    def drop(self, slot: int) -> None:
+        """Forget what ``slot`` holds (if anything)."""
+        self.slots.pop(slot, None)
+        for key, size in self._leaves.pop(slot, ()):
+            if key is not None:
+                self._holders[key] -= 1
+                if self._holders[key]:
+                    continue
+                del self._holders[key]
+            self.bytes -= size
+
+
+def _leaves(value: Any) -> Iterator[tuple[int | None, int]]:
+    """``(id, bytes)`` of each array in ``value`` (nested tuples and lists),
+    ``(None, bytes)`` of each number."""
     if isinstance(value, (tuple, list)):
-        return sum(state_bytes(item, seen) for item in value)
-    if isinstance(value, np.ndarray):
-        if id(value) in seen:
-            return 0
-        seen.add(id(value))
-        return value.nbytes
-    return np.asarray(value).nbytes
+        for item in value:
+            yield from _leaves(item)
+    elif isinstance(value, np.ndarray):
+        yield id(value), value.nbytes
+    else:
+        yield None, np.asarray(value).nbytes

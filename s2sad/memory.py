@@ -98,7 +98,7 @@ def _loop_rows(loops: tuple[tuple[str, LoopCounts], ...]) -> list[str]:
     if not loops:
         return []
     rows = [
-        "Checkpointed loops, reversed during the backward sweep:",
+        "Checkpointed loops, run and reversed by their schedules:",
         f"  {'steps':>6} {'untaped':>8} {'taped':>6} {'writes':>6} {'restores':>8} "
         f"{'peak':>4} {'peak bytes':>10}  schedule     where",
     ]

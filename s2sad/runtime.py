@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .loop_counts import LoopCounts, record
+from .loop_counts import HeldStates, LoopCounts, record
 from .schedules import (
     ADVANCE,
     RESTORE,
@@ -1518,7 +1518,8 @@ class _Reversal:
         self.first = 0 if counters is None else 1
         self.state, self.read = tuple(state), tuple(read)
         self.position = 0
-        self.slots: dict[int, tuple] = {}
+        self.held = HeldStates()
+        self.slots = self.held.slots
         self.residuals: list[Any] = []
         self.bars: list[Any] = []
         self.read_bars: dict[int, Any] = {}
@@ -1526,8 +1527,8 @@ class _Reversal:
 
     def store(self, slot: int, snapshot: tuple) -> None:
         """Keep ``snapshot`` (a step and the state before it) in ``slot``."""
-        self.slots[slot] = snapshot
-        self.counts.stored([state for _, state in self.slots.values()])
+        self.held.hold(slot, snapshot)
+        self.counts.stored(len(self.slots), self.held.bytes)
 
     def forward_step(self) -> None:
         """One step of a ``while`` loop's forward pass, taped; the records of the
@@ -1596,7 +1597,7 @@ class _Reversal:
         """Drop the snapshots of the states from step ``reversed_to`` on, which
         the reversal has passed."""
         for slot in [s for s, (at, _) in self.slots.items() if at >= reversed_to]:
-            del self.slots[slot]
+            self.held.drop(slot)
 
     def reverse_one(self) -> None:
         """The adjoints before the last step taped, from those after it."""

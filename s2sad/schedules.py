@@ -94,26 +94,41 @@ def binomial(steps: int, snapshots: int) -> Iterator[Action]:
 
 def _binomial(steps: int, snapshots: int, slot: int) -> Iterator[Action]:
     """Reverse ``steps`` steps from the state in ``slot`` (also the current
-    one), with ``snapshots`` slots from ``slot`` on."""
-    if steps == 1:
-        yield Action(TAPE, 1)
-        yield Action(REVERSE, 1)
-        return
-    if snapshots == 1:
-        for k in reversed(range(steps)):
-            if k < steps - 1:
-                yield Action(RESTORE, slot=slot)
-            if k:
-                yield Action(ADVANCE, k)
+    one), with ``snapshots`` slots from ``slot`` on: advance to a split, take
+    a snapshot there and reverse the steps after it with one slot fewer, then
+    restore ``slot`` and reverse the steps before it.  The work left is a
+    stack (of ``(steps, snapshots, slot)`` to reverse and slots to restore),
+    not nested generators, so an action costs the same at any depth."""
+    work: list[tuple[int, int, int] | int] = [(steps, snapshots, slot)]
+    while work:
+        task = work.pop()
+        if isinstance(task, int):
+            yield Action(RESTORE, slot=task)
+            continue
+        steps, snapshots, slot = task
+        if steps == 1:
             yield Action(TAPE, 1)
             yield Action(REVERSE, 1)
-        return
-    first = split(steps, snapshots)
-    yield Action(ADVANCE, first)
-    yield Action(SNAPSHOT, slot=slot + 1)
-    yield from _binomial(steps - first, snapshots - 1, slot + 1)
-    yield Action(RESTORE, slot=slot)
-    yield from _binomial(first, snapshots, slot)
+        elif snapshots == 1:
+            yield from _one_slot(steps, slot)
+        else:
+            first = split(steps, snapshots)
+            yield Action(ADVANCE, first)
+            yield Action(SNAPSHOT, slot=slot + 1)
+            work += [(first, snapshots, slot), slot]
+            work.append((steps - first, snapshots - 1, slot + 1))
+
+
+def _one_slot(steps: int, slot: int) -> Iterator[Action]:
+    """Reverse ``steps`` steps from the state in ``slot`` with that slot alone:
+    each step by advancing to it from ``slot`` again."""
+    for k in reversed(range(steps)):
+        if k < steps - 1:
+            yield Action(RESTORE, slot=slot)
+        if k:
+            yield Action(ADVANCE, k)
+        yield Action(TAPE, 1)
+        yield Action(REVERSE, 1)
 
 
 def split(steps: int, snapshots: int) -> int:
