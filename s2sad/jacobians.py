@@ -121,7 +121,9 @@ def jacobian(
 
     ``"auto"`` chooses at each call from the sizes: ``n`` entries of the ``wrt``
     arguments against ``m`` entries of the outputs, reverse mode where
-    ``ADJOINT_COST * m < n`` (:func:`cheaper_mode`; ``ADJOINT_COST`` is 1.5).
+    ``ADJOINT_COST * m < n`` (:func:`cheaper_mode`; ``ADJOINT_COST`` is 1.5);
+    where s2sad refuses one mode for ``f`` (a checkpointed loop's reversal,
+    which ``jacrev`` cannot batch), it takes the other at every call.
     The output sizes are learnt from the first call with arguments of given
     shapes, which runs the forward sweep first (and keeps it when reverse mode
     is chosen); later calls with those shapes go straight to the mode chosen.
@@ -196,8 +198,7 @@ def jacobian(
 def _jacobian(
     f: Callable[..., Any], wrt: Wrt, mode: str, sparsity: Any, output_dir: PathLike
 ) -> Callable[..., Any]:
-    forward = _Columns(f, wrt, output_dir) if mode != "rev" else None
-    backward = _Rows(f, wrt, output_dir) if mode != "fwd" else None
+    forward, backward = _entries(f, wrt, mode, output_dir)
     first = forward or backward
     sizes: dict[tuple, int] = {}
     who = {"fwd": "jacfwd", "rev": "jacrev", "auto": "jacobian"}[mode]
@@ -247,6 +248,28 @@ def _jacobian(
     jacobian_of.paths = {e.mode: e.generated.path for e in (forward, backward) if e}
     jacobian_of.sources = {e.mode: e.generated.source for e in (forward, backward) if e}
     return jacobian_of
+
+
+def _entries(
+    f: Callable[..., Any], wrt: Wrt, mode: str, output_dir: PathLike
+) -> tuple["_Columns | None", "_Rows | None"]:
+    """The forward and reverse entries ``mode`` uses (None for a mode it does
+    not); for ``"auto"``, the one mode alone where s2sad refuses the other for
+    ``f`` (reverse mode over a checkpointed loop's schedule, say)."""
+    forward = backward = None
+    if mode in ("fwd", "auto"):
+        try:
+            forward = _Columns(f, wrt, output_dir)
+        except DifferentiationError:
+            if mode == "fwd":
+                raise
+    if mode in ("rev", "auto"):
+        try:
+            backward = _Rows(f, wrt, output_dir)
+        except DifferentiationError:
+            if forward is None:
+                raise
+    return forward, backward
 
 
 def _sparse(first: "_Modes", sparsity: Any, who: str) -> Sparse:

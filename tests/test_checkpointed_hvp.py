@@ -219,3 +219,26 @@ def test_every_pass_verifies_on_checkpointed_products(f, kind, verify_each_pass)
     wrt = [k for k, p in enumerate(primal.params) if p.type != "int"]
     assert derivative_functions(primal, kind, wrt, single=False)
     assert verify_each_pass
+
+
+OF_GRADIENTS = [
+    (cf.diffuse, cf.diffuse_plain, (X, 0.2, 5)),
+    (wf.inner, wf.inner_plain, (X * 0.1, 0.2)),
+]
+
+
+@pytest.mark.parametrize(
+    "f, plain, args", OF_GRADIENTS, ids=[c[0].__name__ for c in OF_GRADIENTS]
+)
+def test_forward_mode_over_a_generated_gradient(f, plain, args, out_dir):
+    """``jacfwd`` and ``jvp`` of the gradient s2sad made follow the schedule too:
+    the same as over the plain loop's gradient."""
+    gradient = s2sad.grad(f, wrt=0, output_dir=out_dir)
+    expected = s2sad.grad(plain, wrt=0, output_dir=out_dir)
+    hessian = s2sad.jacfwd(gradient, wrt=0, output_dir=out_dir)(*args)
+    assert_close(hessian, s2sad.jacfwd(expected, wrt=0, output_dir=out_dir)(*args))
+    tangents = (V,) + (None,) * (len(args) - 1)
+    _, found = s2sad.jvp(gradient, args, tangents, output_dir=out_dir)
+    _, wanted = s2sad.jvp(expected, args, tangents, output_dir=out_dir)
+    assert_close(found, wanted)
+    assert_close(found, hessian @ V)

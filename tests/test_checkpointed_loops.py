@@ -78,13 +78,10 @@ def test_a_state_whose_adjoint_is_zero_after_the_loop(out_dir):
     assert found[1] == 1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the number 0 standing for the list's zero adjoint comes out of both "
-    "branches of the reversed loop over (x[0], x[1]) and starts the reversed "
-    "range(1) loop, which writes into it by index (IndexError in generated code)",
-)
 def test_the_same_state_in_a_plain_loop(out_dir):
+    """The list's adjoint is zero in both branches of the reversed loop over
+    ``(x[0], x[1])`` and starts the reversed ``range(1)`` loop, which writes into
+    it by index: it stays an array of zeros, not the number 0."""
     x, y = np.array([0.3, -0.2, 0.5]), 0.7
     plain = s2sad.grad(cf.row_written_then_zero_plain, wrt=(0, 1), output_dir=out_dir)
     np.testing.assert_allclose(plain(x, y)[0], [1.0, 1.0, 1.0], rtol=1e-12)
@@ -175,6 +172,19 @@ def test_the_memory_report_shows_the_snapshots_of_the_forward_sweep(out_dir):
     report = s2sad.memory_report(cf.cubic_stepper, u, 0.1, 50, output_dir=out_dir)
     stored = s2sad.memory_report(cf.cubic_stepper_plain, u, 0.1, 50, output_dir=out_dir)
     assert report.total_bytes < 12 * u.nbytes < stored.total_bytes / 4
+
+
+def test_the_automatic_jacobian_takes_the_mode_that_follows_the_schedule(out_dir):
+    """``jacrev`` cannot batch a checkpointed loop's reversal: ``mode="auto"``
+    takes forward mode, which runs the loop as written, even for one output."""
+    point = (np.linspace(0.0, 1.0, 5), 0.2, 4)
+    jacobian = s2sad.jacobian(cf.diffuse, wrt=0, output_dir=out_dir)
+    found = jacobian(*point)
+    assert jacobian.mode == "fwd"
+    expected = s2sad.grad(cf.diffuse, wrt=0, output_dir=out_dir)(*point)
+    np.testing.assert_allclose(found, expected, rtol=1e-12)
+    with pytest.raises(S2SADError, match="checkpointed loop"):
+        s2sad.jacobian(cf.diffuse, wrt=0, mode="rev", output_dir=out_dir)(*point)
 
 
 def test_what_cannot_follow_a_schedule_yet_is_refused(out_dir):

@@ -672,7 +672,22 @@ def derivative_module(
     functions += _helper_derivatives(module, primal, chosen, needed)
     if chosen.mode == REVERSE:
         functions += checkpointed_primals(module, primal)
+    else:
+        functions += _over_reversals(module, primal, chosen, needed)
     return Module(finish(functions))
+
+
+def _over_reversals(
+    module: Module, primal: Function, kind: Kind, needed: dict[str, list[int]]
+) -> list[Function]:
+    """What forward mode over a gradient s2sad made (its IR, kept) adds for the
+    reversals of checkpointed loops it reaches: the jvps, one direction at a
+    time, of their steps and sweeps where its tangents come in batches, and
+    copies of the conditions of ``while`` loops (none where there are none)."""
+    functions = condition_copies(module, primal)
+    if kind.helpers is not None:
+        functions += _per_direction_helpers(module, primal, needed)
+    return functions
 
 
 def checkpointed_primals(module: Module, primal: Function) -> list[Function]:
@@ -748,9 +763,7 @@ def hvp_module(
     needed = _arguments_needed(gradient, grad_entry.name, wrt)
     functions = run(kind, grad_entry, wrt, single, needed, base=entry)
     functions += _helper_derivatives(gradient, grad_entry, kind, needed)
-    if kind.helpers is not None:
-        functions += _per_direction_helpers(gradient, grad_entry, needed)
-    functions += condition_copies(gradient, grad_entry)
+    functions += _over_reversals(gradient, grad_entry, kind, needed)
     return Module(finish(functions))
 
 

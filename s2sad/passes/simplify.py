@@ -98,6 +98,27 @@ def _drop_dead_results(op: Op, live: set[Value]) -> bool:
     return True
 
 
+def _flowing_into_loops(function: Function) -> set[Value]:
+    """The values a loop of ``function`` starts from, and those an ``if``'s
+    branches yield as such a value (``x_bar`` of ``x_bar = 0 if c else zeros``
+    starting a loop), through any depth of ``if``s."""
+    found = {v for op in function.walk() for v in loop_inits(op)}
+    branches = [op for op in function.walk() if op.name == "if"]
+    grown = True
+    while grown:
+        grown = False
+        for op in branches:
+            for k, result in enumerate(op.results):
+                if result not in found:
+                    continue
+                for region in op.regions:
+                    yielded = region.terminator.operands[k]
+                    if yielded not in found:
+                        found.add(yielded)
+                        grown = True
+    return found
+
+
 def _kept(op: Op) -> bool:
     """Ops declared with an effect other than storing their operands (the tape,
     the residuals, output): never removed, merged or moved."""
@@ -127,9 +148,10 @@ class _Rewriter:
         self.constants: dict[Value, Any] = {}
         self.definers: dict[Value, Op] = {}
         self.changed = False
-        self.loop_inits = {v for op in function.walk() for v in loop_inits(op)}
-        """Values a loop starts from: an array there stays one (the loop may write
-        into it, and with no iteration the number 0 would come out)."""
+        self.loop_inits = _flowing_into_loops(function)
+        """Values a loop starts from, or an ``if`` yields as one: an array there
+        stays one (the loop may write into it, and with no iteration the number 0
+        would come out)."""
         self.inference = ShapeInference(function, seeds, records)
         self.shapes = self.inference.shapes
 
