@@ -221,3 +221,19 @@ def row_written_then_zero_plain(x, y):
         for w1 in (x[2], y):
             l0[0] -= e0[0] * x[2]
     return y + np.sum(x)
+
+
+def written_after(u, c: float, steps: int):
+    for t in s2sad.checkpointed(range(steps), snapshots=2):
+        u = np.sin(u) * c + u
+    u[0] = 5.0
+    u[1:3] += c
+    return np.sum(u * u)
+
+
+def written_after_plain(u, c: float, steps: int):
+    for t in range(steps):
+        u = np.sin(u) * c + u
+    u[0] = 5.0
+    u[1:3] += c
+    return np.sum(u * u)

@@ -165,6 +165,20 @@ def test_the_gradient_runs_a_loop_of_its_top_level_once(out_dir):
     assert "for " not in gradient
 
 
+@pytest.mark.parametrize("steps", [0, 1, 5])
+def test_the_state_after_the_sweep_is_written_in_place(steps, out_dir):
+    """The sweep returns a copy of the state after the loop: code after it
+    writes into that copy in place, the argument and the snapshots untouched."""
+    gradient = s2sad.grad(cf.written_after, wrt=(0, 1), output_dir=out_dir)
+    plain = s2sad.grad(cf.written_after_plain, wrt=(0, 1), output_dir=out_dir)
+    u = np.linspace(0.0, 1.0, 6)
+    before = u.copy()
+    for a, b in zip(gradient(u, 0.3, steps), plain(u, 0.3, steps)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(u, before)
+    assert ".copy()" not in gradient.source.split("\n\n\ndef ")[1]
+
+
 def test_the_memory_report_shows_the_snapshots_of_the_forward_sweep(out_dir):
     """Between the sweeps: the 10 snapshots (the first is ``u``, an argument), the
     residuals of one step and the state after the loop; not one state per step."""

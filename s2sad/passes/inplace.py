@@ -23,7 +23,7 @@ from ..ir.core import (
     is_array,
     walk_block,
 )
-from ..ir.ops import LOOPS, STORES, TERMINATORS
+from ..ir.ops import CHECKPOINTED_SWEEP, LOOPS, STORES, TERMINATORS
 from ..ir.operands import carried_args, has_effect, loop_body, loop_init, set_loop_init
 from ..rules.registry import PRIMITIVES
 
@@ -108,7 +108,11 @@ def basic_index(index: Value, definer: dict[Value, Op]) -> bool:
 
 
 def _makes_new_array(op: Op) -> bool:
-    """``op``'s result is a new, writable array: a creation, a copy, or an elementwise result."""
+    """``op``'s result is a new, writable array: a creation, a copy, an
+    elementwise result, or the state after a ``checkpointed_sweep`` (which
+    returns copies)."""
+    if op.name == CHECKPOINTED_SWEEP:
+        return True
     entry = PRIMITIVES.get(op.name)
     elementwise = entry is not None and entry.elementwise and not entry.view
     fresh = entry is not None and entry.fresh
