@@ -212,7 +212,8 @@ class _AdjointSweep:
             ):
                 self._keep_residuals(op)
         for op in self.function.body.ops if keep_snapshots else ():
-            if op.name == "for" and CHECKPOINT in op.attrs and self._has_adjoint(op):
+            checkpointed = op.name == "for" and CHECKPOINT in op.attrs
+            if checkpointed and op.results and self._has_adjoint(op):
                 self._sweep(op)
 
     def _sweep(self, op: Op) -> None:
