@@ -1246,16 +1246,17 @@ def checkpointed_sweep(
 
 
 class Sweep:
-    """What :func:`checkpointed_sweep` kept for the reversal of its loop: the
-    machine that ran it (its snapshots and taped residuals) and how many of
-    the schedule's actions it followed."""
+    """What :func:`checkpointed_sweep` (:func:`checkpointed_while_sweep`) kept
+    for the reversal of its loop: the machine that ran it (its snapshots and
+    taped residuals) and how far it got: the number of the schedule's actions
+    it followed (the online placement, for a ``while`` loop)."""
 
-    def __init__(self, machine: "_Reversal", done: int):
-        self._held: tuple | None = (machine, done)
+    def __init__(self, machine: "_Reversal", progress: Any):
+        self._held: tuple | None = (machine, progress)
 
     def take(self) -> tuple | None:
-        """``(machine, actions done)`` the first time, None after: the reversal
-        frees the snapshots as it passes them."""
+        """``(machine, progress)`` the first time, None after: the reversal frees
+        the snapshots as it passes them."""
         held, self._held = self._held, None
         return held
 
@@ -1389,6 +1390,7 @@ def checkpointed_while(
     condition_read: tuple,
     state_bar: tuple,
     read_bar: tuple,
+    sweep: "Sweep | None" = None,
 ) -> tuple:
     """The reverse sweep of a checkpointed ``while`` loop, by the online schedule
     of :mod:`s2sad.schedules`: from the state before the loop, run the steps
@@ -1399,17 +1401,60 @@ def checkpointed_while(
     then reverse the steps by :func:`~s2sad.schedules.online_reversal`.  The
     step, its sweeps, ``wrt`` (indices into ``(*state, *read)``) and the
     adjoints are as in :func:`checkpointed_loop`, with no loop counter; the
-    ``schedule`` is ``"online"``, the only one for a ``while`` loop."""
-    if schedule != "online":
-        raise ValueError(f"a while loop follows the online schedule, not {schedule!r}")
+    ``schedule`` is ``"online"``, the only one for a ``while`` loop.  With
+    ``sweep``, what :func:`checkpointed_while_sweep` kept running the loop,
+    the reversal starts from there (once, as for a ``for`` loop)."""
+    _check_online(schedule)
 
     def holds(current: tuple) -> bool:
         return condition(*current, *condition_read)
 
     sweeps = (step, forward, backward)
     return _reverse_while(
-        holds, sweeps, step.__name__, snapshots, wrt, state, read, state_bar, read_bar
+        holds,
+        sweeps,
+        step.__name__,
+        snapshots,
+        wrt,
+        state,
+        read,
+        state_bar,
+        read_bar,
+        sweep,
     )
+
+
+def checkpointed_while_sweep(
+    condition: Any,
+    step: Any,
+    forward: Any,
+    snapshots: int,
+    schedule: str,
+    state: tuple,
+    read: tuple,
+    condition_read: tuple,
+) -> tuple:
+    """The forward sweep of a checkpointed ``while`` loop: run it from ``state``
+    while ``condition(*state, *condition_read)`` holds, storing the states the
+    online schedule picks and taping the last step, as
+    :func:`checkpointed_while` does before it reverses the steps, so that it
+    resumes there.  Returns the state after the loop (a copy), then the
+    :class:`Sweep` the reversal resumes from."""
+    _check_online(schedule)
+
+    def holds(current: tuple) -> bool:
+        return condition(*current, *condition_read)
+
+    counts = LoopCounts(step.__name__, "online", snapshots)
+    machine = _Reversal((step, forward, None), None, state, read, counts)
+    placement = _run_online(holds, machine, snapshots)
+    return (*(_fresh_copy(value) for value in machine.state), Sweep(machine, placement))
+
+
+def _check_online(schedule: str) -> None:
+    """Refuse a ``while`` loop's schedule other than ``"online"``."""
+    if schedule != "online":
+        raise ValueError(f"a while loop follows the online schedule, not {schedule!r}")
 
 
 def checkpointed_while_jvp(
@@ -1436,8 +1481,7 @@ def checkpointed_while_jvp(
     for a ``for`` loop (``batch`` too).  The online schedule runs on the jvps
     of the step and of its sweeps, ``condition`` reading the values of the
     state alone."""
-    if schedule != "online":
-        raise ValueError(f"a while loop follows the online schedule, not {schedule!r}")
+    _check_online(schedule)
     carried = len(state)
 
     def holds(current: tuple) -> bool:
@@ -1473,12 +1517,31 @@ def _reverse_while(
     read: tuple,
     state_bar: tuple,
     read_bar: tuple,
+    sweep: Sweep | None = None,
 ) -> tuple:
     """Run a checkpointed ``while`` loop, whose step and sweeps are ``sweeps``
-    (counted under ``name``), while ``holds(state)``, then reverse it by the
+    (counted under ``name``), while ``holds(state)`` (unless ``sweep`` still
+    holds what a forward sweep kept running it), then reverse it by the
     online schedule: the adjoints of ``wrt``."""
-    counts = LoopCounts(name, "online", snapshots)
-    machine = _Reversal(sweeps, None, state, read, counts)
+    held = sweep.take() if sweep is not None else None
+    if held is None:
+        counts = LoopCounts(name, "online", snapshots)
+        machine = _Reversal(sweeps, None, state, read, counts)
+        placement = _run_online(holds, machine, snapshots)
+    else:
+        machine, placement = held
+        machine.backward = sweeps[2]
+    actions = online_reversal(placement.kept, machine.position, snapshots)
+    machine.follow(actions, wrt, state_bar, read_bar)
+    record(machine.counts)
+    return machine.adjoints()
+
+
+def _run_online(holds: Any, machine: "_Reversal", snapshots: int) -> OnlinePlacement:
+    """Run the loop on ``machine`` while ``holds(state)``, each step by its forward
+    sweep (only the last step's residuals kept), storing the states
+    :class:`~s2sad.schedules.OnlinePlacement` picks (the state before a step
+    once the condition after it holds): the placement, its stored steps."""
     placement = OnlinePlacement(snapshots)
     previous = None
     while holds(machine.state):
@@ -1488,12 +1551,8 @@ def _reverse_while(
                 machine.store(slot, previous)
         previous = (machine.position, machine.state)
         machine.forward_step()
-    del previous
-    counts.steps = machine.position
-    actions = online_reversal(placement.kept, machine.position, snapshots)
-    machine.follow(actions, wrt, state_bar, read_bar)
-    record(counts)
-    return machine.adjoints()
+    machine.counts.steps = machine.position
+    return placement
 
 
 class _Reversal:

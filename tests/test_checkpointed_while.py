@@ -1,16 +1,19 @@
 """``while s2sad.checkpointed(condition, snapshots=s)``: a loop of unknown length
 reversed by the online schedule.
 
-The reverse sweep runs the loop again from its first state, keeping at most
-``s`` states where :class:`s2sad.schedules.OnlinePlacement` puts them, then
-reverses the intervals between them by the binomial schedule
-(``runtime.checkpointed_while``): the same arithmetic runs as when every state
+The loop runs once, keeping at most ``s`` states where
+:class:`s2sad.schedules.OnlinePlacement` puts them (in the forward sweep,
+``runtime.checkpointed_while_sweep``, for a loop of the function's top level;
+in the reverse sweep, from the loop's first state, for one in a helper or in
+another statement), then its reversal reverses the intervals between them by
+the binomial schedule (``runtime.checkpointed_while``): the same arithmetic runs as when every state
 is stored, so the gradients equal the plain ``while`` loop's bit for bit, for
 trip counts 0 to several hundred and 1 to 10 snapshots, in grad,
 value_and_grad and vjp; what cannot follow the schedule is refused by name.
 """
 
 import textwrap
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -18,7 +21,9 @@ import pytest
 import s2sad
 import while_functions as wf
 from numerics import peak_memory
+from s2sad import runtime
 from s2sad.errors import S2SADError
+from s2sad.schedules import online, tally
 from s2sad.frontend.program import lower
 from s2sad.passes.pipeline import derivative_functions
 
@@ -159,11 +164,63 @@ def test_few_snapshots_of_many_steps_take_less_memory(out_dir):
     )
 
 
-def test_the_memory_report_shows_only_the_first_state(out_dir):
+def test_the_reversal_resumes_where_the_forward_sweep_left_the_loop():
+    """The sweep runs the loop once, placing the snapshots; the reversal and it
+    run the steps the online schedule counts, no more (the loop's own pass tapes
+    each step as it goes, so its steps count as advances but call the forward
+    sweep); reversing the same sweep again runs the loop from its first state."""
+    calls = Counter()
+
+    def step(x, k):
+        calls["step"] += 1
+        return x * 1.001, k + 1
+
+    def forward(x, k):
+        calls["forward"] += 1
+        return (x * 1.001, k + 1), ()
+
+    def backward(residuals, x_bar, k_bar):
+        return (x_bar * 1.001,)
+
+    def condition(x, k, stop):
+        return k < stop
+
+    steps, snapshots = 300, 6
+    *after, sweep = runtime.checkpointed_while_sweep(
+        condition, step, forward, snapshots, "online", (2.0, 0), (), (steps,)
+    )
+    reversal = (condition, step, forward, backward, snapshots, "online", (0,))
+    reversal += ((2.0, 0), (), (steps,), (1.0, 0.0), ())
+    found = runtime.checkpointed_while(*reversal, sweep=sweep)
+    expected = tally(online(steps, snapshots), steps)
+    runs = {
+        "step": expected.advances - (steps - 1),
+        "forward": expected.taped + steps - 1,
+    }
+    assert calls == runs
+    assert after == [pytest.approx(2.0 * 1.001**steps), steps]
+    assert found == pytest.approx((1.001**steps,))
+    calls.clear()
+    assert runtime.checkpointed_while(*reversal, sweep=sweep) == found
+    assert calls == runs
+
+
+def test_the_gradient_runs_a_while_loop_of_its_top_level_once(out_dir):
+    source = s2sad.grad(wf.relax, wrt=(0, 1), output_dir=out_dir).source
+    gradient = source.split("\n\n\ndef ")[1]
+    assert "runtime.checkpointed_while_sweep(" in gradient and "sweep=sweep" in gradient
+    assert "while " not in gradient
+
+
+def test_the_memory_report_shows_the_snapshots_of_the_forward_sweep(out_dir):
+    """Between the sweeps: the 3 states the online placement kept, the
+    residuals of the last step and the state after the loop."""
     u = np.linspace(0.0, 1.0, 100)
     report = s2sad.memory_report(wf.relax, u, 0.1, 50, output_dir=out_dir)
     stored = s2sad.memory_report(wf.relax_plain, u, 0.1, 50, output_dir=out_dir)
-    assert report.total_bytes < 2 * u.nbytes < stored.total_bytes / 10
+    assert report.total_bytes < 6 * u.nbytes < stored.total_bytes / 8
+    (kept,) = [v for v in report.values if v.name == "sweep"]
+    assert kept.bytes >= 2 * u.nbytes
     assert "relax" in str(report)
 
 

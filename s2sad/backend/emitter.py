@@ -452,15 +452,18 @@ class FunctionEmitter:
         """``x_1, sweep = runtime.checkpointed_sweep(f_step, f_step_vjp_fwd,
         range(...), ..., state=(x,), read=(W,))``: a checkpointed loop run by its
         schedule in reverse mode's forward sweep, keeping what its reversal
-        resumes from."""
+        resumes from (``checkpointed_while_sweep(f_condition, ...,
+        condition_read=(T,))`` for a ``while`` loop)."""
         attrs = op.attrs
         parts = sweep_parts(op)
         step = attrs["step"]
-        args = [
-            ast.Name(name, ast.Load()) for name in (step, derived_name(step, "vjp_fwd"))
-        ]
-        bounds = [self.operand(v) for v in parts["bounds"]]
-        args.append(ast.Call(ast.Name("range", ast.Load()), bounds, []))
+        functions = (step, derived_name(step, "vjp_fwd"))
+        if "condition" in attrs:
+            functions = (attrs["condition"], *functions)
+        args = [ast.Name(name, ast.Load()) for name in functions]
+        if parts["bounds"]:
+            bounds = [self.operand(v) for v in parts["bounds"]]
+            args.append(ast.Call(ast.Name("range", ast.Load()), bounds, []))
         keywords = [
             ast.keyword(name, literal(attrs[name]))
             for name in ("snapshots", "schedule")
@@ -469,9 +472,13 @@ class FunctionEmitter:
             ast.keyword(
                 name, ast.Tuple([self.operand(v) for v in parts[name]], ast.Load())
             )
-            for name in ("state", "read")
+            for name in ("state", "read", "condition_read")
+            if name != "condition_read" or "condition" in attrs
         ]
-        call = ast.Call(dotted("runtime.checkpointed_sweep"), args, keywords)
+        entry = (
+            "checkpointed_while_sweep" if "condition" in attrs else "checkpointed_sweep"
+        )
+        call = ast.Call(dotted(f"runtime.{entry}"), args, keywords)
         targets = [ast.Name(self.name(r), ast.Store()) for r in op.results]
         return ast.Assign([ast.Tuple(targets, ast.Store())], call)
 

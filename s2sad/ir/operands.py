@@ -139,11 +139,18 @@ def reversal_parts(op: Op) -> dict[str, list[Value]]:
 
 
 def sweep_parts(op: Op) -> dict[str, list[Value]]:
-    """The operands of a ``checkpointed_sweep`` by group: the loop's ``bounds``,
-    the ``state`` before it and the values ``read`` by its step."""
+    """The operands of a ``checkpointed_sweep`` by group: a ``for`` loop's
+    ``bounds`` (none for a ``while`` loop, whose sweep names its ``condition``),
+    the ``state`` before the loop, the values ``read`` by its step and those a
+    ``while`` loop's condition reads (``condition_read``)."""
     carried = op.attrs["carried"]
+    bounds = 0 if "condition" in op.attrs else 3
+    state = op.operands[bounds : bounds + carried]
+    rest = op.operands[bounds + carried :]
+    reads = op.attrs.get("read", len(rest))
     return {
-        "bounds": op.operands[:3],
-        "state": op.operands[3 : 3 + carried],
-        "read": op.operands[3 + carried :],
+        "bounds": op.operands[:bounds],
+        "state": state,
+        "read": rest[:reads],
+        "condition_read": rest[reads:],
     }

@@ -89,9 +89,11 @@ CHECKPOINTED_WHILE = "checkpointed_while"
 """The op reversing a checkpointed ``while`` loop by the online schedule
 (``runtime.checkpointed_while``)."""
 CHECKPOINTED_SWEEP = "checkpointed_sweep"
-"""The op running a checkpointed ``for`` loop in reverse mode's forward sweep
-(``runtime.checkpointed_sweep``): the state after the loop, then what the
-loop's reversal resumes from (the snapshots its schedule takes on the way)."""
+"""The op running a checkpointed loop in reverse mode's forward sweep by its
+schedule (``runtime.checkpointed_sweep``; ``checkpointed_while_sweep`` for a
+``while`` loop, whose sweep names its ``condition``): the state after the
+loop, then what the loop's reversal resumes from (the snapshots its schedule
+takes on the way)."""
 
 OPS = _declare(
     OpDecl("const", results=1, printed="literal"),
@@ -225,8 +227,8 @@ CHECKPOINTED_REVERSALS = (CHECKPOINTED_LOOP, CHECKPOINTED_WHILE)
 tangents (a Hessian-vector product), reverse mode does not reverse them again."""
 
 SWEEP = "sweep"
-"""The attribute of a checkpointed ``for`` loop's reversal that resumes from a
-``checkpointed_sweep``: its last operand is what the sweep kept."""
+"""The attribute of a checkpointed loop's reversal that resumes from a
+``checkpointed_sweep``: its operand after the adjoints is what the sweep kept."""
 
 TANGENTS = "tangents"
 """The attribute of a checkpointed loop's reversal that also carries tangents

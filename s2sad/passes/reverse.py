@@ -107,7 +107,7 @@ def reverse(
     adjoints of the ``wrt`` parameters, grouped by ``layout`` (see the backend).
     ``callee_wrt`` gives, per helper, the parameters its ``_vjp_bwd`` returns
     adjoints of (all of them by default).  With ``keep_snapshots``, the
-    checkpointed ``for`` loops of the function's top level run in the forward
+    checkpointed loops of the function's top level run in the forward
     sweep by their schedule (``checkpointed_sweep``), whose snapshots their
     reversals resume from instead of running the loops again; a helper's
     loops do not, as a helper called in a loop would keep the snapshots of
@@ -198,8 +198,8 @@ class _AdjointSweep:
     def forward_sweep(self, keep_snapshots: bool) -> None:
         """Copy the primal ops; ``while`` loops also count their iterations
         (not checkpointed ones: their reversal runs them again); with
-        ``keep_snapshots``, checkpointed ``for`` loops of the top level run by
-        their schedule (see :func:`reverse`)."""
+        ``keep_snapshots``, checkpointed loops of the top level run by their
+        schedule (see :func:`reverse`)."""
         for op in self.function.body.ops[:-1]:
             clone_op(self.builder, op, self.mapping, self.copies)
         self.next_record = renumber_records(self.builder.function)
@@ -212,13 +212,13 @@ class _AdjointSweep:
             ):
                 self._keep_residuals(op)
         for op in self.function.body.ops if keep_snapshots else ():
-            checkpointed = op.name == "for" and CHECKPOINT in op.attrs
-            if checkpointed and op.results and self._has_adjoint(op):
+            loop = op.name in ("for", "while") and CHECKPOINT in op.attrs
+            if loop and op.results and self._has_adjoint(op):
                 self._sweep(op)
 
     def _sweep(self, op: Op) -> None:
-        """Run the copy of the checkpointed ``for`` loop ``op`` by
-        ``checkpointed_sweep``, which also returns what its reversal resumes from."""
+        """Run the copy of the checkpointed loop ``op`` by ``checkpointed_sweep``,
+        which also returns what its reversal resumes from."""
         body = self.builder.function.body
         copy = next(c for c in body.ops if self.mapping[op.results[0]] in c.results)
         (call,) = loop_body(copy).ops[:-1]
@@ -230,7 +230,13 @@ class _AdjointSweep:
             "schedule": schedule,
             "carried": carried,
         }
-        operands = copy.operands + call.operands[1 + carried :]
+        if op.name == "for":
+            operands = copy.operands + call.operands[1 + carried :]
+        else:
+            (test,) = copy.regions[0].ops[:-1]
+            reads = call.operands[carried:]
+            attrs.update(condition=test.attrs["callee"], read=len(reads))
+            operands = copy.operands + reads + test.operands[carried:]
         kept = self._fresh(OBJECT, "sweep")
         sweep = Op(
             CHECKPOINTED_SWEEP, operands, copy.results + [kept], attrs, [], op.loc
@@ -764,10 +770,7 @@ class _AdjointSweep:
             "carried": carried,
             "wrt": tuple(wrt),
         }
-        if op in self.sweeps:
-            operands.append(self.primal(self.sweeps[op]))
-            attrs[SWEEP] = True
-            del self.unused_sweeps[op]
+        self._resume(op, operands, attrs)
         self.builder.block.ops.append(
             Op(CHECKPOINTED_LOOP, operands, results, attrs, [], op.loc)
         )
@@ -778,9 +781,10 @@ class _AdjointSweep:
     def reverse_checkpointed_while(self, op: Op) -> None:
         """A checkpointed ``while`` loop (its condition and its body each one call
         of a function of their own) reversed by ``runtime.checkpointed_while``:
-        it runs the loop again from its initial state by the online schedule,
-        then reverses it; it returns the adjoints of the state before the loop
-        and those of the values the step reads from outside, which it adds to."""
+        it runs the loop again from its initial state by the online schedule
+        (unless the loop's ``checkpointed_sweep`` ran it so), then reverses it;
+        it returns the adjoints of the state before the loop and those of the
+        values the step reads from outside, which it adds to."""
         before, body = op.regions
         (test,) = before.ops[:-1]
         (call,) = body.ops[:-1]
@@ -810,12 +814,21 @@ class _AdjointSweep:
             "condition_read": len(condition_read),
             "wrt": tuple(wrt),
         }
+        self._resume(op, operands, attrs)
         self.builder.block.ops.append(
             Op(CHECKPOINTED_WHILE, operands, results, attrs, [], op.loc)
         )
         self._take_loop_adjoints(
             [(params[k], k >= carried, a) for k, a in zip(wrt, results)]
         )
+
+    def _resume(self, op: Op, operands: list[Value], attrs: dict) -> None:
+        """Where the forward sweep ran the loop ``op`` by its schedule, its
+        reversal (``operands``, ``attrs``) resumes from what the sweep kept."""
+        if op in self.sweeps:
+            operands.append(self.primal(self.sweeps[op]))
+            attrs[SWEEP] = True
+            del self.unused_sweeps[op]
 
     def _take_loop_adjoints(self, found: list[tuple[Value, bool, Value]]) -> None:
         """The adjoints a checkpointed loop's reversal returns, ``(value, read,

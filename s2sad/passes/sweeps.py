@@ -1,7 +1,7 @@
 """Checkpointed loops run as loops again, for forward mode over a gradient.
 
-Reverse mode's forward sweep runs a checkpointed ``for`` loop of its top level
-by the loop's schedule (``checkpointed_sweep``), keeping the snapshots the
+Reverse mode's forward sweep runs a checkpointed loop of its top level by
+the loop's schedule (``checkpointed_sweep``), keeping the snapshots the
 loop's reversal resumes from (see :func:`s2sad.passes.reverse.reverse`).
 Forward mode over that gradient (a Hessian-vector product, the jvp of a
 gradient) differentiates the loop, not its schedule: the reversal carrying
@@ -14,9 +14,9 @@ nothing.
 
 from __future__ import annotations
 
-from ..ir.core import INT, Block, Function, Op, Value
+from ..ir.core import BOOL, INT, TEMPORARY, Block, Function, Op, Value
 from ..ir.module import Module, detached_copies
-from ..ir.ops import CHECKPOINT, CHECKPOINTED_SWEEP, SWEEP
+from ..ir.ops import CHECKPOINT, CHECKPOINTED_SWEEP, CONDITION, SWEEP
 from ..ir.operands import sweep_parts
 
 
@@ -56,29 +56,41 @@ def _plain(function: Function, op: Op) -> list[Op]:
     def fresh(value: Value) -> Value:
         return Value(function.names.fresh(value.hint), value.type, value.hint)
 
-    counter = Value(function.names.fresh("_"), INT, "_")
+    counter = (
+        [] if "condition" in op.attrs else [Value(function.names.fresh("_"), INT, "_")]
+    )
     args = [fresh(v) for v in parts["state"]]
     outputs = [fresh(r) for r in op.results[:carried]] + [
         fresh(v) for v in parts["read"]
     ]
     call = Op(
         "call",
-        [counter, *args, *parts["read"]],
+        [*counter, *args, *parts["read"]],
         outputs,
         {"callee": op.attrs["step"], CHECKPOINT: True},
         [],
         op.loc,
     )
-    body = Block([counter, *args], [call, Op("yield", outputs[:carried], [])])
+    regions = [Block([*counter, *args], [call, Op("yield", outputs[:carried], [])])]
+    if counter:
+        name, operands = "for", [*parts["bounds"], *parts["state"]]
+    else:
+        name, operands = "while", list(parts["state"])
+        regions.insert(0, _test(function, op, [fresh(v) for v in parts["state"]]))
     checkpoint = (op.attrs["snapshots"], op.attrs["schedule"])
     loop = Op(
-        "for",
-        [*parts["bounds"], *parts["state"]],
-        op.results[:carried],
-        {CHECKPOINT: checkpoint},
-        [body],
-        op.loc,
+        name, operands, op.results[:carried], {CHECKPOINT: checkpoint}, regions, op.loc
     )
     kept = op.results[carried]
     kept.constant = None
     return [loop, Op("const", [], [kept], {"value": None})]
+
+
+def _test(function: Function, op: Op, args: list[Value]) -> Block:
+    """The ``before`` region of a ``while`` loop's sweep: its condition called
+    on the state (``args``) and what the condition reads."""
+    holds = Value(function.names.fresh(TEMPORARY), BOOL, TEMPORARY)
+    operands = [*args, *sweep_parts(op)["condition_read"]]
+    attrs = {"callee": op.attrs["condition"], CONDITION: True}
+    call = Op("call", operands, [holds], attrs, [], op.loc)
+    return Block(args, [call, Op("yield", [holds], [])])
