@@ -53,7 +53,6 @@ from .identity import IDENTITY_KIND, identity_columns
 from .inplace import copy_before_loops
 from .names import tidy_names
 from .outline import outline_checkpointed_loops
-from .sweeps import plain_loops
 from .reverse import ReverseResult, reverse
 from .simplify import simplify
 from .split import (
@@ -65,6 +64,7 @@ from .split import (
     residual_parameters,
     residuals_of,
 )
+from .sweeps import plain_loops
 from .tape import trim_tape
 
 FORWARD = "forward"
