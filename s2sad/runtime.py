@@ -1238,10 +1238,9 @@ def checkpointed_sweep(
     there instead of running the loop again.  Returns the state after the
     loop (a copy: the residuals may hold the last step's), then the
     :class:`Sweep` the reversal resumes from."""
-    counters = list(steps)
-    counts = LoopCounts(step.__name__, schedule, snapshots, len(counters))
-    machine = _Reversal((step, forward, None), counters, state, read, counts)
-    done = machine.sweep(_schedule(schedule, len(counters), snapshots))
+    counts = LoopCounts(step.__name__, schedule, snapshots, len(steps))
+    machine = _Reversal((step, forward, None), steps, state, read, counts)
+    done = machine.sweep(_schedule(schedule, len(steps), snapshots))
     return (*(_fresh_copy(value) for value in machine.state), Sweep(machine, done))
 
 
@@ -1362,12 +1361,11 @@ def _reverse_loop(
     """Reverse a checkpointed ``for`` loop whose step and sweeps are ``sweeps``
     (counted under ``name``) by ``schedule``, resuming from ``sweep`` where it
     still holds what a forward sweep kept: the adjoints of ``wrt``."""
-    counters = list(steps)
-    actions = _schedule(schedule, len(counters), snapshots)
+    actions = _schedule(schedule, len(steps), snapshots)
     held = sweep.take() if sweep is not None else None
     if held is None:
-        counts = LoopCounts(name, schedule, snapshots, len(counters))
-        machine = _Reversal(sweeps, counters, state, read, counts)
+        counts = LoopCounts(name, schedule, snapshots, len(steps))
+        machine = _Reversal(sweeps, steps, state, read, counts)
     else:
         machine, done = held
         machine.backward = sweeps[2]
@@ -1673,10 +1671,15 @@ class _Reversal:
         self.read_bars = {k: adjoints[k] for k in self.read_bars}
 
     def adjoints(self) -> tuple:
-        """The adjoints of ``wrt`` before the loop."""
+        """The adjoints of ``wrt`` before the loop (zeros shaped like a value
+        read where its adjoint is still the number 0)."""
         first, carried = self.first, self.carried
         return tuple(
-            self.bars[k - first] if k < first + carried else self.read_bars[k]
+            (
+                self.bars[k - first]
+                if k < first + carried
+                else _dense(self.read_bars[k], self.read[k - first - carried])
+            )
             for k in self.wrt
         )
 

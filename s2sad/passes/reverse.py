@@ -760,7 +760,7 @@ class _AdjointSweep:
         read = [params[k] for k in wrt if k > carried]
         operands = [self.primal(v) for v in loop_bounds(op)]
         operands += [self.primal(v) for v in params[1:]] + bars
-        operands += [self.adjoint_or_zeros(v) for v in read]
+        operands += [self._read_adjoint(v) for v in read]
         results = [self._fresh(params[k].type) for k in wrt]
         snapshots, schedule = op.attrs[CHECKPOINT]
         attrs = {
@@ -802,7 +802,7 @@ class _AdjointSweep:
         read = [params[k] for k in wrt if k >= carried]
         condition_read = test.operands[carried:]
         operands = [self.primal(v) for v in params + condition_read] + bars
-        operands += [self.adjoint_or_zeros(v) for v in read]
+        operands += [self._read_adjoint(v) for v in read]
         results = [self._fresh(params[k].type) for k in wrt]
         attrs = {
             "step": step,
@@ -821,6 +821,14 @@ class _AdjointSweep:
         self._take_loop_adjoints(
             [(params[k], k >= carried, a) for k, a in zip(wrt, results)]
         )
+
+    def _read_adjoint(self, value: Value) -> Value:
+        """The adjoint a checkpointed loop's reversal starts a value its step
+        reads from: the one it has, or the number 0 (the runtime makes zeros
+        of the value's shape where a step's backward sweep needs them, so none
+        are held through the reversal for nothing)."""
+        adjoint = self.adjoints.get(value)
+        return adjoint if adjoint is not None else self.builder.const(0.0)
 
     def _resume(self, op: Op, operands: list[Value], attrs: dict) -> None:
         """Where the forward sweep ran the loop ``op`` by its schedule, its
