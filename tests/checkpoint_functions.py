@@ -237,3 +237,19 @@ def written_after_plain(u, c: float, steps: int):
     u[0] = 5.0
     u[1:3] += c
     return np.sum(u * u)
+
+
+def read_times_zero(x, y):
+    """The loop's array is read only times 0.0 after it: its adjoint, which the
+    reversed loop writes into by index, is zero from the start."""
+    e = x * 1.0
+    for i in s2sad.checkpointed(range(2), snapshots=2):
+        e[i] = e[i] * y
+    return y + 0.0 * e[0]
+
+
+def read_times_zero_plain(x, y):
+    e = x * 1.0
+    for i in range(2):
+        e[i] = e[i] * y
+    return y + 0.0 * e[0]

@@ -87,6 +87,21 @@ def test_the_same_state_in_a_plain_loop(out_dir):
     np.testing.assert_allclose(plain(x, y)[0], [1.0, 1.0, 1.0], rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "f", [cf.read_times_zero, cf.read_times_zero_plain], ids=["checkpointed", "plain"]
+)
+def test_an_array_read_times_zero_after_a_loop_writing_into_it(f, out_dir):
+    """``0.0 * e[0]`` makes the adjoint of ``e`` zero where the reversed loop
+    starts: it stays an array of zeros (the loop writes into it by index)."""
+    x, y = np.array([0.3, -0.2, 0.5]), 0.7
+    x_bar, y_bar = s2sad.grad(f, wrt=(0, 1), output_dir=out_dir)(x, y)
+    np.testing.assert_array_equal(x_bar, np.zeros(3))
+    assert y_bar == 1.0
+    found = s2sad.hvp(f, wrt=(0, 1), output_dir=out_dir)(x, y, (np.ones(3), 1.0))
+    np.testing.assert_array_equal(found[0], np.zeros(3))
+    assert found[1] == 0.0
+
+
 def test_a_checkpointed_loop_in_a_helper_calling_a_checkpointed_helper(out_dir):
     u = np.linspace(0.1, 0.6, 3)
     found = s2sad.grad(cf.settled, wrt=(0, 1), output_dir=out_dir)(u, 1.2)

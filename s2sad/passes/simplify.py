@@ -328,11 +328,16 @@ class _Rewriter:
 
     def identity(self, op: Op) -> Value | None:
         """A value equal to ``op``'s result, or None; may rewrite ``op`` in place."""
-        if self.zero_product(op):
+        if self.zero_product(op) and not self.starts_loop(op):
             self.become_const(op, 0.0)
             return None
         rule = _IDENTITIES.get(op.name)
         return rule(self, op, *op.operands) if rule else None
+
+    def starts_loop(self, op: Op) -> bool:
+        """``op``'s result is an array a loop starts from (or an ``if`` yields as
+        one): it is not folded to the number 0, which the loop would index."""
+        return op.result.type == ARRAY and op.result in self.loop_inits
 
     def zero_product(self, op: Op) -> bool:
         """A derivative op linear in each differentiable argument, one of them 0
@@ -407,7 +412,7 @@ def _sub(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
 
 def _mul(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     for a, b in ((x, y), (y, x)):
-        if s.const(a) == 0 and not op.exact:
+        if s.const(a) == 0 and not op.exact and not s.starts_loop(op):
             s.become_const(op, 0.0 if op.result.type == FLOAT else 0)
             return None
         if s.const(a) == 1:
