@@ -87,6 +87,16 @@ def test_the_same_state_in_a_plain_loop(out_dir):
     np.testing.assert_allclose(plain(x, y)[0], [1.0, 1.0, 1.0], rtol=1e-12)
 
 
+def test_the_same_state_in_a_plain_loop_forward_over_reverse(out_dir):
+    """In the Hessian-vector product the reversed ``range(1)`` loop starts from a
+    copy of the list's adjoint: the zero the branches yield stays an array."""
+    x, y = np.array([0.3, -0.2, 0.5]), 0.7
+    hvp = s2sad.hvp(cf.row_written_then_zero_plain, wrt=(0, 1), output_dir=out_dir)
+    found = hvp(x, y, (np.ones(3), 1.0))
+    np.testing.assert_array_equal(found[0], np.zeros(3))
+    assert found[1] == 0.0
+
+
 @pytest.mark.parametrize(
     "f", [cf.read_times_zero, cf.read_times_zero_plain], ids=["checkpointed", "plain"]
 )

@@ -101,12 +101,18 @@ def _drop_dead_results(op: Op, live: set[Value]) -> bool:
 def _flowing_into_loops(function: Function) -> set[Value]:
     """The values a loop of ``function`` starts from, and those an ``if``'s
     branches yield as such a value (``x_bar`` of ``x_bar = 0 if c else zeros``
-    starting a loop), through any depth of ``if``s."""
+    starting a loop), through any depth of ``if``s and through copies
+    (``np.copy(x_bar)`` starting the loop, as in forward mode over a gradient)."""
     found = {v for op in function.walk() for v in loop_inits(op)}
     branches = [op for op in function.walk() if op.name == "if"]
+    copies = [op for op in function.walk() if op.name == "np.copy"]
     grown = True
     while grown:
         grown = False
+        for op in copies:
+            if op.result in found and op.operands[0] not in found:
+                found.add(op.operands[0])
+                grown = True
         for op in branches:
             for k, result in enumerate(op.results):
                 if result not in found:
