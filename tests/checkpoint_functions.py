@@ -253,3 +253,32 @@ def read_times_zero_plain(x, y):
     for i in range(2):
         e[i] = e[i] * y
     return y + 0.0 * e[0]
+
+
+def overwritten_then_tested(x, y):
+    """The list written in the loop is overwritten after it and read only by a
+    test: its adjoint is zero in both branches, then the write's adjoint stores
+    0.0 into it, and the reversed loop starts from that."""
+    l0 = [0.0, y]
+    for i in s2sad.checkpointed(range(3), snapshots=2):
+        l0[0] += 1.0
+    l0[0] = 0.5
+    if y > 5.0:
+        pass
+    else:
+        while y < 3.0 and l0[1] > 10.0:
+            return y
+    return np.sum(x * x)
+
+
+def overwritten_then_tested_plain(x, y):
+    l0 = [0.0, y]
+    for i in range(3):
+        l0[0] += 1.0
+    l0[0] = 0.5
+    if y > 5.0:
+        pass
+    else:
+        while y < 3.0 and l0[1] > 10.0:
+            return y
+    return np.sum(x * x)

@@ -112,6 +112,23 @@ def test_an_array_read_times_zero_after_a_loop_writing_into_it(f, out_dir):
     assert found[1] == 0.0
 
 
+@pytest.mark.parametrize(
+    "f",
+    [cf.overwritten_then_tested, cf.overwritten_then_tested_plain],
+    ids=["checkpointed", "plain"],
+)
+def test_a_list_overwritten_after_the_loop_and_read_by_a_test(f, out_dir):
+    """The zero adjoint the branches yield, with the overwrite's 0.0 stored into
+    it, starts the reversed loop: an array, not the number 0."""
+    x, y = np.array([0.3, -0.2, 0.5]), 0.7
+    x_bar, y_bar = s2sad.grad(f, wrt=(0, 1), output_dir=out_dir)(x, y)
+    np.testing.assert_array_equal(x_bar, 2 * x)
+    assert y_bar == 0.0
+    found = s2sad.hvp(f, wrt=(0, 1), output_dir=out_dir)(x, y, (np.ones(3), 1.0))
+    np.testing.assert_array_equal(found[0], np.full(3, 2.0))
+    assert found[1] == 0.0
+
+
 def test_a_checkpointed_loop_in_a_helper_calling_a_checkpointed_helper(out_dir):
     u = np.linspace(0.1, 0.6, 3)
     found = s2sad.grad(cf.settled, wrt=(0, 1), output_dir=out_dir)(u, 1.2)

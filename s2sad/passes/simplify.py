@@ -101,15 +101,16 @@ def _drop_dead_results(op: Op, live: set[Value]) -> bool:
 def _flowing_into_loops(function: Function) -> set[Value]:
     """The values a loop of ``function`` starts from, and those an ``if``'s
     branches yield as such a value (``x_bar`` of ``x_bar = 0 if c else zeros``
-    starting a loop), through any depth of ``if``s and through copies
-    (``np.copy(x_bar)`` starting the loop, as in forward mode over a gradient)."""
+    starting a loop), through any depth of ``if``s, copies (``np.copy(x_bar)``
+    starting the loop, as in forward mode over a gradient) and stores
+    (``x_bar[i] = 0.0`` before the loop, the adjoint of a write after it)."""
     found = {v for op in function.walk() for v in loop_inits(op)}
     branches = [op for op in function.walk() if op.name == "if"]
-    copies = [op for op in function.walk() if op.name == "np.copy"]
+    passing = [op for op in function.walk() if op.name in ("np.copy", "setitem")]
     grown = True
     while grown:
         grown = False
-        for op in copies:
+        for op in passing:
             if op.result in found and op.operands[0] not in found:
                 found.add(op.operands[0])
                 grown = True
@@ -653,7 +654,8 @@ def _setitem(
 ) -> Value | None:
     """Zeros with a zero stored into them are zeros: ``setitem(0, i, 0.0)``, the
     adjoint before a write that no adjoint reached, is 0."""
-    if not op.exact and s.zero_constant(x) and s.zero_constant(value):
+    zero = s.zero_constant(x) and s.zero_constant(value)
+    if zero and not op.exact and not s.starts_loop(op):
         s.become_const(op, 0.0)
     return None
 
