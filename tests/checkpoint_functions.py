@@ -282,3 +282,19 @@ def overwritten_then_tested_plain(x, y):
         while y < 3.0 and l0[1] > 10.0:
             return y
     return np.sum(x * x)
+
+
+def zeroed_then_written(x, y):
+    """``e = x * 0.0``: its tangent, ``x_dot * 0.0 + x * 0.0``, starts the loop
+    that writes into it by index."""
+    e = x * 0.0
+    for i in s2sad.checkpointed(range(2), snapshots=2):
+        e[i] = e[i] + y
+    return np.sum(e) + np.sum(x)
+
+
+def zeroed_then_written_plain(x, y):
+    e = x * 0.0
+    for i in range(2):
+        e[i] = e[i] + y
+    return np.sum(e) + np.sum(x)

@@ -129,6 +129,21 @@ def test_a_list_overwritten_after_the_loop_and_read_by_a_test(f, out_dir):
     assert found[1] == 0.0
 
 
+@pytest.mark.parametrize(
+    "f",
+    [cf.zeroed_then_written, cf.zeroed_then_written_plain],
+    ids=["checkpointed", "plain"],
+)
+def test_a_zero_tangent_starting_a_loop_stays_an_array(f, out_dir):
+    x, y = np.array([0.3, -0.2, 0.5]), 0.7
+    value, tangent = s2sad.jvp(f, (x, y), (np.ones(3), 1.0), output_dir=out_dir)
+    assert value == pytest.approx(2.0, rel=1e-12)
+    assert tangent == pytest.approx(5.0, rel=1e-12)
+    found = s2sad.hvp(f, wrt=(0, 1), output_dir=out_dir)(x, y, (np.ones(3), 1.0))
+    np.testing.assert_array_equal(found[0], np.zeros(3))
+    assert found[1] == 0.0
+
+
 def test_a_checkpointed_loop_in_a_helper_calling_a_checkpointed_helper(out_dir):
     u = np.linspace(0.1, 0.6, 3)
     found = s2sad.grad(cf.settled, wrt=(0, 1), output_dir=out_dir)(u, 1.2)

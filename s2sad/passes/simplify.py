@@ -102,11 +102,18 @@ def _flowing_into_loops(function: Function) -> set[Value]:
     """The values a loop of ``function`` starts from, and those an ``if``'s
     branches yield as such a value (``x_bar`` of ``x_bar = 0 if c else zeros``
     starting a loop), through any depth of ``if``s, copies (``np.copy(x_bar)``
-    starting the loop, as in forward mode over a gradient) and stores
-    (``x_bar[i] = 0.0`` before the loop, the adjoint of a write after it)."""
+    starting the loop, as in forward mode over a gradient), stores
+    (``x_bar[i] = 0.0`` before the loop, the adjoint of a write after it) and
+    the arrays of a sum (``e_dot = x_dot * 0.0 + x * 0.0``, the tangent of
+    ``e = x * 0.0``, starting the loop)."""
     found = {v for op in function.walk() for v in loop_inits(op)}
     branches = [op for op in function.walk() if op.name == "if"]
     passing = [op for op in function.walk() if op.name in ("np.copy", "setitem")]
+    sums = [
+        op
+        for op in function.walk()
+        if op.name in ("add", "sub") and op.results and op.result.type == ARRAY
+    ]
     grown = True
     while grown:
         grown = False
@@ -114,6 +121,12 @@ def _flowing_into_loops(function: Function) -> set[Value]:
             if op.result in found and op.operands[0] not in found:
                 found.add(op.operands[0])
                 grown = True
+        for op in sums:
+            if op.result in found:
+                for v in op.operands:
+                    if v.type == ARRAY and v not in found:
+                        found.add(v)
+                        grown = True
         for op in branches:
             for k, result in enumerate(op.results):
                 if result not in found:
