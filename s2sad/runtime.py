@@ -1628,11 +1628,16 @@ class _Reversal:
         self, actions: Any, wrt: tuple, state_bar: tuple, read_bar: tuple
     ) -> None:
         """Run ``actions``, from the adjoints ``state_bar`` of the state after
-        the loop and ``read_bar`` of the values read, for the adjoints of ``wrt``."""
+        the loop and ``read_bar`` of the values read, for the adjoints of ``wrt``
+        (zeros of an array's shape for the number 0 standing for its zero
+        adjoint: with no step to reverse, they are what the reversal returns)."""
         self.wrt = wrt
-        self.bars = list(state_bar)
-        read = [k for k in self.wrt if k >= self.first + self.carried]
-        self.read_bars = dict(zip(read, read_bar))
+        self.bars = [_dense(bar, like) for bar, like in zip(state_bar, self.state)]
+        start = self.first + self.carried
+        read = [k for k in self.wrt if k >= start]
+        self.read_bars = {
+            k: _dense(bar, self.read[k - start]) for k, bar in zip(read, read_bar)
+        }
         for action in actions:
             self.act(action)
 

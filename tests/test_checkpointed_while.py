@@ -324,3 +324,19 @@ def test_every_pass_verifies_on_checkpointed_while_loops(f, kind, verify_each_pa
     wrt = [k for k, p in enumerate(primal.params) if p.type != "int"]
     assert derivative_functions(primal, kind, wrt, single=False)
     assert verify_each_pass
+
+
+@pytest.mark.parametrize("y", [0.7, -0.7])
+def test_a_zero_adjoint_of_a_list_through_no_trip(y, out_dir):
+    """No step runs and the list's adjoint after the loop is the number 0: the
+    reversal gives zeros shaped like the list, which the code before it reads."""
+    x = np.array([0.3, -0.2, 0.5])
+    expected = s2sad.grad(wf.unread_list_plain, wrt=(0, 1), output_dir=out_dir)(x, y)
+    found = s2sad.grad(wf.unread_list, wrt=(0, 1), output_dir=out_dir)(x, y)
+    _assert_same(found, expected)
+    for n in (0, 2):
+        found = s2sad.grad(wf.unread_list_for, wrt=(0, 1), output_dir=out_dir)(x, y, n)
+        _assert_same(found, expected)
+    _, vjp_fn = s2sad.vjp(wf.unread_list, x, y, output_dir=out_dir)
+    _assert_same(vjp_fn(1.0), expected)
+    _assert_same(vjp_fn(1.0), expected)

@@ -109,3 +109,38 @@ def vec_plain(u, c: float):
         u = np.tanh(u * c) + u
         k += 1
     return u * 2.0
+
+
+def unread_list(x, y):
+    """A list the loop (no trip here) carries whose adjoint after the loop is
+    zero (the number 0): the reversal returns zeros shaped like it."""
+    l0 = [0.0, y]
+    while s2sad.checkpointed(l0[-1] > 10.0, snapshots=2):
+        l0[0] += 1.0
+    if y < 0.0:
+        return y
+    for w0 in (l0[-1], 2.0):
+        l0 = [x[0], y]
+    return l0[1] + x[1]
+
+
+def unread_list_plain(x, y):
+    l0 = [0.0, y]
+    while l0[-1] > 10.0:
+        l0[0] += 1.0
+    if y < 0.0:
+        return y
+    for w0 in (l0[-1], 2.0):
+        l0 = [x[0], y]
+    return l0[1] + x[1]
+
+
+def unread_list_for(x, y, n: int):
+    l0 = [0.0, y]
+    for i in s2sad.checkpointed(range(n), snapshots=2):
+        l0[0] += 1.0
+    if y < 0.0:
+        return y
+    for w0 in (l0[-1], 2.0):
+        l0 = [x[0], y]
+    return l0[1] + x[1]
