@@ -1629,15 +1629,13 @@ class _Reversal:
     ) -> None:
         """Run ``actions``, from the adjoints ``state_bar`` of the state after
         the loop and ``read_bar`` of the values read, for the adjoints of ``wrt``
-        (zeros of an array's shape for the number 0 standing for its zero
-        adjoint: with no step to reverse, they are what the reversal returns)."""
+        (zeros of a state's shape for the number 0 standing for its zero
+        adjoint: with no step to reverse, they are what the reversal returns;
+        those of the values read are made where needed, see :meth:`adjoints`)."""
         self.wrt = wrt
         self.bars = [_dense(bar, like) for bar, like in zip(state_bar, self.state)]
-        start = self.first + self.carried
-        read = [k for k in self.wrt if k >= start]
-        self.read_bars = {
-            k: _dense(bar, self.read[k - start]) for k, bar in zip(read, read_bar)
-        }
+        read = [k for k in self.wrt if k >= self.first + self.carried]
+        self.read_bars = dict(zip(read, read_bar))
         for action in actions:
             self.act(action)
 
