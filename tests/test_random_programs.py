@@ -28,7 +28,7 @@ from array_grammar import ARRAY, ARRAY_FAMILIES
 from fuzz_check import Point, check, load, trace
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
-from program_grammar import FAMILIES, SCALAR, programs
+from program_grammar import FAMILIES, SCALAR, programs, random_program
 
 # Construct families that s2sad still gets wrong, with the defect class of
 # issue 9 that each one hits.  They are left out of the suite until the fix
@@ -155,3 +155,21 @@ def test_checkpointed_random_scalar_programs(program_dir, program, x, y):
 @given(program=programs(ARRAY, ARRAY_SUITE_FAMILIES), x=vectors, y=coordinates)
 def test_checkpointed_random_array_programs(program_dir, program, x, y):
     assert_checkpointing_changes_nothing(program, (x, y), program_dir)
+
+
+PINNED = [737, 1230, 2361, 3010]
+"""Array programs (``random_program(seed, ARRAY, ...)``) that once crashed in
+generated code: a zero adjoint of a list or array folded to the number 0 in one
+branch (or before a loop) and indexed after the join."""
+
+
+@pytest.mark.parametrize("seed", PINNED)
+def test_pinned_array_programs(seed, program_dir):
+    program = random_program(seed, ARRAY, FAMILIES + ARRAY_FAMILIES)
+    rng = np.random.default_rng(seed)
+    for _ in range(3):
+        x, y = rng.uniform(-1.5, 1.5, size=3), float(rng.uniform(-1.5, 1.5))
+        tangents = (rng.uniform(-1.0, 1.0, size=3), float(rng.uniform(-1.0, 1.0)))
+        point = Point((x, y), tangents, float(rng.uniform(-1.0, 1.0)))
+        outcome = check(program, point, program_dir)
+        assert not outcome.failed, f"{outcome.kind} in {outcome.mode}: {outcome.detail}"

@@ -98,15 +98,24 @@ def _drop_dead_results(op: Op, live: set[Value]) -> bool:
     return True
 
 
-def _flowing_into_loops(function: Function) -> set[Value]:
-    """The values a loop of ``function`` starts from, and those an ``if``'s
-    branches yield as such a value (``x_bar`` of ``x_bar = 0 if c else zeros``
-    starting a loop), through any depth of ``if``s, copies (``np.copy(x_bar)``
-    starting the loop, as in forward mode over a gradient), stores
-    (``x_bar[i] = 0.0`` before the loop, the adjoint of a write after it) and
-    the arrays of a sum (``e_dot = x_dot * 0.0 + x * 0.0``, the tangent of
-    ``e = x * 0.0``, starting the loop)."""
+def _kept_arrays(function: Function) -> set[Value]:
+    """The arrays that must stay arrays, never the number 0 standing for zeros:
+    those a loop starts from (it may index them), and those a branch yields
+    where another branch may yield an array that is not zero (what reads the
+    ``if``'s result may index it);
+    then, through any depth, what an ``if``'s branches yield as such a value,
+    copies (``np.copy(x_bar)`` starting a loop, as in forward mode over a
+    gradient), stores (``x_bar[i] = 0.0``, the adjoint of a write after a
+    loop) and the arrays of a sum (``e_dot = x_dot * 0.0 + x * 0.0``, the
+    tangent of ``e = x * 0.0``)."""
     found = {v for op in function.walk() for v in loop_inits(op)}
+    zeros = _static_zeros(function.body, set())
+    for op in function.walk():
+        if op.name == "if":
+            for k, result in enumerate(op.results):
+                yielded = [region.terminator.operands[k] for region in op.regions]
+                if result.type == ARRAY and not all(v in zeros for v in yielded):
+                    found.update(yielded)
     branches = [op for op in function.walk() if op.name == "if"]
     passing = [op for op in function.walk() if op.name in ("np.copy", "setitem")]
     sums = [
@@ -139,6 +148,24 @@ def _flowing_into_loops(function: Function) -> set[Value]:
     return found
 
 
+def _static_zeros(block: Block, zeros: set[Value]) -> set[Value]:
+    """``zeros`` with the values of ``block`` (and its regions) that are zero as
+    written: zeros shaped like a value, the constant 0, an ``if`` result every
+    branch yields as such."""
+    for op in block.ops:
+        for region in op.regions:
+            _static_zeros(region, zeros)
+        value = op.attrs.get("value") if op.name == "const" else None
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if op.name == "zeros_like" or (number and value == 0):
+            zeros.update(op.results)
+        elif op.name == "if":
+            for k, result in enumerate(op.results):
+                if all(r.terminator.operands[k] in zeros for r in op.regions):
+                    zeros.add(result)
+    return zeros
+
+
 def _kept(op: Op) -> bool:
     """Ops declared with an effect other than storing their operands (the tape,
     the residuals, output): never removed, merged or moved."""
@@ -168,10 +195,9 @@ class _Rewriter:
         self.constants: dict[Value, Any] = {}
         self.definers: dict[Value, Op] = {}
         self.changed = False
-        self.loop_inits = _flowing_into_loops(function)
-        """Values a loop starts from, or an ``if`` yields as one: an array there
-        stays one (the loop may write into it, and with no iteration the number 0
-        would come out)."""
+        self.kept_arrays = _kept_arrays(function)
+        """Arrays that stay arrays, never folded to the number 0 (a loop may
+        write into them, or code after a join index them)."""
         self.inference = ShapeInference(function, seeds, records)
         self.shapes = self.inference.shapes
 
@@ -217,7 +243,7 @@ class _Rewriter:
         for k, result in enumerate(op.results):
             if result.type not in (FLOAT, ARRAY) or result in self.replaced:
                 continue
-            if result.type == ARRAY and result in self.loop_inits:
+            if result.type == ARRAY and result in self.kept_arrays:
                 continue
             yielded = [
                 self.resolve(region.terminator.operands[k]) for region in op.regions
@@ -348,16 +374,29 @@ class _Rewriter:
 
     def identity(self, op: Op) -> Value | None:
         """A value equal to ``op``'s result, or None; may rewrite ``op`` in place."""
-        if self.zero_product(op) and not self.starts_loop(op):
+        if self.zero_product(op):
+            like = self.shaped_like(op) if self.kept_array(op) else None
+            if like is not None:
+                return self.insert("zeros_like", [like], op.result.type)
             self.become_const(op, 0.0)
             return None
         rule = _IDENTITIES.get(op.name)
         return rule(self, op, *op.operands) if rule else None
 
-    def starts_loop(self, op: Op) -> bool:
-        """``op``'s result is an array a loop starts from (or an ``if`` yields as
-        one): it is not folded to the number 0, which the loop would index."""
-        return op.result.type == ARRAY and op.result in self.loop_inits
+    def shaped_like(self, op: Op) -> Value | None:
+        """An operand of ``op`` of its result's type and (inferred) shape, or None."""
+        shape = self.shapes.get(op.result)
+        if shape is None:
+            return None
+        for value in op.operands:
+            if value.type == op.result.type and self.shapes.get(value) == shape:
+                return value
+        return None
+
+    def kept_array(self, op: Op) -> bool:
+        """``op``'s result is an array that must stay one (see :func:`_kept_arrays`):
+        it is not folded to the number 0, which what reads it may index."""
+        return op.result.type == ARRAY and op.result in self.kept_arrays
 
     def zero_product(self, op: Op) -> bool:
         """A derivative op linear in each differentiable argument, one of them 0
@@ -432,7 +471,7 @@ def _sub(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
 
 def _mul(s: _Rewriter, op: Op, x: Value, y: Value) -> Value | None:
     for a, b in ((x, y), (y, x)):
-        if s.const(a) == 0 and not op.exact and not s.starts_loop(op):
+        if s.const(a) == 0 and not op.exact and not s.kept_array(op):
             s.become_const(op, 0.0 if op.result.type == FLOAT else 0)
             return None
         if s.const(a) == 1:
@@ -668,7 +707,7 @@ def _setitem(
     """Zeros with a zero stored into them are zeros: ``setitem(0, i, 0.0)``, the
     adjoint before a write that no adjoint reached, is 0."""
     zero = s.zero_constant(x) and s.zero_constant(value)
-    if zero and not op.exact and not s.starts_loop(op):
+    if zero and not op.exact and not s.kept_array(op):
         s.become_const(op, 0.0)
     return None
 
