@@ -22,8 +22,8 @@ from ..ir.operands import sweep_parts
 
 def plain_loops(module: Module) -> Module:
     """``module``, or copies of its functions in a module of their own where
-    every ``checkpointed_sweep`` is the ``for`` loop calling its step, and
-    every reversal takes no sweep to resume from."""
+    every ``checkpointed_sweep`` is the loop (``for`` or ``while``) calling its
+    step, and every reversal takes no sweep to resume from."""
     if not any(op.name == CHECKPOINTED_SWEEP for f in module for op in f.walk()):
         return module
     copies = detached_copies(list(module))
