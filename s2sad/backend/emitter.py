@@ -460,10 +460,7 @@ class FunctionEmitter:
         functions = (step, derived_name(step, "vjp_fwd"))
         if "condition" in attrs:
             functions = (attrs["condition"], *functions)
-        args = [ast.Name(name, ast.Load()) for name in functions]
-        if parts["bounds"]:
-            bounds = [self.operand(v) for v in parts["bounds"]]
-            args.append(ast.Call(ast.Name("range", ast.Load()), bounds, []))
+        args = self.schedule_arguments(functions, parts["bounds"])
         keywords = [
             ast.keyword(name, literal(attrs[name]))
             for name in ("snapshots", "schedule")
@@ -482,6 +479,17 @@ class FunctionEmitter:
         targets = [ast.Name(self.name(r), ast.Store()) for r in op.results]
         return ast.Assign([ast.Tuple(targets, ast.Store())], call)
 
+    def schedule_arguments(
+        self, functions: tuple[str, ...], bounds: list[Value]
+    ) -> list[ast.expr]:
+        """The functions a checkpointed loop's schedule runs, by name, then a
+        ``for`` loop's ``range(...)`` (none for a ``while`` loop)."""
+        args: list[ast.expr] = [ast.Name(name, ast.Load()) for name in functions]
+        if bounds:
+            operands = [self.operand(v) for v in bounds]
+            args.append(ast.Call(ast.Name("range", ast.Load()), operands, []))
+        return args
+
     def reversal_statement(self, op: Op, entry: str) -> ast.stmt:
         """The call of the runtime's ``entry`` reversing a checkpointed loop:
         the condition of a ``while`` loop, the step and its sweeps, a ``for``
@@ -489,11 +497,7 @@ class FunctionEmitter:
         attrs = op.attrs
         parts = reversal_parts(op)
         called = reversal_callees(op)
-        functions = called[3:] + called[:3]
-        args = [ast.Name(name, ast.Load()) for name in functions]
-        if parts["bounds"]:
-            bounds = [self.operand(v) for v in parts["bounds"]]
-            args.append(ast.Call(ast.Name("range", ast.Load()), bounds, []))
+        args = self.schedule_arguments(called[3:] + called[:3], parts["bounds"])
         keywords = [
             ast.keyword(name, literal(attrs[name]))
             for name in ("snapshots", "schedule", "wrt")
