@@ -1,8 +1,9 @@
 """The headline example (`make demo`): the lecture's L(w1, w2), its generated derivatives, and how they compare.
 
-Writes generated/autodiff_intro/L_grad_w1_w2.py and L_jvp.py, prints the
-gradient's source, the forward-mode tangent, and the comparison with SymPy's
-symbolic derivative and finite differences at (w1, w2) = (2, 3).
+Writes generated/autodiff_intro/L_grad_w1_w2.py, L_jvp.py and L_jacfwd_w1_w2.py
+(the comparison's), all committed, prints the gradient's source, the
+forward-mode tangent, and the comparison with SymPy's symbolic derivative and
+finite differences at (w1, w2) = (2, 3).
 """
 
 import sys

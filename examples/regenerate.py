@@ -20,6 +20,7 @@ GENERATED = [
     (L, "vjp", None),
     (L, "hvp", ("w1", "w2")),
     (L, "hessian", ("w1", "w2")),
+    (L, "jacfwd", ("w1", "w2")),
     (sigmoid, "grad", "x"),
     (rosenbrock, "value_and_grad", ("x", "y")),
     (gaussian_log_likelihood, "grad", ("mu", "sigma")),
