@@ -1241,7 +1241,7 @@ def checkpointed_sweep(
     counts = LoopCounts(step.__name__, schedule, snapshots, len(steps))
     machine = _Reversal((step, forward, None), steps, state, read, counts)
     done = machine.sweep(_schedule(schedule, len(steps), snapshots))
-    return (*(_fresh_copy(value) for value in machine.state), Sweep(machine, done))
+    return _swept(machine, done)
 
 
 class Sweep:
@@ -1271,6 +1271,12 @@ class Sweep:
 def _schedule(schedule: str, steps: int, snapshots: int) -> Any:
     """The actions of the ``for`` loop ``schedule`` reversing ``steps`` steps."""
     return (binomial if schedule == "binomial" else periodic)(steps, snapshots)
+
+
+def _swept(machine: "_Reversal", progress: Any) -> tuple:
+    """What a forward sweep returns: copies of the state ``machine`` reached
+    (its residuals may hold the last step's), then the :class:`Sweep`."""
+    return (*(_fresh_copy(value) for value in machine.state), Sweep(machine, progress))
 
 
 def _fresh_copy(value: Any) -> Any:
@@ -1446,7 +1452,7 @@ def checkpointed_while_sweep(
     counts = LoopCounts(step.__name__, "online", snapshots)
     machine = _Reversal((step, forward, None), None, state, read, counts)
     placement = _run_online(holds, machine, snapshots)
-    return (*(_fresh_copy(value) for value in machine.state), Sweep(machine, placement))
+    return _swept(machine, placement)
 
 
 def _check_online(schedule: str) -> None:

@@ -458,8 +458,12 @@ class FunctionEmitter:
         parts = sweep_parts(op)
         step = attrs["step"]
         functions = (step, derived_name(step, "vjp_fwd"))
+        groups = ("state", "read")
+        entry = "runtime.checkpointed_sweep"
         if "condition" in attrs:
             functions = (attrs["condition"], *functions)
+            groups += ("condition_read",)
+            entry = "runtime.checkpointed_while_sweep"
         args = self.schedule_arguments(functions, parts["bounds"])
         keywords = [
             ast.keyword(name, literal(attrs[name]))
@@ -469,13 +473,9 @@ class FunctionEmitter:
             ast.keyword(
                 name, ast.Tuple([self.operand(v) for v in parts[name]], ast.Load())
             )
-            for name in ("state", "read", "condition_read")
-            if name != "condition_read" or "condition" in attrs
+            for name in groups
         ]
-        entry = (
-            "checkpointed_while_sweep" if "condition" in attrs else "checkpointed_sweep"
-        )
-        call = ast.Call(dotted(f"runtime.{entry}"), args, keywords)
+        call = ast.Call(dotted(entry), args, keywords)
         targets = [ast.Name(self.name(r), ast.Store()) for r in op.results]
         return ast.Assign([ast.Tuple(targets, ast.Store())], call)
 

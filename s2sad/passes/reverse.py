@@ -219,8 +219,9 @@ class _AdjointSweep:
     def _sweep(self, op: Op) -> None:
         """Run the copy of the checkpointed loop ``op`` by ``checkpointed_sweep``,
         which also returns what its reversal resumes from."""
-        body = self.builder.function.body
-        copy = next(c for c in body.ops if self.mapping[op.results[0]] in c.results)
+        body, copy = _find_definer(
+            self.builder.function.body, self.mapping[op.results[0]]
+        )
         (call,) = loop_body(copy).ops[:-1]
         carried = len(copy.results)
         snapshots, schedule = copy.attrs[CHECKPOINT]

@@ -108,21 +108,21 @@ def _kept_arrays(function: Function) -> set[Value]:
     gradient), stores (``x_bar[i] = 0.0``, the adjoint of a write after a
     loop) and the arrays of a sum (``e_dot = x_dot * 0.0 + x * 0.0``, the
     tangent of ``e = x * 0.0``)."""
-    found = {v for op in function.walk() for v in loop_inits(op)}
-    zeros = _static_zeros(function.body, set())
-    for op in function.walk():
-        if op.name == "if":
-            for k, result in enumerate(op.results):
-                yielded = [region.terminator.operands[k] for region in op.regions]
-                if result.type == ARRAY and not all(v in zeros for v in yielded):
-                    found.update(yielded)
-    branches = [op for op in function.walk() if op.name == "if"]
-    passing = [op for op in function.walk() if op.name in ("np.copy", "setitem")]
+    ops = list(function.walk())
+    branches = [op for op in ops if op.name == "if"]
+    passing = [op for op in ops if op.name in ("np.copy", "setitem")]
     sums = [
         op
-        for op in function.walk()
+        for op in ops
         if op.name in ("add", "sub") and op.results and op.result.type == ARRAY
     ]
+    found = {v for op in ops for v in loop_inits(op)}
+    zeros = _static_zeros(function.body, set())
+    for op in branches:
+        for k, result in enumerate(op.results):
+            yielded = [region.terminator.operands[k] for region in op.regions]
+            if result.type == ARRAY and not all(v in zeros for v in yielded):
+                found.update(yielded)
     grown = True
     while grown:
         grown = False
